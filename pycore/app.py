@@ -1,0 +1,104 @@
+"""The core application: wires injected services to the feature modules.
+
+Each feature module exposes ``install(core)`` which registers its command
+handlers; the list below is the whole map of what the core can do.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pycore
+from pycore.bridge import Dispatcher
+from pycore.clock import Clock
+from pycore.protocol import COMMANDS, PROTOCOL_VERSION, Event, EventEnvelope
+from pycore.protocol import system as sysproto
+from pycore.storage.base import Storage
+from pycore.storage.migrations import migrate
+from pycore.storage.schema import SCHEMA_VERSION, STORES
+
+log = logging.getLogger("mettri.core")
+
+EmitFn = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class Services:
+    clock: Clock
+    rng: random.Random
+    storage: Storage
+    emit: EmitFn = field(default=lambda envelope: None)
+
+
+class Core:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.dispatcher = Dispatcher()
+        self._start_hooks: list[Callable[[], Any]] = []
+        self._install()
+
+    # -- wiring ---------------------------------------------------------------
+    def _install(self) -> None:
+        from pycore import features
+
+        self.dispatcher.on(sysproto.Ping, self._ping)
+        self.dispatcher.on(sysproto.Status, self._status)
+        for install in features.INSTALLERS:
+            install(self)
+
+    def on(self, cmd, handler) -> None:
+        self.dispatcher.on(cmd, handler)
+
+    def emit(self, ev: Event) -> None:
+        envelope = EventEnvelope(event=ev.name, data=ev.model_dump(mode="json")).model_dump()
+        try:
+            self.services.emit(envelope)
+        except Exception:  # a UI that went away must not break the core
+            log.exception("emit %s failed", ev.name)
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @property
+    def storage(self) -> Storage:
+        return self.services.storage
+
+    # -- lifecycle ------------------------------------------------------------
+    async def start(self) -> None:
+        previous = await self.storage.open()
+        await migrate(self.storage, previous)
+        for hook in self._start_hooks:
+            await hook()
+        self.dispatcher.ready = True
+
+    def on_start(self, hook: Callable[[], Any]) -> None:
+        """Run an async hook after storage is open, before the core reports ready."""
+        self._start_hooks.append(hook)
+
+    async def handle(self, raw: Any) -> dict[str, Any]:
+        return await self.dispatcher.handle(raw)
+
+    async def handle_json(self, text: str) -> str:
+        return await self.dispatcher.handle_json(text)
+
+    # -- system commands ------------------------------------------------------
+    async def _ping(self, cmd: sysproto.Ping) -> sysproto.PingResult:
+        return sysproto.PingResult(
+            echo=cmd.echo, core_version=pycore.__version__, protocol_version=PROTOCOL_VERSION, now=self.clock.now()
+        )
+
+    async def _status(self, cmd: sysproto.Status) -> sysproto.StatusResult:
+        counts = {name: await self.storage.count(name) for name in STORES}
+        return sysproto.StatusResult(
+            core_version=pycore.__version__,
+            protocol_version=PROTOCOL_VERSION,
+            python=sys.version.split()[0],
+            schema_version=SCHEMA_VERSION,
+            counts=counts,
+            commands=sorted(c for c in COMMANDS if c in self.dispatcher.handled()),
+        )

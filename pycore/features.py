@@ -1,0 +1,5 @@
+"""The feature modules the core installs, in start-up order."""
+
+from __future__ import annotations
+
+INSTALLERS: list = []

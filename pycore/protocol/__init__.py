@@ -1,0 +1,22 @@
+"""The JS<->Python protocol: one registry of pydantic models (see base.py).
+
+Importing this package registers every command and event.
+"""
+
+from pycore.protocol.base import (  # noqa: F401
+    COMMANDS,
+    EVENTS,
+    PROTOCOL_VERSION,
+    Command,
+    CoreError,
+    Empty,
+    ErrorInfo,
+    Event,
+    EventEnvelope,
+    Model,
+    Reply,
+    Request,
+    command,
+    event,
+)
+from pycore.protocol import system  # noqa: F401,E402

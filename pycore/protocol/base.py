@@ -1,0 +1,126 @@
+"""The bridge protocol's building blocks.
+
+Every message between JavaScript and Python is one of three envelopes:
+
+* request  ``{"id": str, "type": <command name>, "args": {...}}``
+* reply    ``{"id": str, "ok": true, "result": {...}}`` or ``{"id", "ok": false, "error": {...}}``
+* event    ``{"event": <event name>, "data": {...}}`` (core -> pages / content script)
+
+Commands and events are pydantic models registered here by name. The docs
+(docs/protocol.md) and the JS constants (extension/shared/protocol.js) are
+generated from this registry by scripts/gen_protocol.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, ClassVar, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+
+
+class Model(BaseModel):
+    """Strict by default: unknown fields are an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Empty(Model):
+    """No fields."""
+
+
+class Command(Model):
+    """Base of every command. ``name`` and ``result`` are set by :func:`command`."""
+
+    name: ClassVar[str] = ""
+    result: ClassVar[type[BaseModel]] = Empty
+    # Where the command may come from: "page" (extension pages), "content" (the WhatsApp tab).
+    sources: ClassVar[frozenset[str]] = frozenset({"page", "content"})
+
+
+class Event(Model):
+    name: ClassVar[str] = ""
+
+
+COMMANDS: dict[str, type[Command]] = {}
+EVENTS: dict[str, type[Event]] = {}
+
+C = TypeVar("C", bound=type[Command])
+E = TypeVar("E", bound=type[Event])
+
+
+def command(name: str, result: type[BaseModel] = Empty, *, sources: set[str] | None = None) -> Callable[[C], C]:
+    """Register a command model under its wire name."""
+
+    def register(cls: C) -> C:
+        if name in COMMANDS and COMMANDS[name] is not cls:
+            raise ValueError(f"command {name!r} registered twice")
+        cls.name = name
+        cls.result = result
+        if sources is not None:
+            cls.sources = frozenset(sources)
+        COMMANDS[name] = cls
+        return cls
+
+    return register
+
+
+def event(name: str) -> Callable[[E], E]:
+    def register(cls: E) -> E:
+        if name in EVENTS and EVENTS[name] is not cls:
+            raise ValueError(f"event {name!r} registered twice")
+        cls.name = name
+        EVENTS[name] = cls
+        return cls
+
+    return register
+
+
+ErrorCode = Literal[
+    "invalid_message",  # not an envelope: not an object, no id, bad JSON
+    "unknown_command",  # type is not a registered command
+    "invalid_args",  # args do not validate against the command's model
+    "forbidden",  # the sender may not send this command
+    "not_ready",  # the core has not finished starting
+    "not_found",
+    "conflict",
+    "storage_error",  # IndexedDB refused a write or a read (retried first)
+    "internal_error",  # a bug: the core logged it and keeps running
+]
+
+
+class ErrorInfo(Model):
+    code: ErrorCode
+    message: str
+    details: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class Request(Model):
+    id: str = Field(min_length=1, max_length=128)
+    type: str = Field(min_length=1, max_length=128)
+    args: dict[str, Any] = Field(default_factory=dict)
+    # Filled in by the service worker from chrome's own sender info, never by the sender.
+    source: Literal["page", "content"] = "page"
+
+
+class Reply(Model):
+    id: str | None
+    ok: bool
+    result: dict[str, Any] | None = None
+    error: ErrorInfo | None = None
+
+
+class EventEnvelope(Model):
+    event: str
+    data: dict[str, Any]
+
+
+class CoreError(Exception):
+    """An error a handler raises on purpose; it becomes a structured reply."""
+
+    def __init__(self, code: ErrorCode, message: str, details: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details or []

@@ -1,0 +1,57 @@
+"""Commands and events about the core itself."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from pycore.protocol.base import Event, Model, command, event, Command
+
+
+class PingResult(Model):
+    echo: str
+    core_version: str
+    protocol_version: int
+    now: float
+
+
+@command("core.ping", PingResult)
+class Ping(Command):
+    """Round trip through the bridge; used by the benchmark and health checks."""
+
+    echo: str = Field(default="", max_length=65536)
+
+
+class StatusResult(Model):
+    core_version: str
+    protocol_version: int
+    python: str
+    schema_version: int
+    counts: dict[str, int]
+    commands: list[str]
+
+
+@command("core.status", StatusResult)
+class Status(Command):
+    """Versions, schema and record counts."""
+
+
+@event("core.log")
+class CoreLog(Event):
+    """A structured log line for the UI's log view."""
+
+    level: Literal["debug", "info", "warning", "error"]
+    kind: str
+    message: str
+    context: dict = Field(default_factory=dict)
+    ts: float
+
+
+@event("storage.error")
+class StorageFailed(Event):
+    """A write failed; it is kept and retried. The UI shows this until a retry succeeds."""
+
+    message: str
+    retrying_in: float | None
+    pending_ops: int

@@ -1,0 +1,48 @@
+"""The database schema, as data: both storage implementations build from it.
+
+Bump SCHEMA_VERSION when a store or index is added; add a data migration in
+migrations.py when existing records must change shape. IndexedDB creates missing
+stores and indexes on upgrade (extension/offscreen/idb-shim.js).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    key_path: str | tuple[str, ...]
+    # index name -> key path (a field, or a tuple of fields for a compound index)
+    indexes: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+
+
+SCHEMA_VERSION = 1
+
+STORES: dict[str, StoreSpec] = {
+    # key/value settings and bookkeeping (schema version, watermarks, ...)
+    "meta": StoreSpec(key_path="key"),
+    # one record per message, keyed by "<chat key>|<message id>"
+    "messages": StoreSpec(
+        key_path="key",
+        indexes={"by_chat_ts": ("chat", "ts"), "by_ts": "ts", "by_seq": "seq"},
+    ),
+    # one record per chat
+    "chats": StoreSpec(key_path="key", indexes={"by_last_ts": "last_ts"}),
+}
+
+
+def schema_json() -> dict:
+    """The schema in the shape the IndexedDB shim consumes."""
+    return {
+        "version": SCHEMA_VERSION,
+        "stores": {
+            name: {
+                "keyPath": list(spec.key_path) if isinstance(spec.key_path, tuple) else spec.key_path,
+                "indexes": {
+                    iname: list(path) if isinstance(path, tuple) else path for iname, path in spec.indexes.items()
+                },
+            }
+            for name, spec in STORES.items()
+        },
+    }

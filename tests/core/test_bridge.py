@@ -1,0 +1,68 @@
+"""The bridge answers everything with a structured reply and never stops."""
+
+import json
+
+import pytest
+
+from tests.core.conftest import call
+
+
+def test_ping_round_trip(core, clock):
+    reply = call(core, "core.ping", {"echo": "olá"})
+    assert reply == {
+        "id": "t1",
+        "ok": True,
+        "result": {"echo": "olá", "core_version": "0.1.0", "protocol_version": 1, "now": clock.now()},
+    }
+
+
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("not json{", "invalid_message"),
+        ("[1,2]", "invalid_message"),
+        (42, "invalid_message"),
+        ({"type": "core.ping"}, "invalid_message"),  # no id
+        ({"id": "", "type": "core.ping"}, "invalid_message"),
+        ({"id": "x", "type": "core.ping", "args": [], "source": "page"}, "invalid_message"),
+        ({"id": "x", "type": "core.ping", "source": "evil"}, "invalid_message"),
+        ({"id": "x", "type": "nope.nothing"}, "unknown_command"),
+        ({"id": "x", "type": "core.ping", "args": {"echo": 5}}, "invalid_args"),
+        ({"id": "x", "type": "core.ping", "args": {"unexpected": 1}}, "invalid_args"),
+    ],
+)
+def test_malformed_messages_get_structured_errors(core, raw, code):
+    import asyncio
+
+    reply = asyncio.run(core.handle(raw))
+    assert reply["ok"] is False
+    assert reply["error"]["code"] == code
+    assert reply["error"]["message"]
+    # the core keeps serving afterwards
+    assert call(core, "core.ping")["ok"] is True
+
+
+def test_invalid_args_name_the_field(core):
+    reply = call(core, "core.ping", {"echo": 5})
+    assert reply["error"]["details"][0]["loc"] == "echo"
+
+
+def test_handle_json_is_json(core):
+    import asyncio
+
+    out = asyncio.run(core.handle_json(json.dumps({"id": "a", "type": "core.status"})))
+    data = json.loads(out)
+    assert data["ok"] and data["result"]["schema_version"] >= 1
+    assert "core.ping" in data["result"]["commands"]
+
+
+def test_handler_crash_is_internal_error_and_core_survives(core):
+    from pycore.protocol import system
+
+    async def boom(cmd):
+        raise RuntimeError("kaput")
+
+    core.on(system.Ping, boom)
+    reply = call(core, "core.ping")
+    assert reply["error"] == {"code": "internal_error", "message": "RuntimeError: kaput", "details": []}
+    assert call(core, "core.status")["ok"]
