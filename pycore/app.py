@@ -32,6 +32,8 @@ class Services:
     rng: random.Random
     storage: Storage
     emit: EmitFn = field(default=lambda envelope: None)
+    # The JS host (pycore.host), when running in the browser; None on CPython.
+    host: Any = None
 
 
 class Core:
@@ -47,6 +49,7 @@ class Core:
 
         self.dispatcher.on(sysproto.Ping, self._ping)
         self.dispatcher.on(sysproto.Status, self._status)
+        self.dispatcher.on(sysproto.GetBootState, self._boot_state)
         for install in features.INSTALLERS:
             install(self)
 
@@ -91,6 +94,9 @@ class Core:
         return sysproto.PingResult(
             echo=cmd.echo, core_version=pycore.__version__, protocol_version=PROTOCOL_VERSION, now=self.clock.now()
         )
+
+    async def _boot_state(self, cmd: sysproto.GetBootState) -> sysproto.BootState:
+        return sysproto.BootState(stage="ready")
 
     async def _status(self, cmd: sysproto.Status) -> sysproto.StatusResult:
         counts = {name: await self.storage.count(name) for name in STORES}

@@ -55,3 +55,28 @@ class StorageFailed(Event):
     message: str
     retrying_in: float | None
     pending_ops: int
+
+
+class BootState(Model):
+    stage: Literal["starting", "runtime", "packages", "core", "ready", "failed"]
+    error: str | None = None
+    stages: dict[str, int] = Field(default_factory=dict, description="milliseconds each finished stage took")
+    startedAt: float | None = None
+    readyMs: int | None = Field(default=None, description="milliseconds from document start to ready")
+
+
+@command("core.boot_state", BootState)
+class GetBootState(Command):
+    """Start-up state of the core. Answered by the offscreen document itself, even while
+    Python is still loading or after it failed; once the core runs, Python answers "ready"."""
+
+
+@event("core.boot")
+class Boot(Event):
+    """Sent by the offscreen document at each start-up stage (same fields as BootState)."""
+
+    stage: str
+    error: str | None = None
+    stages: dict[str, int] = Field(default_factory=dict)
+    startedAt: float | None = None
+    readyMs: int | None = None

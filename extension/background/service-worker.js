@@ -1,0 +1,56 @@
+// Service worker: the router between the WhatsApp tab, the extension's pages and
+// the Python core. It holds no state that matters: Chrome may stop it at any
+// time, and every message it relays can be retried by its sender.
+
+import { classifySender } from "./senders.js";
+import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
+import { forwardToCore, relayEventToTabs, requestTab } from "./router.js";
+
+chrome.runtime.onInstalled.addListener(() => {
+  chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
+});
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (!message || typeof message !== "object") return false;
+  const source = classifySender(sender);
+  if (source === null) return false; // not ours: never answered
+
+  switch (message.to) {
+    case "core": {
+      if (source === "offscreen") return false;
+      // The source is decided here from Chrome's sender info, never by the sender.
+      const request = { ...(message.request || {}), source };
+      if (typeof message.request !== "object" || message.request === null) {
+        sendResponse({ id: null, ok: false, error: { code: "invalid_message", message: "request must be an object", details: [] } });
+        return false;
+      }
+      forwardToCore(request).then(sendResponse, (err) =>
+        sendResponse({ id: request.id ?? null, ok: false, error: { code: "internal_error", message: String(err), details: [] } }),
+      );
+      return true;
+    }
+    case "broadcast": // an event from the core; pages hear it directly
+      if (source === "offscreen" && message.envelope) relayEventToTabs(message.envelope);
+      return false;
+    case "sw":
+      if (message.kind === "tab_request" && source === "offscreen") {
+        requestTab(message.tabId ?? null, message.payload).then(sendResponse);
+        return true;
+      }
+      if (source !== "page") return false;
+      if (message.kind === "ensure_core") {
+        ensureOffscreen().then((created) => sendResponse({ ok: true, created }));
+        return true;
+      }
+      if (message.kind === "restart_core") {
+        closeOffscreen().then(ensureOffscreen).then(() => sendResponse({ ok: true }));
+        return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+});
+
+// Start the core early so it is warm when WhatsApp's page sends its first batch.
+ensureOffscreen().catch((err) => console.error("mettri: offscreen start failed", err));

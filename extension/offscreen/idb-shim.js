@@ -1,0 +1,150 @@
+// IndexedDB, reduced to what the Python storage adapter needs (pycore/host.py).
+// Every call takes and returns JSON text: one conversion per bridge call, and a
+// batch of writes is one call and one transaction.
+
+const DB_NAME = "mettri";
+
+function requestToPromise(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function range(spec) {
+  if (!spec) return undefined;
+  if (spec.eq !== undefined && spec.eq !== null) return IDBKeyRange.only(spec.eq);
+  const hasLower = spec.lower !== undefined && spec.lower !== null;
+  const hasUpper = spec.upper !== undefined && spec.upper !== null;
+  if (hasLower && hasUpper) return IDBKeyRange.bound(spec.lower, spec.upper);
+  if (hasLower) return IDBKeyRange.lowerBound(spec.lower);
+  if (hasUpper) return IDBKeyRange.upperBound(spec.upper);
+  return undefined;
+}
+
+function storageError(err, what) {
+  const e = new Error(`${what}: ${err && err.name ? err.name + ": " + err.message : err}`);
+  e.name = (err && err.name) || "Error";
+  return e;
+}
+
+export class IdbShim {
+  constructor(name = DB_NAME) {
+    this.name = name;
+    this.db = null;
+    this.schema = null;
+  }
+
+  /** Open and upgrade to the schema (pycore/storage/schema.py); return the previous version as JSON. */
+  async open(schemaJson) {
+    this.schema = JSON.parse(schemaJson);
+    const schema = this.schema;
+    let previous = null;
+    const req = indexedDB.open(this.name, schema.version);
+    req.onupgradeneeded = (event) => {
+      previous = event.oldVersion;
+      const db = req.result;
+      const tx = req.transaction;
+      for (const [storeName, spec] of Object.entries(schema.stores)) {
+        const store = db.objectStoreNames.contains(storeName)
+          ? tx.objectStore(storeName)
+          : db.createObjectStore(storeName, { keyPath: spec.keyPath });
+        for (const [indexName, keyPath] of Object.entries(spec.indexes || {})) {
+          if (!store.indexNames.contains(indexName)) store.createIndex(indexName, keyPath);
+        }
+      }
+    };
+    req.onblocked = () => console.warn("mettri: database upgrade blocked by another open connection");
+    try {
+      this.db = await requestToPromise(req);
+    } catch (err) {
+      throw storageError(err, "open failed");
+    }
+    // Another context upgrading the schema asks us to let go; reopen lazily.
+    this.db.onversionchange = () => this.close();
+    this.db.onclose = () => {
+      this.db = null;
+    };
+    return JSON.stringify(previous === null ? schema.version : previous);
+  }
+
+  close() {
+    if (this.db) this.db.close();
+    this.db = null;
+    return "null";
+  }
+
+  async _ensureOpen() {
+    if (!this.db) {
+      if (!this.schema) throw storageError({ name: "InvalidStateError", message: "database is closed" }, "closed");
+      await this.open(JSON.stringify(this.schema));
+    }
+    return this.db;
+  }
+
+  /** ops: [{op: "put"|"delete"|"clear", store, record?, key?}], all in one transaction. */
+  async apply(opsJson) {
+    const ops = JSON.parse(opsJson);
+    const db = await this._ensureOpen();
+    const stores = [...new Set(ops.map((o) => o.store))];
+    if (!stores.length) return "0";
+    return new Promise((resolve, reject) => {
+      let tx;
+      try {
+        tx = db.transaction(stores, "readwrite", { durability: "strict" });
+        for (const o of ops) {
+          const s = tx.objectStore(o.store);
+          if (o.op === "put") s.put(o.record);
+          else if (o.op === "delete") s.delete(o.key);
+          else if (o.op === "clear") s.clear();
+          else throw new TypeError(`unknown op ${o.op}`);
+        }
+      } catch (err) {
+        if (tx) tx.abort();
+        reject(storageError(err, "write failed"));
+        return;
+      }
+      tx.oncomplete = () => resolve(String(ops.length));
+      tx.onabort = () => reject(storageError(tx.error, "write aborted"));
+      tx.onerror = (e) => e.preventDefault(); // reported once, by onabort
+    });
+  }
+
+  async get(store, keyJson) {
+    const db = await this._ensureOpen();
+    const rec = await requestToPromise(db.transaction(store, "readonly").objectStore(store).get(JSON.parse(keyJson)));
+    return JSON.stringify(rec === undefined ? null : rec);
+  }
+
+  /** q: {store, index?, range?, limit?, reverse?} */
+  async query(qJson) {
+    const q = JSON.parse(qJson);
+    const db = await this._ensureOpen();
+    let source = db.transaction(q.store, "readonly").objectStore(q.store);
+    if (q.index) source = source.index(q.index);
+    const r = range(q.range);
+    if (!q.reverse) {
+      return JSON.stringify(await requestToPromise(source.getAll(r, q.limit ?? undefined)));
+    }
+    const out = [];
+    await new Promise((resolve, reject) => {
+      const req = source.openCursor(r, "prev");
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const cursor = req.result;
+        if (!cursor || (q.limit != null && out.length >= q.limit)) return resolve();
+        out.push(cursor.value);
+        cursor.continue();
+      };
+    });
+    return JSON.stringify(out);
+  }
+
+  async count(qJson) {
+    const q = JSON.parse(qJson);
+    const db = await this._ensureOpen();
+    let source = db.transaction(q.store, "readonly").objectStore(q.store);
+    if (q.index) source = source.index(q.index);
+    return JSON.stringify(await requestToPromise(source.count(range(q.range))));
+  }
+}

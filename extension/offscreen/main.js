@@ -1,0 +1,76 @@
+// The offscreen document: hosts the Python core. Requests that arrive while the
+// core is starting wait in a queue and are answered once it is ready (or with a
+// clear not_ready error if start-up failed); none is dropped.
+
+import { loadRuntime } from "./runtime.js";
+import { createHost } from "./host.js";
+
+const SERVICE_WORKER_URL = chrome.runtime.getURL("extension/background/service-worker.js");
+
+const state = { stage: "starting", error: null, stages: {}, startedAt: performance.now(), readyMs: null };
+let core = null; // the Python CoreHost proxy
+let resolveReady;
+const ready = new Promise((r) => (resolveReady = r));
+
+function broadcastBoot() {
+  const envelope = { event: "core.boot", data: { ...state } };
+  chrome.runtime.sendMessage({ to: "broadcast", envelope }).catch(() => undefined);
+}
+
+async function boot() {
+  try {
+    const pyodide = await loadRuntime((stage, phase, ms) => {
+      state.stage = stage;
+      if (phase === "done") state.stages[stage] = Math.round(ms);
+      broadcastBoot();
+    });
+    const t0 = performance.now();
+    state.stage = "core";
+    broadcastBoot();
+    const host = createHost();
+    const hostModule = pyodide.pyimport("pycore.host");
+    core = await hostModule.start(host);
+    state.stages.core = Math.round(performance.now() - t0);
+    state.stage = "ready";
+    state.readyMs = Math.round(performance.now() - state.startedAt);
+  } catch (err) {
+    state.stage = "failed";
+    state.error = String(err && err.message ? err.message : err);
+    console.error("mettri: core failed to start", err);
+  }
+  broadcastBoot();
+  resolveReady();
+}
+
+function notReady(request) {
+  return JSON.stringify({
+    id: (request && typeof request.id === "string" && request.id) || null,
+    ok: false,
+    error: { code: "not_ready", message: `the core failed to start: ${state.error}`, details: [{ stage: state.stage }] },
+  });
+}
+
+async function handle(request) {
+  await ready;
+  if (!core) return JSON.parse(notReady(request));
+  // JSON text in, JSON text out: one conversion each way, no proxies to leak.
+  return JSON.parse(await core.handle_json(JSON.stringify(request)));
+}
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (!message || message.to !== "offscreen") return false;
+  // Only the service worker may address the core directly: it has stamped the
+  // request's source from Chrome's own sender information.
+  if (sender.id !== chrome.runtime.id || sender.url !== SERVICE_WORKER_URL) return false;
+  if (message.request && message.request.type === "core.boot_state") {
+    sendResponse({ id: message.request.id, ok: true, result: { ...state } });
+    return false;
+  }
+  handle(message.request).then(sendResponse, (err) =>
+    sendResponse({ id: null, ok: false, error: { code: "internal_error", message: String(err), details: [] } }),
+  );
+  return true;
+});
+
+globalThis.mettriCoreState = state; // for diagnostics from DevTools
+boot();

@@ -1,0 +1,35 @@
+// Options: what the core holds and its version; more settings join as features land.
+const { call, onEvent, ensureCore } = globalThis.MettriCore;
+const { t, apply } = globalThis.MettriI18n;
+apply();
+
+function row(list, label, value) {
+  const dt = document.createElement("dt");
+  dt.textContent = label;
+  const dd = document.createElement("dd");
+  dd.textContent = value;
+  list.append(dt, dd);
+}
+
+async function showStatus() {
+  const pill = document.getElementById("core-state");
+  try {
+    const s = await call("core.status");
+    pill.textContent = t("coreReady");
+    pill.className = "pill ready";
+    const list = document.getElementById("status");
+    list.replaceChildren();
+    row(list, t("coreVersion"), `${s.core_version} (Python ${s.python}, schema ${s.schema_version})`);
+    for (const [store, n] of Object.entries(s.counts)) row(list, `${t("records")}: ${store}`, n.toLocaleString());
+  } catch (err) {
+    pill.textContent = err.code === "not_ready" ? t("coreStarting") : t("coreFailed");
+    pill.className = "pill";
+  }
+}
+
+document.getElementById("restart").addEventListener("click", async () => {
+  await chrome.runtime.sendMessage({ to: "sw", kind: "restart_core" });
+  showStatus();
+});
+onEvent((e) => e.event === "core.boot" && e.data.stage === "ready" && showStatus());
+ensureCore().then(showStatus);

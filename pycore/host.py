@@ -1,0 +1,99 @@
+"""The one adapter between the core and its JavaScript host (Pyodide only).
+
+The offscreen document calls :func:`start` with a host object (extension/offscreen/host.js)
+and then sends every request through ``CoreHost.handle_json``. All values cross
+the boundary as JSON text, so no JS proxies outlive a call.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from typing import Any, Sequence
+
+from pycore.app import Core, Services
+from pycore.clock import SystemClock
+from pycore.storage.base import Range, Storage, StorageError, WriteOp
+from pycore.storage.schema import schema_json
+
+log = logging.getLogger("mettri.host")
+
+# Errors IndexedDB raises that a retry can cure (a closed connection is reopened by the shim).
+RETRYABLE = ("InvalidStateError", "TransactionInactiveError", "AbortError", "QuotaExceededError", "UnknownError")
+WRITE_ATTEMPTS = 3
+
+
+def _js_error(exc: Exception) -> StorageError:
+    text = str(exc)
+    return StorageError(text, retryable=any(name in text for name in RETRYABLE))
+
+
+class IndexedDBStorage(Storage):
+    """Storage over extension/offscreen/idb-shim.js."""
+
+    def __init__(self, shim: Any) -> None:
+        self._shim = shim
+
+    async def _call(self, method: str, *args: Any) -> Any:
+        try:
+            text = await getattr(self._shim, method)(*args)
+        except Exception as exc:  # JsException under Pyodide
+            raise _js_error(exc) from None
+        return json.loads(text)
+
+    async def open(self) -> int:
+        return int(await self._call("open", json.dumps(schema_json())))
+
+    async def apply(self, ops: Sequence[WriteOp]) -> None:
+        payload = json.dumps([op.model_dump(exclude_none=True) for op in ops], ensure_ascii=False)
+        last: StorageError | None = None
+        for _ in range(WRITE_ATTEMPTS):
+            try:
+                await self._call("apply", payload)
+                return
+            except StorageError as exc:
+                last = exc
+                if not exc.retryable:
+                    break
+        assert last is not None
+        raise last
+
+    async def get(self, store: str, key: Any) -> dict[str, Any] | None:
+        return await self._call("get", store, json.dumps(key))
+
+    @staticmethod
+    def _q(store: str, index: str | None, range: Range | None, **extra: Any) -> str:
+        q = {"store": store, "index": index, "range": range.model_dump() if range else None, **extra}
+        return json.dumps(q, ensure_ascii=False)
+
+    async def query(self, store, *, index=None, range=None, limit=None, reverse=False):
+        return await self._call("query", self._q(store, index, range, limit=limit, reverse=reverse))
+
+    async def count(self, store, *, index=None, range=None) -> int:
+        return int(await self._call("count", self._q(store, index, range)))
+
+    async def close(self) -> None:
+        self._shim.close()
+
+
+class CoreHost:
+    """What JavaScript holds: a started core and its entry point."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    async def handle_json(self, text: str) -> str:
+        return await self.core.handle_json(text)
+
+
+async def start(host: Any) -> CoreHost:
+    def emit(envelope: dict[str, Any]) -> None:
+        host.emit(json.dumps(envelope, ensure_ascii=False))
+
+    services = Services(
+        clock=SystemClock(), rng=random.Random(), storage=IndexedDBStorage(host.idb), emit=emit, host=host
+    )
+    core = Core(services)
+    await core.start()
+    return CoreHost(core)

@@ -1,0 +1,125 @@
+"""Build the loadable extension into dist/ and a versioned zip for the Chrome Web Store.
+
+    python scripts/build.py            # fetch/verify pins (cached), build the core wheel, assemble dist/
+    python scripts/build.py --offline  # same, but never touch the network
+
+Steps: verify every pinned file (scripts/vendor.py), check generated files are
+current, build the core wheel with `python -m build`, copy manifest + extension/
++ Pyodide + wheels into dist/, write our own Pyodide lock file listing exactly
+the bundled wheels (so loadPackage resolves dependencies offline), and zip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))
+
+import gen_protocol  # noqa: E402
+import vendor  # noqa: E402
+
+DIST = ROOT / "dist"
+BUILD = ROOT / "build"
+CORE_PACKAGE = "mettri-core"
+
+
+def build_core_wheel() -> Path:
+    out = ROOT / ".cache" / "core-wheel"
+    shutil.rmtree(out, ignore_errors=True)
+    # --no-isolation: use the setuptools already installed, so a rebuild needs no network.
+    cmd = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"build: the core wheel failed to build:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    shutil.rmtree(ROOT / "build" / "lib", ignore_errors=True)
+    shutil.rmtree(ROOT / "build" / "bdist.linux-x86_64", ignore_errors=True)
+    for egg in ROOT.glob("*.egg-info"):
+        shutil.rmtree(egg, ignore_errors=True)
+    wheels = list(out.glob("mettri_core-*.whl"))
+    if len(wheels) != 1:
+        raise SystemExit(f"build: expected one core wheel in {out}, found {wheels}")
+    return wheels[0]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def lock_entry(name: str, version: str, file: Path, imports: list[str], depends: list[str]) -> dict:
+    return {
+        "name": name,
+        "version": version,
+        "file_name": file.name,
+        "install_dir": "site",
+        "sha256": sha256(file),
+        "package_type": "package",
+        "imports": imports,
+        "depends": depends,
+        "unvendored_tests": False,
+        "tool": {},
+    }
+
+
+def write_lock(runtime_dir: Path, entries: list[dict], dest: Path) -> None:
+    info = json.loads((runtime_dir / "pyodide-lock.json").read_text())["info"]
+    lock = {"info": info, "packages": {e["name"]: e for e in entries}}
+    dest.write_text(json.dumps(lock, indent=1, sort_keys=True))
+
+
+def assemble(got: dict, core_wheel: Path) -> None:
+    version = json.loads((ROOT / "manifest.json").read_text())["version"]
+    shutil.rmtree(DIST, ignore_errors=True)
+    DIST.mkdir()
+    shutil.copy2(ROOT / "manifest.json", DIST / "manifest.json")
+    shutil.copytree(ROOT / "extension", DIST / "extension", ignore=shutil.ignore_patterns("_locales", "*.md"))
+    shutil.copytree(ROOT / "extension" / "_locales", DIST / "_locales")
+
+    pyo = DIST / "vendor" / "pyodide"
+    pyo.mkdir(parents=True)
+    for f in got["lock"]["runtime"]["files"]:
+        if f != "pyodide-lock.json":  # replaced by ours: the stock one names wheels we do not ship
+            shutil.copy2(got["runtime"] / f, pyo / f)
+    entries = []
+    for spec in got["lock"]["wheels"]:
+        if spec["group"] != "core":
+            continue
+        path = got["wheels"][spec["name"]]
+        shutil.copy2(path, pyo / path.name)
+        entries.append(lock_entry(spec["name"], spec["version"], path, spec["imports"], spec["depends"]))
+    shutil.copy2(core_wheel, pyo / core_wheel.name)
+    core_version = core_wheel.name.split("-")[1]
+    entries.append(lock_entry(CORE_PACKAGE, core_version, core_wheel, ["pycore"], ["pydantic"]))
+    write_lock(got["runtime"], entries, pyo / "mettri-lock.json")
+
+    BUILD.mkdir(exist_ok=True)
+    zip_path = BUILD / f"mettri-{version}.zip"
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(DIST.rglob("*")):
+            if path.is_file():
+                z.write(path, path.relative_to(DIST).as_posix())
+    size = sum(p.stat().st_size for p in DIST.rglob("*") if p.is_file())
+    print(f"build: dist/ ready ({size / 1e6:.1f} MB), {zip_path.relative_to(ROOT)} ({zip_path.stat().st_size / 1e6:.1f} MB)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Build the Mettri extension.")
+    ap.add_argument("--offline", action="store_true", help="never download; fail if a pinned file is missing")
+    args = ap.parse_args()
+    stale = gen_protocol.stale()
+    if stale:
+        raise SystemExit(f"build: generated files are stale: {', '.join(stale)}; run python scripts/gen_protocol.py")
+    got = vendor.ensure(offline=args.offline)
+    assemble(got, build_core_wheel())
+
+
+if __name__ == "__main__":
+    main()

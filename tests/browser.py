@@ -1,0 +1,79 @@
+"""Launching Chromium with the built extension, shared by the e2e tests, the
+benchmarks and the demo."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "dist"
+CHROMIUM = os.environ.get("METTRI_CHROMIUM", "/usr/lib/chromium/chromium")
+
+BASE_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+def launch(playwright, profile: Path, *, headless: bool = True, extra_args: list[str] | None = None):
+    """A persistent context with dist/ loaded; returns (context, extension_id)."""
+    if not (DIST / "manifest.json").exists():
+        raise RuntimeError("dist/ is missing: run python scripts/build.py first")
+    args = BASE_ARGS + [f"--disable-extensions-except={DIST}", f"--load-extension={DIST}"] + (extra_args or [])
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=headless,
+        args=args,
+        viewport={"width": 1280, "height": 800},
+        locale="pt-BR",
+    )
+    return context, extension_id(context)
+
+
+def extension_id(context, timeout: float = 15.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        for worker in context.service_workers:
+            if worker.url.startswith("chrome-extension://"):
+                return worker.url.split("/")[2]
+        if time.monotonic() > deadline:
+            raise RuntimeError("the extension's service worker did not start (is dist/ a valid extension?)")
+        try:
+            context.wait_for_event("serviceworker", timeout=1000)
+        except Exception:
+            pass
+
+
+def open_page(context, ext_id: str, path: str = "extension/pages/options/options.html"):
+    page = context.new_page()
+    page.goto(f"chrome-extension://{ext_id}/{path}")
+    return page
+
+
+def wait_core_ready(page, timeout_ms: int = 120_000) -> dict:
+    """Poll core.boot_state from an extension page until the core is ready (or failed)."""
+    return page.evaluate(
+        """async (timeoutMs) => {
+            const t0 = Date.now();
+            while (Date.now() - t0 < timeoutMs) {
+                const r = await MettriCore.request("core.boot_state", {}, {timeoutMs: 5000});
+                if (r.ok && (r.result.stage === "ready" || r.result.stage === "failed")) return r.result;
+                await new Promise(res => setTimeout(res, 100));
+            }
+            return {stage: "timeout"};
+        }""",
+        timeout_ms,
+    )
+
+
+def core_call(page, type_: str, args: dict | None = None) -> dict:
+    """Send one protocol request from an extension page; returns the reply envelope."""
+    return page.evaluate("([t, a]) => MettriCore.request(t, a)", [type_, args or {}])
