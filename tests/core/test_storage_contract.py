@@ -1,0 +1,114 @@
+"""One contract for every Storage implementation: MemoryStorage on CPython, and
+IndexedDBStorage too when this suite runs inside Pyodide in the browser
+(tests/e2e/test_core_in_pyodide.py), so the two cannot drift apart."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+
+import pytest
+
+from pycore.storage.base import Range, StorageError, WriteOp
+from pycore.storage.memory import MemoryStorage
+
+IMPLEMENTATIONS = ["memory"] + (["indexeddb"] if sys.platform == "emscripten" else [])
+
+
+def make(kind: str):
+    if kind == "memory":
+        return MemoryStorage()
+    import js  # only inside Pyodide, where the diagnostics page provides the shim class
+
+    from pycore.host import IndexedDBStorage
+
+    return IndexedDBStorage(js.mettriDiagnostics.IdbShim.new(f"mettri-contract-{uuid.uuid4().hex}"))
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def db(request):
+    storage = make(request.param)
+    asyncio.run(storage.open())
+    yield storage
+    asyncio.run(storage.close())
+
+
+def msg(chat: str, i: int, ts: float) -> dict:
+    return {"key": f"{chat}|{i}", "chat": chat, "id": str(i), "seq": i, "ts": ts, "text": f"m{i} ação"}
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_put_get_round_trip_keeps_unicode(db):
+    run(db.put("messages", msg("a", 1, 10.0)))
+    assert run(db.get("messages", "a|1"))["text"] == "m1 ação"
+    assert run(db.get("messages", "a|404")) is None
+
+
+def test_put_overwrites_by_key_never_duplicates(db):
+    for _ in range(5):
+        run(db.put_many("messages", [msg("a", 1, 10.0), msg("a", 2, 11.0)]))
+    assert run(db.count("messages")) == 2
+
+
+def test_compound_index_range_and_order(db):
+    run(db.put_many("messages", [msg("b", i, 100.0 - i) for i in range(10)] + [msg("a", 99, 5.0)]))
+    rows = run(db.query("messages", index="by_chat_ts", range=Range(lower=["b", 0], upper=["b", 1e12])))
+    assert [r["ts"] for r in rows] == sorted(r["ts"] for r in rows)
+    assert {r["chat"] for r in rows} == {"b"} and len(rows) == 10
+    newest = run(db.query("messages", index="by_chat_ts", range=Range(lower=["b", 0], upper=["b", 1e12]), reverse=True, limit=3))
+    assert [r["ts"] for r in newest] == [100.0, 99.0, 98.0]
+
+
+def test_seq_index_lower_bound_for_incremental_readers(db):
+    run(db.put_many("messages", [msg("a", i, float(i)) for i in range(1, 21)]))
+    rows = run(db.query("messages", index="by_seq", range=Range(lower=16)))
+    assert [r["seq"] for r in rows] == [16, 17, 18, 19, 20]
+    assert run(db.count("messages", index="by_seq", range=Range(lower=16))) == 5
+
+
+def test_records_without_the_indexed_field_are_not_in_the_index(db):
+    rec = msg("a", 1, 1.0)
+    del rec["ts"]
+    run(db.put("messages", rec))
+    assert run(db.count("messages", index="by_ts")) == 0
+    assert run(db.count("messages")) == 1
+
+
+def test_batch_is_all_or_nothing(db):
+    run(db.put("messages", msg("a", 1, 1.0)))
+    bad = [WriteOp(op="put", store="messages", record=msg("a", 2, 2.0)), WriteOp(op="put", store="messages", record={"no": "key"})]
+    with pytest.raises(StorageError):
+        run(db.apply(bad))
+    assert run(db.get("messages", "a|2")) is None
+    assert run(db.count("messages")) == 1
+
+
+def test_delete_and_clear(db):
+    run(db.put_many("messages", [msg("a", i, float(i)) for i in range(4)]))
+    run(db.delete_many("messages", ["a|0", "a|1"]))
+    assert run(db.count("messages")) == 2
+    run(db.apply([WriteOp(op="clear", store="messages")]))
+    assert run(db.count("messages")) == 0
+
+
+def test_unknown_store_is_a_clear_error(db):
+    with pytest.raises(StorageError):
+        run(db.put("nope", {"key": 1}))
+
+
+def test_memory_closed_database_and_full_disk_are_reported():
+    db = MemoryStorage()
+    run(db.open())
+    run(db.put("meta", {"key": "k", "value": 1}))
+    db.fail_writes = StorageError("QuotaExceededError: disk full")
+    with pytest.raises(StorageError, match="disk full"):
+        run(db.put("meta", {"key": "k", "value": 2}))
+    db.fail_writes = None
+    assert run(db.get("meta", "k"))["value"] == 1  # nothing already stored was lost
+    run(db.close())
+    with pytest.raises(StorageError, match="closed"):
+        run(db.get("meta", "k"))
