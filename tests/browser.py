@@ -77,3 +77,41 @@ def wait_core_ready(page, timeout_ms: int = 120_000) -> dict:
 def core_call(page, type_: str, args: dict | None = None) -> dict:
     """Send one protocol request from an extension page; returns the reply envelope."""
     return page.evaluate("([t, a]) => MettriCore.request(t, a)", [type_, args or {}])
+
+
+def content_script_world(page, timeout: float = 10.0):
+    """A CDP handle to evaluate code in the content script's isolated world of ``page``.
+
+    Playwright evaluates in the page's main world; the content script (and its
+    MettriCore client) lives in an isolated world that CDP can address.
+    """
+    cdp = page.context.new_cdp_session(page)
+    contexts: list[dict] = []
+    cdp.on("Runtime.executionContextCreated", lambda e: contexts.append(e["context"]))
+    cdp.send("Runtime.enable")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for ctx in contexts:
+            aux = ctx.get("auxData", {})
+            if aux.get("type") == "isolated" and ctx.get("origin", "").startswith("chrome-extension://") or (
+                aux.get("type") == "isolated" and "Mettri" in ctx.get("name", "")
+            ):
+                return ContentWorld(cdp, ctx["id"])
+        page.wait_for_timeout(100)
+    raise RuntimeError("the content script's world was not found (was it injected?)")
+
+
+class ContentWorld:
+    def __init__(self, cdp, context_id: int) -> None:
+        self.cdp = cdp
+        self.context_id = context_id
+
+    def evaluate(self, expression: str):
+        """Evaluate an expression (awaiting promises) and return its JSON value."""
+        reply = self.cdp.send(
+            "Runtime.evaluate",
+            {"expression": expression, "contextId": self.context_id, "awaitPromise": True, "returnByValue": True},
+        )
+        if "exceptionDetails" in reply:
+            raise RuntimeError(reply["exceptionDetails"].get("exception", {}).get("description", str(reply)))
+        return reply["result"].get("value")
