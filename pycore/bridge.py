@@ -3,6 +3,7 @@ always answers with a structured reply: a malformed message never stops the core
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 from typing import Any, Awaitable, Callable
@@ -15,6 +16,13 @@ from pycore.storage.base import StorageError
 log = logging.getLogger("mettri.bridge")
 
 Handler = Callable[[Command], Awaitable[Any]]
+
+_current: contextvars.ContextVar[Request | None] = contextvars.ContextVar("mettri_request", default=None)
+
+
+def current_request() -> Request | None:
+    """The envelope being handled (its source and tab_id), for handlers that need them."""
+    return _current.get()
 
 
 def _details(exc: ValidationError) -> list[dict[str, Any]]:
@@ -69,6 +77,7 @@ class Dispatcher:
             cmd = cls.model_validate(req.args)
         except ValidationError as exc:
             return error_reply(req.id, "invalid_args", f"invalid arguments for {req.type!r}", _details(exc))
+        token = _current.set(req)
         try:
             result = await handler(cmd)
         except CoreError as exc:
@@ -79,6 +88,8 @@ class Dispatcher:
         except Exception as exc:  # a bug: report it, keep serving
             log.exception("handler %s failed", req.type)
             return error_reply(req.id, "internal_error", f"{type(exc).__name__}: {exc}")
+        finally:
+            _current.reset(token)
         if result is None:
             result = cls.result()
         if not isinstance(result, cls.result):

@@ -19,7 +19,7 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     case "core": {
       if (source === "offscreen") return false;
       // The source is decided here from Chrome's sender info, never by the sender.
-      const request = { ...(message.request || {}), source };
+      const request = { ...(message.request || {}), source, tab_id: source === "content" ? sender.tab.id : null };
       if (typeof message.request !== "object" || message.request === null) {
         sendResponse({ id: null, ok: false, error: { code: "invalid_message", message: "request must be an object", details: [] } });
         return false;

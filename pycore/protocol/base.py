@@ -102,6 +102,8 @@ class Request(Model):
     args: dict[str, Any] = Field(default_factory=dict)
     # Filled in by the service worker from chrome's own sender info, never by the sender.
     source: Literal["page", "content"] = "page"
+    # The browser tab a content-script request came from (stamped by the service worker too).
+    tab_id: int | None = None
 
 
 class Reply(Model):

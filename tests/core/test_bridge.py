@@ -66,3 +66,21 @@ def test_handler_crash_is_internal_error_and_core_survives(core):
     reply = call(core, "core.ping")
     assert reply["error"] == {"code": "internal_error", "message": "RuntimeError: kaput", "details": []}
     assert call(core, "core.status")["ok"]
+
+
+def test_handlers_see_the_stamped_source_and_tab(core):
+    import asyncio
+
+    from pycore.bridge import current_request
+    from pycore.protocol import system
+
+    seen = []
+
+    async def spy(cmd):
+        seen.append((current_request().source, current_request().tab_id))
+        return system.PingResult(echo="", core_version="", protocol_version=1, now=0)
+
+    core.on(system.Ping, spy)
+    asyncio.run(core.handle({"id": "a", "type": "core.ping", "source": "content", "tab_id": 7}))
+    assert seen == [("content", 7)]
+    assert current_request() is None
