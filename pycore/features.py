@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-INSTALLERS: list = []
+from pycore.capture.handlers import install as install_capture
+
+INSTALLERS: list = [install_capture]
