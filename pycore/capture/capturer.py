@@ -21,7 +21,7 @@ from pycore.storage.base import Storage, WriteOp
 
 SEQ_META_KEY = "messages.seq"
 CACHE_SIZE = 20_000  # recently seen records kept in memory so re-renders never read storage
-HEALTH_FLUSH_SECONDS = 60.0  # health-only changes are written at most this often
+HEALTH_FLUSH_SECONDS = 60.0  # problems seen on otherwise unchanged batches are written at most this often
 
 
 class ChangeSequence:
@@ -133,7 +133,10 @@ class Capturer:
         chat_rec = await self._updated_chat(chat, batch.chat.title, new, updated)
         if chat_rec is not None:
             ops.append(WriteOp(op="put", store="chats", record=chat_rec))
-        flush_health = bool(ops) or now - self._health_flushed.get(chat, float("-inf")) >= HEALTH_FLUSH_SECONDS
+        # Clean re-renders write nothing: their counters ride along with the next real write.
+        troubled = unknown > 0 or any(not it.clean for it in items)
+        since = now - self._health_flushed.get(chat, float("-inf"))
+        flush_health = bool(ops) or (troubled and since >= HEALTH_FLUSH_SECONDS)
         if ops:
             ops.append(self.seq.meta_op(seq))
         if flush_health:
