@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from pycore.capture.handlers import install as install_capture
+from pycore.whatsapp.handlers import install as install_whatsapp
 
-INSTALLERS: list = [install_capture]
+INSTALLERS: list = [install_capture, install_whatsapp]
