@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pycore.capture.handlers import install as install_capture
+from pycore.connection import install as install_connection
 from pycore.whatsapp.handlers import install as install_whatsapp
 
-INSTALLERS: list = [install_capture, install_whatsapp]
+INSTALLERS: list = [install_capture, install_whatsapp, install_connection]
