@@ -68,8 +68,11 @@ class RecoveryPolicy:
         return round(raw * (1 + rng.uniform(-self.jitter, self.jitter)), 3)
 
 
+OTHER_WINDOW = re.compile(r"open in another window|aberto em outra janela|abierto en otra ventana", re.I)
+
+
 def classify(r: ConnectionReport) -> str:
-    if r.other_window:
+    if r.other_window or any(OTHER_WINDOW.search(b) for b in r.banners):
         return "other_window"
     if r.qr:
         return "logged_out"

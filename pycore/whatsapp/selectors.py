@@ -133,11 +133,7 @@ FEATURES: dict[str, Feature] = {
         "scrape", (c('[data-testid="last-msg-status"]', "2026"), c('span[dir="ltr"]')), scope="chat_row"
     ),
     # No dated evidence for the row time: reconstructed, so the scraper treats it as optional.
-    "row_time": Feature(
-        "scrape",
-        (c('[data-testid="cell-frame-primary-detail"]', "2026"), c('[role="gridcell"][aria-colindex="2"] > span')),
-        scope="chat_row",
-    ),
+    "row_time": Feature("scrape", (c('[data-testid="cell-frame-primary-detail"]', "2026"),), scope="chat_row"),
     "unread_badge": Feature(
         "scrape",
         (
