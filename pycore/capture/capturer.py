@@ -8,6 +8,7 @@ persisted in ``meta`` with the same write, so it survives restarts.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from typing import Callable
 
@@ -70,6 +71,8 @@ class Capturer:
         self._chats: dict[str, dict | None] = {}
         self._health: dict[str, dict] = {}
         self._health_flushed: dict[str, float] = {}
+        # Batches may arrive while one is awaiting storage: one at a time keeps seq unique.
+        self._lock = asyncio.Lock()
 
     # -- cached reads ---------------------------------------------------------
     async def _record(self, key: str) -> dict | None:
@@ -96,6 +99,10 @@ class Capturer:
 
     # -- the batch ------------------------------------------------------------
     async def capture(self, batch: CaptureBatch) -> CaptureResult:
+        async with self._lock:
+            return await self._capture(batch)
+
+    async def _capture(self, batch: CaptureBatch) -> CaptureResult:
         now = self.clock.now()
         chat = chat_key(batch.chat, [parse_node_id(n.data_id, n.testid) for n in batch.nodes])
         items: list[Interpreted] = []

@@ -4,6 +4,7 @@ import asyncio
 import random
 
 from pycore.app import Core, Services
+from pycore.storage.memory import MemoryStorage
 from tests.core.conftest import call
 
 CHAT = {"title": "Maria", "composer_label": "Digite uma mensagem para Maria"}
@@ -176,3 +177,28 @@ def test_health_of_unchanged_batches_is_written_only_for_problems(core, storage,
     assert storage.write_calls == writes + 1
     stored = asyncio.run(storage.get("capture_state", "title:Maria"))
     assert (stored["nodes_seen"], stored["nodes_unknown"]) == (4, 1)
+
+
+class YieldingStorage(MemoryStorage):
+    """Like IndexedDB: every read suspends, so two batches can interleave."""
+
+    async def get(self, store, key):
+        await asyncio.sleep(0)
+        return await super().get(store, key)
+
+
+def test_concurrent_batches_get_distinct_seqs(clock, events):
+    async def both():
+        core = Core(Services(clock=clock, rng=random.Random(1), storage=YieldingStorage(), emit=events))
+        await core.start()
+        a = core.handle({"id": "a", "type": "capture.batch", "source": "content",
+                         "args": batch([node("3B6637D11A63081B8701"), node("3B6637D11A63081B8702")])})
+        b = core.handle({"id": "b", "type": "capture.batch", "source": "content",
+                         "args": batch([node("3B6637D11A63081B8702"), node("3B6637D11A63081B8703")])})
+        replies = await asyncio.gather(a, b)
+        return replies, await core.storage.query("messages")
+
+    (ra, rb), stored = asyncio.run(both())
+    assert ra["result"]["new"] + rb["result"]["new"] == 3
+    assert sorted(m["seq"] for m in stored) == [1, 2, 3]
+    assert rb["result"]["seq_to"] == 3
