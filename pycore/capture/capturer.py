@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Callable
 
 from pycore.capture.ids import parse_node_id
@@ -22,6 +23,7 @@ from pycore.storage.base import Storage, WriteOp
 
 SEQ_META_KEY = "messages.seq"
 CACHE_SIZE = 20_000  # recently seen records kept in memory so re-renders never read storage
+MEMO_SIZE = 5_000  # interpretations of recently seen raw nodes
 HEALTH_FLUSH_SECONDS = 60.0  # problems seen on otherwise unchanged batches are written at most this often
 
 
@@ -71,6 +73,7 @@ class Capturer:
         self._chats: dict[str, dict | None] = {}
         self._health: dict[str, dict] = {}
         self._health_flushed: dict[str, float] = {}
+        self._memo: OrderedDict[tuple, Interpreted | None] = OrderedDict()
         # Batches may arrive while one is awaiting storage: one at a time keeps seq unique.
         self._lock = asyncio.Lock()
 
@@ -97,6 +100,21 @@ class Capturer:
             self._health[chat] = await self.storage.get("capture_state", chat) or empty_health(chat)
         return self._health[chat]
 
+    def _interpret(self, node, chat: str, batch: CaptureBatch) -> Interpreted | None:
+        """interpret(), remembered per exact raw facts: re-renders repeat them verbatim."""
+        memo_key = (chat, batch.locale, batch.utc_offset_min, node.data_id, node.testid, node.pre_plain_text,
+                    node.text, node.quoted, node.has_media, *map(tuple, (node.classes, node.icons, node.labels, node.testids)))
+        if memo_key in self._memo:
+            self._memo.move_to_end(memo_key)
+            done = self._memo[memo_key]
+        else:
+            done = interpret(node, chat, locale=batch.locale, utc_offset_min=batch.utc_offset_min)
+            self._memo[memo_key] = done
+            if len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        # fill_missing_ts writes into fields: hand out a copy
+        return None if done is None else replace(done, fields=dict(done.fields))
+
     # -- the batch ------------------------------------------------------------
     async def capture(self, batch: CaptureBatch) -> CaptureResult:
         async with self._lock:
@@ -108,7 +126,7 @@ class Capturer:
         items: list[Interpreted] = []
         unknown = 0
         for node in batch.nodes:
-            it = interpret(node, chat, locale=batch.locale, utc_offset_min=batch.utc_offset_min)
+            it = self._interpret(node, chat, batch)
             if it is None:
                 unknown += 1
             else:
