@@ -2,4 +2,9 @@
 
 from __future__ import annotations
 
-INSTALLERS: list = []
+from pycore.capture.handlers import install as install_capture
+from pycore.connection import install as install_connection
+from pycore.contacts.handlers import install as install_contacts
+from pycore.whatsapp.handlers import install as install_whatsapp
+
+INSTALLERS: list = [install_capture, install_whatsapp, install_connection, install_contacts]

@@ -1,1 +1,201 @@
-// placeholder
+/*
+ * Mettri: pure readers that turn WhatsApp Web DOM nodes into raw facts.
+ *
+ * A classic script (content scripts cannot import modules): it defines
+ * globalThis.MettriReadDom. Every selector comes from pycore (command
+ * "selectors.get", pycore/whatsapp/selectors.py); nothing here parses ids, dates,
+ * direction or ticks: it reads attributes and text, and pycore interprets them.
+ * The shapes returned are the pydantic models of pycore/protocol/capture.py
+ * (RawMessageNode, ChatFacts), contacts.py (RawChatRow) and whatsapp.py (ProbeResult).
+ */
+(function () {
+  "use strict";
+
+  // Bounds mirror pycore/protocol/capture.py so a batch always validates.
+  var MAX_TEXT = 65536;
+  var MAX_ATTR = 512;
+  var MAX_LIST = 64;
+  var MAX_NODES = 500;
+
+  function cut(value, max) {
+    return value == null ? null : String(value).slice(0, max);
+  }
+
+  function queryAll(root, css) {
+    try {
+      return Array.prototype.slice.call(root.querySelectorAll(css));
+    } catch (e) {
+      return []; // a selector this browser rejects counts as "not found"
+    }
+  }
+
+  // The first candidate of a feature that matches anything under root.
+  function match(root, sel, feature) {
+    var spec = sel.features[feature];
+    var candidates = spec ? spec.candidates : [];
+    for (var i = 0; i < candidates.length; i++) {
+      var found = queryAll(root, candidates[i].css);
+      if (found.length) return { css: candidates[i].css, els: found };
+    }
+    return { css: null, els: [] };
+  }
+
+  function first(root, sel, feature) {
+    return match(root, sel, feature).els[0] || null;
+  }
+
+  function distinct(values, max) {
+    var seen = [];
+    for (var i = 0; i < values.length && seen.length < max; i++) {
+      var v = values[i] == null ? "" : cut(values[i], MAX_ATTR);
+      if (v.trim() && seen.indexOf(v) < 0) seen.push(v);
+    }
+    return seen;
+  }
+
+  function selfAndBelow(el, css) {
+    var out = el.matches && el.matches(css) ? [el] : [];
+    return out.concat(queryAll(el, css));
+  }
+
+  // Text with emoji images written as their characters (data-plain-text, else alt).
+  function textOf(node) {
+    var out = "";
+    (function walk(n) {
+      if (out.length > MAX_TEXT) return;
+      if (n.nodeType === 3) out += n.nodeValue;
+      else if (n.nodeType === 1) {
+        if (n.tagName === "IMG") out += n.getAttribute("data-plain-text") || n.getAttribute("alt") || "";
+        else if (n.tagName === "BR") out += "\n";
+        else for (var c = n.firstChild; c; c = c.nextSibling) walk(c);
+      }
+    })(node);
+    return out.slice(0, MAX_TEXT);
+  }
+
+  function labelsOf(el, max) {
+    var out = [];
+    selfAndBelow(el, "[aria-label], [title], title").forEach(function (n) {
+      if (n.tagName.toLowerCase() === "title") out.push(n.textContent.trim()); // svg <title>: wds-ic-read …
+      else {
+        if (n.hasAttribute("aria-label")) out.push(n.getAttribute("aria-label"));
+        if (n.hasAttribute("title")) out.push(n.getAttribute("title"));
+      }
+    });
+    return distinct(out, max);
+  }
+
+  function attrsOf(el, name, max) {
+    return distinct(selfAndBelow(el, "[" + name + "]").map(function (n) { return n.getAttribute(name); }), max);
+  }
+
+  function readMessageNode(el, sel) {
+    var idEl = el.hasAttribute("data-id") ? el : el.querySelector("[data-id]");
+    var testEl = selfAndBelow(el, '[data-testid^="conv-msg-"]')[0];
+    var pre = first(el, sel, "pre_plain_text");
+    var quoted = first(el, sel, "quoted");
+    var texts = match(el, sel, "message_text").els.filter(function (t) { return !(quoted && quoted.contains(t)); });
+    var wanted = sel.classes || [];
+    var classes = [];
+    selfAndBelow(el, "[class]").forEach(function (n) {
+      for (var i = 0; i < n.classList.length; i++) if (wanted.indexOf(n.classList[i]) >= 0) classes.push(n.classList[i]);
+    });
+    return {
+      data_id: idEl ? cut(idEl.getAttribute("data-id"), MAX_ATTR) : null,
+      testid: testEl ? cut(testEl.getAttribute("data-testid"), MAX_ATTR) : null,
+      classes: distinct(classes, MAX_LIST),
+      pre_plain_text: pre ? cut(pre.getAttribute("data-pre-plain-text"), MAX_ATTR) : null,
+      text: texts.length ? textOf(texts[0]) : "",
+      quoted: quoted ? textOf(quoted) : null,
+      icons: attrsOf(el, "data-icon", MAX_LIST),
+      labels: labelsOf(el, MAX_LIST),
+      testids: attrsOf(el, "data-testid", MAX_LIST),
+      has_media: match(el, sel, "media").els.length > 0,
+    };
+  }
+
+  // Message rows of the open conversation, outermost matches only, in DOM order.
+  function messageRows(root, sel) {
+    var rows = match(root, sel, "message_row").els;
+    return rows.filter(function (el) {
+      return !rows.some(function (other) { return other !== el && other.contains(el); });
+    });
+  }
+
+  function readChatHeader(root, sel) {
+    var title = first(root, sel, "chat_header_title");
+    var header = first(root, sel, "chat_header");
+    var composer = first(root, sel, "composer");
+    return {
+      title: cut(title ? title.getAttribute("title") || title.textContent : "", MAX_ATTR),
+      header_testid: header ? cut(header.getAttribute("data-testid"), MAX_ATTR) : null,
+      composer_label: composer ? cut(composer.getAttribute("aria-label"), MAX_ATTR) : null,
+    };
+  }
+
+  // The args of the capture.batch command; time, locale and offset are the caller's.
+  function readBatch(root, sel, ctx) {
+    var rows = messageRows(root, sel).slice(-MAX_NODES);
+    return {
+      chat: readChatHeader(root, sel),
+      nodes: rows.map(function (el) { return readMessageNode(el, sel); }),
+      hidden: !!ctx.hidden,
+      observed_at: ctx.observedAt,
+      locale: ctx.locale || null,
+      utc_offset_min: ctx.utcOffsetMin || 0,
+    };
+  }
+
+  // One chat-list row (RawChatRow), or null for rows without a title (section headers).
+  function readChatRow(el, sel) {
+    var title = first(el, sel, "row_title");
+    var name = title ? (title.getAttribute("title") || title.textContent).trim() : "";
+    if (!name) return null;
+    var preview = first(el, sel, "row_preview");
+    var time = first(el, sel, "row_time");
+    var badge = first(el, sel, "unread_badge");
+    return {
+      title: cut(name, MAX_ATTR),
+      preview: preview ? cut(textOf(preview), 2000) : null,
+      preview_title: preview && preview.getAttribute("title") ? cut(preview.getAttribute("title"), 2000) : null,
+      time: time ? cut(time.textContent.trim(), MAX_ATTR) || null : null,
+      unread_label: badge ? cut(badge.getAttribute("aria-label"), MAX_ATTR) : null,
+      unread_text: badge ? cut(badge.textContent.trim(), 64) || null : null,
+      labels: attrsOf(el, "aria-label", 32),
+      icons: attrsOf(el, "data-icon", 32),
+      testid: cut(el.getAttribute("data-testid"), MAX_ATTR),
+    };
+  }
+
+  // Which candidate of every page-level feature matches, and how often (selftest.report).
+  function probe(root, sel) {
+    var out = {};
+    Object.keys(sel.features).forEach(function (name) {
+      if (sel.features[name].scope !== "page") return;
+      var m = match(root, sel, name);
+      out[name] = { matched: m.css, count: m.els.length };
+    });
+    return out;
+  }
+
+  // Facts for connection.report (tab_id and observed_at are the caller's).
+  function readConnection(root, sel) {
+    var popups = match(root, sel, "popups").els;
+    return {
+      logged_in: !!first(root, sel, "logged_in"),
+      qr: !!first(root, sel, "qr_code"),
+      offline: !!first(root, sel, "offline_banner"),
+      banners: distinct(popups.map(function (p) { return textOf(p).trim(); }), 20),
+    };
+  }
+
+  globalThis.MettriReadDom = {
+    readMessageNode: readMessageNode,
+    messageRows: messageRows,
+    readChatHeader: readChatHeader,
+    readBatch: readBatch,
+    readChatRow: readChatRow,
+    probe: probe,
+    readConnection: readConnection,
+  };
+})();

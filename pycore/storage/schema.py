@@ -25,10 +25,21 @@ STORES: dict[str, StoreSpec] = {
     # one record per message, keyed by "<chat key>|<message id>"
     "messages": StoreSpec(
         key_path="key",
-        indexes={"by_chat_ts": ("chat", "ts"), "by_ts": "ts", "by_seq": "seq"},
+        indexes={
+            "by_chat_ts": ("chat", "ts"),
+            "by_ts": "ts",
+            "by_seq": "seq",
+            # capture: stable paging of one chat in conversation order, and in capture order
+            "by_chat_ts_seq": ("chat", "ts", "seq"),
+            "by_chat_seq": ("chat", "seq"),
+        },
     ),
     # one record per chat
     "chats": StoreSpec(key_path="key", indexes={"by_last_ts": "last_ts"}),
+    # capture: per-chat watermark and health counters (pycore.capture.capturer), keyed by chat key
+    "capture_state": StoreSpec(key_path="chat"),
+    # contacts: chat-list rows as scraped (pycore.contacts), keyed by "title:<name>"
+    "contacts": StoreSpec(key_path="key", indexes={"by_phone": "phone", "by_merged_into": "merged_into"}),
 }
 
 

@@ -1,0 +1,1 @@
+"""Contacts: chat-list rows from the scraper, LID/phone merging, scraper pacing."""

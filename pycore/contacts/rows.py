@@ -1,0 +1,77 @@
+"""Chat-list row facts -> contact fields (name kind, unread count, preview)."""
+
+from __future__ import annotations
+
+import re
+
+from pycore.capture.ids import phone_jid
+from pycore.protocol.contacts import RawChatRow
+
+OWN_PREFIXES = ("You:", "Você:", "Tú:", "Tu:")
+FLAG_WORDS = {
+    "muted": ("muted chat", "conversa silenciada", "silenciada"),
+    "pinned": ("pinned chat", "conversa fixada", "fixada"),
+    "archived": ("archived chat", "conversa arquivada", "arquivada"),
+    "draft": ("draft", "rascunho"),
+}
+GROUP_ICONS = {"default-group", "group", "community"}
+
+
+def strip_bidi(text: str) -> str:
+    return " ".join(text.replace("\u202a", "").replace("\u202c", "").replace("\u200e", "").split())
+
+
+def unread_count(label: str | None, text: str | None) -> tuple[int, bool]:
+    """(count, marked unread without a number). '1.227 mensagens não lidas' -> 1227."""
+    for source in (label, text):
+        if source:
+            m = re.search(r"\d[\d.,\u00a0\u202f ]*", source)
+            if m:
+                return int(re.sub(r"\D", "", m.group())), False
+    return 0, bool(label or text)
+
+
+def preview_of(raw: str | None) -> tuple[str | None, bool]:
+    """(preview without the own-message prefix, the last message was ours)."""
+    if not raw:
+        return None, False
+    text = strip_bidi(raw)
+    for prefix in OWN_PREFIXES:
+        if text == prefix or text.startswith(prefix + " "):
+            return text[len(prefix):].strip() or None, True
+    return text, False
+
+
+def contact_fields(row: RawChatRow) -> dict:
+    """Fields of ContactRecord the scraper owns (never merge bookkeeping)."""
+    title = strip_bidi(row.title)
+    is_group = bool(row.is_group) or bool(GROUP_ICONS & set(row.icons)) or (row.jid or "").endswith("@g.us")
+    phone = push_name = None
+    if is_group:
+        kind = "group"
+    elif title.startswith("~"):
+        kind, push_name = "push_name", title.lstrip("~ ").strip()
+    elif (pj := phone_jid(title)) is not None:
+        kind, phone = "number", pj.split("@")[0]
+    else:
+        kind = "saved"
+    unread, marked = unread_count(row.unread_label, row.unread_text)
+    preview, own = preview_of(row.preview_title or row.preview)
+    labels = " ".join(row.labels).casefold()
+    jid = row.jid
+    return {
+        "key": jid or f"title:{title}",
+        "title": title,
+        "kind": kind,
+        "phone": phone or (jid.split("@")[0] if jid and jid.endswith("@c.us") else None),
+        "push_name": push_name,
+        "jid": jid,
+        "lid": jid if jid and jid.endswith("@lid") else None,
+        "is_group": is_group,
+        "unread": unread,
+        "marked_unread": marked,
+        "preview": preview,
+        "own_last": own,
+        "time_label": strip_bidi(row.time) if row.time else None,
+        "flags": sorted(f for f, words in FLAG_WORDS.items() if any(w in labels for w in words)),
+    }

@@ -1,0 +1,143 @@
+"""Capture protocol: the raw facts the content script reads from message nodes,
+and the commands to store and read back messages, chats and capture health.
+
+The content script only reads attributes and text (extension/content/read-dom.js);
+every interpretation (ids, dates, direction, type, ticks) happens in pycore.capture.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from pycore.protocol.base import Command, Event, Model, command, event
+from pycore.protocol.records import ChatRecord, MessageRecord
+
+# Bounds: a malformed or runaway batch is refused with invalid_args, never half-stored.
+MAX_NODES_PER_BATCH = 500
+MAX_TEXT = 65_536  # WhatsApp's own message length limit
+MAX_ATTR = 512
+MAX_LIST = 64
+
+
+def _attr(**kw):
+    return Field(default=None, max_length=MAX_ATTR, **kw)
+
+
+class RawMessageNode(Model):
+    """What read-dom.js saw on one message row, uninterpreted."""
+
+    data_id: str | None = _attr(description="data-id of the row or its nearest descendant carrying one")
+    testid: str | None = _attr(description='data-testid of the row, e.g. "conv-msg-3B66…" (2026)')
+    classes: list[str] = Field(
+        default_factory=list, max_length=MAX_LIST, description="class tokens that matter: message-in, message-out"
+    )
+    pre_plain_text: str | None = _attr(description="data-pre-plain-text, e.g. '[8:19 PM, 6/13/2026] bundaa: '")
+    text: str = Field(default="", max_length=MAX_TEXT, description="message text, emoji from img data-plain-text/alt")
+    quoted: str | None = Field(default=None, max_length=MAX_TEXT, description="text of the quoted block, if any")
+    icons: list[str] = Field(default_factory=list, max_length=MAX_LIST, description="data-icon values inside the row")
+    labels: list[str] = Field(
+        default_factory=list, max_length=MAX_LIST, description="aria-label / title / svg <title> values inside the row"
+    )
+    testids: list[str] = Field(
+        default_factory=list, max_length=MAX_LIST, description="data-testid values inside the row (image-thumb …)"
+    )
+    has_media: bool = Field(default=False, description="an <img src=blob:…> or <video> inside the row")
+
+
+class ChatFacts(Model):
+    title: str = Field(default="", max_length=MAX_ATTR, description="conversation header title")
+    header_testid: str | None = _attr()
+    composer_label: str | None = _attr(description="composer aria-label (2026: includes the chat name)")
+    jid: str | None = _attr(description="the chat JID when the content script knows it (rare)")
+
+
+class CaptureResult(Model):
+    chat: str = Field(description="the chat key the batch was stored under")
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unknown: int = Field(default=0, description="nodes whose shape was not understood (counted, not stored)")
+    seq_from: int | None = None
+    seq_to: int | None = None
+
+
+@command("capture.batch", CaptureResult, sources={"content"})
+class CaptureBatch(Command):
+    """A debounced batch of message rows from the open conversation."""
+
+    chat: ChatFacts
+    nodes: list[RawMessageNode] = Field(max_length=MAX_NODES_PER_BATCH)
+    hidden: bool = Field(default=False, description="document.hidden when observed: only the last row renders")
+    observed_at: float = Field(description="epoch seconds when the batch was read")
+    locale: str | None = Field(default=None, max_length=35, description="<html lang>, e.g. 'pt-BR'; orders dates")
+    utc_offset_min: int = Field(
+        default=0, ge=-14 * 60, le=14 * 60, description="local minus UTC in minutes: -new Date().getTimezoneOffset()"
+    )
+
+
+@event("messages.captured")
+class MessagesCaptured(Event):
+    """New or changed messages are stored; search and UI catch up on their own time."""
+
+    chat: str
+    new: list[str] = Field(default_factory=list, description="message keys inserted")
+    updated: list[str] = Field(default_factory=list, description="message keys changed")
+    seq_from: int
+    seq_to: int
+
+
+class MessageList(Model):
+    messages: list[MessageRecord]
+    next_cursor_ts: float | None = Field(default=None, description="pass back as cursor_ts for the next page")
+    next_cursor_seq: int | None = Field(default=None, description="pass back as cursor_seq for the next page")
+
+
+@command("messages.list", MessageList)
+class ListMessages(Command):
+    chat: str = Field(min_length=1, max_length=MAX_ATTR)
+    limit: int = Field(default=50, ge=1, le=1000)
+    order_by: Literal["ts", "seq"] = Field(
+        default="ts", description="ts: conversation order (undated rows omitted); seq: capture order, every row"
+    )
+    newest_first: bool = True
+    cursor_ts: float | None = Field(default=None, description="page after this record (from next_cursor_ts)")
+    cursor_seq: int | None = Field(default=None, description="page after this record (from next_cursor_seq)")
+
+
+class ChatList(Model):
+    chats: list[ChatRecord]
+
+
+@command("chats.list", ChatList)
+class ListChats(Command):
+    """Chats ordered by last activity, newest first; chats without activity last."""
+
+    limit: int = Field(default=100, ge=1, le=5000)
+
+
+class ChatHealth(Model):
+    chat: str
+    count: int = 0
+    oldest_ts: float | None = None
+    oldest_id: str | None = None
+    newest_ts: float | None = None
+    newest_id: str | None = None
+    nodes_seen: int = 0
+    nodes_clean: int = 0
+    nodes_unknown: int = 0
+    hidden_batches: int = 0
+    last_capture: float | None = None
+    clean_share: float | None = Field(default=None, description="nodes_clean / nodes_seen, None before any node")
+
+
+class HealthList(Model):
+    chats: list[ChatHealth]
+
+
+@command("capture.health", HealthList)
+class CaptureHealth(Command):
+    """Watermark and capture-health figures; one chat, or all when chat is omitted."""
+
+    chat: str | None = Field(default=None, max_length=MAX_ATTR)

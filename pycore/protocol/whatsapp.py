@@ -1,0 +1,65 @@
+"""Selectors for the content script, and the self-test that decides safe mode."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from pycore.protocol.base import Command, Event, Model, command, event
+
+
+class SelectorTable(Model):
+    version: int
+    generations: dict[str, str]
+    classes: list[str]
+    features: dict[str, dict]
+
+
+@command("selectors.get", SelectorTable)
+class GetSelectors(Command):
+    """The whole selector table (pycore/whatsapp/selectors.py) as JSON."""
+
+
+class ProbeResult(Model):
+    matched: str | None = Field(default=None, max_length=512, description="the candidate css that matched, or null")
+    count: int = Field(default=0, ge=0, le=100_000, description="how many elements it matched")
+    deferred: bool = Field(
+        default=False, description="not expected yet (mid-2026 send button appears only after typing)"
+    )
+
+
+FeatureState = Literal["ok", "missing", "ambiguous", "deferred", "not_checked"]
+
+
+class Reason(Model):
+    code: str
+    feature: str | None = None
+    pt_BR: str
+    en: str
+
+
+class SelfTestOutcome(Model):
+    features: dict[str, FeatureState]
+    read_ok: bool
+    send_ok: bool
+    safe_mode: bool = Field(description="read-only: sending disabled")
+    generation: str | None = Field(default=None, description="the DOM generation most matches belong to")
+    reasons: list[Reason] = Field(default_factory=list)
+    summary_pt: str
+    summary_en: str
+    at: float
+
+
+@command("selftest.report", SelfTestOutcome, sources={"content"})
+class SelfTestReport(Command):
+    """The content script's probe of every feature (MettriReadDom.probe)."""
+
+    results: dict[str, ProbeResult] = Field(max_length=200)
+    chat_open: bool = Field(description="a conversation was open: conversation features were checkable")
+    tab_id: str | None = Field(default=None, max_length=64)
+
+
+@event("selftest.result")
+class SelfTestResult(SelfTestOutcome):
+    """What works on this WhatsApp Web build; the sender must honour safe_mode."""

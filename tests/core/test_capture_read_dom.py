@@ -1,0 +1,121 @@
+"""read-dom.js in real Chromium on one page per DOM generation, its facts fed to the core.
+
+Runs headless Chromium once (--dump-dom) for the whole module: ~1-2 s.
+"""
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pycore.whatsapp.selectors import selectors_json
+from tests.core.conftest import call
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", shutil.which("chromium") or "") if p and Path(p).exists()), None)
+
+
+@pytest.fixture(scope="module")
+def facts(tmp_path_factory):
+    assert CHROMIUM, "Chromium is needed for the read-dom test (apt-get install chromium)"
+    tmp = tmp_path_factory.mktemp("readdom")
+    shutil.copy(ROOT / "extension/content/read-dom.js", tmp / "read-dom.js")
+    shutil.copy(Path(__file__).parent / "fixtures/read_dom_page.html", tmp / "page.html")
+    (tmp / "selectors.js").write_text("var SEL = " + json.dumps(selectors_json()) + ";", encoding="utf-8")
+    dom = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+         f"--user-data-dir={tmp / 'profile'}", "--dump-dom", (tmp / "page.html").as_uri()],
+        capture_output=True, text=True, timeout=60,
+    ).stdout
+    m = re.search(r'<pre id="out">(.*?)</pre>', dom, re.S)
+    assert m and m.group(1), dom[:2000]
+    out = json.loads(html.unescape(m.group(1)))
+    assert "error" not in out, out.get("error")
+    return out
+
+
+def capture(core, batch):
+    reply = call(core, "capture.batch", batch, source="content")
+    assert reply["ok"], reply
+    return reply["result"]
+
+
+def messages(core, chat):
+    return call(core, "messages.list", {"chat": chat, "newest_first": False, "order_by": "seq"})["result"]["messages"]
+
+
+def test_2024_facts(facts, core):
+    b = facts["2024"]["batch"]
+    assert b["chat"] == {"title": "Maria Silva", "header_testid": None, "composer_label": "Type a message"}
+    n0, n1, n2 = b["nodes"]
+    assert n0["data_id"] == "false_5511987654321@c.us_3EB0C431C6C4A5B0F4"
+    assert n0["classes"] == ["message-in", "focusable-list-item"]  # hashed classes are not reported
+    assert n0["text"] == "Oi, tudo bem? 😀" and n0["icons"] == ["tail-in"]
+    assert n1["quoted"] == "Oi, tudo bem?" and n1["text"] == "Tudo ótimo!"  # quoted text is not the message text
+    assert " Read " in n1["labels"] and "msg-dblcheck" in n1["icons"]
+    assert capture(core, b) == {"chat": "5511987654321@c.us", "new": 3, "updated": 0, "unchanged": 0, "unknown": 0,
+                                "seq_from": 1, "seq_to": 3}
+    got = [(m["direction"], m["type"], m["status"], m["text"]) for m in messages(core, "5511987654321@c.us")]
+    assert got == [("in", "text", None, "Oi, tudo bem? 😀"), ("out", "text", "read", "Tudo ótimo!"), ("in", "voice", None, "")]
+
+
+def test_2025_facts(facts, core):
+    b = facts["2025"]["batch"]
+    assert len(b["nodes"]) == 2  # the day separator row has no id and is not a message row here
+    assert b["nodes"][1]["has_media"] is True
+    capture(core, b)
+    group = messages(core, "120363025246125486@g.us")
+    assert [(m["type"], m["forwarded"], m["author_jid"]) for m in group] == [
+        ("text", True, "189025889575055@lid"), ("image", False, "5511912345678@c.us")
+    ]
+    assert group[1]["ts"] == group[0]["ts"]  # media row takes its neighbour's minute
+
+
+def test_2026_facts(facts, core):
+    b = facts["2026"]["batch"]
+    assert b["chat"] == {"title": "bundaa", "header_testid": "conversation-header",
+                         "composer_label": "Digite uma mensagem para bundaa"}
+    n0 = b["nodes"][0]
+    assert (n0["data_id"], n0["testid"], n0["text"]) == ("3B6637D11A63081B8712", "conv-msg-3B6637D11A63081B8712", "ok 👍")
+    assert "wds-ic-delivered" in n0["labels"] and "Você:" in n0["labels"]
+    res = capture(core, b)
+    assert (res["chat"], res["new"]) == ("title:bundaa", 4)
+    got = [(m["direction"], m["type"], m["status"]) for m in messages(core, "title:bundaa")]
+    assert got == [("out", "text", "delivered"), ("in", "text", None), ("in", "voice", None), ("in", "deleted", None)]
+
+
+def test_chat_rows(facts, core):
+    rows = facts["2024"]["rows"] + facts["2025"]["rows"] + facts["2026"]["rows"]
+    assert facts["2026"]["rows"][0]["time"] == "20:19"
+    reply = call(core, "contacts.upsert_rows", {"rows": rows}, source="content")
+    assert reply["result"]["new"] == 4
+    got = {c["title"]: c for c in call(core, "contacts.list")["result"]["contacts"]}
+    assert (got["Maria Silva"]["unread"], got["Maria Silva"]["preview"], got["Maria Silva"]["own_last"]) == (9, "Pedido enviado", True)
+    assert (got["Família"]["kind"], got["Família"]["unread"]) == ("group", 1227)
+    assert (got["bundaa"]["preview"], got["+55 37 9922-7293"]["unread"]) == ("ok", 9)
+
+
+def test_probe_and_selftest(facts, core):
+    p24, p25, p26 = (facts[g]["probe"] for g in ("2024", "2025", "2026"))
+    assert p24["send_button"] == {"matched": '#main footer button[aria-label="Send"]', "count": 1}
+    assert p25["send_button"]["matched"] == '#main footer [role="button"][aria-label="Enviar"]'
+    assert p26["send_button"] == {"matched": None, "count": 0}  # mid-2026: only after typing
+    assert p26["search_box"]["matched"] == '#side input[role="textbox"][data-tab="3"]'
+    for gen, probe in (("2024", p24), ("2025", p25)):
+        out = call(core, "selftest.report", {"results": probe, "chat_open": True}, source="content")["result"]
+        assert (out["safe_mode"], out["read_ok"], out["generation"]) == (False, True, gen), out
+    out = call(core, "selftest.report", {"results": p26, "chat_open": True}, source="content")["result"]
+    assert (out["safe_mode"], out["read_ok"], out["generation"]) == (True, True, "2026")
+
+
+def test_connection_facts(facts, core, events):
+    assert facts["qr"]["connection"] == {"logged_in": False, "qr": True, "offline": False, "banners": []}
+    conn = facts["2026"]["connection"]
+    assert conn["logged_in"] and conn["banners"] == ["You're sending too many messages"]
+    out = call(core, "connection.report", {"tab_id": "t", "observed_at": 0, **conn}, source="content")["result"]
+    assert out["state"] == "connected"
+    assert events.of("connection.ban_signal")[0]["code"] == "too_many_messages"
