@@ -3,6 +3,41 @@
 globalThis.MettriProtocol = Object.freeze({
   "version": 1,
   "commands": {
+    "capture.batch": [
+      "content"
+    ],
+    "capture.health": [
+      "content",
+      "page"
+    ],
+    "chats.list": [
+      "content",
+      "page"
+    ],
+    "connection.report": [
+      "content"
+    ],
+    "contacts.list": [
+      "content",
+      "page"
+    ],
+    "contacts.merge": [
+      "content",
+      "page"
+    ],
+    "contacts.permit_open": [
+      "content"
+    ],
+    "contacts.scroll_plan": [
+      "content"
+    ],
+    "contacts.split": [
+      "content",
+      "page"
+    ],
+    "contacts.upsert_rows": [
+      "content"
+    ],
     "core.boot_state": [
       "content",
       "page"
@@ -14,11 +49,34 @@ globalThis.MettriProtocol = Object.freeze({
     "core.status": [
       "content",
       "page"
+    ],
+    "messages.list": [
+      "content",
+      "page"
+    ],
+    "selectors.get": [
+      "content",
+      "page"
+    ],
+    "selftest.report": [
+      "content"
+    ],
+    "tabs.bye": [
+      "content"
+    ],
+    "tabs.hello": [
+      "content"
     ]
   },
   "events": [
+    "connection.ban_signal",
+    "connection.changed",
+    "contacts.changed",
     "core.boot",
     "core.log",
-    "storage.error"
+    "messages.captured",
+    "selftest.result",
+    "storage.error",
+    "tabs.role"
   ]
 });
