@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
+from pycore.bridge import current_request
+from pycore.protocol.base import CoreError
 
 from pycore.protocol.connection import (
     BanSignal,
@@ -169,6 +171,16 @@ class TabElection:
         return self.active if was_active else None
 
 
+def tab_of(cmd) -> str:
+    """The tab a command is about: its own tab_id, else the tab the service worker stamped."""
+    if cmd.tab_id:
+        return cmd.tab_id
+    req = current_request()
+    if req is not None and req.tab_id is not None:
+        return str(req.tab_id)
+    raise CoreError("invalid_args", "tab_id is required when the request does not come from a tab")
+
+
 def install(core) -> None:
     machine = ConnectionMachine(rng=core.services.rng)
     election = TabElection()
@@ -180,7 +192,8 @@ def install(core) -> None:
 
     async def report(cmd: ConnectionReport) -> ConnectionStatus:
         now = core.clock.now()
-        role, promoted = election.hello(cmd.tab_id, now)  # a report is also a sign of life
+        tab = tab_of(cmd)
+        role, promoted = election.hello(tab, now)  # a report is also a sign of life
         announce(promoted)
         if role != "active":
             return machine.status("idle", code="idle_tab")
@@ -189,7 +202,7 @@ def install(core) -> None:
             if code and now - last_ban.get(code, float("-inf")) >= BAN_REPEAT_SECONDS:
                 last_ban[code] = now
                 pt, en = BAN_TEXT[code]
-                signal = BanSignal(code=code, text=text[:500], pt_BR=pt, en=en, tab_id=cmd.tab_id, at=now)
+                signal = BanSignal(code=code, text=text[:500], pt_BR=pt, en=en, tab_id=tab, at=now)
                 await core.storage.put("meta", {"key": "connection.ban_signal", "value": signal.model_dump()})
                 core.emit(signal)
         before = (machine.state, machine.gave_up)
@@ -199,14 +212,15 @@ def install(core) -> None:
         return status
 
     async def hello(cmd: TabHello) -> TabRole:
-        role, promoted = election.hello(cmd.tab_id, core.clock.now())
+        tab = tab_of(cmd)
+        role, promoted = election.hello(tab, core.clock.now())
         announce(promoted)
         if role == "idle":
-            core.emit(TabRoleChanged(tab_id=cmd.tab_id, role="idle"))
-        return TabRole(tab_id=cmd.tab_id, role=role)
+            core.emit(TabRoleChanged(tab_id=tab, role="idle"))
+        return TabRole(tab_id=tab, role=role)
 
     async def bye(cmd: TabBye) -> TabsState:
-        announce(election.bye(cmd.tab_id))
+        announce(election.bye(tab_of(cmd)))
         return TabsState(active=election.active, tabs=list(election.tabs))
 
     core.connection = machine

@@ -10,7 +10,8 @@ from pycore.protocol.base import Command, Event, Model, command, event
 
 State = Literal["loading", "logged_out", "connected", "disconnected", "reconnecting", "other_window"]
 Action = Literal["none", "wait", "reload", "give_up", "idle"]
-TabId = Field(min_length=1, max_length=64)
+# Optional: for content-script requests the service worker stamps the tab, and the core uses that.
+TabId = Field(default=None, min_length=1, max_length=64)
 
 
 class ConnectionStatus(Model):
@@ -28,7 +29,7 @@ class ConnectionStatus(Model):
 class ConnectionReport(Command):
     """What the content script sees (from MettriReadDom.probe and page text)."""
 
-    tab_id: str = TabId
+    tab_id: str | None = TabId
     logged_in: bool = Field(description="#pane-side / #side present")
     qr: bool = Field(default=False, description="the QR code canvas is shown")
     loading: bool = Field(default=False, description="splash screen or neither QR nor chats yet")
@@ -65,7 +66,7 @@ class TabRole(Model):
 class TabHello(Command):
     """A WhatsApp Web tab started (or is still alive): the core says whether it is the active one."""
 
-    tab_id: str = TabId
+    tab_id: str | None = TabId
 
 
 class TabsState(Model):
@@ -77,7 +78,7 @@ class TabsState(Model):
 class TabBye(Command):
     """A tab is closing; if it was active, the next oldest takes over."""
 
-    tab_id: str = TabId
+    tab_id: str | None = TabId
 
 
 @event("tabs.role")
