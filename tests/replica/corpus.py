@@ -43,8 +43,8 @@ CITIES = (("São Paulo", "SP"), ("Belo Horizonte", "MG"), ("Niterói", "RJ"), ("
 EMOJI = ("😊", "🙏", "👍", "✅", "😍", "🎉", "📦", "💛", "😂", "🚚")
 
 PT_TEMPLATES = (
-    "Oi, tudo bem? Quanto está o {p}?",
-    "O {p} está R$ {price}. Pix ou cartão em até 3x sem juros {e}",
+    "Oi, tudo bem? Qual o valor do item {p}?",
+    "O item {p} sai por R$ {price}. Pix ou cartão em até 3x sem juros {e}",
     "Bom dia! Vocês entregam em {city}?",
     "Meu endereço é {street}, {num} - {bairro}, {city} - {uf}, CEP {cep}",
     "Pedido #{order} confirmado {e}",
@@ -56,7 +56,7 @@ PT_TEMPLATES = (
     "Vocês têm na cor azul? E o tamanho M?",
     "Segue o comprovante do Pix de R$ {price}",
     "Pode me mandar a localização da loja?",
-    "Boa tarde! Gostaria de encomendar {n} unidades de {p} para sábado. É possível entregar até as 10h? "
+    "Boa tarde! Gostaria de encomendar {n} unidades do item {p} para sábado. É possível entregar até as 10h? "
     "Preciso para uma festa de aniversário e não posso atrasar, por favor me confirme o valor total com o frete.",
     "Perfeito, fechado então {e}{e}",
     "Promoção de hoje: {p} por R$ {price} 🎉 Só até acabar o estoque!",

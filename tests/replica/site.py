@@ -6,12 +6,13 @@
 
 Routes: /__replica/app.js and /__replica/app.css (the esbuild output), /__replica/corpus.json
 (corpus.generate, params seed/chats/messages/lang_mix from the query, falling back to
-corpus_params), and index.html for / and every other path (e.g. /send?phone=...). Because the
+corpus_params; /__replica/corpus.json.gz is the same bytes gzipped, which the page itself loads), and index.html for / and every other path (e.g. /send?phone=...). Because the
 page really is at https://web.whatsapp.com/, an extension's content script is injected as on
 the real site.
 """
 from __future__ import annotations
 
+import gzip
 import json
 from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
@@ -26,6 +27,13 @@ _TYPES = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; char
 @lru_cache(maxsize=8)
 def corpus_json(seed: int, chats: int, messages: int, lang_mix: float) -> bytes:
     return corpus.generate_json(seed, chats, messages, lang_mix)
+
+
+@lru_cache(maxsize=8)
+def corpus_gzip(seed: int, chats: int, messages: int, lang_mix: float) -> bytes:
+    # Playwright carries fulfilled bodies base64 over a pipe (18 MB took ~5 s); gzip level 1 is 5x
+    # smaller and the page inflates it with DecompressionStream.
+    return gzip.compress(corpus_json(seed, chats, messages, lang_mix), 1)
 
 
 def corpus_url(**params) -> str:
@@ -46,12 +54,15 @@ def install_routes(target, *, corpus_params: dict | None = None) -> None:
     def handler(route) -> None:
         url = urlsplit(route.request.url)
         path = url.path
-        if path == "/__replica/corpus.json":
+        if path in ("/__replica/corpus.json", "/__replica/corpus.json.gz"):
             q = {k: v[-1] for k, v in parse_qs(url.query).items()}
             p = {**defaults, **q}
-            body = corpus_json(int(p["seed"]), int(p["chats"]), int(p["messages"]), float(p["lang_mix"]))
-            route.fulfill(status=200, body=body, headers={
-                "content-type": "application/json; charset=utf-8", "cache-control": "no-store"})
+            args = (int(p["seed"]), int(p["chats"]), int(p["messages"]), float(p["lang_mix"]))
+            if path.endswith(".gz"):
+                body, ctype = corpus_gzip(*args), "application/gzip"
+            else:
+                body, ctype = corpus_json(*args), "application/json; charset=utf-8"
+            route.fulfill(status=200, body=body, headers={"content-type": ctype, "cache-control": "no-store"})
         elif path.startswith("/__replica/") and path[len("/__replica/"):] in assets:
             name = path[len("/__replica/"):]
             route.fulfill(status=200, body=assets[name], headers={"content-type": _TYPES[name]})

@@ -2,7 +2,7 @@
 // site since 2023-08 (E). Lexical's own state decides what gets sent: writing textContent into the
 // contenteditable is reverted by Lexical and never produces a message.
 import {
-  createEditor, $getRoot, KEY_ENTER_COMMAND, COMMAND_PRIORITY_HIGH,
+  createEditor, $getRoot, $createParagraphNode, KEY_ENTER_COMMAND, COMMAND_PRIORITY_HIGH,
 } from 'lexical';
 import { registerPlainText } from '@lexical/plain-text';
 import { h, tid } from './dom.js';
@@ -18,6 +18,9 @@ export function mountLexical(root, { namespace, onChange, onEnter }) {
   const editor = createEditor({ namespace, theme: THEME, onError: (e) => console.error(e) });
   editor.setRootElement(root);
   const unregister = [registerPlainText(editor)];
+  // An empty document is one empty paragraph (<p><br></p>), as in the real composer (E).
+  const reset = () => editor.update(() => { $getRoot().clear().append($createParagraphNode()); }, { discrete: true });
+  reset();
   if (onEnter) {
     unregister.push(editor.registerCommand(KEY_ENTER_COMMAND, (event) => {
       if (event && event.shiftKey) return false;
@@ -32,7 +35,10 @@ export function mountLexical(root, { namespace, onChange, onEnter }) {
   return {
     editor,
     text: () => editor.getEditorState().read(() => $getRoot().getTextContent()),
-    clear: () => editor.update(() => { $getRoot().clear(); }, { discrete: true }),
+    clear: () => {
+      reset();
+      if (document.activeElement === root) editor.update(() => { $getRoot().selectStart(); }, { discrete: true });
+    },
     destroy: () => { unregister.forEach((u) => u()); editor.setRootElement(null); },
   };
 }

@@ -297,13 +297,14 @@ Object.defineProperty(window, '__replica', { value: api, configurable: false, wr
 async function boot() {
   const t0 = performance.now();
   show();
-  const splashMs = Number(param('splash', '300'));
+  const splashMs = Number(param('splash', '100'));
   const minSplash = new Promise((r) => setTimeout(r, splashMs));
   if (param('corpus', '1') !== '0') {
     const q = new URLSearchParams();
     for (const k of ['seed', 'chats', 'messages', 'lang_mix']) if (param(k) !== undefined) q.set(k, param(k));
-    const res = await fetch(`/__replica/corpus.json?${q}`);
-    const corpus = await res.json();
+    // gzip over the wire (Playwright's fulfil is slow for big bodies), inflated in a stream
+    const res = await fetch(`/__replica/corpus.json.gz?${q}`);
+    const corpus = await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).json();
     api.timings.fetchParsed = performance.now() - t0;
     await loadCorpus(corpus, nextTask);
     api.timings.indexed = performance.now() - t0;
