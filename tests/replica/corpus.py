@@ -168,13 +168,13 @@ def _make_chats(rng: random.Random, n: int, lang_mix: float) -> list[dict]:
     return chats
 
 
-def _fill(rng: random.Random, template: str) -> str:
+def _fill(rng: random.Random, template: str, lang: str = "pt-BR") -> str:
     if "{" not in template:
         return template
     city, uf = rng.choice(CITIES)
     price = rng.randrange(990, 49990)
     return template.format(
-        p=rng.choice(PRODUCTS_PT), price="%d,%02d" % divmod(price, 100),
+        p=rng.choice(PRODUCTS_EN if lang == "en" else PRODUCTS_PT), price="%d,%02d" % divmod(price, 100),
         price_en="%d.%02d" % divmod(price // 5, 100), e=rng.choice(EMOJI), city=city, uf=uf,
         street=rng.choice(STREETS), num=rng.randrange(1, 3000), bairro=rng.choice(BAIRROS),
         cep="%05d-%03d" % (rng.randrange(1000, 99999), rng.randrange(1000)),
@@ -229,11 +229,11 @@ def generate(seed: int = 1, chats: int = 50, messages: int = 2000, lang_mix: flo
             m = {"id": _msg_id(rng, seen), "chat": chat["id"], "from_me": from_me, "ts": ts, "type": "text"}
             r = rng.random()
             if r < 0.80:
-                m["text"] = _fill(rng, rng.choice(templates))
+                m["text"] = _fill(rng, rng.choice(templates), lang)
             elif r < 0.86:
                 m["type"] = "image"
                 if rng.random() < 0.5:
-                    m["text"] = _fill(rng, rng.choice(templates))
+                    m["text"] = _fill(rng, rng.choice(templates), lang)
             elif r < 0.91:
                 m["type"] = "ptt"
                 m["duration"] = rng.randrange(2, 180)
@@ -248,7 +248,7 @@ def generate(seed: int = 1, chats: int = 50, messages: int = 2000, lang_mix: flo
                 m["from_me"] = False
                 m["text"] = rng.choice(system[1:]).format(a=a["name"], b=b["name"])
             else:
-                m["text"] = _fill(rng, rng.choice(templates))
+                m["text"] = _fill(rng, rng.choice(templates), lang)
             if m["type"] != "system":
                 if parts and not from_me:
                     m["sender"] = rng.choice(parts)["jid"]

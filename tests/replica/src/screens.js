@@ -30,12 +30,12 @@ function drawQr(canvas, ref) {
   const cell = size / n;
   let x = 2166136261;
   for (let i = 0; i < ref.length; i++) x = Math.imul(x ^ ref.charCodeAt(i), 16777619);
+  x |= 1;
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {
-      x = Math.imul(x ^ (r * n + c), 16777619) >>> 0;
-      const finder = (r < 7 || r >= n - 7) && (c < 7 || (c >= n - 7 && r < 7));
-      if (finder) continue;
-      if (x & 8) ctx.fillRect(c * cell, r * cell, cell, cell);
+      x ^= x << 13; x ^= x >>> 17; x ^= x << 5; // xorshift32
+      const finder = (r < 8 && c < 8) || (r < 8 && c >= n - 8) || (r >= n - 8 && c < 8);
+      if (!finder && (x >>> 0) % 2) ctx.fillRect(c * cell, r * cell, cell, cell);
     }
   }
   for (const [fr, fc] of [[0, 0], [0, n - 7], [n - 7, 0]]) {
