@@ -481,3 +481,27 @@ def test_open_by_url_prefills_composer(page):
     page.focus(COMPOSER)
     page.keyboard.press("Enter")
     assert [(x["chat"], x["text"]) for x in sent(page)] == [("5511977776666@c.us", "Olá pedido")]
+
+
+def test_build_is_idempotent_and_fast_when_up_to_date():
+    from . import build
+
+    out = build.ensure_built()
+    stamp = (out / ".stamp").read_text()
+    mtime = (out / "app.js").stat().st_mtime_ns
+    t0 = time.perf_counter()
+    assert build.ensure_built() == out
+    assert time.perf_counter() - t0 < 1.0
+    assert (out / ".stamp").read_text() == stamp and (out / "app.js").stat().st_mtime_ns == mtime
+
+
+def test_incoming_message_to_closed_chat_counts_unread_and_moves_up(page):
+    load(page, "lang=pt-BR")
+    order = page.evaluate("__replica.chatOrder()")
+    target = order[-1]
+    page.evaluate("(id) => { __replica.deliver(id, { text: 'Oi' }); __replica.deliver(id, { text: 'Tem no azul?' }); }", target)
+    assert page.evaluate("__replica.chatOrder()")[3] == target
+    unread = page.evaluate("(id) => __replica.chat(id).unread", target)
+    row = page.locator(f'#pane-side [data-chat-id="{target}"]')
+    assert row.locator(f'span[aria-label="{unread} mensagens não lidas"]').count() == 1
+    assert row.locator("span[dir=ltr]").inner_text() == "Tem no azul?"
