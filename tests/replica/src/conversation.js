@@ -1,0 +1,215 @@
+// Conversation panel: renders a window of the newest messages, loads older ones after a delay
+// when scrolled to the top, and renders only the last message while the tab is hidden (E).
+import { h, tid, richText } from './dom.js';
+import { store, chatTitle, senderName, pushName, formatPhone } from './store.js';
+import { t, prePlainText, fmtTime, fmtDay, sameDay, fmtDuration } from './i18n.js';
+
+const TICK_ICON = { pending: 'msg-time', sent: 'msg-check', delivered: 'msg-dblcheck', read: 'msg-dblcheck' }; // E
+const TICK_SVG = { pending: 'wds-ic-pending', sent: 'wds-ic-sent', delivered: 'wds-ic-delivered', read: 'wds-ic-read' }; // E for read/delivered
+
+let imageUrls = null;
+function imageUrl(id) {
+  // Thumbnails are blob: URLs (E); one tiny SVG per colour, shared.
+  if (!imageUrls) {
+    imageUrls = ['#c8e6c9', '#ffe0b2', '#bbdefb', '#f8bbd0'].map((c) => URL.createObjectURL(new Blob(
+      [`<svg xmlns="http://www.w3.org/2000/svg" width="240" height="160"><rect width="240" height="160" fill="${c}"/></svg>`],
+      { type: 'image/svg+xml' })));
+  }
+  return imageUrls[id.charCodeAt(id.length - 1) % imageUrls.length];
+}
+
+// data-id per generation (E): 2024-25 "<from_me>_<chat>_<id>[_<participant>]", 2026 bare id.
+export function dataId(m, gen) {
+  if (gen === '2026') return m.id;
+  const base = `${m.from_me ? 'true' : 'false'}_${m.chat}_${m.id}`;
+  if (m.chat.endsWith('@g.us') && !m.from_me && m.sender) return `${base}_${m.sender}`;
+  return base;
+}
+
+export class Conversation {
+  constructor(ui, chatId) {
+    this.ui = ui;
+    this.chatId = chatId;
+    this.windowSize = 40;
+    const all = store.messages.get(chatId) || [];
+    this.start = Math.max(0, all.length - this.windowSize);
+    this.loading = false;
+    this.el = this.build();
+  }
+
+  get chat() { return store.chats.get(this.chatId); }
+
+  build() {
+    const { gen, lang } = this.ui;
+    const s = t(lang);
+    const chat = this.chat;
+    const title = chatTitle(chat);
+    const sub = chat.kind === 'group'
+      ? (chat.participants || []).map((p) => senderName(p.jid)).join(', ') // E: group headers list participants
+      : chat.kind === 'user' && !chat.saved && chat.push_name ? `~ ${chat.push_name}` : '';
+    this.header = h('header', { 'data-testid': tid(gen, 'conversation-header'), class: 'conv-header' },
+      h('div', { class: 'avatar' }, (title.replace(/[^\p{L}\d]/gu, '')[0] || '?').toUpperCase()),
+      h('div', { class: 'conv-title' },
+        h('span', { dir: 'auto', title, 'data-testid': tid(gen, 'conversation-info-header-chat-title') }, title),
+        sub ? h('span', { class: 'conv-sub', title: sub }, sub) : null));
+    this.list = h('div', gen === '2026'
+      ? { 'data-tab': '8', role: 'application', class: 'msg-list' }
+      : { role: 'application', class: 'msg-list' });
+    this.scroller = h('div', gen === '2026'
+      ? { 'data-testid': 'conversation-panel-messages', class: 'msg-scroller', tabindex: '-1' }
+      : { 'data-scrolltracepolicy': 'wa.web.conversation.messages', class: 'msg-scroller', tabindex: '-1' }, this.list);
+    this.scroller.addEventListener('scroll', () => this.onScroll());
+    this.body = h('div', { 'data-testid': tid(gen, 'conversation-panel-body'), class: 'conv-body' }, this.scroller);
+    this.footerSlot = h('div', { class: 'footer-slot' });
+    const main = h('div', {
+      id: 'main', class: 'conv-panel', 'data-testid': tid(gen, 'conversation-panel-wrapper'),
+    }, this.header, this.body, this.footerSlot);
+    this.render();
+    return main;
+  }
+
+  onScroll() {
+    if (this.scroller.scrollTop > 40 || this.loading || this.start === 0 || this.ui.isHidden()) return;
+    this.loading = true;
+    const spinner = h('div', { role: 'row', class: 'loading-older', 'aria-label': t(this.ui.lang).loadingOlder }, t(this.ui.lang).loadingOlder);
+    this.list.prepend(spinner);
+    setTimeout(() => {
+      this.loading = false;
+      if (!this.el.isConnected) return;
+      const before = this.scroller.scrollHeight - this.scroller.scrollTop;
+      this.start = Math.max(0, this.start - 30);
+      this.render();
+      this.scroller.scrollTop = this.scroller.scrollHeight - before;
+    }, this.ui.config.olderDelay);
+  }
+
+  // Full re-render of the current window (or just the last message when hidden).
+  render(stickBottom = false) {
+    const all = store.messages.get(this.chatId) || [];
+    const hidden = this.ui.isHidden();
+    const msgs = hidden ? all.slice(-1) : all.slice(this.start);
+    const atBottom = stickBottom || this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 80;
+    const rows = [];
+    const s = t(this.ui.lang);
+    if (!hidden && this.start === 0 && all.length) {
+      rows.push(h('div', { role: 'row', class: 'system-row older-phone' }, h('span', null, s.olderFromPhone)));
+    }
+    let prev = hidden ? null : all[this.start - 1] || null;
+    const unread = this.unreadAtOpen || 0;
+    const dividerAt = unread > 0 ? all.length - unread : -1;
+    msgs.forEach((m, k) => {
+      const idx = hidden ? all.length - 1 : this.start + k;
+      if (!prev || !sameDay(prev.ts * 1000, m.ts * 1000)) {
+        rows.push(h('div', { role: 'row', class: 'system-row day' }, h('span', null, fmtDay(m.ts * 1000, this.ui.lang)))); // E: rows without pre-plain-text
+      }
+      if (idx === dividerAt) rows.push(h('div', { role: 'row', class: 'system-row unread-divider' }, h('div', { 'aria-label': s.unreadDivider(unread) }, s.unreadDivider(unread))));
+      const firstOfRun = !prev || prev.from_me !== m.from_me || prev.sender !== m.sender || prev.type === 'system';
+      rows.push(this.row(m, firstOfRun));
+      prev = m;
+    });
+    this.list.replaceChildren(...rows);
+    this.list.setAttribute('data-virtualized', 'true');
+    if (atBottom || this.firstRender !== false) {
+      this.scroller.scrollTop = this.scroller.scrollHeight;
+      this.firstRender = false;
+    }
+  }
+
+  row(m, firstOfRun) {
+    const { gen, lang } = this.ui;
+    const s = t(lang);
+    if (m.type === 'system') {
+      return h('div', { role: 'row', class: 'system-row' }, h('div', { tabindex: '-1', 'data-id': dataId(m, gen), 'data-testid': gen === '2026' ? `conv-msg-${m.id}` : null },
+        h('span', { dir: 'auto' }, m.text)));
+    }
+    const group = m.chat.endsWith('@g.us');
+    const name = m.from_me ? (store.me.name) : group && m.sender ? senderName(m.sender) : (this.chat.kind === 'newsletter' ? chatTitle(this.chat) : senderName(m.chat)).replace(/[\u202A\u202C]/g, '');
+    const ms = m.ts * 1000;
+    const content = [];
+    // span[aria-label="NAME:"], "You:" / "Você:" for own (E)
+    content.push(h('span', { 'aria-label': m.from_me ? `${s.you}:` : `${name}:`, class: 'sr-author' }));
+    if (group && !m.from_me && firstOfRun) {
+      const pn = m.sender ? pushName(m.sender) : null;
+      content.push(h('div', { class: 'author' }, h('span', { dir: 'auto', class: 'author-name' }, name), pn ? h('span', { class: 'push-name', dir: 'auto' }, `~ ${pn}`) : null));
+    }
+    if (m.forwarded) content.push(h('div', { class: 'forwarded' }, h('span', { 'data-icon': 'forward-refreshed' }), h('span', null, s.forwarded)));
+    if (m.quoted) {
+      const q = store.byId.get(m.quoted);
+      if (q) {
+        const qn = q.from_me ? s.you : q.sender ? senderName(q.sender) : senderName(q.chat);
+        content.push(h('div', { 'aria-label': s.quoted, role: 'button', class: 'quoted' },
+          h('span', { class: 'quoted-author', dir: 'auto' }, qn), h('span', { class: 'quoted-mention', dir: 'auto' }, richText(q.text || ''))));
+      }
+    }
+    if (m.type === 'text') {
+      content.push(h('div', { class: 'copyable-text', 'data-pre-plain-text': prePlainText(ms, lang, name) },
+        h('div', null, h('span', { dir: 'ltr', class: 'selectable-text copyable-text' }, h('span', null, richText(m.text || ''))))));
+    } else if (m.type === 'image') {
+      content.push(h('div', { role: 'button', 'aria-label': s.openPicture, class: 'image', 'data-testid': tid(gen, 'image-thumb') },
+        h('img', { src: imageUrl(m.id), alt: '' })));
+      if (m.text) content.push(h('span', { dir: 'auto', class: 'caption selectable-text copyable-text' }, richText(m.text)));
+    } else if (m.type === 'ptt') {
+      content.push(h('div', { class: 'ptt' },
+        h('button', { 'aria-label': s.playVoice, class: 'play' }, h('span', { 'data-icon': 'audio-play' })),
+        h('span', { 'data-icon': 'ptt-status', 'aria-label': s.voice }),
+        h('span', { class: 'ptt-time' }, fmtDuration(m.duration || 0))));
+    } else if (m.type === 'document') {
+      content.push(h('div', { role: 'button', class: 'document', title: m.file },
+        h('span', { 'data-icon': 'document-generic' }), h('span', { dir: 'auto', class: 'doc-name' }, m.file)));
+    } else if (m.type === 'deleted') {
+      const txt = m.from_me ? s.deletedMine : s.deleted;
+      content.push(h('span', { title: txt, class: 'deleted' }, txt));
+    }
+    const meta = [h('span', { class: 'msg-time' }, fmtTime(ms, lang))];
+    if (m.from_me) {
+      const st = m.status || 'read';
+      meta.push(h('span', { 'data-icon': TICK_ICON[st], 'aria-label': s.ticks[st], class: `tick tick-${st}`, 'data-status': st },
+        gen === '2026' ? svgTitle(TICK_SVG[st]) : null));
+    }
+    content.push(h('div', { class: 'msg-meta' }, meta));
+    const dir = m.from_me ? 'out' : 'in';
+    const showTail = gen !== '2026' || firstOfRun; // 2026: tail only on the first bubble of a run (E)
+    const tail = showTail ? h('span', { 'data-icon': `tail-${dir}`, class: 'tail' }) : null;
+    const bubble = h('div', { class: 'bubble' }, content);
+    let inner;
+    if (gen === '2026') {
+      inner = h('div', { 'data-testid': 'msg-container', class: `msg msg-${dir}` }, tail, bubble);
+    } else {
+      inner = h('div', { 'data-virtualized': 'false' },
+        h('div', { class: `message-${dir} focusable-list-item msg msg-${dir}` }, tail, bubble));
+    }
+    return h('div', { role: 'row' }, h('div', {
+      tabindex: '-1', 'data-id': dataId(m, gen), 'data-testid': gen === '2026' ? `conv-msg-${m.id}` : null, class: 'msg-row',
+    }, inner));
+  }
+
+  // A tick changed: patch just that message's status icon.
+  updateStatus(m) {
+    if (this.ui.isHidden()) return this.render();
+    const row = this.list.querySelector(`[data-id="${CSS.escape(dataId(m, this.ui.gen))}"]`);
+    if (!row) return;
+    const old = row.querySelector('[data-status]');
+    if (!old) return;
+    const st = m.status;
+    const s = t(this.ui.lang);
+    old.replaceWith(h('span', { 'data-icon': TICK_ICON[st], 'aria-label': s.ticks[st], class: `tick tick-${st}`, 'data-status': st },
+      this.ui.gen === '2026' ? svgTitle(TICK_SVG[st]) : null));
+  }
+}
+
+function svgTitle(title) {
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 16 11');
+  svg.setAttribute('width', '16');
+  svg.setAttribute('height', '11');
+  const tEl = document.createElementNS('http://www.w3.org/2000/svg', 'title');
+  tEl.textContent = title;
+  const p = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  p.setAttribute('d', 'M1 6l3 3 7-8');
+  p.setAttribute('stroke', 'currentColor');
+  p.setAttribute('fill', 'none');
+  svg.append(tEl, p);
+  return svg;
+}
+
+export { formatPhone };

@@ -1,0 +1,336 @@
+// Replica of the WhatsApp Web DOM *shape* for tests. Boot, screens, shell and the scripting API.
+import { $getRoot, $createParagraphNode, $createTextNode } from 'lexical';
+import { h, tid } from './dom.js';
+import { t, LOCALES } from './i18n.js';
+import {
+  store, onChange, emit, loadCorpus, addChat, addMessage, chatTitle, newMessageId, resort,
+} from './store.js';
+import { ChatList } from './chatlist.js';
+import { Conversation } from './conversation.js';
+import { Composer, mountLexical } from './composer.js';
+import { splash, qrScreen, updateQr, newDataRef, conflictScreen } from './screens.js';
+
+const GENS = ['2024', '2025', '2026'];
+const params = new URLSearchParams(location.search);
+const defaults = JSON.parse(document.getElementById('replica-defaults')?.textContent || '{}');
+const param = (k, d) => params.get(k) ?? (defaults[k] !== undefined ? String(defaults[k]) : d);
+const nextTask = () => new Promise((r) => setTimeout(r, 0));
+
+const ui = {
+  gen: GENS.includes(param('gen')) ? param('gen') : '2025',
+  lang: LOCALES.includes(param('lang')) ? param('lang') : 'en',
+  screen: 'loading', // loading | qr | app | conflict
+  connection: 'connected', // connected | disconnected
+  warning: null,
+  forcedHidden: null,
+  activeChat: null,
+  qrRef: newDataRef(),
+  config: {
+    tickDelays: { sent: 300, delivered: 800, read: 1500 },
+    tickSpeed: 1,
+    olderDelay: Number(param('older_delay', '600')),
+    qrRefreshMs: Number(param('qr_refresh', '20000')),
+  },
+  ready: false,
+  isHidden() { return this.forcedHidden ?? document.visibilityState === 'hidden'; },
+};
+const app = document.getElementById('app');
+let chatList = null;
+let conversation = null;
+let composer = null;
+let searchEditor = null;
+let qrTimer = null;
+let unreadFilter = false;
+const waitingForConnection = [];
+
+function setHtmlAttrs() {
+  document.documentElement.id = 'whatsapp-web'; // E
+  document.documentElement.lang = ui.lang === 'pt-BR' ? 'pt-BR' : 'en';
+  document.documentElement.dir = 'ltr';
+  document.title = 'WhatsApp';
+}
+
+// ---------- screens ----------
+function teardownApp() {
+  if (composer) { composer.destroy(); composer = null; }
+  if (searchEditor) { searchEditor.destroy(); searchEditor = null; }
+  conversation = null;
+  chatList = null;
+  clearInterval(qrTimer);
+  qrTimer = null;
+}
+
+function show() {
+  teardownApp();
+  setHtmlAttrs();
+  if (ui.screen === 'loading') app.replaceChildren(splash(ui.lang));
+  else if (ui.screen === 'qr') {
+    app.replaceChildren(qrScreen(ui.lang, ui.qrRef, () => api.login()));
+    qrTimer = setInterval(() => api.refreshQr(), ui.config.qrRefreshMs);
+  } else if (ui.screen === 'conflict') app.replaceChildren(conflictScreen(ui.lang, () => api.setConnection('connected')));
+  else app.replaceChildren(buildShell());
+}
+
+function banner() {
+  const s = t(ui.lang);
+  const out = [];
+  if (ui.connection === 'disconnected') {
+    // E: [data-icon="alert-computer"] "Computer not connected"; layout R
+    out.push(h('div', { class: 'banner banner-offline', role: 'button', tabindex: '0' },
+      h('span', { 'data-icon': 'alert-computer', class: 'banner-icon' }),
+      h('div', null, h('div', { class: 'banner-title' }, s.notConnectedTitle), h('div', { class: 'banner-body' }, s.notConnectedBody,
+        ' ', h('span', { class: 'link', role: 'button', onclick: () => api.setConnection('connected') }, s.reconnect)))));
+  }
+  if (ui.warning) {
+    // R: shape of the "sending too much" warning
+    out.push(h('div', { class: 'banner banner-warning', role: 'alert' },
+      h('span', { 'data-icon': 'alert-warning', class: 'banner-icon' }),
+      h('div', null, h('div', { class: 'banner-title' }, ui.warning.title || s.warningTitle),
+        h('div', { class: 'banner-body' }, ui.warning.body || s.warningBody))));
+  }
+  return out;
+}
+
+function buildSearch() {
+  const s = t(ui.lang);
+  if (ui.gen === '2026') {
+    // E: input[role=textbox][type=text][data-tab=3]; setting .value alone does not filter
+    const input = h('input', {
+      role: 'textbox', type: 'text', 'data-tab': '3', 'aria-label': s.search, placeholder: s.search,
+      'data-testid': 'chat-list-search', class: 'search-input',
+    });
+    input.addEventListener('input', () => chatList.setFilter(input.value));
+    return h('div', { class: 'search' }, input);
+  }
+  // E: <=2025 contenteditable div[role=textbox][data-tab=3] (a Lexical editor with a <p>)
+  const box = h('div', {
+    contenteditable: 'true', role: 'textbox', 'data-tab': '3', 'data-lexical-editor': 'true',
+    'aria-label': s.search, spellcheck: 'false', class: 'search-input',
+  });
+  searchEditor = mountLexical(box, { namespace: 'search', onChange: (text) => chatList && chatList.setFilter(text) });
+  return h('div', { class: 'search lexical-rich-text-input' }, box);
+}
+
+function buildShell() {
+  const s = t(ui.lang);
+  chatList = new ChatList(ui);
+  const tabs = h('div', { role: 'tablist', class: 'filters' }, s.filters.map((label, i) => h('button', {
+    role: 'tab', type: 'button', 'aria-selected': (i === 1) === unreadFilter ? 'true' : 'false',
+    onclick: () => { if (i < 2) { unreadFilter = i === 1; show(); } },
+  }, label)));
+  const side = h('div', { id: 'side', class: 'side' },
+    h('div', { class: 'banners' }, banner()),
+    h('header', { class: 'side-header' }, h('h1', null, s.chats),
+      h('div', { role: 'button', tabindex: '0', 'aria-label': s.newChat, title: s.newChat, class: 'icon-btn' }, h('span', { 'data-icon': 'new-chat-outline' }))),
+    buildSearch(), tabs, chatList.scroller);
+  const rail = h('header', { class: 'nav-rail' },
+    h('button', { type: 'button', 'aria-label': s.chats, 'aria-pressed': 'true', 'data-navbar-item': 'true', class: 'rail-btn' }, h('span', { 'data-icon': 'chats-filled' })));
+  const mainSlot = h('div', { class: 'main-slot' });
+  const shell = h('div', { class: 'app-wrapper-web' }, h('div', { class: 'two' }, rail, side, mainSlot));
+  if (ui.activeChat && store.chats.has(ui.activeChat)) mountConversation(mainSlot, ui.activeChat, false);
+  else mainSlot.append(h('div', { class: 'intro', 'data-testid': tid(ui.gen, 'intro-panel') }, s.intro));
+  queueMicrotask(() => refreshList());
+  return shell;
+}
+
+function refreshList() {
+  if (!chatList) return;
+  if (unreadFilter) {
+    const base = store.order;
+    store.order = base.filter((id) => store.chats.get(id).unread > 0 || id === ui.activeChat);
+    chatList.refresh();
+    store.order = base;
+  } else chatList.refresh();
+}
+
+function mountConversation(slot, chatId, resetUnread) {
+  const chat = store.chats.get(chatId);
+  if (composer) composer.destroy();
+  conversation = new Conversation(ui, chatId);
+  conversation.unreadAtOpen = chat.unread;
+  if (resetUnread) chat.unread = 0;
+  composer = chat.kind === 'newsletter' ? null : new Composer(ui, chat, chatTitle(chat).replace(/[\u202A\u202C]/g, ''));
+  if (composer) conversation.footerSlot.append(composer.el);
+  slot.replaceChildren(conversation.el);
+  conversation.render(true);
+}
+
+// ---------- sending and ticks ----------
+ui.openChat = (id) => api.openChat(id);
+
+ui.sendText = (chatId, raw) => {
+  const text = raw.trim();
+  const now = Date.now();
+  const m = { id: newMessageId(), chat: chatId, from_me: true, ts: Math.floor(now / 1000), type: 'text', text, status: 'pending' };
+  store.sentLog.push({ id: m.id, chat: chatId, text, sent_at: now });
+  addMessage(m);
+  scheduleTick(m);
+};
+
+function scheduleTick(m) {
+  const next = { pending: 'sent', sent: 'delivered', delivered: 'read' }[m.status];
+  if (!next) return;
+  if (ui.connection !== 'connected' || ui.screen !== 'app') { waitingForConnection.push(m); return; }
+  const delay = ui.config.tickDelays[next];
+  if (delay === null || delay === undefined || delay < 0) return; // stop advancing at this step
+  setTimeout(() => {
+    if (ui.connection !== 'connected') { waitingForConnection.push(m); return; }
+    m.status = next;
+    emit('status', m);
+    scheduleTick(m);
+  }, delay / ui.config.tickSpeed);
+}
+
+function flushWaiting() {
+  const items = waitingForConnection.splice(0);
+  for (const m of items) scheduleTick(m);
+}
+
+onChange((what, m) => {
+  if (what === 'message') {
+    const chat = store.chats.get(m.chat);
+    if (!m.from_me && (m.chat !== ui.activeChat || ui.isHidden())) chat.unread += 1;
+    if (conversation && conversation.chatId === m.chat) conversation.render(m.from_me);
+  } else if (what === 'status') {
+    if (conversation && conversation.chatId === m.chat) conversation.updateStatus(m);
+  }
+  refreshList();
+});
+
+document.addEventListener('visibilitychange', () => {
+  if (conversation) conversation.render(true);
+});
+
+// ---------- scripting API (main world) ----------
+const clone = (x) => (x === undefined ? undefined : JSON.parse(JSON.stringify(x)));
+let resolveReady;
+const readyPromise = new Promise((r) => { resolveReady = r; });
+
+const api = {
+  version: 1,
+  ready: readyPromise,
+  isReady: () => ui.ready,
+  state: () => ({
+    screen: ui.screen, connection: ui.connection, gen: ui.gen, lang: ui.lang, activeChat: ui.activeChat,
+    hidden: ui.isHidden(), warning: clone(ui.warning), qrRef: ui.screen === 'qr' ? ui.qrRef : null,
+    chats: store.chats.size, messages: store.byId.size, config: clone(ui.config),
+  }),
+  setGeneration(gen) {
+    gen = String(gen);
+    if (!GENS.includes(gen)) throw new Error(`unknown generation ${gen}`);
+    ui.gen = gen;
+    show();
+  },
+  setLocale(lang) {
+    if (!LOCALES.includes(lang)) throw new Error(`unknown locale ${lang}`);
+    ui.lang = lang;
+    show();
+  },
+  // 'loading' | 'unpaired' (QR) | 'connected' | 'disconnected' | 'conflict'
+  setConnection(state) {
+    const map = { loading: ['loading'], unpaired: ['qr'], qr: ['qr'], connected: ['app', 'connected'], disconnected: ['app', 'disconnected'], conflict: ['conflict'] };
+    if (!map[state]) throw new Error(`unknown connection state ${state}`);
+    const [screen, conn] = map[state];
+    ui.screen = screen;
+    if (conn) ui.connection = conn;
+    if (screen === 'qr') ui.qrRef = newDataRef();
+    show();
+    if (ui.screen === 'app' && ui.connection === 'connected') flushWaiting();
+  },
+  login() { api.setConnection('connected'); },
+  refreshQr() {
+    ui.qrRef = newDataRef();
+    updateQr(app, ui.qrRef);
+    return ui.qrRef;
+  },
+  showWarning(opts = {}) { ui.warning = { title: opts.title || null, body: opts.body || null }; if (ui.screen === 'app') show(); },
+  hideWarning() { ui.warning = null; if (ui.screen === 'app') show(); },
+  addContact(c) {
+    const contact = { saved: c.name != null, ...c };
+    store.contacts.set(contact.jid, contact);
+    return clone(contact);
+  },
+  createChat(c) {
+    if (!c || !c.id) throw new Error('createChat needs an id (JID)');
+    const chat = addChat({ lang: ui.lang, ...c });
+    for (const p of chat.participants || []) if (!store.contacts.has(p.jid)) store.contacts.set(p.jid, p);
+    return clone(chat);
+  },
+  // Deliver an incoming (or, with from_me, an own message sent from the phone).
+  deliver(chatId, msg = {}) {
+    if (!store.chats.has(chatId)) throw new Error(`unknown chat ${chatId}`);
+    const now = Date.now();
+    const m = {
+      id: msg.id || newMessageId(), chat: chatId, from_me: !!msg.from_me, ts: msg.ts || Math.floor(now / 1000),
+      type: msg.type || 'text', ...msg,
+    };
+    m.chat = chatId;
+    if (m.from_me && !m.status) m.status = 'sent';
+    if (store.byId.has(m.id)) throw new Error(`duplicate message id ${m.id}`);
+    addMessage(m);
+    return clone(m);
+  },
+  openChat(id) {
+    if (!store.chats.has(id)) throw new Error(`unknown chat ${id}`);
+    ui.activeChat = id;
+    const slot = app.querySelector('.main-slot');
+    if (slot) mountConversation(slot, id, true);
+    refreshList();
+  },
+  setTickDelays(d) { Object.assign(ui.config.tickDelays, d); return clone(ui.config.tickDelays); },
+  setTickSpeed(f) { ui.config.tickSpeed = Number(f) > 0 ? Number(f) : 1; },
+  setOlderDelay(ms) { ui.config.olderDelay = Number(ms); },
+  setQrRefresh(ms) { ui.config.qrRefreshMs = Number(ms); if (ui.screen === 'qr') show(); },
+  // true/false forces hidden/visible rendering; null follows document.visibilityState
+  setHidden(v) { ui.forcedHidden = v === null || v === undefined ? null : !!v; if (conversation) conversation.render(true); },
+  sentLog: () => clone(store.sentLog),
+  messages: (chatId) => clone(store.messages.get(chatId) || []),
+  message: (id) => clone(store.byId.get(id)),
+  chats: () => store.order.map((id) => clone(store.chats.get(id))),
+  chat: (id) => clone(store.chats.get(id)),
+  chatOrder: () => [...store.order],
+  timings: {},
+};
+Object.defineProperty(window, '__replica', { value: api, configurable: false, writable: false });
+
+// ---------- boot ----------
+async function boot() {
+  const t0 = performance.now();
+  show();
+  const splashMs = Number(param('splash', '100'));
+  const minSplash = new Promise((r) => setTimeout(r, splashMs));
+  if (param('corpus', '1') !== '0') {
+    const q = new URLSearchParams();
+    for (const k of ['seed', 'chats', 'messages', 'lang_mix']) if (param(k) !== undefined) q.set(k, param(k));
+    // gzip over the wire (Playwright's fulfil is slow for big bodies), inflated in a stream
+    const res = await fetch(`/__replica/corpus.json.gz?${q}`);
+    const corpus = await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).json();
+    api.timings.fetchParsed = performance.now() - t0;
+    await loadCorpus(corpus, nextTask);
+    api.timings.indexed = performance.now() - t0;
+  }
+  await minSplash;
+  const initial = param('state', 'connected');
+  api.setConnection(initial === 'qr' ? 'unpaired' : initial);
+  if (location.pathname === '/send' && params.get('phone') && ui.screen === 'app') openFromUrl(params.get('phone'), params.get('text') || '');
+  api.timings.ready = performance.now() - t0;
+  ui.ready = true;
+  resolveReady(true);
+}
+
+// https://web.whatsapp.com/send?phone=<digits>&text=<text> (E: URL shape; modal flow R)
+function openFromUrl(phone, text) {
+  const jid = `${phone.replace(/\D/g, '')}@c.us`;
+  if (!store.chats.has(jid)) addChat({ id: jid, lang: ui.lang });
+  api.openChat(jid);
+  if (text && composer) {
+    composer.lex.editor.update(() => {
+      const p = $createParagraphNode();
+      p.append($createTextNode(text));
+      $getRoot().clear().append(p);
+    }, { discrete: true });
+  }
+}
+
+resort();
+boot().catch((e) => { console.error('replica boot failed', e); });
