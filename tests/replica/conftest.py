@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
-
 from .site import install_routes
 
 CHROMIUM = "/usr/lib/chromium/chromium"
@@ -12,11 +10,11 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 @pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
+def browser(playwright):
+    # pytest-playwright's session `playwright`: one Playwright driver for the whole suite.
+    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture
