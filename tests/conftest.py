@@ -24,3 +24,35 @@ def core_page(ext):
     assert state["stage"] == "ready", f"core did not start: {state}"
     yield page
     page.close()
+
+
+@pytest.fixture(scope="session")
+def routed(ext):
+    """The session context with https://web.whatsapp.com/ served by the replica."""
+    from tests.replica.site import install_routes
+
+    context, ext_id = ext
+    install_routes(context)
+    return context, ext_id
+
+
+def open_whatsapp(context, query: str = "gen=2026&lang=pt-BR"):
+    """Open the replica in a new tab and wait until its app is ready."""
+    page = context.new_page()
+    page.goto(f"https://web.whatsapp.com/?{query}")
+    page.evaluate("() => __replica.ready")
+    return page
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2, message: str = "condition"):
+    """Poll ``predicate`` until it returns a truthy value; return that value."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+        time.sleep(interval)

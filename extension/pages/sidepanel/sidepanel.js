@@ -14,7 +14,7 @@ async function refresh() {
     const { chats } = await call("chats.list", { limit: 200 });
     renderChats(chats, show);
     if (openChat) {
-      const { messages } = await call("messages.list", { chat: openChat.key, limit: 200, order: "asc" });
+      const { messages } = await call("messages.list", { chat: openChat.key, limit: 200, newest_first: false });
       renderMessages(openChat, messages);
     }
   } catch (err) {
