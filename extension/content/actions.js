@@ -1,0 +1,141 @@
+// Page actions for the send gate: open a chat, write into WhatsApp's composer
+// (a Lexical editor), press send, and confirm the message appeared as outgoing.
+// The core decides what and when (sender.next); this file only acts and reports.
+(() => {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  function firstMatch(sel, feature, root = document) {
+    const f = sel.features[feature];
+    if (!f) return null;
+    for (const c of f.candidates) {
+      const el = root.querySelector(c.css);
+      if (el) return el;
+    }
+    return null;
+  }
+
+  function allMatches(sel, feature, root = document) {
+    const f = sel.features[feature];
+    if (!f) return [];
+    for (const c of f.candidates) {
+      const els = root.querySelectorAll(c.css);
+      if (els.length) return [...els];
+    }
+    return [];
+  }
+
+  const clean = (s) => (s || "").replace(/[\u202a-\u202e\u200e\u200f]/g, "").trim();
+
+  function headerTitle(sel) {
+    const el = firstMatch(sel, "chat_header_title");
+    return el ? clean(el.getAttribute("title") || el.textContent) : "";
+  }
+
+  function press(el) {
+    const opts = { bubbles: true, cancelable: true, view: window };
+    el.dispatchEvent(new MouseEvent("mousedown", opts));
+    el.dispatchEvent(new MouseEvent("mouseup", opts));
+    el.dispatchEvent(new MouseEvent("click", opts));
+  }
+
+  async function waitFor(fn, timeoutMs, stepMs = 50) {
+    const t0 = performance.now();
+    while (performance.now() - t0 < timeoutMs) {
+      const v = fn();
+      if (v) return v;
+      await sleep(stepMs);
+    }
+    return null;
+  }
+
+  function rowWithTitle(sel, title) {
+    for (const row of allMatches(sel, "chat_row")) {
+      const t = firstMatch(sel, "row_title", row);
+      if (t && clean(t.getAttribute("title") || t.textContent) === title) return row;
+    }
+    return null;
+  }
+
+  async function insertInto(el, text) {
+    el.focus();
+    await sleep(60); // Lexical ignores an insert in the same task as focus()
+    if (el.tagName === "INPUT") {
+      el.select();
+    }
+    document.execCommand("insertText", false, text);
+    await sleep(30);
+  }
+
+  async function openChat(sel, title) {
+    if (headerTitle(sel) === title) return true;
+    let row = rowWithTitle(sel, title);
+    if (!row) {
+      // Not among the rendered rows: search for it, as a person would.
+      const box = firstMatch(sel, "search_box");
+      if (!box) return false;
+      await insertInto(box, title);
+      row = await waitFor(() => rowWithTitle(sel, title), 3000);
+    }
+    if (!row) return false;
+    press(row.querySelector('[role="gridcell"]') || row);
+    return !!(await waitFor(() => headerTitle(sel) === title, 3000));
+  }
+
+  function composerText(el) {
+    return clean(el.innerText).replace(/\n+$/, "");
+  }
+
+  async function writeMessage(sel, text) {
+    const composer = firstMatch(sel, "composer");
+    if (!composer) return { ok: false, error: "composer_not_found" };
+    if (composerText(composer)) {
+      // A draft the user was writing: never send it along with ours.
+      return { ok: false, error: "composer_not_empty" };
+    }
+    await insertInto(composer, text);
+    if (composerText(composer) !== clean(text)) {
+      // Fallback the real site also accepts: a paste carrying the text.
+      const data = new DataTransfer();
+      data.setData("text/plain", text);
+      composer.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+      await sleep(50);
+    }
+    if (composerText(composer) !== clean(text)) return { ok: false, error: "insert_failed" };
+    return { ok: true, composer };
+  }
+
+  function outgoingIds(sel) {
+    const batch = globalThis.MettriReadDom.readBatch(document, sel, { hidden: false, observedAt: 0 });
+    return new Map(batch.nodes.map((n) => [n.data_id || n.testid, n]));
+  }
+
+  /** Perform one job from sender.next; resolves with sender.report's args. */
+  async function performJob(job, sel, { title }) {
+    const report = (outcome, extra = {}) => ({ job_id: job.id, attempt: job.attempt, outcome, ...extra });
+    if (!(await openChat(sel, title))) return report("failed_before_send", { error: "chat_not_opened" });
+    const written = await writeMessage(sel, job.text);
+    if (!written.ok) return report("failed_before_send", { error: written.error });
+    if (Date.now() / 1000 > job.expires_at) {
+      written.composer.focus();
+      document.execCommand("selectAll");
+      document.execCommand("delete");
+      return report("failed_before_send", { error: "expired" });
+    }
+    const before = outgoingIds(sel);
+    const button = firstMatch(sel, "send_button");
+    if (button) press(button);
+    else {
+      written.composer.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", code: "Enter", keyCode: 13, bubbles: true, cancelable: true }));
+    }
+    // From here on the message may be out: only a confirmation or "unknown".
+    const confirmed = await waitFor(() => {
+      for (const [id, node] of outgoingIds(sel)) {
+        if (!before.has(id) && clean(node.text) === clean(job.text)) return id;
+      }
+      return null;
+    }, 10_000, 100);
+    return confirmed ? report("sent", { message_id: confirmed }) : report("failed_unknown", { error: "not_confirmed" });
+  }
+
+  globalThis.MettriActions = Object.freeze({ performJob, openChat, writeMessage, headerTitle, firstMatch });
+})();
