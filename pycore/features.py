@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-INSTALLERS: list = []
+from pycore.search.handlers import install as install_search
+
+INSTALLERS: list = [install_search]

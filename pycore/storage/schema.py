@@ -29,6 +29,8 @@ STORES: dict[str, StoreSpec] = {
     ),
     # one record per chat
     "chats": StoreSpec(key_path="key", indexes={"by_last_ts": "last_ts"}),
+    # the search index, serialized (one record, key "index"): derived data, rebuilt when missing
+    "search_snapshot": StoreSpec(key_path="key"),
 }
 
 

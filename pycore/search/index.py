@@ -1,0 +1,210 @@
+"""The FTS5 index: one in-memory SQLite database, derived from Storage.
+
+Layout
+* ``docs``: one row per message (metadata + text). Its rowid encodes time:
+  ``rowid = int(ts) * SLOTS + n``, so rowid order is time order even when old
+  history is captured after newer messages. FTS5 walks a term's hits in rowid
+  order for free, which makes "newest N hits" cheap (see ranking.md in engine.py).
+* ``fts``: an external-content FTS5 table over ``docs.text`` (text stored once).
+* ``meta``: version and the change sequence the index covers (travels with snapshots).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+TOKENIZER = "unicode61 remove_diacritics 2"
+PREFIXES = "2 3"
+# Bump when the layout or tokenizer changes: older snapshots are then rebuilt.
+INDEX_VERSION = f"mettri-search-1|{TOKENIZER}|prefix {PREFIXES}"
+SLOTS = 1_000_000  # rowids per second of timestamp
+
+SCHEMA = f"""
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE docs(
+    rowid INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    chat TEXT NOT NULL,
+    ts REAL NOT NULL,
+    direction TEXT NOT NULL,
+    type TEXT NOT NULL,
+    author TEXT,
+    text TEXT NOT NULL
+);
+CREATE INDEX docs_chat ON docs(chat);
+CREATE INDEX docs_type ON docs(type);
+CREATE VIRTUAL TABLE fts USING fts5(
+    text, content='docs', content_rowid='rowid',
+    tokenize='{TOKENIZER}', prefix='{PREFIXES}'
+);
+"""
+
+
+class IndexError_(Exception):
+    """The database is not a usable index (corrupt, other version)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Already-resolved filters: chat keys, rowid bounds, direction, raw types."""
+
+    chats: tuple[str, ...] | None = None  # None: any chat; (): no chat matches
+    lo: int | None = None
+    hi: int | None = None
+    direction: str | None = None
+    types: tuple[str, ...] | None = None
+
+    def sql(self, alias: str = "d") -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        if self.chats is not None:
+            clauses.append(f"{alias}.chat IN ({','.join('?' * len(self.chats)) or 'NULL'})")
+            args.extend(self.chats)
+        if self.direction is not None:
+            clauses.append(f"{alias}.direction = ?")
+            args.append(self.direction)
+        if self.types is not None:
+            clauses.append(f"{alias}.type IN ({','.join('?' * len(self.types)) or 'NULL'})")
+            args.extend(self.types)
+        return " AND ".join(clauses), args
+
+    @property
+    def joins_docs(self) -> bool:
+        return self.chats is not None or self.direction is not None or self.types is not None
+
+
+def rowid_bound(ts: float | None, upper: bool) -> int | None:
+    if ts is None:
+        return None
+    return int(ts) * SLOTS + (SLOTS - 1 if upper else 0)
+
+
+class Index:
+    def __init__(self, conn: sqlite3.Connection | None = None) -> None:
+        if conn is None:
+            conn = sqlite3.connect(":memory:")
+            conn.executescript(SCHEMA)
+            conn.execute("INSERT INTO meta VALUES('version', ?), ('seq', '0')", (INDEX_VERSION,))
+            conn.commit()
+        self.conn = conn
+
+    # -- snapshot -----------------------------------------------------------
+    def serialize(self) -> bytes:
+        self.conn.commit()
+        return self.conn.serialize()
+
+    @classmethod
+    def deserialize(cls, data: bytes) -> "Index":
+        """Load a serialized index; raise IndexError_ if it is not this version's index."""
+        conn = sqlite3.connect(":memory:")
+        try:
+            conn.deserialize(data)
+            version = conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if version is None or version[0] != INDEX_VERSION:
+                raise IndexError_(f"index version {version and version[0]!r} != {INDEX_VERSION!r}")
+            conn.execute("SELECT count(*) FROM docs").fetchone()
+            conn.execute("SELECT rowid FROM fts WHERE fts MATCH '\"x\"' LIMIT 1").fetchall()
+        except sqlite3.Error as exc:
+            conn.close()
+            raise IndexError_(f"unreadable index: {exc}") from exc
+        except IndexError_:
+            conn.close()
+            raise
+        return cls(conn)
+
+    # -- bookkeeping ----------------------------------------------------------
+    @property
+    def seq(self) -> int:
+        return int(self.conn.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0])
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    # -- writes ---------------------------------------------------------------
+    def upsert(self, records: Iterable[dict[str, Any]], seq: int) -> int:
+        """Index a batch of MessageRecord dicts (replacing older versions) in one transaction."""
+        n = 0
+        with self.conn:
+            cur = self.conn.cursor()
+            for rec in records:
+                self._remove(cur, rec["key"])
+                ts = rec.get("ts")
+                if ts is None:
+                    ts = rec.get("first_seen") or 0.0
+                rowid = self._free_rowid(cur, ts)
+                row = (rowid, rec["key"], rec["chat"], ts, rec.get("direction", "in"), rec.get("type", "text"),
+                       rec.get("author"), rec.get("text") or "")
+                cur.execute("INSERT INTO docs VALUES(?,?,?,?,?,?,?,?)", row)
+                cur.execute("INSERT INTO fts(rowid, text) VALUES(?, ?)", (rowid, row[-1]))
+                n += 1
+            cur.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
+        return n
+
+    @staticmethod
+    def _remove(cur: sqlite3.Cursor, key: str) -> None:
+        old = cur.execute("SELECT rowid, text FROM docs WHERE key=?", (key,)).fetchone()
+        if old is not None:
+            # External content: FTS5 needs the old text to remove its tokens.
+            cur.execute("INSERT INTO fts(fts, rowid, text) VALUES('delete', ?, ?)", old)
+            cur.execute("DELETE FROM docs WHERE rowid=?", (old[0],))
+
+    @staticmethod
+    def _free_rowid(cur: sqlite3.Cursor, ts: float) -> int:
+        base = int(ts) * SLOTS
+        top = cur.execute("SELECT max(rowid) FROM docs WHERE rowid >= ? AND rowid < ?", (base, base + SLOTS)).fetchone()[0]
+        return base if top is None else top + 1
+
+    # -- reads ----------------------------------------------------------------
+    def _where(self, match: str | None, f: Filters) -> tuple[str, str, list[Any]]:
+        """FROM and WHERE for a text (and/or filter) query; rowid bounds use the time-ordered rowid."""
+        clauses: list[str] = []
+        args: list[Any] = []
+        if match is not None:
+            source = "fts f JOIN docs d ON d.rowid = f.rowid" if f.joins_docs else "fts f"
+            clauses.append("fts MATCH ?")
+            args.append(match)
+        else:
+            source = "docs d"
+        col = "f.rowid" if match is not None else "d.rowid"
+        if f.lo is not None:
+            clauses.append(f"{col} >= ?")
+            args.append(f.lo)
+        if f.hi is not None:
+            clauses.append(f"{col} <= ?")
+            args.append(f.hi)
+        extra, extra_args = f.sql("d")
+        if extra:
+            clauses.append(extra)
+            args.extend(extra_args)
+        return source, " AND ".join(clauses) or "1", args
+
+    def newest(self, match: str | None, f: Filters, limit: int, *, rank: bool = False) -> list[tuple[int, float]]:
+        """The newest ``limit`` hits as (rowid, -bm25) -- bm25 only computed for those rows."""
+        source, where, args = self._where(match, f)
+        col = "f.rowid" if match is not None else "d.rowid"
+        score = "-bm25(fts)" if rank and match is not None else "0.0"
+        sql = f"SELECT {col}, {score} FROM {source} WHERE {where} ORDER BY {col} DESC LIMIT ?"
+        return self.conn.execute(sql, [*args, limit]).fetchall()
+
+    def count_upto(self, match: str | None, f: Filters, cap: int) -> int:
+        source, where, args = self._where(match, f)
+        col = "f.rowid" if match is not None else "d.rowid"
+        sql = f"SELECT count(*) FROM (SELECT {col} FROM {source} WHERE {where} LIMIT ?)"
+        return self.conn.execute(sql, [*args, cap]).fetchone()[0]
+
+    def rows(self, rowids: Sequence[int]) -> dict[int, tuple]:
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        cur = self.conn.execute(
+            f"SELECT rowid, key, chat, ts, direction, type, author, text FROM docs WHERE rowid IN ({marks})", list(rowids)
+        )
+        return {r[0]: r for r in cur}
+
+    def explain(self, match: str | None, f: Filters) -> list[str]:
+        source, where, args = self._where(match, f)
+        col = "f.rowid" if match is not None else "d.rowid"
+        sql = f"EXPLAIN QUERY PLAN SELECT {col} FROM {source} WHERE {where} ORDER BY {col} DESC LIMIT 10"
+        return [r[-1] for r in self.conn.execute(sql, args)]
