@@ -134,8 +134,12 @@ class SearchEngine:
         self.directory_at = self.clock.now()
 
     # -- indexing ---------------------------------------------------------------
-    async def catch_up(self, max_records: int | None = 5000) -> int:
-        """Index what changed since the last run. Safe to call often; the capture path never awaits it."""
+    async def catch_up(self, max_records: int | None = 5000, *, refresh: bool = False) -> int:
+        """Index what changed since the last run. Safe to call often; the capture path never awaits it.
+
+        Chat names are reloaded when messages were indexed, when ``refresh`` is set,
+        or when they are older than DIRECTORY_TTL.
+        """
         async with self._lock:
             total = None
 
@@ -150,7 +154,7 @@ class SearchEngine:
                 self.unsaved += n
                 self._changed()
             stale = self.directory_at is None or self.clock.now() - self.directory_at >= DIRECTORY_TTL
-            if n or stale:
+            if n or stale or refresh:
                 await self.refresh_directory()
             await self._maybe_snapshot()
             return n

@@ -38,7 +38,7 @@ def install(core) -> SearchEngine:
         return await run(engine.rebuild)
 
     async def reindex(cmd: proto.SearchReindex) -> proto.IndexRunResult:
-        return await run(lambda: engine.catch_up(cmd.max_records))
+        return await run(lambda: engine.catch_up(cmd.max_records, refresh=True))
 
     core.on(proto.SearchMessages, messages)
     core.on(proto.SearchContacts, contacts)

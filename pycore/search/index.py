@@ -157,42 +157,44 @@ class Index:
         return base if top is None else top + 1
 
     # -- reads ----------------------------------------------------------------
-    def _where(self, match: str | None, f: Filters) -> tuple[str, str, list[Any]]:
-        """FROM and WHERE for a text (and/or filter) query; rowid bounds use the time-ordered rowid."""
+    def _select(self, match: str | None, f: Filters, columns: str, limit: int) -> tuple[str, list[Any]]:
+        """SELECT of the newest ``limit`` hits of a text (and/or filter) query.
+
+        ``columns`` may name ``{rowid}`` and ``{score}``; time bounds are rowid bounds.
+        """
         clauses: list[str] = []
         args: list[Any] = []
         if match is not None:
             source = "fts f JOIN docs d ON d.rowid = f.rowid" if f.joins_docs else "fts f"
+            col, score = "f.rowid", "-bm25(fts)"
             clauses.append("fts MATCH ?")
             args.append(match)
         else:
-            source = "docs d"
-        col = "f.rowid" if match is not None else "d.rowid"
-        if f.lo is not None:
-            clauses.append(f"{col} >= ?")
-            args.append(f.lo)
-        if f.hi is not None:
-            clauses.append(f"{col} <= ?")
-            args.append(f.hi)
+            source, col, score = "docs d", "d.rowid", "0.0"
+        for op, bound in ((">=", f.lo), ("<=", f.hi)):
+            if bound is not None:
+                clauses.append(f"{col} {op} ?")
+                args.append(bound)
         extra, extra_args = f.sql("d")
         if extra:
             clauses.append(extra)
             args.extend(extra_args)
-        return source, " AND ".join(clauses) or "1", args
+        where = " AND ".join(clauses) or "1"
+        sql = f"SELECT {columns.format(rowid=col, score=score)} FROM {source} WHERE {where} ORDER BY {col} DESC LIMIT ?"
+        return sql, [*args, limit]
 
     def newest(self, match: str | None, f: Filters, limit: int, *, rank: bool = False) -> list[tuple[int, float]]:
-        """The newest ``limit`` hits as (rowid, -bm25) -- bm25 only computed for those rows."""
-        source, where, args = self._where(match, f)
-        col = "f.rowid" if match is not None else "d.rowid"
-        score = "-bm25(fts)" if rank and match is not None else "0.0"
-        sql = f"SELECT {col}, {score} FROM {source} WHERE {where} ORDER BY {col} DESC LIMIT ?"
-        return self.conn.execute(sql, [*args, limit]).fetchall()
+        """The newest ``limit`` hits as (rowid, -bm25): bm25 is only computed for those rows."""
+        sql, args = self._select(match, f, "{rowid}, {score}" if rank else "{rowid}, 0.0", limit)
+        return self.conn.execute(sql, args).fetchall()
 
     def count_upto(self, match: str | None, f: Filters, cap: int) -> int:
-        source, where, args = self._where(match, f)
-        col = "f.rowid" if match is not None else "d.rowid"
-        sql = f"SELECT count(*) FROM (SELECT {col} FROM {source} WHERE {where} LIMIT ?)"
-        return self.conn.execute(sql, [*args, cap]).fetchone()[0]
+        sql, args = self._select(match, f, "{rowid}", cap)
+        return self.conn.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
+
+    def plan(self, match: str | None, f: Filters) -> list[str]:
+        sql, args = self._select(match, f, "{rowid}", 10)
+        return [r[-1] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, args)]
 
     def rows(self, rowids: Sequence[int]) -> dict[int, tuple]:
         if not rowids:
@@ -202,9 +204,3 @@ class Index:
             f"SELECT rowid, key, chat, ts, direction, type, author, text FROM docs WHERE rowid IN ({marks})", list(rowids)
         )
         return {r[0]: r for r in cur}
-
-    def explain(self, match: str | None, f: Filters) -> list[str]:
-        source, where, args = self._where(match, f)
-        col = "f.rowid" if match is not None else "d.rowid"
-        sql = f"EXPLAIN QUERY PLAN SELECT {col} FROM {source} WHERE {where} ORDER BY {col} DESC LIMIT 10"
-        return [r[-1] for r in self.conn.execute(sql, args)]
