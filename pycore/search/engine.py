@@ -16,8 +16,10 @@ the index's rowid encodes the timestamp. So:
    The two last terms are < 1 together, so an exact match always outranks a
    partial one, and a phrase match an exact one; inside a tier relevance and
    recency (30-day half-life) blend.
-3. Total: exact when the widest tier returned fewer than WINDOW rows, otherwise
-   counted up to COUNT_CAP (newest-first) and reported as a lower bound.
+3. Total: exact when the widest tier returned fewer than WINDOW rows, or when
+   counting (newest-first) stops before COUNT_CAP; otherwise an estimate
+   (``total_exact`` false): COUNT_CAP / (share of the indexed messages in the
+   filter's time range that are newer than the COUNT_CAP-th hit).
 A filter-only query (no words) lists the newest matching messages.
 """
 
@@ -39,7 +41,7 @@ from pycore.storage.base import Storage, StorageError
 log = logging.getLogger("mettri.search")
 
 WINDOW = 400
-COUNT_CAP = 10_000
+COUNT_CAP = 2_000
 HALF_LIFE_DAYS = 30.0
 MEDIA = ("image", "video", "sticker")
 CONTACT_STORES = ("chats", "contacts")
@@ -187,7 +189,7 @@ class SearchEngine:
         return False
 
     async def save_snapshot(self) -> snapshot.SnapshotInfo:
-        self.snapshot_info = await snapshot.save(self.storage, self.index, self.clock.now())
+        self.snapshot_info = await snapshot.save(self.storage, self.index, self.clock.now(), lambda: self.clock.sleep(0))
         self.unsaved = 0
         return self.snapshot_info
 
@@ -231,8 +233,7 @@ class SearchEngine:
         if query.empty:
             rows = self.index.newest(None, f, offset + limit)
             ranked = [(0.0, r) for r, _ in rows]
-            total = self.index.count_upto(None, f, COUNT_CAP)
-            return self._page(query, ranked, offset, limit, total, total < COUNT_CAP)
+            return self._page(query, ranked, offset, limit, *self._total(None, f))
         tiers = self._tiers(query)
         best: dict[int, tuple[int, float]] = {}
         widest = 0
@@ -250,12 +251,16 @@ class SearchEngine:
             age_days = max(0.0, now - rowid // SLOTS) / 86400.0
             ranked.append((2 * tier + 0.6 * rel + 0.39 * 0.5 ** (age_days / HALF_LIFE_DAYS), rowid))
         ranked.sort(key=lambda t: (-t[0], -t[1]))
-        if widest < want:
-            total, exact = len(best), True
-        else:
-            total = self.index.count_upto(tiers[-1][1], f, COUNT_CAP)
-            exact = total < COUNT_CAP
-        return self._page(query, ranked, offset, limit, total, exact)
+        total = (len(best), True) if widest < want else self._total(tiers[-1][1], f)
+        return self._page(query, ranked, offset, limit, *total)
+
+    def _total(self, match: str | None, f: Filters) -> tuple[int, bool]:
+        """Exact up to COUNT_CAP hits; beyond, extrapolated from how much of the time range those cover."""
+        n, oldest = self.index.count_upto(match, f, COUNT_CAP)
+        if n < COUNT_CAP or oldest is None:
+            return n, True
+        share = self.index.share_since(oldest, f)
+        return max(n, int(n / share) if share > 0 else n), False
 
     @staticmethod
     def _tiers(query: Query) -> list[tuple[int, str]]:
@@ -274,12 +279,10 @@ class SearchEngine:
         rows = self.index.rows([r for _, r in page])
         hits = []
         for score, rowid in page:
-            _, key, chat, ts, direction, type_, author, text = rows[rowid]
-            hits.append({
-                "key": key, "chat": chat, "chat_title": self.directory.title(chat), "ts": ts,
-                "direction": direction, "type": type_, "author": author,
-                "snippet": snippet(text, query), "score": round(score, 6),
-            })
+            row = rows[rowid]
+            text = row.pop("text")
+            hits.append({**row, "chat_title": self.directory.title(row["chat"]), "snippet": snippet(text, query),
+                         "score": round(score, 6)})
         return {"hits": hits, "total": max(total, offset + len(hits)), "total_exact": exact}
 
     def search_contacts(self, q: str, limit: int = 20) -> dict[str, Any]:

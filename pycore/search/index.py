@@ -18,22 +18,22 @@ from typing import Any, Iterable, Sequence
 TOKENIZER = "unicode61 remove_diacritics 2"
 PREFIXES = "2 3"
 # Bump when the layout or tokenizer changes: older snapshots are then rebuilt.
-INDEX_VERSION = f"mettri-search-1|{TOKENIZER}|prefix {PREFIXES}"
+INDEX_VERSION = f"mettri-search-2|{TOKENIZER}|prefix {PREFIXES}"
 SLOTS = 1_000_000  # rowids per second of timestamp
+MAX_TS = 4e12  # keeps int(ts) * SLOTS inside SQLite's 64-bit rowid, even for millisecond timestamps
 
 SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE docs(
-    rowid INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
+    rowid INTEGER PRIMARY KEY,  -- int(ts) * SLOTS + n: the timestamp is not stored again
     chat TEXT NOT NULL,
-    ts REAL NOT NULL,
+    mid TEXT NOT NULL,  -- the key without its "<chat>|" prefix (see split_key)
     direction TEXT NOT NULL,
     type TEXT NOT NULL,
     author TEXT,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    UNIQUE(chat, mid)  -- also serves the chat filter
 );
-CREATE INDEX docs_chat ON docs(chat);
 CREATE INDEX docs_type ON docs(type);
 CREATE VIRTUAL TABLE fts USING fts5(
     text, content='docs', content_rowid='rowid',
@@ -75,10 +75,20 @@ class Filters:
         return self.chats is not None or self.direction is not None or self.types is not None
 
 
+def split_key(key: str, chat: str) -> str:
+    """Keys are "<chat>|<id>"; storing only the id keeps the snapshot smaller. Other shapes are kept whole."""
+    head = chat + "|"
+    return key[len(head):] if key.startswith(head) else "\x01" + key
+
+
+def join_key(chat: str, mid: str) -> str:
+    return mid[1:] if mid.startswith("\x01") else f"{chat}|{mid}"
+
+
 def rowid_bound(ts: float | None, upper: bool) -> int | None:
     if ts is None:
         return None
-    return int(ts) * SLOTS + (SLOTS - 1 if upper else 0)
+    return int(min(max(ts, 0.0), MAX_TS)) * SLOTS + (SLOTS - 1 if upper else 0)
 
 
 class Index:
@@ -129,22 +139,23 @@ class Index:
         with self.conn:
             cur = self.conn.cursor()
             for rec in records:
-                self._remove(cur, rec["key"])
+                chat, mid = rec["chat"], split_key(rec["key"], rec["chat"])
+                self._remove(cur, chat, mid)
                 ts = rec.get("ts")
                 if ts is None:
                     ts = rec.get("first_seen") or 0.0
                 rowid = self._free_rowid(cur, ts)
-                row = (rowid, rec["key"], rec["chat"], ts, rec.get("direction", "in"), rec.get("type", "text"),
+                row = (rowid, chat, mid, rec.get("direction", "in"), rec.get("type", "text"),
                        rec.get("author"), rec.get("text") or "")
-                cur.execute("INSERT INTO docs VALUES(?,?,?,?,?,?,?,?)", row)
+                cur.execute("INSERT INTO docs VALUES(?,?,?,?,?,?,?)", row)
                 cur.execute("INSERT INTO fts(rowid, text) VALUES(?, ?)", (rowid, row[-1]))
                 n += 1
             cur.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
         return n
 
     @staticmethod
-    def _remove(cur: sqlite3.Cursor, key: str) -> None:
-        old = cur.execute("SELECT rowid, text FROM docs WHERE key=?", (key,)).fetchone()
+    def _remove(cur: sqlite3.Cursor, chat: str, mid: str) -> None:
+        old = cur.execute("SELECT rowid, text FROM docs WHERE chat=? AND mid=?", (chat, mid)).fetchone()
         if old is not None:
             # External content: FTS5 needs the old text to remove its tokens.
             cur.execute("INSERT INTO fts(fts, rowid, text) VALUES('delete', ?, ?)", old)
@@ -152,7 +163,7 @@ class Index:
 
     @staticmethod
     def _free_rowid(cur: sqlite3.Cursor, ts: float) -> int:
-        base = int(ts) * SLOTS
+        base = int(min(max(ts, 0.0), MAX_TS)) * SLOTS
         top = cur.execute("SELECT max(rowid) FROM docs WHERE rowid >= ? AND rowid < ?", (base, base + SLOTS)).fetchone()[0]
         return base if top is None else top + 1
 
@@ -188,19 +199,34 @@ class Index:
         sql, args = self._select(match, f, "{rowid}, {score}" if rank else "{rowid}, 0.0", limit)
         return self.conn.execute(sql, args).fetchall()
 
-    def count_upto(self, match: str | None, f: Filters, cap: int) -> int:
-        sql, args = self._select(match, f, "{rowid}", cap)
-        return self.conn.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
+    def count_upto(self, match: str | None, f: Filters, cap: int) -> tuple[int, int | None]:
+        """How many hits, counting no further than ``cap``; and the oldest rowid counted."""
+        sql, args = self._select(match, f, "{rowid} AS r", cap)
+        n, oldest = self.conn.execute(f"SELECT count(*), min(r) FROM ({sql})", args).fetchone()
+        return n, oldest
+
+    def share_since(self, rowid: int, f: Filters) -> float:
+        """Fraction of the documents in the filter's time range that are newer than ``rowid`` (for estimates)."""
+        lo = f.lo if f.lo is not None else 0
+        hi = f.hi if f.hi is not None else 2**63 - 1
+        whole, part = self.conn.execute(
+            "SELECT count(*), sum(rowid >= ?) FROM docs WHERE rowid BETWEEN ? AND ?", (rowid, lo, hi)).fetchone()
+        return (part or 0) / whole if whole else 1.0
 
     def plan(self, match: str | None, f: Filters) -> list[str]:
         sql, args = self._select(match, f, "{rowid}", 10)
         return [r[-1] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, args)]
 
-    def rows(self, rowids: Sequence[int]) -> dict[int, tuple]:
+    def rows(self, rowids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Stored fields of the given rows, by rowid (key and ts rebuilt)."""
         if not rowids:
             return {}
         marks = ",".join("?" * len(rowids))
         cur = self.conn.execute(
-            f"SELECT rowid, key, chat, ts, direction, type, author, text FROM docs WHERE rowid IN ({marks})", list(rowids)
+            f"SELECT rowid, chat, mid, direction, type, author, text FROM docs WHERE rowid IN ({marks})", list(rowids)
         )
-        return {r[0]: r for r in cur}
+        return {
+            r[0]: {"key": join_key(r[1], r[2]), "chat": r[1], "ts": float(r[0] // SLOTS), "direction": r[3],
+                   "type": r[4], "author": r[5], "text": r[6]}
+            for r in cur
+        }

@@ -268,3 +268,16 @@ def test_chat_title_follows_renames_without_stale_cache(w):
     w.clock.advance(61)
     w.catch_up()
     assert w.search("boleto")["hits"][0]["chat_title"] == "Beto Oficina"
+
+
+def test_total_beyond_the_count_cap_is_an_estimate(monkeypatch):
+    from pycore.search import engine as engine_mod
+
+    monkeypatch.setattr(engine_mod, "COUNT_CAP", 10)
+    w = World()
+    w.engine = w.new_engine(window=5)
+    w.add(*[(f"pix {i}" if i % 2 else f"ted {i}", {"ago_days": i}) for i in range(60)])
+    w.catch_up()
+    res = w.search("pix ")
+    assert not res["total_exact"] and 25 <= res["total"] <= 35
+    assert w.search("pix ", until=NOW - 40 * DAY)["total"] == 10  # 10 hits left: counted exactly
