@@ -141,12 +141,15 @@ async def bench(n: int, repeat: int) -> dict:
 
     engine = SearchEngine(storage, clock, snapshot_every=10**9, snapshot_idle=1e12)
     await engine.start()
-    t = time.perf_counter()
-    await engine.catch_up(None)
-    catch_up_s = time.perf_counter() - t
-
-    out: dict = {"messages": n, "chats": len(chats), "index_build_s": round(index_build, 3),
-                 "catch_up_from_memory_storage_s": round(catch_up_s, 3), "classes": {}}
+    out: dict = {"messages": n, "chats": len(chats), "index_build_s": round(index_build, 3), "classes": {}}
+    if n <= 20_000:
+        # End to end through Storage; MemoryStorage sorts the whole store per query, so only at small sizes.
+        t = time.perf_counter()
+        await engine.catch_up(None)
+        out["catch_up_from_memory_storage_s"] = round(time.perf_counter() - t, 3)
+    else:
+        engine.index = index
+        await engine.catch_up(0, refresh=True)
     for cls, qs in queries(chats).items():
         times, totals = [], []
         for _ in range(repeat):

@@ -18,8 +18,9 @@ from typing import Any, Iterable, Sequence
 TOKENIZER = "unicode61 remove_diacritics 2"
 PREFIXES = "2 3"
 # Bump when the layout or tokenizer changes: older snapshots are then rebuilt.
-INDEX_VERSION = f"mettri-search-2|{TOKENIZER}|prefix {PREFIXES}"
+INDEX_VERSION = f"mettri-search-3|{TOKENIZER}|prefix {PREFIXES}"
 SLOTS = 1_000_000  # rowids per second of timestamp
+DAY_ROWS = 86400 * SLOTS
 MAX_TS = 4e12  # keeps int(ts) * SLOTS inside SQLite's 64-bit rowid, even for millisecond timestamps
 
 SCHEMA = f"""
@@ -31,9 +32,10 @@ CREATE TABLE docs(
     direction TEXT NOT NULL,
     type TEXT NOT NULL,
     author TEXT,
-    text TEXT NOT NULL,
-    UNIQUE(chat, mid)  -- also serves the chat filter
+    text TEXT NOT NULL
 );
+CREATE INDEX docs_mid ON docs(mid);
+CREATE INDEX docs_chat ON docs(chat);  -- (chat, rowid): a chat's messages newest-first without sorting
 CREATE INDEX docs_type ON docs(type);
 CREATE VIRTUAL TABLE fts USING fts5(
     text, content='docs', content_rowid='rowid',
@@ -93,7 +95,9 @@ def rowid_bound(ts: float | None, upper: bool) -> int | None:
 
 class Index:
     def __init__(self, conn: sqlite3.Connection | None = None) -> None:
+        self._days: dict[int, int] | None = None  # documents per day (for estimates), built on first use
         if conn is None:
+            self._days = {}
             conn = sqlite3.connect(":memory:")
             conn.executescript(SCHEMA)
             conn.execute("INSERT INTO meta VALUES('version', ?), ('seq', '0')", (INDEX_VERSION,))
@@ -149,17 +153,18 @@ class Index:
                        rec.get("author"), rec.get("text") or "")
                 cur.execute("INSERT INTO docs VALUES(?,?,?,?,?,?,?)", row)
                 cur.execute("INSERT INTO fts(rowid, text) VALUES(?, ?)", (rowid, row[-1]))
+                self._count_day(rowid, 1)
                 n += 1
             cur.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
         return n
 
-    @staticmethod
-    def _remove(cur: sqlite3.Cursor, chat: str, mid: str) -> None:
-        old = cur.execute("SELECT rowid, text FROM docs WHERE chat=? AND mid=?", (chat, mid)).fetchone()
+    def _remove(self, cur: sqlite3.Cursor, chat: str, mid: str) -> None:
+        old = cur.execute("SELECT rowid, text FROM docs INDEXED BY docs_mid WHERE mid=? AND chat=?", (mid, chat)).fetchone()
         if old is not None:
             # External content: FTS5 needs the old text to remove its tokens.
             cur.execute("INSERT INTO fts(fts, rowid, text) VALUES('delete', ?, ?)", old)
             cur.execute("DELETE FROM docs WHERE rowid=?", (old[0],))
+            self._count_day(old[0], -1)
 
     @staticmethod
     def _free_rowid(cur: sqlite3.Cursor, ts: float) -> int:
@@ -205,13 +210,25 @@ class Index:
         n, oldest = self.conn.execute(f"SELECT count(*), min(r) FROM ({sql})", args).fetchone()
         return n, oldest
 
+    def _count_day(self, rowid: int, delta: int) -> None:
+        if self._days is not None:
+            day = rowid // DAY_ROWS
+            self._days[day] = self._days.get(day, 0) + delta
+
     def share_since(self, rowid: int, f: Filters) -> float:
-        """Fraction of the documents in the filter's time range that are newer than ``rowid`` (for estimates)."""
-        lo = f.lo if f.lo is not None else 0
-        hi = f.hi if f.hi is not None else 2**63 - 1
-        whole, part = self.conn.execute(
-            "SELECT count(*), sum(rowid >= ?) FROM docs WHERE rowid BETWEEN ? AND ?", (rowid, lo, hi)).fetchone()
-        return (part or 0) / whole if whole else 1.0
+        """Fraction of the documents in the filter's time range that are newer than ``rowid``, at day precision."""
+        if self._days is None:
+            self._days = dict(self.conn.execute(f"SELECT rowid / {DAY_ROWS}, count(*) FROM docs GROUP BY 1").fetchall())
+        lo = (f.lo or 0) // DAY_ROWS
+        hi = (f.hi if f.hi is not None else 2**63 - 1) // DAY_ROWS
+        start = rowid // DAY_ROWS
+        whole = part = 0
+        for day, n in self._days.items():
+            if lo <= day <= hi:
+                whole += n
+                if day >= start:
+                    part += n
+        return part / whole if whole else 1.0
 
     def plan(self, match: str | None, f: Filters) -> list[str]:
         sql, args = self._select(match, f, "{rowid}", 10)
