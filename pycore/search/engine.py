@@ -72,6 +72,7 @@ class SearchEngine:
         window: int = WINDOW,
         snapshot_every: int = SNAPSHOT_EVERY,
         snapshot_idle: float = SNAPSHOT_IDLE,
+        batch: int = indexer.BATCH,
     ) -> None:
         self.storage = storage
         self.clock = clock
@@ -80,6 +81,7 @@ class SearchEngine:
         self.window = window
         self.snapshot_every = snapshot_every
         self.snapshot_idle = snapshot_idle
+        self.batch = batch
         self.index = Index()
         self.directory = Directory()
         self.directory_at: float | None = None
@@ -145,13 +147,15 @@ class SearchEngine:
         async with self._lock:
             total = None
 
-            async def report(done: int) -> None:
+            async def report(done: int, more: bool) -> None:
                 nonlocal total
-                if total is None:  # counted only when the backlog spans several batches
+                self._changed()  # searches between batches must not be served older cached results
+                if total is None and more:  # a backlog spanning several batches: worth showing progress
                     total = done + await indexer.pending(self.storage, self.index)
-                self.progress(done, total)
+                if total is not None:
+                    self.progress(done, max(total, done))
 
-            n = await indexer.catch_up(self.storage, self.index, max_records, report)
+            n = await indexer.catch_up(self.storage, self.index, max_records, report, self.batch)
             if n:
                 self.unsaved += n
                 self._changed()
@@ -171,7 +175,11 @@ class SearchEngine:
             await snapshot.drop(self.storage)
             self.snapshot_info = None
             self.progress(0, total)
-            n = await indexer.catch_up(self.storage, self.index, None, lambda done: self.progress(done, max(total, done)))
+            def report(done: int, more: bool) -> None:
+                self._changed()
+                self.progress(done, max(total, done))
+
+            n = await indexer.catch_up(self.storage, self.index, None, report, self.batch)
             self._changed()
             self.rebuild_reason = None
             await self.refresh_directory()

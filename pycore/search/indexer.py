@@ -39,10 +39,13 @@ async def catch_up(
     storage: Storage,
     index: Index,
     max_records: int | None,
-    on_batch: Callable[[int], Awaitable[None] | None] | None = None,
+    on_batch: Callable[[int, bool], Awaitable[None] | None] | None = None,
     batch: int = BATCH,
 ) -> int:
-    """Index up to ``max_records`` (None: all) pending records; return how many were indexed."""
+    """Index up to ``max_records`` (None: all) pending records; return how many were indexed.
+
+    ``on_batch(done, more)`` runs after each batch; ``more`` says whether a full page was read.
+    """
     done = 0
     while max_records is None or done < max_records:
         size = batch if max_records is None else max(1, min(batch, max_records - done))
@@ -52,7 +55,7 @@ async def catch_up(
         index.upsert([r for r in recs if usable(r)], top)
         done += len(recs)
         if on_batch is not None:
-            result = on_batch(done)
+            result = on_batch(done, len(recs) >= size)
             if result is not None:
                 await result
         if len(recs) < size:

@@ -281,3 +281,20 @@ def test_total_beyond_the_count_cap_is_an_estimate(monkeypatch):
     res = w.search("pix ")
     assert not res["total_exact"] and 25 <= res["total"] <= 35
     assert w.search("pix ", until=NOW - 40 * DAY)["total"] == 10  # 10 hits left: counted exactly
+
+
+def test_searches_between_indexing_batches_are_never_stale():
+    w = World()
+    w.engine = w.new_engine(batch=10)
+    w.add(*[f"frete {i}" for i in range(25)])
+    seen = []
+    w.engine.progress = lambda done, total: seen.append((done, total, w.search("frete")["total"]))
+    w.catch_up()
+    assert seen == [(10, 25, 10), (20, 25, 20), (25, 25, 25)]
+
+
+def test_a_small_catch_up_reports_no_progress():
+    w = World()
+    w.add("um", "dois")
+    w.catch_up()
+    assert w.progress == []
