@@ -94,6 +94,25 @@ class SnapshotStatus(Model):
     version: str
 
 
+RebuildReason = Literal["snapshot_unusable", "snapshot_ahead_of_storage", "storage_unreadable"]
+
+# Why the index started empty (shown in the search status / settings page).
+REBUILD_REASONS: dict[str, dict[str, str]] = {
+    "snapshot_unusable": {
+        "pt_BR": "O índice salvo não existe, está danificado ou é de outra versão: reindexando as mensagens.",
+        "en": "The saved index is missing, damaged or from another version: re-indexing messages.",
+    },
+    "snapshot_ahead_of_storage": {
+        "pt_BR": "O índice salvo não corresponde às mensagens guardadas (dados apagados?): reindexando.",
+        "en": "The saved index does not match the stored messages (data cleared?): re-indexing.",
+    },
+    "storage_unreadable": {
+        "pt_BR": "Não foi possível ler o banco de dados ao iniciar a busca: reindexando.",
+        "en": "The database could not be read when search started: re-indexing.",
+    },
+}
+
+
 class SearchStatusResult(Model):
     indexed: int
     last_seq: int
@@ -101,7 +120,7 @@ class SearchStatusResult(Model):
     generation: int
     snapshot: SnapshotStatus | None
     started_from: Literal["snapshot", "empty"]
-    rebuild_reason: str | None
+    rebuild_reason: RebuildReason | None = Field(description="a code of REBUILD_REASONS; None once rebuilt")
     cache_size: int
     cache_hits: int
     cache_misses: int

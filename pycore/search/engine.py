@@ -101,7 +101,7 @@ class SearchEngine:
         """Restore the snapshot if it is usable; otherwise start empty (catch_up then rebuilds)."""
         restored = await snapshot.load(self.storage)
         if restored is None:
-            self.rebuild_reason = "no usable snapshot"
+            self.rebuild_reason = "snapshot_unusable"
         else:
             index, info = restored
             reason = await self._stale(index)
@@ -113,17 +113,18 @@ class SearchEngine:
         await self.refresh_directory()
 
     async def _stale(self, index: Index) -> str | None:
-        """A snapshot ahead of storage (data wiped, or messages removed) cannot be caught up."""
+        """A snapshot ahead of storage (data wiped, or messages removed) cannot be caught up: a reason code."""
         try:
             newest = await self.storage.query(indexer.STORE, index="by_seq", limit=1, reverse=True)
             stored = await self.storage.count(indexer.STORE)
         except StorageError as exc:
-            return f"storage unreadable: {exc}"
+            log.warning("search start: storage unreadable (%s)", exc)
+            return "storage_unreadable"
         top = newest[0]["seq"] if newest else 0
-        if index.seq > top:
-            return f"snapshot seq {index.seq} is ahead of storage ({top})"
-        if index.count() > stored:
-            return f"snapshot has {index.count()} messages, storage {stored}"
+        if index.seq > top or index.count() > stored:
+            log.info("search snapshot (seq %s, %s docs) ahead of storage (seq %s, %s messages)",
+                     index.seq, index.count(), top, stored)
+            return "snapshot_ahead_of_storage"
         return None
 
     async def refresh_directory(self) -> None:
@@ -159,6 +160,8 @@ class SearchEngine:
             if n:
                 self.unsaved += n
                 self._changed()
+            if max_records is None or n < max_records:  # backlog done: an empty start is rebuilt now
+                self.rebuild_reason = None
             stale = self.directory_at is None or self.clock.now() - self.directory_at >= DIRECTORY_TTL
             if n or stale or refresh:
                 await self.refresh_directory()

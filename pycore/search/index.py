@@ -4,7 +4,7 @@ Layout
 * ``docs``: one row per message (metadata + text). Its rowid encodes time:
   ``rowid = int(ts) * SLOTS + n``, so rowid order is time order even when old
   history is captured after newer messages. FTS5 walks a term's hits in rowid
-  order for free, which makes "newest N hits" cheap (see ranking.md in engine.py).
+  order for free, which makes "newest N hits" cheap (ranking: see engine.py).
 * ``fts``: an external-content FTS5 table over ``docs.text`` (text stored once).
 * ``meta``: version and the change sequence the index covers (travels with snapshots).
 """

@@ -81,16 +81,16 @@ def test_broken_snapshot_starts_empty_then_catch_up_rebuilds(w, changes):
     before = results(w)
     damage(w, **changes)
     restart(w)
-    assert w.engine.started_from == "empty" and w.engine.rebuild_reason
+    assert w.engine.started_from == "empty" and w.engine.rebuild_reason == "snapshot_unusable"
     assert w.engine.index.count() == 0
     assert w.catch_up() == 41
-    assert results(w) == before
+    assert results(w) == before and w.engine.rebuild_reason is None
 
 
 def test_missing_snapshot_rebuilds(w):
     asyncio.run(snapshot.drop(w.storage))
     restart(w)
-    assert w.engine.rebuild_reason == "no usable snapshot"
+    assert w.engine.rebuild_reason == "snapshot_unusable"
     assert w.catch_up() == 41
 
 
@@ -99,7 +99,7 @@ def test_snapshot_ahead_of_storage_is_discarded(w):
     w.seq = 0
     w.add("começo de novo")
     restart(w)
-    assert w.engine.started_from == "empty" and "ahead" in w.engine.rebuild_reason
+    assert w.engine.started_from == "empty" and w.engine.rebuild_reason == "snapshot_ahead_of_storage"
     w.catch_up()
     assert w.texts("pedido") == [] and w.texts("comeco") == ["começo de novo"]
 
@@ -146,3 +146,20 @@ def test_snapshot_is_taken_when_idle_long_enough():
     w.clock.advance(301)
     w.catch_up()
     assert w.engine.snapshot_info.seq == 2 and w.engine.unsaved == 0
+
+
+def test_rebuild_reasons_have_both_languages():
+    from pycore.protocol.search import REBUILD_REASONS, RebuildReason
+    from typing import get_args
+
+    assert set(REBUILD_REASONS) == set(get_args(RebuildReason))
+    assert all(set(v) == {"pt_BR", "en"} and all(v.values()) for v in REBUILD_REASONS.values())
+
+
+def test_rebuild_clears_the_reason_and_status_reports_it(w):
+    asyncio.run(snapshot.drop(w.storage))
+    restart(w)
+    assert asyncio.run(w.engine.status())["rebuild_reason"] == "snapshot_unusable"
+    asyncio.run(w.engine.rebuild())
+    status = asyncio.run(w.engine.status())
+    assert status["rebuild_reason"] is None and status["indexed"] == 41 and status["snapshot"]["seq"] == 41
