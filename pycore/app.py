@@ -6,6 +6,7 @@ handlers; the list below is the whole map of what the core can do.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import sys
@@ -41,6 +42,8 @@ class Core:
         self.services = services
         self.dispatcher = Dispatcher()
         self._start_hooks: list[Callable[[], Any]] = []
+        self._listeners: dict[str, list[Callable[[Event], None]]] = {}
+        self._tasks: set[asyncio.Task] = set()
         self._install()
 
     # -- wiring ---------------------------------------------------------------
@@ -56,7 +59,38 @@ class Core:
     def on(self, cmd, handler) -> None:
         self.dispatcher.on(cmd, handler)
 
+    def listen(self, event_cls: type[Event], fn: Callable[[Event], None]) -> None:
+        """Hear an event inside the core too (e.g. search hears messages.captured).
+
+        Listeners must be quick: slow work goes to :meth:`spawn`, so the emitter
+        (the capture path) never waits for it.
+        """
+        self._listeners.setdefault(event_cls.name, []).append(fn)
+
+    def spawn(self, coro) -> asyncio.Task:
+        """Run background work; failures are logged, never lost silently."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task) -> None:
+            self._tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                log.error("background task failed", exc_info=t.exception())
+
+        task.add_done_callback(done)
+        return task
+
+    async def drain(self) -> None:
+        """Wait until no background work is left (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     def emit(self, ev: Event) -> None:
+        for fn in self._listeners.get(ev.name, []):
+            try:
+                fn(ev)
+            except Exception:
+                log.exception("listener of %s failed", ev.name)
         envelope = EventEnvelope(event=ev.name, data=ev.model_dump(mode="json")).model_dump()
         try:
             self.services.emit(envelope)

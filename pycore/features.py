@@ -5,6 +5,7 @@ from __future__ import annotations
 from pycore.capture.handlers import install as install_capture
 from pycore.connection import install as install_connection
 from pycore.contacts.handlers import install as install_contacts
+from pycore.search.handlers import install as install_search
 from pycore.whatsapp.handlers import install as install_whatsapp
 
-INSTALLERS: list = [install_capture, install_whatsapp, install_connection, install_contacts]
+INSTALLERS: list = [install_capture, install_whatsapp, install_connection, install_contacts, install_search]

@@ -54,6 +54,26 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
+    "search.contacts": [
+      "content",
+      "page"
+    ],
+    "search.messages": [
+      "content",
+      "page"
+    ],
+    "search.rebuild": [
+      "content",
+      "page"
+    ],
+    "search.reindex": [
+      "content",
+      "page"
+    ],
+    "search.status": [
+      "content",
+      "page"
+    ],
     "selectors.get": [
       "content",
       "page"
@@ -75,6 +95,7 @@ globalThis.MettriProtocol = Object.freeze({
     "core.boot",
     "core.log",
     "messages.captured",
+    "search.progress",
     "selftest.result",
     "storage.error",
     "tabs.role"

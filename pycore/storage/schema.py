@@ -40,6 +40,8 @@ STORES: dict[str, StoreSpec] = {
     "capture_state": StoreSpec(key_path="chat"),
     # contacts: chat-list rows as scraped (pycore.contacts), keyed by "title:<name>"
     "contacts": StoreSpec(key_path="key", indexes={"by_phone": "phone", "by_merged_into": "merged_into"}),
+    # the search index, serialized (one record, key "index"): derived data, rebuilt when missing
+    "search_snapshot": StoreSpec(key_path="key"),
 }
 
 

@@ -1,0 +1,249 @@
+"""The FTS5 index: one in-memory SQLite database, derived from Storage.
+
+Layout
+* ``docs``: one row per message (metadata + text). Its rowid encodes time:
+  ``rowid = int(ts) * SLOTS + n``, so rowid order is time order even when old
+  history is captured after newer messages. FTS5 walks a term's hits in rowid
+  order for free, which makes "newest N hits" cheap (ranking: see engine.py).
+* ``fts``: an external-content FTS5 table over ``docs.text`` (text stored once).
+* ``meta``: version and the change sequence the index covers (travels with snapshots).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+TOKENIZER = "unicode61 remove_diacritics 2"
+PREFIXES = "2 3"
+# Bump when the layout or tokenizer changes: older snapshots are then rebuilt.
+INDEX_VERSION = f"mettri-search-3|{TOKENIZER}|prefix {PREFIXES}"
+SLOTS = 1_000_000  # rowids per second of timestamp
+DAY_ROWS = 86400 * SLOTS
+MAX_TS = 4e12  # keeps int(ts) * SLOTS inside SQLite's 64-bit rowid, even for millisecond timestamps
+
+SCHEMA = f"""
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE docs(
+    rowid INTEGER PRIMARY KEY,  -- int(ts) * SLOTS + n: the timestamp is not stored again
+    chat TEXT NOT NULL,
+    mid TEXT NOT NULL,  -- the key without its "<chat>|" prefix (see split_key)
+    direction TEXT NOT NULL,
+    type TEXT NOT NULL,
+    author TEXT,
+    text TEXT NOT NULL
+);
+CREATE INDEX docs_mid ON docs(mid);
+CREATE INDEX docs_chat ON docs(chat);  -- (chat, rowid): a chat's messages newest-first without sorting
+CREATE INDEX docs_type ON docs(type);
+CREATE VIRTUAL TABLE fts USING fts5(
+    text, content='docs', content_rowid='rowid',
+    tokenize='{TOKENIZER}', prefix='{PREFIXES}'
+);
+"""
+
+
+class IndexError_(Exception):
+    """The database is not a usable index (corrupt, other version)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Already-resolved filters: chat keys, rowid bounds, direction, raw types."""
+
+    chats: tuple[str, ...] | None = None  # None: any chat; (): no chat matches
+    lo: int | None = None
+    hi: int | None = None
+    direction: str | None = None
+    types: tuple[str, ...] | None = None
+
+    def sql(self, alias: str = "d") -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        if self.chats is not None:
+            clauses.append(f"{alias}.chat IN ({','.join('?' * len(self.chats)) or 'NULL'})")
+            args.extend(self.chats)
+        if self.direction is not None:
+            clauses.append(f"{alias}.direction = ?")
+            args.append(self.direction)
+        if self.types is not None:
+            clauses.append(f"{alias}.type IN ({','.join('?' * len(self.types)) or 'NULL'})")
+            args.extend(self.types)
+        return " AND ".join(clauses), args
+
+    @property
+    def joins_docs(self) -> bool:
+        return self.chats is not None or self.direction is not None or self.types is not None
+
+
+def split_key(key: str, chat: str) -> str:
+    """Keys are "<chat>|<id>"; storing only the id keeps the snapshot smaller. Other shapes are kept whole."""
+    head = chat + "|"
+    return key[len(head):] if key.startswith(head) else "\x01" + key
+
+
+def join_key(chat: str, mid: str) -> str:
+    return mid[1:] if mid.startswith("\x01") else f"{chat}|{mid}"
+
+
+def rowid_bound(ts: float | None, upper: bool) -> int | None:
+    if ts is None:
+        return None
+    return int(min(max(ts, 0.0), MAX_TS)) * SLOTS + (SLOTS - 1 if upper else 0)
+
+
+class Index:
+    def __init__(self, conn: sqlite3.Connection | None = None) -> None:
+        self._days: dict[int, int] | None = None  # documents per day (for estimates), built on first use
+        if conn is None:
+            self._days = {}
+            conn = sqlite3.connect(":memory:")
+            conn.executescript(SCHEMA)
+            conn.execute("INSERT INTO meta VALUES('version', ?), ('seq', '0')", (INDEX_VERSION,))
+            conn.commit()
+        self.conn = conn
+
+    # -- snapshot -----------------------------------------------------------
+    def serialize(self) -> bytes:
+        self.conn.commit()
+        return self.conn.serialize()
+
+    @classmethod
+    def deserialize(cls, data: bytes) -> "Index":
+        """Load a serialized index; raise IndexError_ if it is not this version's index."""
+        conn = sqlite3.connect(":memory:")
+        try:
+            conn.deserialize(data)
+            version = conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if version is None or version[0] != INDEX_VERSION:
+                raise IndexError_(f"index version {version and version[0]!r} != {INDEX_VERSION!r}")
+            conn.execute("SELECT count(*) FROM docs").fetchone()
+            conn.execute("SELECT rowid FROM fts WHERE fts MATCH '\"x\"' LIMIT 1").fetchall()
+        except sqlite3.Error as exc:
+            conn.close()
+            raise IndexError_(f"unreadable index: {exc}") from exc
+        except IndexError_:
+            conn.close()
+            raise
+        return cls(conn)
+
+    # -- bookkeeping ----------------------------------------------------------
+    @property
+    def seq(self) -> int:
+        return int(self.conn.execute("SELECT value FROM meta WHERE key='seq'").fetchone()[0])
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    # -- writes ---------------------------------------------------------------
+    def upsert(self, records: Iterable[dict[str, Any]], seq: int) -> int:
+        """Index a batch of MessageRecord dicts (replacing older versions) in one transaction."""
+        n = 0
+        with self.conn:
+            cur = self.conn.cursor()
+            for rec in records:
+                chat, mid = rec["chat"], split_key(rec["key"], rec["chat"])
+                self._remove(cur, chat, mid)
+                ts = rec.get("ts")
+                if ts is None:
+                    ts = rec.get("first_seen") or 0.0
+                rowid = self._free_rowid(cur, ts)
+                row = (rowid, chat, mid, rec.get("direction", "in"), rec.get("type", "text"),
+                       rec.get("author"), rec.get("text") or "")
+                cur.execute("INSERT INTO docs VALUES(?,?,?,?,?,?,?)", row)
+                cur.execute("INSERT INTO fts(rowid, text) VALUES(?, ?)", (rowid, row[-1]))
+                self._count_day(rowid, 1)
+                n += 1
+            cur.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
+        return n
+
+    def _remove(self, cur: sqlite3.Cursor, chat: str, mid: str) -> None:
+        old = cur.execute("SELECT rowid, text FROM docs INDEXED BY docs_mid WHERE mid=? AND chat=?", (mid, chat)).fetchone()
+        if old is not None:
+            # External content: FTS5 needs the old text to remove its tokens.
+            cur.execute("INSERT INTO fts(fts, rowid, text) VALUES('delete', ?, ?)", old)
+            cur.execute("DELETE FROM docs WHERE rowid=?", (old[0],))
+            self._count_day(old[0], -1)
+
+    @staticmethod
+    def _free_rowid(cur: sqlite3.Cursor, ts: float) -> int:
+        base = int(min(max(ts, 0.0), MAX_TS)) * SLOTS
+        top = cur.execute("SELECT max(rowid) FROM docs WHERE rowid >= ? AND rowid < ?", (base, base + SLOTS)).fetchone()[0]
+        return base if top is None else top + 1
+
+    # -- reads ----------------------------------------------------------------
+    def _select(self, match: str | None, f: Filters, columns: str, limit: int) -> tuple[str, list[Any]]:
+        """SELECT of the newest ``limit`` hits of a text (and/or filter) query.
+
+        ``columns`` may name ``{rowid}`` and ``{score}``; time bounds are rowid bounds.
+        """
+        clauses: list[str] = []
+        args: list[Any] = []
+        if match is not None:
+            source = "fts f JOIN docs d ON d.rowid = f.rowid" if f.joins_docs else "fts f"
+            col, score = "f.rowid", "-bm25(fts)"
+            clauses.append("fts MATCH ?")
+            args.append(match)
+        else:
+            source, col, score = "docs d", "d.rowid", "0.0"
+        for op, bound in ((">=", f.lo), ("<=", f.hi)):
+            if bound is not None:
+                clauses.append(f"{col} {op} ?")
+                args.append(bound)
+        extra, extra_args = f.sql("d")
+        if extra:
+            clauses.append(extra)
+            args.extend(extra_args)
+        where = " AND ".join(clauses) or "1"
+        sql = f"SELECT {columns.format(rowid=col, score=score)} FROM {source} WHERE {where} ORDER BY {col} DESC LIMIT ?"
+        return sql, [*args, limit]
+
+    def newest(self, match: str | None, f: Filters, limit: int, *, rank: bool = False) -> list[tuple[int, float]]:
+        """The newest ``limit`` hits as (rowid, -bm25): bm25 is only computed for those rows."""
+        sql, args = self._select(match, f, "{rowid}, {score}" if rank else "{rowid}, 0.0", limit)
+        return self.conn.execute(sql, args).fetchall()
+
+    def count_upto(self, match: str | None, f: Filters, cap: int) -> tuple[int, int | None]:
+        """How many hits, counting no further than ``cap``; and the oldest rowid counted."""
+        sql, args = self._select(match, f, "{rowid} AS r", cap)
+        n, oldest = self.conn.execute(f"SELECT count(*), min(r) FROM ({sql})", args).fetchone()
+        return n, oldest
+
+    def _count_day(self, rowid: int, delta: int) -> None:
+        if self._days is not None:
+            day = rowid // DAY_ROWS
+            self._days[day] = self._days.get(day, 0) + delta
+
+    def share_since(self, rowid: int, f: Filters) -> float:
+        """Fraction of the documents in the filter's time range that are newer than ``rowid``, at day precision."""
+        if self._days is None:
+            self._days = dict(self.conn.execute(f"SELECT rowid / {DAY_ROWS}, count(*) FROM docs GROUP BY 1").fetchall())
+        lo = (f.lo or 0) // DAY_ROWS
+        hi = (f.hi if f.hi is not None else 2**63 - 1) // DAY_ROWS
+        start = rowid // DAY_ROWS
+        whole = part = 0
+        for day, n in self._days.items():
+            if lo <= day <= hi:
+                whole += n
+                if day >= start:
+                    part += n
+        return part / whole if whole else 1.0
+
+    def plan(self, match: str | None, f: Filters) -> list[str]:
+        sql, args = self._select(match, f, "{rowid}", 10)
+        return [r[-1] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, args)]
+
+    def rows(self, rowids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Stored fields of the given rows, by rowid (key and ts rebuilt)."""
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        cur = self.conn.execute(
+            f"SELECT rowid, chat, mid, direction, type, author, text FROM docs WHERE rowid IN ({marks})", list(rowids)
+        )
+        return {
+            r[0]: {"key": join_key(r[1], r[2]), "chat": r[1], "ts": float(r[0] // SLOTS), "direction": r[3],
+                   "type": r[4], "author": r[5], "text": r[6]}
+            for r in cur
+        }

@@ -1,0 +1,165 @@
+"""Persisting and restoring the index: restore + catch-up, and every broken snapshot -> rebuild."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import zlib
+
+import pytest
+
+from pycore.search import snapshot
+from pycore.search.index import INDEX_VERSION
+from tests.core.test_search_support import BETO, World
+
+
+def corpus(w: World) -> None:
+    w.add(*[(f"pedido {i} de camisetas, ação {i % 7}", {"ago_days": i}) for i in range(40)],
+          ("não recebi o boleto", {"chat": BETO}))
+
+
+def results(w: World, queries=("pedido", "acao 3", "boleto", '"de camisetas"', "camis")) -> list:
+    return [[(h["key"], h["snippet"]) for h in w.search(q)["hits"]] for q in queries]
+
+
+def restart(w: World, **kw) -> World:
+    w.engine = w.new_engine(**kw)
+    asyncio.run(w.engine.start())
+    return w
+
+
+@pytest.fixture
+def w() -> World:
+    w = World()
+    corpus(w)
+    w.catch_up()
+    asyncio.run(w.engine.save_snapshot())
+    return w
+
+
+def test_restore_then_catch_up_only_indexes_what_is_new(w):
+    before = results(w)
+    w.add("orçamento novo")
+    restart(w)
+    assert w.engine.started_from == "snapshot" and w.engine.index.count() == 41
+    assert results(w) == before
+    assert w.catch_up() == 1
+    assert w.texts("orcamento") == ["orçamento novo"]
+
+
+def test_stored_record_carries_seq_and_version(w):
+    rec = asyncio.run(w.storage.get("search_snapshot", "index"))
+    assert rec["seq"] == 41 and rec["version"] == INDEX_VERSION and rec["docs"] == 41
+    assert rec["bytes"] == len(rec["data"]) and rec["raw_bytes"] > rec["bytes"] * 0.5
+
+
+def damage(w: World, **changes) -> None:
+    rec = asyncio.run(w.storage.get("search_snapshot", "index"))
+    rec.update(changes)
+    for k, v in list(rec.items()):
+        if v is None:
+            del rec[k]
+    asyncio.run(w.storage.put("search_snapshot", rec))
+
+
+def garbage_with_valid_crc() -> dict:
+    raw = b"SQLite format 3\x00" + bytes(range(256)) * 20
+    return {"data": base64.b64encode(zlib.compress(raw)).decode(), "crc": zlib.crc32(raw)}
+
+
+@pytest.mark.parametrize("changes", [
+    {"data": "not base64 !!"},
+    {"data": base64.b64encode(b"\x00" * 100).decode()},
+    {"crc": 12345},
+    {"data": None},
+    {"version": "mettri-search-0"},
+    {"seq": 3},
+    garbage_with_valid_crc(),
+    {"data": 42},
+])
+def test_broken_snapshot_starts_empty_then_catch_up_rebuilds(w, changes):
+    before = results(w)
+    damage(w, **changes)
+    restart(w)
+    assert w.engine.started_from == "empty" and w.engine.rebuild_reason == "snapshot_unusable"
+    assert w.engine.index.count() == 0
+    assert w.catch_up() == 41
+    assert results(w) == before and w.engine.rebuild_reason is None
+
+
+def test_missing_snapshot_rebuilds(w):
+    asyncio.run(snapshot.drop(w.storage))
+    restart(w)
+    assert w.engine.rebuild_reason == "snapshot_unusable"
+    assert w.catch_up() == 41
+
+
+def test_snapshot_ahead_of_storage_is_discarded(w):
+    asyncio.run(w.storage.apply([snapshot_clear("messages")]))
+    w.seq = 0
+    w.add("começo de novo")
+    restart(w)
+    assert w.engine.started_from == "empty" and w.engine.rebuild_reason == "snapshot_ahead_of_storage"
+    w.catch_up()
+    assert w.texts("pedido") == [] and w.texts("comeco") == ["começo de novo"]
+
+
+def snapshot_clear(store: str):
+    from pycore.storage.base import WriteOp
+
+    return WriteOp(op="clear", store=store)
+
+
+def test_rebuild_gives_the_same_results_and_reports_progress(w):
+    before = results(w)
+    w.engine.progress = lambda d, t: w.progress.append((d, t))
+    w.progress.clear()
+    n = asyncio.run(w.engine.rebuild())
+    assert n == 41 and results(w) == before
+    assert w.progress[0] == (0, 41) and w.progress[-1] == (41, 41)
+    assert asyncio.run(w.storage.get("search_snapshot", "index"))["seq"] == 41
+
+
+def test_snapshot_is_taken_after_enough_new_messages():
+    w = World()
+    w.engine = w.new_engine(snapshot_every=10, snapshot_idle=1e9)
+    w.add("primeira")
+    w.catch_up()  # no snapshot yet: the first is taken straight away
+    first = w.engine.snapshot_info
+    assert first is not None and first.seq == 1
+    w.add(*[f"msg {i}" for i in range(9)])
+    w.catch_up()
+    assert w.engine.snapshot_info is first
+    w.add("décima")
+    w.catch_up()
+    assert w.engine.snapshot_info.seq == 11
+
+
+def test_snapshot_is_taken_when_idle_long_enough():
+    w = World()
+    w.engine = w.new_engine(snapshot_every=1000, snapshot_idle=300)
+    w.add("primeira")
+    w.catch_up()
+    w.add("segunda")
+    w.catch_up()
+    assert w.engine.snapshot_info.seq == 1 and w.engine.unsaved == 1
+    w.clock.advance(301)
+    w.catch_up()
+    assert w.engine.snapshot_info.seq == 2 and w.engine.unsaved == 0
+
+
+def test_rebuild_reasons_have_both_languages():
+    from pycore.protocol.search import REBUILD_REASONS, RebuildReason
+    from typing import get_args
+
+    assert set(REBUILD_REASONS) == set(get_args(RebuildReason))
+    assert all(set(v) == {"pt_BR", "en"} and all(v.values()) for v in REBUILD_REASONS.values())
+
+
+def test_rebuild_clears_the_reason_and_status_reports_it(w):
+    asyncio.run(snapshot.drop(w.storage))
+    restart(w)
+    assert asyncio.run(w.engine.status())["rebuild_reason"] == "snapshot_unusable"
+    asyncio.run(w.engine.rebuild())
+    status = asyncio.run(w.engine.status())
+    assert status["rebuild_reason"] is None and status["indexed"] == 41 and status["snapshot"]["seq"] == 41
