@@ -56,6 +56,7 @@ class MemoryStorage(Storage):
         self.closed = True
         self.fail_writes: StorageError | None = None  # set by tests: every apply() raises it
         self.write_calls = 0
+        self.transactions: list[frozenset[str]] = []  # the stores each write touched (tests)
 
     async def open(self) -> int:
         previous = self._stored_version
@@ -76,6 +77,7 @@ class MemoryStorage(Storage):
         self.write_calls += 1
         if self.fail_writes is not None:
             raise self.fail_writes
+        self.transactions.append(frozenset(op.store for op in ops))
         # Validate everything before touching anything: all or nothing.
         staged: list[tuple[str, str, tuple | None, dict | None]] = []
         for op in ops:
