@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-INSTALLERS: list = []
+from pycore.sending import handlers as sending
+
+INSTALLERS: list = [sending.install]

@@ -1,0 +1,358 @@
+"""The send gate: policy -> rate limiter -> outbox, for every outbound message.
+
+Nothing here runs in the background. The tab (or an offscreen timer) drives
+sending by asking :meth:`SendGate.next_job`; the gate answers with a job to do
+now or the time to ask again, and :meth:`SendGate.report` closes the job.
+
+Never twice: an entry is marked ``sending`` with a fresh attempt token and the
+send is counted in the limiter's log in ONE transaction before the job leaves
+the core. A report must carry that token. An entry still ``sending`` after its
+expiry (the tab died, the browser closed) becomes ``verify`` and is settled only
+by evidence: the capture saw the message (sent), or the lookup proves it did
+not go out (approved again), or the user decides.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any, Callable
+
+from pycore.clock import Clock
+from pycore.protocol.base import CoreError
+from pycore.protocol.sending import (
+    Decision, Job, LimitStats, NextResult, OutboxChanged, ReportResult, SendingPaused, SendingResumed,
+    SendingStatus, SendResult,
+)
+from pycore.sending import audit, optout, outbox, pacing, policy
+from pycore.sending import settings as settings_mod
+from pycore.sending.lookups import Lookups, default_lookups
+from pycore.sending.rate_limiter import DAY, KindLimits, RateLimiter, Window
+from pycore.sending.reasons import check, combine
+from pycore.sending.settings import SendingSettings
+from pycore.storage.base import Range, Storage, WriteOp
+
+JOB_TTL_S = 20.0  # the tab must press send within this time of receiving a job, or not at all
+REPORT_GRACE_S = 10.0  # then a missing report turns the entry into 'verify'
+HOUR = 3600.0
+HIDDEN_RETRY_S = 15.0
+
+
+def warmup_day_limit(s: SendingSettings, started_at: float | None, now: float) -> tuple[int | None, int]:
+    """(warm-up day index or None, daily limit): a geometric ramp warmup_start -> per_day over warmup_days."""
+    if not s.warmup:
+        return None, s.per_day
+    day = 0 if started_at is None else max(0, int((now - started_at) // DAY))
+    if day >= s.warmup_days - 1 or s.warmup_start >= s.per_day:
+        return None, s.per_day
+    ratio = (s.per_day / s.warmup_start) ** (day / (s.warmup_days - 1))
+    return day, min(s.per_day, round(s.warmup_start * ratio))
+
+
+class SendGate:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        rng: random.Random,
+        emit: Callable[[Any], None] = lambda ev: None,
+        lookups: Lookups | None = None,
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.rng = rng
+        self.emit = emit
+        self.lookups = lookups or default_lookups(storage)
+        self.limiter = RateLimiter(storage, clock, rng)
+
+    # -- state ------------------------------------------------------------------
+    async def settings(self) -> SendingSettings:
+        return await settings_mod.load(self.storage)
+
+    async def _state(self, key: str) -> dict[str, Any] | None:
+        return await self.storage.get("ratelimit", key)
+
+    async def message_limits(self, s: SendingSettings) -> tuple[KindLimits, int | None, int]:
+        started = s.warmup_started_at
+        if started is None:
+            rec = await self._state("warmup")
+            started = rec["started_at"] if rec else None
+        day, day_limit = warmup_day_limit(s, started, self.clock.now())
+        limits = KindLimits(
+            (Window("minute", 60, s.per_minute), Window("hour", HOUR, s.per_hour), Window("day", DAY, day_limit)),
+            bucket_capacity=s.bucket_capacity,
+        )
+        return limits, day, day_limit
+
+    async def paused(self) -> dict[str, Any] | None:
+        rec = await self._state("pause")
+        return rec if rec and rec.get("paused") else None
+
+    # -- facts and decisions ---------------------------------------------------------
+    async def shared_facts(self) -> policy.Facts:
+        """The parts of the facts that do not depend on the recipient: recent sends and pending entries."""
+        now = self.clock.now()
+        day_log = await self.limiter.log("message", now - DAY)
+        pending = [r for state in ("approved", "sending", "verify", "queued") for r in await outbox.in_state(self.storage, state)]
+        strangers = {r["chat"] for r in day_log if r.get("stranger")} | {r["chat"] for r in pending if r.get("stranger")}
+        texts = [(r["chat"], r.get("norm", "")) for r in day_log if r["ts"] > now - HOUR]
+        texts += [(r["chat"], policy.normalize(r["text"])) for r in pending]
+        times = [r["ts"] for r in day_log if r["ts"] > now - HOUR]
+        return policy.Facts(
+            chat="", text="", origin="", strangers_today=strangers, recent_texts=texts,
+            recent_send_times=times, paused=await self.paused() is not None,
+        )
+
+    async def facts_for(self, shared: policy.Facts, chat: str, text: str, origin: str) -> policy.Facts:
+        is_group = chat.endswith("@g.us")
+        return policy.Facts(
+            chat=chat, text=text, origin=origin,
+            opted_out=await optout.is_opted_out(self.storage, chat),
+            is_group=is_group,
+            saved_contact=is_group or await self.lookups.saved_contact(chat),
+            has_inbound=await self.lookups.has_inbound(chat),
+            strangers_today=shared.strangers_today, recent_texts=shared.recent_texts,
+            recent_send_times=shared.recent_send_times, paused=shared.paused,
+        )
+
+    async def decide(self, chat: str, text: str, origin: str) -> tuple[Decision, policy.Facts]:
+        s = await self.settings()
+        facts = await self.facts_for(await self.shared_facts(), chat, text, origin)
+        return policy.evaluate(facts, s), facts
+
+    # -- requests ----------------------------------------------------------------------
+    async def request(
+        self, chat: str, text: str, origin: str, scheduled_at: float | None = None, needs_approval: bool = False
+    ) -> SendResult:
+        now = self.clock.now()
+        decision, facts = await self.decide(chat, text, origin)
+        if decision.verdict == "block":
+            state = "blocked"
+        else:
+            state = "queued" if needs_approval else "approved"
+        rec = outbox.new_entry(
+            now, self.rng, chat=chat, text=text, origin=origin, state=state, decision=decision,
+            next_at=max(now, scheduled_at or now), stranger=facts.stranger,
+        )
+        ops = [outbox.put(rec), audit.entry(now, self.rng, "send.request", decision, chat=chat, origin=origin,
+                                            outbox_id=rec["id"], text=text)]
+        await self.storage.apply(ops)
+        self.emit(OutboxChanged(id=rec["id"], state=state))
+        eta = None
+        if state == "approved":
+            limits, _, _ = await self.message_limits(await self.settings())
+            eta = max(rec["next_at"], (await self.limiter.stats("message", limits)).next_allowed_at)
+        return SendResult(decision=decision, outbox_id=rec["id"], state=state, eta=eta)
+
+    async def cancel(self, entry_id: str) -> dict[str, Any]:
+        rec = await outbox.get(self.storage, entry_id)
+        rec = outbox.move(rec, "cancelled", self.clock.now())
+        await self._write_entry(rec, [audit.entry(self.clock.now(), self.rng, "outbox.cancel", check("cancelled", "allow"),
+                                                  chat=rec["chat"], origin=rec["origin"], outbox_id=rec["id"])])
+        return rec
+
+    async def approve(self, entry_id: str) -> dict[str, Any]:
+        rec = await outbox.get(self.storage, entry_id)
+        rec = outbox.move(rec, "approved", self.clock.now(), next_at=max(rec["next_at"], self.clock.now()))
+        await self._write_entry(rec)
+        return rec
+
+    async def resolve(self, entry_id: str, sent: bool) -> dict[str, Any]:
+        rec = await outbox.get(self.storage, entry_id)
+        if rec["state"] != "verify":
+            raise CoreError("conflict", f"outbox entry {entry_id} is {rec['state']}, not verify")
+        return await self._settle(rec, "sent" if sent else "not_sent")
+
+    async def _write_entry(self, rec: dict[str, Any], extra: list[WriteOp] | None = None) -> None:
+        await self.storage.apply([outbox.put(rec)] + (extra or []))
+        self.emit(OutboxChanged(id=rec["id"], state=rec["state"], campaign_id=rec.get("campaign_id")))
+
+    # -- the tab's loop: next / report ---------------------------------------------------------
+    async def next_job(self, visible: bool = True) -> NextResult:
+        now = self.clock.now()
+        await self.recover(expired_only=True)
+        inflight = await outbox.in_state(self.storage, "sending", limit=1)
+        if inflight:
+            return NextResult(retry_at=inflight[0]["expires_at"] + REPORT_GRACE_S, wait_code="in_flight")
+        if await self.paused():
+            return NextResult(wait_code="sending_paused")
+        s = await self.settings()
+        if not visible and s.block_when_hidden:
+            return NextResult(retry_at=now + HIDDEN_RETRY_S, wait_code="tab_hidden")
+        due = await outbox.in_state(self.storage, "approved", until=now, limit=50)
+        if not due:
+            later = await outbox.in_state(self.storage, "approved", limit=1)
+            return NextResult(retry_at=later[0]["next_at"] if later else None, wait_code="scheduled" if later else "idle")
+        limits, _, _ = await self.message_limits(s)
+        stats = await self.limiter.stats("message", limits)
+        pace_at = await self._pace_target(due[0]["text"], s)
+        best: tuple[float, str, dict[str, Any] | None] = (math.inf, "idle", None)
+        blocked_ops: list[WriteOp] = []
+        for rec in due:
+            if await optout.is_opted_out(self.storage, rec["chat"]):
+                blocked_ops += self._block_ops(rec, check("opted_out", "block"), now)
+                continue
+            waits = [(stats.next_allowed_at, "rate_limited"), (pace_at, "pacing"),
+                     (await self._cooldown_until(rec["chat"], s), "recipient_cooldown")]
+            if rec["origin"] == "campaign":
+                waits.append((await self._bulk_until(rec["text"], s), "bulk_throttled"))
+            ready_at, code = max(waits, key=lambda w: w[0])
+            if ready_at < best[0]:
+                best = (ready_at, code, rec)
+            if ready_at <= now:
+                break
+        if blocked_ops:
+            await self.storage.apply(blocked_ops)
+        ready_at, code, rec = best
+        if rec is None:
+            return await self.next_job(visible) if blocked_ops else NextResult(wait_code="idle")
+        if ready_at > now:
+            return NextResult(retry_at=ready_at, wait_code=code)
+        return await self._hand_out(rec, limits, s)
+
+    async def _hand_out(self, rec: dict[str, Any], limits: KindLimits, s: SendingSettings) -> NextResult:
+        now = self.clock.now()
+        token = f"{self.rng.getrandbits(64):016x}"
+        rec = outbox.move(rec, "sending", now, attempt=token, attempt_at=now, expires_at=now + JOB_TTL_S)
+        ops = [outbox.put(rec), WriteOp(op="delete", store="ratelimit", key="pace")]
+        ops += await self.limiter.hit_ops(
+            "message", f"{rec['id']}:{token}", limits, span=JOB_TTL_S, chat=rec["chat"],
+            norm=policy.normalize(rec["text"])[:2000], stranger=rec.get("stranger", False), ref=rec["id"],
+        )
+        if s.warmup_started_at is None and await self._state("warmup") is None:
+            ops.append(WriteOp(op="put", store="ratelimit", record={"key": "warmup", "started_at": now}))
+        await self.storage.apply(ops)
+        self.emit(OutboxChanged(id=rec["id"], state="sending", campaign_id=rec.get("campaign_id")))
+        return NextResult(job=Job(id=rec["id"], attempt=token, chat=rec["chat"], text=rec["text"], expires_at=rec["expires_at"]))
+
+    async def report(
+        self, job_id: str, attempt: str, outcome: str, message_id: str | None = None, error: str | None = None
+    ) -> ReportResult:
+        rec = await outbox.get(self.storage, job_id)
+        if rec["attempt"] != attempt or rec["state"] not in ("sending", "verify"):
+            return ReportResult(state=rec["state"], accepted=False)  # stale or repeated: change nothing
+        now = self.clock.now()
+        if outcome == "sent":
+            rec = await self._settle(rec, "sent", message_id=message_id)
+        elif outcome == "failed_unknown":
+            rec = outbox.move(rec, "verify", now, error=error)
+            await self._write_entry(rec, [self._audit(rec, check("verify", "warn"), now)])
+        else:
+            rec = await self._settle(rec, "not_sent", error=error or "failed before sending")
+        return ReportResult(state=rec["state"], accepted=True)
+
+    async def _settle(self, rec: dict[str, Any], verdict: str, message_id: str | None = None, error: str | None = None) -> dict[str, Any]:
+        """Close an attempt: sent (keep it in the log), or provably not sent (free its slot, retry with backoff)."""
+        now = self.clock.now()
+        send_id = f"{rec['id']}:{rec['attempt']}"
+        if verdict == "sent":
+            rec = outbox.move(rec, "sent", now, sent_at=now, message_id=message_id)
+            log = await self.storage.get("sends", send_id)
+            ops = [self._audit(rec, check("sent", "allow"), now)]
+            if log:
+                ops.append(WriteOp(op="put", store="sends", record=log | {"confirmed": True}))
+        else:
+            tries = rec["tries"] + 1
+            retry = tries < outbox.MAX_TRIES
+            rec = outbox.move(rec, "approved" if retry else "failed", now, tries=tries, error=error,
+                              next_at=now + outbox.backoff(tries, self.rng) if retry else rec["next_at"])
+            ops = [WriteOp(op="delete", store="sends", key=send_id)]
+            if not retry:
+                ops.append(self._audit(rec, check("failed", "block", error=error or "?"), now))
+        await self._write_entry(rec, ops)
+        return rec
+
+    def _audit(self, rec: dict[str, Any], c, now: float) -> WriteOp:
+        return audit.entry(now, self.rng, "outbox." + rec["state"], c, chat=rec["chat"], origin=rec["origin"],
+                           outbox_id=rec["id"], text=rec["text"])
+
+    def _block_ops(self, rec: dict[str, Any], c, now: float) -> list[WriteOp]:
+        rec = outbox.move(rec, "blocked", now, decision=combine([c]).model_dump())
+        return [outbox.put(rec), self._audit(rec, c, now)]
+
+    async def recover(self, expired_only: bool = False) -> None:
+        """On start (and before each hand-out): 'sending' past its expiry -> 'verify'; settle what the lookup can."""
+        now = self.clock.now()
+        for rec in await outbox.in_state(self.storage, "sending"):
+            if expired_only and now <= rec["expires_at"] + REPORT_GRACE_S:
+                continue
+            rec = outbox.move(rec, "verify", now)
+            await self._write_entry(rec, [self._audit(rec, check("verify", "warn"), now)])
+        for rec in await outbox.in_state(self.storage, "verify"):
+            # Before the expiry the tab may still press send: only then is "not there" evidence.
+            if now > rec["expires_at"] + REPORT_GRACE_S:
+                verdict = await self.lookups.was_sent(rec["chat"], rec["text"], rec["attempt_at"], rec["expires_at"])
+                if verdict != "unknown":
+                    await self._settle(rec, verdict, error="not sent (verified)")
+
+    # -- timing ----------------------------------------------------------------------
+    async def _last_send(self) -> dict[str, Any] | None:
+        rows = await self.storage.query(
+            "sends", index="by_kind_ts", range=Range(lower=["message", -1e18], upper=["message", 1e18]), limit=1, reverse=True
+        )
+        return rows[0] if rows else None
+
+    async def _pace_target(self, text: str, s: SendingSettings) -> float:
+        """When pacing allows the next send; drawn once per previous send and persisted, so polling does not re-roll."""
+        last = await self._last_send()
+        last_id = last["id"] if last else None
+        rec = await self._state("pace")
+        if rec and rec.get("after") == last_id:
+            return rec["at"]
+        now = self.clock.now()
+        model = pacing.for_limits(s.per_minute)
+        at = now + pacing.delay_before_next(model, self.rng, text, last["ts"] if last else None, now, now)
+        await self.storage.put("ratelimit", {"key": "pace", "after": last_id, "at": at})
+        return at
+
+    async def _cooldown_until(self, chat: str, s: SendingSettings) -> float:
+        now = self.clock.now()
+        rows = await self.storage.query(
+            "sends", index="by_chat_ts", range=Range(lower=[chat, now - s.recipient_cooldown_s], upper=[chat, 1e18])
+        )
+        return max((r["ts"] + s.recipient_cooldown_s for r in rows), default=now)
+
+    async def _bulk_until(self, text: str, s: SendingSettings) -> float:
+        """Campaign texts: at most bulk_per_hour near-identical sends in any hour."""
+        now = self.clock.now()
+        if not policy.is_bulk_candidate(text):
+            return now
+        norm = policy.normalize(text)
+        similar = sorted(
+            r["end"] for r in await self.limiter.log("message", now - HOUR)
+            if policy.similarity(norm, r.get("norm", "")) >= s.bulk_similarity
+        )
+        if len(similar) < s.bulk_per_hour:
+            return now
+        return similar[len(similar) - s.bulk_per_hour] + HOUR
+
+    # -- pause -------------------------------------------------------------------------
+    async def pause(self, reason: str, detail: str = "") -> SendingStatus:
+        now = self.clock.now()
+        c = check(f"pause_{reason}", "warn")
+        await self.storage.apply([
+            WriteOp(op="put", store="ratelimit", record={"key": "pause", "paused": True, "reason": reason, "detail": detail, "at": now}),
+            audit.entry(now, self.rng, "sending.pause", c, text=detail),
+        ])
+        self.emit(SendingPaused(reason=reason, detail=detail, ts=now, reason_pt=c.reason_pt, reason_en=c.reason_en))
+        return await self.status()
+
+    async def resume(self) -> SendingStatus:
+        now = self.clock.now()
+        await self.storage.apply([
+            WriteOp(op="delete", store="ratelimit", key="pause"),
+            audit.entry(now, self.rng, "sending.resume", check("ok", "allow")),
+        ])
+        self.emit(SendingResumed(ts=now))
+        return await self.status()
+
+    async def status(self) -> SendingStatus:
+        s = await self.settings()
+        limits, day, day_limit = await self.message_limits(s)
+        stats: list[LimitStats] = [await self.limiter.stats("message", limits)]
+        stats += [await self.limiter.stats(kind) for kind in ("scrape", "search")]
+        p = await self.paused()
+        return SendingStatus(
+            paused=p is not None, pause_reason=p["reason"] if p else None, paused_at=p["at"] if p else None,
+            stats=stats, warmup_day=day, day_limit=day_limit,
+        )
