@@ -64,6 +64,7 @@ class SendGate:
         self.emit = emit
         self.lookups = lookups or default_lookups(storage)
         self.limiter = RateLimiter(storage, clock, rng)
+        self.pacing_model: pacing.PacingModel | None = None  # None: the default model for the minute limit
 
     # -- state ------------------------------------------------------------------
     async def settings(self) -> SendingSettings:
@@ -300,7 +301,7 @@ class SendGate:
         if rec and rec.get("after") == last_id:
             return rec["at"]
         now = self.clock.now()
-        model = pacing.for_limits(s.per_minute)
+        model = self.pacing_model or pacing.for_limits(s.per_minute)
         at = now + pacing.delay_before_next(model, self.rng, text, last["ts"] if last else None, now, now)
         await self.storage.put("ratelimit", {"key": "pace", "after": last_id, "at": at})
         return at
