@@ -30,12 +30,13 @@ from pycore.sending.lookups import Lookups, default_lookups
 from pycore.sending.rate_limiter import DAY, KindLimits, RateLimiter, Window
 from pycore.sending.reasons import check, combine
 from pycore.sending.settings import SendingSettings
-from pycore.storage.base import Range, Storage, WriteOp
+from pycore.storage.base import Storage, WriteOp
 
 JOB_TTL_S = 20.0  # the tab must press send within this time of receiving a job, or not at all
 REPORT_GRACE_S = 10.0  # then a missing report turns the entry into 'verify'
 HOUR = 3600.0
 HIDDEN_RETRY_S = 15.0
+DUE_BATCH = 10  # due entries looked at per poll; a cooldown rarely holds back more than a few
 
 
 def warmup_day_limit(s: SendingSettings, started_at: float | None, now: float) -> tuple[int | None, int]:
@@ -90,14 +91,15 @@ class SendGate:
         return rec if rec and rec.get("paused") else None
 
     # -- facts and decisions ---------------------------------------------------------
-    async def shared_facts(self) -> policy.Facts:
+    async def shared_facts(self, day_log: list[dict[str, Any]] | None = None) -> policy.Facts:
         """The parts of the facts that do not depend on the recipient: recent sends and pending entries."""
         now = self.clock.now()
-        day_log = await self.limiter.log("message", now - DAY)
+        if day_log is None:
+            day_log = await self.limiter.log("message", now - DAY)
         pending = [r for state in ("approved", "sending", "verify", "queued") for r in await outbox.in_state(self.storage, state)]
         strangers = {r["chat"] for r in day_log if r.get("stranger")} | {r["chat"] for r in pending if r.get("stranger")}
         texts = [(r["chat"], r.get("norm", "")) for r in day_log if r["ts"] > now - HOUR]
-        texts += [(r["chat"], policy.normalize(r["text"])) for r in pending]
+        texts += [(r["chat"], r.get("norm") or policy.normalize(r["text"])) for r in pending]
         times = [r["ts"] for r in day_log if r["ts"] > now - HOUR]
         return policy.Facts(
             chat="", text="", origin="", strangers_today=strangers, recent_texts=texts,
@@ -116,9 +118,11 @@ class SendGate:
             recent_send_times=shared.recent_send_times, paused=shared.paused,
         )
 
-    async def decide(self, chat: str, text: str, origin: str) -> tuple[Decision, policy.Facts]:
+    async def decide(
+        self, chat: str, text: str, origin: str, day_log: list[dict[str, Any]] | None = None
+    ) -> tuple[Decision, policy.Facts]:
         s = await self.settings()
-        facts = await self.facts_for(await self.shared_facts(), chat, text, origin)
+        facts = await self.facts_for(await self.shared_facts(day_log), chat, text, origin)
         return policy.evaluate(facts, s), facts
 
     # -- requests ----------------------------------------------------------------------
@@ -126,7 +130,8 @@ class SendGate:
         self, chat: str, text: str, origin: str, scheduled_at: float | None = None, needs_approval: bool = False
     ) -> SendResult:
         now = self.clock.now()
-        decision, facts = await self.decide(chat, text, origin)
+        day_log = await self.limiter.log("message", now - DAY)
+        decision, facts = await self.decide(chat, text, origin, day_log)
         if decision.verdict == "block":
             state = "blocked"
         else:
@@ -142,7 +147,7 @@ class SendGate:
         eta = None
         if state == "approved":
             limits, _, _ = await self.message_limits(await self.settings())
-            eta = max(rec["next_at"], (await self.limiter.stats("message", limits)).next_allowed_at)
+            eta = max(rec["next_at"], (await self.limiter.stats("message", limits, log=day_log)).next_allowed_at)
         return SendResult(decision=decision, outbox_id=rec["id"], state=state, eta=eta)
 
     async def cancel(self, entry_id: str) -> dict[str, Any]:
@@ -171,8 +176,7 @@ class SendGate:
     # -- the tab's loop: next / report ---------------------------------------------------------
     async def next_job(self, visible: bool = True) -> NextResult:
         now = self.clock.now()
-        await self.recover(expired_only=True)
-        inflight = await outbox.in_state(self.storage, "sending", limit=1)
+        inflight = await self.recover(expired_only=True)
         if inflight:
             return NextResult(retry_at=inflight[0]["expires_at"] + REPORT_GRACE_S, wait_code="in_flight")
         if await self.paused():
@@ -180,28 +184,30 @@ class SendGate:
         s = await self.settings()
         if not visible and s.block_when_hidden:
             return NextResult(retry_at=now + HIDDEN_RETRY_S, wait_code="tab_hidden")
-        due = await outbox.in_state(self.storage, "approved", until=now, limit=50)
+        due = await outbox.in_state(self.storage, "approved", until=now, limit=DUE_BATCH)
         if not due:
             later = await outbox.in_state(self.storage, "approved", limit=1)
             return NextResult(retry_at=later[0]["next_at"] if later else None, wait_code="scheduled" if later else "idle")
         limits, _, _ = await self.message_limits(s)
-        stats = await self.limiter.stats("message", limits)
-        pace_at = await self._pace_target(due[0]["text"], s)
+        day_log = await self.limiter.log("message", now - max(DAY, s.recipient_cooldown_s))  # ordered by ts
+        stats = await self.limiter.stats("message", limits, log=day_log)
+        pace_at = await self._pace_target(due[0]["text"], day_log[-1] if day_log else None, s)
+        recent = [r for r in day_log if r["end"] > now - max(HOUR, s.recipient_cooldown_s)]
+        soonest, global_code = max((stats.next_allowed_at, "rate_limited"), (pace_at, "pacing"))
         best: tuple[float, str, dict[str, Any] | None] = (math.inf, "idle", None)
         blocked_ops: list[WriteOp] = []
         for rec in due:
             if await optout.is_opted_out(self.storage, rec["chat"]):
                 blocked_ops += self._block_ops(rec, check("opted_out", "block"), now)
                 continue
-            waits = [(stats.next_allowed_at, "rate_limited"), (pace_at, "pacing"),
-                     (await self._cooldown_until(rec["chat"], s), "recipient_cooldown")]
+            waits = [(soonest, global_code), (self._cooldown_until(rec["chat"], recent, s), "recipient_cooldown")]
             if rec["origin"] == "campaign":
-                waits.append((await self._bulk_until(rec["text"], s), "bulk_throttled"))
+                waits.append((self._bulk_until(rec["text"], recent, s), "bulk_throttled"))
             ready_at, code = max(waits, key=lambda w: w[0])
             if ready_at < best[0]:
                 best = (ready_at, code, rec)
-            if ready_at <= now:
-                break
+            if ready_at <= max(now, soonest):
+                break  # nothing later in the queue can be ready sooner
         if blocked_ops:
             await self.storage.apply(blocked_ops)
         ready_at, code, rec = best
@@ -218,7 +224,7 @@ class SendGate:
         ops = [outbox.put(rec), WriteOp(op="delete", store="ratelimit", key="pace")]
         ops += await self.limiter.hit_ops(
             "message", f"{rec['id']}:{token}", limits, span=JOB_TTL_S, chat=rec["chat"],
-            norm=policy.normalize(rec["text"])[:2000], stranger=rec.get("stranger", False), ref=rec["id"],
+            norm=rec.get("norm") or policy.normalize(rec["text"])[: outbox.NORM_CHARS], stranger=rec.get("stranger", False), ref=rec["id"],
         )
         if s.warmup_started_at is None and await self._state("warmup") is None:
             ops.append(WriteOp(op="put", store="ratelimit", record={"key": "warmup", "started_at": now}))
@@ -271,11 +277,16 @@ class SendGate:
         rec = outbox.move(rec, "blocked", now, decision=combine([c]).model_dump())
         return [outbox.put(rec), self._audit(rec, c, now)]
 
-    async def recover(self, expired_only: bool = False) -> None:
-        """On start (and before each hand-out): 'sending' past its expiry -> 'verify'; settle what the lookup can."""
+    async def recover(self, expired_only: bool = False) -> list[dict[str, Any]]:
+        """On start (and before each hand-out): 'sending' past its expiry -> 'verify'; settle what the lookup can.
+
+        Returns the entries still in flight (a tab may be performing them now).
+        """
         now = self.clock.now()
+        inflight = []
         for rec in await outbox.in_state(self.storage, "sending"):
             if expired_only and now <= rec["expires_at"] + REPORT_GRACE_S:
+                inflight.append(rec)
                 continue
             rec = outbox.move(rec, "verify", now)
             await self._write_entry(rec, [self._audit(rec, check("verify", "warn"), now)])
@@ -285,17 +296,14 @@ class SendGate:
                 verdict = await self.lookups.was_sent(rec["chat"], rec["text"], rec["attempt_at"], rec["expires_at"])
                 if verdict != "unknown":
                     await self._settle(rec, verdict, error="not sent (verified)")
+        return inflight
 
     # -- timing ----------------------------------------------------------------------
-    async def _last_send(self) -> dict[str, Any] | None:
-        rows = await self.storage.query(
-            "sends", index="by_kind_ts", range=Range(lower=["message", -1e18], upper=["message", 1e18]), limit=1, reverse=True
-        )
-        return rows[0] if rows else None
+    async def _pace_target(self, text: str, last: dict[str, Any] | None, s: SendingSettings) -> float:
+        """When pacing allows the next send; drawn once per previous send and persisted, so polling does not re-roll.
 
-    async def _pace_target(self, text: str, s: SendingSettings) -> float:
-        """When pacing allows the next send; drawn once per previous send and persisted, so polling does not re-roll."""
-        last = await self._last_send()
+        ``last``: the latest send of the last day (an older one no longer holds pacing back).
+        """
         last_id = last["id"] if last else None
         rec = await self._state("pace")
         if rec and rec.get("after") == last_id:
@@ -306,25 +314,21 @@ class SendGate:
         await self.storage.put("ratelimit", {"key": "pace", "after": last_id, "at": at})
         return at
 
-    async def _cooldown_until(self, chat: str, s: SendingSettings) -> float:
-        now = self.clock.now()
-        rows = await self.storage.query(
-            "sends", index="by_chat_ts", range=Range(lower=[chat, now - s.recipient_cooldown_s], upper=[chat, 1e18])
-        )
-        return max((r["ts"] + s.recipient_cooldown_s for r in rows), default=now)
+    def _cooldown_until(self, chat: str, recent: list[dict[str, Any]], s: SendingSettings) -> float:
+        return max((r["ts"] + s.recipient_cooldown_s for r in recent if r.get("chat") == chat), default=0.0)
 
-    async def _bulk_until(self, text: str, s: SendingSettings) -> float:
+    def _bulk_until(self, text: str, recent: list[dict[str, Any]], s: SendingSettings) -> float:
         """Campaign texts: at most bulk_per_hour near-identical sends in any hour."""
-        now = self.clock.now()
         if not policy.is_bulk_candidate(text):
-            return now
+            return 0.0
         norm = policy.normalize(text)
+        now = self.clock.now()
         similar = sorted(
-            r["end"] for r in await self.limiter.log("message", now - HOUR)
-            if policy.similarity(norm, r.get("norm", "")) >= s.bulk_similarity
+            r["end"] for r in recent
+            if r["end"] > now - HOUR and policy.similarity(norm, r.get("norm", "")) >= s.bulk_similarity
         )
         if len(similar) < s.bulk_per_hour:
-            return now
+            return 0.0
         return similar[len(similar) - s.bulk_per_hour] + HOUR
 
     # -- pause -------------------------------------------------------------------------

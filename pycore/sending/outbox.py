@@ -17,6 +17,7 @@ from typing import Any
 from pycore.protocol.base import CoreError
 from pycore.protocol.sending import Decision, OutboxEntry
 from pycore.sending.ids import sortable_id
+from pycore.sending.policy import normalize
 from pycore.storage.base import Range, Storage, WriteOp
 
 TRANSITIONS: dict[str, set[str]] = {
@@ -33,6 +34,7 @@ PENDING = ("queued", "approved", "sending", "verify")
 MAX_TRIES = 3
 BACKOFF_S = 30.0
 FAR = 1e18
+NORM_CHARS = 2000
 
 
 def new_entry(
@@ -52,6 +54,7 @@ def new_entry(
         "id": sortable_id(now, rng), "chat": chat, "text": text, "origin": origin, "state": state,
         "created_at": now, "updated_at": now, "next_at": next_at if next_at is not None else now,
         "decision": decision.model_dump(), "campaign_id": campaign_id, "stranger": stranger,
+        "norm": normalize(text)[:NORM_CHARS],  # for the bulk rule, computed once
         "attempt": None, "attempt_at": None, "expires_at": None, "tries": 0,
         "sent_at": None, "message_id": None, "error": None,
     }

@@ -7,6 +7,7 @@ block: they delay, and the gate applies them when handing jobs to the tab.
 
 from __future__ import annotations
 
+import functools
 import statistics
 import unicodedata
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+@functools.lru_cache(maxsize=4096)  # the same recent texts are compared on every request
 def _grams(norm: str, size: int = 4) -> frozenset[str]:
     if len(norm) <= size:
         return frozenset({norm}) if norm else frozenset()

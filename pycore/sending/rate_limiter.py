@@ -112,11 +112,16 @@ class RateLimiter:
         )
         return [r for r in rows if r["end"] > since]
 
-    async def stats(self, kind: str, limits: KindLimits | None = None) -> LimitStats:
+    async def stats(
+        self, kind: str, limits: KindLimits | None = None, log: list[dict[str, Any]] | None = None
+    ) -> LimitStats:
+        """``log``: the records of ``kind`` ending in the longest window, when the caller already has them."""
         limits = limits or self.limits[kind]
         now = self.clock.now()
         longest = max(w.seconds for w in limits.windows)
-        ends = sorted(r["end"] for r in await self.log(kind, now - longest))
+        if log is None:
+            log = await self.log(kind, now - longest)
+        ends = sorted(r["end"] for r in log if r["end"] > now - longest)
         windows = []
         for w in limits.windows:
             used, free_at = window_next_free(ends, w, now)
