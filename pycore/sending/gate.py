@@ -21,14 +21,15 @@ from typing import Any, Callable
 from pycore.clock import Clock
 from pycore.protocol.base import CoreError
 from pycore.protocol.sending import (
-    Decision, Job, LimitStats, NextResult, OutboxChanged, ReportResult, SendingPaused, SendingResumed,
-    SendingStatus, SendResult,
+    ConsentEvent, Decision, Job, LimitStats, NextResult, OptoutChanged, OutboxChanged, ReportResult,
+    SendingPaused, SendingResumed, SendingStatus, SendResult,
 )
 from pycore.sending import audit, optout, outbox, pacing, policy
 from pycore.sending import settings as settings_mod
+from pycore.sending.ids import sortable_id
 from pycore.sending.lookups import Lookups, default_lookups
 from pycore.sending.rate_limiter import DAY, KindLimits, RateLimiter, Window
-from pycore.sending.reasons import check, combine
+from pycore.sending.reasons import WINDOW_NAMES, check, combine
 from pycore.sending.settings import SendingSettings
 from pycore.storage.base import Storage, WriteOp
 
@@ -132,23 +133,28 @@ class SendGate:
         now = self.clock.now()
         day_log = await self.limiter.log("message", now - DAY)
         decision, facts = await self.decide(chat, text, origin, day_log)
-        if decision.verdict == "block":
-            state = "blocked"
-        else:
-            state = "queued" if needs_approval else "approved"
+        next_at = max(now, scheduled_at or now)
+        eta = None
+        if decision.verdict != "block":
+            limits, _, _ = await self.message_limits(await self.settings())
+            stats = await self.limiter.stats("message", limits, log=day_log)
+            eta = max(next_at, stats.next_allowed_at)
+            if stats.next_allowed_at > next_at:
+                # Not a refusal: the message waits for the window; say which one and for how long.
+                window = next((w.name for w in stats.windows if w.next_free_at == stats.next_allowed_at), "bucket")
+                minutes = max(1, math.ceil((stats.next_allowed_at - now) / 60))
+                pt, en = WINDOW_NAMES[window]
+                decision = combine(decision.checks + [check("rate_limited", "warn", window_pt=pt, window_en=en, minutes=minutes)])
+        state = "blocked" if decision.verdict == "block" else "queued" if needs_approval else "approved"
         rec = outbox.new_entry(
             now, self.rng, chat=chat, text=text, origin=origin, state=state, decision=decision,
-            next_at=max(now, scheduled_at or now), stranger=facts.stranger,
+            next_at=next_at, stranger=facts.stranger,
         )
         ops = [outbox.put(rec), audit.entry(now, self.rng, "send.request", decision, chat=chat, origin=origin,
                                             outbox_id=rec["id"], text=text)]
         await self.storage.apply(ops)
         self.emit(OutboxChanged(id=rec["id"], state=state))
-        eta = None
-        if state == "approved":
-            limits, _, _ = await self.message_limits(await self.settings())
-            eta = max(rec["next_at"], (await self.limiter.stats("message", limits, log=day_log)).next_allowed_at)
-        return SendResult(decision=decision, outbox_id=rec["id"], state=state, eta=eta)
+        return SendResult(decision=decision, outbox_id=rec["id"], state=state, eta=eta if state == "approved" else None)
 
     async def cancel(self, entry_id: str) -> dict[str, Any]:
         rec = await outbox.get(self.storage, entry_id)
@@ -297,6 +303,29 @@ class SendGate:
                 if verdict != "unknown":
                     await self._settle(rec, verdict, error="not sent (verified)")
         return inflight
+
+    # -- opt-out ------------------------------------------------------------------------
+    async def apply_consent(self, events: list[ConsentEvent], ops: list[WriteOp]) -> list[ConsentEvent]:
+        """Write consent changes (with their audit lines) in one transaction, then tell the pages."""
+        now = self.clock.now()
+        for ev in events:
+            c = check(optout.reason_code(ev), "allow", text=ev.text[:80])
+            ops.append(audit.entry(now, self.rng, "optout." + ev.kind, c, chat=ev.chat, text=ev.text))
+        if ops:
+            await self.storage.apply(ops)
+        for ev in events:
+            self.emit(OptoutChanged(chat=ev.chat, opted_out=ev.kind == "opt_out", source=ev.source))
+        return events
+
+    async def scan_optouts(self, records: list[dict[str, Any]]) -> list[ConsentEvent]:
+        """For the capture side: call with newly captured message records (inbound ones are read)."""
+        return await self.apply_consent(*await optout.scan(self.storage, records))
+
+    async def set_consent(self, chat: str, opted_out: bool, note: str) -> None:
+        now = self.clock.now()
+        kind = "opt_out" if opted_out else "opt_in"
+        ev, ops = optout.consent_ops(chat, kind, "user", note, now, f"user:{sortable_id(now, self.rng)}")
+        await self.apply_consent([ev], ops)
 
     # -- timing ----------------------------------------------------------------------
     async def _pace_target(self, text: str, last: dict[str, Any] | None, s: SendingSettings) -> float:

@@ -9,7 +9,6 @@ from pycore.sending.campaigns import Campaigns
 from pycore.sending.campaigns import dry_run as campaign_dry_run
 from pycore.sending.gate import SendGate
 from pycore.sending.lookups import Lookups
-from pycore.sending.reasons import check
 
 
 def install(core, lookups: Lookups | None = None) -> SendGate:
@@ -87,33 +86,19 @@ def install(core, lookups: Lookups | None = None) -> SendGate:
         return p.ExportResult(format=cmd.format, filename=f"mettri-audit-{stamp}.{cmd.format}", text=text, count=count)
 
     # -- opt-out -------------------------------------------------------------------------
-    async def record_consent(events, ops) -> None:
-        now = core.clock.now()
-        for ev in events:
-            ops.append(audit.entry(now, core.services.rng, "optout." + ev.kind, check(optout.reason_code(ev), "allow", text=ev.text[:80]), chat=ev.chat))
-        if ops:
-            await core.storage.apply(ops)
-        for ev in events:
-            core.emit(p.OptoutChanged(chat=ev.chat, opted_out=ev.kind == "opt_out", source=ev.source))
-
     async def optout_list(cmd: p.OptoutList) -> p.OptoutListResult:
         rows = await core.storage.query("optouts")
         return p.OptoutListResult(records=[p.OptoutRecord.model_validate(r) for r in rows if r["opted_out"]])
 
     async def optout_set(cmd: p.OptoutSet) -> p.OptoutRecord:
-        now = core.clock.now()
-        kind = "opt_out" if cmd.opted_out else "opt_in"
-        ev, ops = optout.consent_ops(cmd.chat, kind, "user", cmd.note, now, f"user:{now:.3f}:{core.services.rng.getrandbits(32):08x}")
-        await record_consent([ev], ops)
+        await gate.set_consent(cmd.chat, cmd.opted_out, cmd.note)
         return p.OptoutRecord.model_validate(await core.storage.get("optouts", cmd.chat))
 
     async def optout_history(cmd: p.OptoutHistory) -> p.ConsentHistoryResult:
         return p.ConsentHistoryResult(events=await optout.history(core.storage, cmd.chat))
 
     async def optout_scan(cmd: p.OptoutScan) -> p.ScanResult:
-        events, ops = await optout.scan(core.storage, cmd.records)
-        await record_consent(events, ops)
-        return p.ScanResult(changes=events)
+        return p.ScanResult(changes=await gate.scan_optouts(cmd.records))
 
     # -- suggestions and campaigns ------------------------------------------------------------
     async def suggestion_approve(cmd: p.SuggestionApprove) -> p.SuggestionResult:

@@ -37,8 +37,8 @@ REASONS: dict[str, tuple[str, str]] = {
         "Bulk repeated text: at most {limit} an hour; sends will be spaced out.",
     ),
     "rate_limited": (
-        "Limite de envio atingido ({window}); a mensagem sairá às {at}.",
-        "Sending limit reached ({window}); the message will go out at {at}.",
+        "Limite de envio por {window_pt} atingido; a mensagem sai em cerca de {minutes} min.",
+        "Sending limit per {window_en} reached; the message goes out in about {minutes} min.",
     ),
     "periodic_pattern": (
         "Os últimos envios tiveram intervalos quase idênticos, o que parece automação.",
@@ -89,6 +89,8 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "cancelled": ("Envio cancelado.", "Send cancelled."),
 }
+
+WINDOW_NAMES = {"minute": ("minuto", "minute"), "hour": ("hora", "hour"), "day": ("dia", "day"), "bucket": ("rajada", "burst")}
 
 RANK: dict[Verdict, int] = {"allow": 0, "warn": 1, "block": 2}
 

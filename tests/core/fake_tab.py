@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import random
 
+import pytest
+
 from pycore.app import Core, Services
 from pycore.sending.lookups import Lookups
 
@@ -73,3 +75,14 @@ def drain(core: Core, clock, truth: GroundTruth, max_steps: int = 10_000) -> Non
         else:
             return
     raise AssertionError("drain did not finish")
+
+
+@pytest.fixture
+def truth():
+    return GroundTruth()
+
+
+@pytest.fixture
+def gcore(clock, storage, truth, events):
+    """A core wired to the ground truth (every chat a saved contact)."""
+    return new_core(clock, storage, truth, events=events)

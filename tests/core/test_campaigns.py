@@ -1,23 +1,14 @@
 """Campaigns: templates, dry run (decisions, risk, duration), approval and progress."""
 
-import pytest
 
 from pycore.sending.campaigns import estimate_times, render, risk_score
 from pycore.sending.rate_limiter import Window
 from tests.core.conftest import call
-from tests.core.fake_tab import GroundTruth, ask, drain, new_core
+from tests.core.fake_tab import GroundTruth, ask, drain, gcore, new_core, truth  # noqa: F401 - fixtures
 
 TEMPLATE = "Olá {{nome}}! Seu pedido {{pedido}} está pronto para retirada na loja."
 
 
-@pytest.fixture
-def truth():
-    return GroundTruth()
-
-
-@pytest.fixture
-def gcore(clock, storage, truth, events):
-    return new_core(clock, storage, truth, events=events)
 
 
 def people(n, start=0):

@@ -2,21 +2,12 @@
 
 import asyncio
 
-import pytest
 
 from pycore.sending.gate import JOB_TTL_S, REPORT_GRACE_S
 from tests.core.conftest import call
-from tests.core.fake_tab import GroundTruth, ask, drain, new_core, perform
+from tests.core.fake_tab import ask, drain, gcore, new_core, perform, truth  # noqa: F401 - fixtures
 
 
-@pytest.fixture
-def truth():
-    return GroundTruth()
-
-
-@pytest.fixture
-def gcore(clock, storage, truth, events):
-    return new_core(clock, storage, truth, events=events)
 
 
 def request(core, chat="a@c.us", text="Oi, seu pedido chegou", **kw):
@@ -240,3 +231,27 @@ def test_status_shows_windows_and_warm_up(gcore, clock, truth):
     assert status["warmup_day"] == 0 and status["day_limit"] == 20
     hit = call(gcore, "ratelimit.hit", {"kind": "scrape"})["result"]
     assert hit["allowed"] is True
+
+
+def test_a_request_held_by_the_limits_says_which_window_and_how_long(clock, storage, truth):
+    core = new_core(clock, storage, truth)
+    call(core, "sending.settings.set", {"values": {"per_minute": 1}})
+    request(core, "a@c.us", "Primeira")
+    drain(core, clock, truth)
+    out = request(core, "b@c.us", "Segunda")
+    # counted from the hand-out (0.5 s before the send) plus the job expiry: the tab may send until then
+    assert out["state"] == "approved" and out["eta"] == truth.times()[0] - 0.5 + JOB_TTL_S + 60
+    d = out["decision"]
+    assert (d["verdict"], d["code"]) == ("warn", "rate_limited")
+    assert "per minute" in d["reason_en"] and "por minuto" in d["reason_pt"] and "2 min" in d["reason_pt"]
+
+
+def test_the_capture_side_can_scan_for_opt_outs_in_python(gcore, clock, events):
+    rec = {"key": "a@c.us|m1", "chat": "a@c.us", "id": "m1", "seq": 1, "ts": clock.now(), "direction": "in",
+           "type": "text", "text": "Não quero mais receber", "first_seen": clock.now(), "last_seen": clock.now()}
+    changes = asyncio.run(gcore.sending.scan_optouts([rec]))
+    assert [c.kind for c in changes] == ["opt_out"]
+    assert request(gcore)["decision"]["code"] == "opted_out"
+    audit = call(gcore, "audit.list")["result"]["records"]
+    optout_lines = [a for a in audit if a["action"] == "optout.opt_out"]
+    assert len(optout_lines) == 1 and "receber" in optout_lines[0]["reason_pt"]
