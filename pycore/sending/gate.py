@@ -228,9 +228,11 @@ class SendGate:
         token = f"{self.rng.getrandbits(64):016x}"
         rec = outbox.move(rec, "sending", now, attempt=token, attempt_at=now, expires_at=now + JOB_TTL_S)
         ops = [outbox.put(rec), WriteOp(op="delete", store="ratelimit", key="pace")]
+        # Counted now, for as long as the tab may take: the windows hold whenever it really sends.
         ops += await self.limiter.hit_ops(
             "message", f"{rec['id']}:{token}", limits, span=JOB_TTL_S, chat=rec["chat"],
-            norm=rec.get("norm") or policy.normalize(rec["text"])[: outbox.NORM_CHARS], stranger=rec.get("stranger", False), ref=rec["id"],
+            norm=rec.get("norm") or policy.normalize(rec["text"])[: outbox.NORM_CHARS],
+            stranger=rec.get("stranger", False), ref=rec["id"],
         )
         if s.warmup_started_at is None and await self._state("warmup") is None:
             ops.append(WriteOp(op="put", store="ratelimit", record={"key": "warmup", "started_at": now}))
@@ -248,6 +250,8 @@ class SendGate:
         if outcome == "sent":
             rec = await self._settle(rec, "sent", message_id=message_id)
         elif outcome == "failed_unknown":
+            if rec["state"] == "verify":  # the core already knew it could not tell
+                return ReportResult(state="verify", accepted=True)
             rec = outbox.move(rec, "verify", now, error=error)
             await self._write_entry(rec, [self._audit(rec, check("verify", "warn"), now)])
         else:

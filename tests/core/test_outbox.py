@@ -255,3 +255,13 @@ def test_the_capture_side_can_scan_for_opt_outs_in_python(gcore, clock, events):
     audit = call(gcore, "audit.list")["result"]["records"]
     optout_lines = [a for a in audit if a["action"] == "optout.opt_out"]
     assert len(optout_lines) == 1 and "receber" in optout_lines[0]["reason_pt"]
+
+
+def test_an_unknown_outcome_reported_after_a_restart_keeps_the_entry_in_verify(clock, storage, truth):
+    core = new_core(clock, storage, truth)
+    out = request(core)
+    job = next_job(core, clock)["job"]
+    restarted = new_core(clock, storage, truth)
+    res = ask(restarted, "sender.report", {"job_id": job["id"], "attempt": job["attempt"], "outcome": "failed_unknown"})
+    assert res == {"state": "verify", "accepted": True}
+    assert entry(restarted, out["outbox_id"])["state"] == "verify"
