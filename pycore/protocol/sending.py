@@ -213,6 +213,7 @@ class SettingsAdjustment(Model):
 
 class SettingsResult(Model):
     settings: dict[str, Any]
+    safe_mode: bool = Field(description="true when every setting is at its safe default")
     adjusted: list[SettingsAdjustment] = Field(default_factory=list)
     ceilings: dict[str, Any] = Field(default_factory=dict)
 
@@ -224,7 +225,8 @@ class SettingsGet(Command):
 
 @command("sending.settings.set", SettingsResult, sources={"page"})
 class SettingsSet(Command):
-    """Change some settings; values past the hard ceilings are clamped and reported in ``adjusted``."""
+    """Change some settings; values past the hard ceilings are clamped and reported in ``adjusted``.
+    ``{"safe_mode": true}`` restores safe mode (every default)."""
 
     values: dict[str, Any]
 

@@ -63,12 +63,15 @@ def install(core, lookups: Lookups | None = None) -> SendGate:
         return {name: {side: bound} for name, (bound, side) in settings_mod.CEILINGS.items()}
 
     async def settings_get(cmd: p.SettingsGet) -> p.SettingsResult:
-        return p.SettingsResult(settings=(await gate.settings()).model_dump(), ceilings=ceilings())
+        s = await gate.settings()
+        return p.SettingsResult(settings=s.model_dump(), safe_mode=settings_mod.is_safe_mode(s), ceilings=ceilings())
 
     async def settings_set(cmd: p.SettingsSet) -> p.SettingsResult:
         new, adjusted = settings_mod.clamp(cmd.values, await gate.settings())
         await core.storage.put("meta", settings_mod.record(new))
-        return p.SettingsResult(settings=new.model_dump(), adjusted=adjusted, ceilings=ceilings())
+        return p.SettingsResult(
+            settings=new.model_dump(), safe_mode=settings_mod.is_safe_mode(new), adjusted=adjusted, ceilings=ceilings()
+        )
 
     async def ratelimit_hit(cmd: p.RateLimitHit) -> p.HitResult:
         allowed = await gate.limiter.hit(cmd.kind)

@@ -46,8 +46,20 @@ CEILINGS: dict[str, tuple[float, str]] = {
 }
 
 
+def is_safe_mode(s: SendingSettings) -> bool:
+    """Safe mode = the defaults (maximum compliance); the warm-up start date is not a relaxation."""
+    keep = {"warmup_started_at": s.warmup_started_at}
+    return s == SendingSettings(**keep)
+
+
 def clamp(values: dict[str, Any], current: SendingSettings) -> tuple[SendingSettings, list[SettingsAdjustment]]:
-    """Merge ``values`` into ``current``; clamp to the ceilings and say what was changed."""
+    """Merge ``values`` into ``current``; clamp to the ceilings and say what was changed.
+
+    ``{"safe_mode": true}`` restores every default (keeping the warm-up start date).
+    """
+    values = dict(values)
+    if values.pop("safe_mode", False) is True:
+        current = SendingSettings(warmup_started_at=current.warmup_started_at)
     merged = current.model_dump() | values
     adjusted: list[SettingsAdjustment] = []
     for name, (bound, side) in CEILINGS.items():

@@ -184,6 +184,9 @@ def test_settings_round_trip_through_the_core(core):
     assert reply["result"]["adjusted"][0]["field"] == "per_minute"
     got = call(core, "sending.settings.get")["result"]
     assert got["settings"]["unsolicited"] == "warn" and got["ceilings"]["per_day"] == {"max": 1500}
+    assert got["safe_mode"] is False
+    restored = call(core, "sending.settings.set", {"values": {"safe_mode": True}})["result"]
+    assert restored["safe_mode"] is True and restored["settings"]["unsolicited"] == "block"
     bad = call(core, "sending.settings.set", {"values": {"honour_optouts": False}})
     assert bad["error"]["code"] == "invalid_args"
     assert call(core, "sending.settings.set", {"values": {"per_minute": 5}}, source="content")["error"]["code"] == "forbidden"
