@@ -170,6 +170,11 @@ class Campaigns:
 
     async def approve(self, campaign_id: str) -> CampaignInfo:
         """The user's approval: decide again now (things changed since the draft) and queue what may go."""
+        async with self.gate.lock:
+            await self._approve(campaign_id)
+        return await self.progress(campaign_id)
+
+    async def _approve(self, campaign_id: str) -> None:
         rec = await self._get(campaign_id)
         if rec["state"] != "draft":
             raise CoreError("conflict", f"campaign {campaign_id} is {rec['state']}, not a draft")
@@ -188,9 +193,13 @@ class Campaigns:
         rec |= {"state": "running", "approved_at": now, "plan": plan.model_dump()}
         ops.append(WriteOp(op="put", store="campaigns", record=rec))
         await self.storage.apply(ops)
-        return await self.progress(campaign_id)
 
     async def _move_entries(self, campaign_id: str, from_states: tuple[str, ...], to: str, campaign_state: str) -> CampaignInfo:
+        async with self.gate.lock:  # not while the gate hands one of them out
+            await self._move(campaign_id, from_states, to, campaign_state)
+        return await self.progress(campaign_id)
+
+    async def _move(self, campaign_id: str, from_states: tuple[str, ...], to: str, campaign_state: str) -> None:
         rec = await self._get(campaign_id)
         if rec["state"] in ("done", "cancelled", "draft") and campaign_state != "cancelled":
             raise CoreError("conflict", f"campaign {campaign_id} is {rec['state']}")
@@ -199,7 +208,6 @@ class Campaigns:
         ops = [outbox.put(outbox.move(r, to, now)) for r in rows if r["state"] in from_states]
         ops.append(WriteOp(op="put", store="campaigns", record=rec | {"state": campaign_state}))
         await self.storage.apply(ops)
-        return await self.progress(campaign_id)
 
     async def pause(self, campaign_id: str) -> CampaignInfo:
         return await self._move_entries(campaign_id, ("approved",), "queued", "paused")

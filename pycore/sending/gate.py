@@ -14,6 +14,8 @@ not go out (approved again), or the user decides.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import math
 import random
 from typing import Any, Callable
@@ -38,6 +40,18 @@ REPORT_GRACE_S = 10.0  # then a missing report turns the entry into 'verify'
 HOUR = 3600.0
 HIDDEN_RETRY_S = 15.0
 DUE_BATCH = 10  # due entries looked at per poll; a cooldown rarely holds back more than a few
+
+
+def serialized(method):
+    """Run a gate method under the gate's lock. Two tabs (or a tab and a page) may call at once, and
+    storage awaits would interleave their read-then-write of one entry: one message, two jobs."""
+
+    @functools.wraps(method)
+    async def run(self, *args, **kwargs):
+        async with self.lock:
+            return await method(self, *args, **kwargs)
+
+    return run
 
 
 def warmup_day_limit(s: SendingSettings, started_at: float | None, now: float) -> tuple[int | None, int]:
@@ -67,6 +81,7 @@ class SendGate:
         self.lookups = lookups or default_lookups(storage)
         self.limiter = RateLimiter(storage, clock, rng)
         self.pacing_model: pacing.PacingModel | None = None  # None: the default model for the minute limit
+        self.lock = asyncio.Lock()  # see serialized()
 
     # -- state ------------------------------------------------------------------
     async def settings(self) -> SendingSettings:
@@ -127,6 +142,7 @@ class SendGate:
         return policy.evaluate(facts, s), facts
 
     # -- requests ----------------------------------------------------------------------
+    @serialized
     async def request(
         self, chat: str, text: str, origin: str, scheduled_at: float | None = None, needs_approval: bool = False
     ) -> SendResult:
@@ -156,6 +172,7 @@ class SendGate:
         self.emit(OutboxChanged(id=rec["id"], state=state))
         return SendResult(decision=decision, outbox_id=rec["id"], state=state, eta=eta if state == "approved" else None)
 
+    @serialized
     async def cancel(self, entry_id: str) -> dict[str, Any]:
         rec = await outbox.get(self.storage, entry_id)
         rec = outbox.move(rec, "cancelled", self.clock.now())
@@ -163,12 +180,14 @@ class SendGate:
                                                   chat=rec["chat"], origin=rec["origin"], outbox_id=rec["id"])])
         return rec
 
+    @serialized
     async def approve(self, entry_id: str) -> dict[str, Any]:
         rec = await outbox.get(self.storage, entry_id)
         rec = outbox.move(rec, "approved", self.clock.now(), next_at=max(rec["next_at"], self.clock.now()))
         await self._write_entry(rec)
         return rec
 
+    @serialized
     async def resolve(self, entry_id: str, sent: bool) -> dict[str, Any]:
         rec = await outbox.get(self.storage, entry_id)
         if rec["state"] != "verify":
@@ -180,7 +199,14 @@ class SendGate:
         self.emit(OutboxChanged(id=rec["id"], state=rec["state"], campaign_id=rec.get("campaign_id")))
 
     # -- the tab's loop: next / report ---------------------------------------------------------
+    @serialized
     async def next_job(self, visible: bool = True) -> NextResult:
+        result = await self._poll(visible)
+        while result is None:  # entries were blocked on the way (opt-out): look again
+            result = await self._poll(visible)
+        return result
+
+    async def _poll(self, visible: bool) -> NextResult | None:
         now = self.clock.now()
         inflight = await self.recover(expired_only=True)
         if inflight:
@@ -218,7 +244,7 @@ class SendGate:
             await self.storage.apply(blocked_ops)
         ready_at, code, rec = best
         if rec is None:
-            return await self.next_job(visible) if blocked_ops else NextResult(wait_code="idle")
+            return None if blocked_ops else NextResult(wait_code="idle")
         if ready_at > now:
             return NextResult(retry_at=ready_at, wait_code=code)
         return await self._hand_out(rec, limits, s)
@@ -240,6 +266,7 @@ class SendGate:
         self.emit(OutboxChanged(id=rec["id"], state="sending", campaign_id=rec.get("campaign_id")))
         return NextResult(job=Job(id=rec["id"], attempt=token, chat=rec["chat"], text=rec["text"], expires_at=rec["expires_at"]))
 
+    @serialized
     async def report(
         self, job_id: str, attempt: str, outcome: str, message_id: str | None = None, error: str | None = None
     ) -> ReportResult:

@@ -265,3 +265,37 @@ def test_an_unknown_outcome_reported_after_a_restart_keeps_the_entry_in_verify(c
     res = ask(restarted, "sender.report", {"job_id": job["id"], "attempt": job["attempt"], "outcome": "failed_unknown"})
     assert res == {"state": "verify", "accepted": True}
     assert entry(restarted, out["outbox_id"])["state"] == "verify"
+
+
+class SlowStorage:
+    """Yields to the event loop on every read, as IndexedDB does, so concurrent calls interleave."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __getattr__(self, name):
+        attr = getattr(self.inner, name)
+        if name not in ("get", "query", "count", "apply"):
+            return attr
+
+        async def slow(*args, **kwargs):
+            await asyncio.sleep(0)
+            return await attr(*args, **kwargs)
+
+        return slow
+
+
+def test_two_tabs_asking_at_once_never_get_the_same_message(clock, storage, truth):
+    core = new_core(clock, storage, truth)
+    request(core)
+    wait = ask(core, "sender.next")  # pacing: the first answer says when
+    clock.advance(wait["retry_at"] - clock.now())
+    gate = core.sending
+    gate.storage = gate.limiter.storage = SlowStorage(storage)
+
+    async def both():
+        return await asyncio.gather(gate.next_job(), gate.next_job())
+
+    results = asyncio.run(both())
+    jobs = [r.job for r in results if r.job is not None]
+    assert len(jobs) == 1 and results[1].wait_code == "in_flight"
