@@ -6,6 +6,16 @@ from pycore.capture.handlers import install as install_capture
 from pycore.connection import install as install_connection
 from pycore.contacts.handlers import install as install_contacts
 from pycore.search.handlers import install as install_search
+from pycore.sending.handlers import install as install_sending
 from pycore.whatsapp.handlers import install as install_whatsapp
+from pycore.wiring import install as install_wiring
 
-INSTALLERS: list = [install_capture, install_whatsapp, install_connection, install_contacts, install_search]
+INSTALLERS: list = [
+    install_capture,
+    install_whatsapp,
+    install_connection,
+    install_contacts,
+    install_search,
+    install_sending,
+    install_wiring,  # last: connects the features above through events
+]

@@ -3,6 +3,36 @@
 globalThis.MettriProtocol = Object.freeze({
   "version": 1,
   "commands": {
+    "audit.export": [
+      "page"
+    ],
+    "audit.list": [
+      "page"
+    ],
+    "campaign.approve": [
+      "page"
+    ],
+    "campaign.cancel": [
+      "page"
+    ],
+    "campaign.create": [
+      "page"
+    ],
+    "campaign.dry_run": [
+      "page"
+    ],
+    "campaign.list": [
+      "page"
+    ],
+    "campaign.pause": [
+      "page"
+    ],
+    "campaign.resume": [
+      "page"
+    ],
+    "campaign.status": [
+      "page"
+    ],
     "capture.batch": [
       "content"
     ],
@@ -54,6 +84,39 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
+    "optout.history": [
+      "page"
+    ],
+    "optout.list": [
+      "page"
+    ],
+    "optout.scan": [
+      "content",
+      "page"
+    ],
+    "optout.set": [
+      "page"
+    ],
+    "outbox.approve": [
+      "content",
+      "page"
+    ],
+    "outbox.cancel": [
+      "content",
+      "page"
+    ],
+    "outbox.list": [
+      "content",
+      "page"
+    ],
+    "outbox.resolve": [
+      "content",
+      "page"
+    ],
+    "ratelimit.hit": [
+      "content",
+      "page"
+    ],
     "search.contacts": [
       "content",
       "page"
@@ -81,6 +144,38 @@ globalThis.MettriProtocol = Object.freeze({
     "selftest.report": [
       "content"
     ],
+    "send.request": [
+      "content",
+      "page"
+    ],
+    "sender.next": [
+      "content"
+    ],
+    "sender.report": [
+      "content"
+    ],
+    "sending.pause": [
+      "content",
+      "page"
+    ],
+    "sending.resume": [
+      "page"
+    ],
+    "sending.settings.get": [
+      "content",
+      "page"
+    ],
+    "sending.settings.set": [
+      "page"
+    ],
+    "sending.status": [
+      "content",
+      "page"
+    ],
+    "suggestion.approve": [
+      "content",
+      "page"
+    ],
     "tabs.bye": [
       "content"
     ],
@@ -89,14 +184,19 @@ globalThis.MettriProtocol = Object.freeze({
     ]
   },
   "events": [
+    "campaign.progress",
     "connection.ban_signal",
     "connection.changed",
     "contacts.changed",
     "core.boot",
     "core.log",
     "messages.captured",
+    "optout.changed",
+    "outbox.changed",
     "search.progress",
     "selftest.result",
+    "sending.paused",
+    "sending.resumed",
     "storage.error",
     "tabs.role"
   ]

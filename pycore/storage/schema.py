@@ -42,6 +42,29 @@ STORES: dict[str, StoreSpec] = {
     "contacts": StoreSpec(key_path="key", indexes={"by_phone": "phone", "by_merged_into": "merged_into"}),
     # the search index, serialized (one record, key "index"): derived data, rebuilt when missing
     "search_snapshot": StoreSpec(key_path="key"),
+    # sending: outbound messages and their states (pycore.sending.outbox)
+    "outbox": StoreSpec(
+        key_path="id",
+        indexes={
+            "by_state_next": ("state", "next_at"),
+            "by_state_id": ("state", "id"),
+            "by_campaign": ("campaign_id", "id"),
+        },
+    ),
+    # sending: log of sends (and scrapes/searches) that did or may have happen(ed); the limiter's windows
+    "sends": StoreSpec(
+        key_path="id", indexes={"by_kind_ts": ("kind", "ts"), "by_ts": "ts", "by_chat_ts": ("chat", "ts")}
+    ),
+    # sending: token buckets, pause state, pacing target, warm-up start (keyed by name)
+    "ratelimit": StoreSpec(key_path="key"),
+    # sending: every decision of the gate, for the user to read and export
+    "audit": StoreSpec(key_path="id", indexes={"by_ts": "ts"}),
+    # sending: suppression list, one record per chat
+    "optouts": StoreSpec(key_path="chat"),
+    # sending: consent history (opt-out / opt-in events)
+    "consent": StoreSpec(key_path="id", indexes={"by_chat_ts": ("chat", "ts")}),
+    # sending: campaigns (drafts, running, done)
+    "campaigns": StoreSpec(key_path="id", indexes={"by_created": "created_at"}),
 }
 
 

@@ -1,0 +1,171 @@
+"""Sliding-window limits over the persisted log of sends, plus a jittered token bucket.
+
+Verbs as in the ``limits`` library: :meth:`RateLimiter.test` (may I act now?),
+:meth:`RateLimiter.hit` (count one action if allowed) and :meth:`RateLimiter.stats`
+(remaining per window, next allowed time). Every limit applies; the tightest wins.
+
+The log (store ``sends``) is what makes the windows exact and restart-proof: a
+window is "the records whose time may fall inside any W-second span", counted
+from IndexedDB at each call, never from a counter that a reload could reset.
+
+A logged send carries ``span``: how late after ``ts`` the real action may have
+happened (a job handed to the tab may be performed up to its expiry). An action
+at ``t`` therefore shares a W-second window with every record whose
+``ts + span > t - W``; counting those is exact when ``span`` is 0 and errs on
+the safe side otherwise.
+
+Example::
+
+    limiter = RateLimiter(storage, clock, rng)
+    if await limiter.hit("search"):
+        ...  # act
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from pycore.clock import Clock
+from pycore.protocol.sending import LimitStats, WindowStats
+from pycore.storage.base import Range, Storage, WriteOp
+
+DAY = 86_400.0
+KEEP_LOG_S = 2 * DAY  # longer than the longest window; older records are pruned
+FAR = 1e18
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str
+    seconds: float
+    limit: int
+
+
+@dataclass(frozen=True)
+class KindLimits:
+    windows: tuple[Window, ...]
+    bucket_capacity: float = 20.0
+    refill_per_s: float = 1.0
+    jitter: float = 0.2  # the refill rate of each interval is drawn in [1-j, 1+j] x refill_per_s
+
+
+DEFAULT_LIMITS: dict[str, KindLimits] = {
+    "message": KindLimits((Window("minute", 60, 20), Window("hour", 3600, 200), Window("day", DAY, 1000))),
+    "scrape": KindLimits((Window("minute", 60, 10),)),
+    "search": KindLimits((Window("minute", 60, 30),)),
+}
+
+
+def window_next_free(ends: Sequence[float], window: Window, now: float) -> tuple[int, float]:
+    """(used, next free time) of one window, given the sorted end times ``ts + span`` of the log.
+
+    A record counts while ``end > t - W``; room appears when the oldest surplus record leaves.
+    """
+    start = bisect.bisect_right(ends, now - window.seconds)
+    used = len(ends) - start
+    if used < window.limit:
+        return used, now
+    return used, ends[start + used - window.limit] + window.seconds
+
+
+def bucket_tokens(state: dict[str, Any] | None, limits: KindLimits, now: float) -> float:
+    if not state:
+        return limits.bucket_capacity
+    rate = limits.refill_per_s * state.get("factor", 1.0)
+    elapsed = max(0.0, now - state["updated_at"])
+    return min(limits.bucket_capacity, state["tokens"] + elapsed * rate)
+
+
+def bucket_next(state: dict[str, Any] | None, limits: KindLimits, now: float) -> float:
+    tokens = bucket_tokens(state, limits, now)
+    if tokens >= 1.0:
+        return now
+    rate = limits.refill_per_s * (state or {}).get("factor", 1.0)
+    return now + (1.0 - tokens) / rate
+
+
+def send_record(send_id: str, kind: str, ts: float, span: float = 0.0, **extra: Any) -> dict[str, Any]:
+    return {"id": send_id, "kind": kind, "ts": ts, "span": span, "end": ts + span, **extra}
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock,
+        rng: random.Random,
+        limits: dict[str, KindLimits] | None = None,
+    ) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.rng = rng
+        self.limits = dict(limits or DEFAULT_LIMITS)
+
+    async def log(self, kind: str, since: float) -> list[dict[str, Any]]:
+        """Send records of ``kind`` that end after ``since`` (ordered by ts)."""
+        max_span = 3600.0  # spans are job expiries: far below this
+        rows = await self.storage.query(
+            "sends", index="by_kind_ts", range=Range(lower=[kind, since - max_span], upper=[kind, FAR])
+        )
+        return [r for r in rows if r["end"] > since]
+
+    async def stats(
+        self, kind: str, limits: KindLimits | None = None, log: list[dict[str, Any]] | None = None
+    ) -> LimitStats:
+        """``log``: the records of ``kind`` ending in the longest window, when the caller already has them."""
+        limits = limits or self.limits[kind]
+        now = self.clock.now()
+        longest = max(w.seconds for w in limits.windows)
+        if log is None:
+            log = await self.log(kind, now - longest)
+        ends = sorted(r["end"] for r in log if r["end"] > now - longest)
+        windows = []
+        for w in limits.windows:
+            used, free_at = window_next_free(ends, w, now)
+            windows.append(
+                WindowStats(
+                    name=w.name, seconds=w.seconds, limit=w.limit, used=used,
+                    remaining=max(0, w.limit - used), next_free_at=free_at,
+                )
+            )
+        state = await self.storage.get("ratelimit", f"bucket:{kind}")
+        next_allowed = max([bucket_next(state, limits, now)] + [w.next_free_at for w in windows])
+        return LimitStats(
+            kind=kind, windows=windows, bucket_tokens=bucket_tokens(state, limits, now), next_allowed_at=next_allowed
+        )
+
+    async def test(self, kind: str, limits: KindLimits | None = None) -> bool:
+        return (await self.stats(kind, limits)).next_allowed_at <= self.clock.now()
+
+    async def hit_ops(
+        self, kind: str, send_id: str, limits: KindLimits | None = None, span: float = 0.0, **extra: Any
+    ) -> list[WriteOp]:
+        """The writes that count one action now: a log record, the bucket, pruning of old records.
+
+        The caller applies them in the same transaction as its own state change.
+        """
+        limits = limits or self.limits[kind]
+        now = self.clock.now()
+        state = await self.storage.get("ratelimit", f"bucket:{kind}")
+        tokens = max(0.0, bucket_tokens(state, limits, now) - 1.0)
+        factor = 1.0 + self.rng.uniform(-limits.jitter, limits.jitter)
+        old = await self.storage.query("sends", index="by_ts", range=Range(upper=now - KEEP_LOG_S), limit=200)
+        return [
+            WriteOp(op="put", store="sends", record=send_record(send_id, kind, now, span, **extra)),
+            WriteOp(
+                op="put",
+                store="ratelimit",
+                record={"key": f"bucket:{kind}", "tokens": tokens, "updated_at": now, "factor": factor},
+            ),
+        ] + [WriteOp(op="delete", store="sends", key=r["id"]) for r in old]
+
+    async def hit(self, kind: str, limits: KindLimits | None = None) -> bool:
+        """Count one action if every limit allows it now."""
+        if not await self.test(kind, limits):
+            return False
+        send_id = f"{kind}:{self.clock.now():.6f}:{self.rng.getrandbits(32):08x}"
+        await self.storage.apply(await self.hit_ops(kind, send_id, limits))
+        return True
