@@ -2,6 +2,7 @@
 // refreshed live from the core's events.
 import { renderBoot } from "./boot-view.js";
 import { renderChats, renderMessages } from "./chat-views.js";
+import { views } from "./views.js";
 
 const { call, request, onEvent, ensureCore } = globalThis.MettriCore;
 globalThis.MettriI18n.apply();
@@ -37,6 +38,24 @@ function show(chat) {
   document.getElementById("chat-view").hidden = !chat;
   refresh();
 }
+
+// Tabs: the chats view is built in; other views mount themselves once, when first shown.
+const mounted = new Set();
+function showView(name) {
+  for (const tab of document.querySelectorAll(".tabs [data-view]")) {
+    tab.setAttribute("aria-selected", String(tab.dataset.view === name));
+  }
+  for (const section of document.querySelectorAll("#views > .view")) section.hidden = section.id !== `${name}-view`;
+  if (views[name] && !mounted.has(name)) {
+    mounted.add(name);
+    views[name].mount(document.getElementById(`${name}-view`));
+  }
+  if (views[name] && views[name].shown) views[name].shown();
+}
+for (const tab of document.querySelectorAll(".tabs [data-view]")) {
+  tab.addEventListener("click", () => showView(tab.dataset.view));
+}
+globalThis.mettriShowView = showView;
 
 document.getElementById("back").addEventListener("click", () => show(null));
 document.getElementById("boot-retry").addEventListener("click", () =>
