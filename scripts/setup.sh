@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 [ -x /usr/lib/chromium/chromium ] || need_apt+=(chromium)
+[ -f /usr/lib/chromium/locales/pt-BR.pak ] || need_apt+=(chromium-l10n) # the UI in pt-BR (chrome.i18n)
 fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || need_apt+=(fonts-noto-color-emoji)
 command -v node >/dev/null || need_apt+=(nodejs npm)
 if ((${#need_apt[@]})); then

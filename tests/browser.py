@@ -19,6 +19,7 @@ BASE_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-quic",
+    "--lang=pt-BR",  # the product speaks Brazilian Portuguese first
 ]
 
 
@@ -34,6 +35,8 @@ def launch(playwright, profile: Path, *, headless: bool = True, extra_args: list
         args=args,
         viewport={"width": 1280, "height": 800},
         locale="pt-BR",
+        # Chromium on Linux takes its UI language (chrome.i18n) from LANGUAGE.
+        env={**os.environ, "LANGUAGE": "pt_BR"},
     )
     return context, extension_id(context)
 

@@ -35,17 +35,25 @@ export function renderChats(chats, onOpen) {
   );
 }
 
-export function renderMessages(chat, messages) {
+export function renderMessages(chat, messages, health) {
   document.getElementById("chat-title").textContent = chat.title;
+  const figure = document.getElementById("capture-health");
+  figure.hidden = !health;
+  if (health) {
+    const share = Math.round((health.clean_share ?? 1) * 100);
+    figure.textContent = t("captureHealth", [String(share), health.count.toLocaleString(locale)]);
+    figure.className = "health " + (share >= 99 ? "good" : share >= 90 ? "fair" : "poor");
+  }
   document.getElementById("no-messages").hidden = messages.length > 0;
   const list = document.getElementById("message-list");
   list.replaceChildren(
     ...messages.map((m) => {
-      const li = el("li", m.direction, m.text || `[${m.type}]`);
+      const li = el("li", m.direction, m.text || `[${t(`type_${m.type}`)}]`);
       li.dataset.key = m.key;
       const who = m.direction === "out" ? t("you") : m.author ?? "";
       li.append(el("span", "when", [who, formatTime(m.ts)].filter(Boolean).join(" · ")));
       return li;
     }),
   );
+  list.lastElementChild?.scrollIntoView({ block: "end" }); // newest at the bottom, as in WhatsApp
 }

@@ -15,8 +15,10 @@ async function refresh() {
     const { chats } = await call("chats.list", { limit: 200 });
     renderChats(chats, show);
     if (openChat) {
-      const { messages } = await call("messages.list", { chat: openChat.key, limit: 200, newest_first: false });
-      renderMessages(openChat, messages);
+      // The newest 200, shown oldest first as in WhatsApp.
+      const { messages } = await call("messages.list", { chat: openChat.key, limit: 200, newest_first: true });
+      const health = await call("capture.health", { chat: openChat.key });
+      renderMessages(openChat, messages.reverse(), health.chats[0]);
     }
   } catch (err) {
     console.warn("mettri: refresh failed", err);

@@ -1,0 +1,132 @@
+"""The demo: Chromium with the built extension on the WhatsApp Web replica.
+
+A short scripted tour: WhatsApp Web opens, customers write, Mettri captures each
+message and lists it in its side panel, then the history is searched. Screenshots
+of what a user sees are saved in build/screenshots/. With a display (DISPLAY set)
+the browser is a real window; otherwise it runs headless.
+
+    .venv/bin/python scripts/demo.py [--keep-open]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests import browser  # noqa: E402
+from tests.replica.site import install_routes  # noqa: E402
+
+SHOTS = ROOT / "build" / "screenshots"
+PROFILE = ROOT / "build" / "demo-profile"
+
+CUSTOMER_MESSAGES = [
+    "Boa tarde! Vocês têm o bolo de cenoura com cobertura de chocolate? 🥕🍫",
+    "Queria encomendar 2 para sábado, entrega na Rua das Acácias, 120 — Niterói",
+    "Qual o valor com a entrega? Posso pagar no Pix?",
+]
+
+
+def say(step: str) -> None:
+    print(f"demo: {step}", flush=True)
+
+
+def side_by_side(context, left: Path, right: Path, out: Path) -> None:
+    """One picture of WhatsApp Web with Mettri's panel beside it, as a user sees them."""
+    a = base64.b64encode(left.read_bytes()).decode()
+    b = base64.b64encode(right.read_bytes()).decode()
+    page = context.new_page()
+    page.set_viewport_size({"width": 1280 + 400, "height": 800})
+    page.set_content(
+        "<body style='margin:0;display:flex;background:#ccc'>"
+        f"<img src='data:image/png;base64,{a}' style='width:1280px;height:800px'>"
+        f"<img src='data:image/png;base64,{b}' style='width:400px;height:800px;border-left:1px solid #999'>"
+        "</body>"
+    )
+    page.screenshot(path=str(out))
+    page.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--keep-open", action="store_true", help="leave the browser open until Enter (with a display)")
+    args = ap.parse_args()
+    headless = not os.environ.get("DISPLAY")
+    shutil.rmtree(PROFILE, ignore_errors=True)
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    with sync_playwright() as p:
+        say(f"starting Chromium ({'headless' if headless else 'window'}) with dist/ loaded")
+        t0 = time.monotonic()
+        context, ext_id = browser.launch(p, PROFILE, headless=headless)
+        install_routes(context)
+        wa = context.new_page()
+        wa.goto("https://web.whatsapp.com/?gen=2026&lang=pt-BR")
+        wa.evaluate("() => __replica.ready")
+        panel = browser.open_page(context, ext_id, "extension/pages/sidepanel/sidepanel.html")
+        panel.set_viewport_size({"width": 400, "height": 800})
+        wa.bring_to_front()
+        state = browser.wait_core_ready(panel)
+        if state["stage"] != "ready":
+            raise SystemExit(f"demo: the core did not start: {state}")
+        say(f"core ready after {time.monotonic() - t0:.1f} s (stages: {state['stages']})")
+
+        chat = wa.evaluate("() => __replica.chats()[0]")
+        wa.evaluate("id => __replica.openChat(id)", chat["id"])
+        for text in CUSTOMER_MESSAGES:
+            wa.evaluate("([id, text]) => __replica.deliver(id, {text})", [chat["id"], text])
+            wa.wait_for_timeout(700)
+        say(f"{len(CUSTOMER_MESSAGES)} messages arrived from {chat['name']}")
+        wa.screenshot(path=str(SHOTS / "1-whatsapp.png"))
+
+        key = f"title:{chat['name']}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            got = browser.core_call(panel, "messages.list", {"chat": key, "limit": 10})
+            if got["ok"] and any(m["text"] == CUSTOMER_MESSAGES[-1] for m in got["result"]["messages"]):
+                break
+            time.sleep(0.3)
+        say("captured and stored in IndexedDB")
+        panel.reload()
+        panel.locator("#chat-list li").first.wait_for()
+        panel.screenshot(path=str(SHOTS / "2-panel-chats.png"))
+        panel.locator(f'#chat-list li[data-chat="{key}"]').click()
+        panel.locator("#message-list li").last.wait_for()
+        panel.screenshot(path=str(SHOTS / "3-panel-conversation.png"))
+        side_by_side(context, SHOTS / "1-whatsapp.png", SHOTS / "3-panel-conversation.png", SHOTS / "4-side-by-side.png")
+
+        if panel.locator('.tabs [data-view="search"]').count():
+            panel.locator('.tabs [data-view="search"]').click()
+            box = panel.locator("#search-view input[type=search]")
+            if box.count():
+                box.first.fill("acacias")
+                panel.wait_for_timeout(1200)
+                panel.screenshot(path=str(SHOTS / "5-panel-search.png"))
+                say('searched "acacias" (accent-insensitive)')
+        browser.open_page(context, ext_id).screenshot(path=str(SHOTS / "6-options.png"))
+
+        if args.keep_open and not headless:
+            input("demo: the browser stays open; press Enter to close it ")
+        context.close()
+
+    say(f"screenshots in {SHOTS.relative_to(ROOT)}/: " + ", ".join(sorted(p.name for p in SHOTS.glob("*.png"))))
+    print(
+        "\nTo use Mettri in your own Chrome:\n"
+        "  1. open chrome://extensions and turn on Developer mode\n"
+        f"  2. click 'Load unpacked' and choose {ROOT / 'dist'}\n"
+        "  3. open https://web.whatsapp.com/ and click the Mettri icon to open the side panel\n"
+        f"The Chrome Web Store package is in {ROOT / 'build'} (mettri-<version>.zip)."
+    )
+
+
+if __name__ == "__main__":
+    main()
