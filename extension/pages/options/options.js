@@ -1,4 +1,5 @@
-// Options: what the core holds and its version; more settings join as features land.
+// Options: the send gate's settings, what the core holds, and its version.
+import { mountSendingSettings } from "./sending-settings.js";
 const { call, onEvent, ensureCore } = globalThis.MettriCore;
 const { t, apply } = globalThis.MettriI18n;
 apply();
@@ -31,5 +32,13 @@ document.getElementById("restart").addEventListener("click", async () => {
   await chrome.runtime.sendMessage({ to: "sw", kind: "restart_core" });
   showStatus();
 });
-onEvent((e) => e.event === "core.boot" && e.data.stage === "ready" && showStatus());
-ensureCore().then(showStatus);
+async function showAll() {
+  await showStatus();
+  try {
+    await mountSendingSettings(document.getElementById("sending-settings"));
+  } catch (err) {
+    console.warn("mettri: settings unavailable", err);
+  }
+}
+onEvent((e) => e.event === "core.boot" && e.data.stage === "ready" && showAll());
+ensureCore().then(showAll);

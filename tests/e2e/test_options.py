@@ -1,0 +1,29 @@
+"""The options page: the send gate's settings can be relaxed, never past the hard
+ceilings, and the page says so in the user's language."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import browser
+
+pytestmark = pytest.mark.e2e
+
+
+def test_relaxing_past_a_ceiling_is_clamped_and_explained(ext, core_page):
+    context, ext_id = ext
+    page = browser.open_page(context, ext_id, "extension/pages/options/options.html")
+    field = page.locator("#setting-per_minute")
+    field.wait_for()
+    assert field.input_value() == "20"
+    assert "Modo seguro" in page.locator("#sending-settings p").first.inner_text()
+    page.evaluate("() => { const f = document.querySelector('#setting-per_minute'); f.max = ''; f.value = '99'; }")
+    page.locator("#sending-settings button[type=submit]").click()
+    page.locator("#sending-settings .adjusted li").first.wait_for()
+    assert field.input_value() == "30"
+    stored = browser.core_call(core_page, "sending.settings.get")["result"]["settings"]
+    assert stored["per_minute"] == 30
+    page.locator("#sending-settings button[type=button]").click()
+    page.wait_for_function("() => document.querySelector('#setting-per_minute').value === '20'")
+    assert browser.core_call(core_page, "sending.settings.get")["result"]["safe_mode"] is True
+    page.close()
