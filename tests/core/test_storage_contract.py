@@ -112,3 +112,15 @@ def test_memory_closed_database_and_full_disk_are_reported():
     run(db.close())
     with pytest.raises(StorageError, match="closed"):
         run(db.get("meta", "k"))
+
+
+def test_a_closed_connection_loses_nothing(db):
+    run(db.put("messages", msg("a", 1, 1.0)))
+    run(db.close())
+    if isinstance(db, MemoryStorage):
+        with pytest.raises(StorageError):
+            run(db.put("messages", msg("a", 2, 2.0)))
+        run(db.open())  # what the core does after reporting the error
+    # IndexedDB's shim reopens a closed connection by itself on the next call.
+    run(db.put("messages", msg("a", 2, 2.0)))
+    assert run(db.count("messages")) == 2
