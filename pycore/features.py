@@ -5,6 +5,7 @@ from __future__ import annotations
 from pycore.capture.handlers import install as install_capture
 from pycore.connection import install as install_connection
 from pycore.contacts.handlers import install as install_contacts
+from pycore.metrics import install as install_metrics
 from pycore.search.handlers import install as install_search
 from pycore.sending.handlers import install as install_sending
 from pycore.whatsapp.handlers import install as install_whatsapp
@@ -17,5 +18,6 @@ INSTALLERS: list = [
     install_contacts,
     install_search,
     install_sending,
+    install_metrics,
     install_wiring,  # last: connects the features above through events
 ]

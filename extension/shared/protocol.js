@@ -84,6 +84,9 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
+    "metrics.summary": [
+      "page"
+    ],
     "optout.history": [
       "page"
     ],

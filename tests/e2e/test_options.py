@@ -27,3 +27,21 @@ def test_relaxing_past_a_ceiling_is_clamped_and_explained(ext, core_page):
     page.wait_for_function("() => document.querySelector('#setting-per_minute').value === '20'")
     assert browser.core_call(core_page, "sending.settings.get")["result"]["safe_mode"] is True
     page.close()
+
+
+def test_metrics_chart_shows_captured_messages_per_day(routed, core_page):
+    from tests.conftest import open_whatsapp, wait_for
+
+    context, ext_id = routed
+    wa = open_whatsapp(context, "gen=2025&lang=pt-BR")
+    chat = wa.evaluate("() => __replica.chats()[2].id")
+    wa.evaluate("id => __replica.openChat(id)", chat)
+    wa.evaluate("id => __replica.deliver(id, {text: 'Bom dia, chegou meu pedido?'})", chat)
+    wait_for(lambda: browser.core_call(core_page, "metrics.summary", {"days": 14})["result"]["days"][-1]["captured_in"] >= 1,
+             message="today's captured count")
+    page = browser.open_page(context, ext_id, "extension/pages/options/options.html")
+    page.locator("#metrics svg.chart rect").first.wait_for(state="attached")
+    titles = page.locator("#metrics svg.chart rect title").evaluate_all("els => els.map(e => e.textContent)")
+    assert any("Recebidas" in t and not t.endswith(": 0") for t in titles), titles
+    page.close()
+    wa.close()

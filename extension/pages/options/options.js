@@ -1,5 +1,6 @@
 // Options: the send gate's settings, what the core holds, and its version.
 import { mountSendingSettings } from "./sending-settings.js";
+import { mountMetrics } from "./metrics-view.js";
 const { call, onEvent, ensureCore } = globalThis.MettriCore;
 const { t, apply } = globalThis.MettriI18n;
 apply();
@@ -35,6 +36,7 @@ document.getElementById("restart").addEventListener("click", async () => {
 async function showAll() {
   await showStatus();
   try {
+    await mountMetrics(document.getElementById("metrics"));
     await mountSendingSettings(document.getElementById("sending-settings"));
   } catch (err) {
     console.warn("mettri: settings unavailable", err);

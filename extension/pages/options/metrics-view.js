@@ -1,0 +1,24 @@
+// Metrics: captured, sent and blocked messages per day, as a chart.
+import { barChart } from "../../shared/bar-chart.js";
+
+const { call } = globalThis.MettriCore;
+const { t } = globalThis.MettriI18n;
+
+export async function mountMetrics(root) {
+  const m = await call("metrics.summary", { days: 14, utc_offset_min: -new Date().getTimezoneOffset() });
+  const rows = m.days.map((d) => ({ ...d, label: d.day.slice(8, 10) + "/" + d.day.slice(5, 7) }));
+  const chart = barChart(
+    rows,
+    [
+      { key: "captured_in", label: t("metricIn"), color: "#2e7d9a" },
+      { key: "captured_out", label: t("metricOut"), color: "#0b7a55" },
+      { key: "sent", label: t("metricSent"), color: "#7a5fb0" },
+      { key: "blocked", label: t("metricBlocked"), color: "#b3261e" },
+    ],
+    { title: t("metricsTitle") },
+  );
+  const totals = document.createElement("p");
+  const share = m.capture_clean_share == null ? "—" : `${Math.round(m.capture_clean_share * 100)}%`;
+  totals.textContent = t("metricsTotals", [m.messages_total.toLocaleString(), m.chats_total.toLocaleString(), share]);
+  root.replaceChildren(chart, totals);
+}

@@ -1,0 +1,52 @@
+// A small grouped bar chart in inline SVG (no library, no remote code).
+// series: [{key, label, color}], rows: [{label, <key>: number}]
+const SVG = "http://www.w3.org/2000/svg";
+
+function node(tag, attrs, text) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text != null) el.textContent = text;
+  return el;
+}
+
+export function barChart(rows, series, { width = 640, height = 180, title = "" } = {}) {
+  const pad = { top: 10, right: 8, bottom: 24, left: 32 };
+  const max = Math.max(1, ...rows.flatMap((r) => series.map((s) => r[s.key] || 0)));
+  const innerW = width - pad.left - pad.right;
+  const innerH = height - pad.top - pad.bottom;
+  const group = innerW / Math.max(1, rows.length);
+  const bar = Math.max(1, (group - 4) / series.length);
+  const svg = node("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart" });
+  svg.append(node("title", {}, title));
+  for (const tick of [0, Math.ceil(max / 2), max]) {
+    const y = pad.top + innerH - (tick / max) * innerH;
+    svg.append(node("line", { x1: pad.left, x2: width - pad.right, y1: y, y2: y, class: "grid" }));
+    svg.append(node("text", { x: pad.left - 4, y: y + 4, "text-anchor": "end", class: "axis" }, tick));
+  }
+  rows.forEach((row, i) => {
+    const x0 = pad.left + i * group + 2;
+    series.forEach((s, j) => {
+      const v = row[s.key] || 0;
+      const h = (v / max) * innerH;
+      const rect = node("rect", { x: x0 + j * bar, y: pad.top + innerH - h, width: bar - 1, height: h, fill: s.color });
+      rect.append(node("title", {}, `${row.label} · ${s.label}: ${v}`));
+      svg.append(rect);
+    });
+    if (rows.length <= 16 || i % 2 === 0) {
+      svg.append(node("text", { x: x0 + group / 2 - 2, y: height - 8, "text-anchor": "middle", class: "axis" }, row.label));
+    }
+  });
+  const legend = document.createElement("p");
+  legend.className = "legend";
+  for (const s of series) {
+    const item = document.createElement("span");
+    const swatch = document.createElement("i");
+    swatch.style.background = s.color;
+    item.append(swatch, document.createTextNode(s.label));
+    legend.append(item);
+  }
+  const figure = document.createElement("figure");
+  figure.className = "chart";
+  figure.append(svg, legend);
+  return figure;
+}

@@ -1,0 +1,30 @@
+"""metrics.summary counts what was captured, sent and blocked per local day."""
+
+from __future__ import annotations
+
+from tests.core.conftest import call, run
+
+
+def test_days_count_captured_messages_by_direction(core, clock, storage):
+    now = clock.now()
+    run(storage.put_many("messages", [
+        {"key": "c|1", "chat": "c", "id": "1", "seq": 1, "ts": now - 60, "direction": "in"},
+        {"key": "c|2", "chat": "c", "id": "2", "seq": 2, "ts": now - 30, "direction": "out"},
+        {"key": "c|3", "chat": "c", "id": "3", "seq": 3, "ts": now - 86_400 * 3, "direction": "in"},
+        {"key": "c|4", "chat": "c", "id": "4", "seq": 4, "ts": now - 86_400 * 40, "direction": "in"},
+    ]))
+    reply = call(core, "metrics.summary", {"days": 7, "utc_offset_min": 0})
+    assert reply["ok"], reply
+    result = reply["result"]
+    assert len(result["days"]) == 7
+    assert result["days"][-1]["captured_in"] + result["days"][-2]["captured_in"] >= 1
+    assert sum(d["captured_in"] for d in result["days"]) == 2  # the 40-day-old one is outside the window
+    assert sum(d["captured_out"] for d in result["days"]) == 1
+    assert result["messages_total"] == 4
+
+
+def test_blocked_decisions_are_counted(core):
+    blocked = call(core, "send.request", {"chat": "5511999999999@c.us", "text": "   ", "origin": "manual"})
+    assert blocked["result"]["decision"]["verdict"] == "block"
+    result = call(core, "metrics.summary", {})["result"]
+    assert result["audit_block"] == 1 and sum(d["blocked"] for d in result["days"]) == 1
