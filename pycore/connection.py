@@ -18,7 +18,9 @@ from pycore.protocol.connection import (
     BanSignal,
     ConnectionChanged,
     ConnectionReport,
+    ConnectionNow,
     ConnectionStatus,
+    GetConnectionState,
     TabBye,
     TabHello,
     TabRole,
@@ -223,7 +225,13 @@ def install(core) -> None:
         announce(election.bye(tab_of(cmd)))
         return TabsState(active=election.active, tabs=list(election.tabs))
 
+    async def state(cmd: GetConnectionState) -> ConnectionNow:
+        return ConnectionNow(
+            status=machine.status("none"), tabs=TabsState(active=election.active, tabs=list(election.tabs))
+        )
+
     core.connection = machine
+    core.on(GetConnectionState, state)
     core.on(ConnectionReport, report)
     core.on(TabHello, hello)
     core.on(TabBye, bye)

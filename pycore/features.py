@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pycore.capture.backfill import install as install_backfill
 from pycore.capture.handlers import install as install_capture
 from pycore.connection import install as install_connection
 from pycore.contacts.handlers import install as install_contacts
 from pycore.whatsapp.handlers import install as install_whatsapp
 
-INSTALLERS: list = [install_capture, install_whatsapp, install_connection, install_contacts]
+INSTALLERS: list = [install_capture, install_whatsapp, install_connection, install_contacts, install_backfill]

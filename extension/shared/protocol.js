@@ -3,6 +3,21 @@
 globalThis.MettriProtocol = Object.freeze({
   "version": 1,
   "commands": {
+    "backfill.cancel": [
+      "content",
+      "page"
+    ],
+    "backfill.progress": [
+      "content"
+    ],
+    "backfill.start": [
+      "content",
+      "page"
+    ],
+    "backfill.status": [
+      "content",
+      "page"
+    ],
     "capture.batch": [
       "content"
     ],
@@ -17,6 +32,10 @@ globalThis.MettriProtocol = Object.freeze({
     "connection.report": [
       "content"
     ],
+    "connection.state": [
+      "content",
+      "page"
+    ],
     "contacts.list": [
       "content",
       "page"
@@ -26,6 +45,13 @@ globalThis.MettriProtocol = Object.freeze({
       "page"
     ],
     "contacts.permit_open": [
+      "content"
+    ],
+    "contacts.scan": [
+      "content",
+      "page"
+    ],
+    "contacts.scan_progress": [
       "content"
     ],
     "contacts.scroll_plan": [
@@ -58,6 +84,14 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
+    "selectors.override": [
+      "content",
+      "page"
+    ],
+    "selftest.last": [
+      "content",
+      "page"
+    ],
     "selftest.report": [
       "content"
     ],
@@ -69,9 +103,13 @@ globalThis.MettriProtocol = Object.freeze({
     ]
   },
   "events": [
+    "backfill.progress",
+    "backfill.requested",
     "connection.ban_signal",
     "connection.changed",
     "contacts.changed",
+    "contacts.scan_progress",
+    "contacts.scan_requested",
     "core.boot",
     "core.log",
     "messages.captured",
