@@ -16,18 +16,30 @@
     lastConnectionFacts: "",
     lastProbe: "",
     capture: null,
+    backfill: null,
+    scraper: null,
   };
 
   function startCapture() {
     if (state.capture) return;
     state.capture = globalThis.MettriCapture.createCapture({ request, selectors: state.selectors });
     state.capture.start();
+    state.backfill = globalThis.MettriBackfill.createBackfill({ request, selectors: state.selectors, capture: state.capture });
+    state.scraper = globalThis.MettriScraper.createScraper({ request, selectors: state.selectors });
   }
 
   function stopCapture() {
     if (!state.capture) return;
     state.capture.stop();
-    state.capture = null;
+    state.backfill.cancel();
+    state.scraper.cancel();
+    state.capture = state.backfill = state.scraper = null;
+  }
+
+  // The core's table wins over the shipped one: support can override it (selectors.override).
+  async function loadSelectors() {
+    const reply = await request("selectors.get", {}, { timeoutMs: 120_000 });
+    if (reply.ok) state.selectors = reply.result;
   }
 
   async function hello() {
@@ -70,7 +82,12 @@
   }
 
   onEvent((envelope) => {
-    if (envelope.event === "tabs.role" && envelope.data.tab_id === state.tabId) applyRole(envelope.data.role);
+    const data = envelope.data;
+    if (envelope.event === "tabs.role" && data.tab_id === state.tabId) applyRole(data.role);
+    if (state.role !== "active" || !state.capture) return; // only the active tab acts
+    if (envelope.event === "backfill.requested") state.backfill.run(data.job_id);
+    else if (envelope.event === "backfill.progress" && data.state !== "running") state.backfill.cancel(data.job_id);
+    else if (envelope.event === "contacts.scan_requested") state.scraper.run(data.scan_id, data.pace);
   });
 
   // Requests from the core (through the service worker) to act in this page.
@@ -93,6 +110,8 @@
 
   setInterval(() => reportConnection(false), CONNECTION_POLL_MS);
   setInterval(() => reportConnection(true), HEARTBEAT_MS);
-  hello().then(() => reportConnection(true));
+  loadSelectors()
+    .then(hello)
+    .then(() => reportConnection(true));
   globalThis.MettriContent = state; // for diagnostics in DevTools (isolated world only)
 })();

@@ -115,11 +115,22 @@
   }
 
   // Message rows of the open conversation, outermost matches only, in DOM order.
+  // Walking up to the root keeps this linear: a backfilled chat renders thousands of rows.
   function messageRows(root, sel) {
     var rows = match(root, sel, "message_row").els;
+    var set = new Set(rows);
     return rows.filter(function (el) {
-      return !rows.some(function (other) { return other !== el && other.contains(el); });
+      for (var p = el.parentElement; p; p = p.parentElement) if (set.has(p)) return false;
+      return true;
     });
+  }
+
+  // The cheap identity of a row (data-id, else the 2026 conv-msg testid), read before the full row.
+  function rowKey(el) {
+    var idEl = el.hasAttribute("data-id") ? el : el.querySelector("[data-id]");
+    if (idEl) return idEl.getAttribute("data-id");
+    var testEl = selfAndBelow(el, '[data-testid^="conv-msg-"]')[0];
+    return testEl ? testEl.getAttribute("data-testid") : null;
   }
 
   function readChatHeader(root, sel) {
@@ -192,6 +203,8 @@
   globalThis.MettriReadDom = {
     readMessageNode: readMessageNode,
     messageRows: messageRows,
+    rowKey: rowKey,
+    first: first,
     readChatHeader: readChatHeader,
     readBatch: readBatch,
     readChatRow: readChatRow,
