@@ -191,7 +191,7 @@
 
   // Facts for connection.report (tab_id and observed_at are the caller's).
   function readConnection(root, sel) {
-    var popups = match(root, sel, "popups").els;
+    var popups = match(root, sel, "popups").els.concat(match(root, sel, "alerts").els);
     return {
       logged_in: !!first(root, sel, "logged_in"),
       qr: !!first(root, sel, "qr_code"),
