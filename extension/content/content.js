@@ -60,12 +60,12 @@
 
   async function reportConnection(force = false) {
     const facts = readDom.readConnection(document, state.selectors);
+    if (facts.logged_in) selfTest(); // a chat opened or closed changes what can be checked
     const key = JSON.stringify(facts);
     if (!force && key === state.lastConnectionFacts) return;
     state.lastConnectionFacts = key;
     const reply = await request("connection.report", { ...facts, tab_id: null, observed_at: Date.now() / 1000 });
     if (reply.ok) state.connection = reply.result;
-    if (facts.logged_in) selfTest();
   }
 
   async function selfTest() {
@@ -75,7 +75,8 @@
     if (results.send_button && !results.send_button.count && results.composer && results.composer.count) {
       results.send_button.deferred = true;
     }
-    const key = JSON.stringify(results);
+    // Report again only when what matched changes (not when a new message bumps a count).
+    const key = JSON.stringify(Object.entries(results).map(([k, r]) => [k, r.matched, Math.min(r.count, 2), !!r.deferred]));
     if (key === state.lastProbe) return;
     state.lastProbe = key;
     await request("selftest.report", { results, chat_open: chatOpen, tab_id: null });

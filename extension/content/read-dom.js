@@ -40,6 +40,16 @@
     return { css: null, els: [] };
   }
 
+  // Every element any candidate matches (for text sources such as popups, where each counts).
+  function matchAll(root, sel, feature) {
+    var spec = sel.features[feature];
+    var out = [];
+    (spec ? spec.candidates : []).forEach(function (c) {
+      queryAll(root, c.css).forEach(function (el) { if (out.indexOf(el) < 0) out.push(el); });
+    });
+    return out;
+  }
+
   function first(root, sel, feature) {
     return match(root, sel, feature).els[0] || null;
   }
@@ -191,7 +201,7 @@
 
   // Facts for connection.report (tab_id and observed_at are the caller's).
   function readConnection(root, sel) {
-    var popups = match(root, sel, "popups").els.concat(match(root, sel, "alerts").els);
+    var popups = matchAll(root, sel, "popups").concat(matchAll(root, sel, "alerts"));
     return {
       logged_in: !!first(root, sel, "logged_in"),
       qr: !!first(root, sel, "qr_code"),

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.reading import all_stored, deliver_all, open_active
+from tests.e2e.reading import all_stored, close_whatsapp_tabs, deliver_all, open_active  # noqa: F401
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
 
 RECORD_TYPE = {"text": "text", "image": "image", "ptt": "voice", "document": "document", "deleted": "deleted",
                "system": "system"}
