@@ -11,12 +11,16 @@ from tests.e2e.reading import call, close_whatsapp_tabs, events, open_active, re
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
 
-# Ground truth from the replica's own rendering: a list tall enough to render every row.
-ALL_TITLES = """() => {
+# Ground truth from the replica's own rendering: the test scrolls the list in small steps itself.
+ALL_TITLES = """async () => {
     const pane = document.querySelector('#pane-side');
-    pane.style.height = (pane.scrollHeight + 1000) + 'px';
-    pane.dispatchEvent(new Event('scroll'));
-    return [...pane.querySelectorAll('span[dir="auto"][title]')].map(s => s.getAttribute('title'));
+    const seen = new Set();
+    for (let top = 0; ; top += 300) {
+        pane.scrollTop = top;
+        await new Promise(r => setTimeout(r, 5));
+        pane.querySelectorAll('span[dir="auto"][title]').forEach(s => seen.add(s.getAttribute('title')));
+        if (pane.scrollTop + pane.clientHeight >= pane.scrollHeight) return [...seen];
+    }
 }"""
 
 
@@ -36,7 +40,7 @@ def test_scan_lists_2000_chats(routed, core_page):
     elapsed = time.monotonic() - t0
     assert world.evaluate("MettriContent.scraper.running()") is None
     titles = {clean(t) for t in wa.evaluate(ALL_TITLES)}
-    assert len(titles) > 1900  # names repeat a little in the corpus; numbers do not
+    assert len(titles) > 1200  # 2,000 chats, 1,288 distinct titles: corpus names repeat (seed 1)
     stored = {clean(c["title"]) for c in call(core_page, "contacts.list", {"limit": 10_000})["contacts"]}
     missing = titles - stored
     assert not missing, f"{len(missing)} chats not listed, e.g. {sorted(missing)[:5]}"
