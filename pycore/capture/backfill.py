@@ -86,12 +86,12 @@ class Backfills:
             self.counter += 1
             job = BackfillStatus(
                 job_id=f"bf{int(now * 1000):x}{self.counter}", chat=cmd.chat, state="running",
-                limit=cmd.limit, pace=cmd.pace, started_at=now, updated_at=now,
+                limit=cmd.limit, pace=cmd.pace, start_count=count, started_at=now, updated_at=now,
             ).model_dump()
         job["watermark_id"] = oldest
         self.jobs[job["job_id"]] = job
         self.runtime[job["job_id"]] = {
-            "rows": -1, "stalled": 0, "base": count - job["loaded"], "caught_up": False, "reported": job["loaded"],
+            "rows": -1, "stalled": 0, "base": job["start_count"], "caught_up": False, "reported": job["loaded"],
         }
         await self.save(job)
         self.core.emit(BackfillRequested(job_id=job["job_id"], chat=job["chat"]))

@@ -19,6 +19,7 @@ class BackfillStatus(Model):
     chat: str
     state: JobState
     loaded: int = Field(default=0, description="messages stored by this backfill (across resumes)")
+    start_count: int = Field(default=0, description="messages of the chat stored when the job first started")
     batches: int = Field(default=0, description="batches of 50 completed")
     reached_start: bool = False
     watermark_id: str | None = Field(default=None, description="the oldest message stored when the job (re)started")
