@@ -18,7 +18,9 @@ from pycore.protocol.connection import (
     BanSignal,
     ConnectionChanged,
     ConnectionReport,
+    ConnectionNow,
     ConnectionStatus,
+    GetConnectionState,
     TabBye,
     TabHello,
     TabRole,
@@ -42,7 +44,7 @@ MESSAGES = {
     "idle_tab": ("Outra aba do WhatsApp está ativa; esta fica em espera.", "Another WhatsApp tab is active; this one waits."),
 }
 BAN_PATTERNS = {
-    "too_many_messages": re.compile(r"too many messages|muitas mensagens|demasiados mensajes", re.I),
+    "too_many_messages": re.compile(r"too many messages|muitas mensagens|mensagens demais|demasiados mensajes", re.I),
     "banned": re.compile(r"\bbanned\b|\bbanid[ao]\b|\bsuspens[ao]\b|\bsuspended\b", re.I),
 }
 BAN_TEXT = {
@@ -223,7 +225,13 @@ def install(core) -> None:
         announce(election.bye(tab_of(cmd)))
         return TabsState(active=election.active, tabs=list(election.tabs))
 
+    async def state(cmd: GetConnectionState) -> ConnectionNow:
+        return ConnectionNow(
+            status=machine.status("none"), tabs=TabsState(active=election.active, tabs=list(election.tabs))
+        )
+
     core.connection = machine
+    core.on(GetConnectionState, state)
     core.on(ConnectionReport, report)
     core.on(TabHello, hello)
     core.on(TabBye, bye)

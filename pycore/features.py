@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pycore.capture.backfill import install as install_backfill
 from pycore.capture.handlers import install as install_capture
 from pycore.connection import install as install_connection
 from pycore.contacts.handlers import install as install_contacts
@@ -16,6 +17,7 @@ INSTALLERS: list = [
     install_whatsapp,
     install_connection,
     install_contacts,
+    install_backfill,
     install_search,
     install_sending,
     install_metrics,

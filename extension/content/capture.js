@@ -8,13 +8,15 @@
   const MAX_WAIT_MS = 600; // but never later than this during a long burst
   const RETRY_MS = [250, 500, 1000, 2000, 5000];
   const MAX_PENDING = 20_000; // bounded memory if the core is gone for long
+  const MAX_SENT = 10_000; // acknowledged signatures kept (least recently seen dropped first)
+  const TAIL_ROWS = 100; // the newest rows are always re-read: ticks and deletions change there
 
-  function nodeKey(chat, node) {
-    return `${chat.title}\u0000${node.data_id || node.testid || ""}`;
+  function nodeKey(chat, raw) {
+    return `${chat.title}\u0000${raw || ""}`;
   }
 
   function createCapture({ request, selectors, readDom = globalThis.MettriReadDom, onStats = () => {} }) {
-    const sent = new Map(); // nodeKey -> signature acknowledged by the core
+    const sent = new Map(); // nodeKey -> signature acknowledged by the core (LRU, cleared per chat)
     const pending = new Map(); // nodeKey -> {chat, node, sig, ctx}
     const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, reads: 0, dropped: 0 };
     let timer = null;
@@ -23,6 +25,14 @@
     let retry = 0;
     let observer = null;
     let stopped = false;
+    let chatSig = null;
+    let chatKey = null; // the core's key of the open chat, from the last acknowledged batch
+
+    function remember(key, sig) {
+      sent.delete(key); // re-inserting moves it to the young end
+      sent.set(key, sig);
+      if (sent.size > MAX_SENT) sent.delete(sent.keys().next().value);
+    }
 
     function context() {
       return {
@@ -33,22 +43,42 @@
       };
     }
 
+    // Rows already acknowledged and far from the bottom are skipped by their cheap key:
+    // a backfilled conversation renders thousands of rows and must not be read in full each time.
     function read() {
       const t0 = performance.now();
       const ctx = context();
-      const batch = readDom.readBatch(document, selectors, ctx);
+      const chat = readDom.readChatHeader(document, selectors);
+      const batch = {
+        chat,
+        hidden: ctx.hidden,
+        observed_at: ctx.observedAt,
+        locale: ctx.locale || null,
+        utc_offset_min: ctx.utcOffsetMin || 0,
+      };
       let added = 0;
-      if (batch.chat.title) {
-        for (const node of batch.nodes) {
+      if (chat.title) {
+        const sig = JSON.stringify(chat);
+        if (sig !== chatSig) {
+          chatSig = sig;
+          chatKey = null;
+          sent.clear(); // memory per open chat; the core dedupes what is sent again
+        }
+        const rows = readDom.messageRows(document, selectors);
+        const tailFrom = rows.length - TAIL_ROWS;
+        for (let i = 0; i < rows.length; i++) {
+          const raw = readDom.rowKey(rows[i]);
+          const key = nodeKey(chat, raw);
+          if (raw && i < tailFrom && (sent.has(key) || pending.has(key))) continue;
+          const node = readDom.readMessageNode(rows[i], selectors);
           if (!node.data_id && !node.testid && !node.pre_plain_text && !node.text) continue; // separators without facts
-          const key = nodeKey(batch.chat, node);
           const sig = JSON.stringify(node);
           if (sent.get(key) === sig || pending.get(key)?.sig === sig) continue;
           if (pending.size >= MAX_PENDING && !pending.has(key)) {
             stats.dropped += 1; // reported in stats; the row is read again when it re-renders
             continue;
           }
-          pending.set(key, { chat: batch.chat, node, sig, batch });
+          pending.set(key, { chat, node, sig, batch });
           added += 1;
         }
       }
@@ -102,8 +132,9 @@
           if (reply.ok) {
             for (const [key, entry] of entries) {
               if (pending.get(key) === entry) pending.delete(key);
-              sent.set(key, entry.sig);
+              remember(key, entry.sig);
             }
+            chatKey = reply.result.chat;
             stats.batches += 1;
             stats.nodes += entries.length;
             retry = 0;
@@ -150,7 +181,11 @@
         schedule();
         return;
       }
-      if (panel && records.some((r) => panel.contains(r.target))) schedule();
+      if (!panel || !records.some((r) => panel.contains(r.target))) return;
+      // A hidden tab renders only the last message and replaces it with the next one:
+      // read it now, before it is gone, instead of after the debounce.
+      if (readDom.messageRows(panel, selectors).length <= 1) read();
+      else schedule();
     }
 
     function start() {
@@ -175,7 +210,7 @@
       document.removeEventListener("visibilitychange", schedule);
     }
 
-    return { start, stop, read, flush, stats, pending };
+    return { start, stop, read, flush, stats, pending, sent, chatKey: () => chatKey };
   }
 
   globalThis.MettriCapture = Object.freeze({ createCapture });

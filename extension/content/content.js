@@ -16,18 +16,30 @@
     lastConnectionFacts: "",
     lastProbe: "",
     capture: null,
+    backfill: null,
+    scraper: null,
   };
 
   function startCapture() {
     if (state.capture) return;
     state.capture = globalThis.MettriCapture.createCapture({ request, selectors: state.selectors });
     state.capture.start();
+    state.backfill = globalThis.MettriBackfill.createBackfill({ request, selectors: state.selectors, capture: state.capture });
+    state.scraper = globalThis.MettriScraper.createScraper({ request, selectors: state.selectors });
   }
 
   function stopCapture() {
     if (!state.capture) return;
     state.capture.stop();
-    state.capture = null;
+    state.backfill.cancel();
+    state.scraper.cancel();
+    state.capture = state.backfill = state.scraper = null;
+  }
+
+  // The core's table wins over the shipped one: support can override it (selectors.override).
+  async function loadSelectors() {
+    const reply = await request("selectors.get", {}, { timeoutMs: 120_000 });
+    if (reply.ok) state.selectors = reply.result;
   }
 
   async function hello() {
@@ -48,12 +60,12 @@
 
   async function reportConnection(force = false) {
     const facts = readDom.readConnection(document, state.selectors);
+    if (facts.logged_in) selfTest(); // a chat opened or closed changes what can be checked
     const key = JSON.stringify(facts);
     if (!force && key === state.lastConnectionFacts) return;
     state.lastConnectionFacts = key;
     const reply = await request("connection.report", { ...facts, tab_id: null, observed_at: Date.now() / 1000 });
     if (reply.ok) state.connection = reply.result;
-    if (facts.logged_in) selfTest();
   }
 
   async function selfTest() {
@@ -63,14 +75,20 @@
     if (results.send_button && !results.send_button.count && results.composer && results.composer.count) {
       results.send_button.deferred = true;
     }
-    const key = JSON.stringify(results);
+    // Report again only when what matched changes (not when a new message bumps a count).
+    const key = JSON.stringify(Object.entries(results).map(([k, r]) => [k, r.matched, Math.min(r.count, 2), !!r.deferred]));
     if (key === state.lastProbe) return;
     state.lastProbe = key;
     await request("selftest.report", { results, chat_open: chatOpen, tab_id: null });
   }
 
   onEvent((envelope) => {
-    if (envelope.event === "tabs.role" && envelope.data.tab_id === state.tabId) applyRole(envelope.data.role);
+    const data = envelope.data;
+    if (envelope.event === "tabs.role" && data.tab_id === state.tabId) applyRole(data.role);
+    if (state.role !== "active" || !state.capture) return; // only the active tab acts
+    if (envelope.event === "backfill.requested") state.backfill.run(data.job_id);
+    else if (envelope.event === "backfill.progress" && data.state !== "running") state.backfill.cancel(data.job_id);
+    else if (envelope.event === "contacts.scan_requested") state.scraper.run(data.scan_id, data.pace);
   });
 
   // Requests from the core (through the service worker) to act in this page.
@@ -93,6 +111,8 @@
 
   setInterval(() => reportConnection(false), CONNECTION_POLL_MS);
   setInterval(() => reportConnection(true), HEARTBEAT_MS);
-  hello().then(() => reportConnection(true));
+  loadSelectors()
+    .then(hello)
+    .then(() => reportConnection(true));
   globalThis.MettriContent = state; // for diagnostics in DevTools (isolated world only)
 })();

@@ -40,6 +40,16 @@
     return { css: null, els: [] };
   }
 
+  // Every element any candidate matches (for text sources such as popups, where each counts).
+  function matchAll(root, sel, feature) {
+    var spec = sel.features[feature];
+    var out = [];
+    (spec ? spec.candidates : []).forEach(function (c) {
+      queryAll(root, c.css).forEach(function (el) { if (out.indexOf(el) < 0) out.push(el); });
+    });
+    return out;
+  }
+
   function first(root, sel, feature) {
     return match(root, sel, feature).els[0] || null;
   }
@@ -115,11 +125,22 @@
   }
 
   // Message rows of the open conversation, outermost matches only, in DOM order.
+  // Walking up to the root keeps this linear: a backfilled chat renders thousands of rows.
   function messageRows(root, sel) {
     var rows = match(root, sel, "message_row").els;
+    var set = new Set(rows);
     return rows.filter(function (el) {
-      return !rows.some(function (other) { return other !== el && other.contains(el); });
+      for (var p = el.parentElement; p; p = p.parentElement) if (set.has(p)) return false;
+      return true;
     });
+  }
+
+  // The cheap identity of a row (data-id, else the 2026 conv-msg testid), read before the full row.
+  function rowKey(el) {
+    var idEl = el.hasAttribute("data-id") ? el : el.querySelector("[data-id]");
+    if (idEl) return idEl.getAttribute("data-id");
+    var testEl = selfAndBelow(el, '[data-testid^="conv-msg-"]')[0];
+    return testEl ? testEl.getAttribute("data-testid") : null;
   }
 
   function readChatHeader(root, sel) {
@@ -180,7 +201,7 @@
 
   // Facts for connection.report (tab_id and observed_at are the caller's).
   function readConnection(root, sel) {
-    var popups = match(root, sel, "popups").els;
+    var popups = matchAll(root, sel, "popups").concat(matchAll(root, sel, "alerts"));
     return {
       logged_in: !!first(root, sel, "logged_in"),
       qr: !!first(root, sel, "qr_code"),
@@ -192,6 +213,8 @@
   globalThis.MettriReadDom = {
     readMessageNode: readMessageNode,
     messageRows: messageRows,
+    rowKey: rowKey,
+    first: first,
     readChatHeader: readChatHeader,
     readBatch: readBatch,
     readChatRow: readChatRow,

@@ -9,6 +9,21 @@ globalThis.MettriProtocol = Object.freeze({
     "audit.list": [
       "page"
     ],
+    "backfill.cancel": [
+      "content",
+      "page"
+    ],
+    "backfill.progress": [
+      "content"
+    ],
+    "backfill.start": [
+      "content",
+      "page"
+    ],
+    "backfill.status": [
+      "content",
+      "page"
+    ],
     "campaign.approve": [
       "page"
     ],
@@ -47,6 +62,10 @@ globalThis.MettriProtocol = Object.freeze({
     "connection.report": [
       "content"
     ],
+    "connection.state": [
+      "content",
+      "page"
+    ],
     "contacts.list": [
       "content",
       "page"
@@ -56,6 +75,13 @@ globalThis.MettriProtocol = Object.freeze({
       "page"
     ],
     "contacts.permit_open": [
+      "content"
+    ],
+    "contacts.scan": [
+      "content",
+      "page"
+    ],
+    "contacts.scan_progress": [
       "content"
     ],
     "contacts.scroll_plan": [
@@ -144,6 +170,14 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
+    "selectors.override": [
+      "content",
+      "page"
+    ],
+    "selftest.last": [
+      "content",
+      "page"
+    ],
     "selftest.report": [
       "content"
     ],
@@ -187,10 +221,14 @@ globalThis.MettriProtocol = Object.freeze({
     ]
   },
   "events": [
+    "backfill.progress",
+    "backfill.requested",
     "campaign.progress",
     "connection.ban_signal",
     "connection.changed",
     "contacts.changed",
+    "contacts.scan_progress",
+    "contacts.scan_requested",
     "core.boot",
     "core.log",
     "messages.captured",

@@ -132,6 +132,21 @@ globalThis.MettriSelectors = Object.freeze({
         }
       ]
     },
+    "alerts": {
+      "purpose": "connection",
+      "scope": "page",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "[role=\"alert\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
     "conversation_panel": {
       "purpose": "read",
       "scope": "page",

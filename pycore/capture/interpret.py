@@ -161,6 +161,9 @@ def interpret(
         direction = "in" if (pre is not None or mtype != "unknown") else "system"
         if direction == "system":
             mtype = "system"
+    elif mtype == "unknown" and pre is None and mid.participant is None and not (node.labels or node.icons or node.has_media):
+        # An id (true_/false_) but nothing a bubble has: a system row ("X joined", "changed the settings").
+        direction, mtype = "system", "system"
     if mtype == "unknown":
         out.issues.append("unknown_type")
     author = pre.author if pre else None

@@ -16,6 +16,11 @@ from pycore.protocol.contacts import (
     OpenPermit,
     PermitOpen,
     PlanScroll,
+    ReportScan,
+    ScanContacts,
+    ScanProgress,
+    ScanRequested,
+    ScanStarted,
     ScrollPlan,
     ScrollStep,
     SplitContact,
@@ -85,7 +90,18 @@ def install(core) -> None:
 
     async def scroll_plan(cmd: PlanScroll) -> ScrollPlan:
         steps = pacing.plan(core.services.rng, cmd.viewport_px, cmd.steps, cmd.rows_so_far)
-        return ScrollPlan(steps=[ScrollStep(scroll_px=px, pause_s=s) for px, s in steps])
+        return ScrollPlan(steps=[ScrollStep(scroll_px=px, pause_s=round(s * cmd.pace, 3)) for px, s in steps])
+
+    scans = {"n": 0}
+
+    async def scan(cmd: ScanContacts) -> ScanStarted:
+        scans["n"] += 1
+        scan_id = f"scan{int(core.clock.now())}-{scans['n']}"
+        core.emit(ScanRequested(scan_id=scan_id, pace=cmd.pace))
+        return ScanStarted(scan_id=scan_id)
+
+    async def scan_progress(cmd: ReportScan) -> None:
+        core.emit(ScanProgress(scan_id=cmd.scan_id, rows=cmd.rows, done=cmd.done))
 
     core.on(UpsertRows, upsert)
     core.on(ListContacts, list_contacts)
@@ -93,3 +109,5 @@ def install(core) -> None:
     core.on(SplitContact, split)
     core.on(PermitOpen, permit)
     core.on(PlanScroll, scroll_plan)
+    core.on(ScanContacts, scan)
+    core.on(ReportScan, scan_progress)

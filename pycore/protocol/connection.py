@@ -39,6 +39,16 @@ class ConnectionReport(Command):
     observed_at: float
 
 
+class ConnectionNow(Model):
+    status: ConnectionStatus
+    tabs: "TabsState"
+
+
+@command("connection.state", ConnectionNow)
+class GetConnectionState(Command):
+    """The current connection state and the tab election, for pages and diagnostics."""
+
+
 @event("connection.changed")
 class ConnectionChanged(ConnectionStatus):
     previous: State | None = None
@@ -84,3 +94,6 @@ class TabBye(Command):
 @event("tabs.role")
 class TabRoleChanged(TabRole):
     """Sent to the tab whose role changed: idle tabs stop capturing and sending."""
+
+
+ConnectionNow.model_rebuild()

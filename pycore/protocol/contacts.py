@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from pycore.protocol.base import Command, Event, Model, command, event
+from pycore.protocol.base import Command, Empty, Event, Model, command, event
 
 MAX_ROWS = 200
 Short = Field(default=None, max_length=512)
@@ -126,3 +126,35 @@ class PlanScroll(Command):
     viewport_px: int = Field(ge=50, le=20_000)
     steps: int = Field(default=10, ge=1, le=200)
     rows_so_far: int = Field(default=0, ge=0, description="rows read so far: a longer pause every 50")
+    pace: float = Field(default=1.0, ge=0.001, le=10.0, description="multiplies every pause (from contacts.scan)")
+
+
+class ScanStarted(Model):
+    scan_id: str
+
+
+@command("contacts.scan", ScanStarted)
+class ScanContacts(Command):
+    """List every chat: the active WhatsApp tab scrolls its chat list and sends the rows."""
+
+    pace: float = Field(default=1.0, ge=0.001, le=10.0, description="multiplies every pause (support and tests)")
+
+
+@event("contacts.scan_requested")
+class ScanRequested(Event):
+    scan_id: str
+    pace: float
+
+
+@command("contacts.scan_progress", Empty, sources={"content"})
+class ReportScan(Command):
+    scan_id: str = Field(min_length=1, max_length=64)
+    rows: int = Field(ge=0, description="distinct rows read so far")
+    done: bool = False
+
+
+@event("contacts.scan_progress")
+class ScanProgress(Event):
+    scan_id: str
+    rows: int
+    done: bool

@@ -21,6 +21,18 @@ class GetSelectors(Command):
     """The whole selector table (pycore/whatsapp/selectors.py) as JSON."""
 
 
+class OverrideResult(Model):
+    active: bool = Field(description="an override is in force")
+
+
+@command("selectors.override", OverrideResult)
+class OverrideSelectors(Command):
+    """Support and diagnostics: replace the shipped selector table (null restores it).
+    Content scripts load the table at start, so the override applies to tabs opened after it."""
+
+    table: SelectorTable | None = None
+
+
 class ProbeResult(Model):
     matched: str | None = Field(default=None, max_length=512, description="the candidate css that matched, or null")
     count: int = Field(default=0, ge=0, le=100_000, description="how many elements it matched")
@@ -58,6 +70,15 @@ class SelfTestReport(Command):
     results: dict[str, ProbeResult] = Field(max_length=200)
     chat_open: bool = Field(description="a conversation was open: conversation features were checkable")
     tab_id: str | None = Field(default=None, max_length=64)
+
+
+class LastSelfTest(Model):
+    outcome: SelfTestOutcome | None = Field(default=None, description="null before any self-test")
+
+
+@command("selftest.last", LastSelfTest)
+class GetLastSelfTest(Command):
+    """The last stored self-test outcome (meta 'whatsapp.selftest')."""
 
 
 @event("selftest.result")

@@ -168,3 +168,12 @@ def test_chat_key_precedence():
     assert chat_key(ChatFacts(title="Maria", jid="9@c.us"), [None, mid]) == "5511987654321@c.us"
     assert chat_key(ChatFacts(title="Maria", jid="9@c.us"), [None]) == "9@c.us"
     assert chat_key(ChatFacts(title="\u202aMaria  Silva\u202c"), []) == "title:Maria Silva"
+
+
+def test_a_row_with_an_id_but_nothing_a_bubble_has_is_a_system_row():
+    node = RawMessageNode(data_id="false_120363040000000001@g.us_3EB0FFEE0011")
+    it = interpret(node, "120363040000000001@g.us")
+    assert (it.fields["direction"], it.fields["type"], it.clean) == ("system", "system", True)
+    # An unknown bubble (a poll, say) has icons or labels: it stays unknown, not system.
+    poll = RawMessageNode(data_id="false_5511987654321@c.us_3EB0AB", icons=["poll"], labels=["Poll"])
+    assert interpret(poll, "5511987654321@c.us").fields["type"] == "unknown"

@@ -142,3 +142,15 @@ def test_ban_signal_event(core, clock, events, storage):
     report(core, {**UP, "banners": ["Você está enviando muitas mensagens"]})
     report(core, {**UP, "banners": ["Esta conta foi banida do WhatsApp"]})
     assert [s["code"] for s in events.of("connection.ban_signal")] == ["too_many_messages", "too_many_messages", "banned"]
+
+
+def test_connection_state_reports_the_machine_and_the_election(core):
+    from tests.core.conftest import call
+
+    call(core, "tabs.hello", {"tab_id": "7"}, source="content")
+    call(core, "tabs.hello", {"tab_id": "9"}, source="content")
+    r = call(core, "connection.report", {"tab_id": "7", "logged_in": True, "observed_at": 1.0}, source="content")
+    assert r["ok"], r
+    now = call(core, "connection.state")["result"]
+    assert now["status"]["state"] == "connected"
+    assert now["tabs"] == {"active": "7", "tabs": ["7", "9"]}

@@ -108,3 +108,15 @@ def test_generation_vote_2024(core):
 def test_selftest_only_from_content(core):
     reply = call(core, "selftest.report", {"results": {}, "chat_open": False}, source="page")
     assert reply["error"]["code"] == "forbidden"
+
+
+def test_an_override_replaces_the_table_until_cleared(core):
+    from tests.core.conftest import call
+
+    shipped = call(core, "selectors.get")["result"]
+    broken = {**shipped, "features": {k: {**v, "candidates": [{"css": "#nope", "gens": []}]} for k, v in shipped["features"].items()}}
+    assert call(core, "selectors.override", {"table": broken})["result"] == {"active": True}
+    assert call(core, "selectors.get")["result"]["features"]["composer"]["candidates"][0]["css"] == "#nope"
+    assert call(core, "selectors.override", {"table": None})["result"] == {"active": False}
+    assert call(core, "selectors.get")["result"] == shipped
+    assert call(core, "selftest.last")["result"] == {"outcome": None}

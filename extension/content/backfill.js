@@ -1,0 +1,71 @@
+// History backfill of the open conversation. The core paces it (pycore/capture/backfill.py):
+// this script scrolls the message list to the top, waits for WhatsApp to render the older
+// messages, reports, and does what the reply says. The capture loop stores what renders;
+// nothing here keeps message nodes. A cancel (event or role change) stops it at once.
+(() => {
+  const GROWTH_TIMEOUT_MS = 3_000; // WhatsApp answers a scroll to the top within this, or has nothing older
+  const TOP_IDS = 5;
+
+  function createBackfill({ request, selectors, capture, readDom = globalThis.MettriReadDom }) {
+    let job = null; // {jobId, cancelled, wake}
+
+    const rows = () => readDom.messageRows(document, selectors);
+    const topIds = () =>
+      rows()
+        .slice(0, TOP_IDS * 3)
+        .map((el) => readDom.rowKey(el))
+        .filter(Boolean)
+        .slice(0, TOP_IDS);
+
+    // Resolves after ms, or early when the job is cancelled.
+    function sleep(me, ms) {
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        me.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+
+    async function waitForGrowth(me, before) {
+      const t0 = performance.now();
+      while (!me.cancelled && performance.now() - t0 < GROWTH_TIMEOUT_MS) {
+        if (rows().length > before) return;
+        await sleep(me, 50);
+      }
+    }
+
+    async function run(jobId) {
+      cancel();
+      const me = { jobId, cancelled: false, wake: null };
+      job = me;
+      try {
+        while (!me.cancelled) {
+          const scroller = readDom.first(document, selectors, "message_scroller");
+          const count = rows().length;
+          const report = { job_id: jobId, chat: capture ? capture.chatKey() : null, rows: count, top_ids: topIds() };
+          if (!scroller) report.error = "no_scroller";
+          const reply = await request("backfill.progress", report, { timeoutMs: 60_000 });
+          if (!reply.ok || reply.result.action !== "scroll" || me.cancelled) break;
+          scroller.scrollTop = 0; // WhatsApp loads older messages when the top is reached
+          await waitForGrowth(me, count);
+          if (!me.cancelled) await sleep(me, reply.result.pause_s * 1000);
+        }
+      } finally {
+        if (job === me) job = null;
+      }
+    }
+
+    function cancel(jobId = null) {
+      if (!job || (jobId && job.jobId !== jobId)) return;
+      job.cancelled = true;
+      if (job.wake) job.wake();
+      job = null;
+    }
+
+    return { run, cancel, running: () => (job ? job.jobId : null) };
+  }
+
+  globalThis.MettriBackfill = Object.freeze({ createBackfill });
+})();

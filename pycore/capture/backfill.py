@@ -1,0 +1,164 @@
+"""History backfill: the job state per chat, and the pacing of its steps.
+
+The content script scrolls the open conversation up one step at a time and reports;
+this module answers with the next step. Progress is measured in messages the capture
+loop stored, so a step that rendered nothing new costs a pause but counts nothing.
+A job is stored in meta, so a cancelled or interrupted backfill resumes: it first
+scrolls quickly through history already stored (up to the watermark, the oldest
+stored message), then continues at a human pace.
+"""
+
+from __future__ import annotations
+
+import random
+
+from pycore.protocol.backfill import (
+    BackfillProgress,
+    BackfillRequested,
+    BackfillStatus,
+    BackfillStatusQuery,
+    BackfillStep,
+    CancelBackfill,
+    ReportBackfill,
+    StartBackfill,
+)
+from pycore.protocol.base import CoreError
+
+BATCH = 50  # messages per batch; a longer rest after each
+STALLED_STEPS = 4  # steps in a row without a new row at the top: the chat's start is reached
+
+
+def step_pause(rng: random.Random) -> float:
+    """0.4-1.4 s between scrolls; about one in ten lingers 2-4 s, as someone reading would."""
+    if rng.random() < 0.1:
+        return rng.uniform(2.0, 4.0)
+    return rng.uniform(0.4, 1.4)
+
+
+def batch_pause(rng: random.Random) -> float:
+    return rng.uniform(3.0, 8.0)
+
+
+def catch_up_pause(rng: random.Random) -> float:
+    return rng.uniform(0.15, 0.45)
+
+
+def meta_key(chat: str) -> str:
+    return f"backfill.job:{chat}"
+
+
+def reached_watermark(watermark: str | None, top_ids: list[str]) -> bool:
+    """The watermark id appears in one of the top rows' raw data-id/testid."""
+    return watermark is None or any(watermark in raw for raw in top_ids)
+
+
+class Backfills:
+    def __init__(self, core) -> None:
+        self.core = core
+        self.jobs: dict[str, dict] = {}  # job_id -> job (running ones; all are also in meta)
+        self.runtime: dict[str, dict] = {}  # job_id -> {rows, stalled, base_count, caught_up}
+        self.counter = 0
+
+    async def load(self, chat: str) -> dict | None:
+        for job in self.jobs.values():
+            if job["chat"] == chat:
+                return job
+        rec = await self.core.storage.get("meta", meta_key(chat))
+        return rec["value"] if rec else None
+
+    async def save(self, job: dict) -> None:
+        job["updated_at"] = self.core.clock.now()
+        await self.core.storage.put("meta", {"key": meta_key(job["chat"]), "value": job})
+        self.core.emit(BackfillProgress(**job))
+
+    async def stored(self, chat: str) -> tuple[int, str | None]:
+        health = await self.core.capturer.health(chat)
+        return health["count"], health["oldest_id"]
+
+    async def start(self, cmd: StartBackfill) -> BackfillStatus:
+        now = self.core.clock.now()
+        old = await self.load(cmd.chat)
+        count, oldest = await self.stored(cmd.chat)
+        if old is not None and old["state"] in ("running", "cancelled", "failed"):
+            job = {**old, "state": "running", "limit": cmd.limit, "pace": cmd.pace, "reason": None}
+            self.jobs.pop(old["job_id"], None)
+        else:
+            self.counter += 1
+            job = BackfillStatus(
+                job_id=f"bf{int(now * 1000):x}{self.counter}", chat=cmd.chat, state="running",
+                limit=cmd.limit, pace=cmd.pace, start_count=count, started_at=now, updated_at=now,
+            ).model_dump()
+        job["watermark_id"] = oldest
+        self.jobs[job["job_id"]] = job
+        self.runtime[job["job_id"]] = {
+            "rows": -1, "stalled": 0, "base": job["start_count"], "caught_up": False, "reported": job["loaded"],
+        }
+        await self.save(job)
+        self.core.emit(BackfillRequested(job_id=job["job_id"], chat=job["chat"]))
+        return BackfillStatus(**job)
+
+    async def cancel(self, cmd: CancelBackfill) -> BackfillStatus:
+        job = await self.load(cmd.chat)
+        if job is None:
+            raise CoreError("not_found", f"no backfill for {cmd.chat!r}")
+        if job["state"] == "running":
+            job["state"] = "cancelled"
+            self.jobs.pop(job["job_id"], None)
+            await self.save(job)
+        return BackfillStatus(**job)
+
+    async def status(self, cmd: BackfillStatusQuery) -> BackfillStatus:
+        job = await self.load(cmd.chat)
+        if job is None:
+            raise CoreError("not_found", f"no backfill for {cmd.chat!r}")
+        return BackfillStatus(**job)
+
+    async def finish(self, job: dict, state: str, reason: str | None = None) -> BackfillStep:
+        job["state"], job["reason"] = state, reason
+        self.jobs.pop(job["job_id"], None)
+        self.runtime.pop(job["job_id"], None)
+        await self.save(job)
+        return BackfillStep(action="stop", state=state)
+
+    async def progress(self, cmd: ReportBackfill) -> BackfillStep:
+        job = self.jobs.get(cmd.job_id)
+        if job is None:  # cancelled, finished, or the core restarted: the tab stops
+            return BackfillStep(action="stop", state="cancelled")
+        if cmd.error:
+            return await self.finish(job, "failed", cmd.error)
+        if cmd.chat is not None and cmd.chat != job["chat"]:
+            return await self.finish(job, "failed", "chat_not_open")
+        rt = self.runtime[cmd.job_id]
+        rng = self.core.services.rng
+        count, _ = await self.stored(job["chat"])
+        loaded = max(job["loaded"], count - rt["base"])
+        batches_before, job["loaded"] = job["batches"], loaded
+        job["batches"] = loaded // BATCH
+        rt["stalled"] = rt["stalled"] + 1 if cmd.rows <= rt["rows"] else 0
+        rt["rows"] = max(rt["rows"], cmd.rows)
+        rt["caught_up"] = rt["caught_up"] or reached_watermark(job["watermark_id"], cmd.top_ids)
+        if rt["stalled"] >= STALLED_STEPS:
+            job["reached_start"] = True
+            return await self.finish(job, "done")
+        if job["limit"] is not None and loaded >= job["limit"]:
+            return await self.finish(job, "done")
+        if not rt["caught_up"]:
+            pause = catch_up_pause(rng)
+        elif job["batches"] > batches_before:
+            pause = batch_pause(rng)
+        else:
+            pause = step_pause(rng)
+        if loaded != rt["reported"]:  # the UI hears of real progress, not of every step
+            rt["reported"] = loaded
+            await self.save(job)
+        return BackfillStep(
+            action="scroll", pause_s=round(pause * job["pace"], 3), catching_up=not rt["caught_up"], state="running"
+        )
+
+
+def install(core) -> None:
+    backfills = Backfills(core)
+    core.on(StartBackfill, backfills.start)
+    core.on(CancelBackfill, backfills.cancel)
+    core.on(BackfillStatusQuery, backfills.status)
+    core.on(ReportBackfill, backfills.progress)

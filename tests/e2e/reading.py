@@ -1,0 +1,77 @@
+"""Helpers shared by the reading-side e2e tests (capture, backfill, scraper, connection)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import browser
+from tests.conftest import open_whatsapp, wait_for
+
+
+def call(page, type_: str, args: dict | None = None) -> dict:
+    reply = browser.core_call(page, type_, args)
+    assert reply["ok"], reply
+    return reply["result"]
+
+
+def all_stored(page, chat: str) -> list[dict]:
+    """Every stored record of a chat, in capture order (pages of 1,000)."""
+    out, cursor = [], None
+    while True:
+        args = {"chat": chat, "limit": 1000, "order_by": "seq", "newest_first": False}
+        if cursor is not None:
+            args["cursor_seq"] = cursor
+        page_ = call(page, "messages.list", args)
+        out += page_["messages"]
+        cursor = page_["next_cursor_seq"]
+        if cursor is None:
+            return out
+
+
+def record_events(page) -> None:
+    """Start keeping every core event the extension page hears in window.__events."""
+    page.evaluate("() => { if (!window.__events) { window.__events = []; MettriCore.onEvent(e => __events.push(e)); } }")
+
+
+def events(page, name: str) -> list[dict]:
+    return page.evaluate("n => (window.__events || []).filter(e => e.event === n).map(e => e.data)", name)
+
+
+def open_active(context, query: str):
+    """A replica tab whose content script is the active one; returns (page, content world)."""
+    wa = open_whatsapp(context, query)
+    world = browser.content_script_world(wa)
+    wait_for(lambda: world.evaluate("globalThis.MettriContent && MettriContent.role") == "active",
+             timeout=120, message="the tab to become the active one")
+    return wa, world
+
+
+def chat_key(world, timeout: float = 30.0) -> str:
+    """The core's key of the open chat, as the capture loop last heard it."""
+    return wait_for(lambda: world.evaluate("MettriContent.capture && MettriContent.capture.chatKey()"),
+                    timeout=timeout, message="a first capture of the open chat")
+
+
+def deliver_all(wa, chat: str, messages: list[dict], chunk: int = 25) -> list[dict]:
+    """Deliver in chunks, one task each, as messages arrive from the network."""
+    out = []
+    for i in range(0, len(messages), chunk):
+        out += wa.evaluate(
+            """async ([id, ms]) => {
+                const out = ms.map(m => __replica.deliver(id, m));
+                await new Promise(r => setTimeout(r, 0));
+                return out;
+            }""",
+            [chat, messages[i : i + chunk]],
+        )
+    return out
+
+
+@pytest.fixture(autouse=False)
+def close_whatsapp_tabs(routed):
+    """Close every WhatsApp tab a test left open (a failed one too): the next test's tab must be the active one."""
+    yield
+    context, _ = routed
+    for page in list(context.pages):
+        if page.url.startswith("https://web.whatsapp.com"):
+            page.close()

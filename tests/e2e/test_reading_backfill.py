@@ -1,0 +1,69 @@
+"""History backfill of a 5,000-message chat: paced by the core, cancelled half-way,
+resumed from the stored watermark after the page forgot where it was; every message
+stored once (judged against __replica.messages) and the content script's memory bounded."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.conftest import wait_for
+from tests.e2e.reading import all_stored, call, close_whatsapp_tabs, deliver_all, events, open_active, record_events  # noqa: F401
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
+
+CHAT = "5511977700001@c.us"
+OTHER = "5511977700002@c.us"
+TOTAL = 5000
+ROWS = "MettriReadDom.messageRows(document, MettriContent.selectors).length"
+
+
+def test_backfill_5000_with_cancel_and_resume(routed, core_page):
+    context, _ = routed
+    record_events(core_page)
+    wa, world = open_active(context, "gen=2025&lang=pt-BR")
+    wa.evaluate("([a, b]) => { __replica.createChat({id: a, name: 'Histórico Longo'}); __replica.createChat({id: b, name: 'Outra'}); }", [CHAT, OTHER])
+    base = 1_780_000_000
+    history = [{"id": f"3A5000{i:014d}", "text": f"mensagem antiga {i}", "ts": base + i * 60, "from_me": i % 4 == 0}
+               for i in range(TOTAL)]
+    deliver_all(wa, CHAT, history, chunk=1000)
+    wa.evaluate("() => __replica.setOlderDelay(20)")
+    wa.evaluate("id => __replica.openChat(id)", CHAT)
+    wait_for(lambda: len(all_stored(core_page, CHAT)) >= 40, message="the visible window captured")
+
+    t0 = time.monotonic()
+    job = call(core_page, "backfill.start", {"chat": CHAT, "pace": 0.01})
+    assert job["state"] == "running"
+    wait_for(lambda: call(core_page, "backfill.status", {"chat": CHAT})["loaded"] >= 600, timeout=120,
+             message="600 older messages loaded")
+    cancelled = call(core_page, "backfill.cancel", {"chat": CHAT})
+    assert cancelled["state"] == "cancelled"
+    wait_for(lambda: world.evaluate("MettriContent.backfill.running()") is None, timeout=10, message="the tab to stop")
+    rows = world.evaluate(ROWS)
+    wa.wait_for_timeout(1000)  # a stopped backfill scrolls no more: the window does not grow
+    assert world.evaluate(ROWS) == rows < TOTAL
+
+    # The page forgets its place (another chat, then back: the newest 40 only); resume scrolls
+    # quickly through what is stored up to the watermark, then on at a human pace.
+    wa.evaluate("([a, b]) => { __replica.openChat(b); __replica.openChat(a); }", [CHAT, OTHER])
+    resumed = call(core_page, "backfill.start", {"chat": CHAT, "pace": 0.01})
+    assert resumed["job_id"] == job["job_id"] and resumed["loaded"] >= cancelled["loaded"]
+    done = wait_for(lambda: (s := call(core_page, "backfill.status", {"chat": CHAT}))["state"] != "running" and s,
+                    timeout=420, message="the backfill to finish")
+    assert done["state"] == "done" and done["reached_start"], done
+    elapsed = time.monotonic() - t0
+
+    stored = all_stored(core_page, CHAT)
+    ids = [r["id"] for r in stored]
+    truth = [m["id"] for m in wa.evaluate("id => __replica.messages(id)", CHAT)]
+    assert len(ids) == len(set(ids)) == len(truth) == TOTAL
+    assert set(ids) == set(truth)
+    assert done["loaded"] == TOTAL - 40 and done["batches"] == (TOTAL - 40) // 50
+    progress = events(core_page, "backfill.progress")
+    assert any(p["state"] == "cancelled" for p in progress) and progress[-1]["state"] == "done"
+    # Bounded memory in the content script: signatures of one chat at most, nothing pending.
+    sent, pending = world.evaluate("[MettriContent.capture.sent.size, MettriContent.capture.pending.size]")
+    assert sent <= 10_000 and pending == 0
+    print(f"\nbackfill of {TOTAL} messages (with a cancel and a resume): {elapsed:.1f} s")
+    wa.close()
