@@ -29,7 +29,9 @@ async function boot() {
     broadcastBoot();
     const host = createHost();
     const hostModule = pyodide.pyimport("pycore.host");
-    core = await hostModule.start(host);
+    // Unpacked (development) builds have no update_url; only they let tests move the core's clock.
+    const dev = !("update_url" in chrome.runtime.getManifest());
+    core = await hostModule.start(host, dev);
     state.stages.core = Math.round(performance.now() - t0);
     state.stage = "ready";
     state.readyMs = Math.round(performance.now() - state.startedAt);

@@ -80,6 +80,9 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
+    "debug.clock.advance": [
+      "page"
+    ],
     "messages.list": [
       "content",
       "page"
@@ -185,6 +188,7 @@ globalThis.MettriProtocol = Object.freeze({
   },
   "events": [
     "campaign.progress",
+    "clock.moved",
     "connection.ban_signal",
     "connection.changed",
     "contacts.changed",

@@ -84,6 +84,7 @@ class Job(Model):
     chat_title: str = Field(description="the chat's name as WhatsApp shows it: how the tab finds the chat")
     text: str
     expires_at: float = Field(description="do not press send after this time; report failed_before_send instead")
+    expires_in: float = Field(default=20.0, description="the same as seconds from now: the tab times itself with its own clock")
 
 
 # -- send -------------------------------------------------------------------------
@@ -150,6 +151,7 @@ class OutboxResolve(Command):
 class NextResult(Model):
     job: Job | None = None
     retry_at: float | None = Field(default=None, description="ask again at this time (None: when outbox.changed)")
+    retry_in: float | None = Field(default=None, description="the same as seconds from now, by the core's clock: what the tab waits")
     wait_code: str | None = Field(default=None, description="why there is no job now")
 
 

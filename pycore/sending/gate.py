@@ -215,6 +215,9 @@ class SendGate:
         result = await self._poll(visible)
         while result is None:  # entries were blocked on the way (opt-out): look again
             result = await self._poll(visible)
+        if result.retry_at is not None:
+            # The tab waits a duration, not until a time: its clock and the core's may differ.
+            result.retry_in = max(0.0, result.retry_at - self.clock.now())
         return result
 
     async def _poll(self, visible: bool) -> NextResult | None:
@@ -279,7 +282,8 @@ class SendGate:
         self.emit(OutboxChanged(id=rec["id"], state="sending", campaign_id=rec.get("campaign_id")))
         title = await self.chat_title(rec["chat"])
         return NextResult(
-            job=Job(id=rec["id"], attempt=token, chat=rec["chat"], chat_title=title, text=rec["text"], expires_at=rec["expires_at"])
+            job=Job(id=rec["id"], attempt=token, chat=rec["chat"], chat_title=title, text=rec["text"], expires_at=rec["expires_at"],
+                expires_in=JOB_TTL_S)
         )
 
     @serialized
