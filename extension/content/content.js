@@ -16,7 +16,22 @@
     lastConnectionFacts: "",
     lastProbe: "",
     capture: null,
+    sender: null, // sending: the send loop (sender.js)
   };
+
+  // -- sending: the send loop runs only in the active tab ----------------------------
+  function startSender() {
+    if (state.sender || !globalThis.MettriSender) return;
+    state.sender = globalThis.MettriSender.createSenderLoop({ request, onEvent, selectors: state.selectors });
+    state.sender.start();
+  }
+
+  function stopSender() {
+    if (!state.sender) return;
+    state.sender.stop();
+    state.sender = null;
+  }
+  // -- end sending ------------------------------------------------------------------
 
   function startCapture() {
     if (state.capture) return;
@@ -44,6 +59,8 @@
     // Idle tabs neither capture nor send: one WhatsApp tab at a time acts.
     if (role === "active") startCapture();
     else stopCapture();
+    if (role === "active") startSender(); // sending
+    else stopSender(); // sending
   }
 
   async function reportConnection(force = false) {

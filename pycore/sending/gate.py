@@ -164,7 +164,7 @@ class SendGate:
         eta = None
         if decision.verdict != "block":
             limits, _, _ = await self.message_limits(await self.settings())
-            stats = await self.limiter.stats("message", limits, log=day_log)
+            stats = await self.limiter.stats("message", limits, log=day_log, now=now)
             eta = max(next_at, stats.next_allowed_at)
             if stats.next_allowed_at > next_at:
                 # Not a refusal: the message waits for the window; say which one and for how long.
@@ -238,7 +238,7 @@ class SendGate:
             return NextResult(retry_at=later[0]["next_at"] if later else None, wait_code="scheduled" if later else "idle")
         limits, _, _ = await self.message_limits(s)
         day_log = await self.limiter.log("message", now - max(DAY, s.recipient_cooldown_s))  # ordered by ts
-        stats = await self.limiter.stats("message", limits, log=day_log)
+        stats = await self.limiter.stats("message", limits, log=day_log, now=now)
         pace_at = await self._pace_target(due[0]["text"], day_log[-1] if day_log else None, s)
         recent = [r for r in day_log if r["end"] > now - max(HOUR, s.recipient_cooldown_s)]
         soonest, global_code = max((stats.next_allowed_at, "rate_limited"), (pace_at, "pacing"))

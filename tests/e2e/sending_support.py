@@ -1,0 +1,85 @@
+"""Helpers of the sending e2e tests: the core's clock, the replica's send log, the tab's send loop."""
+
+from __future__ import annotations
+
+import time
+
+from tests import browser
+from tests.conftest import open_whatsapp, wait_for
+
+DAY = 86400.0
+
+
+def call(page, type_: str, args: dict | None = None) -> dict:
+    reply = browser.core_call(page, type_, args)
+    assert reply["ok"], (type_, reply)
+    return reply["result"]
+
+
+class CoreClock:
+    """The core's clock as tests move it: records every advance so replica times (wall ms) map to core time."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.moves: list[tuple[float, float]] = []  # (wall time of the move, offset after it)
+
+    def advance(self, seconds: float) -> float:
+        state = call(self.page, "debug.clock.advance", {"seconds": seconds})
+        self.moves.append((time.time(), state["offset"]))
+        return state["now"]
+
+    def offset(self) -> float:
+        return call(self.page, "debug.clock.advance", {"seconds": 0})["offset"]
+
+    def to_core(self, wall_ms: float, start_offset: float) -> float:
+        """The core time of a wall-clock instant (a replica sent_at) given the offset before our first move."""
+        wall = wall_ms / 1000
+        offset = start_offset
+        for at, off in self.moves:
+            if at <= wall:
+                offset = off
+        return wall + offset
+
+
+def fresh_gate(page, clock: CoreClock) -> None:
+    """Every window empty and sending resumed: earlier tests in the session sent too."""
+    call(page, "sending.resume")
+    clock.advance(DAY + 60)
+
+
+def sent_log(wa) -> list[dict]:
+    return wa.evaluate("() => __replica.sentLog()")
+
+
+class Tab:
+    """A replica tab with the extension's content script."""
+
+    def __init__(self, context, query: str) -> None:
+        self.page = open_whatsapp(context, query)
+        self.world = browser.content_script_world(self.page)
+        wait_for(lambda: self.loop_status() is not None, timeout=60, message="the send loop to start")
+
+    def loop_status(self) -> dict | None:
+        return self.world.evaluate(
+            "globalThis.MettriContent && MettriContent.sender ? {...MettriContent.sender.status} : null"
+        )
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def chat_key(wa, chat_id: str, gen: str) -> str:
+    """How the core keys a chat: the JID, or in 2026 builds (bare ids) the title."""
+    if gen != "2026":
+        return chat_id
+    return "title:" + wa.evaluate("id => __replica.chat(id).name", chat_id)
+
+
+def known_chat(core_page, wa, chat_id: str, key: str, text: str = "Oi, tudo bem? Queria saber o preço.") -> None:
+    """Make a chat a known contact: an inbound message the capture stores."""
+    wa.evaluate("id => __replica.openChat(id)", chat_id)
+    msg = wa.evaluate("([id, t]) => __replica.deliver(id, {text: t})", [chat_id, text])
+    wait_for(
+        lambda: any(m["id"] == msg["id"] for m in call(core_page, "messages.list", {"chat": key, "limit": 500})["messages"]),
+        message=f"inbound message of {key} to be captured",
+    )
