@@ -59,9 +59,9 @@
   async function insertInto(el, text) {
     el.focus();
     await sleep(60); // Lexical ignores an insert in the same task as focus()
-    if (el.tagName === "INPUT") {
-      el.select();
-    }
+    // Replace what is there (an earlier search), never append to it.
+    if (el.tagName === "INPUT") el.select();
+    else document.execCommand("selectAll");
     document.execCommand("insertText", false, text);
     await sleep(30);
   }

@@ -17,6 +17,7 @@
     lastProbe: "",
     capture: null,
     sender: null, // sending: the send loop (sender.js)
+    suggestions: null, // sending: the approve-suggestion bar (suggestions.js)
   };
 
   // -- sending: the send loop runs only in the active tab ----------------------------
@@ -24,12 +25,16 @@
     if (state.sender || !globalThis.MettriSender) return;
     state.sender = globalThis.MettriSender.createSenderLoop({ request, onEvent, selectors: state.selectors });
     state.sender.start();
+    state.suggestions = globalThis.MettriSuggestions.createSuggestions({ request, onEvent, selectors: state.selectors });
+    state.suggestions.start();
   }
 
   function stopSender() {
     if (!state.sender) return;
     state.sender.stop();
+    state.suggestions.stop();
     state.sender = null;
+    state.suggestions = null;
   }
   // -- end sending ------------------------------------------------------------------
 

@@ -11,7 +11,7 @@
     let wake = null;
     let timer = null;
     // What the loop is doing, for tests and DevTools: {phase, wait_code, retry_in, job, sends}.
-    const status = { phase: "stopped", wait_code: null, retry_in: null, job: null, sends: 0 };
+    const status = { phase: "stopped", wait_code: null, retry_in: null, job: null, sends: 0, asks: 0 };
 
     function sleepUntil(ms) {
       return new Promise((resolve) => {
@@ -25,13 +25,14 @@
 
     const unsubscribe = onEvent((envelope) => {
       // New work, a resumed queue or a moved core clock: ask now instead of at the next poll.
-      if (wake && /^(outbox|sending|campaign)\.|^clock\.moved$/.test(envelope.event)) wake();
+      if (wake && /^(outbox|sending|campaign)\.|^(clock\.moved|selftest\.result)$/.test(envelope.event)) wake();
     });
 
     async function loop() {
       while (running) {
         status.phase = "asking";
         const next = await request("sender.next", { visible: document.visibilityState === "visible" });
+        status.asks += 1;
         if (!running) break;
         if (!next.ok) {
           Object.assign(status, { phase: "waiting", wait_code: next.error && next.error.code, retry_in: 5 });
@@ -39,9 +40,9 @@
           continue;
         }
         // retry_in, not retry_at: the core's clock is the one that counts, and it may not be ours.
-        const { job, retry_in: retryIn, wait_code: waitCode } = next.result;
+        const { job, retry_in: retryIn, retry_at: retryAt, wait_code: waitCode } = next.result;
         if (!job) {
-          Object.assign(status, { phase: "waiting", wait_code: waitCode, retry_in: retryIn ?? null });
+          Object.assign(status, { phase: "waiting", wait_code: waitCode, retry_in: retryIn ?? null, retry_at: retryAt ?? null });
           await sleepUntil(retryIn != null ? retryIn * 1000 : MAX_WAIT_MS);
           continue;
         }

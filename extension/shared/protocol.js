@@ -179,6 +179,17 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
+    "suggestion.dismiss": [
+      "content",
+      "page"
+    ],
+    "suggestion.offer": [
+      "page"
+    ],
+    "suggestion.pending": [
+      "content",
+      "page"
+    ],
     "tabs.bye": [
       "content"
     ],
@@ -202,6 +213,8 @@ globalThis.MettriProtocol = Object.freeze({
     "sending.paused",
     "sending.resumed",
     "storage.error",
+    "suggestion.cleared",
+    "suggestion.offered",
     "tabs.role"
   ]
 });

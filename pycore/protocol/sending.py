@@ -488,3 +488,47 @@ class OptoutChanged(Event):
     chat: str
     opted_out: bool
     source: str
+
+
+# -- suggestions waiting for the user's click --------------------------------------------
+class Suggestion(Model):
+    chat: str
+    chat_title: str = Field(description="how the tab recognises the open chat")
+    text: str
+    offered_at: float
+
+
+class SuggestionList(Model):
+    suggestions: list[Suggestion]
+
+
+@command("suggestion.offer", Suggestion, sources={"page"})
+class SuggestionOffer(Command):
+    """Keep a suggested reply for a chat (one per chat): the tab shows it with approve buttons. Nothing is sent."""
+
+    chat: str = Field(min_length=1, max_length=256)
+    text: str = Field(min_length=1, max_length=70_000)
+
+
+@command("suggestion.pending", SuggestionList)
+class SuggestionPending(Command):
+    """Every suggestion still waiting for a click (the tab asks when it starts)."""
+
+
+@command("suggestion.dismiss", SuggestionList)
+class SuggestionDismiss(Command):
+    """The user dismissed the suggestion of ``chat``; returns what is left."""
+
+    chat: str = Field(min_length=1, max_length=256)
+
+
+@event("suggestion.offered")
+class SuggestionOffered(Event):
+    suggestion: Suggestion
+
+
+@event("suggestion.cleared")
+class SuggestionCleared(Event):
+    """Approved or dismissed: the tab removes its bar."""
+
+    chat: str

@@ -239,7 +239,7 @@ class SendGate:
         limits, _, _ = await self.message_limits(s)
         day_log = await self.limiter.log("message", now - max(DAY, s.recipient_cooldown_s))  # ordered by ts
         stats = await self.limiter.stats("message", limits, log=day_log, now=now)
-        pace_at = await self._pace_target(due[0]["text"], day_log[-1] if day_log else None, s)
+        pace_at = await self._pace_target(due[0]["text"], day_log[-1] if day_log else None, s, now)
         recent = [r for r in day_log if r["end"] > now - max(HOUR, s.recipient_cooldown_s)]
         soonest, global_code = max((stats.next_allowed_at, "rate_limited"), (pace_at, "pacing"))
         best: tuple[float, str, dict[str, Any] | None] = (math.inf, "idle", None)
@@ -379,7 +379,7 @@ class SendGate:
         await self.apply_consent([ev], ops)
 
     # -- timing ----------------------------------------------------------------------
-    async def _pace_target(self, text: str, last: dict[str, Any] | None, s: SendingSettings) -> float:
+    async def _pace_target(self, text: str, last: dict[str, Any] | None, s: SendingSettings, now: float) -> float:
         """When pacing allows the next send; drawn once per previous send and persisted, so polling does not re-roll.
 
         ``last``: the latest send of the last day (an older one no longer holds pacing back).
@@ -388,7 +388,6 @@ class SendGate:
         rec = await self._state("pace")
         if rec and rec.get("after") == last_id:
             return rec["at"]
-        now = self.clock.now()
         model = self.pacing_model or pacing.for_limits(s.per_minute)
         at = now + pacing.delay_before_next(model, self.rng, text, last["ts"] if last else None, now, now)
         await self.storage.put("ratelimit", {"key": "pace", "after": last_id, "at": at})

@@ -83,3 +83,60 @@ def known_chat(core_page, wa, chat_id: str, key: str, text: str = "Oi, tudo bem?
         lambda: any(m["id"] == msg["id"] for m in call(core_page, "messages.list", {"chat": key, "limit": 500})["messages"]),
         message=f"inbound message of {key} to be captured",
     )
+
+
+TIMED_WAITS = {"pacing", "rate_limited", "recipient_cooldown", "bulk_throttled", "scheduled"}
+
+
+def make_contacts(core_page, wa, names: list[str], prefix: str, inbound: str | None = "Oi! Quero saber das novidades.") -> list[str]:
+    """New chats in the replica; with ``inbound`` each writes first (a known contact; "PARAR" opts out)."""
+    ids = []
+    for i, name in enumerate(names):
+        jid = f"55119{prefix}{i:04d}@c.us"
+        wa.evaluate("([id, name]) => __replica.createChat({id, name})", [jid, name])
+        ids.append(jid)
+    if inbound is None:
+        return ids
+    pending = set(ids)
+    for _ in range(3):
+        for jid in sorted(pending):
+            wa.evaluate("([id, t]) => { __replica.openChat(id); __replica.deliver(id, {text: t}); }", [jid, inbound])
+            wa.wait_for_timeout(120)
+        wa.wait_for_timeout(1500)
+        pending = {j for j in pending if not call(core_page, "messages.list", {"chat": j, "limit": 5})["messages"]}
+        if not pending:
+            break
+    assert not pending, f"not captured: {pending}"
+    return ids
+
+
+def drive(tab: Tab, clock: CoreClock, done, timeout: float = 150.0, max_step: float = 6 * 3600, verbose: bool = False) -> None:
+    """Run the send loop at a sped-up clock until ``done()``: whenever the loop waits for a time,
+    move the core's clock by exactly that wait (and only once per ask)."""
+    deadline = time.monotonic() + timeout
+    advanced_at_ask = -1
+    seen = None
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"campaign did not finish: {tab.loop_status()}")
+        st = tab.loop_status() or {}
+        if verbose and (st.get("asks"), st.get("phase")) != seen:
+            seen = (st.get("asks"), st.get("phase"))
+            print(round(time.monotonic() - deadline + timeout, 1), st)
+        if (
+            st.get("phase") == "waiting" and st.get("wait_code") in TIMED_WAITS
+            and st.get("asks") != advanced_at_ask and (st.get("retry_in") or 0) > 0.5
+        ):
+            advanced_at_ask = st["asks"]
+            clock.advance(min(max_step, st["retry_in"] + 0.05))
+        time.sleep(0.1)
+
+
+def window_max(times: list[float], seconds: float) -> int:
+    """The most events in any window of ``seconds`` (sorted times)."""
+    best, start = 0, 0
+    for end in range(len(times)):
+        while times[end] - times[start] >= seconds:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
