@@ -59,9 +59,13 @@
   async function insertInto(el, text) {
     el.focus();
     await sleep(60); // Lexical ignores an insert in the same task as focus()
-    // Replace what is there (an earlier search), never append to it.
+    // Replace what is there (an earlier search), never append to it. Lexical must see the
+    // selection change before the insert, as with focus.
     if (el.tagName === "INPUT") el.select();
-    else document.execCommand("selectAll");
+    else if ((el.textContent || "").trim()) {
+      window.getSelection().selectAllChildren(el);
+      await sleep(60);
+    }
     document.execCommand("insertText", false, text);
     await sleep(30);
   }

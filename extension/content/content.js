@@ -114,6 +114,8 @@
   });
 
   setInterval(() => reportConnection(false), CONNECTION_POLL_MS);
+  // sending: re-check the composer when a chat opens (safe mode lifts then, not at the next heartbeat)
+  setInterval(() => state.role === "active" && state.lastConnectionFacts.includes('"logged_in":true') && selfTest(), CONNECTION_POLL_MS);
   setInterval(() => reportConnection(true), HEARTBEAT_MS);
   hello().then(() => reportConnection(true));
   globalThis.MettriContent = state; // for diagnostics in DevTools (isolated world only)

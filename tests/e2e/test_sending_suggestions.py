@@ -1,0 +1,55 @@
+"""Approve buttons next to WhatsApp's composer: a suggestion is shown, nothing is sent until the
+click, and "Aprovar e enviar" sends exactly one message (through the gate)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import wait_for
+from tests.e2e.sending_support import CoreClock, Tab, call, drive, fresh_gate, make_contacts, sent_log
+
+pytestmark = pytest.mark.e2e
+
+BAR = "[data-mettri=suggestion]"
+
+
+def composer_box(wa):
+    return wa.evaluate("""() => { const r = document.querySelector('footer [contenteditable][role=textbox]')
+        .getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }""")
+
+
+def test_suggestion_is_sent_only_after_the_click(routed, core_page):
+    context, _ = routed
+    clock = CoreClock(core_page)
+    fresh_gate(core_page, clock)
+    tab = Tab(context, "gen=2024&lang=en")
+    wa = tab.page
+    [chat] = make_contacts(core_page, wa, ["Dona Sugestão"], "74", inbound="Vocês têm bolo de cenoura hoje?")
+    before = composer_box(wa)
+    text = "Temos sim! Posso separar um para você? <b>sem html</b>"
+    call(core_page, "suggestion.offer", {"chat": chat, "text": text})
+
+    bar = wa.locator(BAR)
+    bar.locator("button.primary").wait_for(timeout=10_000)
+    assert "<b>sem html</b>" in bar.locator(".text").inner_text()  # WhatsApp-side text stays text
+    assert bar.locator("b").count() == 0
+    labels = bar.locator("button").all_inner_texts()
+    assert labels == ["Aprovar e inserir", "Aprovar e enviar", "Editar", "Dispensar"], labels
+    assert composer_box(wa) == before  # the bar overlays; the composer does not move
+
+    clock.advance(600)  # time passes: still nothing goes out without the click
+    wa.wait_for_timeout(2000)
+    assert sent_log(wa) == []
+    assert call(core_page, "outbox.list", {"limit": 5})["entries"][0]["text"] != text
+
+    bar.locator("button.primary").click()
+    wait_for(lambda: wa.locator(BAR).count() == 0, message="the bar to go away")
+
+    def sent():
+        return [e for e in call(core_page, "outbox.list", {"limit": 5})["entries"] if e["text"] == text and e["state"] == "sent"]
+
+    drive(tab, clock, sent, timeout=60)
+    assert [s["text"] for s in sent_log(wa)] == [text]
+    assert sent()[0]["origin"] == "suggestion"
+    assert call(core_page, "suggestion.pending")["suggestions"] == []
+    tab.close()
