@@ -54,7 +54,7 @@ def test_fifty_recipient_campaign_respects_every_limit(routed, core_page):
         counts = call(core_page, "campaign.status", {"id": campaign["id"]})["campaign"]["counts"]
         return not any(counts.get(s) for s in PENDING)
 
-    drive(tab, clock, finished, timeout=200, verbose=True)
+    drive(tab, clock, finished, timeout=200)
     log = sent_log(wa)
     per_chat = {c: [s for s in log if s["chat"] == c] for c in known + opted + unknown}
     assert all(len(per_chat[c]) == 1 for c in known), {c: len(v) for c, v in per_chat.items() if len(v) != 1}
