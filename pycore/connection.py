@@ -42,7 +42,7 @@ MESSAGES = {
     "idle_tab": ("Outra aba do WhatsApp está ativa; esta fica em espera.", "Another WhatsApp tab is active; this one waits."),
 }
 BAN_PATTERNS = {
-    "too_many_messages": re.compile(r"too many messages|muitas mensagens|demasiados mensajes", re.I),
+    "too_many_messages": re.compile(r"too many messages|muitas mensagens|mensagens demais|demasiados mensajes", re.I),
     "banned": re.compile(r"\bbanned\b|\bbanid[ao]\b|\bsuspens[ao]\b|\bsuspended\b", re.I),
 }
 BAN_TEXT = {

@@ -180,7 +180,8 @@
 
   // Facts for connection.report (tab_id and observed_at are the caller's).
   function readConnection(root, sel) {
-    var popups = match(root, sel, "popups").els;
+    // Popups and in-app alert banners: the core matches their text against ban signals.
+    var popups = match(root, sel, "popups").els.concat(match(root, sel, "alert_banner").els);
     return {
       logged_in: !!first(root, sel, "logged_in"),
       qr: !!first(root, sel, "qr_code"),

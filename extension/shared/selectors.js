@@ -132,6 +132,29 @@ globalThis.MettriSelectors = Object.freeze({
         }
       ]
     },
+    "alert_banner": {
+      "purpose": "connection",
+      "scope": "page",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "[role=\"alert\"]:has([data-icon=\"alert-warning\"])",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "[role=\"alert\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
     "conversation_panel": {
       "purpose": "read",
       "scope": "page",

@@ -56,6 +56,8 @@ FEATURES: dict[str, Feature] = {
     ),
     "offline_banner": Feature("connection", (c('[data-icon="alert-computer"]'), c('[data-icon="alert-phone"]', "2024"))),
     "popups": Feature("connection", (c("#wa-popovers-bucket"), c('div[data-animate-modal-popup="true"]'))),
+    # In-app banners ("you are sending too many messages"): their text is matched by the core's ban patterns.
+    "alert_banner": Feature("connection", (c('[role="alert"]:has([data-icon="alert-warning"])'), c('[role="alert"]'))),
     # -- conversation -----------------------------------------------------------
     "conversation_panel": Feature(
         "read", (c('[data-testid="conversation-panel-wrapper"]', "2026"), c("#main")), unique=True
