@@ -140,3 +140,11 @@ def window_max(times: list[float], seconds: float) -> int:
             start += 1
         best = max(best, end - start + 1)
     return best
+
+
+def sending_tab(routed, core_page, query: str) -> tuple[CoreClock, Tab]:
+    """Empty limits, sending resumed, and a fresh replica tab whose send loop runs."""
+    context, _ = routed
+    clock = CoreClock(core_page)
+    fresh_gate(core_page, clock)
+    return clock, Tab(context, query)

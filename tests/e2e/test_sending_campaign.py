@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.sending_support import (
-    DAY, CoreClock, Tab, call, drive, fresh_gate, make_contacts, sent_log, window_max,
-)
+from tests.e2e.sending_support import DAY, call, drive, make_contacts, sending_tab, sent_log, window_max
 
 pytestmark = pytest.mark.e2e
 
@@ -17,11 +15,8 @@ PENDING = ("queued", "approved", "sending", "verify")
 
 
 def test_fifty_recipient_campaign_respects_every_limit(routed, core_page):
-    context, _ = routed
-    clock = CoreClock(core_page)
-    fresh_gate(core_page, clock)
+    clock, tab = sending_tab(routed, core_page, "gen=2025&lang=pt-BR")
     start_offset = clock.offset()
-    tab = Tab(context, "gen=2025&lang=pt-BR")
     wa = tab.page
     known = make_contacts(core_page, wa, [f"Cliente {i:02d}" for i in range(42)], "71")
     opted = make_contacts(core_page, wa, [f"Desistente {i}" for i in range(4)], "72", inbound="PARAR")

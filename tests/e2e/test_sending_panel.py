@@ -23,7 +23,7 @@ def test_campaign_form_dry_run_reasons_approve_and_export(routed, core_page):
     wait_for(lambda: any(r["chat"] == opted for r in call(core_page, "optout.list")["records"]), message="opt-out")
 
     panel = browser.open_page(context, ext_id, "extension/pages/sidepanel/sidepanel.html")
-    pt = panel.evaluate("() => chrome.i18n.getUILanguage()").lower().startswith("pt")  # the UI language
+    pt = panel.evaluate("() => chrome.i18n.getMessage('@@ui_locale')").lower().startswith("pt")  # the UI language
     panel.locator('.tabs [data-view="sending"]').click()
     panel.locator("#campaign-template").wait_for()
     panel.locator("#sending-state").wait_for()

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.sending_support import CoreClock, Tab, call, drive, fresh_gate, make_contacts, sent_log
+from tests.e2e.sending_support import call, drive, make_contacts, sending_tab, sent_log
 
 pytestmark = pytest.mark.e2e
 
@@ -37,10 +37,7 @@ def exactly_once(wa, chats: list[str]) -> None:
 
 
 def test_warning_banner_pauses_until_the_user_resumes(routed, core_page):
-    context, _ = routed
-    clock = CoreClock(core_page)
-    fresh_gate(core_page, clock)
-    tab = Tab(context, "gen=2024&lang=pt-BR")
+    clock, tab = sending_tab(routed, core_page, "gen=2024&lang=pt-BR")
     wa = tab.page
     campaign_id, chats = start_campaign(core_page, wa, "75")
     drive(tab, clock, lambda: len(sent_log(wa)) >= 3, timeout=60)
@@ -68,15 +65,12 @@ def test_warning_banner_pauses_until_the_user_resumes(routed, core_page):
 
 
 def test_killing_the_core_mid_campaign_loses_and_duplicates_nothing(routed, core_page):
-    context, _ = routed
-    clock = CoreClock(core_page)
-    fresh_gate(core_page, clock)
-    tab = Tab(context, "gen=2025&lang=en")
+    clock, tab = sending_tab(routed, core_page, "gen=2025&lang=en")
     wa = tab.page
     campaign_id, chats = start_campaign(core_page, wa, "76")
     drive(tab, clock, lambda: len(sent_log(wa)) >= 2, timeout=60)
     # Kill the core while the tab is performing a job (its report cannot arrive).
-    sw = next(w for w in context.service_workers if w.url.startswith("chrome-extension://"))
+    sw = next(w for w in routed[0].service_workers if w.url.startswith("chrome-extension://"))
     st = {}
     for _ in range(2):
         clock.advance(max(1.0, (tab.loop_status() or {}).get("retry_in") or 1))

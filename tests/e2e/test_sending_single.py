@@ -6,17 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.sending_support import CoreClock, Tab, call, chat_key, fresh_gate, known_chat, sent_log
+from tests.e2e.sending_support import call, chat_key, known_chat, sending_tab, sent_log
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("gen,lang", [("2024", "pt-BR"), ("2025", "en"), ("2026", "pt-BR"), ("2026", "en")])
 def test_single_send_reaches_the_replica_once(routed, core_page, gen, lang):
-    context, _ = routed
-    clock = CoreClock(core_page)
-    fresh_gate(core_page, clock)
-    tab = Tab(context, f"gen={gen}&lang={lang}")
+    clock, tab = sending_tab(routed, core_page, f"gen={gen}&lang={lang}")
     wa = tab.page
     order = wa.evaluate("() => __replica.chatOrder()")
     target = order[50]  # far down the virtualized list: not rendered, found through the search box

@@ -21,9 +21,10 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** The reason in the UI language (pt-BR first). */
+/** The reason in the language of the extension's own strings (@@ui_locale, which can differ
+ *  from getUILanguage(): Chrome picks messages by its application locale). pt-BR first. */
 export function reason(obj) {
-  const pt = chrome.i18n.getUILanguage().toLowerCase().startsWith("pt");
+  const pt = chrome.i18n.getMessage("@@ui_locale").toLowerCase().startsWith("pt");
   return pt ? obj.reason_pt : obj.reason_en;
 }
 
