@@ -11,7 +11,11 @@ DAY = 86400.0
 
 
 def call(page, type_: str, args: dict | None = None) -> dict:
-    reply = browser.core_call(page, type_, args)
+    """One command from an extension page; waits out a core restart (not_ready) for up to ~2 min."""
+    for _ in range(4):
+        reply = browser.core_call(page, type_, args)
+        if reply["ok"] or reply["error"]["code"] != "not_ready":
+            break
     assert reply["ok"], (type_, reply)
     return reply["result"]
 
@@ -145,6 +149,9 @@ def window_max(times: list[float], seconds: float) -> int:
 def sending_tab(routed, core_page, query: str) -> tuple[CoreClock, Tab]:
     """Empty limits, sending resumed, and a fresh replica tab whose send loop runs."""
     context, _ = routed
+    for page in context.pages:  # a tab left by an earlier (failed) test would stay the active one
+        if page.url.startswith("https://web.whatsapp.com"):
+            page.close()
     clock = CoreClock(core_page)
     fresh_gate(core_page, clock)
     return clock, Tab(context, query)
