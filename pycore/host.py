@@ -14,6 +14,8 @@ from typing import Any, Sequence
 
 from pycore.app import Core, Services
 from pycore.clock import SystemClock
+from pycore.dev.clock import WarpClock
+from pycore.dev.clock import install as install_dev_clock
 from pycore.storage.base import Range, Storage, StorageError, WriteOp
 from pycore.storage.schema import schema_json
 
@@ -87,13 +89,17 @@ class CoreHost:
         return await self.core.handle_json(text)
 
 
-async def start(host: Any) -> CoreHost:
+async def start(host: Any, dev: bool = False) -> CoreHost:
+    """``dev``: the extension runs unpacked (a development build). Only then may tests move the
+    core's clock forward (``debug.clock.advance``, pycore/dev/clock.py)."""
+
     def emit(envelope: dict[str, Any]) -> None:
         host.emit(json.dumps(envelope, ensure_ascii=False))
 
-    services = Services(
-        clock=SystemClock(), rng=random.Random(), storage=IndexedDBStorage(host.idb), emit=emit, host=host
-    )
+    clock = WarpClock(SystemClock()) if dev else SystemClock()
+    services = Services(clock=clock, rng=random.Random(), storage=IndexedDBStorage(host.idb), emit=emit, host=host)
     core = Core(services)
+    if dev:
+        install_dev_clock(core)
     await core.start()
     return CoreHost(core)

@@ -44,6 +44,16 @@ def install(core) -> None:
         return False
 
     gate.lookups.saved_contact = saved_contact
+
+    wall = getattr(core.clock, "wall", None)  # only a development build's movable clock has it
+    if wall is not None:
+        page_was_sent = gate.lookups.was_sent
+
+        async def was_sent(chat: str, text: str, after: float, before: float):
+            # Captured message times come from the page, i.e. the wall clock.
+            return await page_was_sent(chat, text, wall(after), wall(before))
+
+        gate.lookups.was_sent = was_sent
     gate.chat_title = lambda chat: chat_title(storage, chat)
 
     async def scan(keys: list[str]) -> None:

@@ -59,8 +59,12 @@
   async function insertInto(el, text) {
     el.focus();
     await sleep(60); // Lexical ignores an insert in the same task as focus()
-    if (el.tagName === "INPUT") {
-      el.select();
+    // Replace what is there (an earlier search), never append to it. Lexical must see the
+    // selection change before the insert, as with focus.
+    if (el.tagName === "INPUT") el.select();
+    else if ((el.textContent || "").trim()) {
+      window.getSelection().selectAllChildren(el);
+      await sleep(60);
     }
     document.execCommand("insertText", false, text);
     await sleep(30);
@@ -112,10 +116,12 @@
   /** Perform one job from sender.next; resolves with sender.report's args. */
   async function performJob(job, sel, { title }) {
     const report = (outcome, extra = {}) => ({ job_id: job.id, attempt: job.attempt, outcome, ...extra });
+    // Timed by our own clock from the job's arrival: the core's clock may run ahead (tests move it).
+    const deadline = performance.now() + (job.expires_in ?? 20) * 1000;
     if (!(await openChat(sel, title))) return report("failed_before_send", { error: "chat_not_opened" });
     const written = await writeMessage(sel, job.text);
     if (!written.ok) return report("failed_before_send", { error: written.error });
-    if (Date.now() / 1000 > job.expires_at) {
+    if (performance.now() > deadline) {
       written.composer.focus();
       document.execCommand("selectAll");
       document.execCommand("delete");

@@ -18,7 +18,27 @@
     capture: null,
     backfill: null,
     scraper: null,
+    sender: null, // sending: the send loop (sender.js)
+    suggestions: null, // sending: the approve-suggestion bar (suggestions.js)
   };
+
+  // -- sending: the send loop runs only in the active tab ----------------------------
+  function startSender() {
+    if (state.sender || !globalThis.MettriSender) return;
+    state.sender = globalThis.MettriSender.createSenderLoop({ request, onEvent, selectors: state.selectors });
+    state.sender.start();
+    state.suggestions = globalThis.MettriSuggestions.createSuggestions({ request, onEvent, selectors: state.selectors });
+    state.suggestions.start();
+  }
+
+  function stopSender() {
+    if (!state.sender) return;
+    state.sender.stop();
+    state.suggestions.stop();
+    state.sender = null;
+    state.suggestions = null;
+  }
+  // -- end sending ------------------------------------------------------------------
 
   function startCapture() {
     if (state.capture) return;
@@ -47,15 +67,19 @@
     if (reply.ok) {
       state.tabId = reply.result.tab_id;
       applyRole(reply.result.role);
-    }
-    else setTimeout(hello, 2_000);
+    } else setTimeout(hello, 2_000);
   }
 
   function applyRole(role) {
     state.role = role;
     // Idle tabs neither capture nor send: one WhatsApp tab at a time acts.
-    if (role === "active") startCapture();
-    else stopCapture();
+    if (role === "active") {
+      startCapture();
+      startSender();
+    } else {
+      stopCapture();
+      stopSender();
+    }
   }
 
   async function reportConnection(force = false) {
@@ -91,24 +115,11 @@
     else if (envelope.event === "contacts.scan_requested") state.scraper.run(data.scan_id, data.pace);
   });
 
-  // Requests from the core (through the service worker) to act in this page.
-  chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-    if (sender.id !== chrome.runtime.id || !message || message.to !== "content" || !message.request) return false;
-    const actions = globalThis.MettriActions;
-    if (!actions) {
-      sendResponse({ ok: false, error: "no_actions" });
-      return false;
-    }
-    actions.perform(message.request, { state, selectors: state.selectors }).then(sendResponse, (err) =>
-      sendResponse({ ok: false, error: String(err) }),
-    );
-    return true;
-  });
-
   window.addEventListener("pagehide", () => {
     request("tabs.bye", { tab_id: null }, { timeoutMs: 2_000 });
   });
 
+  // Every second: connection facts, and the self-test (safe mode lifts as soon as a chat opens).
   setInterval(() => reportConnection(false), CONNECTION_POLL_MS);
   setInterval(() => reportConnection(true), HEARTBEAT_MS);
   loadSelectors()

@@ -201,6 +201,7 @@
 
   // Facts for connection.report (tab_id and observed_at are the caller's).
   function readConnection(root, sel) {
+    // Popups and in-app alert banners: the core matches their text against ban signals.
     var popups = matchAll(root, sel, "popups").concat(matchAll(root, sel, "alerts"));
     return {
       logged_in: !!first(root, sel, "logged_in"),

@@ -17,6 +17,17 @@ function broadcastBoot() {
   chrome.runtime.sendMessage({ to: "broadcast", envelope }).catch(() => undefined);
 }
 
+/** Unpacked (development) builds have no update_url (the store adds it): only they let tests
+ *  move the core's clock. The offscreen document has no chrome.runtime.getManifest(): read the file. */
+async function isDevelopmentBuild() {
+  try {
+    const manifest = await (await fetch(chrome.runtime.getURL("manifest.json"))).json();
+    return !("update_url" in manifest);
+  } catch {
+    return false;
+  }
+}
+
 async function boot() {
   try {
     const pyodide = await loadRuntime((stage, phase, ms) => {
@@ -29,7 +40,7 @@ async function boot() {
     broadcastBoot();
     const host = createHost();
     const hostModule = pyodide.pyimport("pycore.host");
-    core = await hostModule.start(host);
+    core = await hostModule.start(host, await isDevelopmentBuild());
     state.stages.core = Math.round(performance.now() - t0);
     state.stage = "ready";
     state.readyMs = Math.round(performance.now() - state.startedAt);

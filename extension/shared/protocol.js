@@ -106,6 +106,9 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
+    "debug.clock.advance": [
+      "page"
+    ],
     "messages.list": [
       "content",
       "page"
@@ -213,6 +216,17 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
+    "suggestion.dismiss": [
+      "content",
+      "page"
+    ],
+    "suggestion.offer": [
+      "page"
+    ],
+    "suggestion.pending": [
+      "content",
+      "page"
+    ],
     "tabs.bye": [
       "content"
     ],
@@ -224,6 +238,7 @@ globalThis.MettriProtocol = Object.freeze({
     "backfill.progress",
     "backfill.requested",
     "campaign.progress",
+    "clock.moved",
     "connection.ban_signal",
     "connection.changed",
     "contacts.changed",
@@ -239,6 +254,8 @@ globalThis.MettriProtocol = Object.freeze({
     "sending.paused",
     "sending.resumed",
     "storage.error",
+    "suggestion.cleared",
+    "suggestion.offered",
     "tabs.role"
   ]
 });

@@ -20,3 +20,4 @@ from pycore.protocol.base import (  # noqa: F401
     event,
 )
 from pycore.protocol import system  # noqa: F401,E402
+from pycore.protocol import debug  # noqa: F401,E402  (handlers only in development builds)

@@ -84,6 +84,7 @@ class Job(Model):
     chat_title: str = Field(description="the chat's name as WhatsApp shows it: how the tab finds the chat")
     text: str
     expires_at: float = Field(description="do not press send after this time; report failed_before_send instead")
+    expires_in: float = Field(default=20.0, description="the same as seconds from now: the tab times itself with its own clock")
 
 
 # -- send -------------------------------------------------------------------------
@@ -150,6 +151,7 @@ class OutboxResolve(Command):
 class NextResult(Model):
     job: Job | None = None
     retry_at: float | None = Field(default=None, description="ask again at this time (None: when outbox.changed)")
+    retry_in: float | None = Field(default=None, description="the same as seconds from now, by the core's clock: what the tab waits")
     wait_code: str | None = Field(default=None, description="why there is no job now")
 
 
@@ -486,3 +488,47 @@ class OptoutChanged(Event):
     chat: str
     opted_out: bool
     source: str
+
+
+# -- suggestions waiting for the user's click --------------------------------------------
+class Suggestion(Model):
+    chat: str
+    chat_title: str = Field(description="how the tab recognises the open chat")
+    text: str
+    offered_at: float
+
+
+class SuggestionList(Model):
+    suggestions: list[Suggestion]
+
+
+@command("suggestion.offer", Suggestion, sources={"page"})
+class SuggestionOffer(Command):
+    """Keep a suggested reply for a chat (one per chat): the tab shows it with approve buttons. Nothing is sent."""
+
+    chat: str = Field(min_length=1, max_length=256)
+    text: str = Field(min_length=1, max_length=70_000)
+
+
+@command("suggestion.pending", SuggestionList)
+class SuggestionPending(Command):
+    """Every suggestion still waiting for a click (the tab asks when it starts)."""
+
+
+@command("suggestion.dismiss", SuggestionList)
+class SuggestionDismiss(Command):
+    """The user dismissed the suggestion of ``chat``; returns what is left."""
+
+    chat: str = Field(min_length=1, max_length=256)
+
+
+@event("suggestion.offered")
+class SuggestionOffered(Event):
+    suggestion: Suggestion
+
+
+@event("suggestion.cleared")
+class SuggestionCleared(Event):
+    """Approved or dismissed: the tab removes its bar."""
+
+    chat: str

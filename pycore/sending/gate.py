@@ -164,7 +164,7 @@ class SendGate:
         eta = None
         if decision.verdict != "block":
             limits, _, _ = await self.message_limits(await self.settings())
-            stats = await self.limiter.stats("message", limits, log=day_log)
+            stats = await self.limiter.stats("message", limits, log=day_log, now=now)
             eta = max(next_at, stats.next_allowed_at)
             if stats.next_allowed_at > next_at:
                 # Not a refusal: the message waits for the window; say which one and for how long.
@@ -215,6 +215,9 @@ class SendGate:
         result = await self._poll(visible)
         while result is None:  # entries were blocked on the way (opt-out): look again
             result = await self._poll(visible)
+        if result.retry_at is not None:
+            # The tab waits a duration, not until a time: its clock and the core's may differ.
+            result.retry_in = max(0.0, result.retry_at - self.clock.now())
         return result
 
     async def _poll(self, visible: bool) -> NextResult | None:
@@ -235,8 +238,8 @@ class SendGate:
             return NextResult(retry_at=later[0]["next_at"] if later else None, wait_code="scheduled" if later else "idle")
         limits, _, _ = await self.message_limits(s)
         day_log = await self.limiter.log("message", now - max(DAY, s.recipient_cooldown_s))  # ordered by ts
-        stats = await self.limiter.stats("message", limits, log=day_log)
-        pace_at = await self._pace_target(due[0]["text"], day_log[-1] if day_log else None, s)
+        stats = await self.limiter.stats("message", limits, log=day_log, now=now)
+        pace_at = await self._pace_target(due[0]["text"], day_log[-1] if day_log else None, s, now)
         recent = [r for r in day_log if r["end"] > now - max(HOUR, s.recipient_cooldown_s)]
         soonest, global_code = max((stats.next_allowed_at, "rate_limited"), (pace_at, "pacing"))
         best: tuple[float, str, dict[str, Any] | None] = (math.inf, "idle", None)
@@ -279,7 +282,8 @@ class SendGate:
         self.emit(OutboxChanged(id=rec["id"], state="sending", campaign_id=rec.get("campaign_id")))
         title = await self.chat_title(rec["chat"])
         return NextResult(
-            job=Job(id=rec["id"], attempt=token, chat=rec["chat"], chat_title=title, text=rec["text"], expires_at=rec["expires_at"])
+            job=Job(id=rec["id"], attempt=token, chat=rec["chat"], chat_title=title, text=rec["text"], expires_at=rec["expires_at"],
+                expires_in=JOB_TTL_S)
         )
 
     @serialized
@@ -375,7 +379,7 @@ class SendGate:
         await self.apply_consent([ev], ops)
 
     # -- timing ----------------------------------------------------------------------
-    async def _pace_target(self, text: str, last: dict[str, Any] | None, s: SendingSettings) -> float:
+    async def _pace_target(self, text: str, last: dict[str, Any] | None, s: SendingSettings, now: float) -> float:
         """When pacing allows the next send; drawn once per previous send and persisted, so polling does not re-roll.
 
         ``last``: the latest send of the last day (an older one no longer holds pacing back).
@@ -384,7 +388,6 @@ class SendGate:
         rec = await self._state("pace")
         if rec and rec.get("after") == last_id:
             return rec["at"]
-        now = self.clock.now()
         model = self.pacing_model or pacing.for_limits(s.per_minute)
         at = now + pacing.delay_before_next(model, self.rng, text, last["ts"] if last else None, now, now)
         await self.storage.put("ratelimit", {"key": "pace", "after": last_id, "at": at})

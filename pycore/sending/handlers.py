@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pycore.protocol import sending as p
-from pycore.sending import audit, optout, outbox
+from pycore.sending import audit, optout, outbox, suggestions
 from pycore.sending import settings as settings_mod
 from pycore.sending.campaigns import Campaigns
 from pycore.sending.campaigns import dry_run as campaign_dry_run
@@ -105,10 +105,21 @@ def install(core, lookups: Lookups | None = None) -> SendGate:
 
     # -- suggestions and campaigns ------------------------------------------------------------
     async def suggestion_approve(cmd: p.SuggestionApprove) -> p.SuggestionResult:
+        await suggestions.clear(core, cmd.chat)  # the user's click settles the waiting suggestion
         if cmd.mode == "insert":
             return p.SuggestionResult(mode="insert", text=cmd.text)
         sent = await gate.request(cmd.chat, cmd.text, "suggestion")
         return p.SuggestionResult(mode="send", text=cmd.text, send=sent)
+
+    async def suggestion_offer(cmd: p.SuggestionOffer) -> p.Suggestion:
+        return await suggestions.offer(core, cmd.chat, cmd.text)
+
+    async def suggestion_pending(cmd: p.SuggestionPending) -> p.SuggestionList:
+        return p.SuggestionList(suggestions=await suggestions.pending(core))
+
+    async def suggestion_dismiss(cmd: p.SuggestionDismiss) -> p.SuggestionList:
+        await suggestions.clear(core, cmd.chat)
+        return p.SuggestionList(suggestions=await suggestions.pending(core))
 
     async def dry_run(cmd: p.CampaignDryRun) -> p.DryRunResult:
         return await campaign_dry_run(gate, cmd.template, cmd.recipients)
@@ -134,6 +145,8 @@ def install(core, lookups: Lookups | None = None) -> SendGate:
         (p.AuditList, audit_list), (p.AuditExport, audit_export),
         (p.OptoutList, optout_list), (p.OptoutSet, optout_set), (p.OptoutHistory, optout_history),
         (p.OptoutScan, optout_scan), (p.SuggestionApprove, suggestion_approve),
+        (p.SuggestionOffer, suggestion_offer), (p.SuggestionPending, suggestion_pending),
+        (p.SuggestionDismiss, suggestion_dismiss),
         (p.CampaignDryRun, dry_run), (p.CampaignCreate, campaign_create), (p.CampaignList, campaign_list),
         (p.CampaignApprove, campaign(campaigns.approve)), (p.CampaignStatus, campaign(lambda i: campaigns.progress(i, emit=False))),
         (p.CampaignPause, campaign(campaigns.pause)), (p.CampaignResume, campaign(campaigns.resume)),

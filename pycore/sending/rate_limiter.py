@@ -113,11 +113,13 @@ class RateLimiter:
         return [r for r in rows if r["end"] > since]
 
     async def stats(
-        self, kind: str, limits: KindLimits | None = None, log: list[dict[str, Any]] | None = None
+        self, kind: str, limits: KindLimits | None = None, log: list[dict[str, Any]] | None = None,
+        now: float | None = None,
     ) -> LimitStats:
-        """``log``: the records of ``kind`` ending in the longest window, when the caller already has them."""
+        """``log``: the records of ``kind`` ending in the longest window, when the caller already has them.
+        ``now``: the caller's "now", so a free window compares equal to it (a real clock moves between calls)."""
         limits = limits or self.limits[kind]
-        now = self.clock.now()
+        now = self.clock.now() if now is None else now
         longest = max(w.seconds for w in limits.windows)
         if log is None:
             log = await self.log(kind, now - longest)

@@ -56,7 +56,7 @@ FEATURES: dict[str, Feature] = {
     ),
     "offline_banner": Feature("connection", (c('[data-icon="alert-computer"]'), c('[data-icon="alert-phone"]', "2024"))),
     "popups": Feature("connection", (c("#wa-popovers-bucket"), c('div[data-animate-modal-popup="true"]'))),
-    # Banners above the chat list ("You are sending too many messages"): their text feeds ban detection.
+    # In-app banners ("you are sending too many messages"): their text feeds the core's ban patterns.
     "alerts": Feature("connection", (c('[role="alert"]'),)),
     # -- conversation -----------------------------------------------------------
     "conversation_panel": Feature(

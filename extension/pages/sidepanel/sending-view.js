@@ -1,4 +1,12 @@
-// Mounted by sidepanel.js when its tab is first shown.
+// The "Envios" / "Sending" tab: pause state, outbox, campaigns, audit log.
+// Each part is a small module in ./sending/; mount() builds them in order.
+import * as audit from "./sending/audit-section.js";
+import * as campaign from "./sending/campaign-section.js";
+import * as outbox from "./sending/outbox-section.js";
+import * as status from "./sending/status-section.js";
+
 export function mount(root) {
   root.textContent = "";
+  const parts = [status, campaign, outbox, audit].map((part) => part.mount(root));
+  return Promise.all(parts).catch((err) => console.error("mettri: sending view", err));
 }

@@ -1,0 +1,156 @@
+// Approve-suggestion bar next to WhatsApp's composer. The core keeps suggested
+// replies (suggestion.offer); when the open chat has one, a small bar appears
+// above the composer. Nothing is sent without a click: "send" goes through the
+// core's gate (suggestion.approve mode "send"), "insert" only writes into the
+// composer. The bar lives in a zero-height box inside the footer (it overlays,
+// it never shifts the composer) with its own shadow root (no style leaks).
+(() => {
+  const CHECK_MS = 400;
+  const t = (key) => chrome.i18n.getMessage(key) || key;
+  const clean = (s) => (s || "").replace(/[\u202a-\u202e\u200e\u200f]/g, "").trim();
+
+  const STYLE = `
+    .bar { position: absolute; left: 8px; right: 8px; bottom: 4px; z-index: 5; box-sizing: border-box;
+      background: #fffbe6; color: #1f2328; border: 1px solid #e0c85a; border-radius: 8px; padding: 8px;
+      font: 13px/1.35 system-ui, sans-serif; box-shadow: 0 2px 8px rgba(0,0,0,.15); }
+    .label { font-weight: 600; font-size: 12px; color: #6b5a00; margin-bottom: 4px; }
+    .text { white-space: pre-wrap; max-height: 7.5em; overflow: auto; margin-bottom: 6px; }
+    textarea { width: 100%; box-sizing: border-box; min-height: 4em; font: inherit; margin-bottom: 6px; }
+    .buttons { display: flex; gap: 6px; flex-wrap: wrap; }
+    button { font: inherit; border: 1px solid #b9a33a; background: #fff; border-radius: 6px; padding: 3px 10px; cursor: pointer; }
+    button.primary { background: #1f7a4d; border-color: #1f7a4d; color: #fff; }
+  `;
+
+  function createSuggestions({ request, onEvent, selectors, actions = globalThis.MettriActions }) {
+    const byTitle = new Map(); // chat title -> suggestion
+    let host = null; // the zero-height box in the footer
+    let shown = null; // the suggestion on screen
+    let timer = null;
+    let busy = false;
+
+    function remember(s) {
+      for (const [title, old] of byTitle) if (old.chat === s.chat) byTitle.delete(title);
+      byTitle.set(clean(s.chat_title), s);
+    }
+
+    function forget(chat) {
+      for (const [title, s] of byTitle) if (s.chat === chat) byTitle.delete(title);
+    }
+
+    function removeBar() {
+      if (host) host.remove();
+      host = null;
+      shown = null;
+    }
+
+    function button(label, cls, fn) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = label;
+      if (cls) b.className = cls;
+      b.dataset.action = cls === "primary" ? "send" : "";
+      b.addEventListener("click", (ev) => {
+        ev.preventDefault();
+        ev.stopPropagation();
+        if (!busy) fn();
+      });
+      return b;
+    }
+
+    async function approve(s, mode, text) {
+      busy = true;
+      try {
+        const reply = await request("suggestion.approve", { chat: s.chat, text, mode });
+        if (!reply.ok) return;
+        forget(s.chat);
+        removeBar();
+        if (mode === "insert") await actions.writeMessage(selectors, text);
+      } finally {
+        busy = false;
+      }
+    }
+
+    function render(s, footer) {
+      removeBar();
+      host = document.createElement("div");
+      host.setAttribute("data-mettri", "suggestion");
+      host.style.cssText = "position:relative;height:0;width:100%;overflow:visible;";
+      const root = host.attachShadow({ mode: "open" });
+      const style = document.createElement("style");
+      style.textContent = STYLE;
+      const bar = document.createElement("div");
+      bar.className = "bar";
+      const label = document.createElement("div");
+      label.className = "label";
+      label.textContent = t("suggestionLabel");
+      const text = document.createElement("div");
+      text.className = "text";
+      text.textContent = s.text; // plain text only
+      let editor = null;
+      const current = () => (editor ? editor.value : s.text);
+      const buttons = document.createElement("div");
+      buttons.className = "buttons";
+      buttons.append(
+        button(t("suggestionInsert"), "", () => approve(s, "insert", current())),
+        button(t("suggestionSend"), "primary", () => approve(s, "send", current())),
+        button(t("suggestionEdit"), "", () => {
+          if (editor) return;
+          editor = document.createElement("textarea");
+          editor.value = s.text;
+          text.replaceWith(editor);
+          editor.focus();
+        }),
+        button(t("suggestionDismiss"), "", async () => {
+          busy = true;
+          try {
+            await request("suggestion.dismiss", { chat: s.chat });
+            forget(s.chat);
+            removeBar();
+          } finally {
+            busy = false;
+          }
+        }),
+      );
+      bar.append(label, text, buttons);
+      root.append(style, bar);
+      footer.prepend(host);
+      shown = s;
+    }
+
+    function check() {
+      const title = actions.headerTitle(selectors);
+      const s = title ? byTitle.get(title) : null;
+      const composer = actions.firstMatch(selectors, "composer");
+      const footer = composer && composer.closest("footer");
+      if (!s || !footer) {
+        if (host && !busy) removeBar();
+        return;
+      }
+      if (shown === s && host && host.isConnected && footer.contains(host)) return;
+      render(s, footer);
+    }
+
+    const unsubscribe = onEvent((envelope) => {
+      if (envelope.event === "suggestion.offered") remember(envelope.data.suggestion);
+      else if (envelope.event === "suggestion.cleared") forget(envelope.data.chat);
+      else return;
+      check();
+    });
+
+    return {
+      async start() {
+        const reply = await request("suggestion.pending", {});
+        if (reply.ok) reply.result.suggestions.forEach(remember);
+        timer = setInterval(check, CHECK_MS);
+        check();
+      },
+      stop() {
+        clearInterval(timer);
+        unsubscribe();
+        removeBar();
+      },
+    };
+  }
+
+  globalThis.MettriSuggestions = Object.freeze({ createSuggestions });
+})();

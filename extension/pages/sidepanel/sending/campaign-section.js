@@ -1,0 +1,100 @@
+// A campaign: pick chats, write a template ({{nome}} / {{name}} filled from the
+// chat's title), see the dry run per recipient with its reason, approve, follow
+// the progress (with a chart of sends over time), pause or cancel.
+import { sendsChart } from "./chart.js";
+import { call, el, fmtDuration, fmtTime, onEvent, reason, t } from "./dom.js";
+
+const title = (chat) => chat.title || chat.key.replace(/^title:/, "");
+
+function recipientsOf(chats, picked) {
+  return chats.filter((c) => picked.has(c.key)).map((c) => ({ chat: c.key, vars: { nome: title(c), name: title(c) } }));
+}
+
+function planTable(plan, chats) {
+  const names = new Map(chats.map((c) => [c.key, title(c)]));
+  return el("table", { class: "plan", id: "campaign-plan" },
+    el("thead", {}, el("tr", {}, el("th", {}, t("planRecipient")), el("th", {}, t("planVerdict")), el("th", {}, t("planReason")))),
+    el("tbody", {}, plan.recipients.map((p) =>
+      el("tr", { dataset: { chat: p.chat, verdict: p.decision.verdict } },
+        el("td", {}, names.get(p.chat) || p.chat),
+        el("td", { class: `verdict verdict-${p.decision.verdict}` }, t("verdict_" + p.decision.verdict)),
+        el("td", {}, p.decision.verdict === "allow" ? "" : reason(p.decision))))));
+}
+
+export function mount(root) {
+  const form = el("form", { id: "campaign-form" });
+  const result = el("div", { id: "campaign-result" });
+  const progress = el("div", { id: "campaign-progress" });
+  root.append(el("section", { class: "card" }, el("h2", {}, t("campaignTitle")), form, result, progress));
+  let chats = [];
+  let current = null; // the running campaign's id
+
+  async function showProgress(id) {
+    current = id;
+    const { campaign } = await call("campaign.status", { id });
+    const { entries } = await call("outbox.list", { campaign_id: id, limit: 500 });
+    const times = entries.filter((e) => e.state === "sent" && e.sent_at).map((e) => e.sent_at);
+    const counts = Object.entries(campaign.counts).map(([s, n]) => `${t("state_" + s)}: ${n}`).join(" · ");
+    const running = campaign.state === "running" || campaign.state === "paused";
+    progress.replaceChildren(
+      el("p", { id: "campaign-state" }, `${t("campaignState_" + campaign.state)} — ${counts}`),
+      sendsChart(times),
+      running ? el("div", { class: "row" },
+        el("button", { type: "button", id: "campaign-pause-toggle", onclick: async () => {
+          await call(campaign.state === "paused" ? "campaign.resume" : "campaign.pause", { id });
+          showProgress(id);
+        } }, campaign.state === "paused" ? t("campaignResume") : t("campaignPause")),
+        el("button", { type: "button", id: "campaign-cancel", onclick: async () => {
+          if (confirm(t("campaignCancelConfirm"))) { await call("campaign.cancel", { id }); showProgress(id); }
+        } }, t("campaignCancel"))) : null,
+    );
+  }
+
+  async function dryRun(spec) {
+    const plan = await call("campaign.dry_run", spec);
+    const approve = el("button", { type: "button", id: "campaign-approve", class: "primary", onclick: async () => {
+      approve.disabled = true;
+      const { campaign } = await call("campaign.create", spec);
+      await call("campaign.approve", { id: campaign.id });
+      result.replaceChildren(el("p", {}, t("campaignApproved")));
+      showProgress(campaign.id);
+    } }, t("campaignApprove"));
+    result.replaceChildren(
+      el("p", { id: "campaign-summary" }, t("planSummary", [String(plan.counts.allow || 0), String(plan.counts.warn || 0), String(plan.counts.block || 0)])),
+      el("p", { id: "campaign-risk" }, t("planRisk", [String(plan.risk_score)]), " · ",
+        t("planDuration", [fmtDuration(plan.estimated_seconds), fmtTime(plan.estimated_finish_at)])),
+      planTable(plan, chats),
+      (plan.counts.allow || 0) + (plan.counts.warn || 0) ? approve : null,
+    );
+  }
+
+  async function build() {
+    chats = (await call("chats.list", { limit: 500 })).chats;
+    const picked = new Set();
+    const name = el("input", { type: "text", id: "campaign-name", placeholder: t("campaignName") });
+    const template = el("textarea", { id: "campaign-template", rows: 3, placeholder: t("campaignTemplateHint") });
+    const list = el("ul", { class: "pick", id: "campaign-recipients" }, chats.map((c) =>
+      el("li", {}, el("label", {},
+        el("input", { type: "checkbox", value: c.key, onchange: (ev) => (ev.target.checked ? picked.add(c.key) : picked.delete(c.key)) }),
+        " ", title(c)))));
+    form.replaceChildren(
+      el("label", {}, t("campaignName"), name),
+      el("label", {}, t("campaignTemplate"), template),
+      el("p", { class: "meta" }, t("campaignTemplateHint")),
+      el("p", {}, t("campaignRecipients")), list,
+      el("button", { type: "submit", id: "campaign-dry-run" }, t("campaignDryRun")),
+    );
+    form.onsubmit = (ev) => {
+      ev.preventDefault();
+      const recipients = recipientsOf(chats, picked);
+      if (!recipients.length || !template.value.trim()) return;
+      dryRun({ name: name.value, template: template.value, recipients }).catch((err) =>
+        result.replaceChildren(el("p", { class: "error" }, err.message)));
+    };
+  }
+
+  onEvent((env) => {
+    if (env.event === "campaign.progress" && env.data.id === current) showProgress(current);
+  });
+  return build();
+}

@@ -1,0 +1,47 @@
+// Small DOM helpers for the sending views. Text always goes in as textContent:
+// names and messages come from WhatsApp and are never parsed as HTML.
+export const t = (key, subs) => globalThis.MettriI18n.t(key, subs);
+export const call = (type, args) => globalThis.MettriCore.call(type, args);
+export const onEvent = (fn) => globalThis.MettriCore.onEvent(fn);
+
+/** el("button", {class: "x", onclick: fn}, "text", child) */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "class") node.className = v;
+    else if (k === "dataset") Object.assign(node.dataset, v);
+    else node.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c == null || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+/** The reason in the language of the extension's own strings (@@ui_locale, which can differ
+ *  from getUILanguage(): Chrome picks messages by its application locale). pt-BR first. */
+export function reason(obj) {
+  const pt = chrome.i18n.getMessage("@@ui_locale").toLowerCase().startsWith("pt");
+  return pt ? obj.reason_pt : obj.reason_en;
+}
+
+const locale = () => chrome.i18n.getUILanguage();
+export const fmtTime = (s) => (s ? new Date(s * 1000).toLocaleString(locale()) : "");
+export function fmtDuration(seconds) {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.round((seconds % 3600) / 60);
+  return h ? t("durationHm", [String(h), String(m)]) : t("durationM", [String(Math.max(1, m))]);
+}
+
+/** Save text as a file (no downloads permission needed). */
+export function download(filename, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = el("a", { href: url, download: filename });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,30 @@
+// The outbox: every message waiting, being sent or settled, with its state.
+import { call, el, fmtTime, onEvent, reason, t } from "./dom.js";
+
+export function mount(root) {
+  const list = el("ul", { class: "list outbox", id: "outbox-list" });
+  root.append(el("section", { class: "card" }, el("h2", {}, t("outboxTitle")), list));
+  let timer = null;
+
+  async function refresh() {
+    const { entries } = await call("outbox.list", { limit: 50 });
+    list.replaceChildren(
+      ...(entries.length ? [] : [el("li", { class: "meta" }, t("outboxEmpty"))]),
+      ...entries.map((e) =>
+        el("li", { dataset: { id: e.id, state: e.state } },
+          el("span", { class: "title" }, e.chat.replace(/^title:/, "").replace(/@.*$/, "")),
+          el("span", { class: `state state-${e.state}` }, t("state_" + e.state)),
+          el("span", { class: "preview" }, e.text),
+          e.decision && e.decision.verdict !== "allow" ? el("span", { class: "preview reason" }, reason(e.decision)) : null,
+          el("span", { class: "meta" }, fmtTime(e.sent_at || e.updated_at)),
+        ),
+      ),
+    );
+  }
+
+  onEvent((env) => {
+    // Bursts of changes (a campaign) refresh once.
+    if (env.event === "outbox.changed" && !timer) timer = setTimeout(() => { timer = null; refresh(); }, 300);
+  });
+  return refresh();
+}

@@ -1,0 +1,157 @@
+"""Helpers of the sending e2e tests: the core's clock, the replica's send log, the tab's send loop."""
+
+from __future__ import annotations
+
+import time
+
+from tests import browser
+from tests.conftest import open_whatsapp, wait_for
+
+DAY = 86400.0
+
+
+def call(page, type_: str, args: dict | None = None) -> dict:
+    """One command from an extension page; waits out a core restart (not_ready) for up to ~2 min."""
+    for _ in range(4):
+        reply = browser.core_call(page, type_, args)
+        if reply["ok"] or reply["error"]["code"] != "not_ready":
+            break
+    assert reply["ok"], (type_, reply)
+    return reply["result"]
+
+
+class CoreClock:
+    """The core's clock as tests move it: records every advance so replica times (wall ms) map to core time."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.moves: list[tuple[float, float]] = []  # (wall time of the move, offset after it)
+
+    def advance(self, seconds: float) -> float:
+        state = call(self.page, "debug.clock.advance", {"seconds": seconds})
+        self.moves.append((time.time(), state["offset"]))
+        return state["now"]
+
+    def offset(self) -> float:
+        return call(self.page, "debug.clock.advance", {"seconds": 0})["offset"]
+
+    def to_core(self, wall_ms: float, start_offset: float) -> float:
+        """The core time of a wall-clock instant (a replica sent_at) given the offset before our first move."""
+        wall = wall_ms / 1000
+        offset = start_offset
+        for at, off in self.moves:
+            if at <= wall:
+                offset = off
+        return wall + offset
+
+
+def fresh_gate(page, clock: CoreClock) -> None:
+    """Every window empty and sending resumed: earlier tests in the session sent too."""
+    call(page, "sending.resume")
+    clock.advance(DAY + 60)
+
+
+def sent_log(wa) -> list[dict]:
+    return wa.evaluate("() => __replica.sentLog()")
+
+
+class Tab:
+    """A replica tab with the extension's content script."""
+
+    def __init__(self, context, query: str) -> None:
+        self.page = open_whatsapp(context, query)
+        self.world = browser.content_script_world(self.page)
+        wait_for(lambda: self.loop_status() is not None, timeout=60, message="the send loop to start")
+
+    def loop_status(self) -> dict | None:
+        return self.world.evaluate(
+            "globalThis.MettriContent && MettriContent.sender ? {...MettriContent.sender.status} : null"
+        )
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def chat_key(wa, chat_id: str, gen: str) -> str:
+    """How the core keys a chat: the JID, or in 2026 builds (bare ids) the title."""
+    if gen != "2026":
+        return chat_id
+    return "title:" + wa.evaluate("id => __replica.chat(id).name", chat_id)
+
+
+def known_chat(core_page, wa, chat_id: str, key: str, text: str = "Oi, tudo bem? Queria saber o preço.") -> None:
+    """Make a chat a known contact: an inbound message the capture stores."""
+    wa.evaluate("id => __replica.openChat(id)", chat_id)
+    msg = wa.evaluate("([id, t]) => __replica.deliver(id, {text: t})", [chat_id, text])
+    wait_for(
+        lambda: any(m["id"] == msg["id"] for m in call(core_page, "messages.list", {"chat": key, "limit": 500})["messages"]),
+        message=f"inbound message of {key} to be captured",
+    )
+
+
+TIMED_WAITS = {"pacing", "rate_limited", "recipient_cooldown", "bulk_throttled", "scheduled"}
+
+
+def make_contacts(core_page, wa, names: list[str], prefix: str, inbound: str | None = "Oi! Quero saber das novidades.") -> list[str]:
+    """New chats in the replica; with ``inbound`` each writes first (a known contact; "PARAR" opts out)."""
+    ids = []
+    for i, name in enumerate(names):
+        jid = f"55119{prefix}{i:04d}@c.us"
+        wa.evaluate("([id, name]) => __replica.createChat({id, name})", [jid, name])
+        ids.append(jid)
+    if inbound is None:
+        return ids
+    pending = set(ids)
+    for _ in range(3):
+        for jid in sorted(pending):
+            wa.evaluate("([id, t]) => { __replica.openChat(id); __replica.deliver(id, {text: t}); }", [jid, inbound])
+            wa.wait_for_timeout(120)
+        wa.wait_for_timeout(1500)
+        pending = {j for j in pending if not call(core_page, "messages.list", {"chat": j, "limit": 5})["messages"]}
+        if not pending:
+            break
+    assert not pending, f"not captured: {pending}"
+    return ids
+
+
+def drive(tab: Tab, clock: CoreClock, done, timeout: float = 150.0, max_step: float = 6 * 3600, verbose: bool = False) -> None:
+    """Run the send loop at a sped-up clock until ``done()``: whenever the loop waits for a time,
+    move the core's clock by exactly that wait (and only once per ask)."""
+    deadline = time.monotonic() + timeout
+    advanced_at_ask = -1
+    seen = None
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"campaign did not finish: {tab.loop_status()}")
+        st = tab.loop_status() or {}
+        if verbose and (st.get("asks"), st.get("phase")) != seen:
+            seen = (st.get("asks"), st.get("phase"))
+            print(round(time.monotonic() - deadline + timeout, 1), st)
+        if (
+            st.get("phase") == "waiting" and st.get("wait_code") in TIMED_WAITS
+            and st.get("asks") != advanced_at_ask and (st.get("retry_in") or 0) > 0.5
+        ):
+            advanced_at_ask = st["asks"]
+            clock.advance(min(max_step, st["retry_in"] + 0.05))
+        time.sleep(0.1)
+
+
+def window_max(times: list[float], seconds: float) -> int:
+    """The most events in any window of ``seconds`` (sorted times)."""
+    best, start = 0, 0
+    for end in range(len(times)):
+        while times[end] - times[start] >= seconds:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def sending_tab(routed, core_page, query: str) -> tuple[CoreClock, Tab]:
+    """Empty limits, sending resumed, and a fresh replica tab whose send loop runs."""
+    context, _ = routed
+    for page in context.pages:  # a tab left by an earlier (failed) test would stay the active one
+        if page.url.startswith("https://web.whatsapp.com"):
+            page.close()
+    clock = CoreClock(core_page)
+    fresh_gate(core_page, clock)
+    return clock, Tab(context, query)
