@@ -40,6 +40,9 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
+    "chat.open": [
+      "page"
+    ],
     "chats.list": [
       "content",
       "page"
@@ -78,6 +81,9 @@ globalThis.MettriProtocol = Object.freeze({
     ],
     "core.status": [
       "content",
+      "page"
+    ],
+    "messages.import": [
       "page"
     ],
     "messages.list": [
@@ -185,12 +191,14 @@ globalThis.MettriProtocol = Object.freeze({
   },
   "events": [
     "campaign.progress",
+    "chat.open_requested",
     "connection.ban_signal",
     "connection.changed",
     "contacts.changed",
     "core.boot",
     "core.log",
     "messages.captured",
+    "messages.imported",
     "optout.changed",
     "outbox.changed",
     "search.progress",
