@@ -14,7 +14,7 @@ import time
 from pycore.capture.merge import merge
 from pycore.protocol.history import ImportMessages, ImportResult, MessagesImported
 from pycore.protocol.records import ChatRecord, MessageRecord
-from pycore.storage.base import WriteOp
+from pycore.storage.base import Range, WriteOp
 
 FIELDS = ("ts", "direction", "author", "type", "text", "forwarded", "status")
 
@@ -33,7 +33,8 @@ async def import_batch(core, cmd: ImportMessages) -> ImportResult:
         for rec in cmd.records:  # the last sighting of a key in a batch wins
             batch[f"{rec.chat}|{rec.id}"] = (rec, _fields(rec))
         keys = list(batch)
-        olds = await asyncio.gather(*(storage.get("messages", k) for k in keys))
+        known = await _existing(storage, keys)
+        olds = [known.get(k) for k in keys]
         seq = await capturer.seq.load()
         new, updated = [], []
         for key, old in zip(keys, olds):
@@ -63,6 +64,19 @@ async def import_batch(core, cmd: ImportMessages) -> ImportResult:
             result.seq_from, result.seq_to = seq - changed + 1, seq
             core.emit(MessagesImported(new=len(new), updated=len(updated), seq_from=result.seq_from, seq_to=seq))
         return result
+
+
+async def _existing(storage, keys: list[str]) -> dict[str, dict]:
+    """The stored records among ``keys``: one key-range read per chat instead of one get per key
+    (IndexedDB answers 2,000 gets in ~0.5 s; a range that holds nothing costs next to nothing)."""
+    spans: dict[str, list[str]] = {}
+    for key in keys:
+        chat = key.rsplit("|", 1)[0]
+        span = spans.setdefault(chat, [key, key])
+        span[0], span[1] = min(span[0], key), max(span[1], key)
+    found = await asyncio.gather(*(storage.query("messages", range=Range(lower=lo, upper=hi)) for lo, hi in spans.values()))
+    wanted = set(keys)
+    return {r["key"]: r for rows in found for r in rows if r["key"] in wanted}
 
 
 async def _chats(capturer, batch: dict, new: list[dict], updated: list[dict]) -> list[dict]:
