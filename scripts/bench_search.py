@@ -178,12 +178,16 @@ class OffscreenProbe:
         self.send("Performance.enable")
         metrics = {m["name"]: m["value"] for m in self.send("Performance.getMetrics")["metrics"]}
         # The wasm heap (Python's memory) is outside the JS heap: sum every WebAssembly.Memory.
-        proto = self.send("Runtime.evaluate", {"expression": "WebAssembly.Memory.prototype"})["result"]["objectId"]
-        found = self.send("Runtime.queryObjects", {"prototypeObjectId": proto})["objects"]["objectId"]
-        total = self.send("Runtime.callFunctionOn", {
-            "objectId": found, "returnByValue": True,
-            "functionDeclaration": "function () { return this.reduce((n, m) => n + m.buffer.byteLength, 0); }"})
-        wasm = total["result"].get("value")
+        try:
+            proto = self.send("Runtime.evaluate", {"expression": "WebAssembly.Memory.prototype"})["result"]["objectId"]
+            found = self.send("Runtime.queryObjects", {"prototypeObjectId": proto}, timeout=90)["objects"]["objectId"]
+            total = self.send("Runtime.callFunctionOn", {
+                "objectId": found, "returnByValue": True,
+                "functionDeclaration": "function () { return this.reduce((n, m) => n + m.buffer.byteLength, 0); }"})
+            wasm = total["result"].get("value")
+        except (TimeoutError, RuntimeError, KeyError) as exc:
+            log(f"  wasm memory not measured: {exc!r}")
+            wasm = None
         return {"js_heap_used_mb": round(metrics.get("JSHeapUsedSize", 0) / 2**20, 1),
                 "js_heap_total_mb": round(metrics.get("JSHeapTotalSize", 0) / 2**20, 1),
                 "wasm_memory_mb": round(wasm / 2**20, 1) if wasm else None}
@@ -292,7 +296,10 @@ def main() -> None:
     if not MINISEARCH.exists():
         raise SystemExit("run python -m tests.replica.build first (MiniSearch comes with the replica's node_modules)")
     with sync_playwright() as p:
-        runs = [one_size(p, size, args.rounds) for size in args.sizes]
+        runs = []
+        for size in args.sizes:
+            runs.append(one_size(p, size, args.rounds))
+            log(json.dumps(runs[-1]))  # partial results survive a later failure
     targets = {}
     big = runs[-1]
     targets["core_p95_under_20ms"] = big["core_took_ms"]["p95_ms"] < 20
