@@ -6,6 +6,7 @@ from pycore.capture.backfill import install as install_backfill
 from pycore.capture.handlers import install as install_capture
 from pycore.connection import install as install_connection
 from pycore.contacts.handlers import install as install_contacts
+from pycore.history.handlers import install as install_history
 from pycore.metrics import install as install_metrics
 from pycore.search.handlers import install as install_search
 from pycore.sending.handlers import install as install_sending
@@ -14,6 +15,7 @@ from pycore.wiring import install as install_wiring
 
 INSTALLERS: list = [
     install_capture,
+    install_history,  # after capture: imports share its change sequence
     install_whatsapp,
     install_connection,
     install_contacts,

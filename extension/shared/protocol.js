@@ -55,6 +55,9 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
+    "chat.open": [
+      "page"
+    ],
     "chats.list": [
       "content",
       "page"
@@ -107,6 +110,9 @@ globalThis.MettriProtocol = Object.freeze({
       "page"
     ],
     "debug.clock.advance": [
+      "page"
+    ],
+    "messages.import": [
       "page"
     ],
     "messages.list": [
@@ -238,6 +244,7 @@ globalThis.MettriProtocol = Object.freeze({
     "backfill.progress",
     "backfill.requested",
     "campaign.progress",
+    "chat.open_requested",
     "clock.moved",
     "connection.ban_signal",
     "connection.changed",
@@ -247,6 +254,7 @@ globalThis.MettriProtocol = Object.freeze({
     "core.boot",
     "core.log",
     "messages.captured",
+    "messages.imported",
     "optout.changed",
     "outbox.changed",
     "search.progress",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pycore.protocol import search as proto
 from pycore.protocol.capture import MessagesCaptured
+from pycore.protocol.history import MessagesImported
 from pycore.search.engine import SearchEngine
 
 
@@ -50,6 +51,7 @@ def install(core) -> SearchEngine:
     core.on_start(lambda: _after_start(core, indexer))
     indexer = BackgroundIndexer(engine, core)
     core.listen(MessagesCaptured, lambda ev: indexer.poke())
+    core.listen(MessagesImported, lambda ev: indexer.poke())
     return engine
 
 

@@ -163,3 +163,13 @@ def test_rebuild_clears_the_reason_and_status_reports_it(w):
     asyncio.run(w.engine.rebuild())
     status = asyncio.run(w.engine.status())
     assert status["rebuild_reason"] is None and status["indexed"] == 41 and status["snapshot"]["seq"] == 41
+
+
+def test_no_snapshot_while_a_backlog_is_worked_through_in_steps():
+    w = World()
+    w.engine = w.new_engine(snapshot_every=10, snapshot_idle=1e9)
+    w.add(*[f"importada {i}" for i in range(35)])
+    assert w.catch_up(10) == 10 and w.catch_up(10) == 10
+    assert w.engine.snapshot_info is None  # more is pending: saving now would be wasted work
+    assert w.catch_up(10) == 10 and w.catch_up(10) == 5  # drained
+    assert w.engine.snapshot_info.seq == 35 and w.engine.unsaved == 0

@@ -1,4 +1,194 @@
-// Mounted by sidepanel.js when its tab is first shown.
+// The side panel's search: a debounced search box, filters, contacts, and
+// message hits grouped by chat with highlighted snippets and paging. Choosing a
+// hit asks the core (chat.open) to open that chat at the message in WhatsApp Web.
+// Text from messages is only ever set as text nodes; highlights are <mark>
+// elements built with createElement (never innerHTML).
+import { formatTime } from "./chat-views.js";
+
+const { call, onEvent } = globalThis.MettriCore;
+const { t } = globalThis.MettriI18n;
+const DEBOUNCE_MS = 180;
+const PAGE = 20;
+const DAY = 86400;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") node.textContent = v;
+    else if (k in node && typeof v !== "string") node[k] = v;
+    else node.setAttribute(k, v);
+  }
+  node.append(...children);
+  return node;
+}
+
+/** Snippet segments [{text, hit}] -> text nodes and <mark> elements. */
+export function renderSegments(segments) {
+  const frag = document.createDocumentFragment();
+  for (const s of segments) frag.append(s.hit ? el("mark", { text: s.text }) : document.createTextNode(s.text));
+  return frag;
+}
+
+function option(value, key) {
+  return el("option", { value, text: t(key) });
+}
+
+function labelled(key, control) {
+  return el("label", { class: "field" }, el("span", { text: t(key) }), control);
+}
+
+function dateToTs(value, endOfDay) {
+  if (!value) return null;
+  const [y, m, d] = value.split("-").map(Number);
+  const ts = new Date(y, m - 1, d).getTime() / 1000; // the user's local day
+  return endOfDay ? ts + DAY - 1 : ts;
+}
+
 export function mount(root) {
-  root.textContent = "";
+  const q = el("input", { type: "search", id: "search-q", placeholder: t("searchPlaceholder"), "aria-label": t("searchLabel"), autocomplete: "off" });
+  const chatName = el("input", { type: "text", id: "search-chat", autocomplete: "off" });
+  const since = el("input", { type: "date", id: "search-since" });
+  const until = el("input", { type: "date", id: "search-until" });
+  const direction = el("select", { id: "search-direction" },
+    option("", "searchDirAny"), option("in", "searchDirIn"), option("out", "searchDirOut"));
+  const type = el("select", { id: "search-type" },
+    option("", "searchTypeAny"), option("text", "searchTypeText"), option("media", "searchTypeMedia"),
+    option("voice", "searchTypeVoice"), option("document", "searchTypeDocument"));
+  const filters = el("details", { class: "search-filters" }, el("summary", { text: t("searchFilters") }),
+    labelled("searchChatName", chatName), labelled("searchSince", since), labelled("searchUntil", until),
+    labelled("searchDirection", direction), labelled("searchType", type));
+  const summary = el("p", { id: "search-summary", class: "search-summary", role: "status", "aria-live": "polite" });
+  const progress = el("p", { id: "search-progress", class: "search-progress", hidden: true });
+  const contacts = el("section", { id: "search-contacts", hidden: true }, el("h3", { text: t("searchContacts") }), el("ul", { class: "list" }));
+  const results = el("section", { id: "search-results" });
+  const prev = el("button", { type: "button", id: "search-prev", text: t("searchPrev") });
+  const next = el("button", { type: "button", id: "search-next", text: t("searchNext") });
+  const pageLabel = el("span", { id: "search-page" });
+  const pager = el("nav", { class: "search-pager", hidden: true }, prev, pageLabel, next);
+  root.replaceChildren(el("div", { class: "search-box" }, q), filters, progress, summary, contacts, results, pager);
+  const css = el("link", { rel: "stylesheet", href: "search-view.css" });
+  document.head.append(css);
+
+  let offset = 0;
+  let timer = null;
+  let ticket = 0; // answers to superseded queries are dropped
+
+  function args() {
+    const f = {};
+    if (chatName.value.trim()) f.chat_name = chatName.value.trim();
+    const s = dateToTs(since.value, false);
+    const u = dateToTs(until.value, true);
+    if (s !== null) f.since = s;
+    if (u !== null) f.until = u;
+    if (direction.value) f.direction = direction.value;
+    if (type.value) f.types = [type.value];
+    return { q: q.value, filters: f, limit: PAGE, offset };
+  }
+
+  async function run() {
+    const mine = ++ticket;
+    const a = args();
+    if (!a.q.trim() && !Object.keys(a.filters).length) {
+      summary.textContent = "";
+      results.replaceChildren();
+      contacts.hidden = true;
+      pager.hidden = true;
+      return;
+    }
+    try {
+      const [found, people] = await Promise.all([
+        call("search.messages", a),
+        a.q.trim() && offset === 0 ? call("search.contacts", { q: a.q.trim(), limit: 5 }) : Promise.resolve({ hits: [] }),
+      ]);
+      if (mine !== ticket) return;
+      renderContacts(people.hits);
+      renderHits(found);
+    } catch (err) {
+      if (mine !== ticket) return;
+      summary.textContent = t("searchFailed");
+      console.warn("mettri: search failed", err);
+    }
+  }
+
+  function schedule(resetPage = true) {
+    if (resetPage) offset = 0;
+    clearTimeout(timer);
+    timer = setTimeout(run, DEBOUNCE_MS);
+  }
+
+  function renderContacts(hits) {
+    const list = contacts.querySelector("ul");
+    contacts.hidden = hits.length === 0;
+    list.replaceChildren(...hits.map((h) => {
+      const li = el("li", { tabIndex: 0, "data-chat": h.key },
+        el("span", { class: "title" }, renderSegments(h.title_segments)),
+        el("span", { class: "meta", text: h.number ?? "" }));
+      const open = () => openAt(h.key, null);
+      li.addEventListener("click", open);
+      li.addEventListener("keydown", (e) => e.key === "Enter" && open());
+      return li;
+    }));
+  }
+
+  function renderHits(found) {
+    const count = found.total_exact ? String(found.total) : `${found.total}+`;
+    summary.textContent = t(found.total_exact ? "searchSummary" : "searchSummaryApprox", [count, String(found.took_ms)]);
+    summary.dataset.total = String(found.total);
+    summary.dataset.tookMs = String(found.took_ms);
+    if (!found.hits.length) {
+      results.replaceChildren(el("p", { class: "empty", text: t("searchNoResults") }));
+    } else {
+      // Grouped by chat in the order of each chat's best hit.
+      const groups = new Map();
+      for (const h of found.hits) {
+        if (!groups.has(h.chat)) groups.set(h.chat, { title: h.chat_title || h.chat, hits: [] });
+        groups.get(h.chat).hits.push(h);
+      }
+      results.replaceChildren(...[...groups].map(([chat, g]) =>
+        el("section", { class: "search-group", "data-chat": chat },
+          el("h3", { text: g.title }),
+          el("ul", { class: "list" }, ...g.hits.map(hitItem)))));
+    }
+    pager.hidden = found.total <= PAGE && offset === 0;
+    prev.disabled = offset === 0;
+    next.disabled = offset + found.hits.length >= found.total;
+    pageLabel.textContent = t("searchPage", [String(offset + 1), String(offset + found.hits.length)]);
+  }
+
+  function hitItem(h) {
+    const who = h.direction === "out" ? t("you") : h.author ?? "";
+    const li = el("li", { tabIndex: 0, class: `hit ${h.direction}`, "data-key": h.key },
+      el("span", { class: "snippet" }, renderSegments(h.snippet.length ? h.snippet : [{ text: `[${h.type}]`, hit: false }])),
+      el("span", { class: "meta", text: [who, formatTime(h.ts)].filter(Boolean).join(" · ") }));
+    const open = () => openAt(h.chat, h.key);
+    li.addEventListener("click", open);
+    li.addEventListener("keydown", (e) => e.key === "Enter" && open());
+    return li;
+  }
+
+  async function openAt(chat, key) {
+    summary.textContent = t("searchOpening");
+    try {
+      await call("chat.open", key ? { chat, message_key: key } : { chat });
+    } catch (err) {
+      summary.textContent = t("searchOpenFailed");
+    }
+  }
+
+  q.addEventListener("input", () => schedule());
+  for (const c of [chatName]) c.addEventListener("input", () => schedule());
+  for (const c of [since, until, direction, type]) c.addEventListener("change", () => schedule());
+  prev.addEventListener("click", () => { offset = Math.max(0, offset - PAGE); run(); });
+  next.addEventListener("click", () => { offset += PAGE; run(); });
+
+  onEvent((envelope) => {
+    if (envelope.event !== "search.progress") return;
+    const { done, total } = envelope.data;
+    progress.hidden = done >= total;
+    progress.textContent = t("searchIndexing", [String(done), String(total)]);
+  });
+}
+
+export function shown() {
+  document.getElementById("search-q")?.focus();
 }

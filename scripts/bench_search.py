@@ -1,0 +1,313 @@
+"""Benchmark search in Chromium with the built extension, against MiniSearch in the same browser.
+
+    .venv/bin/python scripts/bench_search.py [--sizes 10000 100000] [--rounds 10]
+
+For each size: a fresh profile; the replica's corpus (tests/replica/corpus.py) is
+imported through messages.import; then query latency inside the core (took_ms,
+uncached: every round uses another page size so the query cache never answers)
+and from an extension page (performance.now around MettriCore.request), index
+build time (search.rebuild), snapshot size, memory of the offscreen document
+(CDP Performance.getMetrics + WebAssembly memory), and a relaunch of the same
+profile: browser start -> core ready -> searchable. MiniSearch 7.2.0 indexes the
+same records and answers the same queries in a page of the same browser.
+Prints one JSON object; progress goes to stderr. Needs dist/ and the replica's node_modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests import browser  # noqa: E402
+from tests.history_import import import_records, records  # noqa: E402
+from tests.replica import corpus  # noqa: E402
+
+MINISEARCH = ROOT / "tests" / "replica" / "node_modules" / "minisearch" / "dist" / "umd" / "index.js"
+DAY = 86400.0
+
+# (label, q, filters): realistic queries of a shop's inbox in pt-BR and English.
+QUERIES = [
+    ("word", "entrega", {}), ("word", "pix", {}), ("word", "comprovante", {}), ("word", "deliver", {}),
+    ("word", "azul", {}), ("word", "address", {}),
+    ("prefix", "entreg", {}), ("prefix", "comprov", {}), ("prefix", "deliv", {}), ("prefix", "obriga", {}),
+    ("accented", "endereço", {}), ("accented", "cartão", {}), ("accented", "localização", {}), ("accented", "úteis", {}),
+    ("phrase", '"prazo de entrega"', {}), ("phrase", '"muito obrigado"', {}), ("phrase", '"do you deliver"', {}),
+    ("words", "valor item", {}), ("words", "pedido confirmado", {}),
+    ("filtered", "pix", {"direction": "in"}), ("filtered", "entrega", {"types": ["text"]}),
+    ("filtered", "obrigado", {"since_days": 7}), ("filtered", "pedido", {"chat_name": "Maria"}),
+]
+
+CORE_LOOP = """async ([queries, rounds, base]) => {
+    const core = [], e2e = [], totals = {};
+    for (let r = 0; r < rounds; r++) {
+        for (const [label, q, filters] of queries) {
+            const t0 = performance.now();
+            const reply = await MettriCore.request("search.messages", {q, filters, limit: base + r});
+            const dt = performance.now() - t0;
+            if (!reply.ok) throw new Error(JSON.stringify(reply.error));
+            if (reply.result.cached) throw new Error("cached answer in an uncached round");
+            core.push([label, reply.result.took_ms]);
+            e2e.push([label, dt]);
+            totals[q + JSON.stringify(filters)] = reply.result.total;
+        }
+    }
+    const t0 = performance.now();
+    const again = await MettriCore.request("search.messages", {q: queries[0][1], filters: queries[0][2], limit: base});
+    return {core, e2e, totals, cached_e2e_ms: performance.now() - t0, cached: again.result.cached};
+}"""
+
+MINI_SETUP = """([recs, chats]) => {
+    const fold = (s) => s.normalize("NFD").replace(/\\p{Mn}/gu, "").toLowerCase();
+    const t0 = performance.now();
+    const ms = new MiniSearch({
+        fields: ["text"], storeFields: ["chat", "ts", "direction", "type", "text"], idField: "key",
+        processTerm: (t) => fold(t),
+        searchOptions: {combineWith: "AND"},
+    });
+    ms.addAll(recs.map((r) => ({key: r.chat + "|" + r.id, ...r})));
+    globalThis.__ms = ms; globalThis.__fold = fold; globalThis.__chats = chats;
+    return performance.now() - t0;
+}"""
+
+MINI_LOOP = """([queries, rounds, now]) => {
+    const fold = __fold, out = [], totals = {};
+    for (let r = 0; r < rounds; r++) {
+        for (const [label, q, f] of queries) {
+            const t0 = performance.now();
+            const phrase = q.startsWith('"') ? fold(q.replaceAll('"', "")) : null;
+            const words = q.replaceAll('"', "");
+            const named = f.chat_name ? new Set(__chats.filter((c) => fold(c.title).includes(fold(f.chat_name))).map((c) => c.key)) : null;
+            const filter = (h) => (!f.direction || h.direction === f.direction) && (!f.types || f.types.includes(h.type))
+                && (!f.since || h.ts >= f.since) && (!named || named.has(h.chat)) && (!phrase || fold(h.text).includes(phrase));
+            // Like the core: the last word may still be typed (prefix), accents and case ignored.
+            const hits = __ms.search(words, {prefix: (term, i, terms) => !phrase && i === terms.length - 1 && term.length >= 2, filter});
+            const page = hits.slice(0, 20).map((h) => h.id);
+            out.push([label, performance.now() - t0]);
+            totals[q + JSON.stringify(f)] = hits.length;
+        }
+    }
+    return {latency: out, totals};
+}"""
+
+
+def log(*a) -> None:
+    print(*a, file=sys.stderr, flush=True)
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return round(s[min(len(s) - 1, int(p / 100 * len(s)))], 2)
+
+
+def summary(values: list[float]) -> dict:
+    return {"n": len(values), "p50_ms": pct(values, 50), "p95_ms": pct(values, 95), "max_ms": round(max(values), 2),
+            "mean_ms": round(statistics.fmean(values), 2)}
+
+
+def by_label(pairs: list) -> dict:
+    out: dict[str, list[float]] = {}
+    for label, v in pairs:
+        out.setdefault(label, []).append(v)
+    return {k: summary(v) for k, v in out.items()}
+
+
+def resolve(queries: list, now: float) -> list:
+    """since_days -> since (epoch seconds) relative to the corpus's end."""
+    out = []
+    for label, q, f in queries:
+        f = dict(f)
+        if "since_days" in f:
+            f["since"] = now - f.pop("since_days") * DAY
+        out.append([label, q, f])
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OffscreenProbe:
+    """Browser-level CDP (over --remote-debugging-port) into the offscreen document's target."""
+
+    def __init__(self, p, port: int) -> None:
+        self.browser = p.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+        self.cdp = self.browser.new_browser_cdp_session()
+        self.replies: dict[int, dict] = {}
+        self.cdp.on("Target.receivedMessageFromTarget", self._received)
+        targets = self.cdp.send("Target.getTargets")["targetInfos"]
+        target = next(t for t in targets if "offscreen/offscreen.html" in t["url"])
+        self.session = self.cdp.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": False})["sessionId"]
+        self.next_id = 0
+
+    def _received(self, event: dict) -> None:
+        msg = json.loads(event["message"])
+        if "id" in msg:
+            self.replies[msg["id"]] = msg
+
+    def send(self, method: str, params: dict | None = None, timeout: float = 30.0) -> dict:
+        self.next_id += 1
+        mid = self.next_id
+        self.cdp.send("Target.sendMessageToTarget",
+                      {"sessionId": self.session, "message": json.dumps({"id": mid, "method": method, "params": params or {}})})
+        deadline = time.monotonic() + timeout
+        while mid not in self.replies:
+            if time.monotonic() > deadline:
+                raise TimeoutError(method)
+            self.cdp.send("Target.getTargets")  # pumps the connection's events
+            time.sleep(0.02)
+        reply = self.replies.pop(mid)
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+        return reply["result"]
+
+    def memory(self) -> dict:
+        self.send("HeapProfiler.collectGarbage")
+        self.send("Performance.enable")
+        metrics = {m["name"]: m["value"] for m in self.send("Performance.getMetrics")["metrics"]}
+        # The wasm heap (Python's memory) is outside the JS heap: sum every WebAssembly.Memory.
+        try:
+            proto = self.send("Runtime.evaluate", {"expression": "WebAssembly.Memory.prototype"})["result"]["objectId"]
+            found = self.send("Runtime.queryObjects", {"prototypeObjectId": proto}, timeout=90)["objects"]["objectId"]
+            total = self.send("Runtime.callFunctionOn", {
+                "objectId": found, "returnByValue": True,
+                "functionDeclaration": "function () { return this.reduce((n, m) => n + m.buffer.byteLength, 0); }"})
+            wasm = total["result"].get("value")
+        except (TimeoutError, RuntimeError, KeyError) as exc:
+            log(f"  wasm memory not measured: {exc!r}")
+            wasm = None
+        return {"js_heap_used_mb": round(metrics.get("JSHeapUsedSize", 0) / 2**20, 1),
+                "js_heap_total_mb": round(metrics.get("JSHeapTotalSize", 0) / 2**20, 1),
+                "wasm_memory_mb": round(wasm / 2**20, 1) if wasm else None}
+
+    def close(self) -> None:
+        self.browser.close()
+
+
+def status(page) -> dict:
+    return browser.core_call(page, "search.status")["result"]
+
+
+def wait_indexed(page, n: int, timeout: float = 900.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        st = status(page)
+        if st["indexed"] >= n and st["pending"] == 0:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not indexed: {st}")
+        time.sleep(0.2)
+
+
+def launch(p, profile: Path, port: int):
+    return browser.launch(p, profile, extra_args=[f"--remote-debugging-port={port}"])
+
+
+def one_size(p, size: int, rounds: int) -> dict:
+    data = corpus.generate(seed=1, chats=max(60, size // 20), messages=size)
+    recs = records(data)
+    chats = [{"key": c["id"], "title": c["name"] or c.get("phone") or c["id"]} for c in data["chats"]]
+    queries = resolve(QUERIES, float(data["end_ts"]))
+    probe_word = "entrega"
+    result: dict = {"messages": size, "chats": len(chats)}
+    with tempfile.TemporaryDirectory() as tmp:
+        profile = Path(tmp) / "profile"
+        port = free_port()
+        context, ext_id = launch(p, profile, port)
+        page = browser.open_page(context, ext_id)
+        assert browser.wait_core_ready(page)["stage"] == "ready"
+        log(f"[{size}] importing")
+        t0 = time.perf_counter()
+        imp = import_records(page, recs, progress=lambda d, t: log(f"  imported {d}/{t}"))
+        import_s = time.perf_counter() - t0
+        wait_indexed(page, size)
+        result["import"] = {"wall_s": round(import_s, 1), "core_s": round(imp["core_ms"] / 1000, 1),
+                            "records_per_s": round(size / import_s), "indexed_after_s": round(time.perf_counter() - t0, 1)}
+        log(f"[{size}] rebuild")
+        rebuilt = browser.core_call(page, "search.rebuild", {})
+        assert rebuilt["ok"], rebuilt
+        st = status(page)
+        result["index_build_ms"] = rebuilt["result"]["took_ms"]
+        result["snapshot"] = {"stored_bytes": st["snapshot"]["bytes"], "sqlite_bytes": st["snapshot"]["raw_bytes"]}
+        log(f"[{size}] queries")
+        q = page.evaluate(CORE_LOOP, [queries, rounds, 20])
+        result["core_took_ms"] = summary([v for _, v in q["core"]])
+        result["core_took_ms_by_kind"] = by_label(q["core"])
+        result["page_e2e_ms"] = summary([v for _, v in q["e2e"]])
+        result["page_e2e_ms_by_kind"] = by_label(q["e2e"])
+        result["page_e2e_cached_ms"] = round(q["cached_e2e_ms"], 2)
+        probe = OffscreenProbe(p, port)
+        result["offscreen_memory"] = probe.memory()
+        probe.close()
+
+        log(f"[{size}] minisearch")
+        mini = context.new_page()
+        mini.route("https://bench.invalid/**", lambda r: r.fulfill(body="<!doctype html><title>bench</title>", content_type="text/html"))
+        mini.goto("https://bench.invalid/")
+        mini.add_script_tag(path=str(MINISEARCH))
+        build_ms = mini.evaluate(MINI_SETUP, [recs, chats])
+        heap = mini.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : null")
+        m = mini.evaluate(MINI_LOOP, [queries, rounds, data["end_ts"]])
+        result["minisearch"] = {"index_build_ms": round(build_ms, 1), "took_ms": summary([v for _, v in m["latency"]]),
+                                "took_ms_by_kind": by_label(m["latency"]),
+                                "page_js_heap_used_mb": round(heap / 2**20, 1) if heap else None}
+        result["totals"] = {k: {"core": q["totals"][k], "minisearch": m["totals"].get(k)} for k in q["totals"]}
+        mini.close()
+        context.close()
+
+        log(f"[{size}] relaunch")
+        t0 = time.perf_counter()
+        context, ext_id = launch(p, profile, port)
+        page = browser.open_page(context, ext_id)
+        state = browser.wait_core_ready(page)
+        ready_s = time.perf_counter() - t0
+        st = status(page)
+        first = browser.core_call(page, "search.messages", {"q": probe_word})
+        searchable_s = time.perf_counter() - t0
+        assert first["ok"] and first["result"]["hits"], first
+        result["relaunch"] = {
+            "browser_start_to_core_ready_s": round(ready_s, 2),
+            "browser_start_to_searchable_s": round(searchable_s, 2),
+            "core_ready_to_searchable_s": round(searchable_s - ready_s, 3),
+            "offscreen_ready_ms": state.get("readyMs"), "stages_ms": state.get("stages"),
+            "started_from": st["started_from"], "indexed_at_ready": st["indexed"], "pending_at_ready": st["pending"],
+        }
+        context.close()
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--rounds", type=int, default=10)
+    args = ap.parse_args()
+    if not MINISEARCH.exists():
+        raise SystemExit("run python -m tests.replica.build first (MiniSearch comes with the replica's node_modules)")
+    with sync_playwright() as p:
+        runs = []
+        for size in args.sizes:
+            runs.append(one_size(p, size, args.rounds))
+            log(json.dumps(runs[-1]))  # partial results survive a later failure
+    targets = {}
+    big = runs[-1]
+    targets["core_p95_under_20ms"] = big["core_took_ms"]["p95_ms"] < 20
+    targets["page_p95_under_50ms"] = big["page_e2e_ms"]["p95_ms"] < 50
+    targets["core_p95_not_slower_than_minisearch"] = big["core_took_ms"]["p95_ms"] <= big["minisearch"]["took_ms"]["p95_ms"]
+    targets["searchable_within_1_5s_of_ready"] = big["relaunch"]["core_ready_to_searchable_s"] <= 1.5
+    print(json.dumps({"benchmark": "search", "runs": runs, "targets_at_largest": targets}, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

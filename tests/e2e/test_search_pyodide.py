@@ -1,0 +1,174 @@
+"""Search under Pyodide, end to end: messages captured from the replica are found
+from an extension page (accents, prefixes, phrases, filters) right after capture,
+a cached answer is never stale, and the index survives a rebuild, a lost snapshot
+and a restart without re-indexing the whole history."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests import browser
+from tests.conftest import open_whatsapp, wait_for
+from tests.history_import import import_records, records
+from tests.replica import corpus
+
+pytestmark = pytest.mark.e2e
+
+DELETE_SNAPSHOT_JS = """() => new Promise((resolve, reject) => {
+    const open = indexedDB.open("mettri");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+        const db = open.result;
+        const tx = db.transaction("search_snapshot", "readwrite");
+        tx.objectStore("search_snapshot").delete("index");
+        tx.oncomplete = () => { db.close(); resolve(true); };
+        tx.onerror = () => reject(tx.error);
+    };
+})"""
+
+
+def search(page, q: str = "", **filters) -> dict:
+    args = {"q": q, "filters": filters, "limit": 50}
+    reply = browser.core_call(page, "search.messages", args)
+    assert reply["ok"], reply
+    return reply["result"]
+
+
+def keys(result: dict) -> list[str]:
+    return [h["key"] for h in result["hits"]]
+
+
+def status(page) -> dict:
+    reply = browser.core_call(page, "search.status")
+    assert reply["ok"], reply
+    return reply["result"]
+
+
+def restart_core(page) -> dict:
+    page.evaluate("() => chrome.runtime.sendMessage({to: 'sw', kind: 'restart_core'})")
+    state = browser.wait_core_ready(page)
+    assert state["stage"] == "ready", state
+    return state
+
+
+def test_captured_messages_are_searchable_in_pyodide(routed, core_page):
+    context, _ = routed
+    wa = open_whatsapp(context, "gen=2024&lang=pt-BR")
+    chat = wa.evaluate("() => __replica.chats()[2].id")
+    name = wa.evaluate("id => __replica.chat(id).name", chat)
+    wa.evaluate("id => __replica.openChat(id)", chat)
+    texts = {
+        "a": "Orçamento da instalação elétrica na Rua Jabuticaba, número 12",
+        "b": "A jabuticaba madura fica perto da rua nova",
+    }
+    ids = {k: wa.evaluate("([id, t]) => __replica.deliver(id, {text: t}).id", [chat, t]) for k, t in texts.items()}
+    own = wa.evaluate("id => __replica.deliver(id, {text: 'Confirmo a jabuticabeira amanhã', from_me: true}).id", chat)
+    key = {k: f"{chat}|{i}" for k, i in ids.items()}
+    key["own"] = f"{chat}|{own}"
+    mine = {"chats": [chat]}
+
+    # Found right after capture: the background indexer follows messages.captured.
+    t0 = time.monotonic()
+    wait_for(lambda: set(key.values()) <= set(keys(search(core_page, "jabutic", **mine))), timeout=20,
+             message="captured messages to be searchable")
+    found_after_s = time.monotonic() - t0
+    assert found_after_s < 10
+
+    assert keys(search(core_page, "orcamento instalacao eletrica jabuticaba")) == [key["a"]]  # accents, case
+    assert set(keys(search(core_page, "JABUTI", **mine))) == set(key.values())  # prefix of the last word
+    assert keys(search(core_page, '"rua jabuticaba"', **mine)) == [key["a"]]  # a phrase, not two loose words
+    assert set(keys(search(core_page, "rua jabuticaba", **mine))) == {key["a"], key["b"]}
+    # the phrase match ranks first among loose matches
+    assert keys(search(core_page, "rua jabuticaba", **mine))[0] == key["a"]
+
+    hit = search(core_page, "instalação", **mine)["hits"][0]
+    assert [s["text"] for s in hit["snippet"] if s["hit"]] == ["instalação"]
+    assert hit["chat_title"] == name
+
+    # Filters: direction, type, time, chat name; a filter-only query lists newest first.
+    assert keys(search(core_page, "jabuticabeira", direction="out", **mine)) == [key["own"]]
+    assert keys(search(core_page, "jabuticabeira", direction="in", **mine)) == []
+    assert keys(search(core_page, "", direction="out", **mine))[0] == key["own"]
+    assert keys(search(core_page, "jabuticaba", types=["image"], **mine)) == []
+    assert set(keys(search(core_page, "jabuticaba", types=["text"], **mine))) == {key["a"], key["b"]}
+    now = time.time()
+    assert keys(search(core_page, "jabuticaba", until=now - 86400 * 365, **mine)) == []
+    assert set(keys(search(core_page, "jabuticaba", since=now - 3600, **mine))) == {key["a"], key["b"]}
+    assert set(keys(search(core_page, "jabuticaba", chat_name=name))) == {key["a"], key["b"]}
+    assert keys(search(core_page, "jabuticaba", chat_name="Ninguém Com Este Nome Xyz")) == []
+
+    # The cache is never stale: a cached empty answer gives way to a new capture.
+    assert search(core_page, "pitangueira", **mine)["total"] == 0
+    assert search(core_page, "pitangueira", **mine)["cached"] is True
+    late = wa.evaluate("id => __replica.deliver(id, {text: 'chegou a muda de pitangueira'}).id", chat)
+    wait_for(lambda: keys(search(core_page, "pitangueira", **mine)) == [f"{chat}|{late}"], timeout=20,
+             message="a cached empty result to be replaced")
+
+    contacts = browser.core_call(core_page, "search.contacts", {"q": name.split()[0]})
+    assert chat in [h["key"] for h in contacts["result"]["hits"]]
+    wa.close()
+
+
+QUERIES = ["entrega", "endereco", "pix", "obrig", '"prazo de entrega"', "localizacao loja", "deliver"]
+
+
+def answers(page) -> dict:
+    return {q: (keys(search(page, q)), search(page, q)["total"]) for q in QUERIES}
+
+
+def test_rebuild_lost_snapshot_and_restart_keep_the_same_results(playwright, tmp_path):
+    context, ext_id = browser.launch(playwright, tmp_path / "profile")
+    try:
+        page = browser.open_page(context, ext_id)
+        assert browser.wait_core_ready(page)["stage"] == "ready"
+        data = corpus.generate(seed=7, chats=300, messages=20_000)
+        recs = records(data)
+        t0 = time.monotonic()
+        imported = import_records(page, recs)
+        print(f"import {len(recs)}: {time.monotonic() - t0:.1f} s {imported}")
+        assert imported["stored"] == len(recs)
+        wait_for(lambda: status(page)["pending"] == 0 and status(page)["indexed"] == len(recs), timeout=120,
+                 message="the import to be indexed")
+        print(f"indexed: {time.monotonic() - t0:.1f} s")
+        before = answers(page)
+        assert all(hits for hits, _ in before.values()), before
+
+        rebuilt = browser.core_call(page, "search.rebuild")["result"]
+        assert rebuilt["indexed"] == len(recs) and rebuilt["snapshot_saved"]
+        assert answers(page) == before
+
+        # The snapshot record is lost: the core starts empty and rebuilds from IndexedDB.
+        page.evaluate(DELETE_SNAPSHOT_JS)
+        restart_core(page)
+        first = status(page)
+        assert first["started_from"] == "empty"
+        def rebuilt_from_storage():
+            st = status(page)
+            return st["indexed"] == len(recs) and st["pending"] == 0 and st["rebuild_reason"] is None
+
+        wait_for(rebuilt_from_storage, timeout=120, message="the rebuild from IndexedDB")
+        assert answers(page) == before
+
+        # Newer messages after the last snapshot; a restart restores it and indexes only those.
+        snap = status(page)["snapshot"]
+        assert snap is not None and snap["docs"] == len(recs)
+        newer = [{**r, "id": "NEW" + r["id"], "ts": r["ts"] + 60, "text": r["text"] + " goiabada"} for r in recs[:40]]
+        import_records(page, newer)
+        wait_for(lambda: len(keys(search(page, "goiabada"))) == 40, timeout=20, message="newer messages indexed")
+        assert status(page)["snapshot"]["seq"] == snap["seq"]  # not saved again for 40 messages
+        with_newer = answers(page)
+        t0 = time.monotonic()
+        restart_core(page)
+        after = status(page)
+        assert after["started_from"] == "snapshot"
+        assert after["snapshot"]["seq"] == snap["seq"]
+        wait_for(lambda: len(keys(search(page, "goiabada"))) == 40, timeout=20, message="catch-up after restart")
+        searchable_s = time.monotonic() - t0
+        final = status(page)
+        assert final["indexed"] == len(recs) + 40 and final["pending"] == 0
+        assert answers(page) == with_newer
+        print(f"restart to searchable: {searchable_s:.2f} s (snapshot {snap['bytes']} bytes)")
+    finally:
+        context.close()
