@@ -71,10 +71,11 @@ def test_killing_the_core_mid_campaign_loses_and_duplicates_nothing(routed, core
     drive(tab, clock, lambda: len(sent_log(wa)) >= 2, timeout=60)
     # Kill the core while the tab is performing a job (its report cannot arrive).
     sw = next(w for w in routed[0].service_workers if w.url.startswith("chrome-extension://"))
-    clock.advance(max(1.0, (tab.loop_status() or {}).get("retry_in") or 1))
-    st = wait_for(lambda: (s := tab.loop_status())["phase"] == "sending" and s, interval=0.02, message="a job")
+    # Run the sped-up clock until the tab is performing a job, then kill the core under it.
+    # (The gate's waits are random: a fixed clock step may land on a pacing or bulk wait.)
+    drive(tab, clock, lambda: (tab.loop_status() or {}).get("phase") == "sending", timeout=90)
     sw.evaluate("() => chrome.offscreen.closeDocument()")
-    assert st["phase"] == "sending"
+    assert len(sent_log(wa)) < len(chats)  # killed mid-campaign
     drive(tab, clock, finished(core_page, campaign_id), timeout=150)
     exactly_once(wa, chats)
     states = [e["state"] for e in call(core_page, "outbox.list", {"campaign_id": campaign_id, "limit": 50})["entries"]]
