@@ -1,7 +1,6 @@
 // Routes bridge messages: requests from pages and the WhatsApp tab go to the
 // core in the offscreen document; events from the core go to the WhatsApp tabs
-// (pages receive them directly); the core's requests to a tab go through here
-// because the offscreen document only has chrome.runtime.
+// (pages receive them directly; the offscreen document only has chrome.runtime).
 
 import { ensureOffscreen } from "./offscreen-manager.js";
 
@@ -44,19 +43,4 @@ export async function relayEventToTabs(envelope) {
   await Promise.all(
     tabs.map((tab) => chrome.tabs.sendMessage(tab.id, { to: "content", envelope }).catch(() => undefined)),
   );
-}
-
-/** The core asks one tab (or the first WhatsApp tab) to do something in the page. */
-export async function requestTab(tabId, payload) {
-  let target = tabId;
-  if (target == null) {
-    const tabs = await whatsappTabs();
-    if (!tabs.length) return { ok: false, error: "no_whatsapp_tab" };
-    target = tabs[0].id;
-  }
-  try {
-    return await chrome.tabs.sendMessage(target, { to: "content", request: payload });
-  } catch (err) {
-    return { ok: false, error: String(err) };
-  }
 }

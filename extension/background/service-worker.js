@@ -4,7 +4,7 @@
 
 import { classifySender } from "./senders.js";
 import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
-import { forwardToCore, relayEventToTabs, requestTab } from "./router.js";
+import { forwardToCore, relayEventToTabs } from "./router.js";
 
 chrome.runtime.onInstalled.addListener(() => {
   chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
@@ -33,10 +33,6 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
       if (source === "offscreen" && message.envelope) relayEventToTabs(message.envelope);
       return false;
     case "sw":
-      if (message.kind === "tab_request" && source === "offscreen") {
-        requestTab(message.tabId ?? null, message.payload).then(sendResponse);
-        return true;
-      }
       if (source !== "page") return false;
       if (message.kind === "ensure_core") {
         ensureOffscreen().then((created) => sendResponse({ ok: true, created }));

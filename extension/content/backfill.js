@@ -17,16 +17,7 @@
         .filter(Boolean)
         .slice(0, TOP_IDS);
 
-    // Resolves after ms, or early when the job is cancelled.
-    function sleep(me, ms) {
-      return new Promise((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        me.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    const { sleep } = globalThis.MettriWake;
 
     async function waitForGrowth(me, before) {
       const t0 = performance.now();

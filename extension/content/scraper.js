@@ -9,15 +9,7 @@
   function createScraper({ request, selectors, readDom = globalThis.MettriReadDom }) {
     let scan = null; // {scanId, cancelled, wake}
 
-    function sleep(me, ms) {
-      return new Promise((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        me.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    const { sleep } = globalThis.MettriWake;
 
     async function run(scanId, pace = 1) {
       cancel();

@@ -1,5 +1,5 @@
-// The host object the Python core receives (pycore/host.py): storage, events
-// and requests to the WhatsApp tab. JSON text crosses the boundary both ways.
+// The host object the Python core receives (pycore/host.py): storage and events.
+// JSON text crosses the boundary both ways.
 
 import { IdbShim } from "./idb-shim.js";
 
@@ -11,16 +11,6 @@ export function createHost({ dbName } = {}) {
     emit(envelopeJson) {
       const envelope = JSON.parse(envelopeJson);
       chrome.runtime.sendMessage({ to: "broadcast", envelope }).catch(() => undefined);
-    },
-    /** Ask a WhatsApp tab to act (type, send, scroll); resolves with its JSON answer. */
-    async requestTab(tabId, payloadJson) {
-      const answer = await chrome.runtime.sendMessage({
-        to: "sw",
-        kind: "tab_request",
-        tabId: tabId ?? null,
-        payload: JSON.parse(payloadJson),
-      });
-      return JSON.stringify(answer ?? { ok: false, error: "no answer" });
     },
     now() {
       return Date.now() / 1000;

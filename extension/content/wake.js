@@ -1,0 +1,16 @@
+// A sleep that a job can cut short: backfill and the chat-list scan wait between
+// paced steps, and cancelling a job must not wait out the pause.
+(() => {
+  /** Resolves after ms, or as soon as job.wake() is called. */
+  function sleep(job, ms) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      job.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  globalThis.MettriWake = Object.freeze({ sleep });
+})();
