@@ -32,21 +32,9 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests import browser  # noqa: E402
 from tests.history_import import import_records, records  # noqa: E402
 from tests.replica import corpus  # noqa: E402
+from search_queries import QUERIES, resolve  # noqa: E402  (scripts/ is on sys.path)
 
 MINISEARCH = ROOT / "tests" / "replica" / "node_modules" / "minisearch" / "dist" / "umd" / "index.js"
-DAY = 86400.0
-
-# (label, q, filters): realistic queries of a shop's inbox in pt-BR and English.
-QUERIES = [
-    ("word", "entrega", {}), ("word", "pix", {}), ("word", "comprovante", {}), ("word", "deliver", {}),
-    ("word", "azul", {}), ("word", "address", {}),
-    ("prefix", "entreg", {}), ("prefix", "comprov", {}), ("prefix", "deliv", {}), ("prefix", "obriga", {}),
-    ("accented", "endereço", {}), ("accented", "cartão", {}), ("accented", "localização", {}), ("accented", "úteis", {}),
-    ("phrase", '"prazo de entrega"', {}), ("phrase", '"muito obrigado"', {}), ("phrase", '"do you deliver"', {}),
-    ("words", "valor item", {}), ("words", "pedido confirmado", {}),
-    ("filtered", "pix", {"direction": "in"}), ("filtered", "entrega", {"types": ["text"]}),
-    ("filtered", "obrigado", {"since_days": 7}), ("filtered", "pedido", {"chat_name": "Maria"}),
-]
 
 CORE_LOOP = """async ([queries, rounds, base]) => {
     const core = [], e2e = [], totals = {};
@@ -120,17 +108,6 @@ def by_label(pairs: list) -> dict:
     for label, v in pairs:
         out.setdefault(label, []).append(v)
     return {k: summary(v) for k, v in out.items()}
-
-
-def resolve(queries: list, now: float) -> list:
-    """since_days -> since (epoch seconds) relative to the corpus's end."""
-    out = []
-    for label, q, f in queries:
-        f = dict(f)
-        if "since_days" in f:
-            f["since"] = now - f.pop("since_days") * DAY
-        out.append([label, q, f])
-    return out
 
 
 def free_port() -> int:

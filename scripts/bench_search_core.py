@@ -1,10 +1,11 @@
-"""Benchmark of the search engine on CPython: build, query latency per class, snapshot.
+"""Benchmark of the search engine on CPython: build, query latency per kind, snapshot.
 
     python3 scripts/bench_search_core.py [--sizes 10000,100000] [--repeat 15]
 
-Prints JSON. The corpus is synthetic Portuguese/English business chat, generated
-in-process from a fixed seed (switch ``corpus()`` to tests/replica/corpus.py when
-that generator exists). This is a benchmark, not a test: it asserts nothing.
+Same corpus (tests/replica/corpus.py, seed 1, one chat per 20 messages) and
+same queries (scripts/search_queries.py) as scripts/bench_search.py, which
+measures the core under Pyodide in Chromium: the two are comparable. Also
+filter-only and malformed queries, and contact search. Prints JSON; asserts nothing.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from pycore.clock import FakeClock  # noqa: E402
 from pycore.protocol.search import SearchFilters  # noqa: E402
@@ -26,97 +27,30 @@ from pycore.search import snapshot  # noqa: E402
 from pycore.search.engine import SearchEngine  # noqa: E402
 from pycore.search.index import Index  # noqa: E402
 from pycore.storage.memory import MemoryStorage  # noqa: E402
+from search_queries import QUERIES, resolve  # noqa: E402  (scripts/ is on sys.path)
+from tests.history_import import records  # noqa: E402
+from tests.replica import corpus as replica  # noqa: E402
 
-NOW = 1_780_000_000.0
-SEED = 20261125
-
-PT = """olá bom dia boa tarde boa noite obrigado obrigada pedido pedidos entrega entregas prazo
-pagamento pagar pago boleto pix cartão nota fiscal orçamento preço desconto promoção ação produto
-produtos estoque tamanho cor camiseta vestido sapato bolsa frete correios transportadora endereço
-cliente fornecedor atraso atrasado amanhã hoje ontem semana mês não sim talvez confirmado confirmar
-cancelar cancelado troca devolução garantia recebi enviei enviado chegou aguardando separação
-retirada loja horário aberto fechado segunda terça quarta quinta sexta sábado domingo parcela
-parcelado juros valor total quanto custa disponível indisponível reposição catálogo foto vídeo
-áudio mensagem contrato assinatura reunião visita técnico instalação manutenção serviço
-""".split()
-EN = """hello thanks order orders delivery shipping payment invoice price discount product stock size
-color shirt dress shoes bag address customer supplier late tomorrow today yesterday week month yes
-no maybe confirmed cancel refund warranty received sent arrived waiting pickup store open closed
-total how much available catalog photo video contract meeting visit service
-""".split()
-STOP = "o a os as de do da dos das em no na para por com que é e um uma seu sua meu minha".split()
-CODES = [f"sku{n:05d}" for n in range(3000)]  # rare terms
-TEMPLATES = [
-    "Qual o prazo de entrega para {city}?", "Segue a nota fiscal do pedido {code}", "Quanto custa o {item}?",
-    "Bom dia! O boleto vence amanhã", "Pagamento confirmado via pix, obrigado", "Não recebi o código de rastreio",
-    "Your order {code} has shipped", "Can you send the invoice for order {code}?", "Ação promocional: 10% de desconto",
-    "Orçamento aprovado, pode separar o pedido {code}", "A devolução do {item} foi recebida",
-]
-CITIES = ["São Paulo", "Belo Horizonte", "Curitiba", "Recife", "Porto Alegre", "Brasília"]
-ITEMS = ["vestido azul", "tênis", "camiseta básica", "bolsa de couro", "kit presente"]
-NAMES = "Ana Beto Carla Diego Elisa Fábio Gabi Hugo Iara João Kátia Lucas Marina Nuno Olga Paulo".split()
+SEED = 1
 
 
-def corpus(n: int, seed: int = SEED) -> tuple[list[dict], list[dict]]:
-    """Deterministic messages and chats; timestamps spread over two years, oldest first."""
-    rng = random.Random(seed)
-    chats = []
-    for i in range(max(20, n // 300)):
-        group = i % 10 == 0
-        key = f"1203630000{i:08d}@g.us" if group else f"55{11 + i % 80}9{i:08d}@c.us"
-        title = f"Grupo {rng.choice(NAMES)} {i}" if group else f"{rng.choice(NAMES)} {rng.choice(NAMES)} {i}"
-        chats.append({"key": key, "title": title, "is_group": group, "last_ts": NOW})
-    weights = [1.0 / (r + 1) ** 0.9 for r in range(len(PT) + len(EN))]  # Zipf-like
-    vocab = PT + EN
-    span = 2 * 365 * 86400.0
-    msgs = []
-    for i in range(n):
-        chat = chats[int(rng.paretovariate(1.2)) % len(chats)]
-        lang_pt = rng.random() < 0.8
-        words = []
-        for _ in range(rng.randint(3, 22)):
-            r = rng.random()
-            if r < 0.3:
-                words.append(rng.choice(STOP if lang_pt else ["the", "a", "to", "of", "is", "for", "your"]))
-            elif r < 0.33:
-                words.append(rng.choice(CODES))
-            else:
-                words.append(rng.choices(vocab, weights)[0])
-        text = " ".join(words).capitalize()
-        if rng.random() < 0.2:
-            text = rng.choice(TEMPLATES).format(city=rng.choice(CITIES), code=rng.choice(CODES), item=rng.choice(ITEMS))
-        kind = rng.random()
-        type_ = "text" if kind < 0.85 else rng.choice(["image", "video", "sticker", "document", "voice"])
-        ts = NOW - span + span * i / n
-        msgs.append({
-            "key": f"{chat['key']}|3EB0{i:010d}", "chat": chat["key"], "id": f"3EB0{i:010d}", "seq": i + 1,
-            "ts": ts - ts % 60, "direction": "out" if rng.random() < 0.4 else "in", "type": type_,
-            "text": "" if type_ in ("voice", "sticker") else text, "first_seen": ts, "last_seen": ts,
-            "forwarded": False,
-        })
-    return msgs, chats
+def corpus(n: int) -> tuple[list[dict], list[dict], float]:
+    """Stored message records and chat records of the replica's corpus, and its end time."""
+    data = replica.generate(seed=SEED, chats=max(60, n // 20), messages=n)
+    msgs = [{**r, "key": f"{r['chat']}|{r['id']}", "seq": i + 1, "first_seen": r["ts"], "last_seen": r["ts"],
+             "forwarded": False} for i, r in enumerate(records(data))]
+    chats = [{"key": c["id"], "title": c["name"] or c.get("phone") or c["id"], "is_group": c["kind"] == "group",
+              "last_ts": float(data["end_ts"])} for c in data["chats"]]
+    return msgs, chats, float(data["end_ts"])
 
 
-def queries(chats: list[dict]) -> dict[str, list[tuple[str, dict]]]:
+def extra_queries(chats: list[dict], now: float) -> list[list]:
     big_chat = chats[1]["key"]
-    month = 30 * 86400.0
-    return {
-        "common_word": [("pedido", {}), ("obrigado ", {}), ("order ", {}), ("entrega ", {})],
-        "rare_word": [("sku00042 ", {}), ("sku02999 ", {}), ("sku01234 ", {})],
-        "two_words": [("boleto pix ", {}), ("entrega amanhã ", {}), ("payment invoice ", {})],
-        "accent_folded": [("acao", {}), ("nao ", {}), ("orcamento ", {}), ("devolucao", {})],
-        "prefix_typing": [("p", {}), ("pa", {}), ("pag", {}), ("paga", {}), ("pagam", {}), ("ent", {}), ("or", {})],
-        "phrase": [('"nota fiscal"', {}), ('"prazo de entrega"', {}), ('"quanto custa"', {}), ('"são paulo"', {})],
-        "filtered_text": [
-            ("pedido ", {"chats": [big_chat]}),
-            ("entrega ", {"since": NOW - month}),
-            ("boleto ", {"direction": "out", "since": NOW - 12 * month, "until": NOW - 6 * month}),
-            ("foto", {"types": ["media"]}),
-            ("contrato", {"chat_name": "ana"}),
-        ],
-        "filter_only": [("", {"types": ["document"]}), ("", {"chats": [big_chat]}), ("", {"since": NOW - 86400 * 3})],
-        "malformed": [('"nota AND', {}), ("NEAR(pix boleto)", {}), ("-pago *", {})],
-    }
+    return [
+        ["filter_only", "", {"types": ["document"]}], ["filter_only", "", {"chats": [big_chat]}],
+        ["filter_only", "", {"since": now - 3 * 86400}],
+        ["malformed", '"nota AND', {}], ["malformed", "NEAR(pix boleto)", {}], ["malformed", "-pago *", {}],
+    ]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -125,12 +59,12 @@ def pct(values: list[float], p: float) -> float:
 
 
 async def bench(n: int, repeat: int) -> dict:
-    msgs, chats = corpus(n)
+    msgs, chats, now = corpus(n)
     storage = MemoryStorage()
     await storage.open()
     await storage.put_many("messages", msgs)
     await storage.put_many("chats", chats)
-    clock = FakeClock(NOW)
+    clock = FakeClock(now)
 
     # Pure index build (what the engine does per batch, without MemoryStorage's reads).
     index = Index()
@@ -141,7 +75,7 @@ async def bench(n: int, repeat: int) -> dict:
 
     engine = SearchEngine(storage, clock, snapshot_every=10**9, snapshot_idle=1e12)
     await engine.start()
-    out: dict = {"messages": n, "chats": len(chats), "index_build_s": round(index_build, 3), "classes": {}}
+    out: dict = {"messages": n, "chats": len(chats), "index_build_s": round(index_build, 3), "kinds": {}}
     if n <= 20_000:
         # End to end through Storage; MemoryStorage sorts the whole store per query, so only at small sizes.
         t = time.perf_counter()
@@ -150,23 +84,28 @@ async def bench(n: int, repeat: int) -> dict:
     else:
         engine.index = index
         await engine.catch_up(0, refresh=True)
-    for cls, qs in queries(chats).items():
-        times, totals = [], []
-        for _ in range(repeat):
-            for q, flt in qs:
-                engine.generation += 1  # uncached: measure the index, not the cache
-                res = engine.search_messages(q, SearchFilters(**flt), 20, 0)
-                times.append(res["took_ms"])
-                totals.append(res["total"])
-        out["classes"][cls] = {"p50_ms": pct(times, 50), "p95_ms": pct(times, 95), "max_ms": pct(times, 100),
+    kinds: dict[str, tuple[list[float], list[int]]] = {}
+    every: list[float] = []
+    for r in range(repeat):
+        for label, q, flt in resolve(QUERIES, now) + extra_queries(chats, now):
+            engine.generation += 1  # uncached: measure the index, not the cache
+            res = engine.search_messages(q, SearchFilters(**flt), 20 + r % 5, 0)
+            times, totals = kinds.setdefault(label, ([], []))
+            times.append(res["took_ms"])
+            totals.append(res["total"])
+            if label not in ("filter_only", "malformed"):
+                every.append(res["took_ms"])
+    out["took_ms"] = {"p50_ms": pct(every, 50), "p95_ms": pct(every, 95), "max_ms": pct(every, 100)}
+    for label, (times, totals) in kinds.items():
+        out["kinds"][label] = {"p50_ms": pct(times, 50), "p95_ms": pct(times, 95), "max_ms": pct(times, 100),
                                "hits_median": int(statistics.median(totals))}
     cached = []
     for _ in range(repeat):
-        cached.append(engine.search_messages("pedido", SearchFilters(), 20, 0)["took_ms"])
+        cached.append(engine.search_messages("entrega", SearchFilters(), 20, 0)["took_ms"])
     out["cached_query_p50_ms"] = pct(cached, 50)
     contact = []
     for _ in range(repeat):
-        for q in ("ana", "+55 11 9", "grupo", "beto carla"):
+        for q in ("maria", "+55 11 9", "clientes", "ana silva", "jo"):
             engine.generation += 1
             contact.append(engine.search_contacts(q, 20)["took_ms"])
     out["contacts_p50_ms"], out["contacts_p95_ms"] = pct(contact, 50), pct(contact, 95)

@@ -1,12 +1,17 @@
 """Contacts and chats for name/number search and for resolving "chat name" filters.
 
-Small (hundreds to a few thousand entries), so it lives in Python lists and is
-matched in Python; it is reloaded from the ``chats`` store and an optional
-``contacts`` store (records with key, title, number?, push_name?).
+Hundreds to a few thousand entries, so it lives in Python and is matched in
+Python; it is reloaded from the ``chats`` store and an optional ``contacts``
+store (records with key, title, number?, push_name?). Sorted lists of the
+entries' name words find a name query's matches by bisection, so a query
+touches only the entries it matches instead of scoring all of them (at 5,000
+chats a "chat name" filter cost 9 ms on CPython, ~25 ms in Pyodide, before).
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +29,6 @@ class Entry:
     push_name: str | None
     is_group: bool
     last_ts: float | None
-    words: tuple[str, ...]
     name: str  # folded title
     push: str  # folded push name
     digits: str
@@ -45,7 +49,7 @@ def entry(rec: dict[str, Any]) -> Entry | None:
     number = rec.get("number") or number_of(key)
     return Entry(
         key=key, title=title, number=number, push_name=push, is_group=bool(rec.get("is_group")),
-        last_ts=rec.get("last_ts"), words=tuple(words(title) + words(push or "")),
+        last_ts=rec.get("last_ts"),
         name=" ".join(words(title)), push=" ".join(words(push or "")), digits=digits(number or ""),
     )
 
@@ -53,6 +57,8 @@ def entry(rec: dict[str, Any]) -> Entry | None:
 class Directory:
     def __init__(self) -> None:
         self.entries: dict[str, Entry] = {}
+        # (folded word, entry key), sorted, per searchable field: prefix lookups by bisection.
+        self._words: dict[str, list[tuple[str, str]]] = {"title": [], "push_name": []}
 
     def load(self, records: list[dict[str, Any]]) -> bool:
         """Replace the entries; a contact record fills what its chat lacks. Return whether anything changed."""
@@ -71,40 +77,51 @@ class Directory:
             merged[e.key] = e
         changed = merged != self.entries
         self.entries = merged
+        if changed:
+            self._words = {
+                "title": sorted({(w, e.key) for e in merged.values() for w in e.name.split()}),
+                "push_name": sorted({(w, e.key) for e in merged.values() for w in e.push.split()}),
+            }
         return changed
 
     def title(self, key: str) -> str | None:
         e = self.entries.get(key)
         return e.title if e else None
 
+    def _starting_with(self, field: str, prefix: str) -> set[str]:
+        """Keys of the entries with a word in ``field`` that starts with ``prefix``."""
+        table = self._words[field]
+        i = bisect.bisect_left(table, (prefix, ""))
+        keys = set()
+        while i < len(table) and table[i][0].startswith(prefix):
+            keys.add(table[i][1])
+            i += 1
+        return keys
+
     def search(self, q: str, limit: int) -> list[tuple[float, str, Entry]]:
         """(score, matched field, entry), best first.
 
         Score tiers: exact name 4, name starts with the query 3, every query word
-        starts a name word 2, number contains the query's digits 1; ties by last activity.
+        starts a word of the name 2 (title and push name are each a name), number
+        contains the query's digits 1; ties by last activity, then title, then key.
         """
         qwords = words(q)
         qdigits = digits(q)
         phrase = " ".join(qwords)
-        found: list[tuple[float, str, Entry]] = []
-        for e in self.entries.values():
-            score, field = 0.0, ""
-            for name, label in ((e.name, "title"), (e.push, "push_name")):
-                if not phrase or not name:
-                    continue
-                if name == phrase:
-                    s = 4.0
-                elif name.startswith(phrase):
-                    s = 3.0
-                elif all(any(w.startswith(qw) for w in name.split()) for qw in qwords):
-                    s = 2.0
-                else:
-                    continue
-                if s > score:
-                    score, field = s, label
-            if not score and len(qdigits) >= MIN_DIGITS and qdigits in e.digits:
-                score, field = 1.0, "number"
-            if score:
-                found.append((score, field, e))
-        found.sort(key=lambda t: (-t[0], -(t[2].last_ts or 0.0), t[2].title))
-        return found[:limit]
+        best: dict[str, tuple[float, str]] = {}
+        for field in ("title", "push_name") if qwords else ():
+            keys = self._starting_with(field, qwords[0])
+            for qw in qwords[1:]:
+                keys &= self._starting_with(field, qw)
+            for key in keys:  # every query word starts a word of this name: tier 2 at least
+                name = self.entries[key].name if field == "title" else self.entries[key].push
+                score = 4.0 if name == phrase else 3.0 if name.startswith(phrase) else 2.0
+                if score > best.get(key, (0.0, ""))[0]:
+                    best[key] = (score, field)
+        if len(qdigits) >= MIN_DIGITS:
+            for e in self.entries.values():
+                if e.key not in best and qdigits in e.digits:
+                    best[e.key] = (1.0, "number")
+        top = heapq.nsmallest(limit, best.items(), key=lambda kv: (
+            -kv[1][0], -(self.entries[kv[0]].last_ts or 0.0), self.entries[kv[0]].title, kv[0]))
+        return [(score, field, self.entries[key]) for key, (score, field) in top]

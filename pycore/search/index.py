@@ -5,7 +5,14 @@ Layout
   ``rowid = int(ts) * SLOTS + n``, so rowid order is time order even when old
   history is captured after newer messages. FTS5 walks a term's hits in rowid
   order for free, which makes "newest N hits" cheap (ranking: see engine.py).
-* ``fts``: an external-content FTS5 table over ``docs.text`` (text stored once).
+* ``chats``: chat keys numbered once; ``docs.chat`` holds the number.
+* ``fts``: an external-content FTS5 table over the ``docs_fts`` view: the text,
+  and a ``tags`` column with the chat as a token (``c17``). A filter on a few
+  chats then runs inside FTS5 (``tags : ("c17" OR "c40")``), which skips
+  straight to those chats' hits instead of checking every hit of a common word
+  against ``docs`` (100k messages, 78 chats: 2.8 ms instead of 4.2 on CPython;
+  a single chat: a few of its hits instead of all hits of the word).
+  The user's words are always confined to the ``text`` column.
 * ``meta``: version and the change sequence the index covers (travels with snapshots).
 """
 
@@ -18,16 +25,22 @@ from typing import Any, Iterable, Sequence
 TOKENIZER = "unicode61 remove_diacritics 2"
 PREFIXES = "2 3"
 # Bump when the layout or tokenizer changes: older snapshots are then rebuilt.
-INDEX_VERSION = f"mettri-search-3|{TOKENIZER}|prefix {PREFIXES}"
+INDEX_VERSION = f"mettri-search-4|{TOKENIZER}|prefix {PREFIXES}"
 SLOTS = 1_000_000  # rowids per second of timestamp
 DAY_ROWS = 86400 * SLOTS
 MAX_TS = 4e12  # keeps int(ts) * SLOTS inside SQLite's 64-bit rowid, even for millisecond timestamps
+# Up to this many chats, a chat filter is applied inside FTS5 (an OR of chat
+# tokens); beyond, the filter matches much of the history anyway, and checking
+# hits against docs.chat stops early, while a long OR costs FTS5 per hit
+# (measured at 100k messages: 78 chats 2.8 vs 4.2 ms, 134 chats 5.5 vs 4.2 ms).
+FTS_CHATS = 100
 
 SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE chats(n INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
 CREATE TABLE docs(
     rowid INTEGER PRIMARY KEY,  -- int(ts) * SLOTS + n: the timestamp is not stored again
-    chat TEXT NOT NULL,
+    chat INTEGER NOT NULL,  -- chats.n
     mid TEXT NOT NULL,  -- the key without its "<chat>|" prefix (see split_key)
     direction TEXT NOT NULL,
     type TEXT NOT NULL,
@@ -37,8 +50,9 @@ CREATE TABLE docs(
 CREATE INDEX docs_mid ON docs(mid);
 CREATE INDEX docs_chat ON docs(chat);  -- (chat, rowid): a chat's messages newest-first without sorting
 CREATE INDEX docs_type ON docs(type);
+CREATE VIEW docs_fts AS SELECT rowid AS id, text, 'c' || chat AS tags FROM docs;
 CREATE VIRTUAL TABLE fts USING fts5(
-    text, content='docs', content_rowid='rowid',
+    text, tags, content='docs_fts', content_rowid='id',
     tokenize='{TOKENIZER}', prefix='{PREFIXES}'
 );
 """
@@ -57,24 +71,6 @@ class Filters:
     hi: int | None = None
     direction: str | None = None
     types: tuple[str, ...] | None = None
-
-    def sql(self, alias: str = "d") -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        args: list[Any] = []
-        if self.chats is not None:
-            clauses.append(f"{alias}.chat IN ({','.join('?' * len(self.chats)) or 'NULL'})")
-            args.extend(self.chats)
-        if self.direction is not None:
-            clauses.append(f"{alias}.direction = ?")
-            args.append(self.direction)
-        if self.types is not None:
-            clauses.append(f"{alias}.type IN ({','.join('?' * len(self.types)) or 'NULL'})")
-            args.extend(self.types)
-        return " AND ".join(clauses), args
-
-    @property
-    def joins_docs(self) -> bool:
-        return self.chats is not None or self.direction is not None or self.types is not None
 
 
 def split_key(key: str, chat: str) -> str:
@@ -96,8 +92,9 @@ def rowid_bound(ts: float | None, upper: bool) -> int | None:
 class Index:
     def __init__(self, conn: sqlite3.Connection | None = None) -> None:
         self._days: dict[int, int] | None = None  # documents per day (for estimates), built on first use
+        self._chat_ns: dict[str, int] | None = None  # chat key -> chats.n, loaded on first use
         if conn is None:
-            self._days = {}
+            self._days, self._chat_ns = {}, {}
             conn = sqlite3.connect(":memory:")
             conn.executescript(SCHEMA)
             conn.execute("INSERT INTO meta VALUES('version', ?), ('seq', '0')", (INDEX_VERSION,))
@@ -136,33 +133,56 @@ class Index:
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
+    def _chats(self) -> dict[str, int]:
+        if self._chat_ns is None:
+            self._chat_ns = dict(self.conn.execute("SELECT key, n FROM chats").fetchall())
+        return self._chat_ns
+
+    def _chat_number(self, cur: sqlite3.Cursor, key: str) -> int:
+        n = self._chats().get(key)
+        if n is None:
+            n = cur.execute("INSERT INTO chats(key) VALUES(?)", (key,)).lastrowid
+            self._chat_ns[key] = n
+        return n
+
+    def chat_numbers(self, keys: Sequence[str]) -> list[int]:
+        """The numbers of the chats among ``keys`` that the index has seen."""
+        known = self._chats()
+        return sorted(known[k] for k in set(keys) if k in known)
+
     # -- writes ---------------------------------------------------------------
     def upsert(self, records: Iterable[dict[str, Any]], seq: int) -> int:
         """Index a batch of MessageRecord dicts (replacing older versions) in one transaction."""
         n = 0
-        with self.conn:
-            cur = self.conn.cursor()
-            for rec in records:
-                chat, mid = rec["chat"], split_key(rec["key"], rec["chat"])
-                self._remove(cur, chat, mid)
-                ts = rec.get("ts")
-                if ts is None:
-                    ts = rec.get("first_seen") or 0.0
-                rowid = self._free_rowid(cur, ts)
-                row = (rowid, chat, mid, rec.get("direction", "in"), rec.get("type", "text"),
-                       rec.get("author"), rec.get("text") or "")
-                cur.execute("INSERT INTO docs VALUES(?,?,?,?,?,?,?)", row)
-                cur.execute("INSERT INTO fts(rowid, text) VALUES(?, ?)", (rowid, row[-1]))
-                self._count_day(rowid, 1)
-                n += 1
-            cur.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
+        try:
+            with self.conn:
+                cur = self.conn.cursor()
+                for rec in records:
+                    chat = self._chat_number(cur, rec["chat"])
+                    mid = split_key(rec["key"], rec["chat"])
+                    self._remove(cur, chat, mid)
+                    ts = rec.get("ts")
+                    if ts is None:
+                        ts = rec.get("first_seen") or 0.0
+                    rowid = self._free_rowid(cur, ts)
+                    text = rec.get("text") or ""
+                    cur.execute("INSERT INTO docs VALUES(?,?,?,?,?,?,?)",
+                                (rowid, chat, mid, rec.get("direction", "in"), rec.get("type", "text"),
+                                 rec.get("author"), text))
+                    cur.execute("INSERT INTO fts(rowid, text, tags) VALUES(?, ?, ?)", (rowid, text, f"c{chat}"))
+                    self._count_day(rowid, 1)
+                    n += 1
+                cur.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
+        except BaseException:
+            self._chat_ns = self._days = None  # rolled back: reload both from the database when next needed
+            raise
         return n
 
-    def _remove(self, cur: sqlite3.Cursor, chat: str, mid: str) -> None:
+    def _remove(self, cur: sqlite3.Cursor, chat: int, mid: str) -> None:
         old = cur.execute("SELECT rowid, text FROM docs INDEXED BY docs_mid WHERE mid=? AND chat=?", (mid, chat)).fetchone()
         if old is not None:
-            # External content: FTS5 needs the old text to remove its tokens.
-            cur.execute("INSERT INTO fts(fts, rowid, text) VALUES('delete', ?, ?)", old)
+            # External content: FTS5 needs the old values to remove their tokens.
+            cur.execute("INSERT INTO fts(fts, rowid, text, tags) VALUES('delete', ?, ?, ?)", (*old, f"c{chat}"))
             cur.execute("DELETE FROM docs WHERE rowid=?", (old[0],))
             self._count_day(old[0], -1)
 
@@ -176,25 +196,40 @@ class Index:
     def _select(self, match: str | None, f: Filters, columns: str, limit: int) -> tuple[str, list[Any]]:
         """SELECT of the newest ``limit`` hits of a text (and/or filter) query.
 
-        ``columns`` may name ``{rowid}`` and ``{score}``; time bounds are rowid bounds.
+        ``match`` is an FTS5 expression over the user's words; it is confined to
+        the ``text`` column here. ``columns`` may name ``{rowid}`` and ``{score}``;
+        time bounds are rowid bounds.
         """
         clauses: list[str] = []
         args: list[Any] = []
+        chats = None if f.chats is None else self.chat_numbers(f.chats)
+        if chats is not None and not chats:
+            clauses.append("0")
+        in_fts = match is not None and chats is not None and 0 < len(chats) <= FTS_CHATS
+        joins_docs = f.direction is not None or f.types is not None or (chats is not None and not in_fts)
         if match is not None:
-            source = "fts f JOIN docs d ON d.rowid = f.rowid" if f.joins_docs else "fts f"
-            col, score = "f.rowid", "-bm25(fts)"
+            expr = f"text : ({match})"
+            if in_fts:
+                expr += " AND tags : (" + " OR ".join(f'"c{n}"' for n in chats) + ")"
+            source = "fts f JOIN docs d ON d.rowid = f.rowid" if joins_docs else "fts f"
+            col, score = "f.rowid", "-bm25(fts, 1.0, 0.0)"  # the tags column never weighs in relevance
             clauses.append("fts MATCH ?")
-            args.append(match)
+            args.append(expr)
         else:
             source, col, score = "docs d", "d.rowid", "0.0"
         for op, bound in ((">=", f.lo), ("<=", f.hi)):
             if bound is not None:
                 clauses.append(f"{col} {op} ?")
                 args.append(bound)
-        extra, extra_args = f.sql("d")
-        if extra:
-            clauses.append(extra)
-            args.extend(extra_args)
+        if chats and not in_fts:
+            clauses.append(f"d.chat IN ({','.join('?' * len(chats))})")
+            args.extend(chats)
+        if f.direction is not None:
+            clauses.append("d.direction = ?")
+            args.append(f.direction)
+        if f.types is not None:
+            clauses.append(f"d.type IN ({','.join('?' * len(f.types)) or 'NULL'})")
+            args.extend(f.types)
         where = " AND ".join(clauses) or "1"
         sql = f"SELECT {columns.format(rowid=col, score=score)} FROM {source} WHERE {where} ORDER BY {col} DESC LIMIT ?"
         return sql, [*args, limit]
@@ -240,7 +275,8 @@ class Index:
             return {}
         marks = ",".join("?" * len(rowids))
         cur = self.conn.execute(
-            f"SELECT rowid, chat, mid, direction, type, author, text FROM docs WHERE rowid IN ({marks})", list(rowids)
+            f"SELECT d.rowid, c.key, d.mid, d.direction, d.type, d.author, d.text FROM docs d JOIN chats c ON c.n = d.chat"
+            f" WHERE d.rowid IN ({marks})", list(rowids)
         )
         return {
             r[0]: {"key": join_key(r[1], r[2]), "chat": r[1], "ts": float(r[0] // SLOTS), "direction": r[3],

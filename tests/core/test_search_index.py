@@ -60,3 +60,53 @@ def test_text_queries_walk_hits_newest_first_without_sorting():
     for f in (Filters(), Filters(chats=("c",), lo=rowid_bound(1.0, False), hi=rowid_bound(9.0, True))):
         plan = " ".join(ix.plan('"x"', f))
         assert "TEMP B-TREE" not in plan, plan
+
+
+def _chats_index(n_chats: int = 150) -> Index:
+    ix = Index()
+    recs = [rec(f"chat{i}@c.us|m{j}", 1000.0 + i * 10 + j, "pedido novo" if j % 2 else "outra coisa", chat=f"chat{i}@c.us")
+            for i in range(n_chats) for j in range(4)]
+    ix.upsert(recs, len(recs))
+    return ix
+
+
+@pytest.mark.parametrize("n", [1, 3, 99, 100, 101, 150])
+def test_a_chat_filter_gives_the_same_hits_inside_fts_or_through_docs(monkeypatch, n):
+    """Up to FTS_CHATS chats the filter runs inside FTS5, beyond through docs.chat: same answer either way."""
+    import pycore.search.index as index_module
+
+    ix = _chats_index()
+    f = Filters(chats=tuple(f"chat{i}@c.us" for i in range(0, 2 * n, 2)) + ("unknown@c.us",))
+    answers = []
+    for threshold in (0, 10**6):
+        monkeypatch.setattr(index_module, "FTS_CHATS", threshold)
+        answers.append([r for r, _ in ix.newest('"pedido"', f, 1000)])
+        assert ix.count_upto('"pedido"', f, 1000)[0] == len(answers[-1])
+    assert answers[0] == answers[1]
+    assert {ix.rows([r])[r]["chat"] for r in answers[0]} == {f"chat{i}@c.us" for i in range(0, min(2 * n, 150), 2)}
+    assert len(answers[0]) == 2 * min(n, 75)
+
+
+def test_a_filter_of_unknown_chats_matches_nothing():
+    ix = _chats_index(3)
+    assert ix.newest('"pedido"', Filters(chats=("nobody@c.us",)), 10) == []
+    assert ix.newest(None, Filters(chats=()), 10) == []
+
+
+def test_user_words_never_match_the_chat_tokens():
+    """Chats travel as tokens like "c1" in a second FTS column; a user's "c1" must only find message text."""
+    ix = _chats_index(3)
+    ix.upsert([rec("chat0@c.us|x", 5000.0, "c1 c2 c3", chat="chat0@c.us")], 99)
+    for word in ('"c1"', '"c1"*', '"c2" AND "c3"'):
+        assert [ix.rows([r])[r]["text"] for r, _ in ix.newest(word, Filters(), 10)] == ["c1 c2 c3"]
+
+
+def test_a_failed_batch_leaves_no_trace():
+    ix = _chats_index(2)
+    before = (ix.count(), ix.seq, ix.newest('"pedido"', Filters(chats=("chat1@c.us",)), 10))
+    with pytest.raises(KeyError):
+        ix.upsert([rec("new@c.us|1", 9000.0, "pedido", chat="new@c.us"), {"key": "broken"}], 500)
+    assert (ix.count(), ix.seq, ix.newest('"pedido"', Filters(chats=("chat1@c.us",)), 10)) == before
+    assert ix.newest('"pedido"', Filters(chats=("new@c.us",)), 10) == []
+    ix.upsert([rec("new@c.us|1", 9000.0, "pedido", chat="new@c.us")], 501)  # the rolled-back chat is numbered again
+    assert len(ix.newest('"pedido"', Filters(chats=("new@c.us",)), 10)) == 1
