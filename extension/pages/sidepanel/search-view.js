@@ -96,13 +96,17 @@ export function mount(root) {
       return;
     }
     try {
-      const [found, people] = await Promise.all([
-        call("search.messages", a),
-        a.q.trim() && offset === 0 ? call("search.contacts", { q: a.q.trim(), limit: 5 }) : Promise.resolve({ hits: [] }),
-      ]);
+      // Both asked at once; the core answers in order, so the hits (what the user
+      // is after) are drawn as soon as they arrive, the matching contacts right after.
+      const found = call("search.messages", a);
+      const people = a.q.trim() && offset === 0 ? call("search.contacts", { q: a.q.trim(), limit: 5 }) : Promise.resolve({ hits: [] });
+      people.catch(() => {}); // a failure is reported below, once
+      const hits = await found;
       if (mine !== ticket) return;
-      renderContacts(people.hits);
-      renderHits(found);
+      renderHits(hits);
+      const contactHits = (await people).hits;
+      if (mine !== ticket) return;
+      renderContacts(contactHits);
     } catch (err) {
       if (mine !== ticket) return;
       summary.textContent = t("searchFailed");
