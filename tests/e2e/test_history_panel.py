@@ -86,14 +86,25 @@ def ended(panel) -> bool:
 
 def test_load_older_history_button_fills_the_chat(routed, core_page):
     jid = "5511977710001@c.us"
-    wa, _, truth, panel, pt = chat_in_panel(routed, core_page, jid, "Histórico no painel", "H1", older_delay=150)
+    wa, world, truth, panel, pt = chat_in_panel(routed, core_page, jid, "Histórico no painel", "H1", older_delay=150)
     assert panel.locator("#backfill-start").inner_text() == ("Carregar histórico antigo" if pt else "Load older history")
     assert panel.locator("#backfill-bar").is_hidden()  # nothing ran for this chat yet
+    # Another chat open in WhatsApp: a clear failure, and the button offers to go on.
+    other = next(c for c in wa.evaluate("() => __replica.chats().map(c => c.id)") if c != jid)
+    wa.evaluate("id => __replica.openChat(id)", other)
+    panel.locator("#backfill-start").click()
+    wait_for(lambda: ended(panel), timeout=20, message="the failure")
+    assert state(panel, "backfill-state") == "failed"
+    assert ("não está aberta" if pt else "not open") in panel.locator("#backfill-state").inner_text()
+    assert panel.locator("#backfill-start").is_enabled() and panel.locator("#backfill-cancel").is_hidden()
+    wa.evaluate("id => __replica.openChat(id)", jid)
+    wait_for(lambda: world.evaluate("MettriContent.capture.chatKey()") == jid, message="the chat open again")
     panel.evaluate(WATCH, "backfill-bar")
     t0 = time.monotonic()
     panel.locator("#backfill-start").click()
     wait_for(lambda: state(panel, "backfill-state") == "running", timeout=10, message="the running state")
     assert panel.locator("#backfill-cancel").is_visible() and panel.locator("#backfill-start").is_disabled()
+    assert "indeterminate" in panel.locator("#backfill-bar").get_attribute("class")  # the total is not known yet
     wait_for(lambda: ended(panel), timeout=90, message="the backfill to end")
     elapsed = time.monotonic() - t0
 

@@ -22,18 +22,20 @@ async function whatsappProblem() {
   }
 }
 
-/** A role=progressbar with a count; max unknown (how much history exists) means an
- *  indeterminate bar whose aria-valuetext says the count. */
+/** A role=progressbar with a count. How much history exists is unknown until the end, so
+ *  while running it is indeterminate (aria-valuetext says the count), and stopped part-way
+ *  it is a dim, still bar. */
 function progressBar(id, label) {
   const bar = el("div", { id, class: "progress", role: "progressbar", "aria-label": label, "aria-valuemin": "0", hidden: true },
     el("div", { class: "fill" }));
-  bar.set = (now, max, text) => {
+  bar.set = (now, max, text, moving = false) => {
     bar.hidden = false;
     bar.setAttribute("aria-valuenow", String(now));
     bar.setAttribute("aria-valuetext", text);
     if (max != null) bar.setAttribute("aria-valuemax", String(max));
     else bar.removeAttribute("aria-valuemax");
-    bar.classList.toggle("indeterminate", max == null);
+    bar.classList.toggle("indeterminate", max == null && moving);
+    bar.classList.toggle("stopped", max == null && !moving);
     bar.firstChild.style.width = max ? `${Math.min(100, (100 * now) / Math.max(1, max))}%` : "";
   };
   return bar;
@@ -79,7 +81,8 @@ export function mountBackfill(root) {
       cancelled: t("backfillCancelled", [n]),
       failed: failureText(job.reason),
     }[job.state];
-    bar.set(job.loaded, running ? job.limit : job.loaded, t("backfillCount", [n]));
+    const max = job.state === "done" ? job.loaded : job.limit;
+    bar.set(job.loaded, max, t("backfillCount", [n]), running);
     line.set(job.state, text);
   }
 
@@ -158,7 +161,7 @@ export function mountScan(root, onDone) {
   function render({ rows, done }) {
     const n = rows.toLocaleString();
     start.disabled = !done;
-    bar.set(rows, done ? rows : null, t(done ? "scanDone" : "scanRunning", [n]));
+    bar.set(rows, done ? rows : null, t(done ? "scanDone" : "scanRunning", [n]), !done);
     line.set(done ? "done" : "running", t(done ? "scanDone" : "scanRunning", [n]));
   }
 
