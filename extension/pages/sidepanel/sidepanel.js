@@ -2,6 +2,7 @@
 // refreshed live from the core's events.
 import { renderBoot } from "./boot-view.js";
 import { renderChats, renderMessages } from "./chat-views.js";
+import { mountBackfill, mountScan, withContacts } from "./history-controls.js";
 import { views } from "./views.js";
 
 const { call, request, onEvent, ensureCore } = globalThis.MettriCore;
@@ -9,11 +10,13 @@ globalThis.MettriI18n.apply();
 
 let openChat = null;
 let refreshTimer = null;
+const backfill = mountBackfill(document.getElementById("backfill-controls"));
+const scan = mountScan(document.getElementById("scan-controls"), () => refresh());
 
 async function refresh() {
   try {
     const { chats } = await call("chats.list", { limit: 200 });
-    renderChats(chats, show);
+    renderChats(withContacts(chats, await scan.contacts()), show);
     if (openChat) {
       // The newest 200, shown oldest first as in WhatsApp.
       const { messages } = await call("messages.list", { chat: openChat.key, limit: 200, newest_first: true });
@@ -36,6 +39,7 @@ function scheduleRefresh() {
 
 function show(chat) {
   openChat = chat;
+  backfill.setChat(chat ? chat.key : null);
   document.getElementById("chats-view").hidden = !!chat;
   document.getElementById("chat-view").hidden = !chat;
   refresh();

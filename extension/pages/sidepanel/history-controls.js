@@ -1,0 +1,203 @@
+// Long history work started from the side panel: loading a chat's older history
+// (backfill.*) in the open-chat view, and reading the whole chat list (contacts.scan)
+// in the chats tab. The core paces both and the active WhatsApp tab does the
+// scrolling; this module only asks, shows progress and says what went wrong.
+// Text from WhatsApp goes in as textContent only (el() never parses HTML).
+import { call, el, onEvent, t } from "./sending/dom.js";
+
+// Multiplies the core's pauses; ?pace= on the page URL is for support and tests.
+const PACE = Math.min(10, Math.max(0.001, Number(new URLSearchParams(location.search).get("pace")) || 1));
+
+const uiPt = () => chrome.i18n.getMessage("@@ui_locale").toLowerCase().startsWith("pt");
+
+/** Why a job cannot start now (no active WhatsApp tab, not connected), or null. */
+async function whatsappProblem() {
+  try {
+    const { status, tabs } = await call("connection.state", {});
+    if (!tabs.active) return t("historyNoWhatsApp");
+    if (status.state !== "connected") return uiPt() ? status.pt_BR : status.en;
+    return null;
+  } catch (err) {
+    return err.message;
+  }
+}
+
+/** A role=progressbar with a count. How much history exists is unknown until the end, so
+ *  while running it is indeterminate (aria-valuetext says the count), and stopped part-way
+ *  it is a dim, still bar. */
+function progressBar(id, label) {
+  const bar = el("div", { id, class: "progress", role: "progressbar", "aria-label": label, "aria-valuemin": "0", hidden: true },
+    el("div", { class: "fill" }));
+  bar.set = (now, max, text, moving = false) => {
+    bar.hidden = false;
+    bar.setAttribute("aria-valuenow", String(now));
+    bar.setAttribute("aria-valuetext", text);
+    if (max != null) bar.setAttribute("aria-valuemax", String(max));
+    else bar.removeAttribute("aria-valuemax");
+    bar.classList.toggle("indeterminate", max == null && moving);
+    bar.classList.toggle("stopped", max == null && !moving);
+    bar.firstChild.style.width = max ? `${Math.min(100, (100 * now) / Math.max(1, max))}%` : "";
+  };
+  return bar;
+}
+
+function statusLine(id) {
+  const line = el("p", { id, class: "state", role: "status", "aria-live": "polite" });
+  line.set = (state, text) => {
+    line.dataset.state = state;
+    line.className = `state ${state === "failed" || state === "error" ? "error" : ""}`;
+    line.textContent = text;
+  };
+  return line;
+}
+
+function failureText(reason) {
+  const key = `backfillReason_${reason}`;
+  const text = t(key);
+  return t("backfillFailed", [text === key ? reason || "?" : text]);
+}
+
+/** The open-chat view's "Load older history": start, cancel, resume, progress. */
+export function mountBackfill(root) {
+  const start = el("button", { type: "button", id: "backfill-start", onclick: () => begin() }, t("backfillStart"));
+  const cancel = el("button", { type: "button", id: "backfill-cancel", hidden: true, onclick: () => stop() }, t("backfillCancel"));
+  const bar = progressBar("backfill-bar", t("backfillLabel"));
+  const line = statusLine("backfill-state");
+  root.replaceChildren(el("div", { class: "row" }, start, cancel), bar, line);
+  let chat = null;
+  let shown = null; // the job last shown: older replies and events are dropped
+
+  function render(job) {
+    if (shown && job.job_id === shown.job_id && job.updated_at < shown.updated_at) return;
+    shown = job;
+    const n = job.loaded.toLocaleString();
+    const running = job.state === "running";
+    start.disabled = running;
+    start.textContent = t(job.state === "cancelled" || job.state === "failed" ? "backfillResume" : "backfillStart");
+    cancel.hidden = !running;
+    const text = {
+      running: t("backfillRunning", [n]),
+      done: t(job.reached_start ? "backfillDone" : "backfillDoneLimit", [n]),
+      cancelled: t("backfillCancelled", [n]),
+      failed: failureText(job.reason),
+    }[job.state];
+    const max = job.state === "done" ? job.loaded : job.limit;
+    bar.set(job.loaded, max, t("backfillCount", [n]), running);
+    line.set(job.state, text);
+  }
+
+  function reset() {
+    shown = null;
+    start.disabled = false;
+    start.textContent = t("backfillStart");
+    cancel.hidden = true;
+    bar.hidden = true;
+    line.set("idle", "");
+  }
+
+  function showError(text) {
+    start.disabled = false;
+    cancel.hidden = true;
+    line.set("error", text);
+  }
+
+  async function setChat(key) {
+    chat = key;
+    reset();
+    if (!key) return;
+    try {
+      const job = await call("backfill.status", { chat: key });
+      if (chat === key) render(job);
+    } catch (err) {
+      if (chat === key && err.code !== "not_found") showError(t("backfillFailed", [err.message]));
+    }
+  }
+
+  async function begin() {
+    const key = chat;
+    start.disabled = true;
+    line.set("starting", "");
+    const problem = await whatsappProblem();
+    if (chat !== key) return;
+    if (problem) return showError(problem);
+    try {
+      render(await call("backfill.start", { chat: key, pace: PACE }));
+    } catch (err) {
+      if (chat === key) showError(t("backfillFailed", [err.message]));
+    }
+  }
+
+  async function stop() {
+    try {
+      render(await call("backfill.cancel", { chat }));
+    } catch (err) {
+      showError(t("backfillFailed", [err.message]));
+    }
+  }
+
+  onEvent((env) => {
+    if (env.event === "backfill.progress" && chat && env.data.chat === chat) render(env.data);
+  });
+  return { setChat };
+}
+
+/** The chats tab's "Read the whole chat list": contacts.scan with its progress; when it
+ *  ends the scanned chats are reloaded and onDone() redraws the list. */
+export function mountScan(root, onDone) {
+  const start = el("button", { type: "button", id: "scan-start", onclick: () => begin() }, t("scanStart"));
+  const bar = progressBar("scan-bar", t("scanLabel"));
+  const line = statusLine("scan-state");
+  root.replaceChildren(el("div", { class: "row" }, start), bar, line);
+  let cached = null; // a promise of the scanned contacts
+
+  function contacts() {
+    cached ??= call("contacts.list", { limit: 10_000 }).then(
+      (r) => r.contacts,
+      () => ((cached = null), []),
+    );
+    return cached;
+  }
+
+  function render({ rows, done }) {
+    const n = rows.toLocaleString();
+    start.disabled = !done;
+    bar.set(rows, done ? rows : null, t(done ? "scanDone" : "scanRunning", [n]), !done);
+    line.set(done ? "done" : "running", t(done ? "scanDone" : "scanRunning", [n]));
+  }
+
+  async function begin() {
+    start.disabled = true;
+    line.set("starting", "");
+    const problem = await whatsappProblem();
+    if (problem) {
+      start.disabled = false;
+      return line.set("error", problem);
+    }
+    try {
+      await call("contacts.scan", { pace: PACE });
+      render({ rows: 0, done: false });
+    } catch (err) {
+      start.disabled = false;
+      line.set("error", t("backfillFailed", [err.message]));
+    }
+  }
+
+  onEvent((env) => {
+    if (env.event !== "contacts.scan_progress") return;
+    render(env.data);
+    if (env.data.done) {
+      cached = null;
+      onDone();
+    }
+  });
+  return { contacts };
+}
+
+/** Captured chats first, then the chats only the scan knows (same key scheme: the JID,
+ *  else "title:<name>"); a title-only contact is taken to be the captured chat of that name. */
+export function withContacts(chats, contacts) {
+  const keys = new Set(chats.map((c) => c.key));
+  const titles = new Set(chats.map((c) => c.title));
+  const extra = contacts.filter((c) => !keys.has(c.key) && !(c.jid && keys.has(c.jid)) && (c.jid || !titles.has(c.title)));
+  return [...chats, ...extra.map((c) => ({ key: c.key, title: c.title, preview: c.preview, message_count: 0 }))];
+}
