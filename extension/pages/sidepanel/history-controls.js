@@ -193,11 +193,16 @@ export function mountScan(root, onDone) {
   return { contacts };
 }
 
+// The list is redrawn up to 4 times a second while capturing: past this many
+// rows, chats known only from the scan are left to search (contacts by name).
+const LIST_MAX = 500;
+
 /** Captured chats first, then the chats only the scan knows (same key scheme: the JID,
  *  else "title:<name>"); a title-only contact is taken to be the captured chat of that name. */
 export function withContacts(chats, contacts) {
   const keys = new Set(chats.map((c) => c.key));
   const titles = new Set(chats.map((c) => c.title));
   const extra = contacts.filter((c) => !keys.has(c.key) && !(c.jid && keys.has(c.jid)) && (c.jid || !titles.has(c.title)));
-  return [...chats, ...extra.map((c) => ({ key: c.key, title: c.title, preview: c.preview, message_count: 0 }))];
+  const room = Math.max(0, LIST_MAX - chats.length);
+  return [...chats, ...extra.slice(0, room).map((c) => ({ key: c.key, title: c.title, preview: c.preview, message_count: 0 }))];
 }
