@@ -26,6 +26,14 @@ from pycore.protocol.base import CoreError
 
 BATCH = 50  # messages per batch; a longer rest after each
 STALLED_STEPS = 4  # steps in a row without a new row at the top: the chat's start is reached
+# A running job whose tab has been silent this long is "interrupted" (tab closed or
+# reloaded, WhatsApp logged out): well above the longest pause (8 s x pace) and
+# Chrome's one-minute timer alignment in tabs hidden for long.
+SILENT_S = 120.0
+
+
+def silent_limit(pace: float) -> float:
+    return max(SILENT_S, 12 * 8.0 * pace)
 
 
 def step_pause(rng: random.Random) -> float:
@@ -92,6 +100,7 @@ class Backfills:
         self.jobs[job["job_id"]] = job
         self.runtime[job["job_id"]] = {
             "rows": -1, "stalled": 0, "base": job["start_count"], "caught_up": False, "reported": job["loaded"],
+            "heard_at": now,
         }
         await self.save(job)
         self.core.emit(BackfillRequested(job_id=job["job_id"], chat=job["chat"]))
@@ -111,7 +120,16 @@ class Backfills:
         job = await self.load(cmd.chat)
         if job is None:
             raise CoreError("not_found", f"no backfill for {cmd.chat!r}")
+        if job["state"] == "running" and self._interrupted(job):
+            await self.finish(job, "failed", "interrupted")
         return BackfillStatus(**job)
+
+    def _interrupted(self, job: dict) -> bool:
+        """Stored as running, but no tab is doing it: the core restarted, or the tab went silent."""
+        rt = self.runtime.get(job["job_id"])
+        if job["job_id"] not in self.jobs or rt is None:
+            return True
+        return self.core.clock.now() - rt["heard_at"] > silent_limit(job["pace"])
 
     async def finish(self, job: dict, state: str, reason: str | None = None) -> BackfillStep:
         job["state"], job["reason"] = state, reason
@@ -129,6 +147,7 @@ class Backfills:
         if cmd.chat is not None and cmd.chat != job["chat"]:
             return await self.finish(job, "failed", "chat_not_open")
         rt = self.runtime[cmd.job_id]
+        rt["heard_at"] = self.core.clock.now()
         rng = self.core.services.rng
         count, _ = await self.stored(job["chat"])
         loaded = max(job["loaded"], count - rt["base"])

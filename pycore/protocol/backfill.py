@@ -25,7 +25,7 @@ class BackfillStatus(Model):
     watermark_id: str | None = Field(default=None, description="the oldest message stored when the job (re)started")
     limit: int | None = None
     pace: float = 1.0
-    reason: str | None = Field(default=None, description="stable code when failed: chat_not_open, no_scroller…")
+    reason: str | None = Field(default=None, description="stable code when failed: chat_not_open, no_scroller, interrupted (no tab went on with it)…")
     started_at: float
     updated_at: float
 

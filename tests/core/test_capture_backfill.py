@@ -1,6 +1,10 @@
 """Backfill jobs: pacing in batches of 50, cancel at any step, resume from the watermark."""
 
-from pycore.capture.backfill import BATCH, STALLED_STEPS, reached_watermark
+import asyncio
+import random
+
+from pycore.app import Core, Services
+from pycore.capture.backfill import BATCH, SILENT_S, STALLED_STEPS, reached_watermark, silent_limit
 from tests.core.conftest import call
 from tests.core.test_capture_capturer import capture, node
 
@@ -93,3 +97,36 @@ def test_watermark_match_is_on_the_raw_attribute():
     assert reached_watermark("3EB0AB", ["true_1@c.us_3EB0AB", "x"])
     assert reached_watermark("3EB0AB", ["conv-msg-3EB0AB"])
     assert not reached_watermark("3EB0AB", ["conv-msg-3EB0AC"])
+
+
+def test_a_silent_tab_leaves_the_job_interrupted_and_resumable(core, clock):
+    store(core, 0, 40)
+    job = ok(core, "backfill.start", {"chat": CHAT})
+    store(core, 3000, 30)
+    assert step(core, job["job_id"], 70)["action"] == "scroll"
+    clock.advance(SILENT_S - 1)
+    assert ok(core, "backfill.status", {"chat": CHAT})["state"] == "running"  # slow is not gone
+    assert step(core, job["job_id"], 70)["action"] == "scroll"
+    clock.advance(SILENT_S + 1)  # the tab was closed: nobody reports any more
+    status = ok(core, "backfill.status", {"chat": CHAT})
+    assert (status["state"], status["reason"], status["loaded"]) == ("failed", "interrupted", 30)
+    assert step(core, job["job_id"], 100)["action"] == "stop"  # a tab coming back late is told to stop
+    resumed = ok(core, "backfill.start", {"chat": CHAT})
+    assert resumed["job_id"] == job["job_id"] and resumed["state"] == "running" and resumed["loaded"] == 30
+
+
+def test_a_slow_pace_allows_a_longer_silence(core, clock):
+    store(core, 0, 40)
+    ok(core, "backfill.start", {"chat": CHAT, "pace": 10.0})
+    clock.advance(silent_limit(10.0) - 1)
+    assert silent_limit(10.0) > SILENT_S and ok(core, "backfill.status", {"chat": CHAT})["state"] == "running"
+
+
+def test_a_job_running_when_the_core_restarted_is_interrupted(core, clock, storage, events):
+    store(core, 0, 40)
+    job = ok(core, "backfill.start", {"chat": CHAT})
+    again = Core(Services(clock=clock, rng=random.Random(2), storage=storage, emit=events))
+    asyncio.run(again.start())
+    status = ok(again, "backfill.status", {"chat": CHAT})
+    assert (status["job_id"], status["state"], status["reason"]) == (job["job_id"], "failed", "interrupted")
+    assert ok(again, "backfill.start", {"chat": CHAT})["job_id"] == job["job_id"]

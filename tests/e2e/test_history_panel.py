@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from pycore.capture.backfill import SILENT_S
 from tests import browser
 from tests.conftest import wait_for
 from tests.e2e.reading import all_stored, call, close_whatsapp_tabs, deliver_all, open_active  # noqa: F401
@@ -150,6 +151,38 @@ def test_cancel_then_start_again_resumes_to_the_end(routed, core_page):
     assert state(panel, "backfill-state") == "done", panel.locator("#backfill-state").inner_text()
     assert valuenow(panel, "backfill-bar") == TOTAL - 40
     assert call(core_page, "backfill.status", {"chat": jid})["job_id"] == cancelled["job_id"]  # resumed, not restarted
+    assert_stored_once(core_page, jid, truth)
+    panel.close()
+    wa.close()
+
+
+def test_a_closed_whatsapp_tab_leaves_the_job_interrupted_and_resumable(routed, core_page):
+    """The tab doing the backfill is closed: after the core's silence limit the panel says the
+    job was interrupted (not "running" forever) and offers to resume; resuming in a new tab
+    finishes with every message stored once."""
+    jid = "5511977710003@c.us"
+    wa, world, truth, panel, pt = chat_in_panel(routed, core_page, jid, "Aba fechada", "H3", older_delay=400)
+    panel.locator("#backfill-start").click()
+    wait_for(lambda: valuenow(panel, "backfill-bar") >= 30, timeout=30, message="some history loaded")
+    wa.close()
+    time.sleep(1)
+    assert call(core_page, "backfill.status", {"chat": jid})["state"] == "running"  # silent, not yet given up
+    call(core_page, "debug.clock.advance", {"seconds": SILENT_S + 30})
+    # The panel asks the core every 20 s while a job runs; reopening the chat asks at once.
+    panel.locator("#back").click()
+    open_in_panel(panel, jid)
+    wait_for(lambda: state(panel, "backfill-state") == "failed", timeout=25, message="the interrupted state")
+    assert ("parou de responder" if pt else "stopped answering") in panel.locator("#backfill-state").inner_text()
+    assert panel.locator("#backfill-start").inner_text() == ("Continuar de onde parou" if pt else "Resume where it stopped")
+    assert panel.locator("#backfill-cancel").is_hidden() and panel.locator("#backfill-start").is_enabled()
+
+    context, _ = routed
+    wa, world = open_connected(context, core_page, "gen=2025&lang=pt-BR&older_delay=20")
+    assert make_chat(wa, jid, "Aba fechada", "H3") == truth
+    wait_for(lambda: world.evaluate("MettriContent.capture.chatKey()") == jid, message="the chat open in the new tab")
+    panel.locator("#backfill-start").click()
+    wait_for(lambda: ended(panel), timeout=90, message="the resumed backfill to end")
+    assert state(panel, "backfill-state") == "done", panel.locator("#backfill-state").inner_text()
     assert_stored_once(core_page, jid, truth)
     panel.close()
     wa.close()

@@ -8,6 +8,10 @@ import { call, el, onEvent, t } from "./sending/dom.js";
 // Multiplies the core's pauses; ?pace= on the page URL is for support and tests.
 const PACE = Math.min(10, Math.max(0.001, Number(new URLSearchParams(location.search).get("pace")) || 1));
 
+const STATUS_POLL_MS = 20_000;
+// A scan reports every few rows; this long without a report means its tab is gone.
+const SCAN_SILENT_MS = 90_000;
+
 const uiPt = () => chrome.i18n.getMessage("@@ui_locale").toLowerCase().startsWith("pt");
 
 /** Why a job cannot start now (no active WhatsApp tab, not connected), or null. */
@@ -84,6 +88,15 @@ export function mountBackfill(root) {
     const max = job.state === "done" ? job.loaded : job.limit;
     bar.set(job.loaded, max, t("backfillCount", [n]), running);
     line.set(job.state, text);
+    watch(running);
+  }
+
+  // While a job runs, ask the core now and then: it alone can tell that the tab
+  // doing the work went silent (closed, reloaded) and mark the job interrupted.
+  let poll = null;
+  function watch(running) {
+    clearInterval(poll);
+    poll = running ? setInterval(() => chat && setChat(chat, true), STATUS_POLL_MS) : null;
   }
 
   function reset() {
@@ -101,10 +114,10 @@ export function mountBackfill(root) {
     line.set("error", text);
   }
 
-  async function setChat(key) {
+  async function setChat(key, keep = false) {
     chat = key;
-    reset();
-    if (!key) return;
+    if (!keep) reset();
+    if (!key) return watch(false);
     try {
       const job = await call("backfill.status", { chat: key });
       if (chat === key) render(job);
@@ -158,11 +171,18 @@ export function mountScan(root, onDone) {
     return cached;
   }
 
+  let silence = null;
   function render({ rows, done }) {
     const n = rows.toLocaleString();
     start.disabled = !done;
     bar.set(rows, done ? rows : null, t(done ? "scanDone" : "scanRunning", [n]), !done);
     line.set(done ? "done" : "running", t(done ? "scanDone" : "scanRunning", [n]));
+    clearTimeout(silence);
+    silence = done ? null : setTimeout(() => {
+      start.disabled = false;
+      bar.set(rows, null, t("scanRunning", [n]), false);
+      line.set("failed", t("scanInterrupted", [n]));
+    }, SCAN_SILENT_MS);
   }
 
   async function begin() {
