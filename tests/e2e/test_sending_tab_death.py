@@ -1,0 +1,198 @@
+"""The WhatsApp tab dies at the worst moment: WhatsApp has accepted the message (it is in the
+replica's send log) and the tab's ``sender.report`` has not reached the core. Judged by the
+replica's own send logs (the dead tab's and the reopened one's): that message never goes out
+again on its own; the outbox holds it in 'verify' with its reason until the user says what
+happened; the rest of a campaign goes out exactly once; the user's answer is obeyed."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.conftest import wait_for
+from tests.e2e.sending_support import (
+    DAY, TIMED_WAITS, Tab, call, drive, known_chat, make_contacts, sending_tab, sent_log,
+)
+
+pytestmark = pytest.mark.e2e
+
+PAST_EVERY_EXPIRY = 150.0  # job TTL 20 s + report grace 10 s, and the crashed tab's 90 s until the new one takes over
+TEMPLATE = "Oi {{nome}}! Chegou a coleção nova de verão, com 10% de desconto para clientes."
+QUERY = "gen=2025&lang=pt-BR"
+
+
+class DyingTab:
+    """A replica tab whose page freezes right after its next ``n``-th send is recorded, then crashes."""
+
+    def __init__(self, tab: Tab) -> None:
+        self.tab = tab
+        self.page = tab.page
+        self.held: list[dict] = []
+        self.crashed = False
+        self.page.on("crash", lambda _: setattr(self, "crashed", True))
+        # The page blocks in a synchronous request to this route; it is never answered.
+        self.page.route("**/__replica/hold", lambda route: self.held.append(json.loads(route.request.post_data)))
+        self.cdp = self.page.context.new_cdp_session(self.page)
+
+    def arm(self, n: int = 1) -> list[dict]:
+        """Hold after the n-th next send; returns the send log up to now (read in the same task)."""
+        return self.page.evaluate("n => { __replica.holdAfterSends(n); return __replica.sentLog(); }", n)
+
+    def status(self) -> dict | None:
+        """The send loop's status, or None when the page does not answer (frozen)."""
+        world = self.tab.world
+        try:
+            reply = world.cdp.send("Runtime.evaluate", {
+                "expression": "({...MettriContent.sender.status})", "contextId": world.context_id, "returnByValue": True,
+            }, timeout=2000)
+        except Exception:
+            return None
+        return reply["result"].get("value")
+
+    def drive_until_held(self, clock, timeout: float = 90.0) -> dict:
+        """Like sending_support.drive, but never blocks on the page, which freezes mid-read."""
+        deadline = time.monotonic() + timeout
+        advanced_at_ask = -1
+        while not self.held:
+            assert time.monotonic() < deadline, f"no send was held: {self.status()}"
+            st = self.status() or {}
+            if (
+                st.get("phase") == "waiting" and st.get("wait_code") in TIMED_WAITS
+                and st.get("asks") != advanced_at_ask and (st.get("retry_in") or 0) > 0.5
+            ):
+                advanced_at_ask = st["asks"]
+                clock.advance(min(6 * 3600, st["retry_in"] + 0.05))
+            time.sleep(0.1)
+        return self.held[0]
+
+    def crash(self) -> None:
+        try:  # the renderer dies on the IO thread; the reply never comes
+            self.cdp.send("Page.crash", timeout=2000)
+        except Exception:
+            pass
+        # Any Playwright call lets it deliver the crash event.
+        wait_for(lambda: (self.page.context.cookies(), self.crashed)[1], timeout=10, message="the crash")
+        self.page.close()
+
+
+def entry_of(core_page, entry_id: str) -> dict:
+    entries = call(core_page, "outbox.list", {"limit": 200})["entries"]
+    return next(e for e in entries if e["id"] == entry_id)
+
+
+def reopen(routed, clock, chats: dict[str, str] | None = None) -> Tab:
+    """Time passes (every expiry, and the dead tab's silence), then the user opens WhatsApp again
+    (with the chats the test made: the replica starts from its corpus) and a chat in it, which
+    lifts the gate's safe mode (the self-test finds the composer)."""
+    clock.advance(PAST_EVERY_EXPIRY)
+    tab = Tab(routed[0], QUERY)
+    for jid, name in (chats or {}).items():
+        tab.page.evaluate("([id, name]) => __replica.createChat({id, name})", [jid, name])
+    tab.page.evaluate("() => __replica.openChat(__replica.chatOrder()[0])")
+    return tab
+
+
+def assert_verify_with_reason(core_page, entry_id: str) -> None:
+    entry = wait_for(
+        lambda: (e := entry_of(core_page, entry_id))["state"] != "sending" and e, message="the entry to leave 'sending'"
+    )
+    assert entry["state"] == "verify", entry
+    audit = call(core_page, "audit.list", {"limit": 100})["records"]
+    why = next(r for r in audit if r["outbox_id"] == entry_id and r["action"] == "outbox.verify")
+    assert why["code"] == "verify" and why["verdict"] == "warn"
+    assert "não será reenviada" in why["reason_pt"] and "will not be resent" in why["reason_en"], why
+
+
+def wait_idle(tab: Tab, after_asks: int = -1) -> dict:
+    """The loop asked (after ``after_asks``) and the gate had nothing to hand out: not paused, not in safe mode."""
+    try:
+        return wait_for(lambda: (st := tab.loop_status() or {}).get("asks", -1) > after_asks and st.get("wait_code") == "idle" and st, timeout=15)
+    except AssertionError:
+        raise AssertionError(f"the new tab's loop is not idle: {tab.loop_status()}")
+
+
+def idle_for_days(tab: Tab, clock, days: int = 3) -> None:
+    """Far past every expiry and backoff, the gate (asked after every move) has nothing to send."""
+    st = wait_idle(tab)
+    for _ in range(days * 4):
+        clock.advance(DAY / 4)  # the move wakes the loop: it asks again
+        st = wait_idle(tab, st["asks"])
+
+
+def test_single_send_is_not_repeated_after_the_tab_dies(routed, core_page):
+    clock, tab = sending_tab(routed, core_page, QUERY)
+    wa = tab.page
+    target = wa.evaluate("() => __replica.chatOrder()")[4]
+    known_chat(core_page, wa, target, target)
+    dying = DyingTab(tab)
+    assert not [s for s in dying.arm(1) if s["chat"] == target]
+    text = "Seu pedido 4471 saiu para entrega hoje à tarde."
+    entry_id = call(core_page, "send.request", {"chat": target, "text": text})["outbox_id"]
+
+    held = dying.drive_until_held(clock)
+    assert (held["chat"], held["text"]) == (target, text)  # WhatsApp accepted it
+    dying.crash()
+    assert entry_of(core_page, entry_id)["state"] == "sending"  # the report never arrived
+
+    tab2 = reopen(routed, clock)
+    assert_verify_with_reason(core_page, entry_id)
+    idle_for_days(tab2, clock)
+    assert [s for s in sent_log(tab2.page) if s["text"] == text] == []
+    assert entry_of(core_page, entry_id)["state"] == "verify"
+
+    # The user answers "it went out": marked sent, never sent again.
+    resolved = call(core_page, "outbox.resolve", {"id": entry_id, "sent": True})["entry"]
+    assert resolved["state"] == "sent" and resolved["sent_at"] is not None
+    idle_for_days(tab2, clock, days=1)
+    assert [s for s in sent_log(tab2.page) if s["text"] == text] == []
+    assert entry_of(core_page, entry_id)["state"] == "sent"
+    tab2.close()
+
+
+def test_campaign_goes_on_exactly_once_and_the_lost_report_waits_for_the_user(routed, core_page):
+    clock, tab = sending_tab(routed, core_page, QUERY)
+    wa = tab.page
+    names = [f"Cliente Morte {i}" for i in range(5)]
+    chats = make_contacts(core_page, wa, names, "81")
+    spec = {"template": TEMPLATE, "recipients": [{"chat": c, "vars": {"nome": n}} for c, n in zip(chats, names)]}
+    campaign_id = call(core_page, "campaign.create", spec)["campaign"]["id"]
+    call(core_page, "campaign.approve", {"id": campaign_id})
+
+    dying = DyingTab(tab)
+    drive(tab, clock, lambda: len(sent_log(wa)) >= 2, timeout=90)
+    dead_log = dying.arm(1)
+    held = dying.drive_until_held(clock)
+    dead_log.append(held)
+    dying.crash()
+    entries = call(core_page, "outbox.list", {"campaign_id": campaign_id, "limit": 50})["entries"]
+    lost = next(e for e in entries if e["chat"] == held["chat"])
+    assert lost["state"] == "sending" and lost["text"] == held["text"]
+
+    tab2 = reopen(routed, clock, dict(zip(chats, names)))
+    assert_verify_with_reason(core_page, lost["id"])
+
+    def counts():
+        return call(core_page, "campaign.status", {"id": campaign_id})["campaign"]["counts"]
+
+    drive(tab2, clock, lambda: counts() == {"sent": 4, "verify": 1}, timeout=120)
+    idle_for_days(tab2, clock)
+    new_log = sent_log(tab2.page)
+    both = dead_log + new_log
+    assert {c: sum(s["chat"] == c for s in both) for c in chats} == {c: 1 for c in chats}
+    assert not any(s["chat"] == held["chat"] for s in new_log)
+    assert counts() == {"sent": 4, "verify": 1}
+
+    # The user answers "it did not go out": sent exactly once more, by the new tab.
+    resolved = call(core_page, "outbox.resolve", {"id": lost["id"], "sent": False})["entry"]
+    assert resolved["state"] == "approved"
+    drive(tab2, clock, lambda: counts() == {"sent": 5}, timeout=60)
+    idle_for_days(tab2, clock, days=1)
+    new_log = sent_log(tab2.page)
+    assert [s["text"] for s in new_log if s["chat"] == held["chat"]] == [held["text"]]
+    assert {c: sum(s["chat"] == c for s in dead_log + new_log) for c in chats} == {
+        c: 2 if c == held["chat"] else 1 for c in chats
+    }
+    assert call(core_page, "campaign.status", {"id": campaign_id})["campaign"]["state"] == "done"
+    tab2.close()
