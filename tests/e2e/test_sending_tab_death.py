@@ -140,21 +140,26 @@ def days_pass(tab: Tab, clock, days: int = 3) -> dict:
     return st
 
 
-def test_single_send_is_not_repeated_after_the_tab_dies(routed, core_page):
+def send_and_die(routed, core_page, text: str, nth_chat: int):
+    """One send through the gate to a corpus chat; the tab dies once WhatsApp has it."""
     clock, tab = sending_tab(routed, core_page, QUERY)
     wa = tab.page
-    target = wa.evaluate("() => __replica.chatOrder()")[4]
+    target = wa.evaluate("() => __replica.chatOrder()")[nth_chat]
     known_chat(core_page, wa, target, target)
     dying = DyingTab(tab)
-    assert not [s for s in dying.arm(1) if s["chat"] == target]
-    text = "Seu pedido 4471 saiu para entrega hoje à tarde."
+    assert not [s for s in dying.arm(1) if s["text"] == text]
     entry_id = call(core_page, "send.request", {"chat": target, "text": text})["outbox_id"]
 
     held = dying.drive_until_held(clock)
     assert (held["chat"], held["text"]) == (target, text)  # WhatsApp accepted it
     dying.crash()
     assert entry_of(core_page, entry_id)["state"] == "sending"  # the report never arrived
+    return clock, entry_id, held
 
+
+def test_single_send_is_not_repeated_after_the_tab_dies(routed, core_page):
+    text = "Seu pedido 4471 saiu para entrega hoje à tarde."
+    clock, entry_id, held = send_and_die(routed, core_page, text, 4)
     tab2 = reopen(routed, clock)
     assert_verify_with_reason(core_page, entry_id)
     st = days_pass(tab2, clock)
@@ -220,4 +225,29 @@ def test_campaign_goes_on_exactly_once_and_the_lost_report_waits_for_the_user(ro
     }
     assert counts() == {"sent": 5}
     assert call(core_page, "campaign.status", {"id": campaign_id})["campaign"]["state"] == "done"
+    tab2.close()
+
+
+def test_the_reopened_tab_shows_the_message_and_the_capture_settles_it(routed, core_page):
+    """As on the real site after a reload: the message the dead tab sent is in the chat; once the
+    capture has read it, the gate marks the entry sent on that evidence, without asking anyone."""
+    text = "Confirmado: sua consulta é amanhã às 15h."
+    clock, entry_id, held = send_and_die(routed, core_page, text, 6)
+    tab2 = reopen(routed, clock)
+    assert_verify_with_reason(core_page, entry_id)
+    # WhatsApp's own copy of the message, stamped when it went out (the page's wall clock).
+    tab2.page.evaluate("([chat, m]) => { __replica.openChat(chat); __replica.deliver(chat, m); }",
+                       [held["chat"], {"id": held["id"], "from_me": True, "text": text, "ts": held["sent_at"] // 1000}])
+    wait_for(lambda: any(m["text"] == text for m in call(core_page, "messages.list", {"chat": held["chat"], "limit": 50})["messages"]),
+             message="the capture to read the message")
+    clock.advance(1)  # the loop asks again: the gate looks at the evidence
+    try:
+        settled = wait_for(lambda: (e := entry_of(core_page, entry_id))["state"] != "verify" and e, message="the entry to be settled")
+    except AssertionError:
+        msgs = [m for m in call(core_page, "messages.list", {"chat": held["chat"], "limit": 50})["messages"] if m["text"] == text]
+        raise AssertionError((entry_of(core_page, entry_id), msgs))
+    assert settled["state"] == "sent", settled
+    st = days_pass(tab2, clock, days=1)
+    assert [s for s in sent_log(tab2.page) if s["text"] == text] == []
+    assert st["wait_code"] == "idle", st
     tab2.close()
