@@ -14,7 +14,7 @@ import pytest
 from tests import browser
 from tests.conftest import wait_for
 from tests.e2e.sending_support import (
-    DAY, TIMED_WAITS, Tab, call, drive, known_chat, make_contacts, sending_tab, sent_log,
+    DAY, Tab, call, drive, known_chat, make_contacts, sending_tab, sent_log,
 )
 
 pytestmark = pytest.mark.e2e
@@ -53,19 +53,8 @@ class DyingTab:
         return reply["result"].get("value")
 
     def drive_until_held(self, clock, timeout: float = 90.0) -> dict:
-        """Like sending_support.drive, but never blocks on the page, which freezes mid-read."""
-        deadline = time.monotonic() + timeout
-        advanced_at_ask = -1
-        while not self.held:
-            assert time.monotonic() < deadline, f"no send was held: {self.status()}"
-            st = self.status() or {}
-            if (
-                st.get("phase") == "waiting" and st.get("wait_code") in TIMED_WAITS
-                and st.get("asks") != advanced_at_ask and (st.get("retry_in") or 0) > 0.5
-            ):
-                advanced_at_ask = st["asks"]
-                clock.advance(min(6 * 3600, st["retry_in"] + 0.05))
-            time.sleep(0.1)
+        """Drive the loop until the page freezes, never blocking on a read of the frozen page."""
+        drive(self.tab, clock, lambda: self.held, timeout=timeout, status=self.status)
         return self.held[0]
 
     def crash(self) -> None:
@@ -241,11 +230,7 @@ def test_the_reopened_tab_shows_the_message_and_the_capture_settles_it(routed, c
     wait_for(lambda: any(m["text"] == text for m in call(core_page, "messages.list", {"chat": held["chat"], "limit": 50})["messages"]),
              message="the capture to read the message")
     clock.advance(1)  # the loop asks again: the gate looks at the evidence
-    try:
-        settled = wait_for(lambda: (e := entry_of(core_page, entry_id))["state"] != "verify" and e, message="the entry to be settled")
-    except AssertionError:
-        msgs = [m for m in call(core_page, "messages.list", {"chat": held["chat"], "limit": 50})["messages"] if m["text"] == text]
-        raise AssertionError((entry_of(core_page, entry_id), msgs))
+    settled = wait_for(lambda: (e := entry_of(core_page, entry_id))["state"] != "verify" and e, message="the entry to be settled")
     assert settled["state"] == "sent", settled
     st = days_pass(tab2, clock, days=1)
     assert [s for s in sent_log(tab2.page) if s["text"] == text] == []
