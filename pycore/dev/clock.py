@@ -12,19 +12,33 @@ from pycore.clock import Clock
 from pycore.protocol.debug import ClockAdvance, ClockMoved, ClockState
 
 META_KEY = "debug.clock"
+MAX_MOVES = 1000  # enough for any test session; the oldest are dropped
+SINCE_EVER = -1e18
 
 
 class WarpClock:
     def __init__(self, base: Clock, offset: float = 0.0) -> None:
         self.base = base
         self.offset = offset
+        # [core time an offset took effect, offset], oldest first: a time maps back to the wall
+        # clock with the offset of its own moment (a send's evidence is looked up after later moves).
+        self.moves: list[list[float]] = [[SINCE_EVER, offset]]
 
     def now(self) -> float:
         return self.base.now() + self.offset
 
+    def move(self, seconds: float) -> None:
+        self.offset += seconds
+        self.moves = (self.moves + [[self.now(), self.offset]])[-MAX_MOVES:]
+
     def wall(self, t: float) -> float:
         """A time of this clock as the wall clock saw it (page-observed times are wall times)."""
-        return t - self.offset
+        offset = self.moves[0][1]
+        for at, off in self.moves:
+            if at > t:
+                break
+            offset = off
+        return t - offset
 
     async def sleep(self, seconds: float) -> None:
         await self.base.sleep(seconds)
@@ -36,12 +50,13 @@ def install(core) -> None:
 
     async def restore() -> None:
         rec = await core.storage.get("meta", META_KEY)
-        if rec:
-            clock.offset = max(clock.offset, float(rec["offset"]))
+        if rec and float(rec["offset"]) > clock.offset:
+            clock.offset = float(rec["offset"])
+            clock.moves = rec.get("moves") or [[SINCE_EVER, clock.offset]]  # older builds kept no moves
 
     async def advance(cmd: ClockAdvance) -> ClockState:
-        clock.offset += cmd.seconds
-        await core.storage.put("meta", {"key": META_KEY, "offset": clock.offset})
+        clock.move(cmd.seconds)
+        await core.storage.put("meta", {"key": META_KEY, "offset": clock.offset, "moves": clock.moves})
         core.emit(ClockMoved(now=clock.now(), offset=clock.offset))
         return ClockState(now=clock.now(), offset=clock.offset)
 

@@ -203,7 +203,15 @@ class SendGate:
         rec = await outbox.get(self.storage, entry_id)
         if rec["state"] != "verify":
             raise CoreError("conflict", f"outbox entry {entry_id} is {rec['state']}, not verify")
-        return await self._settle(rec, "sent" if sent else "not_sent")
+        now = self.clock.now()
+        answer = audit.entry(now, self.rng, "outbox.resolve", check("resolved_sent" if sent else "resolved_not_sent", "allow"),
+                             chat=rec["chat"], origin=rec["origin"], outbox_id=rec["id"], text=rec["text"])
+        if sent:
+            return await self._settle(rec, "sent", extra=[answer])
+        # The user asks for it again: not a failed try (no backoff, never 'failed'); the limits still pace it.
+        rec = outbox.move(rec, "approved", now, next_at=now, error="not sent (user)")
+        await self._write_entry(rec, [WriteOp(op="delete", store="sends", key=f"{rec['id']}:{rec['attempt']}"), answer])
+        return rec
 
     async def _write_entry(self, rec: dict[str, Any], extra: list[WriteOp] | None = None) -> None:
         await self.storage.apply([outbox.put(rec)] + (extra or []))
@@ -305,7 +313,10 @@ class SendGate:
             rec = await self._settle(rec, "not_sent", error=error or "failed before sending")
         return ReportResult(state=rec["state"], accepted=True)
 
-    async def _settle(self, rec: dict[str, Any], verdict: str, message_id: str | None = None, error: str | None = None) -> dict[str, Any]:
+    async def _settle(
+        self, rec: dict[str, Any], verdict: str, message_id: str | None = None, error: str | None = None,
+        extra: list[WriteOp] | None = None,
+    ) -> dict[str, Any]:
         """Close an attempt: sent (keep it in the log), or provably not sent (free its slot, retry with backoff)."""
         now = self.clock.now()
         send_id = f"{rec['id']}:{rec['attempt']}"
@@ -323,7 +334,7 @@ class SendGate:
             ops = [WriteOp(op="delete", store="sends", key=send_id)]
             if not retry:
                 ops.append(self._audit(rec, check("failed", "block", error=error or "?"), now))
-        await self._write_entry(rec, ops)
+        await self._write_entry(rec, ops + (extra or []))
         return rec
 
     def _audit(self, rec: dict[str, Any], c, now: float) -> WriteOp:

@@ -87,6 +87,14 @@ REASONS: dict[str, tuple[str, str]] = {
         "Não se sabe se a mensagem saiu; ela não será reenviada sem verificação.",
         "It is unknown whether the message went out; it will not be resent without checking.",
     ),
+    "resolved_sent": (
+        "Você confirmou que a mensagem saiu; ela não será enviada de novo.",
+        "You confirmed the message went out; it will not be sent again.",
+    ),
+    "resolved_not_sent": (
+        "Você confirmou que a mensagem não saiu; ela será enviada mais uma vez.",
+        "You confirmed the message did not go out; it will be sent once more.",
+    ),
     "cancelled": ("Envio cancelado.", "Send cancelled."),
 }
 

@@ -47,3 +47,20 @@ def test_sender_next_says_how_long_to_wait_by_the_core_clock(core, clock):
     call(core, "send.request", {"chat": "120363000000000001@g.us", "text": "oi", "scheduled_at": clock.now() + 90})
     reply = call(core, "sender.next", {}, source="content")["result"]
     assert reply["job"] is None and reply["retry_in"] == reply["retry_at"] - clock.now() > 0
+
+
+def test_wall_uses_the_offset_of_the_moment_not_the_latest_one():
+    """A send at core time t happened at wall time t - (offset then): the gate's evidence window
+    for a lost report is looked up in page (wall) times after the clock moved on, and after a restart."""
+    storage, base, events = MemoryStorage(), FakeClock(1000.0), Recorder()
+    core = dev_core(storage, base, events)
+    call(core, "debug.clock.advance", {"seconds": 100})
+    base.advance(10)
+    sent_at = core.clock.now()  # 1110 in core time, wall 1010
+    call(core, "debug.clock.advance", {"seconds": 150})
+    base.advance(5)
+    assert core.clock.wall(sent_at) == 1010.0
+    assert core.clock.wall(core.clock.now()) == 1015.0
+    assert core.clock.wall(500.0) == 500.0  # before any move
+    again = dev_core(storage, base, Recorder())
+    assert again.clock.wall(sent_at) == 1010.0

@@ -122,6 +122,45 @@ def test_unknown_outcome_waits_for_the_user(clock, storage, truth):
     assert call(core, "outbox.resolve", {"id": out["outbox_id"], "sent": True})["error"]["code"] == "conflict"
 
 
+def test_the_users_answer_to_verify_is_obeyed_even_after_earlier_failures(clock, storage, truth):
+    """Two failures before sending, then the tab dies after sending: "it did not go out" must send it
+    again (the user's answer is not a failed try), and both answers are in the audit log."""
+    core = new_core(clock, storage, truth)
+
+    async def capture_saw_nothing(*_):  # the reopened tab did not capture the lost message
+        return "unknown"
+
+    core.sending.lookups.was_sent = capture_saw_nothing
+    out = request(core)
+    for _ in range(2):
+        perform(core, clock, truth, next_job(core, clock)["job"], outcome="failed_before_send")
+    perform(core, clock, truth, next_job(core, clock)["job"], outcome="die_after_send")
+    clock.advance(JOB_TTL_S + REPORT_GRACE_S + 1)
+    assert ask(core, "sender.next")["wait_code"] == "idle"
+    assert entry(core, out["outbox_id"])["state"] == "verify"
+
+    resolved = call(core, "outbox.resolve", {"id": out["outbox_id"], "sent": False})["result"]["entry"]
+    assert resolved["state"] == "approved" and resolved["tries"] == 2
+    assert resolved["next_at"] <= clock.now()  # asked for by the user: no backoff
+    drain(core, clock, truth)
+    assert [t[2] for t in truth.sent] == ["a@c.us", "a@c.us"]  # the lost one and the one the user asked for
+    assert entry(core, out["outbox_id"])["state"] == "sent"
+
+    other = request(core, "b@c.us", "Outra mensagem diferente")
+    perform(core, clock, truth, next_job(core, clock)["job"], outcome="die_after_send")
+    clock.advance(JOB_TTL_S + REPORT_GRACE_S + 1)
+    ask(core, "sender.next")
+    resolved = call(core, "outbox.resolve", {"id": other["outbox_id"], "sent": True})["result"]["entry"]
+    assert resolved["state"] == "sent"
+    drain(core, clock, truth)
+    assert [t[2] for t in truth.sent].count("b@c.us") == 1
+    audit = call(core, "audit.list", {"limit": 50})["result"]["records"]
+    answers = [(r["outbox_id"], r["code"]) for r in audit if r["action"] == "outbox.resolve"]
+    assert sorted(answers) == sorted([(out["outbox_id"], "resolved_not_sent"), (other["outbox_id"], "resolved_sent")])
+    why = next(r for r in audit if r["code"] == "resolved_not_sent")
+    assert why["reason_pt"] and why["reason_en"]
+
+
 def test_a_late_report_of_an_entry_in_verify_is_accepted(clock, storage, truth):
     core = new_core(clock, storage, truth)
     out = request(core)

@@ -114,16 +114,20 @@ def make_contacts(core_page, wa, names: list[str], prefix: str, inbound: str | N
     return ids
 
 
-def drive(tab: Tab, clock: CoreClock, done, timeout: float = 150.0, max_step: float = 6 * 3600, verbose: bool = False) -> None:
+def drive(
+    tab: Tab, clock: CoreClock, done, timeout: float = 150.0, max_step: float = 6 * 3600, verbose: bool = False, status=None,
+) -> None:
     """Run the send loop at a sped-up clock until ``done()``: whenever the loop waits for a time,
-    move the core's clock by exactly that wait (and only once per ask)."""
+    move the core's clock by exactly that wait (and only once per ask). ``status``: how to read
+    the loop's status (default ``tab.loop_status``)."""
+    status = status or tab.loop_status
     deadline = time.monotonic() + timeout
     advanced_at_ask = -1
     seen = None
     while not done():
         if time.monotonic() > deadline:
-            raise AssertionError(f"campaign did not finish: {tab.loop_status()}")
-        st = tab.loop_status() or {}
+            raise AssertionError(f"campaign did not finish: {status()}")
+        st = status() or {}
         if verbose and (st.get("asks"), st.get("phase")) != seen:
             seen = (st.get("asks"), st.get("phase"))
             print(round(time.monotonic() - deadline + timeout, 1), st)

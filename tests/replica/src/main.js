@@ -162,10 +162,23 @@ ui.sendText = (chatId, raw) => {
   const text = raw.trim();
   const now = Date.now();
   const m = { id: newMessageId(), chat: chatId, from_me: true, ts: Math.floor(now / 1000), type: 'text', text, status: 'pending' };
-  store.sentLog.push({ id: m.id, chat: chatId, text, sent_at: now });
+  const entry = { id: m.id, chat: chatId, text, sent_at: now };
+  store.sentLog.push(entry);
   addMessage(m);
   scheduleTick(m);
+  if (ui.holdAfter !== null && --ui.holdAfter === 0) holdPage(entry);
 };
+
+// Test hook (R): WhatsApp has accepted the message and the page freezes before anything else
+// runs in it, the content script included (one main thread). A synchronous request blocks the
+// thread and tells the test which message it was; the test leaves it unanswered and kills the tab.
+ui.holdAfter = null;
+function holdPage(entry) {
+  ui.holdAfter = null;
+  const xhr = new XMLHttpRequest();
+  xhr.open('POST', '/__replica/hold', false);
+  try { xhr.send(JSON.stringify(entry)); } catch (e) { /* the test answered with an error: go on */ }
+}
 
 function scheduleTick(m) {
   const next = { pending: 'sent', sent: 'delivered', delivered: 'read' }[m.status];
@@ -284,6 +297,8 @@ const api = {
   // true/false forces hidden/visible rendering; null follows document.visibilityState
   setHidden(v) { ui.forcedHidden = v === null || v === undefined ? null : !!v; if (conversation) conversation.render(true); },
   sentLog: () => clone(store.sentLog),
+  // Freeze the page right after the n-th next send is recorded (see holdPage); null disarms.
+  holdAfterSends(n) { ui.holdAfter = n == null ? null : Number(n); },
   messages: (chatId) => clone(store.messages.get(chatId) || []),
   message: (id) => clone(store.byId.get(id)),
   chats: () => store.order.map((id) => clone(store.chats.get(id))),

@@ -6,6 +6,19 @@ export function mount(root) {
   root.append(el("section", { class: "card" }, el("h2", {}, t("outboxTitle")), list));
   let timer = null;
 
+  // Unknown whether it went out (the tab died before it reported): only the user can say.
+  function verifyAsk(e) {
+    const answer = (sent) => async () => {
+      await call("outbox.resolve", { id: e.id, sent });
+      refresh();
+    };
+    return el("div", { class: "verify-ask" },
+      el("span", { class: "preview reason" }, t("verifyExplain")),
+      el("button", { type: "button", dataset: { answer: "sent" }, onclick: answer(true) }, t("verifySent")),
+      el("button", { type: "button", dataset: { answer: "not_sent" }, onclick: answer(false) }, t("verifyNotSent")),
+    );
+  }
+
   async function refresh() {
     const { entries } = await call("outbox.list", { limit: 50 });
     list.replaceChildren(
@@ -17,6 +30,7 @@ export function mount(root) {
           el("span", { class: "preview" }, e.text),
           e.decision && e.decision.verdict !== "allow" ? el("span", { class: "preview reason" }, reason(e.decision)) : null,
           el("span", { class: "meta" }, fmtTime(e.sent_at || e.updated_at)),
+          e.state === "verify" ? verifyAsk(e) : null,
         ),
       ),
     );
