@@ -96,16 +96,29 @@
       // A draft the user was writing: never send it along with ours.
       return { ok: false, error: "composer_not_empty" };
     }
-    await insertInto(composer, text);
-    if (composerText(composer) !== clean(text)) {
+    // A composer just mounted (a chat opened a moment ago) may ignore the first
+    // insert until its editor is ready: try again a little later, replacing what landed.
+    for (const wait of [0, 150, 400]) {
+      await sleep(wait);
+      await insertInto(composer, text);
+      if (composerText(composer) === clean(text)) return { ok: true, composer };
       // Fallback the real site also accepts: a paste carrying the text.
-      const data = new DataTransfer();
-      data.setData("text/plain", text);
-      composer.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
-      await sleep(50);
+      if (!composerText(composer)) {
+        const data = new DataTransfer();
+        data.setData("text/plain", text);
+        composer.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+        await sleep(50);
+        if (composerText(composer) === clean(text)) return { ok: true, composer };
+      }
     }
-    if (composerText(composer) !== clean(text)) return { ok: false, error: "insert_failed" };
-    return { ok: true, composer };
+    clearComposer(composer); // nothing half-written is left for the user to send by mistake
+    return { ok: false, error: "insert_failed" };
+  }
+
+  function clearComposer(composer) {
+    composer.focus();
+    document.execCommand("selectAll");
+    document.execCommand("delete");
   }
 
   function outgoingIds(sel) {
@@ -122,9 +135,7 @@
     const written = await writeMessage(sel, job.text);
     if (!written.ok) return report("failed_before_send", { error: written.error });
     if (performance.now() > deadline) {
-      written.composer.focus();
-      document.execCommand("selectAll");
-      document.execCommand("delete");
+      clearComposer(written.composer);
       return report("failed_before_send", { error: "expired" });
     }
     const before = outgoingIds(sel);
