@@ -18,8 +18,6 @@ const FIELDS = [
   ["block_when_hidden", "checkbox"],
 ];
 
-const isPt = () => chrome.i18n.getUILanguage().toLowerCase().startsWith("pt");
-
 function input(name, kind, value, ceiling, options) {
   let el;
   if (kind === "select") {
@@ -88,7 +86,7 @@ export async function mountSendingSettings(root) {
     notes.replaceChildren(
       ...result.adjusted.map((a) => {
         const li = document.createElement("li");
-        li.textContent = isPt() ? a.reason_pt : a.reason_en;
+        li.textContent = globalThis.MettriI18n.pick(a.reason_pt, a.reason_en);
         return li;
       }),
     );

@@ -1,19 +1,8 @@
 // The chat list and one chat's messages. Text from WhatsApp is only ever set
-// with textContent: never parsed as HTML.
-const { t } = globalThis.MettriI18n;
+// as text nodes: never parsed as HTML.
+import { el, fmtTime, t } from "./dom.js";
+
 const locale = chrome.i18n.getUILanguage();
-const timeFormat = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = text;
-  return node;
-}
-
-export function formatTime(ts) {
-  return ts ? timeFormat.format(new Date(ts * 1000)) : "";
-}
 
 export function renderChats(chats, onOpen) {
   const list = document.getElementById("chat-list");
@@ -24,9 +13,9 @@ export function renderChats(chats, onOpen) {
       li.tabIndex = 0;
       li.dataset.chat = chat.key;
       li.append(
-        el("span", "title", chat.title),
-        el("span", "meta", formatTime(chat.last_ts)),
-        el("span", "preview", chat.preview ?? t("messagesCount", [String(chat.message_count ?? 0)])),
+        el("span", { class: "title" }, chat.title),
+        el("span", { class: "meta" }, fmtTime(chat.last_ts)),
+        el("span", { class: "preview" }, chat.preview ?? t("messagesCount", [String(chat.message_count ?? 0)])),
       );
       li.addEventListener("click", () => onOpen(chat));
       li.addEventListener("keydown", (e) => e.key === "Enter" && onOpen(chat));
@@ -48,10 +37,10 @@ export function renderMessages(chat, messages, health) {
   const list = document.getElementById("message-list");
   list.replaceChildren(
     ...messages.map((m) => {
-      const li = el("li", m.direction, m.text || `[${t(`type_${m.type}`)}]`);
+      const li = el("li", { class: m.direction }, m.text || `[${t(`type_${m.type}`)}]`);
       li.dataset.key = m.key;
       const who = m.direction === "out" ? t("you") : m.author ?? "";
-      li.append(el("span", "when", [who, formatTime(m.ts)].filter(Boolean).join(" · ")));
+      li.append(el("span", { class: "when" }, [who, fmtTime(m.ts)].filter(Boolean).join(" · ")));
       return li;
     }),
   );

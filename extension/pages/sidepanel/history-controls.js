@@ -3,7 +3,7 @@
 // in the chats tab. The core paces both and the active WhatsApp tab does the
 // scrolling; this module only asks, shows progress and says what went wrong.
 // Text from WhatsApp goes in as textContent only (el() never parses HTML).
-import { call, el, onEvent, t } from "./sending/dom.js";
+import { call, el, onEvent, t } from "./dom.js";
 
 // Multiplies the core's pauses; ?pace= on the page URL is for support and tests.
 const PACE = Math.min(10, Math.max(0.001, Number(new URLSearchParams(location.search).get("pace")) || 1));
@@ -12,14 +12,13 @@ const STATUS_POLL_MS = 20_000;
 // A scan reports every few rows; this long without a report means its tab is gone.
 const SCAN_SILENT_MS = 90_000;
 
-const uiPt = () => chrome.i18n.getMessage("@@ui_locale").toLowerCase().startsWith("pt");
 
 /** Why a job cannot start now (no active WhatsApp tab, not connected), or null. */
 async function whatsappProblem() {
   try {
     const { status, tabs } = await call("connection.state", {});
     if (!tabs.active) return t("historyNoWhatsApp");
-    if (status.state !== "connected") return uiPt() ? status.pt_BR : status.en;
+    if (status.state !== "connected") return globalThis.MettriI18n.pick(status.pt_BR, status.en);
     return null;
   } catch (err) {
     return err.message;

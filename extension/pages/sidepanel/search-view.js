@@ -3,38 +3,25 @@
 // hit asks the core (chat.open) to open that chat at the message in WhatsApp Web.
 // Text from messages is only ever set as text nodes; highlights are <mark>
 // elements built with createElement (never innerHTML).
-import { formatTime } from "./chat-views.js";
+import { call, el, fmtTime, onEvent, t } from "./dom.js";
 
-const { call, onEvent } = globalThis.MettriCore;
-const { t } = globalThis.MettriI18n;
 const DEBOUNCE_MS = 180;
 const PAGE = 20;
 const DAY = 86400;
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v;
-    else if (k in node && typeof v !== "string") node[k] = v;
-    else node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
-}
-
 /** Snippet segments [{text, hit}] -> text nodes and <mark> elements. */
 export function renderSegments(segments) {
   const frag = document.createDocumentFragment();
-  for (const s of segments) frag.append(s.hit ? el("mark", { text: s.text }) : document.createTextNode(s.text));
+  for (const s of segments) frag.append(s.hit ? el("mark", {}, s.text) : document.createTextNode(s.text));
   return frag;
 }
 
 function option(value, key) {
-  return el("option", { value, text: t(key) });
+  return el("option", { value }, t(key));
 }
 
 function labelled(key, control) {
-  return el("label", { class: "field" }, el("span", { text: t(key) }), control);
+  return el("label", { class: "field" }, el("span", {}, t(key)), control);
 }
 
 function dateToTs(value, endOfDay) {
@@ -54,15 +41,15 @@ export function mount(root) {
   const type = el("select", { id: "search-type" },
     option("", "searchTypeAny"), option("text", "searchTypeText"), option("media", "searchTypeMedia"),
     option("voice", "searchTypeVoice"), option("document", "searchTypeDocument"));
-  const filters = el("details", { class: "search-filters" }, el("summary", { text: t("searchFilters") }),
+  const filters = el("details", { class: "search-filters" }, el("summary", {}, t("searchFilters")),
     labelled("searchChatName", chatName), labelled("searchSince", since), labelled("searchUntil", until),
     labelled("searchDirection", direction), labelled("searchType", type));
   const summary = el("p", { id: "search-summary", class: "search-summary", role: "status", "aria-live": "polite" });
   const progress = el("p", { id: "search-progress", class: "search-progress", hidden: true });
-  const contacts = el("section", { id: "search-contacts", hidden: true }, el("h3", { text: t("searchContacts") }), el("ul", { class: "list" }));
+  const contacts = el("section", { id: "search-contacts", hidden: true }, el("h3", {}, t("searchContacts")), el("ul", { class: "list" }));
   const results = el("section", { id: "search-results" });
-  const prev = el("button", { type: "button", id: "search-prev", text: t("searchPrev") });
-  const next = el("button", { type: "button", id: "search-next", text: t("searchNext") });
+  const prev = el("button", { type: "button", id: "search-prev" }, t("searchPrev"));
+  const next = el("button", { type: "button", id: "search-next" }, t("searchNext"));
   const pageLabel = el("span", { id: "search-page" });
   const pager = el("nav", { class: "search-pager", hidden: true }, prev, pageLabel, next);
   root.replaceChildren(el("div", { class: "search-box" }, q), filters, progress, summary, contacts, results, pager);
@@ -126,7 +113,7 @@ export function mount(root) {
     list.replaceChildren(...hits.map((h) => {
       const li = el("li", { tabIndex: 0, "data-chat": h.key },
         el("span", { class: "title" }, renderSegments(h.title_segments)),
-        el("span", { class: "meta", text: h.number ?? "" }));
+        el("span", { class: "meta" }, h.number ?? ""));
       const open = () => openAt(h.key, null);
       li.addEventListener("click", open);
       li.addEventListener("keydown", (e) => e.key === "Enter" && open());
@@ -140,7 +127,7 @@ export function mount(root) {
     summary.dataset.total = String(found.total);
     summary.dataset.tookMs = String(found.took_ms);
     if (!found.hits.length) {
-      results.replaceChildren(el("p", { class: "empty", text: t("searchNoResults") }));
+      results.replaceChildren(el("p", { class: "empty" }, t("searchNoResults")));
     } else {
       // Grouped by chat in the order of each chat's best hit.
       const groups = new Map();
@@ -150,7 +137,7 @@ export function mount(root) {
       }
       results.replaceChildren(...[...groups].map(([chat, g]) =>
         el("section", { class: "search-group", "data-chat": chat },
-          el("h3", { text: g.title }),
+          el("h3", {}, g.title),
           el("ul", { class: "list" }, ...g.hits.map(hitItem)))));
     }
     pager.hidden = found.total <= PAGE && offset === 0;
@@ -163,7 +150,7 @@ export function mount(root) {
     const who = h.direction === "out" ? t("you") : h.author ?? "";
     const li = el("li", { tabIndex: 0, class: `hit ${h.direction}`, "data-key": h.key },
       el("span", { class: "snippet" }, renderSegments(h.snippet.length ? h.snippet : [{ text: `[${h.type}]`, hit: false }])),
-      el("span", { class: "meta", text: [who, formatTime(h.ts)].filter(Boolean).join(" · ") }));
+      el("span", { class: "meta" }, [who, fmtTime(h.ts)].filter(Boolean).join(" · ")));
     const open = () => openAt(h.chat, h.key);
     li.addEventListener("click", open);
     li.addEventListener("keydown", (e) => e.key === "Enter" && open());

@@ -1,5 +1,5 @@
 // The audit log (every decision of the gate), with CSV / JSON export.
-import { call, download, el, fmtTime, reason, t } from "./dom.js";
+import { call, download, el, fmtTime, reason, t } from "../dom.js";
 
 export function mount(root) {
   const list = el("ul", { class: "list audit", id: "audit-list" });

@@ -2,7 +2,7 @@
 // chat's title), see the dry run per recipient with its reason, approve, follow
 // the progress (with a chart of sends over time), pause or cancel.
 import { sendsChart } from "./chart.js";
-import { call, el, fmtDuration, fmtTime, onEvent, reason, t } from "./dom.js";
+import { call, el, fmtDuration, fmtTime, onEvent, reason, t } from "../dom.js";
 
 const title = (chat) => chat.title || chat.key.replace(/^title:/, "");
 

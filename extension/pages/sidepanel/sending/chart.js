@@ -1,6 +1,6 @@
 // Sends over time as a small inline SVG bar chart (per minute or per hour,
 // whichever gives a readable number of bars). Numbers people would rather see.
-import { t } from "./dom.js";
+import { t } from "../dom.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const MAX_BARS = 48;

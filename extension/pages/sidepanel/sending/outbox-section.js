@@ -1,5 +1,5 @@
 // The outbox: every message waiting, being sent or settled, with its state.
-import { call, el, fmtTime, onEvent, reason, t } from "./dom.js";
+import { call, el, fmtTime, onEvent, reason, t } from "../dom.js";
 
 export function mount(root) {
   const list = el("ul", { class: "list outbox", id: "outbox-list" });

@@ -1,5 +1,5 @@
 // Pause / resume of every queue, with the pause reason in plain words.
-import { call, el, fmtTime, onEvent, reason, t } from "./dom.js";
+import { call, el, fmtTime, onEvent, reason, t } from "../dom.js";
 
 export function mount(root) {
   const box = el("section", { class: "card", id: "sending-status" });

@@ -1,4 +1,4 @@
-// Small DOM helpers for the sending views. Text always goes in as textContent:
+// Small DOM helpers for the side panel's views. Text always goes in as text nodes:
 // names and messages come from WhatsApp and are never parsed as HTML.
 export const t = (key, subs) => globalThis.MettriI18n.t(key, subs);
 export const call = (type, args) => globalThis.MettriCore.call(type, args);
@@ -21,15 +21,11 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** The reason in the language of the extension's own strings (@@ui_locale, which can differ
- *  from getUILanguage(): Chrome picks messages by its application locale). pt-BR first. */
-export function reason(obj) {
-  const pt = chrome.i18n.getMessage("@@ui_locale").toLowerCase().startsWith("pt");
-  return pt ? obj.reason_pt : obj.reason_en;
-}
+/** A decision's reason, in the language of the page (MettriI18n.pick). */
+export const reason = (obj) => globalThis.MettriI18n.pick(obj.reason_pt, obj.reason_en);
 
-const locale = () => chrome.i18n.getUILanguage();
-export const fmtTime = (s) => (s ? new Date(s * 1000).toLocaleString(locale()) : "");
+const timeFormat = new Intl.DateTimeFormat(chrome.i18n.getUILanguage(), { dateStyle: "short", timeStyle: "short" });
+export const fmtTime = (s) => (s ? timeFormat.format(new Date(s * 1000)) : "");
 export function fmtDuration(seconds) {
   const h = Math.floor(seconds / 3600);
   const m = Math.round((seconds % 3600) / 60);
