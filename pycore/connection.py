@@ -231,7 +231,27 @@ def install(core) -> None:
         )
 
     core.connection = machine
+    core.tabs = election
     core.on(GetConnectionState, state)
     core.on(ConnectionReport, report)
     core.on(TabHello, hello)
     core.on(TabBye, bye)
+
+
+NO_TAB_TEXT = (
+    "O WhatsApp Web não está aberto. Abra web.whatsapp.com numa aba e tente de novo.",
+    "WhatsApp Web is not open. Open web.whatsapp.com in a tab and try again.",
+)
+
+
+def require_whatsapp(core) -> None:
+    """Work that needs the active tab (backfill, chat-list scan) is refused up front, in both
+    languages, rather than queued for a tab that is not there or cannot act."""
+    if core.tabs.active is None:
+        pt, en = NO_TAB_TEXT
+    elif core.connection.state != "connected":
+        status = core.connection.status("none")
+        pt, en = status.pt_BR, status.en
+    else:
+        return
+    raise CoreError("whatsapp_not_ready", en, [{"pt_BR": pt, "en": en}])

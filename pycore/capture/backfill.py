@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 
+from pycore.connection import require_whatsapp
 from pycore.protocol.backfill import (
     BackfillProgress,
     BackfillRequested,
@@ -84,6 +85,7 @@ class Backfills:
         return health["count"], health["oldest_id"]
 
     async def start(self, cmd: StartBackfill) -> BackfillStatus:
+        require_whatsapp(self.core)
         now = self.core.clock.now()
         old = await self.load(cmd.chat)
         count, oldest = await self.stored(cmd.chat)

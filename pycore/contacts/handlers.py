@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pycore.connection import require_whatsapp
 from pycore.contacts import merge as merging
 from pycore.contacts import pacing
 from pycore.contacts.limiter import SlidingWindow
@@ -95,6 +96,7 @@ def install(core) -> None:
     scans = {"n": 0}
 
     async def scan(cmd: ScanContacts) -> ScanStarted:
+        require_whatsapp(core)
         scans["n"] += 1
         scan_id = f"scan{int(core.clock.now())}-{scans['n']}"
         core.emit(ScanRequested(scan_id=scan_id, pace=cmd.pace))

@@ -85,6 +85,7 @@ ErrorCode = Literal[
     "not_ready",  # the core has not finished starting
     "not_found",
     "conflict",
+    "whatsapp_not_ready",  # no active WhatsApp tab, or it is not connected (details: pt_BR, en)
     "storage_error",  # IndexedDB refused a write or a read (retried first)
     "internal_error",  # a bug: the core logged it and keeps running
 ]

@@ -3,12 +3,25 @@
 import asyncio
 import random
 
+import pytest
+
 from pycore.app import Core, Services
 from pycore.capture.backfill import BATCH, SILENT_S, STALLED_STEPS, reached_watermark, silent_limit
 from tests.core.conftest import call
 from tests.core.test_capture_capturer import capture, node
 
 CHAT = "title:Maria"
+
+
+def connect(core, **facts):
+    """An active WhatsApp tab reporting what it sees (logged in unless told otherwise)."""
+    reply = call(core, "connection.report", {"tab_id": "T", "observed_at": 0, "logged_in": True, **facts}, source="content")
+    assert reply["ok"], reply
+
+
+@pytest.fixture(autouse=True)
+def whatsapp_open(core):
+    connect(core)
 
 
 def ok(core, type_, args, source="page"):
@@ -127,6 +140,25 @@ def test_a_job_running_when_the_core_restarted_is_interrupted(core, clock, stora
     job = ok(core, "backfill.start", {"chat": CHAT})
     again = Core(Services(clock=clock, rng=random.Random(2), storage=storage, emit=events))
     asyncio.run(again.start())
+    connect(again)
     status = ok(again, "backfill.status", {"chat": CHAT})
     assert (status["job_id"], status["state"], status["reason"]) == (job["job_id"], "failed", "interrupted")
     assert ok(again, "backfill.start", {"chat": CHAT})["job_id"] == job["job_id"]
+
+
+@pytest.mark.parametrize("command, args", [("backfill.start", {"chat": CHAT}), ("contacts.scan", {})])
+def test_work_for_the_tab_is_refused_while_whatsapp_is_not_open_or_not_connected(clock, storage, events, command, args):
+    """Refused up front, in both languages: no job is stored and no tab is asked to do anything."""
+    core = Core(Services(clock=clock, rng=random.Random(3), storage=storage, emit=events))
+    asyncio.run(core.start())
+    no_tab = call(core, command, args)
+    assert not no_tab["ok"] and no_tab["error"]["code"] == "whatsapp_not_ready"
+    assert "não está aberto" in no_tab["error"]["details"][0]["pt_BR"] and "not open" in no_tab["error"]["details"][0]["en"]
+    connect(core, logged_in=False, qr=True)  # the tab shows the QR code: logged out
+    logged_out = call(core, command, args)
+    assert not logged_out["ok"] and logged_out["error"]["code"] == "whatsapp_not_ready"
+    assert logged_out["error"]["details"][0]["pt_BR"] != no_tab["error"]["details"][0]["pt_BR"]
+    assert not events.of("backfill.requested") and not events.of("contacts.scan_requested")
+    assert call(core, "backfill.status", {"chat": CHAT})["error"]["code"] == "not_found"
+    connect(core)
+    assert call(core, command, args)["ok"]

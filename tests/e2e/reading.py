@@ -46,6 +46,15 @@ def open_active(context, query: str):
     return wa, world
 
 
+def open_connected(context, core_page, query: str):
+    """An active replica tab the core knows is connected: work for the tab (backfill, scan) is
+    refused before that."""
+    wa, world = open_active(context, query)
+    wait_for(lambda: call(core_page, "connection.state")["status"]["state"] == "connected", timeout=30,
+             message="the core to hear the tab is connected")
+    return wa, world
+
+
 def chat_key(world, timeout: float = 30.0) -> str:
     """The core's key of the open chat, as the capture loop last heard it."""
     return wait_for(lambda: world.evaluate("MettriContent.capture && MettriContent.capture.chatKey()"),

@@ -12,7 +12,7 @@ import pytest
 from pycore.capture.backfill import SILENT_S
 from tests import browser
 from tests.conftest import wait_for
-from tests.e2e.reading import all_stored, call, close_whatsapp_tabs, deliver_all, open_active  # noqa: F401
+from tests.e2e.reading import all_stored, call, close_whatsapp_tabs, deliver_all, open_connected  # noqa: F401
 from tests.e2e.test_reading_backfill import ROWS
 from tests.e2e.test_reading_contacts import ALL_TITLES, clean
 
@@ -26,14 +26,6 @@ WATCH = """id => { window.__vals = window.__vals || {}; const vals = __vals[id] 
     const bar = document.getElementById(id);
     new MutationObserver(() => vals.push(Number(bar.getAttribute('aria-valuenow'))))
         .observe(bar, {attributes: true, attributeFilter: ['aria-valuenow']}); }"""
-
-
-def open_connected(context, core_page, query: str):
-    """An active replica tab the core knows is connected (the panel checks before it starts a job)."""
-    wa, world = open_active(context, query)
-    wait_for(lambda: call(core_page, "connection.state")["status"]["state"] == "connected", timeout=30,
-             message="the core to hear the tab is connected")
-    return wa, world
 
 
 def make_chat(wa, jid: str, name: str, tag: str) -> list[str]:

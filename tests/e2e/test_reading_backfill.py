@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.reading import all_stored, call, close_whatsapp_tabs, deliver_all, events, open_active, record_events  # noqa: F401
+from tests.e2e.reading import all_stored, call, close_whatsapp_tabs, deliver_all, events, open_connected, record_events  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
 
@@ -22,7 +22,7 @@ ROWS = "MettriReadDom.messageRows(document, MettriContent.selectors).length"
 def test_backfill_5000_with_cancel_and_resume(routed, core_page):
     context, _ = routed
     record_events(core_page)
-    wa, world = open_active(context, "gen=2025&lang=pt-BR")
+    wa, world = open_connected(context, core_page, "gen=2025&lang=pt-BR")
     wa.evaluate("([a, b]) => { __replica.createChat({id: a, name: 'Histórico Longo'}); __replica.createChat({id: b, name: 'Outra'}); }", [CHAT, OTHER])
     base = 1_780_000_000
     history = [{"id": f"3A5000{i:014d}", "text": f"mensagem antiga {i}", "ts": base + i * 60, "from_me": i % 4 == 0}

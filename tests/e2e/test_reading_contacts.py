@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.reading import call, close_whatsapp_tabs, events, open_active, record_events  # noqa: F401
+from tests.e2e.reading import call, close_whatsapp_tabs, events, open_connected, record_events  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
 
@@ -31,7 +31,7 @@ def clean(title: str) -> str:
 def test_scan_lists_2000_chats(routed, core_page):
     context, _ = routed
     record_events(core_page)
-    wa, world = open_active(context, "gen=2026&lang=en&chats=2000&messages=4000")
+    wa, world = open_connected(context, core_page, "gen=2026&lang=en&chats=2000&messages=4000")
     assert wa.evaluate("() => __replica.state().chats") == 2000
     t0 = time.monotonic()
     scan = call(core_page, "contacts.scan", {"pace": 0.01})

@@ -12,17 +12,11 @@ const STATUS_POLL_MS = 20_000;
 // A scan reports every few rows; this long without a report means its tab is gone.
 const SCAN_SILENT_MS = 90_000;
 
-
-/** Why a job cannot start now (no active WhatsApp tab, not connected), or null. */
-async function whatsappProblem() {
-  try {
-    const { status, tabs } = await call("connection.state", {});
-    if (!tabs.active) return t("historyNoWhatsApp");
-    if (status.state !== "connected") return globalThis.MettriI18n.pick(status.pt_BR, status.en);
-    return null;
-  } catch (err) {
-    return err.message;
-  }
+/** What to tell the user when the core refused: its own words when WhatsApp is not ready
+ *  (no tab, logged out: the core checks, in both languages), else the error. */
+function refusal(err) {
+  const said = err.code === "whatsapp_not_ready" && err.details && err.details[0];
+  return said ? globalThis.MettriI18n.pick(said.pt_BR, said.en) : t("backfillFailed", [err.message]);
 }
 
 /** A role=progressbar with a count. How much history exists is unknown until the end, so
@@ -129,13 +123,10 @@ export function mountBackfill(root) {
     const key = chat;
     start.disabled = true;
     line.set("starting", "");
-    const problem = await whatsappProblem();
-    if (chat !== key) return;
-    if (problem) return showError(problem);
     try {
       render(await call("backfill.start", { chat: key, pace: PACE }));
     } catch (err) {
-      if (chat === key) showError(t("backfillFailed", [err.message]));
+      if (chat === key) showError(refusal(err));
     }
   }
 
@@ -187,17 +178,12 @@ export function mountScan(root, onDone) {
   async function begin() {
     start.disabled = true;
     line.set("starting", "");
-    const problem = await whatsappProblem();
-    if (problem) {
-      start.disabled = false;
-      return line.set("error", problem);
-    }
     try {
       await call("contacts.scan", { pace: PACE });
       render({ rows: 0, done: false });
     } catch (err) {
       start.disabled = false;
-      line.set("error", t("backfillFailed", [err.message]));
+      line.set("error", refusal(err));
     }
   }
 
