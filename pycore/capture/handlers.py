@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pycore.capture.capturer import Capturer, empty_health
+from pycore.contacts.rows import scanned_only
 from pycore.protocol.capture import (
     CaptureBatch,
     CaptureHealth,
@@ -59,6 +60,8 @@ def install(core) -> None:
             seen = {c["key"] for c in active}
             rest = [c for c in await core.storage.query("chats") if c["key"] not in seen]
             active += rest[: cmd.limit - len(active)]
+        if cmd.with_scanned and len(active) < cmd.limit:
+            active += scanned_only(active, await core.storage.query("contacts"))[: cmd.limit - len(active)]
         return ChatList(chats=active)
 
     async def health(cmd: CaptureHealth):

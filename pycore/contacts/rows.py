@@ -75,3 +75,22 @@ def contact_fields(row: RawChatRow) -> dict:
         "time_label": strip_bidi(row.time) if row.time else None,
         "flags": sorted(f for f, words in FLAG_WORDS.items() if any(w in labels for w in words)),
     }
+
+
+def scanned_only(chats: list[dict], contacts: list[dict]) -> list[dict]:
+    """Chat records for the scanned contacts that are not already among the captured ``chats``.
+
+    Keys follow one scheme (the JID, else "title:<name>"); a contact known only by its
+    title is taken to be the captured chat of that title. Merged contacts are left out.
+    """
+    keys = {c["key"] for c in chats}
+    titles = {c.get("title") for c in chats}
+    out = []
+    for c in contacts:
+        if c.get("merged_into") or c["key"] in keys or (c.get("jid") and c["jid"] in keys):
+            continue
+        if not c.get("jid") and c.get("title") in titles:
+            continue
+        out.append({"key": c["key"], "title": c.get("title") or c["key"], "is_group": bool(c.get("is_group")),
+                    "unread": c.get("unread", 0), "preview": c.get("preview"), "message_count": 0})
+    return out

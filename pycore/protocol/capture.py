@@ -115,6 +115,9 @@ class ListChats(Command):
     """Chats ordered by last activity, newest first; chats without activity last."""
 
     limit: int = Field(default=100, ge=1, le=5000)
+    with_scanned: bool = Field(
+        default=False, description="then, up to limit, the chats known only from the chat-list scan (no messages yet)"
+    )
 
 
 class ChatHealth(Model):

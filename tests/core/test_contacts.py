@@ -1,5 +1,6 @@
 """Chat-list rows, LID/phone merge and split, the openings limiter and scroll pacing."""
 
+import asyncio
 import random
 
 import pytest
@@ -162,3 +163,26 @@ def test_batch_pause_every_50_rows():
 def test_scroll_plan_command(core):
     out = call(core, "contacts.scroll_plan", {"viewport_px": 700, "steps": 3}, source="content")["result"]
     assert len(out["steps"]) == 3 and all(s["scroll_px"] > 0 and s["pause_s"] > 0 for s in out["steps"])
+
+
+def test_chat_list_adds_the_scanned_chats_after_the_captured_ones(core, storage):
+    asyncio.run(storage.put_many("chats", [
+        {"key": "5511900000001@c.us", "title": "Ana", "last_ts": 20.0, "message_count": 3},
+        {"key": "title:Loja Azul", "title": "Loja Azul", "last_ts": 10.0, "message_count": 1},
+    ]))
+    asyncio.run(storage.put_many("contacts", [
+        {"key": "5511900000001@c.us", "title": "Ana", "kind": "saved", "jid": "5511900000001@c.us"},  # captured
+        {"key": "title:Loja Azul", "title": "Loja Azul", "kind": "saved"},  # captured, by title key
+        {"key": "title:Bia", "title": "Bia", "kind": "saved", "preview": "oi"},  # scan only
+        {"key": "5511900000009@c.us", "title": "Ana", "kind": "saved", "jid": "5511900000009@c.us"},  # same name, other number
+        {"key": "title:Ana", "title": "Ana", "kind": "saved"},  # title only: taken to be the captured Ana
+        {"key": "title:Velho", "title": "Velho", "kind": "saved", "merged_into": "title:Bia"},
+    ]))
+    plain = call(core, "chats.list", {"limit": 10})["result"]["chats"]
+    assert [c["key"] for c in plain] == ["5511900000001@c.us", "title:Loja Azul"]
+    listed = call(core, "chats.list", {"limit": 10, "with_scanned": True})["result"]["chats"]
+    assert [c["key"] for c in listed[:2]] == ["5511900000001@c.us", "title:Loja Azul"]  # captured first
+    extra = {c["key"]: c for c in listed[2:]}
+    assert sorted(extra) == ["5511900000009@c.us", "title:Bia"] and len(listed) == 4
+    assert extra["title:Bia"]["message_count"] == 0 and extra["title:Bia"]["preview"] == "oi"
+    assert len(call(core, "chats.list", {"limit": 3, "with_scanned": True})["result"]["chats"]) == 3

@@ -145,22 +145,12 @@ export function mountBackfill(root) {
 }
 
 /** The chats tab's "Read the whole chat list": contacts.scan with its progress; when it
- *  ends the scanned chats are reloaded and onDone() redraws the list. */
+ *  ends onDone() redraws the list (chats.list with_scanned shows the scanned chats). */
 export function mountScan(root, onDone) {
   const start = el("button", { type: "button", id: "scan-start", onclick: () => begin() }, t("scanStart"));
   const bar = progressBar("scan-bar", t("scanLabel"));
   const line = statusLine("scan-state");
   root.replaceChildren(el("div", { class: "row" }, start), bar, line);
-  let cached = null; // a promise of the scanned contacts
-
-  function contacts() {
-    cached ??= call("contacts.list", { limit: 10_000 }).then(
-      (r) => r.contacts,
-      () => ((cached = null), []),
-    );
-    return cached;
-  }
-
   let silence = null;
   function render({ rows, done }) {
     const n = rows.toLocaleString();
@@ -190,24 +180,6 @@ export function mountScan(root, onDone) {
   onEvent((env) => {
     if (env.event !== "contacts.scan_progress") return;
     render(env.data);
-    if (env.data.done) {
-      cached = null;
-      onDone();
-    }
+    if (env.data.done) onDone();
   });
-  return { contacts };
-}
-
-// The list is redrawn up to 4 times a second while capturing: past this many
-// rows, chats known only from the scan are left to search (contacts by name).
-const LIST_MAX = 500;
-
-/** Captured chats first, then the chats only the scan knows (same key scheme: the JID,
- *  else "title:<name>"); a title-only contact is taken to be the captured chat of that name. */
-export function withContacts(chats, contacts) {
-  const keys = new Set(chats.map((c) => c.key));
-  const titles = new Set(chats.map((c) => c.title));
-  const extra = contacts.filter((c) => !keys.has(c.key) && !(c.jid && keys.has(c.jid)) && (c.jid || !titles.has(c.title)));
-  const room = Math.max(0, LIST_MAX - chats.length);
-  return [...chats, ...extra.slice(0, room).map((c) => ({ key: c.key, title: c.title, preview: c.preview, message_count: 0 }))];
 }

@@ -2,7 +2,7 @@
 // refreshed live from the core's events.
 import { renderBoot } from "./boot-view.js";
 import { renderChats, renderMessages } from "./chat-views.js";
-import { mountBackfill, mountScan, withContacts } from "./history-controls.js";
+import { mountBackfill, mountScan } from "./history-controls.js";
 import { views } from "./views.js";
 
 const { call, request, onEvent, ensureCore } = globalThis.MettriCore;
@@ -11,12 +11,13 @@ globalThis.MettriI18n.apply();
 let openChat = null;
 let refreshTimer = null;
 const backfill = mountBackfill(document.getElementById("backfill-controls"));
-const scan = mountScan(document.getElementById("scan-controls"), () => refresh());
+mountScan(document.getElementById("scan-controls"), () => refresh());
 
 async function refresh() {
   try {
-    const { chats } = await call("chats.list", { limit: 200 });
-    renderChats(withContacts(chats, await scan.contacts()), show);
+    // Redrawn up to 4 times a second while capturing: 500 rows at most; the rest are found by search.
+    const { chats } = await call("chats.list", { limit: 500, with_scanned: true });
+    renderChats(chats, show);
     if (openChat) {
       // The newest 200, shown oldest first as in WhatsApp.
       const { messages } = await call("messages.list", { chat: openChat.key, limit: 200, newest_first: true });
