@@ -1,0 +1,127 @@
+"""A chat's key as one value: parsed, normalised and bounded here and nowhere else.
+
+A key is a WhatsApp JID (``5511…@c.us``, ``…@lid``, ``…@g.us``, ``…@newsletter``,
+``…@broadcast``) or, when the page shows no JID (2026 builds with bare message ids),
+``title:<normalised title>``. Stored records and the protocol carry the string form;
+code that needs to know what a key is asks :class:`ChatKey`. JavaScript never parses
+a key: the core sends the title or phone a page needs alongside it.
+
+Titles reach us with bidi marks (U+202A/U+202C around numbers, U+200E/U+200F),
+runs of whitespace, tabs and newlines; two sightings of one name must compare equal,
+so every comparison uses :func:`normalize_title`, while pages show the visible form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+TITLE_PREFIX = "title:"
+TITLE_MAX = 200  # code points of a normalised title (WhatsApp's own names are far shorter)
+KEY_MAX = 256  # one bound for every chat key: "title:" + TITLE_MAX fits, JIDs are < 100
+
+Kind = Literal["user", "lid", "group", "newsletter", "broadcast", "title"]
+SERVERS: dict[str, Kind] = {
+    "c.us": "user",
+    "s.whatsapp.net": "user",
+    "lid": "lid",
+    "g.us": "group",
+    "newsletter": "newsletter",
+    "broadcast": "broadcast",
+}
+_JID = re.compile(r"^[^\s@/|]{1,96}@(c\.us|s\.whatsapp\.net|lid|g\.us|newsletter|broadcast)$")
+# Invisible marks that change how a name is drawn, never which name it is. ZWJ (U+200D) and
+# variation selectors stay: they are part of emoji sequences.
+_MARKS = dict.fromkeys(
+    map(ord, "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\u061c\ufeff"), None
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text without lone surrogates (JSON can carry them; nothing downstream can store them)."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def normalize_title(title: str) -> str:
+    """The comparison form of a chat or contact name: NFC, no bidi marks, one space between
+    words, at most TITLE_MAX code points. Case and emoji are kept: they are part of the name."""
+    text = unicodedata.normalize("NFC", clean_text(title)).translate(_MARKS)
+    return " ".join(text.split())[:TITLE_MAX].rstrip()
+
+
+def display_title(title: str) -> str:
+    """The visible form for pages: as WhatsApp drew it, minus marks that only steer layout."""
+    return " ".join(clean_text(title).translate(_MARKS).split())
+
+
+@dataclass(frozen=True)
+class ChatKey:
+    kind: Kind
+    value: str  # the JID, or the normalised title
+
+    # -- building ------------------------------------------------------------------
+    @classmethod
+    def parse(cls, raw: str) -> "ChatKey":
+        """A stored or received key; ValueError when it is neither a JID nor a title key."""
+        if not isinstance(raw, str) or not raw or len(raw) > KEY_MAX:
+            raise ValueError(f"a chat key is 1-{KEY_MAX} characters")
+        if raw.startswith(TITLE_PREFIX):
+            title = normalize_title(raw[len(TITLE_PREFIX):])
+            if not title:
+                raise ValueError("a title chat key needs a title")
+            return cls("title", title)
+        m = _JID.match(raw)
+        if m is None:
+            raise ValueError(f"not a chat key: {raw[:80]!r}")
+        return cls(SERVERS[m.group(1)], raw)
+
+    @classmethod
+    def from_jid(cls, jid: str) -> "ChatKey":
+        return cls.parse(jid)
+
+    @classmethod
+    def from_title(cls, title: str) -> "ChatKey":
+        norm = normalize_title(title)
+        if not norm:
+            raise ValueError("a chat needs a title or a JID")
+        return cls("title", norm)
+
+    # -- reading -------------------------------------------------------------------
+    def __str__(self) -> str:
+        return TITLE_PREFIX + self.value if self.kind == "title" else self.value
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == "group"
+
+    @property
+    def title(self) -> str | None:
+        """The name a title key was made from (None for JIDs)."""
+        return self.value if self.kind == "title" else None
+
+    @property
+    def user(self) -> str:
+        """The part before '@' of a JID (a phone number for 'user' keys), or the title."""
+        return self.value.split("@", 1)[0] if self.kind != "title" else self.value
+
+    @property
+    def phone(self) -> str | None:
+        return self.user if self.kind == "user" and self.user.isdigit() else None
+
+    def fallback_title(self) -> str:
+        """What to call the chat when no stored title is known."""
+        return self.value if self.kind == "title" else self.user
+
+
+def canonical(raw: str) -> str:
+    """The one string form of a key (title keys normalised); ValueError when malformed."""
+    return str(ChatKey.parse(raw))
+
+
+# The protocol's type for a chat key field: validated and normalised on the way in.
+ChatKeyStr = Annotated[str, Field(min_length=1, max_length=KEY_MAX), AfterValidator(canonical)]
