@@ -1,7 +1,9 @@
-"""The core application: wires injected services to the feature modules.
+"""The core application: the kernel (dispatcher, event bus, background tasks, start-up) and
+the feature graph that ``pycore.features`` builds on it.
 
-Each feature module exposes ``install(core)`` which registers its command
-handlers; the list below is the whole map of what the core can do.
+The core holds no feature: features are services built once, in dependency order, each
+receiving only the ports it declares (see features.py). ``Core.features`` is that graph,
+for the JS host and for tests; no feature ever sees the Core.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 import random
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import pycore
 from pycore.bridge import Dispatcher
@@ -25,6 +27,7 @@ from pycore.storage.schema import SCHEMA_VERSION, STORES
 log = logging.getLogger("mettri.core")
 
 EmitFn = Callable[[dict[str, Any]], None]
+StartHook = Callable[[], Awaitable[Any]]
 
 
 @dataclass
@@ -37,38 +40,37 @@ class Services:
     host: Any = None
 
 
-class Core:
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.dispatcher = Dispatcher()
-        self._start_hooks: list[Callable[[], Any]] = []
-        self._listeners: dict[str, list[Callable[[Event], None]]] = {}
-        self._tasks: set[asyncio.Task] = set()
-        self._install()
+class EventBus:
+    """Events leave the core for the pages and the WhatsApp tab; listeners inside the core hear
+    them first. Listeners must be quick: slow work goes to :class:`Tasks`."""
 
-    # -- wiring ---------------------------------------------------------------
-    def _install(self) -> None:
-        from pycore import features
+    def __init__(self, send: EmitFn) -> None:
+        self._send = send
+        self._listeners: dict[str, list[Callable[[Any], None]]] = {}
 
-        self.dispatcher.on(sysproto.Ping, self._ping)
-        self.dispatcher.on(sysproto.Status, self._status)
-        self.dispatcher.on(sysproto.GetBootState, self._boot_state)
-        for install in features.INSTALLERS:
-            install(self)
-
-    def on(self, cmd, handler) -> None:
-        self.dispatcher.on(cmd, handler)
-
-    def listen(self, event_cls: type[Event], fn: Callable[[Event], None]) -> None:
-        """Hear an event inside the core too (e.g. search hears messages.captured).
-
-        Listeners must be quick: slow work goes to :meth:`spawn`, so the emitter
-        (the capture path) never waits for it.
-        """
+    def listen(self, event_cls: type[Event], fn: Callable[[Any], None]) -> None:
         self._listeners.setdefault(event_cls.name, []).append(fn)
 
+    def emit(self, ev: Event) -> None:
+        for fn in self._listeners.get(ev.name, []):
+            try:
+                fn(ev)
+            except Exception:
+                log.exception("listener of %s failed", ev.name)
+        envelope = EventEnvelope(event=ev.name, data=ev.model_dump(mode="json")).model_dump()
+        try:
+            self._send(envelope)
+        except Exception:  # a UI that went away must not break the core
+            log.exception("emit %s failed", ev.name)
+
+
+class Tasks:
+    """Background work: failures are logged, never lost silently; tests can wait for all of it."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task] = set()
+
     def spawn(self, coro) -> asyncio.Task:
-        """Run background work; failures are logged, never lost silently."""
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
 
@@ -81,21 +83,39 @@ class Core:
         return task
 
     async def drain(self) -> None:
-        """Wait until no background work is left (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    def emit(self, ev: Event) -> None:
-        for fn in self._listeners.get(ev.name, []):
-            try:
-                fn(ev)
-            except Exception:
-                log.exception("listener of %s failed", ev.name)
-        envelope = EventEnvelope(event=ev.name, data=ev.model_dump(mode="json")).model_dump()
-        try:
-            self.services.emit(envelope)
-        except Exception:  # a UI that went away must not break the core
-            log.exception("emit %s failed", ev.name)
+
+@dataclass
+class Kernel:
+    """What the composition root hands out as ports: the injected services and the machinery."""
+
+    clock: Clock
+    rng: random.Random
+    storage: Storage
+    bus: EventBus
+    tasks: Tasks
+    dispatcher: Dispatcher
+    dev: bool = False
+
+
+class Core:
+    def __init__(self, services: Services, *, dev: bool = False, overrides: dict[str, Any] | None = None) -> None:
+        """``dev``: a development build (the movable clock's command exists). ``overrides``: ports
+        replaced by name (tests put a simulated tab's ground truth behind the send gate's evidence)."""
+        from pycore import features
+
+        self.services = services
+        self.dispatcher = Dispatcher()
+        self.bus = EventBus(services.emit)
+        self.tasks = Tasks()
+        self.kernel = Kernel(services.clock, services.rng, services.storage, self.bus, self.tasks, self.dispatcher, dev)
+        self.dispatcher.on(sysproto.Ping, self._ping)
+        self.dispatcher.on(sysproto.Status, self._status)
+        self.dispatcher.on(sysproto.GetBootState, self._boot_state)
+        self.features = features.build(self.kernel, overrides or {})
+        self.dispatcher.on_storage_error = self.features.logs.storage_failed
 
     @property
     def clock(self) -> Clock:
@@ -105,17 +125,20 @@ class Core:
     def storage(self) -> Storage:
         return self.services.storage
 
+    def emit(self, ev: Event) -> None:
+        self.bus.emit(ev)
+
+    async def drain(self) -> None:
+        """Wait until no background work is left (tests, shutdown)."""
+        await self.tasks.drain()
+
     # -- lifecycle ------------------------------------------------------------
     async def start(self) -> None:
         previous = await self.storage.open()
         await migrate(self.storage, previous)
-        for hook in self._start_hooks:
+        for hook in self.features.start_hooks:
             await hook()
         self.dispatcher.ready = True
-
-    def on_start(self, hook: Callable[[], Any]) -> None:
-        """Run an async hook after storage is open, before the core reports ready."""
-        self._start_hooks.append(hook)
 
     async def handle(self, raw: Any) -> dict[str, Any]:
         return await self.dispatcher.handle(raw)

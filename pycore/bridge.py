@@ -1,23 +1,36 @@
-"""Turns raw bridge messages into validated commands, runs their handler, and
-always answers with a structured reply: a malformed message never stops the core."""
+"""Turns raw bridge messages into validated commands, runs their handler, and always answers
+with a structured reply: no input, however malformed, escapes the entry point or stops the core.
+
+What arrives is untrusted text: JSON nested thousands deep, lone surrogates (which no stored
+string may hold), non-finite numbers (which JavaScript's JSON.parse cannot read back). Each is
+answered with an error or cleaned before validation, and a reply that cannot be serialised
+becomes an internal_error reply itself.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import json
 import logging
+import math
+import re
 from typing import Any, Awaitable, Callable
 
 from pydantic import ValidationError
 
+from pycore.chatkey import clean_text
 from pycore.protocol import COMMANDS, Command, CoreError, ErrorInfo, Reply, Request
 from pycore.storage.base import StorageError
 
 log = logging.getLogger("mettri.bridge")
 
-Handler = Callable[[Command], Awaitable[Any]]
+Handler = Callable[[Any], Awaitable[Any]]
+# How a feature registers its handlers: ``on(CommandModel, handler)``.
+Register = Callable[[type[Command], Handler], None]
 
 _current: contextvars.ContextVar[Request | None] = contextvars.ContextVar("mettri_request", default=None)
+# A lone surrogate reaches Python as an escape in the JSON text (JSON.stringify writes one) or raw.
+_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|[\ud800-\udfff]")
 
 
 def current_request() -> Request | None:
@@ -33,34 +46,103 @@ def _details(exc: ValidationError) -> list[dict[str, Any]]:
 
 
 def error_reply(id_: str | None, code: str, message: str, details: list | None = None) -> dict[str, Any]:
-    return Reply(id=id_, ok=False, error=ErrorInfo(code=code, message=message, details=details or [])).model_dump(
-        exclude_none=True
-    )
+    """An error reply; ``id`` is always present (null when the message had no usable id)."""
+    info = ErrorInfo(code=code, message=clean_text(message)[:2000], details=details or [])
+    return {"id": id_, "ok": False, "error": info.model_dump()}
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse(text: str | bytes) -> Any:
+    """JSON text -> Python, refusing NaN/Infinity and overflowing numbers, cleaning lone surrogates."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    value = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    return clean(value) if _SURROGATE_HINT.search(text) else value
+
+
+def clean(value: Any) -> Any:
+    """Every string inside ``value`` without lone surrogates (iterative: depth is not a risk here)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if not isinstance(value, (dict, list)):
+        return value
+    root = [value]
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, v in list(items):
+            if isinstance(v, str):
+                node[k] = clean_text(v)
+            elif isinstance(v, (dict, list)):
+                stack.append(v)
+        if isinstance(node, dict):
+            for k in [k for k in node if isinstance(k, str) and clean_text(k) != k]:
+                node[clean_text(k)] = node.pop(k)
+    return root[0]
+
+
+def dumps(reply: dict[str, Any]) -> str:
+    """A reply as JSON text JavaScript can parse: no NaN, no lone surrogates left raw."""
+    try:
+        text = json.dumps(reply, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (ValueError, TypeError, RecursionError) as exc:
+        log.error("a reply could not be serialised: %s", exc)
+        text = json.dumps(error_reply(reply.get("id") if isinstance(reply.get("id"), str) else None,
+                                      "internal_error", f"the reply could not be serialised: {type(exc).__name__}"))
+    if _SURROGATE_HINT.search(text):
+        text = json.dumps(json.loads(text), ensure_ascii=True, separators=(",", ":"))  # escaped: JSON.parse reads it
+    return text
 
 
 class Dispatcher:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
         self.ready = False
+        # Told when a handler's storage call failed (the logs feature emits storage.error).
+        self.on_storage_error: Callable[[str, Exception, bool], None] | None = None
 
     def on(self, cmd: type[Command], handler: Handler) -> None:
         if not cmd.name or COMMANDS.get(cmd.name) is not cmd:
             raise ValueError(f"{cmd.__name__} is not a registered command")
+        if cmd.name in self._handlers:
+            raise ValueError(f"{cmd.name!r} has two handlers")
         self._handlers[cmd.name] = handler
 
     def handled(self) -> set[str]:
         return set(self._handlers)
 
     async def handle(self, raw: Any) -> dict[str, Any]:
+        try:
+            return await self._handle(raw)
+        except Exception as exc:  # the last line of defence: every input gets a structured reply
+            log.exception("the bridge failed on a message")
+            return error_reply(None, "internal_error", f"{type(exc).__name__}")
+
+    async def _handle(self, raw: Any) -> dict[str, Any]:
         if isinstance(raw, (str, bytes)):
             try:
-                raw = json.loads(raw)
+                raw = parse(raw)
+            except RecursionError:
+                return error_reply(None, "invalid_message", "not JSON: nested too deeply")
             except ValueError as exc:
                 return error_reply(None, "invalid_message", f"not JSON: {exc}")
+        else:
+            raw = clean(raw)
         if not isinstance(raw, dict):
             return error_reply(None, "invalid_message", f"a message must be an object, got {type(raw).__name__}")
         raw_id = raw.get("id")
-        id_ = raw_id if isinstance(raw_id, str) else None
+        id_ = raw_id if isinstance(raw_id, str) and 0 < len(raw_id) <= 128 else None
         try:
             req = Request.model_validate(raw)
         except ValidationError as exc:
@@ -80,21 +162,22 @@ class Dispatcher:
         token = _current.set(req)
         try:
             result = await handler(cmd)
+            if result is None:
+                result = cls.result()
+            if not isinstance(result, cls.result):
+                result = cls.result.model_validate(result)
+            return Reply(id=req.id, ok=True, result=result.model_dump(mode="json")).model_dump(exclude={"error"})
         except CoreError as exc:
             return error_reply(req.id, exc.code, exc.message, exc.details)
         except StorageError as exc:
-            log.warning("storage error in %s: %s", req.type, exc)
+            if self.on_storage_error is not None:
+                self.on_storage_error(req.type, exc, exc.retryable)
             return error_reply(req.id, "storage_error", str(exc), [{"retryable": exc.retryable}])
         except Exception as exc:  # a bug: report it, keep serving
             log.exception("handler %s failed", req.type)
             return error_reply(req.id, "internal_error", f"{type(exc).__name__}: {exc}")
         finally:
             _current.reset(token)
-        if result is None:
-            result = cls.result()
-        if not isinstance(result, cls.result):
-            result = cls.result.model_validate(result)
-        return Reply(id=req.id, ok=True, result=result.model_dump(mode="json")).model_dump(exclude_none=True)
 
     async def handle_json(self, text: str) -> str:
-        return json.dumps(await self.handle(text), ensure_ascii=False, separators=(",", ":"))
+        return dumps(await self.handle(text))

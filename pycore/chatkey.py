@@ -118,6 +118,19 @@ class ChatKey:
         return self.value if self.kind == "title" else self.user
 
 
+def phone_jid(text: str | None) -> str | None:
+    """'+55 37 9922-7293' -> '553799227293@c.us'; None unless the text is only a phone number."""
+    text = (text or "").translate(_MARKS).strip()
+    if not re.fullmatch(r"\+?[\d\s().\-]{8,24}", text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    return f"{digits}@c.us" if 8 <= len(digits) <= 15 else None
+
+
+def is_group(raw: str) -> bool:
+    return raw.endswith("@g.us")
+
+
 def canonical(raw: str) -> str:
     """The one string form of a key (title keys normalised); ValueError when malformed."""
     return str(ChatKey.parse(raw))

@@ -15,10 +15,17 @@ class Clock(Protocol):
     async def sleep(self, seconds: float) -> None:
         """Wait; a fake clock advances instead."""
 
+    def wall(self, t: float) -> float:
+        """A time of this clock as the wall clock saw it: times read from the page are wall times.
+        The identity, except for a development build's movable clock (pycore/dev/clock.py)."""
+
 
 class SystemClock:
     def now(self) -> float:
         return time.time()
+
+    def wall(self, t: float) -> float:
+        return t
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
@@ -32,6 +39,9 @@ class FakeClock:
 
     def now(self) -> float:
         return self._now
+
+    def wall(self, t: float) -> float:
+        return t
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:

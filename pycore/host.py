@@ -15,7 +15,6 @@ from typing import Any, Sequence
 from pycore.app import Core, Services
 from pycore.clock import SystemClock
 from pycore.dev.clock import WarpClock
-from pycore.dev.clock import install as install_dev_clock
 from pycore.storage.base import Range, Storage, StorageError, WriteOp
 from pycore.storage.schema import schema_json
 
@@ -64,6 +63,11 @@ class IndexedDBStorage(Storage):
     async def get(self, store: str, key: Any) -> dict[str, Any] | None:
         return await self._call("get", store, json.dumps(key))
 
+    async def get_many(self, store: str, keys) -> list[dict[str, Any] | None]:
+        if not keys:
+            return []
+        return await self._call("getMany", store, json.dumps(list(keys), ensure_ascii=False))
+
     @staticmethod
     def _q(store: str, index: str | None, range: Range | None, **extra: Any) -> str:
         q = {"store": store, "index": index, "range": range.model_dump() if range else None, **extra}
@@ -98,8 +102,6 @@ async def start(host: Any, dev: bool = False) -> CoreHost:
 
     clock = WarpClock(SystemClock()) if dev else SystemClock()
     services = Services(clock=clock, rng=random.Random(), storage=IndexedDBStorage(host.idb), emit=emit, host=host)
-    core = Core(services)
-    if dev:
-        install_dev_clock(core)
+    core = Core(services, dev=dev)
     await core.start()
     return CoreHost(core)

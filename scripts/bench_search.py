@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
+from search_queries import QUERIES, resolve  # noqa: E402  (scripts/ is on sys.path)
 
 from tests import browser  # noqa: E402
 from tests.history_import import import_records, records  # noqa: E402
 from tests.replica import corpus  # noqa: E402
-from search_queries import QUERIES, resolve  # noqa: E402  (scripts/ is on sys.path)
 
 MINISEARCH = ROOT / "tests" / "replica" / "node_modules" / "minisearch" / "dist" / "umd" / "index.js"
 DEBOUNCE_MS = 180  # extension/pages/sidepanel/search-view.js waits this long after the last keystroke

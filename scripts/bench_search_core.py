@@ -21,13 +21,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from search_queries import QUERIES, resolve  # noqa: E402  (scripts/ is on sys.path)
+
 from pycore.clock import FakeClock  # noqa: E402
-from pycore.protocol.search import SearchFilters  # noqa: E402
 from pycore.search import snapshot  # noqa: E402
 from pycore.search.engine import SearchEngine  # noqa: E402
 from pycore.search.index import Index  # noqa: E402
+from pycore.search.protocol import SearchFilters  # noqa: E402
 from pycore.storage.memory import MemoryStorage  # noqa: E402
-from search_queries import QUERIES, resolve  # noqa: E402  (scripts/ is on sys.path)
 from tests.history_import import records  # noqa: E402
 from tests.replica import corpus as replica  # noqa: E402
 

@@ -24,13 +24,9 @@ SELECTORS_JS = ROOT / "extension" / "shared" / "selectors.js"
 
 
 def _load():
-    from pycore import features  # noqa: F401  (feature modules register their commands on import)
-    import pycore.app  # noqa: F401
+    import pycore.features  # noqa: F401  (importing the composition root registers every command)
 
-    protocol = importlib.import_module("pycore.protocol")
-    for install in features.INSTALLERS:
-        importlib.import_module(install.__module__)
-    return protocol
+    return importlib.import_module("pycore.protocol")
 
 
 def _schema(model) -> str:

@@ -116,6 +116,15 @@ export class IdbShim {
     return JSON.stringify(rec === undefined ? null : rec);
   }
 
+  /** Many gets in one transaction: one bridge call instead of one per key. */
+  async getMany(store, keysJson) {
+    const keys = JSON.parse(keysJson);
+    const db = await this._ensureOpen();
+    const source = db.transaction(store, "readonly").objectStore(store);
+    const found = await Promise.all(keys.map((k) => requestToPromise(source.get(k))));
+    return JSON.stringify(found.map((rec) => (rec === undefined ? null : rec)));
+  }
+
   /** q: {store, index?, range?, limit?, reverse?} */
   async query(qJson) {
     const q = JSON.parse(qJson);

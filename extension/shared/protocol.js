@@ -77,9 +77,6 @@ globalThis.MettriProtocol = Object.freeze({
       "content",
       "page"
     ],
-    "contacts.permit_open": [
-      "content"
-    ],
     "contacts.scan": [
       "content",
       "page"
@@ -99,6 +96,9 @@ globalThis.MettriProtocol = Object.freeze({
     ],
     "core.boot_state": [
       "content",
+      "page"
+    ],
+    "core.logs": [
       "page"
     ],
     "core.ping": [
@@ -126,10 +126,6 @@ globalThis.MettriProtocol = Object.freeze({
       "page"
     ],
     "optout.list": [
-      "page"
-    ],
-    "optout.scan": [
-      "content",
       "page"
     ],
     "optout.set": [

@@ -1,47 +1,27 @@
-"""Stores a batch of captured rows: dedupe by identity, watermark, health, one write.
+"""Turns a batch of raw rows from the open conversation into stored messages, with the
+chat's watermark and capture health, in one write (through the MessageStore).
 
-Identity is ``<chat key>|<message id>``, never the text, so a row re-rendered a
-thousand times is one record and two equal texts in the same minute are two.
-Every insert or update takes the next value of a global change sequence that is
-persisted in ``meta`` with the same write, so it survives restarts.
+A row re-rendered a thousand times is one record; two equal texts in the same minute are
+two. Clean re-renders write nothing; their health counters ride along with the next write.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from dataclasses import replace
 from typing import Callable
 
 from pycore.capture.ids import parse_node_id
 from pycore.capture.interpret import Interpreted, chat_key, interpret
-from pycore.capture.merge import merge, merge_fields
+from pycore.capture.merge import merge_fields
+from pycore.capture.protocol import CaptureBatch, CaptureResult, ChatHealth, ChatHint, MessagesCaptured
+from pycore.capture.store import MessageStore, Written
 from pycore.clock import Clock
-from pycore.protocol.capture import CaptureBatch, CaptureResult, ChatHealth, MessagesCaptured
-from pycore.protocol.records import ChatRecord, MessageRecord
+from pycore.protocol.base import CoreError
 from pycore.storage.base import Storage, WriteOp
 
-SEQ_META_KEY = "messages.seq"
-CACHE_SIZE = 20_000  # recently seen records kept in memory so re-renders never read storage
 MEMO_SIZE = 5_000  # interpretations of recently seen raw nodes
 HEALTH_FLUSH_SECONDS = 60.0  # problems seen on otherwise unchanged batches are written at most this often
-
-
-class ChangeSequence:
-    """The global ``seq`` counter of the messages store (meta key ``messages.seq``)."""
-
-    def __init__(self, storage: Storage) -> None:
-        self.storage = storage
-        self.value: int | None = None
-
-    async def load(self) -> int:
-        if self.value is None:
-            rec = await self.storage.get("meta", SEQ_META_KEY)
-            self.value = int(rec["value"]) if rec else 0
-        return self.value
-
-    def meta_op(self, value: int) -> WriteOp:
-        return WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": value})
 
 
 def fill_missing_ts(items: list[Interpreted]) -> None:
@@ -59,47 +39,38 @@ def fill_missing_ts(items: list[Interpreted]) -> None:
         nxt = it.fields["ts"] if it.fields["ts"] is not None else nxt
 
 
-def empty_health(chat: str) -> dict:
-    return ChatHealth(chat=chat).model_dump()
+def empty_health(chat: str) -> ChatHealth:
+    return ChatHealth(chat=chat)
 
 
 class Capturer:
-    def __init__(self, storage: Storage, clock: Clock, emit: Callable[[MessagesCaptured], None]) -> None:
+    def __init__(self, storage: Storage, clock: Clock, emit: Callable, store: MessageStore) -> None:
         self.storage = storage
         self.clock = clock
         self.emit = emit
-        self.seq = ChangeSequence(storage)
-        self._records: OrderedDict[str, dict] = OrderedDict()
-        self._chats: dict[str, dict | None] = {}
-        self._health: dict[str, dict] = {}
+        self.store = store
+        self._health: dict[str, ChatHealth] = {}
         self._health_flushed: dict[str, float] = {}
         self._memo: OrderedDict[tuple, Interpreted | None] = OrderedDict()
-        # Batches may arrive while one is awaiting storage: one at a time keeps seq unique.
-        self._lock = asyncio.Lock()
 
-    # -- cached reads ---------------------------------------------------------
-    async def _record(self, key: str) -> dict | None:
-        if key in self._records:
-            self._records.move_to_end(key)
-            return self._records[key]
-        return await self.storage.get("messages", key)
-
-    def _remember(self, rec: dict) -> None:
-        self._records[rec["key"]] = rec
-        self._records.move_to_end(rec["key"])
-        while len(self._records) > CACHE_SIZE:
-            self._records.popitem(last=False)
-
-    async def _chat(self, key: str) -> dict | None:
-        if key not in self._chats:
-            self._chats[key] = await self.storage.get("chats", key)
-        return self._chats[key]
-
-    async def health(self, chat: str) -> dict:
+    # -- health ---------------------------------------------------------------------------
+    async def health(self, chat: str) -> ChatHealth:
         if chat not in self._health:
-            self._health[chat] = await self.storage.get("capture_state", chat) or empty_health(chat)
+            rec = await self.storage.get("capture_state", chat)
+            self._health[chat] = ChatHealth.model_validate(rec) if rec else empty_health(chat)
         return self._health[chat]
 
+    async def all_health(self) -> list[ChatHealth]:
+        stored = {h["chat"]: ChatHealth.model_validate(h) for h in await self.storage.query("capture_state")}
+        stored.update(self._health)
+        return [stored[k] for k in sorted(stored)]
+
+    async def stored_count(self, chat: str) -> tuple[int, str | None]:
+        """(messages captured in ``chat``, id of the oldest): the backfill's progress and watermark."""
+        h = await self.health(chat)
+        return h.count, h.oldest_id
+
+    # -- the batch ------------------------------------------------------------------------
     def _interpret(self, node, chat: str, batch: CaptureBatch) -> Interpreted | None:
         """interpret(), remembered per exact raw facts: re-renders repeat them verbatim."""
         memo_key = (chat, batch.locale, batch.utc_offset_min, node.data_id, node.testid, node.pre_plain_text,
@@ -115,16 +86,14 @@ class Capturer:
         # fill_missing_ts writes into fields: hand out a copy
         return None if done is None else replace(done, fields=dict(done.fields))
 
-    # -- the batch ------------------------------------------------------------
     async def capture(self, batch: CaptureBatch) -> CaptureResult:
-        async with self._lock:
-            return await self._capture(batch)
-
-    async def _capture(self, batch: CaptureBatch) -> CaptureResult:
         now = self.clock.now()
-        chat = chat_key(batch.chat, [parse_node_id(n.data_id, n.testid) for n in batch.nodes])
+        try:
+            chat = chat_key(batch.chat, [parse_node_id(n.data_id, n.testid) for n in batch.nodes])
+        except ValueError as exc:
+            raise CoreError("invalid_args", f"the batch names no chat: {exc}") from None
         items: list[Interpreted] = []
-        unknown = 0
+        unknown = len(batch.rejected)  # rows that did not validate count as rows not understood
         for node in batch.nodes:
             it = self._interpret(node, chat, batch)
             if it is None:
@@ -132,92 +101,56 @@ class Capturer:
             else:
                 items.append(it)
         fill_missing_ts(items)
-
         seen: dict[str, dict] = {}  # one entry per identity, in DOM order
         for it in items:
             seen[it.key] = merge_fields(seen[it.key], it.fields) if it.key in seen else it.fields
-
-        seq = await self.seq.load()
-        new: list[dict] = []
-        updated: list[dict] = []
-        for key, fields in seen.items():
-            old = await self._record(key)
-            if old is None:
-                seq += 1
-                rec = MessageRecord(key=key, seq=seq, first_seen=now, last_seen=now, **fields).model_dump()
-                new.append(rec)
-                continue
-            changes = merge(old, fields)
-            if changes:
-                seq += 1
-                updated.append({**old, **changes, "seq": seq, "last_seen": now})
-
-        health = dict(await self.health(chat))
-        self._count_health(health, batch, items, unknown, new, now)
-        ops = [WriteOp(op="put", store="messages", record=r) for r in new + updated]
-        chat_rec = await self._updated_chat(chat, batch.chat.title, new, updated)
-        if chat_rec is not None:
-            ops.append(WriteOp(op="put", store="chats", record=chat_rec))
-        # Clean re-renders write nothing: their counters ride along with the next real write.
+        # Rows of another chat (a serialized id names it) are credited to that chat's own health.
+        chats = {it.chat for it in items} | {chat}
+        hints = {c: ChatHint(title=batch.chat.title if c == chat else None) for c in chats}
         troubled = unknown > 0 or any(not it.clean for it in items)
-        since = now - self._health_flushed.get(chat, float("-inf"))
-        flush_health = bool(ops) or (troubled and since >= HEALTH_FLUSH_SECONDS)
-        if ops:
-            ops.append(self.seq.meta_op(seq))
-        if flush_health:
-            ops.append(WriteOp(op="put", store="capture_state", record=health))
-        if ops:
-            await self.storage.apply(ops)  # one transaction; caches change only after it succeeded
-        self._health[chat] = health
-        if flush_health:
-            self._health_flushed[chat] = now
-        if chat_rec is not None:
-            self._chats[chat] = chat_rec
-        for rec in new + updated:
-            self._remember(rec)
-        result = CaptureResult(
-            chat=chat, new=len(new), updated=len(updated), unchanged=len(seen) - len(new) - len(updated), unknown=unknown
-        )
-        if new or updated:
-            self.seq.value = seq
-            result.seq_from, result.seq_to = seq - len(new) - len(updated) + 1, seq
-            self.emit(
-                MessagesCaptured(
-                    chat=chat,
-                    new=[r["key"] for r in new],
-                    updated=[r["key"] for r in updated],
-                    seq_from=result.seq_from,
-                    seq_to=seq,
-                )
-            )
+        healths = {c: (await self.health(c)).model_copy() for c in chats}
+        flushed: list[bool] = []
+
+        def health_ops(written: Written) -> list[WriteOp]:
+            for c, h in healths.items():
+                mine = [it for it in items if it.chat == c]
+                self._count_health(h, batch, mine, unknown if c == chat else 0, [r for r in written.new if r["chat"] == c], now)
+            since = now - self._health_flushed.get(chat, float("-inf"))
+            if written.changed or (troubled and since >= HEALTH_FLUSH_SECONDS):
+                flushed.append(True)
+                return [WriteOp(op="put", store="capture_state", record=h.model_dump()) for h in healths.values()]
+            return []
+
+        written = await self.store.write(seen, now, hints, health_ops)
+        self._health.update(healths)
+        if flushed:
+            for c in chats:
+                self._health_flushed[c] = now
+        result = CaptureResult(chat=chat, new=len(written.new), updated=len(written.updated),
+                               unchanged=len(seen) - written.changed, unknown=unknown, rejected=batch.rejected,
+                               seq_from=written.seq_from, seq_to=written.seq_to)
+        if written.changed:
+            self.emit(MessagesCaptured(
+                chat=chat, new=[r["key"] for r in written.new], updated=[r["key"] for r in written.updated],
+                seq_from=written.seq_from, seq_to=written.seq_to,
+            ))
         return result
 
     @staticmethod
-    def _count_health(health: dict, batch: CaptureBatch, items: list[Interpreted], unknown: int, new, now) -> None:
-        health["nodes_seen"] += len(batch.nodes)
-        health["nodes_clean"] += sum(1 for it in items if it.clean)
-        health["nodes_unknown"] += unknown
-        health["hidden_batches"] += int(batch.hidden)
-        health["last_capture"] = now
-        health["count"] += len(new)
+    def _count_health(h: ChatHealth, batch: CaptureBatch, items: list[Interpreted], unknown: int, new: list[dict],
+                      now: float) -> None:
+        h.nodes_seen += len(items) + unknown
+        h.nodes_clean += sum(1 for it in items if it.clean)
+        h.nodes_unknown += unknown
+        h.hidden_batches += int(batch.hidden)
+        h.last_capture = now
+        h.count += len(new)
         for rec in new:
             ts = rec["ts"]
             if ts is None:
                 continue
-            if health["oldest_ts"] is None or ts < health["oldest_ts"]:
-                health["oldest_ts"], health["oldest_id"] = ts, rec["id"]
-            if health["newest_ts"] is None or ts >= health["newest_ts"]:
-                health["newest_ts"], health["newest_id"] = ts, rec["id"]
-        seen = health["nodes_seen"]
-        health["clean_share"] = round(health["nodes_clean"] / seen, 4) if seen else None
-
-    async def _updated_chat(self, chat: str, title: str, new: list[dict], updated: list[dict]) -> dict | None:
-        """The chat record after this batch, or None when it does not change."""
-        old = await self._chat(chat)
-        rec = dict(old) if old else ChatRecord(key=chat, title=title or chat, is_group=chat.endswith("@g.us")).model_dump()
-        rec["message_count"] += len(new)
-        newest = max((r for r in new + updated if r["ts"] is not None), key=lambda r: (r["ts"], r["seq"]), default=None)
-        if newest is not None and (rec.get("last_ts") is None or newest["ts"] >= rec["last_ts"]):
-            rec["last_ts"] = newest["ts"]
-            rec["preview"] = newest["text"][:200] or None
-        return None if rec == old else rec
+            if h.oldest_ts is None or ts < h.oldest_ts:
+                h.oldest_ts, h.oldest_id = ts, rec["id"]
+            if h.newest_ts is None or ts >= h.newest_ts:
+                h.newest_ts, h.newest_id = ts, rec["id"]
+        h.clean_share = round(h.nodes_clean / h.nodes_seen, 4) if h.nodes_seen else None

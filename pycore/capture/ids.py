@@ -74,12 +74,3 @@ def jid_kind(jid: str) -> str:
         "newsletter": "newsletter",
         "broadcast": "broadcast",
     }.get(server, "unknown")
-
-
-def phone_jid(text: str | None) -> str | None:
-    """'+55 37 9922-7293' -> '553799227293@c.us'; None unless the text is only a phone number."""
-    text = (text or "").replace("\u202a", "").replace("\u202c", "").strip()
-    if not re.fullmatch(r"\+?[\d\s().\-]{8,24}", text):
-        return None
-    digits = re.sub(r"\D", "", text)
-    return f"{digits}@c.us" if 8 <= len(digits) <= 15 else None

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pycore.capture.ids import MessageId, jid_kind, parse_node_id, phone_jid
+from pycore.capture.ids import MessageId, jid_kind, parse_node_id
+from pycore.chatkey import ChatKey, phone_jid
 from pycore.capture.timestamps import parse_pre_plain
-from pycore.protocol.capture import ChatFacts, RawMessageNode
+from pycore.capture.protocol import ChatFacts, RawMessageNode
 
 STATUS_RANK = {None: 0, "pending": 1, "sent": 2, "delivered": 3, "read": 4}
 
@@ -84,7 +85,7 @@ def chat_key(chat: ChatFacts, ids: list[MessageId | None]) -> str:
             return mid.chat
     if chat.jid:
         return chat.jid
-    return "title:" + " ".join(chat.title.replace("\u202a", "").replace("\u202c", "").split())
+    return str(ChatKey.from_title(chat.title))  # ValueError when the header shows no name
 
 
 def status_of(node: RawMessageNode) -> str | None:

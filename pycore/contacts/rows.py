@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pycore.capture.ids import phone_jid
-from pycore.protocol.contacts import RawChatRow
+from pycore.chatkey import ChatKey, display_title, phone_jid
+from pycore.contacts.protocol import RawChatRow
 
 OWN_PREFIXES = ("You:", "Você:", "Tú:", "Tu:")
 FLAG_WORDS = {
@@ -15,10 +15,6 @@ FLAG_WORDS = {
     "draft": ("draft", "rascunho"),
 }
 GROUP_ICONS = {"default-group", "group", "community"}
-
-
-def strip_bidi(text: str) -> str:
-    return " ".join(text.replace("\u202a", "").replace("\u202c", "").replace("\u200e", "").split())
 
 
 def unread_count(label: str | None, text: str | None) -> tuple[int, bool]:
@@ -35,7 +31,7 @@ def preview_of(raw: str | None) -> tuple[str | None, bool]:
     """(preview without the own-message prefix, the last message was ours)."""
     if not raw:
         return None, False
-    text = strip_bidi(raw)
+    text = display_title(raw)
     for prefix in OWN_PREFIXES:
         if text == prefix or text.startswith(prefix + " "):
             return text[len(prefix):].strip() or None, True
@@ -44,7 +40,7 @@ def preview_of(raw: str | None) -> tuple[str | None, bool]:
 
 def contact_fields(row: RawChatRow) -> dict:
     """Fields of ContactRecord the scraper owns (never merge bookkeeping)."""
-    title = strip_bidi(row.title)
+    title = display_title(row.title)
     is_group = bool(row.is_group) or bool(GROUP_ICONS & set(row.icons)) or (row.jid or "").endswith("@g.us")
     phone = push_name = None
     if is_group:
@@ -60,7 +56,7 @@ def contact_fields(row: RawChatRow) -> dict:
     labels = " ".join(row.labels).casefold()
     jid = row.jid
     return {
-        "key": jid or f"title:{title}",
+        "key": jid or str(ChatKey.from_title(title)),
         "title": title,
         "kind": kind,
         "phone": phone or (jid.split("@")[0] if jid and jid.endswith("@c.us") else None),
@@ -72,7 +68,7 @@ def contact_fields(row: RawChatRow) -> dict:
         "marked_unread": marked,
         "preview": preview,
         "own_last": own,
-        "time_label": strip_bidi(row.time) if row.time else None,
+        "time_label": display_title(row.time) if row.time else None,
         "flags": sorted(f for f, words in FLAG_WORDS.items() if any(w in labels for w in words)),
     }
 

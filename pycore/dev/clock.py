@@ -8,8 +8,11 @@ the core's time never goes backwards across a restart.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from pycore.clock import Clock
 from pycore.protocol.debug import ClockAdvance, ClockMoved, ClockState
+from pycore.storage.base import Storage
 
 META_KEY = "debug.clock"
 MAX_MOVES = 1000  # enough for any test session; the oldest are dropped
@@ -44,22 +47,22 @@ class WarpClock:
         await self.base.sleep(seconds)
 
 
-def install(core) -> None:
-    """Register debug.clock.advance; ``core.clock`` must be a WarpClock."""
-    clock: WarpClock = core.clock
+class ClockControl:
+    """debug.clock.advance, and restoring the offset before any other start-up hook."""
 
-    async def restore() -> None:
-        rec = await core.storage.get("meta", META_KEY)
-        if rec and float(rec["offset"]) > clock.offset:
-            clock.offset = float(rec["offset"])
-            clock.moves = rec.get("moves") or [[SINCE_EVER, clock.offset]]  # older builds kept no moves
+    def __init__(self, clock: WarpClock, storage: Storage, emit: Callable) -> None:
+        self.clock = clock
+        self.storage = storage
+        self.emit = emit
 
-    async def advance(cmd: ClockAdvance) -> ClockState:
-        clock.move(cmd.seconds)
-        await core.storage.put("meta", {"key": META_KEY, "offset": clock.offset, "moves": clock.moves})
-        core.emit(ClockMoved(now=clock.now(), offset=clock.offset))
-        return ClockState(now=clock.now(), offset=clock.offset)
+    async def restore(self) -> None:
+        rec = await self.storage.get("meta", META_KEY)
+        if rec and float(rec["offset"]) > self.clock.offset:
+            self.clock.offset = float(rec["offset"])
+            self.clock.moves = rec.get("moves") or [[SINCE_EVER, self.clock.offset]]  # older builds kept no moves
 
-    core.on(ClockAdvance, advance)
-    # First of the start-up hooks: the gate's recovery must already see the restored time.
-    core._start_hooks.insert(0, restore)
+    async def advance(self, cmd: ClockAdvance) -> ClockState:
+        self.clock.move(cmd.seconds)
+        await self.storage.put("meta", {"key": META_KEY, "offset": self.clock.offset, "moves": self.clock.moves})
+        self.emit(ClockMoved(now=self.clock.now(), offset=self.clock.offset))
+        return ClockState(now=self.clock.now(), offset=self.clock.offset)

@@ -3,6 +3,10 @@
 Importing this package registers every command and event.
 """
 
+from pycore.protocol import (
+    debug,  # noqa: F401,E402  (handlers only in development builds)
+    system,  # noqa: F401,E402
+)
 from pycore.protocol.base import (  # noqa: F401
     COMMANDS,
     EVENTS,
@@ -19,5 +23,3 @@ from pycore.protocol.base import (  # noqa: F401
     command,
     event,
 )
-from pycore.protocol import system  # noqa: F401,E402
-from pycore.protocol import debug  # noqa: F401,E402  (handlers only in development builds)

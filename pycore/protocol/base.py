@@ -13,17 +13,39 @@ generated from this registry by scripts/gen_protocol.py.
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, Callable, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 PROTOCOL_VERSION = 1
 
 
 class Model(BaseModel):
-    """Strict by default: unknown fields are an error, not silently ignored."""
+    """Strict by default: unknown fields are an error, not silently ignored; NaN and infinities are
+    refused (JavaScript's JSON.parse could not read them back)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def _cutter(max_chars: int) -> Callable[[Any], Any]:
+    def cut(value: Any) -> Any:
+        return value[:max_chars] if isinstance(value, str) else value
+
+    return cut
+
+
+def Cut(max_chars: int) -> Any:  # noqa: N802 - a type, read as one: ``text: Cut(512)``
+    """A string read from a page, cut to ``max_chars`` code points instead of refused: a very long
+    title or message keeps its start, and a cut never splits an emoji (Python counts code points)."""
+    return Annotated[str, BeforeValidator(_cutter(max_chars)), Field(max_length=max_chars)]
+
+
+def CutList(max_items: int, max_chars: int) -> Any:  # noqa: N802
+    """A list of page strings: at most ``max_items``, each cut to ``max_chars``."""
+    def cut(value: Any) -> Any:
+        return value[:max_items] if isinstance(value, list) else value
+
+    return Annotated[list[Cut(max_chars)], BeforeValidator(cut), Field(max_length=max_items)]
 
 
 class Empty(Model):

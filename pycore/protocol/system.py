@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from pycore.protocol.base import Event, Model, command, event, Command
+from pycore.protocol.base import Command, Event, Model, command, event
 
 
 class PingResult(Model):
@@ -35,26 +35,6 @@ class StatusResult(Model):
 @command("core.status", StatusResult)
 class Status(Command):
     """Versions, schema and record counts."""
-
-
-@event("core.log")
-class CoreLog(Event):
-    """A structured log line for the UI's log view."""
-
-    level: Literal["debug", "info", "warning", "error"]
-    kind: str
-    message: str
-    context: dict = Field(default_factory=dict)
-    ts: float
-
-
-@event("storage.error")
-class StorageFailed(Event):
-    """A write failed; it is kept and retried. The UI shows this until a retry succeeds."""
-
-    message: str
-    retrying_in: float | None
-    pending_ops: int
 
 
 class BootState(Model):

@@ -15,7 +15,7 @@ import heapq
 from dataclasses import dataclass
 from typing import Any
 
-from pycore.search.text import digits, fold, words
+from pycore.search.text import digits, words
 
 # A query with at least this many digits is also matched against phone numbers.
 MIN_DIGITS = 3

@@ -1,22 +1,15 @@
-"""Wires the search engine to the bridge: search.* commands and the start-up restore.
-
-The engine is reachable as ``core.search`` so the integrator can schedule
-``await core.search.catch_up(max_records)`` after ``messages.captured`` events.
-"""
+"""search.* commands, and the background indexer that catches up after captures and imports."""
 
 from __future__ import annotations
 
-from pycore.protocol import search as proto
-from pycore.protocol.capture import MessagesCaptured
-from pycore.protocol.history import MessagesImported
+from typing import Callable
+
+from pycore.bridge import Register
+from pycore.search import protocol as proto
 from pycore.search.engine import SearchEngine
 
 
-def install(core) -> SearchEngine:
-    engine = SearchEngine(core.storage, core.clock,
-                          progress=lambda done, total: core.emit(proto.SearchProgress(done=done, total=total)))
-    core.search = engine
-
+def register(on: Register, engine: SearchEngine) -> None:
     async def messages(cmd: proto.SearchMessages) -> proto.SearchMessagesResult:
         return proto.SearchMessagesResult.model_validate(
             engine.search_messages(cmd.q, cmd.filters, cmd.limit, cmd.offset))
@@ -42,40 +35,29 @@ def install(core) -> SearchEngine:
     async def reindex(cmd: proto.SearchReindex) -> proto.IndexRunResult:
         return await run(lambda: engine.catch_up(cmd.max_records, refresh=True))
 
-    core.on(proto.SearchMessages, messages)
-    core.on(proto.SearchContacts, contacts)
-    core.on(proto.SearchStatus, status)
-    core.on(proto.SearchRebuild, rebuild)
-    core.on(proto.SearchReindex, reindex)
-    core.on_start(engine.start)
-    core.on_start(lambda: _after_start(core, indexer))
-    indexer = BackgroundIndexer(engine, core)
-    core.listen(MessagesCaptured, lambda ev: indexer.poke())
-    core.listen(MessagesImported, lambda ev: indexer.poke())
-    return engine
-
-
-async def _after_start(core, indexer: "BackgroundIndexer") -> None:
-    # Catch up with what came after the snapshot without delaying "ready".
-    indexer.poke()
+    on(proto.SearchMessages, messages)
+    on(proto.SearchContacts, contacts)
+    on(proto.SearchStatus, status)
+    on(proto.SearchRebuild, rebuild)
+    on(proto.SearchReindex, reindex)
 
 
 class BackgroundIndexer:
-    """Runs catch-up after captures, one run at a time, coalescing bursts:
+    """Runs catch-up after captures and imports, one run at a time, coalescing bursts:
     capture never waits for indexing, and indexing never runs twice at once."""
 
     BATCH = 2000
 
-    def __init__(self, engine: SearchEngine, core) -> None:
+    def __init__(self, engine: SearchEngine, spawn: Callable) -> None:
         self.engine = engine
-        self.core = core
+        self.spawn = spawn
         self.task = None
         self.dirty = False
 
     def poke(self) -> None:
         self.dirty = True
         if self.task is None or self.task.done():
-            self.task = self.core.spawn(self._run())
+            self.task = self.spawn(self._run())
 
     async def _run(self) -> None:
         while self.dirty:

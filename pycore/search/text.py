@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # unicode61 keeps letters and digits together and splits on everything else
 # (including "_"): this regex is the Python side of that rule.

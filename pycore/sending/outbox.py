@@ -1,4 +1,4 @@
-"""The persisted outbox: entries and their allowed state changes.
+"""The persisted outbox: typed entries and their allowed state changes.
 
     queued -> approved -> sending -> sent
                     \\-> blocked   \\-> failed (after retries) | approved (retry, failed before sending)
@@ -14,11 +14,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from pycore.ids import sortable_id
 from pycore.protocol.base import CoreError
-from pycore.protocol.sending import Decision, OutboxEntry
-from pycore.sending.ids import sortable_id
-from pycore.sending.policy import normalize
+from pycore.sending.protocol import Decision, EntryState, Origin, OutboxEntry, OutboxRecord
 from pycore.storage.base import Range, Storage, WriteOp
+from pycore.textfold import fold
 
 TRANSITIONS: dict[str, set[str]] = {
     "queued": {"approved", "cancelled", "blocked"},
@@ -35,6 +35,7 @@ MAX_TRIES = 3
 BACKOFF_S = 30.0
 FAR = 1e18
 NORM_CHARS = 2000
+STORE = "outbox"
 
 
 def new_entry(
@@ -43,58 +44,64 @@ def new_entry(
     *,
     chat: str,
     text: str,
-    origin: str,
-    state: str,
+    origin: Origin,
+    state: EntryState,
     decision: Decision,
     next_at: float | None = None,
     campaign_id: str | None = None,
     stranger: bool = False,
-) -> dict[str, Any]:
-    return {
-        "id": sortable_id(now, rng), "chat": chat, "text": text, "origin": origin, "state": state,
-        "created_at": now, "updated_at": now, "next_at": next_at if next_at is not None else now,
-        "decision": decision.model_dump(), "campaign_id": campaign_id, "stranger": stranger,
-        "norm": normalize(text)[:NORM_CHARS],  # for the bulk rule, computed once
-        "attempt": None, "attempt_at": None, "expires_at": None, "tries": 0,
-        "sent_at": None, "message_id": None, "error": None,
-    }
+) -> OutboxRecord:
+    return OutboxRecord(
+        id=sortable_id(now, rng), chat=chat, text=text, origin=origin, state=state, created_at=now, updated_at=now,
+        next_at=next_at if next_at is not None else now, decision=decision, campaign_id=campaign_id,
+        stranger=stranger, norm=fold(text)[:NORM_CHARS],
+    )
 
 
-def move(rec: dict[str, Any], state: str, now: float, **changes: Any) -> dict[str, Any]:
-    if state not in TRANSITIONS[rec["state"]]:
-        raise CoreError("conflict", f"outbox entry {rec['id']} is {rec['state']}; it cannot become {state}")
-    return rec | changes | {"state": state, "updated_at": now}
+def move(rec: OutboxRecord, state: EntryState, now: float, **changes: Any) -> OutboxRecord:
+    if state not in TRANSITIONS[rec.state]:
+        raise CoreError("conflict", f"outbox entry {rec.id} is {rec.state}; it cannot become {state}")
+    return rec.model_copy(update={**changes, "state": state, "updated_at": now})
 
 
-def put(rec: dict[str, Any]) -> WriteOp:
-    return WriteOp(op="put", store="outbox", record=rec)
+def put(rec: OutboxRecord) -> WriteOp:
+    return WriteOp(op="put", store=STORE, record=rec.model_dump(mode="json"))
 
 
 def backoff(tries: int, rng: random.Random) -> float:
     return BACKOFF_S * 2 ** (tries - 1) * rng.uniform(0.8, 1.2)
 
 
-def public(rec: dict[str, Any]) -> OutboxEntry:
-    return OutboxEntry.model_validate({k: v for k, v in rec.items() if k in OutboxEntry.model_fields})
+def public(rec: OutboxRecord) -> OutboxEntry:
+    return OutboxEntry.model_validate(rec.model_dump(include=set(OutboxEntry.model_fields)))
 
 
-async def get(storage: Storage, entry_id: str) -> dict[str, Any]:
-    rec = await storage.get("outbox", entry_id)
+def _load(rows: list[dict[str, Any]]) -> list[OutboxRecord]:
+    return [OutboxRecord.model_validate(r) for r in rows]
+
+
+async def find(storage: Storage, entry_id: str) -> OutboxRecord | None:
+    rec = await storage.get(STORE, entry_id)
+    return None if rec is None else OutboxRecord.model_validate(rec)
+
+
+async def get(storage: Storage, entry_id: str) -> OutboxRecord:
+    rec = await find(storage, entry_id)
     if rec is None:
         raise CoreError("not_found", f"no outbox entry {entry_id!r}")
     return rec
 
 
-async def in_state(storage: Storage, state: str, until: float = FAR, limit: int | None = None) -> list[dict[str, Any]]:
+async def in_state(storage: Storage, state: str, until: float = FAR, limit: int | None = None) -> list[OutboxRecord]:
     """Entries in ``state`` whose next_at <= until, earliest first."""
-    return await storage.query(
-        "outbox", index="by_state_next", range=Range(lower=[state, -FAR], upper=[state, until]), limit=limit
-    )
+    return _load(await storage.query(
+        STORE, index="by_state_next", range=Range(lower=[state, -FAR], upper=[state, until]), limit=limit
+    ))
 
 
 async def page(
     storage: Storage, *, state: str | None, campaign_id: str | None, limit: int, cursor: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[OutboxRecord], str | None]:
     """Newest first, by state, by campaign or all; ``cursor`` is the last id of the previous page."""
     top = cursor or "\uffff"
     if campaign_id is not None:
@@ -103,16 +110,21 @@ async def page(
         index, rng = "by_state_id", Range(lower=[state, ""], upper=[state, top])
     else:
         index, rng = None, Range(upper=top)
-    rows = await storage.query("outbox", index=index, range=rng, limit=limit + 2, reverse=True)
+    rows = await storage.query(STORE, index=index, range=rng, limit=limit + 2, reverse=True)
     rows = [r for r in rows if r["id"] != cursor and (state is None or r["state"] == state)][: limit + 1]
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (rows[-1]["id"] if more else None)
+    return _load(rows), (rows[-1]["id"] if more else None)
+
+
+async def of_campaign(storage: Storage, campaign_id: str) -> list[OutboxRecord]:
+    return _load(await storage.query(
+        STORE, index="by_campaign", range=Range(lower=[campaign_id, ""], upper=[campaign_id, "\uffff"])
+    ))
 
 
 async def counts(storage: Storage, campaign_id: str) -> dict[str, int]:
-    rows = await storage.query("outbox", index="by_campaign", range=Range(lower=[campaign_id, ""], upper=[campaign_id, "\uffff"]))
     out: dict[str, int] = {}
-    for r in rows:
-        out[r["state"]] = out.get(r["state"], 0) + 1
+    for r in await of_campaign(storage, campaign_id):
+        out[r.state] = out.get(r.state, 0) + 1
     return out

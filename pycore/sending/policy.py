@@ -12,9 +12,10 @@ import statistics
 import unicodedata
 from dataclasses import dataclass, field
 
-from pycore.protocol.sending import Check, Decision
-from pycore.sending.reasons import check, combine
+from pycore.protocol.decisions import Check, Decision
+from pycore.reasons import check, combine
 from pycore.sending.settings import SendingSettings
+from pycore.textfold import fold
 
 MAX_TEXT = 65_536  # WhatsApp's own limit
 ALLOWED_CONTROL = {"\n", "\t", "\r"}
@@ -43,21 +44,6 @@ class Facts:
 
 
 # -- text helpers ----------------------------------------------------------------------
-def normalize(text: str) -> str:
-    """Fold away trivial variations: case, accents, digits, punctuation, emoji, spacing."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    kept = []
-    for ch in folded:
-        cat = unicodedata.category(ch)
-        if cat.startswith("L"):
-            kept.append(ch)
-        elif cat == "Mn":
-            continue  # accents
-        else:
-            kept.append(" ")  # digits, punctuation, symbols (emoji), spaces
-    return " ".join("".join(kept).split())
-
-
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
@@ -80,12 +66,12 @@ def similarity(norm_a: str, norm_b: str) -> float:
 
 def similar_recipients(facts: Facts, threshold: float) -> set[str]:
     """Other chats that got a near-identical text in the recent window."""
-    mine = normalize(facts.text)
+    mine = fold(facts.text)
     return {chat for chat, norm in facts.recent_texts if chat != facts.chat and similarity(mine, norm) >= threshold}
 
 
 def is_bulk_candidate(text: str) -> bool:
-    return len(normalize(text)) >= MIN_BULK_CHARS
+    return len(fold(text)) >= MIN_BULK_CHARS
 
 
 def looks_periodic(times: list[float], last: int = 5, tolerance_s: float = 1.0) -> bool:

@@ -29,12 +29,15 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from pycore.clock import Clock
-from pycore.protocol.sending import LimitStats, WindowStats
+from pycore.sending.protocol import LimitKind, LimitStats, WindowStats
+from pycore.sending.records import Bucket, SendLog
 from pycore.storage.base import Range, Storage, WriteOp
 
 DAY = 86_400.0
+HOUR = 3600.0
 KEEP_LOG_S = 2 * DAY  # longer than the longest window; older records are pruned
 FAR = 1e18
+MAX_SPAN_S = 3600.0  # spans are job expiries: far below this
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,9 @@ class KindLimits:
     jitter: float = 0.2  # the refill rate of each interval is drawn in [1-j, 1+j] x refill_per_s
 
 
-DEFAULT_LIMITS: dict[str, KindLimits] = {
-    "message": KindLimits((Window("minute", 60, 20), Window("hour", 3600, 200), Window("day", DAY, 1000))),
+# The limits of the actions other than messages (the product design: 10 contact scrapes and
+# 30 WhatsApp searches a minute). Message limits come from the user's settings (limits.py).
+FIXED_LIMITS: dict[str, KindLimits] = {
     "scrape": KindLimits((Window("minute", 60, 10),)),
     "search": KindLimits((Window("minute", 60, 30),)),
 }
@@ -71,59 +75,63 @@ def window_next_free(ends: Sequence[float], window: Window, now: float) -> tuple
     return used, ends[start + used - window.limit] + window.seconds
 
 
-def bucket_tokens(state: dict[str, Any] | None, limits: KindLimits, now: float) -> float:
-    if not state:
+def bucket_tokens(state: Bucket | None, limits: KindLimits, now: float) -> float:
+    if state is None:
         return limits.bucket_capacity
-    rate = limits.refill_per_s * state.get("factor", 1.0)
-    elapsed = max(0.0, now - state["updated_at"])
-    return min(limits.bucket_capacity, state["tokens"] + elapsed * rate)
+    rate = limits.refill_per_s * state.factor
+    elapsed = max(0.0, now - state.updated_at)
+    return min(limits.bucket_capacity, state.tokens + elapsed * rate)
 
 
-def bucket_next(state: dict[str, Any] | None, limits: KindLimits, now: float) -> float:
+def bucket_next(state: Bucket | None, limits: KindLimits, now: float) -> float:
     tokens = bucket_tokens(state, limits, now)
     if tokens >= 1.0:
         return now
-    rate = limits.refill_per_s * (state or {}).get("factor", 1.0)
+    rate = limits.refill_per_s * (state.factor if state else 1.0)
     return now + (1.0 - tokens) / rate
 
 
-def send_record(send_id: str, kind: str, ts: float, span: float = 0.0, **extra: Any) -> dict[str, Any]:
-    return {"id": send_id, "kind": kind, "ts": ts, "span": span, "end": ts + span, **extra}
+def send_record(send_id: str, kind: LimitKind, ts: float, span: float = 0.0, **extra: Any) -> SendLog:
+    return SendLog(id=send_id, kind=kind, ts=ts, span=span, end=ts + span, **extra)
 
 
 class RateLimiter:
-    def __init__(
-        self,
-        storage: Storage,
-        clock: Clock,
-        rng: random.Random,
-        limits: dict[str, KindLimits] | None = None,
-    ) -> None:
+    def __init__(self, storage: Storage, clock: Clock, rng: random.Random) -> None:
         self.storage = storage
         self.clock = clock
         self.rng = rng
-        self.limits = dict(limits or DEFAULT_LIMITS)
 
-    async def log(self, kind: str, since: float) -> list[dict[str, Any]]:
+    async def log(self, kind: LimitKind, since: float) -> list[SendLog]:
         """Send records of ``kind`` that end after ``since`` (ordered by ts)."""
-        max_span = 3600.0  # spans are job expiries: far below this
         rows = await self.storage.query(
-            "sends", index="by_kind_ts", range=Range(lower=[kind, since - max_span], upper=[kind, FAR])
+            "sends", index="by_kind_ts", range=Range(lower=[kind, since - MAX_SPAN_S], upper=[kind, FAR])
         )
-        return [r for r in rows if r["end"] > since]
+        return [r for r in map(SendLog.model_validate, rows) if r.end > since]
+
+    async def bucket(self, kind: LimitKind) -> Bucket | None:
+        rec = await self.storage.get("ratelimit", f"bucket:{kind}")
+        return None if rec is None else Bucket.model_validate(rec)
+
+    @staticmethod
+    def _limits(kind: LimitKind, limits: KindLimits | None) -> KindLimits:
+        if limits is not None:
+            return limits
+        if kind not in FIXED_LIMITS:
+            raise ValueError(f"the limits of {kind!r} come from the settings: pass them")
+        return FIXED_LIMITS[kind]
 
     async def stats(
-        self, kind: str, limits: KindLimits | None = None, log: list[dict[str, Any]] | None = None,
+        self, kind: LimitKind, limits: KindLimits | None = None, log: list[SendLog] | None = None,
         now: float | None = None,
     ) -> LimitStats:
         """``log``: the records of ``kind`` ending in the longest window, when the caller already has them.
         ``now``: the caller's "now", so a free window compares equal to it (a real clock moves between calls)."""
-        limits = limits or self.limits[kind]
+        limits = self._limits(kind, limits)
         now = self.clock.now() if now is None else now
         longest = max(w.seconds for w in limits.windows)
         if log is None:
             log = await self.log(kind, now - longest)
-        ends = sorted(r["end"] for r in log if r["end"] > now - longest)
+        ends = sorted(r.end for r in log if r.end > now - longest)
         windows = []
         for w in limits.windows:
             used, free_at = window_next_free(ends, w, now)
@@ -133,38 +141,34 @@ class RateLimiter:
                     remaining=max(0, w.limit - used), next_free_at=free_at,
                 )
             )
-        state = await self.storage.get("ratelimit", f"bucket:{kind}")
+        state = await self.bucket(kind)
         next_allowed = max([bucket_next(state, limits, now)] + [w.next_free_at for w in windows])
         return LimitStats(
             kind=kind, windows=windows, bucket_tokens=bucket_tokens(state, limits, now), next_allowed_at=next_allowed
         )
 
-    async def test(self, kind: str, limits: KindLimits | None = None) -> bool:
+    async def test(self, kind: LimitKind, limits: KindLimits | None = None) -> bool:
         return (await self.stats(kind, limits)).next_allowed_at <= self.clock.now()
 
     async def hit_ops(
-        self, kind: str, send_id: str, limits: KindLimits | None = None, span: float = 0.0, **extra: Any
+        self, kind: LimitKind, send_id: str, limits: KindLimits | None = None, span: float = 0.0, **extra: Any
     ) -> list[WriteOp]:
         """The writes that count one action now: a log record, the bucket, pruning of old records.
 
         The caller applies them in the same transaction as its own state change.
         """
-        limits = limits or self.limits[kind]
+        limits = self._limits(kind, limits)
         now = self.clock.now()
-        state = await self.storage.get("ratelimit", f"bucket:{kind}")
-        tokens = max(0.0, bucket_tokens(state, limits, now) - 1.0)
+        tokens = max(0.0, bucket_tokens(await self.bucket(kind), limits, now) - 1.0)
         factor = 1.0 + self.rng.uniform(-limits.jitter, limits.jitter)
         old = await self.storage.query("sends", index="by_ts", range=Range(upper=now - KEEP_LOG_S), limit=200)
+        bucket = Bucket(key=f"bucket:{kind}", tokens=tokens, updated_at=now, factor=factor)
         return [
-            WriteOp(op="put", store="sends", record=send_record(send_id, kind, now, span, **extra)),
-            WriteOp(
-                op="put",
-                store="ratelimit",
-                record={"key": f"bucket:{kind}", "tokens": tokens, "updated_at": now, "factor": factor},
-            ),
+            WriteOp(op="put", store="sends", record=send_record(send_id, kind, now, span, **extra).model_dump()),
+            WriteOp(op="put", store="ratelimit", record=bucket.model_dump()),
         ] + [WriteOp(op="delete", store="sends", key=r["id"]) for r in old]
 
-    async def hit(self, kind: str, limits: KindLimits | None = None) -> bool:
+    async def hit(self, kind: LimitKind, limits: KindLimits | None = None) -> bool:
         """Count one action if every limit allows it now."""
         if not await self.test(kind, limits):
             return False

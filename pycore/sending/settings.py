@@ -1,36 +1,13 @@
-"""Sending settings: safe mode by default; the user may relax them, never past the hard ceilings."""
+"""Sending settings: the safest values by default; the user may relax them, never past the hard ceilings."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from pydantic import ValidationError
 
-from pydantic import Field, ValidationError
-
-from pycore.protocol.base import CoreError, Model
-from pycore.protocol.sending import SettingsAdjustment
+from pycore.protocol.base import CoreError
+from pycore.sending.protocol import Ceiling, SendingSettings, SettingsAdjustment, SettingsPatch
 
 SETTINGS_KEY = "sending.settings"
-
-
-class SendingSettings(Model):
-    per_minute: int = Field(default=20, ge=1)
-    per_hour: int = Field(default=200, ge=1)
-    per_day: int = Field(default=1000, ge=1)
-    bucket_capacity: int = Field(default=20, ge=1)
-    # Warm-up for new numbers: the daily limit grows from warmup_start to per_day over warmup_days.
-    warmup: bool = True
-    warmup_start: int = Field(default=20, ge=1)
-    warmup_days: int = Field(default=10, ge=1)
-    warmup_started_at: float | None = None  # set at the first send; the user may backdate it
-    unsolicited: Literal["block", "warn"] = "block"
-    strangers_per_day: int = Field(default=5, ge=0)
-    bulk_per_hour: int = Field(default=3, ge=1)
-    bulk_similarity: float = Field(default=0.6, gt=0, le=1)
-    recipient_cooldown_s: float = Field(default=30.0, ge=0)
-    block_when_hidden: bool = True
-    # The opt-out list cannot be turned off: the field exists only to say so.
-    honour_optouts: Literal[True] = True
-
 
 # field -> (bound, "max" | "min"): relaxing never passes these.
 CEILINGS: dict[str, tuple[float, str]] = {
@@ -46,39 +23,33 @@ CEILINGS: dict[str, tuple[float, str]] = {
 }
 
 
-def is_safe_mode(s: SendingSettings) -> bool:
-    """Safe mode = the defaults (maximum compliance); the warm-up start date is not a relaxation."""
-    keep = {"warmup_started_at": s.warmup_started_at}
-    return s == SendingSettings(**keep)
+def ceilings() -> list[Ceiling]:
+    return [Ceiling(field=name, bound=bound, side=side) for name, (bound, side) in CEILINGS.items()]
 
 
-def clamp(values: dict[str, Any], current: SendingSettings) -> tuple[SendingSettings, list[SettingsAdjustment]]:
-    """Merge ``values`` into ``current``; clamp to the ceilings and say what was changed.
+def at_defaults(s: SendingSettings) -> bool:
+    """Every setting at its default (maximum compliance); the warm-up start date is not a relaxation."""
+    return s == SendingSettings(warmup_started_at=s.warmup_started_at)
 
-    ``{"safe_mode": true}`` restores every default (keeping the warm-up start date).
-    """
-    values = dict(values)
-    if values.pop("safe_mode", False) is True:
+
+def clamp(patch: SettingsPatch, current: SendingSettings, reset: bool = False) -> tuple[SendingSettings, list[SettingsAdjustment]]:
+    """Merge ``patch`` into ``current`` (into the defaults when ``reset``); clamp to the ceilings and
+    say what was changed."""
+    if reset:
         current = SendingSettings(warmup_started_at=current.warmup_started_at)
-    merged = current.model_dump() | values
+    merged = current.model_dump() | patch.model_dump(exclude_none=True)
     adjusted: list[SettingsAdjustment] = []
     for name, (bound, side) in CEILINGS.items():
-        value = merged.get(name)
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            continue
+        value = merged[name]
         over = value > bound if side == "max" else value < bound
         if over:
-            merged[name] = type(value)(bound) if isinstance(value, int) and float(bound).is_integer() else bound
+            merged[name] = int(bound) if isinstance(value, int) and float(bound).is_integer() else bound
             word_pt, word_en = ("máximo", "maximum") if side == "max" else ("mínimo", "minimum")
-            adjusted.append(
-                SettingsAdjustment(
-                    field=name,
-                    requested=value,
-                    applied=merged[name],
-                    reason_pt=f"{name}: o {word_pt} permitido é {bound}; usei {merged[name]}.",
-                    reason_en=f"{name}: the allowed {word_en} is {bound}; applied {merged[name]}.",
-                )
-            )
+            adjusted.append(SettingsAdjustment(
+                field=name, requested=value, applied=merged[name],
+                reason_pt=f"O {word_pt} permitido é {bound:g}; usei {merged[name]:g}.",
+                reason_en=f"The allowed {word_en} is {bound:g}; applied {merged[name]:g}.",
+            ))
     try:
         return SendingSettings.model_validate(merged), adjusted
     except ValidationError as exc:
@@ -94,5 +65,5 @@ async def load(storage) -> SendingSettings:
     return SendingSettings.model_validate(rec["value"]) if rec else SendingSettings()
 
 
-def record(settings: SendingSettings) -> dict[str, Any]:
+def record(settings: SendingSettings) -> dict:
     return {"key": SETTINGS_KEY, "value": settings.model_dump()}

@@ -55,6 +55,10 @@ class Storage(ABC):
     @abstractmethod
     async def get(self, store: str, key: Key) -> dict[str, Any] | None: ...
 
+    async def get_many(self, store: str, keys: Sequence[Key]) -> list[dict[str, Any] | None]:
+        """The records of ``keys`` (None where absent), in order: one call, one transaction."""
+        return [await self.get(store, k) for k in keys]
+
     @abstractmethod
     async def query(
         self,

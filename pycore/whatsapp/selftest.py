@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pycore.protocol.whatsapp import ProbeResult, Reason
+from pycore.whatsapp.protocol import ProbeResult, Reason
 from pycore.whatsapp.selectors import FEATURES, generations_of
 
 # Features that exist only while a conversation is open.

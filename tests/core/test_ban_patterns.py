@@ -1,4 +1,4 @@
-from pycore.connection import ban_code
+from pycore.connection.service import ban_code
 
 
 def test_the_sending_too_much_banner_is_a_ban_signal_in_both_languages():

@@ -6,7 +6,7 @@ import random
 import pytest
 
 from pycore.app import Core, Services
-from pycore.capture.backfill import BATCH, SILENT_S, STALLED_STEPS, reached_watermark, silent_limit
+from pycore.backfill.service import BATCH, SILENT_S, STALLED_STEPS, reached_watermark, silent_limit
 from tests.core.conftest import call
 from tests.core.test_capture_capturer import capture, node
 
@@ -92,7 +92,7 @@ def test_a_job_fails_when_another_chat_is_open_or_the_tab_cannot_go_on(core):
     assert ok(core, "backfill.status", {"chat": CHAT})["reason"] == "chat_not_open"
     job = ok(core, "backfill.start", {"chat": CHAT, "limit": 10})
     assert step(core, job["job_id"], 5, error="no_scroller")["state"] == "failed"
-    assert call(core, "backfill.status", {"chat": "nobody"})["error"]["code"] == "not_found"
+    assert call(core, "backfill.status", {"chat": "nobody@c.us"})["error"]["code"] == "not_found"
     assert call(core, "backfill.progress", {"job_id": "x", "rows": 1}, source="page")["ok"] is False
 
 

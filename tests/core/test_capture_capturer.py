@@ -107,13 +107,16 @@ def test_malformed_nodes_are_counted_not_fatal(core):
     assert (health["nodes_seen"], health["nodes_unknown"], health["nodes_clean"], health["clean_share"]) == (4, 3, 1, 0.25)
 
 
-def test_batch_bounds_are_invalid_args(core):
+def test_batch_bounds_cut_long_text_and_one_bad_row_never_sinks_its_batch(core):
     too_many = call(core, "capture.batch", batch([node("3B6637D11A63081B8712")] * 501), source="content")
     assert too_many["error"]["code"] == "invalid_args"
-    too_long = call(core, "capture.batch", batch([node("3B6637D11A63081B8712", "x" * 70_000)]), source="content")
-    assert too_long["error"]["code"] == "invalid_args" and "nodes.0.text" in too_long["error"]["details"][0]["loc"]
-    wrong_type = call(core, "capture.batch", batch([{"icons": "tail-in"}]), source="content")
-    assert wrong_type["error"]["code"] == "invalid_args"
+    emoji = "😀" * 70_000  # cut at WhatsApp's 65,536 characters, on a code point, never inside the emoji
+    too_long = capture(core, [node("3B6637D11A63081B8712", emoji)])
+    assert too_long["new"] == 1
+    stored = listed(core, too_long["chat"])["messages"][0]["text"]
+    assert stored == "😀" * 65_536
+    mixed = capture(core, [{"icons": "tail-in"}, node("3B6637D11A63081B8713", "chegou"), {"text": 7}])
+    assert (mixed["new"], mixed["rejected"], mixed["unknown"]) == (1, [0, 2], 2)
     assert call(core, "capture.batch", batch([]), source="page")["error"]["code"] == "forbidden"
 
 

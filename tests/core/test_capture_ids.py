@@ -2,7 +2,8 @@
 
 import pytest
 
-from pycore.capture.ids import jid_kind, parse_id, parse_node_id, phone_jid
+from pycore.capture.ids import jid_kind, parse_id, parse_node_id
+from pycore.chatkey import phone_jid
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import pytest
 
 from pycore.capture.interpret import chat_key, interpret
-from pycore.protocol.capture import ChatFacts, RawMessageNode
+from pycore.capture.protocol import ChatFacts, RawMessageNode
 
 # Example facts as read-dom.js sends them, one per generation.
 GEN_2024_IN = dict(

@@ -4,7 +4,8 @@ import random
 
 import pytest
 
-from pycore.connection import ConnectionMachine, RecoveryPolicy, TabElection
+from pycore.connection.election import TabElection
+from pycore.connection.machine import ConnectionMachine, RecoveryPolicy
 from tests.core.conftest import call
 
 UP = {"logged_in": True}

@@ -5,8 +5,7 @@ import random
 
 import pytest
 
-from pycore.contacts import pacing
-from pycore.contacts.limiter import SlidingWindow
+from pycore.contacts import scroll_pacing as pacing
 from pycore.contacts.rows import preview_of, unread_count
 from tests.core.conftest import call
 
@@ -119,23 +118,6 @@ def test_row_bounds(core):
     reply = call(core, "contacts.upsert_rows", {"rows": [ROWS[0]] * 201}, source="content")
     assert reply["error"]["code"] == "invalid_args"
     assert call(core, "contacts.upsert_rows", {"rows": [{"title": ""}]}, source="content")["error"]["code"] == "invalid_args"
-
-
-def test_ten_openings_per_minute(core, clock):
-    results = [call(core, "contacts.permit_open", source="content")["result"] for _ in range(11)]
-    assert [r["allowed"] for r in results] == [True] * 10 + [False]
-    assert results[-1]["retry_in"] == 60.0 and results[-1]["used"] == 10
-    clock.advance(60)
-    assert call(core, "contacts.permit_open", source="content")["result"]["allowed"]
-
-
-def test_sliding_window_is_sliding():
-    w = SlidingWindow(limit=2, window=10)
-    assert w.try_acquire(0) == (True, 0.0)
-    assert w.try_acquire(6) == (True, 0.0)
-    assert w.try_acquire(9) == (False, 1.0)
-    assert w.try_acquire(10) == (True, 0.0)  # the first hit left the window
-    assert w.try_acquire(12) == (False, 4.0)
 
 
 def test_pacing_is_human_like_and_seeded():

@@ -4,14 +4,12 @@ import random
 from pycore.app import Core, Services
 from pycore.clock import FakeClock
 from pycore.dev.clock import WarpClock
-from pycore.dev.clock import install as install_dev_clock
 from pycore.storage.memory import MemoryStorage
 from tests.core.conftest import Recorder, call
 
 
 def dev_core(storage, base, events):
-    core = Core(Services(clock=WarpClock(base), rng=random.Random(1), storage=storage, emit=events))
-    install_dev_clock(core)
+    core = Core(Services(clock=WarpClock(base), rng=random.Random(1), storage=storage, emit=events), dev=True)
     asyncio.run(core.start())
     return core
 

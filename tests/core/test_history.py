@@ -77,3 +77,25 @@ def test_chat_open_emits_the_request_for_the_tab(core, events):
         assert missing["error"]["code"] == "not_found"
 
     asyncio.run(scenario())
+
+
+def test_a_status_never_moves_back_when_captures_and_imports_interleave(core):
+    """Captured as sent, imported as read, captured again as delivered: the record stays read.
+    (The importer used to write around capture's record cache, and the stale cached "sent" let the
+    later "delivered" sighting win.)"""
+    from tests.core.test_capture_capturer import capture, node
+
+    chat = "5511988887777@c.us"
+    out = {"classes": ["message-out"], "labels": []}
+
+    async def imported(status):
+        return await ask(core, "messages.import", {"records": [
+            {"chat": chat, "id": "3EB0AAAA0001", "ts": 1_780_000_000, "direction": "out", "text": "Seu pedido saiu",
+             "status": status}]})
+
+    mid = "true_5511988887777@c.us_3EB0AAAA0001"
+    capture(core, [node(mid, "Seu pedido saiu", **out, icons=["msg-check"])])  # sent
+    assert asyncio.run(imported("read"))["result"]["updated"] == 1
+    capture(core, [node(mid, "Seu pedido saiu", **out, icons=["msg-dblcheck"])])  # delivered, seen later
+    stored = asyncio.run(core.storage.get("messages", f"{chat}|3EB0AAAA0001"))
+    assert stored["status"] == "read"

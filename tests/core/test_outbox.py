@@ -2,12 +2,11 @@
 
 import asyncio
 
-
-from pycore.sending.gate import JOB_TTL_S, REPORT_GRACE_S
+from pycore.protocol.records import MessageRecord
+from pycore.sending.scheduler import JOB_TTL_S
+from pycore.sending.settling import REPORT_GRACE_S
 from tests.core.conftest import call
 from tests.core.fake_tab import ask, drain, gcore, new_core, perform, truth  # noqa: F401 - fixtures
-
-
 
 
 def request(core, chat="a@c.us", text="Oi, seu pedido chegou", **kw):
@@ -89,16 +88,17 @@ def test_a_tab_that_dies_after_sending_never_causes_a_resend(gcore, clock, truth
     assert len(truth.sent) == 1
 
 
-def test_a_tab_that_dies_before_sending_is_retried_only_after_verification(gcore, clock, truth, storage):
+def test_a_tab_that_dies_before_sending_is_resent_only_when_the_user_says_so(gcore, clock, truth, storage):
     out = request(gcore)
     job = next_job(gcore, clock)["job"]
     clock.advance(1)  # dies: no send, no report
-    restarted = new_core(clock, storage, truth)
+    restarted = new_core(clock, storage, truth, rng_seed=8)  # a new process: its own random state
     assert ask(restarted, "sender.next")["job"] is None  # the old tab might still press send
     clock.advance(JOB_TTL_S + REPORT_GRACE_S)
-    ask(restarted, "sender.next")
-    rec = entry(restarted, out["outbox_id"])
-    assert rec["state"] == "approved" and rec["tries"] == 1  # provably not sent
+    assert ask(restarted, "sender.next")["wait_code"] == "idle"  # nothing proves it did not go out: never resent alone
+    assert entry(restarted, out["outbox_id"])["state"] == "verify"
+    resolved = call(restarted, "outbox.resolve", {"id": out["outbox_id"], "sent": False})["result"]["entry"]
+    assert resolved["state"] == "approved" and resolved["tries"] == 0  # the user's answer is not a failed try
     second = next_job(restarted, clock)["job"]
     assert second["attempt"] != job["attempt"]
     # the old attempt's report, arriving late, is refused
@@ -109,7 +109,7 @@ def test_a_tab_that_dies_before_sending_is_retried_only_after_verification(gcore
 
 
 def test_unknown_outcome_waits_for_the_user(clock, storage, truth):
-    core = new_core(clock, storage, truth, unknown=True)
+    core = new_core(clock, storage, truth)
     out = request(core)
     job = next_job(core, clock)["job"]
     res = perform(core, clock, truth, job, outcome="failed_unknown")
@@ -125,12 +125,11 @@ def test_unknown_outcome_waits_for_the_user(clock, storage, truth):
 def test_the_users_answer_to_verify_is_obeyed_even_after_earlier_failures(clock, storage, truth):
     """Two failures before sending, then the tab dies after sending: "it did not go out" must send it
     again (the user's answer is not a failed try), and both answers are in the audit log."""
-    core = new_core(clock, storage, truth)
+    class CaptureSawNothing:  # the reopened tab did not capture the lost message
+        async def was_sent(self, *_):
+            return "unknown"
 
-    async def capture_saw_nothing(*_):  # the reopened tab did not capture the lost message
-        return "unknown"
-
-    core.sending.lookups.was_sent = capture_saw_nothing
+    core = new_core(clock, storage, truth, evidence=CaptureSawNothing())
     out = request(core)
     for _ in range(2):
         perform(core, clock, truth, next_job(core, clock)["job"], outcome="failed_before_send")
@@ -288,7 +287,7 @@ def test_a_request_held_by_the_limits_says_which_window_and_how_long(clock, stor
 def test_the_capture_side_can_scan_for_opt_outs_in_python(gcore, clock, events):
     rec = {"key": "a@c.us|m1", "chat": "a@c.us", "id": "m1", "seq": 1, "ts": clock.now(), "direction": "in",
            "type": "text", "text": "Não quero mais receber", "first_seen": clock.now(), "last_seen": clock.now()}
-    changes = asyncio.run(gcore.sending.scan_optouts([rec]))
+    changes = asyncio.run(gcore.features.consent.scan([MessageRecord.model_validate(rec)]))
     assert [c.kind for c in changes] == ["opt_out"]
     assert request(gcore)["decision"]["code"] == "opted_out"
     audit = call(gcore, "audit.list")["result"]["records"]
@@ -314,7 +313,7 @@ class SlowStorage:
 
     def __getattr__(self, name):
         attr = getattr(self.inner, name)
-        if name not in ("get", "query", "count", "apply"):
+        if name not in ("get", "get_many", "query", "count", "apply"):
             return attr
 
         async def slow(*args, **kwargs):
@@ -325,12 +324,11 @@ class SlowStorage:
 
 
 def test_two_tabs_asking_at_once_never_get_the_same_message(clock, storage, truth):
-    core = new_core(clock, storage, truth)
+    core = new_core(clock, SlowStorage(storage), truth)
     request(core)
     wait = ask(core, "sender.next")  # pacing: the first answer says when
     clock.advance(wait["retry_at"] - clock.now())
-    gate = core.sending
-    gate.storage = gate.limiter.storage = SlowStorage(storage)
+    gate = core.features.gate
 
     async def both():
         return await asyncio.gather(gate.next_job(), gate.next_job())

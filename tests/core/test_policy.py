@@ -4,14 +4,18 @@ import asyncio
 import csv
 import io
 import json
+import random
 
 import pytest
 
-from pycore.protocol.base import CoreError
+from pycore.app import Core, Services
+from pycore.optout.service import detect
+from pycore.protocol.records import MessageRecord
 from pycore.sending import policy
-from pycore.sending.optout import detect
-from pycore.sending.policy import Facts, evaluate, looks_periodic, normalize, similarity
+from pycore.sending.policy import Facts, evaluate, looks_periodic, similarity
+from pycore.sending.protocol import SettingsPatch
 from pycore.sending.settings import SendingSettings, clamp
+from pycore.textfold import fold as normalize
 from tests.core.conftest import call
 
 SAFE = SendingSettings()
@@ -161,21 +165,21 @@ def test_opt_in_keywords(text):
 
 # -- settings ---------------------------------------------------------------------------------
 def test_settings_are_clamped_to_hard_ceilings_with_reasons():
-    new, adjusted = clamp({"per_minute": 100, "per_hour": 250, "per_day": 5000, "strangers_per_day": 50,
-                           "recipient_cooldown_s": 0}, SendingSettings())
+    patch = SettingsPatch(per_minute=100, per_hour=250, per_day=5000, strangers_per_day=50, recipient_cooldown_s=0)
+    new, adjusted = clamp(patch, SendingSettings())
     assert (new.per_minute, new.per_hour, new.per_day, new.strangers_per_day) == (30, 250, 1500, 10)
     assert new.recipient_cooldown_s == 5.0
     assert {a.field for a in adjusted} == {"per_minute", "per_day", "strangers_per_day", "recipient_cooldown_s"}
     assert all(a.reason_pt and a.reason_en for a in adjusted)
+    assert not any(a.field in a.reason_pt or a.field in a.reason_en for a in adjusted)  # no internal names
 
 
 @pytest.mark.parametrize(
     "values", [{"honour_optouts": False}, {"unsolicited": "allow"}, {"per_minute": 0}, {"nonsense": 1}]
 )
-def test_settings_that_cannot_be_relaxed_are_errors(values):
-    with pytest.raises(CoreError) as err:
-        clamp(values, SendingSettings())
-    assert err.value.code == "invalid_args" and err.value.details
+def test_settings_that_cannot_be_relaxed_are_errors(core, values):
+    reply = call(core, "sending.settings.set", {"values": values})
+    assert reply["error"]["code"] == "invalid_args" and reply["error"]["details"]
 
 
 def test_settings_round_trip_through_the_core(core):
@@ -183,10 +187,11 @@ def test_settings_round_trip_through_the_core(core):
     assert reply["ok"] and reply["result"]["settings"]["per_minute"] == 30
     assert reply["result"]["adjusted"][0]["field"] == "per_minute"
     got = call(core, "sending.settings.get")["result"]
-    assert got["settings"]["unsolicited"] == "warn" and got["ceilings"]["per_day"] == {"max": 1500}
-    assert got["safe_mode"] is False
-    restored = call(core, "sending.settings.set", {"values": {"safe_mode": True}})["result"]
-    assert restored["safe_mode"] is True and restored["settings"]["unsolicited"] == "block"
+    assert got["settings"]["unsolicited"] == "warn"
+    assert {"field": "per_day", "bound": 1500, "side": "max"} in got["ceilings"]
+    assert got["at_defaults"] is False
+    restored = call(core, "sending.settings.set", {"reset": True})["result"]
+    assert restored["at_defaults"] is True and restored["settings"]["unsolicited"] == "block"
     bad = call(core, "sending.settings.set", {"values": {"honour_optouts": False}})
     assert bad["error"]["code"] == "invalid_args"
     assert call(core, "sending.settings.set", {"values": {"per_minute": 5}}, source="content")["error"]["code"] == "forbidden"
@@ -206,31 +211,47 @@ def test_someone_who_wrote_before_may_be_answered(core, clock):
     put(core, "messages", inbound("5511@c.us", "Oi, quanto custa?", clock.now() - 100))
     assert call(core, "send.request", {"chat": "5511@c.us", "text": "R$ 50"})["result"]["decision"]["verdict"] == "allow"
     assert call(core, "send.request", {"chat": "5522@c.us", "text": "R$ 50"})["result"]["decision"]["code"] == "unsolicited"
-    put(core, "chats", {"key": "5533@c.us", "title": "Zé", "saved": True})
+    put(core, "contacts", {"key": "5533@c.us", "title": "Zé", "kind": "saved"})  # a saved contact in the chat list
     assert call(core, "send.request", {"chat": "5533@c.us", "text": "R$ 50"})["result"]["decision"]["verdict"] == "allow"
+    put(core, "chats", {"key": "title:Bia", "title": "Bia", "is_group": False, "message_count": 0, "unread": 0})
+    put(core, "contacts", {"key": "title:Bia", "title": "Bia", "kind": "saved"})  # known by its title only
+    assert call(core, "send.request", {"chat": "title:Bia", "text": "R$ 50"})["result"]["decision"]["verdict"] == "allow"
 
 
-def test_injected_lookup_replaces_the_default(core):
-    async def saved(chat):
-        return chat.startswith("55")
+def test_an_injected_port_replaces_the_default(clock, storage):
+    class EveryoneSaved:
+        async def saved_contact(self, chat):
+            return chat.startswith("55")
 
-    core.sending.lookups.saved_contact = saved
+        async def has_inbound(self, chat):
+            return False
+
+        async def outgoing_since(self, since):
+            return []
+
+    core = Core(Services(clock=clock, rng=random.Random(1), storage=storage), overrides={"recipients": EveryoneSaved()})
+    asyncio.run(core.start())
     assert call(core, "send.request", {"chat": "5599@c.us", "text": "oi"})["result"]["decision"]["verdict"] == "allow"
+    assert call(core, "send.request", {"chat": "4499@c.us", "text": "oi"})["result"]["decision"]["code"] == "unsolicited"
+
+
+def scan(core, records):
+    changes = asyncio.run(core.features.consent.scan([MessageRecord.model_validate(r) for r in records]))
+    return [c.model_dump() for c in changes]
 
 
 def test_opt_out_scan_suppresses_and_keeps_the_history(core, clock, events):
     chat = "5511@c.us"
     records = [inbound(chat, "Oi, quanto custa?", clock.now() - 300, 1), inbound(chat, "PARAR", clock.now() - 200, 2)]
     put(core, "messages", records[0])
-    scan = call(core, "optout.scan", {"records": records})["result"]["changes"]
-    assert [(c["kind"], c["text"]) for c in scan] == [("opt_out", "PARAR")]
-    assert call(core, "optout.scan", {"records": records})["result"]["changes"] == []  # idempotent
+    assert [(c["kind"], c["text"]) for c in scan(core, records)] == [("opt_out", "PARAR")]
+    assert scan(core, records) == []  # idempotent
     d = call(core, "send.request", {"chat": chat, "text": "Promo!"})["result"]["decision"]
     assert (d["verdict"], d["code"]) == ("block", "opted_out")
     assert events.of("optout.changed")[0] == {"chat": chat, "opted_out": True, "source": "message"}
     assert call(core, "optout.list")["result"]["records"][0]["chat"] == chat
     # the contact comes back; then the user records an opt-out by hand
-    call(core, "optout.scan", {"records": [inbound(chat, "voltar", clock.now() - 100, 3)]})
+    scan(core, [inbound(chat, "voltar", clock.now() - 100, 3)])
     assert call(core, "send.request", {"chat": chat, "text": "Promo!"})["result"]["decision"]["verdict"] == "allow"
     call(core, "optout.set", {"chat": chat, "opted_out": True, "note": "pediu por telefone"})
     history = call(core, "optout.history", {"chat": chat})["result"]["events"]
@@ -239,11 +260,11 @@ def test_opt_out_scan_suppresses_and_keeps_the_history(core, clock, events):
 
 def test_outbound_messages_never_opt_anyone_out(core, clock):
     rec = inbound("5511@c.us", "STOP", clock.now()) | {"direction": "out"}
-    assert call(core, "optout.scan", {"records": [rec]})["result"]["changes"] == []
+    assert scan(core, [rec]) == []
 
 
 def test_audit_log_pages_and_exports(core, clock):
-    put(core, "chats", {"key": "a@c.us", "title": "A", "saved": True})
+    put(core, "contacts", {"key": "a@c.us", "title": "A", "kind": "saved"})
     for i in range(7):
         clock.advance(1)
         call(core, "send.request", {"chat": "a@c.us" if i % 2 else "b@c.us", "text": f"mensagem {i}, tudo bem"})

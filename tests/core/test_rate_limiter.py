@@ -6,8 +6,8 @@ import random
 import pytest
 
 from pycore.clock import FakeClock
-from pycore.sending.gate import warmup_day_limit
-from pycore.sending.rate_limiter import DEFAULT_LIMITS, KindLimits, RateLimiter, Window, window_next_free
+from pycore.sending.limits import message_limits, warmup_day_limit
+from pycore.sending.rate_limiter import FIXED_LIMITS, KindLimits, RateLimiter, Window, window_next_free
 from pycore.sending.settings import SendingSettings
 from pycore.storage.memory import MemoryStorage
 
@@ -79,10 +79,11 @@ def test_state_survives_a_restart(clock, storage):
 
 
 def test_default_kinds_match_the_product_design():
-    assert [(w.seconds, w.limit) for w in DEFAULT_LIMITS["message"].windows] == [(60, 20), (3600, 200), (86400, 1000)]
-    assert [(w.seconds, w.limit) for w in DEFAULT_LIMITS["scrape"].windows] == [(60, 10)]
-    assert [(w.seconds, w.limit) for w in DEFAULT_LIMITS["search"].windows] == [(60, 30)]
-    assert DEFAULT_LIMITS["message"].bucket_capacity == 20 and DEFAULT_LIMITS["message"].jitter == 0.2
+    message, _, _ = message_limits(SendingSettings(warmup=False), None, 0.0)  # the one place message limits come from
+    assert [(w.seconds, w.limit) for w in message.windows] == [(60, 20), (3600, 200), (86400, 1000)]
+    assert [(w.seconds, w.limit) for w in FIXED_LIMITS["scrape"].windows] == [(60, 10)]
+    assert [(w.seconds, w.limit) for w in FIXED_LIMITS["search"].windows] == [(60, 30)]
+    assert message.bucket_capacity == 20 and message.jitter == 0.2
 
 
 def test_searches_are_capped_by_the_bucket_first_then_the_window(limiter, clock, storage):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pycore.protocol.records import MessageRecord
 from tests.core.conftest import call
@@ -37,9 +38,9 @@ def test_messages_found_after_capture_and_reindex(core):
     assert hit["chat_title"] == "Ana Souza" and hit["snippet"][0] == {"text": "Ação", "hit": True}
 
 
-def test_catch_up_through_core_attribute(core):
+def test_catch_up_through_the_engine(core):
     store(core, "boleto vencido")
-    assert asyncio.run(core.search.catch_up(10)) == 1
+    assert asyncio.run(core.features.search.catch_up(10)) == 1
     assert ok(call(core, "search.messages", {"q": "boleto"}))["total"] == 1
 
 

@@ -149,8 +149,9 @@ def test_snapshot_is_taken_when_idle_long_enough():
 
 
 def test_rebuild_reasons_have_both_languages():
-    from pycore.protocol.search import REBUILD_REASONS, RebuildReason
     from typing import get_args
+
+    from pycore.search.protocol import REBUILD_REASONS, RebuildReason
 
     assert set(REBUILD_REASONS) == set(get_args(RebuildReason))
     assert all(set(v) == {"pt_BR", "en"} and all(v.values()) for v in REBUILD_REASONS.values())

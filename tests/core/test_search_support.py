@@ -7,8 +7,8 @@ import itertools
 
 from pycore.clock import FakeClock
 from pycore.protocol.records import ChatRecord, MessageRecord
-from pycore.protocol.search import SearchFilters
 from pycore.search.engine import SearchEngine
+from pycore.search.protocol import SearchFilters
 from pycore.storage.memory import MemoryStorage
 
 NOW = 1_780_000_000.0

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pycore.clock import FakeClock
-from pycore.sending.gate import JOB_TTL_S, REPORT_GRACE_S
 from pycore.sending.pacing import PacingModel
+from pycore.sending.scheduler import JOB_TTL_S
+from pycore.sending.settling import REPORT_GRACE_S
 from pycore.storage.memory import MemoryStorage
 from tests.core.conftest import call
 from tests.core.fake_tab import GroundTruth, ask, drain, new_core
@@ -60,9 +61,7 @@ class World:
         call(self.core, "sending.settings.set", {"values": LIMITS})
 
     def start(self):
-        core = new_core(self.clock, self.storage, self.truth, rng_seed=self.rng.randrange(1 << 30))
-        core.sending.pacing_model = FAST
-        return core
+        return new_core(self.clock, self.storage, self.truth, rng_seed=self.rng.randrange(1 << 30), pacing=FAST)
 
     def text(self):
         words = ["".join(self.rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(self.rng.randint(3, 8))) for _ in range(6)]

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from pycore.capture.backfill import SILENT_S
+from pycore.backfill.service import SILENT_S
 from tests import browser
 from tests.conftest import wait_for
 from tests.e2e.reading import all_stored, call, close_whatsapp_tabs, deliver_all, open_connected  # noqa: F401

@@ -16,7 +16,10 @@ def test_relaxing_past_a_ceiling_is_clamped_and_explained(ext, core_page):
     field = page.locator("#setting-per_minute")
     field.wait_for()
     assert field.input_value() == "20"
-    assert "Modo seguro" in page.locator("#sending-settings p").first.inner_text()
+    assert "Limites recomendados" in page.locator("#sending-settings p").first.inner_text()
+    hints = page.locator("#sending-settings small").all_inner_texts()
+    assert "mínimo permitido: 5" in " ".join(hints) and "máximo permitido: 30" in " ".join(hints), hints
+    assert not any(bad in " ".join(hints) for bad in ("undefined", "null", "NaN")), hints
     page.evaluate("() => { const f = document.querySelector('#setting-per_minute'); f.max = ''; f.value = '99'; }")
     page.locator("#sending-settings button[type=submit]").click()
     page.locator("#sending-settings .adjusted li").first.wait_for()
@@ -25,7 +28,7 @@ def test_relaxing_past_a_ceiling_is_clamped_and_explained(ext, core_page):
     assert stored["per_minute"] == 30
     page.locator("#sending-settings button[type=button]").click()
     page.wait_for_function("() => document.querySelector('#setting-per_minute').value === '20'")
-    assert browser.core_call(core_page, "sending.settings.get")["result"]["safe_mode"] is True
+    assert browser.core_call(core_page, "sending.settings.get")["result"]["at_defaults"] is True
     page.close()
 
 

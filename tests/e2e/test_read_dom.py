@@ -58,7 +58,7 @@ def test_2024_facts(facts, core):
     assert n1["quoted"] == "Oi, tudo bem?" and n1["text"] == "Tudo ótimo!"  # quoted text is not the message text
     assert " Read " in n1["labels"] and "msg-dblcheck" in n1["icons"]
     assert capture(core, b) == {"chat": "5511987654321@c.us", "new": 3, "updated": 0, "unchanged": 0, "unknown": 0,
-                                "seq_from": 1, "seq_to": 3}
+                                "rejected": [], "seq_from": 1, "seq_to": 3}
     got = [(m["direction"], m["type"], m["status"], m["text"]) for m in messages(core, "5511987654321@c.us")]
     assert got == [("in", "text", None, "Oi, tudo bem? 😀"), ("out", "text", "read", "Tudo ótimo!"), ("in", "voice", None, "")]
 

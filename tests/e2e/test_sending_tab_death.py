@@ -14,7 +14,14 @@ import pytest
 from tests import browser
 from tests.conftest import wait_for
 from tests.e2e.sending_support import (
-    DAY, Tab, call, drive, known_chat, make_contacts, sending_tab, sent_log,
+    DAY,
+    Tab,
+    call,
+    drive,
+    known_chat,
+    make_contacts,
+    sending_tab,
+    sent_log,
 )
 
 pytestmark = pytest.mark.e2e

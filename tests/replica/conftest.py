@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from .site import install_routes
 
 CHROMIUM = "/usr/lib/chromium/chromium"

@@ -28,7 +28,7 @@ async function selfCheck() {
     globalThis.mettriScratchShim = new IdbShim(name);
     const result = await pyodide.runPythonAsync(`
 import js
-from pycore.selfcheck import run
+from pycore.diagnostics import run
 await run(js.mettriScratchShim)
 `);
     log(result);

@@ -36,7 +36,7 @@ function input(name, kind, value, ceiling, options) {
     else {
       el.value = value;
       el.min = "0";
-      if (ceiling && ceiling[1] === "max") el.max = String(ceiling[0]);
+      if (ceiling && ceiling.side === "max") el.max = String(ceiling.bound);
     }
   }
   el.name = name;
@@ -54,20 +54,23 @@ function read(form) {
 }
 
 export async function mountSendingSettings(root) {
-  const { settings, safe_mode: safe, ceilings } = await call("sending.settings.get");
+  const { settings, at_defaults: safe, ceilings } = await call("sending.settings.get");
+  const ceilingOf = (name) => ceilings.find((c) => c.field === name);
+  const number = new Intl.NumberFormat(document.documentElement.lang || undefined);
   const form = document.createElement("form");
   const status = document.createElement("p");
   status.className = safe ? "ok" : "warn";
-  status.textContent = safe ? t("settingsSafe") : t("settingsRelaxed");
+  status.textContent = safe ? t("settingsAtDefaults") : t("settingsRelaxed");
   const grid = document.createElement("div");
   grid.className = "settings";
   for (const [name, kind, options] of FIELDS) {
     const label = document.createElement("label");
     label.htmlFor = `setting-${name}`;
     label.textContent = t(`setting_${name}`);
-    const field = input(name, kind, settings[name], ceilings[name], options);
+    const ceiling = ceilingOf(name);
+    const field = input(name, kind, settings[name], ceiling, options);
     const hint = document.createElement("small");
-    if (ceilings[name]) hint.textContent = t(ceilings[name][1] === "max" ? "ceilingMax" : "ceilingMin", [String(ceilings[name][0])]);
+    if (ceiling) hint.textContent = t(ceiling.side === "max" ? "ceilingMax" : "ceilingMin", [number.format(ceiling.bound)]);
     grid.append(label, field, hint);
   }
   const save = document.createElement("button");
@@ -75,14 +78,14 @@ export async function mountSendingSettings(root) {
   save.textContent = t("save");
   const reset = document.createElement("button");
   reset.type = "button";
-  reset.textContent = t("restoreSafeMode");
+  reset.textContent = t("restoreDefaults");
   const notes = document.createElement("ul");
   notes.className = "adjusted";
   form.append(status, grid, save, reset, notes);
   root.replaceChildren(form);
 
-  async function apply(values) {
-    const result = await call("sending.settings.set", { values });
+  async function apply(args) {
+    const result = await call("sending.settings.set", args);
     notes.replaceChildren(
       ...result.adjusted.map((a) => {
         const li = document.createElement("li");
@@ -90,8 +93,8 @@ export async function mountSendingSettings(root) {
         return li;
       }),
     );
-    status.className = result.safe_mode ? "ok" : "warn";
-    status.textContent = result.safe_mode ? t("settingsSafe") : t("settingsRelaxed");
+    status.className = result.at_defaults ? "ok" : "warn";
+    status.textContent = result.at_defaults ? t("settingsAtDefaults") : t("settingsRelaxed");
     for (const [name, kind] of FIELDS) {
       const el = form.elements[name];
       if (kind === "checkbox") el.checked = !!result.settings[name];
@@ -100,7 +103,7 @@ export async function mountSendingSettings(root) {
   }
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    apply(read(form));
+    apply({ values: read(form) });
   });
-  reset.addEventListener("click", () => apply({ safe_mode: true }));
+  reset.addEventListener("click", () => apply({ reset: true }));
 }

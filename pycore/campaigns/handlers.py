@@ -1,0 +1,33 @@
+"""campaign.*"""
+
+from __future__ import annotations
+
+from pycore.bridge import Register
+from pycore.campaigns import protocol as p
+from pycore.campaigns.service import Campaigns
+
+
+def register(on: Register, campaigns: Campaigns) -> None:
+    async def dry_run(cmd: p.CampaignDryRun) -> p.DryRunResult:
+        return await campaigns.dry_run(cmd.template, cmd.recipients)
+
+    async def create(cmd: p.CampaignCreate) -> p.CampaignResult:
+        return p.CampaignResult(campaign=await campaigns.create(cmd.name, cmd.template, cmd.recipients))
+
+    async def listing(cmd: p.CampaignList) -> p.CampaignListResult:
+        return p.CampaignListResult(campaigns=await campaigns.list())
+
+    def by_id(fn):
+        async def handler(cmd: p.CampaignRef) -> p.CampaignResult:
+            return p.CampaignResult(campaign=await fn(cmd.id))
+
+        return handler
+
+    on(p.CampaignDryRun, dry_run)
+    on(p.CampaignCreate, create)
+    on(p.CampaignList, listing)
+    on(p.CampaignApprove, by_id(campaigns.approve))
+    on(p.CampaignStatus, by_id(lambda i: campaigns.progress(i, emit=False)))
+    on(p.CampaignPause, by_id(campaigns.pause))
+    on(p.CampaignResume, by_id(campaigns.resume))
+    on(p.CampaignCancel, by_id(campaigns.cancel))

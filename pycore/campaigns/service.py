@@ -1,0 +1,192 @@
+"""Campaigns: one template, many recipients, a dry run first and explicit approval before
+anything is queued. The decisions and the timing are the send gate's own (ports.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from typing import Callable
+
+from pycore.campaigns.ports import CampaignGate
+from pycore.campaigns.protocol import (
+    CampaignInfo,
+    CampaignProgress,
+    CampaignRecord,
+    CampaignState,
+    DryRunResult,
+    Recipient,
+    RecipientPlan,
+)
+from pycore.clock import Clock
+from pycore.ids import sortable_id
+from pycore.protocol.base import CoreError
+from pycore.reasons import check, combine
+from pycore.storage.base import Storage, WriteOp
+
+VARIABLE = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
+PENDING = ("queued", "approved", "sending", "verify")
+STORE = "campaigns"
+
+
+def render(template: str, values: dict[str, str]) -> tuple[str | None, list[str]]:
+    """The text for one recipient, or None and the names of the missing (or empty) variables."""
+    lowered = {k.casefold(): v for k, v in values.items()}
+    missing: list[str] = []
+
+    def fill(m: re.Match) -> str:
+        value = values.get(m.group(1), lowered.get(m.group(1).casefold(), ""))
+        if not str(value).strip():
+            missing.append(m.group(1))
+        return str(value)
+
+    text = VARIABLE.sub(fill, template)
+    return (None, missing) if missing else (text, [])
+
+
+def risk_score(
+    total: int, sendable: int, strangers: int, blocked: int, similarity: float,
+    volume_share: float, warmup_left: float,
+) -> tuple[int, dict[str, float]]:
+    """Risk of the campaign for the number, 0-100.
+
+    risk = 100 x (0.35 S + 0.20 B + 0.20 V + 0.15 W + 0.10 X), each factor in [0, 1]:
+      S  share of sendable recipients who never wrote and are not saved (the main ban cause);
+      B  how identical the texts are (mean similarity to the first text) x min(1, sendable / 10);
+      V  sendable / what the daily limit still allows today (capped at 1);
+      W  how much of the warm-up is left (1 on day 1 of a new number, 0 once warmed up);
+      X  share of recipients blocked (opt-outs, missing data: a sign of a poor list).
+    """
+    factors = {
+        "strangers": strangers / sendable if sendable else 0.0,
+        "bulk": similarity * min(1.0, sendable / 10),
+        "volume": min(1.0, volume_share),
+        "warmup": warmup_left,
+        "blocked": blocked / total if total else 0.0,
+    }
+    weights = {"strangers": 0.35, "bulk": 0.20, "volume": 0.20, "warmup": 0.15, "blocked": 0.10}
+    score = round(100 * sum(weights[k] * factors[k] for k in weights))
+    return max(0, min(100, score)), {k: round(v, 3) for k, v in factors.items()}
+
+
+def info(rec: CampaignRecord, counts: dict[str, int] | None = None, with_plan: bool = True) -> CampaignInfo:
+    return CampaignInfo(
+        id=rec.id, name=rec.name, state=rec.state, created_at=rec.created_at, approved_at=rec.approved_at,
+        total=len(rec.recipients), counts=counts or {}, plan=rec.plan if with_plan else None,
+    )
+
+
+def put(rec: CampaignRecord) -> WriteOp:
+    return WriteOp(op="put", store=STORE, record=rec.model_dump(mode="json"))
+
+
+class Campaigns:
+    def __init__(self, storage: Storage, clock: Clock, rng: random.Random, emit: Callable, gate: CampaignGate) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.rng = rng
+        self.emit = emit
+        self.gate = gate
+        # One change of a campaign at a time: two approvals must not queue its recipients twice.
+        self.lock = asyncio.Lock()
+
+    async def dry_run(self, template: str, recipients: list[Recipient]) -> DryRunResult:
+        """Per recipient: the text and the gate's decision, as if the campaign were approved now."""
+        s = await self.gate.settings()
+        plans: list[RecipientPlan | None] = []
+        drafts: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for r in recipients:
+            text, missing = render(template, r.vars)
+            if r.chat in seen:
+                plans.append(RecipientPlan(chat=r.chat, text=text, decision=combine([check("duplicate_recipient", "block")])))
+            elif text is None:
+                seen.add(r.chat)
+                names = ", ".join(sorted(set(missing)))
+                plans.append(RecipientPlan(chat=r.chat, text=None, decision=combine([check("missing_variable", "block", names=names)])))
+            else:
+                seen.add(r.chat)
+                plans.append(None)  # decided below, in order, by the gate
+                drafts.append((r.chat, text))
+        decided = iter(zip(drafts, await self.gate.plan(drafts)))
+        strangers = 0
+        for i, p in enumerate(plans):
+            if p is None:
+                (chat, text), (decision, stranger) = next(decided)
+                plans[i] = RecipientPlan(chat=chat, text=text, decision=decision)
+                strangers += int(stranger and decision.verdict != "block")
+        done = [p for p in plans if p is not None]
+        counts = {v: sum(p.decision.verdict == v for p in done) for v in ("allow", "warn", "block")}
+        sendable = [(p.chat, p.text or "") for p in done if p.decision.verdict != "block"]
+        now = self.clock.now()
+        est = await self.gate.estimate(sendable)
+        score, factors = risk_score(
+            total=len(done), sendable=len(sendable), strangers=strangers, blocked=counts["block"],
+            similarity=est.similarity, volume_share=len(sendable) / max(1, est.day_limit - est.day_used),
+            warmup_left=0.0 if est.warmup_day is None else 1 - est.warmup_day / s.warmup_days,
+        )
+        finish = est.times[-1] if est.times else now
+        return DryRunResult(
+            recipients=done, counts=counts, risk_score=score, risk_factors=factors,
+            estimated_seconds=finish - now, estimated_finish_at=finish,
+        )
+
+    async def _get(self, campaign_id: str) -> CampaignRecord:
+        rec = await self.storage.get(STORE, campaign_id)
+        if rec is None:
+            raise CoreError("not_found", f"no campaign {campaign_id!r}")
+        return CampaignRecord.model_validate(rec)
+
+    async def create(self, name: str, template: str, recipients: list[Recipient]) -> CampaignInfo:
+        now = self.clock.now()
+        rec = CampaignRecord(
+            id=sortable_id(now, self.rng), name=name, template=template, recipients=recipients, state="draft",
+            created_at=now, plan=await self.dry_run(template, recipients),
+        )
+        await self.storage.apply([put(rec)])
+        return info(rec)
+
+    async def approve(self, campaign_id: str) -> CampaignInfo:
+        """The user's approval: decide again now (things changed since the draft) and queue what may go."""
+        async with self.lock:
+            rec = await self._get(campaign_id)
+            if rec.state != "draft":
+                raise CoreError("conflict", f"campaign {campaign_id} is {rec.state}, not a draft")
+            plan = await self.dry_run(rec.template, rec.recipients)
+            rec = rec.model_copy(update={"state": "running", "approved_at": self.clock.now(), "plan": plan})
+            plans = [(p.chat, p.text or "", p.decision, any(c.code == "unsolicited" for c in p.decision.checks))
+                     for p in plan.recipients]
+            await self.gate.enqueue_campaign(campaign_id, plans, [put(rec)])
+        return await self.progress(campaign_id)
+
+    async def _move(self, campaign_id: str, from_states: tuple, to: str, state: CampaignState) -> CampaignInfo:
+        async with self.lock:
+            rec = await self._get(campaign_id)
+            if rec.state in ("done", "cancelled", "draft") and state != "cancelled":
+                raise CoreError("conflict", f"campaign {campaign_id} is {rec.state}")
+            await self.gate.move_campaign(campaign_id, from_states, to, [put(rec.model_copy(update={"state": state}))])
+        return await self.progress(campaign_id)
+
+    async def pause(self, campaign_id: str) -> CampaignInfo:
+        return await self._move(campaign_id, ("approved",), "queued", "paused")
+
+    async def resume(self, campaign_id: str) -> CampaignInfo:
+        return await self._move(campaign_id, ("queued",), "approved", "running")
+
+    async def cancel(self, campaign_id: str) -> CampaignInfo:
+        return await self._move(campaign_id, ("approved", "queued"), "cancelled", "cancelled")
+
+    async def progress(self, campaign_id: str, emit: bool = True) -> CampaignInfo:
+        """Counts by state; a running campaign with nothing pending is done."""
+        rec = await self._get(campaign_id)
+        counts = await self.gate.campaign_counts(campaign_id)
+        if rec.state == "running" and not any(counts.get(s) for s in PENDING):
+            rec = rec.model_copy(update={"state": "done"})
+            await self.storage.apply([put(rec)])
+        if emit:
+            self.emit(CampaignProgress(id=campaign_id, state=rec.state, counts=counts, total=len(rec.recipients)))
+        return info(rec, counts)
+
+    async def list(self) -> list[CampaignInfo]:
+        rows = await self.storage.query(STORE, index="by_created", reverse=True)
+        return [info(CampaignRecord.model_validate(r), with_plan=False) for r in rows]

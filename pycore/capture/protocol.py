@@ -1,0 +1,174 @@
+"""Capture protocol: the raw facts the content script reads from message nodes,
+and the commands to store and read back messages, chats and capture health.
+
+The content script only reads attributes and text (extension/content/read-dom.js);
+every interpretation (ids, dates, direction, type, ticks) happens in pycore.capture.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
+
+from pycore.chatkey import ChatKeyStr
+from pycore.protocol.base import Command, Cut, CutList, Event, Model, command, event
+from pycore.protocol.records import ChatRecord, MessageRecord
+
+# Bounds: a longer string is cut (code points), a longer list is shortened; a batch over
+# MAX_NODES_PER_BATCH is refused. A row that still does not validate is left out, not its batch.
+MAX_NODES_PER_BATCH = 500
+MAX_TEXT = 65_536  # WhatsApp's own message length limit
+MAX_ATTR = 512
+MAX_LIST = 64
+
+
+Attr = Cut(MAX_ATTR)
+Text = Cut(MAX_TEXT)
+Attrs = CutList(MAX_LIST, MAX_ATTR)
+
+
+class RawMessageNode(Model):
+    """What read-dom.js saw on one message row, uninterpreted."""
+
+    data_id: Attr | None = Field(default=None, description="data-id of the row or its nearest descendant carrying one")
+    testid: Attr | None = Field(default=None, description='data-testid of the row, e.g. "conv-msg-3B66…" (2026)')
+    classes: Attrs = Field(default_factory=list, description="class tokens that matter: message-in, message-out")
+    pre_plain_text: Attr | None = Field(default=None, description="data-pre-plain-text, e.g. '[8:19 PM, 6/13/2026] bundaa: '")
+    text: Text = Field(default="", description="message text, emoji from img data-plain-text/alt")
+    quoted: Text | None = Field(default=None, description="text of the quoted block, if any")
+    icons: Attrs = Field(default_factory=list, description="data-icon values inside the row")
+    labels: Attrs = Field(default_factory=list, description="aria-label / title / svg <title> values inside the row")
+    testids: Attrs = Field(default_factory=list, description="data-testid values inside the row (image-thumb …)")
+    has_media: bool = Field(default=False, description="an <img src=blob:…> or <video> inside the row")
+
+
+class ChatFacts(Model):
+    title: Attr = Field(default="", description="conversation header title")
+    header_testid: Attr | None = None
+    composer_label: Attr | None = Field(default=None, description="composer aria-label (2026: includes the chat name)")
+    jid: Attr | None = Field(default=None, description="the chat JID when the content script knows it (rare)")
+
+
+class ChatHint(Model):
+    """What a writer of messages (capture, an import) knows about a chat, used when its record is created."""
+
+    title: str | None = None
+    is_group: bool = False
+
+
+class CaptureResult(Model):
+    chat: str = Field(description="the chat key the batch was stored under")
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unknown: int = Field(default=0, description="nodes whose shape was not understood (counted, not stored)")
+    rejected: list[int] = Field(default_factory=list, description="indexes of rows that did not validate (left out)")
+    seq_from: int | None = None
+    seq_to: int | None = None
+
+
+@command("capture.batch", CaptureResult, sources={"content"})
+class CaptureBatch(Command):
+    """A debounced batch of message rows from the open conversation. A row that does not validate
+    is left out and reported (``CaptureResult.rejected``); the rest of the batch is stored."""
+
+    chat: ChatFacts
+    nodes: list[RawMessageNode] = Field(max_length=MAX_NODES_PER_BATCH)
+    _rejected: list[int] = PrivateAttr(default_factory=list)
+    hidden: bool = Field(default=False, description="document.hidden when observed: only the last row renders")
+    observed_at: float = Field(description="epoch seconds when the batch was read")
+    locale: str | None = Field(default=None, max_length=35, description="<html lang>, e.g. 'pt-BR'; orders dates")
+    utc_offset_min: int = Field(
+        default=0, ge=-14 * 60, le=14 * 60, description="local minus UTC in minutes: -new Date().getTimezoneOffset()"
+    )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _rows_one_by_one(cls, data: Any, handler: Any) -> "CaptureBatch":
+        rejected: list[int] = []
+        if isinstance(data, dict) and isinstance(data.get("nodes"), list) and len(data["nodes"]) <= MAX_NODES_PER_BATCH:
+            good = []
+            for i, node in enumerate(data["nodes"]):
+                try:
+                    good.append(RawMessageNode.model_validate(node))
+                except ValidationError:
+                    rejected.append(i)
+            data = {**data, "nodes": good}
+        batch = handler(data)
+        batch._rejected = rejected  # noqa: SLF001 - its own attribute, set by its own validator
+        return batch
+
+    @property
+    def rejected(self) -> list[int]:
+        """Indexes of the rows left out because they did not validate."""
+        return self._rejected
+
+
+@event("messages.captured")
+class MessagesCaptured(Event):
+    """New or changed messages are stored; search and UI catch up on their own time."""
+
+    chat: str
+    new: list[str] = Field(default_factory=list, description="message keys inserted")
+    updated: list[str] = Field(default_factory=list, description="message keys changed")
+    seq_from: int
+    seq_to: int
+
+
+class MessageList(Model):
+    messages: list[MessageRecord]
+    next_cursor_ts: float | None = Field(default=None, description="pass back as cursor_ts for the next page")
+    next_cursor_seq: int | None = Field(default=None, description="pass back as cursor_seq for the next page")
+
+
+@command("messages.list", MessageList)
+class ListMessages(Command):
+    chat: ChatKeyStr
+    limit: int = Field(default=50, ge=1, le=1000)
+    order_by: Literal["ts", "seq"] = Field(
+        default="ts", description="ts: conversation order (undated rows omitted); seq: capture order, every row"
+    )
+    newest_first: bool = True
+    cursor_ts: float | None = Field(default=None, description="page after this record (from next_cursor_ts)")
+    cursor_seq: int | None = Field(default=None, description="page after this record (from next_cursor_seq)")
+
+
+class ChatList(Model):
+    chats: list[ChatRecord]
+
+
+@command("chats.list", ChatList)
+class ListChats(Command):
+    """Chats ordered by last activity, newest first; chats without activity last."""
+
+    limit: int = Field(default=100, ge=1, le=5000)
+    with_scanned: bool = Field(
+        default=False, description="then, up to limit, the chats known only from the chat-list scan (no messages yet)"
+    )
+
+
+class ChatHealth(Model):
+    chat: str
+    count: int = 0
+    oldest_ts: float | None = None
+    oldest_id: str | None = None
+    newest_ts: float | None = None
+    newest_id: str | None = None
+    nodes_seen: int = 0
+    nodes_clean: int = 0
+    nodes_unknown: int = 0
+    hidden_batches: int = 0
+    last_capture: float | None = None
+    clean_share: float | None = Field(default=None, description="nodes_clean / nodes_seen, None before any node")
+
+
+class HealthList(Model):
+    chats: list[ChatHealth]
+
+
+@command("capture.health", HealthList)
+class CaptureHealth(Command):
+    """Watermark and capture-health figures; one chat, or all when chat is omitted."""
+
+    chat: ChatKeyStr | None = None

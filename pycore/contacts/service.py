@@ -1,0 +1,115 @@
+"""Contacts: the chat list as scraped (a paced scan the active tab performs), and the user's
+merges of one person seen under two keys (a LID and a phone number)."""
+
+from __future__ import annotations
+
+import random
+from typing import Callable
+
+from pycore.chatkey import ChatKey
+from pycore.clock import Clock
+from pycore.contacts import person_merge, scroll_pacing
+from pycore.contacts.protocol import (
+    ContactRecord,
+    ContactsChanged,
+    RawChatRow,
+    ScanProgress,
+    ScanRequested,
+    ScanStarted,
+    ScrollPlan,
+    ScrollStep,
+    SplitResult,
+    UpsertResult,
+)
+from pycore.contacts.rows import contact_fields, scanned_only
+from pycore.ports import Presence
+from pycore.protocol.base import CoreError
+from pycore.storage.base import Storage, WriteOp
+
+STORE = "contacts"
+
+
+class Contacts:
+    def __init__(self, storage: Storage, clock: Clock, rng: random.Random, emit: Callable, presence: Presence) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.rng = rng
+        self.emit = emit
+        self.presence = presence
+        self._scans = 0
+
+    async def _load(self, key: str) -> dict:
+        rec = await self.storage.get(STORE, key)
+        if rec is None:
+            raise CoreError("not_found", f"no contact {key!r}")
+        return rec
+
+    async def _save(self, records: list[dict]) -> None:
+        await self.storage.apply([WriteOp(op="put", store=STORE, record=r) for r in records])
+        self.emit(ContactsChanged(keys=[r["key"] for r in records]))
+
+    async def upsert(self, rows: list[RawChatRow]) -> UpsertResult:
+        now = self.clock.now()
+        result, changed = UpsertResult(), {}
+        for row in rows:
+            fields = contact_fields(row)
+            old = changed.get(fields["key"]) or await self.storage.get(STORE, fields["key"])
+            # Scraped fields win, but a field gained by a merge is not wiped by a row that lacks it.
+            kept = {k: v for k, v in fields.items() if v is not None or k not in person_merge.ADOPTED}
+            if old is None:
+                changed[fields["key"]] = ContactRecord(**fields, first_seen=now, last_seen=now).model_dump()
+                result.new += 1
+            elif any(old.get(k) != v for k, v in kept.items()):
+                changed[fields["key"]] = {**old, **kept, "last_seen": now}
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if changed:
+            await self._save(list(changed.values()))
+        return result
+
+    async def list(self, include_merged: bool, limit: int) -> list[dict]:
+        rows = await self.storage.query(STORE)
+        if not include_merged:
+            rows = [r for r in rows if not r.get("merged_into")]
+        return rows[:limit]
+
+    async def merge(self, primary: str, secondary: str) -> ContactRecord:
+        p, s = person_merge.merge(await self._load(primary), await self._load(secondary))
+        await self._save([p, s])
+        return ContactRecord(**p)
+
+    async def split(self, key: str) -> SplitResult:
+        secondary = await self._load(key)
+        if not secondary.get("merged_into"):
+            raise CoreError("conflict", f"{key!r} is not merged into another contact")
+        p, s = person_merge.split(await self._load(secondary["merged_into"]), secondary)
+        await self._save([p, s])
+        return SplitResult(primary=p, secondary=s)
+
+    # -- the chat-list scan ---------------------------------------------------------------------
+    def scroll_plan(self, viewport_px: int, steps: int, rows_so_far: int, pace: float) -> ScrollPlan:
+        planned = scroll_pacing.plan(self.rng, viewport_px, steps, rows_so_far)
+        return ScrollPlan(steps=[ScrollStep(scroll_px=px, pause_s=round(s * pace, 3)) for px, s in planned])
+
+    def scan(self, pace: float) -> ScanStarted:
+        self.presence.require_ready()
+        self._scans += 1
+        scan_id = f"scan{int(self.clock.now())}-{self._scans}"
+        self.emit(ScanRequested(scan_id=scan_id, pace=pace))
+        return ScanStarted(scan_id=scan_id)
+
+    def scan_progress(self, scan_id: str, rows: int, done: bool) -> None:
+        self.emit(ScanProgress(scan_id=scan_id, rows=rows, done=done))
+
+    # -- what other features ask ------------------------------------------------------------------
+    async def scanned_only(self, captured: list[dict], limit: int) -> list[dict]:
+        return scanned_only(captured, await self.storage.query(STORE))[:limit]
+
+    async def is_saved(self, chat: str, title: str | None) -> bool:
+        """A saved contact or a group, by the chat's key or by its title's key."""
+        keys = [chat] + ([str(ChatKey.from_title(title))] if title else [])
+        for rec in await self.storage.get_many(STORE, keys):
+            if rec and rec.get("kind") in ("saved", "group"):
+                return True
+        return False

@@ -1,0 +1,122 @@
+"""Stable decision codes and their plain-language reasons, pt-BR and English."""
+
+from __future__ import annotations
+
+from pycore.protocol.decisions import Check, Decision, Verdict
+
+# code -> (pt_BR, en); ``{}`` fields are filled by ``check(code, **values)``.
+REASONS: dict[str, tuple[str, str]] = {
+    "ok": ("Pode enviar.", "OK to send."),
+    "empty_text": ("A mensagem está vazia.", "The message is empty."),
+    "text_too_long": (
+        "A mensagem tem {length} caracteres; o WhatsApp aceita no máximo {limit}.",
+        "The message has {length} characters; WhatsApp accepts at most {limit}.",
+    ),
+    "control_chars": (
+        "A mensagem contém caracteres de controle invisíveis.",
+        "The message contains invisible control characters.",
+    ),
+    "opted_out": (
+        "Este contato pediu para não receber mensagens (lista de descadastro).",
+        "This contact asked not to receive messages (opt-out list).",
+    ),
+    "unsolicited": (
+        "Este contato não está salvo e nunca escreveu para você: mensagem não solicitada.",
+        "This contact is not saved and never wrote to you: unsolicited message.",
+    ),
+    "strangers_budget": (
+        "Limite de {limit} mensagens por dia para pessoas que nunca responderam já foi atingido.",
+        "The limit of {limit} messages a day to people who never replied has been reached.",
+    ),
+    "bulk_identical": (
+        "Texto igual ou quase igual já enviado a {count} pessoas na última hora (máximo {limit}).",
+        "The same or nearly the same text was sent to {count} people in the last hour (at most {limit}).",
+    ),
+    "bulk_throttled": (
+        "Texto repetido em massa: no máximo {limit} por hora; os envios serão espaçados.",
+        "Bulk repeated text: at most {limit} an hour; sends will be spaced out.",
+    ),
+    "rate_limited": (
+        "Limite de envio por {window_pt} atingido; a mensagem sai em cerca de {minutes} min.",
+        "Sending limit per {window_en} reached; the message goes out in about {minutes} min.",
+    ),
+    "periodic_pattern": (
+        "Os últimos envios tiveram intervalos quase idênticos, o que parece automação.",
+        "The last sends had almost identical intervals, which looks automated.",
+    ),
+    "sending_paused": (
+        "Os envios estão pausados; a mensagem espera até você retomar.",
+        "Sending is paused; the message waits until you resume.",
+    ),
+    "missing_variable": (
+        "Falta o valor de {names} para este destinatário.",
+        "The value of {names} is missing for this recipient.",
+    ),
+    "duplicate_recipient": (
+        "Destinatário repetido na campanha.",
+        "Recipient repeated in the campaign.",
+    ),
+    "needs_approval": ("Aguardando sua aprovação.", "Waiting for your approval."),
+    "pause_user": ("Envios pausados por você.", "Sending paused by you."),
+    "pause_warning_banner": (
+        "O WhatsApp mostrou um aviso sobre envios; tudo foi pausado até você retomar.",
+        "WhatsApp showed a warning about sending; everything is paused until you resume.",
+    ),
+    "pause_too_many_messages": (
+        "O WhatsApp disse que você está enviando mensagens demais; tudo foi pausado.",
+        "WhatsApp said you are sending too many messages; everything is paused.",
+    ),
+    "pause_logged_out": (
+        "O WhatsApp Web foi desconectado; os envios foram pausados.",
+        "WhatsApp Web was logged out; sending was paused.",
+    ),
+    "pause_other_window": (
+        "O WhatsApp foi aberto em outra janela; os envios foram pausados.",
+        "WhatsApp was opened in another window; sending was paused.",
+    ),
+    "optout_message": (
+        "O contato pediu descadastro: \"{text}\".",
+        "The contact asked to opt out: \"{text}\".",
+    ),
+    "optin_message": ("O contato pediu para voltar a receber: \"{text}\".", "The contact opted back in: \"{text}\"."),
+    "optout_user": ("Descadastro registrado por você.", "Opt-out recorded by you."),
+    "optin_user": ("Consentimento registrado por você.", "Opt-in recorded by you."),
+    "sent": ("Mensagem enviada.", "Message sent."),
+    "failed": ("O envio falhou: {error}.", "Sending failed: {error}."),
+    "verify": (
+        "Não se sabe se a mensagem saiu; ela não será reenviada sem verificação.",
+        "It is unknown whether the message went out; it will not be resent without checking.",
+    ),
+    "resolved_sent": (
+        "Você confirmou que a mensagem saiu; ela não será enviada de novo.",
+        "You confirmed the message went out; it will not be sent again.",
+    ),
+    "resolved_not_sent": (
+        "Você confirmou que a mensagem não saiu; ela será enviada mais uma vez.",
+        "You confirmed the message did not go out; it will be sent once more.",
+    ),
+    "cancelled": ("Envio cancelado.", "Send cancelled."),
+}
+
+WINDOW_NAMES = {"minute": ("minuto", "minute"), "hour": ("hora", "hour"), "day": ("dia", "day"), "bucket": ("rajada", "burst")}
+
+RANK: dict[Verdict, int] = {"allow": 0, "warn": 1, "block": 2}
+
+
+def check(code: str, verdict: Verdict, **values: object) -> Check:
+    pt, en = REASONS[code]
+    return Check(code=code, verdict=verdict, reason_pt=pt.format(**values), reason_en=en.format(**values))
+
+
+def combine(checks: list[Check]) -> Decision:
+    """The worst check decides; among equals the first one (rules run most important first)."""
+    worst = None
+    for c in checks:
+        if worst is None or RANK[c.verdict] > RANK[worst.verdict]:
+            worst = c
+    if worst is None or worst.verdict == "allow":
+        ok = check("ok", "allow")
+        return Decision(verdict="allow", code="ok", reason_pt=ok.reason_pt, reason_en=ok.reason_en, checks=checks)
+    return Decision(
+        verdict=worst.verdict, code=worst.code, reason_pt=worst.reason_pt, reason_en=worst.reason_en, checks=checks
+    )

@@ -1,0 +1,51 @@
+"""Suggested replies waiting for the user's click, one per chat, kept in ``meta``.
+
+A suggestion is only text: the tab shows it next to WhatsApp's composer and nothing goes
+out until the user clicks; sending goes through the gate (``suggestion.approve`` mode "send").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from pycore.clock import Clock
+from pycore.ports import ChatNames
+from pycore.sending.protocol import Origin, SendResult
+from pycore.storage.base import Range, Storage
+from pycore.suggestions.protocol import Suggestion, SuggestionCleared, SuggestionOffered
+
+PREFIX = "suggestion:"
+
+
+class SendRequests(Protocol):
+    async def request(self, chat: str, text: str, origin: Origin) -> SendResult: ...
+
+
+@dataclass
+class Suggestions:
+    storage: Storage
+    clock: Clock
+    emit: Callable
+    names: ChatNames
+    sender: SendRequests
+
+    async def offer(self, chat: str, text: str) -> Suggestion:
+        s = Suggestion(chat=chat, chat_title=await self.names.title(chat), text=text, offered_at=self.clock.now())
+        await self.storage.put("meta", {"key": PREFIX + chat, "value": s.model_dump()})
+        self.emit(SuggestionOffered(suggestion=s))
+        return s
+
+    async def pending(self) -> list[Suggestion]:
+        rows = await self.storage.query("meta", range=Range(lower=PREFIX, upper=PREFIX + "\uffff"))
+        return [Suggestion.model_validate(r["value"]) for r in rows]
+
+    async def clear(self, chat: str) -> None:
+        if await self.storage.get("meta", PREFIX + chat):
+            await self.storage.delete_many("meta", [PREFIX + chat])
+            self.emit(SuggestionCleared(chat=chat))
+
+    async def approve(self, chat: str, text: str, send: bool) -> SendResult | None:
+        """The user's click settles the waiting suggestion; "send" goes through the gate."""
+        await self.clear(chat)
+        return await self.sender.request(chat, text, "suggestion") if send else None
