@@ -7,7 +7,10 @@
    wins ("date_sequence"). An export can hold a few messages out of order, so this counts
    rather than requiring none.
 3. Otherwise the file cannot tell (a short chat inside the first twelve days of months):
-   the caller is told (``needs_date_order``) and asks the user once.
+   the caller is told (``needs_date_order``) and asks the user once. The dates are read
+   meanwhile with the likelier order, offered as the question's default: the number that
+   changes more often between consecutive dates is the day (a chat spans more days than
+   months); when that ties too, the language decides (English with a 12-hour clock: m/d/y).
 A four-digit first number is a year: y/m/d, nothing to decide.
 """
 
@@ -79,3 +82,14 @@ def _steps_back(seq: list[Parts], order: DateOrder) -> int:
             steps += 1
         last = day
     return steps
+
+
+def likely(seq: list[Parts]) -> DateOrder | None:
+    """The order suggested by which number changes more often (a hint, never proof)."""
+    first = second = 0
+    for prev, cur in zip(seq, seq[1:]):
+        first += prev[0] != cur[0]
+        second += prev[1] != cur[1]
+    if first == second:
+        return None
+    return "dmy" if first > second else "mdy"

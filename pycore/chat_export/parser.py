@@ -168,7 +168,7 @@ def parse_text(text: str, *, file_name: str = "", date_order: DateOrder | None =
     built = _build(text, starts, ends, date_raw, time_raw, parts_of, time_of, build_order, ios, locale_votes)
     locale = _winner(locale_votes)
     if order is None:
-        order = "mdy" if (locale == "en" and clock12) else "dmy"
+        order = dates_.likely(seq) or ("mdy" if (locale == "en" and clock12) else "dmy")
         if order != build_order:
             built = _build(text, starts, ends, date_raw, time_raw, parts_of, time_of, order, ios, {})
     messages, suspect, system_authors, group_events = built
