@@ -45,8 +45,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The file is incomplete: it ends in the middle{detail}. Export or copy the file again.",
     ),
     "encoding": (
-        "O texto do arquivo não pôde ser lido{detail}: a codificação está danificada ou não é de texto.",
-        "The file's text could not be read{detail}: its encoding is damaged or it is not text.",
+        "O arquivo não está numa codificação de texto legível{detail}. Exporte a conversa de novo pelo WhatsApp.",
+        "The file is not in a readable text encoding{detail}. Export the chat again from WhatsApp.",
     ),
     "not_chat_export": (
         "Este arquivo não parece uma conversa exportada do WhatsApp{detail}.",

@@ -28,7 +28,7 @@ KNOWN = {
     "ios_system_author",
     # The library keeps the file's final newline as an empty last line of the last message.
     "last_message_trailing_newline",
-    # The library's attachment pattern needs a file name without spaces ("Tabela de preços.xlsx").
+    # The library's "name.ext (file attached)" pattern needs a name without spaces ("Tabela de preços.xlsx").
     "attachment_name_with_space",
 }
 
@@ -90,7 +90,12 @@ def compare(name: str, export: Export, ours, theirs: list[dict]) -> dict:
                 differ("attachment_name_with_space", mine_file)
             else:
                 differ("attachment", f"line {m.line}: {mine_file!r} vs {t['attachment']!r}")
-    return {"diffs": dict(diffs), "examples": examples}
+    facts = {"system": sum(m.kind == "system" for m in mine),
+             # Android's "name.ext (file attached)" form; iOS's "<attached: name>" the library reads with spaces
+             "attachments_with_space": 0 if ours.format.platform == "ios" else
+             sum(bool(m.media and m.media.name and " " in m.media.name) for m in mine),
+             "platform": ours.format.platform}
+    return {"diffs": dict(diffs), "examples": examples, **facts}
 
 
 def run() -> dict:
