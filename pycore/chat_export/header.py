@@ -31,13 +31,14 @@ DETECT = re.compile(
 
 @lru_cache(maxsize=16)
 def line_pattern(ios: bool, sep: str) -> re.Pattern[str]:
-    """The message-line pattern of one file's shape. Group 1: the date, group 2: time (+am/pm)."""
+    """The message-line pattern of one file's shape, for ``split``. Groups: 1 the whole header,
+    2 the date, 3 hours:minutes, 4 seconds (or None), 5 the am/pm word (or None)."""
     s = re.escape(sep)
     date = r"(\d{1,4}" + s + r"\d{1,2}" + s + r"\d{1,4})\.?,?"
-    time = r"(" + _TIME + r"(?:" + _AP_SP + r"(?:" + AMPM_PATTERN + r"))?)"
+    time = (r"(\d{1,2}[:.]\d{2})(?:[:.](\d{2}))?(?:" + _AP_SP + r"(" + AMPM_PATTERN + r"))?")
     if ios:
-        return re.compile(r"^[\u200e\u200f]*\[" + date + _SP + time + r"\] ", re.M)
-    return re.compile(r"^[\u200e\u200f]*" + date + _SP + time + _SP + r"[-–] ", re.M)
+        return re.compile(r"^([\u200e\u200f]*\[" + date + _SP + time + r"\] )", re.M)
+    return re.compile(r"^([\u200e\u200f]*" + date + _SP + time + _SP + r"[-–] )", re.M)
 
 
 @lru_cache(maxsize=16)
@@ -50,7 +51,21 @@ def partial_pattern(ios: bool, sep: str) -> re.Pattern[str]:
                       + r"\d{1,2}(?:[:.]\d{0,2}){0,2}(?:" + _AP_SP + r"[^-–\n]{0,16})?(?:" + _SP + r"[-–]?)?$")
 
 
-_TIME_PARTS = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?" + _AP_SP + r"(.*)$")
+_TIME_PARTS = re.compile(r"(\d{1,2}[:.]\d{2})(?:[:.](\d{2}))?" + _AP_SP + r"(.*)$")
+
+
+def read_clock(hm: str, word: str | None) -> tuple[tuple[int, int] | None, Locale | None]:
+    """((hour, minute) on a 24-hour clock, or None when impossible; language hint of the word)."""
+    h, mi = int(hm[:-3]), int(hm[-2:])
+    hint: Locale | None = None
+    if word:
+        afternoon, hint = period(word.strip())
+        if not 0 <= h <= 12:
+            return None, hint
+        h = h % 12 + (12 if afternoon else 0)
+    if h > 23 or mi > 59:
+        return None, hint
+    return (h, mi), hint
 
 
 def read_time(raw: str) -> tuple[tuple[int, int, int] | None, bool, bool, Locale | None]:
@@ -58,15 +73,9 @@ def read_time(raw: str) -> tuple[tuple[int, int, int] | None, bool, bool, Locale
     m = _TIME_PARTS.match(raw)
     if m is None:
         return None, False, False, None
-    h, mi = int(m.group(1)), int(m.group(2))
-    s = int(m.group(3)) if m.group(3) else 0
-    word = m.group(4)
-    hint: Locale | None = None
-    if word:
-        afternoon, hint = period(word.strip())
-        if not 0 <= h <= 12:
-            return None, True, m.group(3) is not None, hint
-        h = h % 12 + (12 if afternoon else 0)
-    if h > 23 or mi > 59 or s > 59:
-        return None, bool(word), m.group(3) is not None, hint
-    return (h, mi, s), bool(word), m.group(3) is not None, hint
+    hm, sec, word = m.groups()
+    clock, hint = read_clock(hm, word or None)
+    s = int(sec) if sec else 0
+    if clock is None or s > 59:
+        return None, bool(word), sec is not None, hint
+    return (clock[0], clock[1], s), bool(word), sec is not None, hint

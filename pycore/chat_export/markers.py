@@ -24,6 +24,7 @@ _EDITED_WORDS: dict[str, Locale] = {
     "Se editó este mensaje": "es",
     "Mensaje editado": "es",
 }
+EDITED_ENDS = tuple(f"{w}>" for w in _EDITED_WORDS)  # a cheap test before the pattern
 EDITED = re.compile(r"[ \u00a0\u200e\u200f]*<(" + "|".join(map(re.escape, _EDITED_WORDS)) + r")>[ \u200e]*$")
 
 
@@ -77,6 +78,9 @@ OMITTED_IOS = re.compile(
     r"^(?:(?P<title>.*?)[ \u00a0\u200e•]*)??<?(?P<noun>" + "|".join(map(re.escape, _OMITTED_NOUNS))
     + r") (?P<verb>" + "|".join(_OMITTED_VERBS) + r")>?$"
 )
+
+
+OMITTED_ENDS = tuple(_OMITTED_VERBS) + tuple(f"{v}>" for v in _OMITTED_VERBS)
 
 
 def omitted_ios(noun: str, verb: str) -> tuple[MediaType, Locale | None]:

@@ -21,16 +21,17 @@ How lines are read (the rules the tests hold us to):
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from pycore.chat_export import dates as dates_
 from pycore.chat_export.archive import is_zip, open_zip
 from pycore.chat_export.decode import decode
 from pycore.chat_export.errors import ChatExportError, excerpt
-from pycore.chat_export.header import DETECT, line_pattern, partial_pattern, read_time
+from pycore.chat_export.header import DETECT, line_pattern, partial_pattern, read_clock
 from pycore.chat_export.markers import (
-    ADMIN_LOCALES, ATTACHED_ANGLE, ATTACHED_PAREN, BIDI, DELETED, DELETED_BY_ADMIN, EDITED, LOCATION, LRM,
-    OMITTED_ANDROID, OMITTED_IOS, attached_locale, edited_locale, is_known_system, media_type_of,
+    ADMIN_LOCALES, ATTACHED_ANGLE, ATTACHED_PAREN, BIDI, DELETED, DELETED_BY_ADMIN, EDITED, EDITED_ENDS, LOCATION,
+    LRM, OMITTED_ANDROID, OMITTED_ENDS, OMITTED_IOS, attached_locale, edited_locale, is_known_system, media_type_of,
     omitted_ios, system_hint,
 )
 from pycore.chat_export.model import (
@@ -43,9 +44,10 @@ MAX_TEXT_BYTES = 256 * 1024 * 1024  # ~2 million messages; far above any phone's
 MAX_MEDIA_BYTES = 2 * 1024 * 1024 * 1024
 _ORDERS = ("dmy", "mdy")
 _AMBIGUOUS_SAMPLE = 5
-_QUOTES = ('"', "“", "”", "«")
-_DELETED_HEADS = ("This message was deleted", "Esta mensagem foi apagada", "Mensagem apagada",
-                  "Este mensaje fue eliminado")
+_VISIBLE = re.compile(r"\S")
+_MARK_ENDS = (" ", "\u200e")
+_DELETED_HEADS = tuple(DELETED) + ("This message was deleted", "Esta mensagem foi apagada", "Mensagem apagada",
+                                   "Este mensaje fue eliminado")  # the last four also start the admin forms
 
 
 def parse_export(data: bytes, file_name: str = "", *, date_order: DateOrder | None = None,
@@ -93,10 +95,10 @@ def parse_text(text: str, *, file_name: str = "", date_order: DateOrder | None =
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
-    start = len(text) - len(text.lstrip())
-    start = text.rfind("\n", 0, start) + 1  # back to the start of the first non-blank line
-    if not text[start:].strip():
+    visible = _VISIBLE.search(text)  # no copies of the whole text: it can be 100 MB
+    if visible is None:
         raise ChatExportError("empty")
+    start = text.rfind("\n", 0, visible.start()) + 1  # the start of the first non-blank line
     first_line_no = text.count("\n", 0, start) + 1
     first_end = text.find("\n", start)
     first = text[start:] if first_end < 0 else text[start:first_end]
@@ -104,17 +106,11 @@ def parse_text(text: str, *, file_name: str = "", date_order: DateOrder | None =
     if shape is None:
         raise ChatExportError("not_chat_export", line=first_line_no, detail=excerpt(first))
     ios, sep = shape.group(1) is not None, shape.group(3)
-    pattern = line_pattern(ios, sep)
-
-    starts: list[int] = []
-    ends: list[int] = []
-    date_raw: list[str] = []
-    time_raw: list[str] = []
-    for m in pattern.finditer(text, start):
-        starts.append(m.start())
-        ends.append(m.end())
-        date_raw.append(m.group(1))
-        time_raw.append(m.group(2))
+    # split() does the line work in C: [before, (header, date, h:mm, ss, am/pm, text) * n]
+    pieces = line_pattern(ios, sep).split(text[start:] if start else text)
+    if pieces[0]:  # the first line matched the loose shape but not the file's own pattern
+        raise ChatExportError("not_chat_export", line=first_line_no, detail=excerpt(first))
+    date_raw = pieces[2::6]
 
     # -- dates: decide the order from all of them ----------------------------------------
     parts_of: dict[str, dates_.Parts] = {}
@@ -122,8 +118,7 @@ def parse_text(text: str, *, file_name: str = "", date_order: DateOrder | None =
     seq: list[dates_.Parts] = []
     last_raw = None
     for raw in date_raw:
-        if raw is last_raw or raw == last_raw:
-            parts = parts_of[raw]
+        if raw == last_raw:
             counts[parts] += 1
             continue
         parts = parts_of.get(raw)
@@ -138,7 +133,7 @@ def parse_text(text: str, *, file_name: str = "", date_order: DateOrder | None =
     if date_order is not None and proven != "ymd":
         if source == "day_over_12" and proven != date_order:
             bad = dates_.contradicts(date_order, counts)
-            line = _line_of(text, starts, date_raw, bad, sep) if bad else None
+            line = _line_of(pieces, first_line_no, bad, sep) if bad else None
             raise ChatExportError("date_order_mismatch", line=line,
                                   detail=f"{date_order} cannot read {_show(bad, sep)}" if bad else date_order,
                                   detail_pt=f"{date_order} não lê {_show(bad, sep)}" if bad else date_order)
@@ -146,36 +141,29 @@ def parse_text(text: str, *, file_name: str = "", date_order: DateOrder | None =
     elif proven is not None:
         order = proven
     else:
-        order, source, needs_order = None, "assumed", True  # order chosen below from the locale
+        order, source, needs_order = None, "assumed", True  # order chosen below
 
-    # -- times ---------------------------------------------------------------------------
-    time_of: dict[str, tuple[int, int, int] | None] = {}
-    clock12 = seconds = False
+    # -- times: one reading per distinct h:mm and am/pm word ---------------------------------
+    clock_of: dict[tuple[str, str | None], tuple[int, int] | None] = {}
     time_votes: dict[str, int] = {}
-    for raw in set(time_raw):
-        hms, is12, has_s, hint = read_time(raw)
-        time_of[raw] = hms
-        clock12 |= is12
-        seconds |= has_s
-        if hint:
-            time_votes[hint] = time_votes.get(hint, 0) + 1
+    for key in set(zip(pieces[3::6], pieces[5::6])):
+        clock_of[key], hint = read_clock(*key)
+        _vote(time_votes, hint)
+    clock12 = any(word for _, word in clock_of)
+    seconds = any(pieces[4::6])
 
     # -- messages ------------------------------------------------------------------------
-    # The provisional order for an undecidable file needs the locale, which needs the messages;
-    # build with d/m/y, then rebuild with m/d/y only if the locale says so (rare, small files).
+    # The provisional order of an undecidable file needs the locale, which needs the messages:
+    # build with d/m/y, then again only if another order is likelier (small files only).
     build_order = order or "dmy"
     locale_votes = dict(time_votes)
-    built = _build(text, starts, ends, date_raw, time_raw, parts_of, time_of, build_order, ios, locale_votes)
+    built = _build(pieces, first_line_no, parts_of, clock_of, build_order, ios, locale_votes)
     locale = _winner(locale_votes)
     if order is None:
         order = dates_.likely(seq) or ("mdy" if (locale == "en" and clock12) else "dmy")
         if order != build_order:
-            built = _build(text, starts, ends, date_raw, time_raw, parts_of, time_of, order, ios, {})
+            built = _build(pieces, first_line_no, parts_of, clock_of, order, ios, {})
     messages, suspect, system_authors, group_events = built
-    if not messages:
-        raise ChatExportError("not_chat_export", line=first_line_no, detail=excerpt(first))
-    if messages[0].line != first_line_no:  # the first line looked like a message line but cannot be one
-        raise ChatExportError("not_chat_export", line=first_line_no, detail=excerpt(first))
     _check_end(text, messages[-1], partial_pattern(ios, sep))
 
     # -- who, what, which chat -------------------------------------------------------------
@@ -197,76 +185,76 @@ def parse_text(text: str, *, file_name: str = "", date_order: DateOrder | None =
                       looks_like_group=group_events or len(authors) > 2)
 
 
-def _build(text, starts, ends, date_raw, time_raw, parts_of, time_of, order, ios, votes):
-    """The messages of the file, read with one date order."""
+def _build(pieces, line, parts_of, clock_of, order, ios, votes):
+    """The messages of the file, read with one date order. ``line``: the first message's line."""
     day_of = {raw: dates_.ymd(parts, order) for raw, parts in parts_of.items()}
-    valid: list[tuple[int, int, datetime]] = []
+    lines: list[int] = []
+    stamps: list[datetime] = []
+    bodies: list[str] = []
     suspect: list[int] = []
-    lines_before = 0
-    prev = 0
-    for i in range(len(starts)):
-        day = day_of[date_raw[i]]
-        hms = time_of[time_raw[i]]
-        if day is None or hms is None:
-            lines_before += text.count("\n", prev, starts[i])
-            prev = starts[i]
-            suspect.append(lines_before + 1)
-            continue
-        valid.append((starts[i], ends[i], datetime(day.year, day.month, day.day, *hms)))
+    for header, date_raw, hm, sec, word, body in zip(pieces[1::6], pieces[2::6], pieces[3::6], pieces[4::6],
+                                                    pieces[5::6], pieces[6::6]):
+        day = day_of[date_raw]
+        clock = clock_of[hm, word]
+        s = int(sec) if sec else 0
+        if day is None or clock is None or s > 59:
+            if not bodies:
+                raise ChatExportError("not_chat_export", line=line, detail=excerpt(header + body.split("\n", 1)[0]))
+            bodies[-1] += header + body  # a line that cannot be a message line: text of the one before
+            suspect.append(line)
+        else:
+            lines.append(line)
+            stamps.append(datetime(day.year, day.month, day.day, clock[0], clock[1], s))
+            bodies.append(body)
+        line += body.count("\n")
+    if bodies:
+        bodies[-1] = bodies[-1].rstrip("\n") + "\n"  # every body now ends with exactly its own newline
 
     messages: list[ExportedMessage] = []
+    append = messages.append
     system_authors: dict[str, int] = {}
     group_events = False
     author_cache: dict[str, str] = {}
-    n = len(valid)
-    line = 1
-    prev = 0
     classify = _classify
-    for k in range(n):
-        begin, end, local = valid[k]
-        line += text.count("\n", prev, begin)
-        prev = begin
-        if k + 1 < n:
-            body = text[end: valid[k + 1][0] - 1]
-        else:
-            body = text[end:].rstrip("\n")
+    for line, local, body in zip(lines, stamps, bodies):
+        body = body[:-1]
         nl = body.find("\n")
-        cut = body.find(": ", 0, nl if nl >= 0 else len(body))
-        if cut < 0 and body.endswith(":") and nl < 0:  # "Ana:" with its trailing space trimmed
+        cut = body.find(": ", 0, nl) if nl >= 0 else body.find(": ")
+        if cut < 0 and nl < 0 and body[-1:] == ":":  # "Ana:" with its trailing space trimmed
             cut = len(body) - 1
-        if cut < 0:
-            author = None
-            raw = body
-        else:
+        if cut >= 0:
             author = body[:cut]
-            raw = body[cut + 2:]
-            if not ios and any(q in author for q in _QUOTES) and is_known_system(body[:nl] if nl >= 0 else body):
-                author, raw = None, body  # a system wording with ": " inside quotes
-        if author is None:
-            text_ = raw[1:] if raw.startswith(LRM) else raw
-            hint, is_group = system_hint(text_)
+            name = author_cache.get(author)
+            if name is None:
+                if not ios and _quoted(author) and is_known_system(body[:nl] if nl >= 0 else body):
+                    cut = -1  # a system wording with ": " inside quotes (a group renamed "Promo: hoje")
+                else:
+                    name = author_cache[author] = display_title(author) or author
+        if cut < 0:
+            text = body[1:] if body[:1] == LRM else body
+            hint, is_group = system_hint(text)
             group_events |= is_group
-            if hint:
-                votes[hint] = votes.get(hint, 0) + 1
-            messages.append(ExportedMessage(line, local, None, "system", text_, raw))
+            _vote(votes, hint)
+            append(ExportedMessage(line, local, None, "system", text, body))
             continue
-        name = author_cache.get(author)
-        if name is None:
-            name = author_cache[author] = display_title(author) or author
-        msg = classify(line, local, name, raw, ios, votes)
+        msg = classify(line, local, name, body[cut + 2:], ios, votes)
         if msg.author is None:  # an iOS system line, under the chat's name
             system_authors[name] = system_authors.get(name, 0) + 1
-            _, is_group = system_hint(msg.text)
-            group_events |= is_group
-        messages.append(msg)
+            group_events |= system_hint(msg.text)[1]
+        append(msg)
     return messages, suspect, system_authors, group_events
 
 
+def _quoted(author: str) -> bool:
+    return '"' in author or "“" in author or "”" in author or "«" in author
+
+
 def _classify(line: int, local: datetime, author: str, raw: str, ios: bool, votes: dict) -> ExportedMessage:
-    """One authored message: text, media, deleted, or (iOS) a system line under the chat's name."""
+    """One authored message: text, media, deleted, or (iOS) a system line under the chat's name.
+    Most messages are plain text and leave after two cheap tests; patterns run only on a hint."""
     text = raw
     edited = False
-    if text.endswith(">"):
+    if text.endswith(EDITED_ENDS) or (text[-1:] in _MARK_ENDS and text.rstrip(" \u200e").endswith(EDITED_ENDS)):
         m = EDITED.search(text)
         if m:
             text = text[: m.start()]
@@ -274,38 +262,14 @@ def _classify(line: int, local: datetime, author: str, raw: str, ios: bool, vote
             _vote(votes, edited_locale(m.group(1)))
     head = text[:1]
     marked = head == LRM
-    if not (marked or head == "<" or "(" in text or len(text) <= 32 or text.startswith(_DELETED_HEADS)):
+    if not (marked or head == "<" or "(" in text or text.startswith(_DELETED_HEADS)):
         return ExportedMessage(line, local, author, "text", text, raw, None, edited)
     body = text.lstrip(BIDI) if marked else text
     nl = body.find("\n")
     first = body if nl < 0 else body[:nl]
     rest = "" if nl < 0 else body[nl + 1:]
-    # deleted
-    bare = first.strip(BIDI + " ").rstrip(".")
-    if nl < 0:
-        locale = DELETED.get(bare)
-        if locale is None and len(bare) > 24:
-            admin = DELETED_BY_ADMIN.match(bare)
-            if admin:
-                locale = ADMIN_LOCALES[admin.lastindex - 1]
-        if locale is not None:
-            _vote(votes, locale)
-            return ExportedMessage(line, local, author, "deleted", "", raw, None, edited)
-    # media left out
-    locale = OMITTED_ANDROID.get(first.strip())
-    if locale is not None:
-        _vote(votes, locale)
-        return ExportedMessage(line, local, author, "media", rest, raw, Media("unknown"), edited)
-    if marked or first.startswith("<"):
-        m = OMITTED_IOS.match(first.replace(LRM, ""))
-        if m:
-            media_type, locale = omitted_ios(m.group("noun"), m.group("verb"))
-            _vote(votes, locale)
-            title = (m.group("title") or "").split(" • ")[0].strip()
-            caption = "\n".join(x for x in (title, rest) if x)
-            return ExportedMessage(line, local, author, "media", caption, raw, Media(media_type), edited)
-    # media attached
     if "<" in first:
+        # media attached: "<attached: 00000012-PHOTO-….jpg>", a caption may follow
         m = ATTACHED_ANGLE.search(first)
         if m:
             _vote(votes, attached_locale(m.group(1)))
@@ -313,12 +277,35 @@ def _classify(line: int, local: datetime, author: str, raw: str, ios: bool, vote
             tail = first[m.end():].strip(BIDI + " ")
             caption = "\n".join(x for x in (tail, rest) if x)
             return ExportedMessage(line, local, author, "media", caption, raw, Media(media_type_of(name), name), edited)
-    if "(" in first:
+        # media left out, Android: "<Mídia oculta>"
+        locale = OMITTED_ANDROID.get(first.strip())
+        if locale is not None:
+            _vote(votes, locale)
+            return ExportedMessage(line, local, author, "media", rest, raw, Media("unknown"), edited)
+    if "(" in first:  # media attached, Android: "IMG-20240102-WA0001.jpg (arquivo anexado)"
         m = ATTACHED_PAREN.match(first)
         if m and m.end() >= len(first.rstrip()):
             _vote(votes, attached_locale(m.group(2)))
             name = m.group(1).strip(BIDI)
             return ExportedMessage(line, local, author, "media", rest, raw, Media(media_type_of(name), name), edited)
+    bare = first.strip(BIDI + " ").rstrip(".")
+    if nl < 0 and bare.startswith(_DELETED_HEADS):  # deleted
+        locale = DELETED.get(bare)
+        if locale is None:
+            admin = DELETED_BY_ADMIN.match(bare)
+            if admin:
+                locale = ADMIN_LOCALES[admin.lastindex - 1]
+        if locale is not None:
+            _vote(votes, locale)
+            return ExportedMessage(line, local, author, "deleted", "", raw, None, edited)
+    if (marked or head == "<") and bare.endswith(OMITTED_ENDS):  # media left out, iOS: "‎image omitted"
+        m = OMITTED_IOS.match(first.replace(LRM, ""))
+        if m:
+            media_type, locale = omitted_ios(m.group("noun"), m.group("verb"))
+            _vote(votes, locale)
+            title = (m.group("title") or "").split(" • ")[0].strip()
+            caption = "\n".join(x for x in (title, rest) if x)
+            return ExportedMessage(line, local, author, "media", caption, raw, Media(media_type), edited)
     if marked and ios:
         if LOCATION.match(body):
             return ExportedMessage(line, local, author, "text", body, raw, None, edited)
@@ -338,10 +325,12 @@ def _winner(votes: dict) -> Locale | None:
 
 
 def _check_end(text: str, last: ExportedMessage, partial) -> None:
-    tail = text.rstrip("\n")
-    cut = tail.rfind("\n") + 1
-    last_line = tail[cut:]
-    line = tail.count("\n") + 1
+    end = len(text)
+    while end and text[end - 1] == "\n":
+        end -= 1
+    cut = text.rfind("\n", 0, end) + 1
+    last_line = text[cut:end]
+    line = text.count("\n", 0, cut) + 1
     if line != last.line and partial.match(last_line):
         raise ChatExportError("truncated", line=line, detail=f"of a message line {excerpt(last_line)}",
                               detail_pt=f"de uma linha de mensagem {excerpt(last_line)}")
@@ -387,8 +376,9 @@ def _show(parts: dates_.Parts | None, sep: str) -> str:
     return sep.join(str(x) for x in parts[:3])
 
 
-def _line_of(text: str, starts: list[int], date_raw: list[str], parts: dates_.Parts, sep: str) -> int | None:
-    for begin, raw in zip(starts, date_raw):
-        if dates_.split_date(raw, sep) == parts:
-            return text.count("\n", 0, begin) + 1
+def _line_of(pieces: list, line: int, parts: dates_.Parts, sep: str) -> int | None:
+    for k in range(1, len(pieces), 6):
+        if dates_.split_date(pieces[k + 1], sep) == parts:
+            return line
+        line += pieces[k + 5].count("\n")
     return None
