@@ -181,3 +181,18 @@ def test_data_must_be_bytes():
     with pytest.raises(ChatExportError) as caught:
         parse_export(GOOD, "x.txt")  # type: ignore[arg-type]
     assert caught.value.code == "bad_argument"
+
+
+def test_the_garbage_collector_is_left_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    parse_export(GOOD.encode(), "x.txt")
+    fails(b"nada aqui\n")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_export(GOOD.encode(), "x.txt")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
