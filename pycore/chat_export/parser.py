@@ -28,17 +28,12 @@ from datetime import datetime
 
 from pycore.chat_export import dates as dates_
 from pycore.chat_export.archive import is_zip, open_zip
+from pycore.chat_export.classify import classify, vote
 from pycore.chat_export.decode import decode
 from pycore.chat_export.errors import ChatExportError, excerpt
 from pycore.chat_export.header import DETECT, line_pattern, partial_pattern, read_clock
-from pycore.chat_export.markers import (
-    ADMIN_LOCALES, ATTACHED_ANGLE, ATTACHED_PAREN, BIDI, DELETED, DELETED_BY_ADMIN, EDITED, EDITED_ENDS, LOCATION,
-    LRM, OMITTED_ANDROID, OMITTED_ENDS, OMITTED_IOS, attached_locale, edited_locale, is_known_system, media_type_of,
-    omitted_ios, system_hint,
-)
-from pycore.chat_export.model import (
-    Author, ChatExport, DateOrder, ExportedMessage, ExportFormat, Locale, Media,
-)
+from pycore.chat_export.markers import LRM, is_known_system, system_hint
+from pycore.chat_export.model import Author, ChatExport, DateOrder, ExportedMessage, ExportFormat, Locale, Media
 from pycore.chat_export.names import chat_name_from_file, phone_digits
 from pycore.chatkey import display_title
 
@@ -48,9 +43,6 @@ _ORDERS = ("dmy", "mdy")
 _AMBIGUOUS_SAMPLE = 5
 _VISIBLE = re.compile(r"\S")
 _VISIBLE_BYTES = re.compile(rb"\S")
-_MARK_ENDS = (" ", "\u200e")
-_DELETED_HEADS = tuple(DELETED) + ("This message was deleted", "Esta mensagem foi apagada", "Mensagem apagada",
-                                   "Este mensaje fue eliminado")  # the last four also start the admin forms
 
 
 def parse_export(data: bytes, file_name: str = "", *, date_order: DateOrder | None = None,
@@ -176,7 +168,7 @@ def _parse_text(text: str, file_name: str, date_order: DateOrder | None, encodin
     time_votes: dict[str, int] = {}
     for key in set(zip(pieces[3::6], pieces[5::6])):
         clock_of[key], hint = read_clock(*key)
-        _vote(time_votes, hint)
+        vote(time_votes, hint)
     clock12 = any(word for _, word in clock_of)
     seconds = any(pieces[4::6])
 
@@ -243,7 +235,6 @@ def _build(pieces, line, parts_of, clock_of, order, ios, votes):
     system_authors: dict[str, int] = {}
     group_events = False
     author_cache: dict[str, str] = {}
-    classify = _classify
     for line, local, body in zip(lines, stamps, bodies):
         body = body[:-1]
         nl = body.find("\n")
@@ -262,7 +253,7 @@ def _build(pieces, line, parts_of, clock_of, order, ios, votes):
             text = body[1:] if body[:1] == LRM else body
             hint, is_group = system_hint(text)
             group_events |= is_group
-            _vote(votes, hint)
+            vote(votes, hint)
             append(ExportedMessage(line, local, None, "system", text, body))
             continue
         msg = classify(line, local, name, body[cut + 2:], ios, votes)
@@ -275,75 +266,6 @@ def _build(pieces, line, parts_of, clock_of, order, ios, votes):
 
 def _quoted(author: str) -> bool:
     return '"' in author or "“" in author or "”" in author or "«" in author
-
-
-def _classify(line: int, local: datetime, author: str, raw: str, ios: bool, votes: dict) -> ExportedMessage:
-    """One authored message: text, media, deleted, or (iOS) a system line under the chat's name.
-    Most messages are plain text and leave after two cheap tests; patterns run only on a hint."""
-    text = raw
-    edited = False
-    if text.endswith(EDITED_ENDS) or (text[-1:] in _MARK_ENDS and text.rstrip(" \u200e").endswith(EDITED_ENDS)):
-        m = EDITED.search(text)
-        if m:
-            text = text[: m.start()]
-            edited = True
-            _vote(votes, edited_locale(m.group(1)))
-    head = text[:1]
-    marked = head == LRM
-    if not (marked or head == "<" or "(" in text or text.startswith(_DELETED_HEADS)):
-        return ExportedMessage(line, local, author, "text", text, raw, None, edited)
-    body = text.lstrip(BIDI) if marked else text
-    nl = body.find("\n")
-    first = body if nl < 0 else body[:nl]
-    rest = "" if nl < 0 else body[nl + 1:]
-    if "<" in first:
-        # media attached: "<attached: 00000012-PHOTO-….jpg>", a caption may follow
-        m = ATTACHED_ANGLE.search(first)
-        if m:
-            _vote(votes, attached_locale(m.group(1)))
-            name = m.group(2).strip()
-            tail = first[m.end():].strip(BIDI + " ")
-            caption = "\n".join(x for x in (tail, rest) if x)
-            return ExportedMessage(line, local, author, "media", caption, raw, Media(media_type_of(name), name), edited)
-        # media left out, Android: "<Mídia oculta>"
-        locale = OMITTED_ANDROID.get(first.strip())
-        if locale is not None:
-            _vote(votes, locale)
-            return ExportedMessage(line, local, author, "media", rest, raw, Media("unknown"), edited)
-    if "(" in first:  # media attached, Android: "IMG-20240102-WA0001.jpg (arquivo anexado)"
-        m = ATTACHED_PAREN.match(first)
-        if m and m.end() >= len(first.rstrip()):
-            _vote(votes, attached_locale(m.group(2)))
-            name = m.group(1).strip(BIDI)
-            return ExportedMessage(line, local, author, "media", rest, raw, Media(media_type_of(name), name), edited)
-    bare = first.strip(BIDI + " ").rstrip(".")
-    if nl < 0 and bare.startswith(_DELETED_HEADS):  # deleted
-        locale = DELETED.get(bare)
-        if locale is None:
-            admin = DELETED_BY_ADMIN.match(bare)
-            if admin:
-                locale = ADMIN_LOCALES[admin.lastindex - 1]
-        if locale is not None:
-            _vote(votes, locale)
-            return ExportedMessage(line, local, author, "deleted", "", raw, None, edited)
-    if (marked or head == "<") and bare.endswith(OMITTED_ENDS):  # media left out, iOS: "‎image omitted"
-        m = OMITTED_IOS.match(first.replace(LRM, ""))
-        if m:
-            media_type, locale = omitted_ios(m.group("noun"), m.group("verb"))
-            _vote(votes, locale)
-            title = (m.group("title") or "").split(" • ")[0].strip()
-            caption = "\n".join(x for x in (title, rest) if x)
-            return ExportedMessage(line, local, author, "media", caption, raw, Media(media_type), edited)
-    if marked and ios:
-        if LOCATION.match(body):
-            return ExportedMessage(line, local, author, "text", body, raw, None, edited)
-        return ExportedMessage(line, local, None, "system", body, raw, None, edited)
-    return ExportedMessage(line, local, author, "text", text, raw, None, edited)
-
-
-def _vote(votes: dict, locale: Locale | None) -> None:
-    if locale:
-        votes[locale] = votes.get(locale, 0) + 1
 
 
 def _winner(votes: dict) -> Locale | None:
