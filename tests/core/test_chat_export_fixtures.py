@@ -184,3 +184,20 @@ def test_zip_entry_names_without_the_utf8_flag_are_read_as_utf8():
         raw[at + flag_at + 1] &= ~0x08 & 0xFF
     got = parse_export(bytes(raw), "Conversa do WhatsApp com João.zip")
     assert got.chat_file == "Conversa do WhatsApp com João.txt" and got.chat_name == "João"
+
+
+def test_chat_names_and_phones_in_file_names():
+    from pycore.chat_export.names import chat_name_from_file, phone_digits
+
+    cases = {
+        "Conversa do WhatsApp com Ana Souza.txt": "Ana Souza",
+        "C:\\Users\\loja\\Downloads\\WhatsApp Chat with Ana Souza (1).zip": "Ana Souza",
+        "/sdcard/Download/Chat de WhatsApp con María José.txt": "María José",
+        "WhatsApp Chat - Família 💛.zip": "Família 💛",
+        "Conversa do WhatsApp com \u202a+55 11 98765-4321\u202c.txt": "+55 11 98765-4321",
+        "_chat.txt": None, "backup.zip": None, "conversa.txt": None,
+    }
+    assert {name: chat_name_from_file(name) for name in cases} == cases
+    assert phone_digits("+55 11 98765-4321") == "5511987654321"
+    assert phone_digits("+1 (555) 010\u20117788") == "15550107788"  # iOS writes a non-breaking hyphen
+    assert phone_digits("Ana Souza") is None and phone_digits("1234") is None and phone_digits(None) is None
