@@ -29,3 +29,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -e ".[test]"
   echo "$want" > "$stamp"
 fi
+[ -d tests/chat_export/node_modules/whatsapp-chat-parser ] || (cd tests/chat_export && npm ci --silent --no-audit --no-fund) # differential test of the chat-export parser
