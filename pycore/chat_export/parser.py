@@ -136,7 +136,7 @@ def _parse_text(text: str, file_name: str, date_order: DateOrder | None, encodin
     parts_of: dict[str, dates_.Parts] = {}
     counts: dict[dates_.Parts, int] = {}
     seq: list[dates_.Parts] = []
-    last_raw = None
+    last_raw = parts = None  # a repeated date reuses the parts of the line before
     for raw in date_raw:
         if raw == last_raw:
             counts[parts] += 1
