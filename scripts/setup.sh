@@ -29,3 +29,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -e ".[test]"
   echo "$want" > "$stamp"
 fi
+# TypeScript's checker over extension/ (tests/build/test_typecheck.py), pinned in its own lock file.
+[ scripts/typecheck/node_modules/.package-lock.json -nt scripts/typecheck/package-lock.json ] || (cd scripts/typecheck && npm ci --no-audit --no-fund --loglevel=error)

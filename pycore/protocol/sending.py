@@ -17,6 +17,7 @@ Origin = Literal["manual", "suggestion", "campaign", "schedule"]
 EntryState = Literal["queued", "approved", "sending", "verify", "sent", "failed", "blocked", "cancelled"]
 LimitKind = Literal["message", "scrape", "search"]
 PauseReason = Literal["user", "warning_banner", "logged_out", "other_window", "too_many_messages"]
+CeilingSide = Literal["max", "min"]
 
 TEXT_FIELD = Field(max_length=70_000, description="checked by the policy (65,536 chars max)")
 
@@ -218,7 +219,9 @@ class SettingsResult(Model):
     settings: dict[str, Any]
     safe_mode: bool = Field(description="true when every setting is at its safe default")
     adjusted: list[SettingsAdjustment] = Field(default_factory=list)
-    ceilings: dict[str, Any] = Field(default_factory=dict)
+    ceilings: dict[str, dict[CeilingSide, float]] = Field(
+        default_factory=dict, description='per setting, the hard bound no value passes: {"per_minute": {"max": 30}}'
+    )
 
 
 @command("sending.settings.get", SettingsResult)

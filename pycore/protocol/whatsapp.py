@@ -9,11 +9,26 @@ from pydantic import Field
 from pycore.protocol.base import Command, Event, Model, command, event
 
 
+SelectorScope = Literal["page", "row", "chat_row"]  # where read-dom.js queries (pycore/whatsapp/selectors.py)
+
+
+class SelectorCandidate(Model):
+    css: str
+    gens: list[str]
+
+
+class SelectorFeature(Model):
+    purpose: str
+    scope: SelectorScope
+    unique: bool
+    candidates: list[SelectorCandidate]
+
+
 class SelectorTable(Model):
     version: int
     generations: dict[str, str]
     classes: list[str]
-    features: dict[str, dict]
+    features: dict[str, SelectorFeature]
 
 
 @command("selectors.get", SelectorTable)
