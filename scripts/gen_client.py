@@ -427,6 +427,11 @@ declare namespace Mettri {
     type: K;
     args: Args<K>;
   }
+  /** A request as the service worker forwards it to the core: the source stamped from Chrome's sender. */
+  interface StampedRequest extends Request {
+    source: base.Request["source"];
+    tab_id: number | null;
+  }
   /** The error a call throws when the reply is not ok. */
   interface CallError extends Error {
     code: ErrorCode;
@@ -448,7 +453,7 @@ declare namespace Mettri {
   /** chrome.runtime messages between Mettri's own contexts (docs/protocol.md, "Transport"). */
   type Message =
     | { to: "core"; request: Request }
-    | { to: "offscreen"; request: base.Request }
+    | { to: "offscreen"; request: StampedRequest }
     | { to: "broadcast"; envelope: Event }
     | { to: "content"; envelope: Event }
     | { to: "sw"; kind: "ensure_core" | "restart_core" };

@@ -1,9 +1,13 @@
+// @ts-check
 // The send gate's settings: the safe defaults, what the user relaxed, and the hard
 // ceilings no setting can pass (the core clamps and says why).
-const { call } = globalThis.MettriCore;
-const { t } = globalThis.MettriI18n;
+const api = MettriApi;
+const { t } = MettriI18n;
 
-// Settings the user edits here; warmup_started_at and honour_optouts are not editable.
+/**
+ * Settings the user edits here; warmup_started_at and honour_optouts are not editable.
+ * @type {[name: string, kind: "number" | "checkbox" | "select", options?: string[]][]}
+ */
 const FIELDS = [
   ["per_minute", "number"],
   ["per_hour", "number"],
@@ -18,7 +22,17 @@ const FIELDS = [
   ["block_when_hidden", "checkbox"],
 ];
 
-function input(name, kind, value, ceiling, options) {
+/** @typedef {Mettri.Result<"sending.settings.get">["ceilings"][string] | undefined} Ceiling */
+
+/**
+ * @param {string} name
+ * @param {"number" | "checkbox" | "select"} kind
+ * @param {unknown} value
+ * @param {Ceiling} ceiling
+ * @param {string[]} [options]
+ */
+function input(name, kind, value, ceiling, options = []) {
+  /** @type {HTMLInputElement | HTMLSelectElement} */
   let el;
   if (kind === "select") {
     el = document.createElement("select");
@@ -28,15 +42,15 @@ function input(name, kind, value, ceiling, options) {
       o.textContent = t(`setting_${name}_${opt}`);
       el.append(o);
     }
-    el.value = value;
+    el.value = String(value);
   } else {
     el = document.createElement("input");
     el.type = kind;
     if (kind === "checkbox") el.checked = !!value;
     else {
-      el.value = value;
+      el.value = String(value);
       el.min = "0";
-      if (ceiling && ceiling[1] === "max") el.max = String(ceiling[0]);
+      if (ceiling?.max != null) el.max = String(ceiling.max);
     }
   }
   el.name = name;
@@ -44,17 +58,30 @@ function input(name, kind, value, ceiling, options) {
   return el;
 }
 
+/**
+ * The hint beside a setting: the hard bound it cannot pass ("máximo permitido: 30").
+ * @param {Ceiling} ceiling
+ */
+function ceilingHint(ceiling) {
+  if (ceiling?.max != null) return t("ceilingMax", [ceiling.max.toLocaleString()]);
+  if (ceiling?.min != null) return t("ceilingMin", [ceiling.min.toLocaleString()]);
+  return "";
+}
+
+/** @param {HTMLFormElement} form */
 function read(form) {
+  /** @type {Record<string, unknown>} */
   const values = {};
   for (const [name, kind] of FIELDS) {
-    const el = form.elements[name];
+    const el = /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
     values[name] = kind === "checkbox" ? el.checked : kind === "number" ? Number(el.value) : el.value;
   }
   return values;
 }
 
+/** @param {HTMLElement} root */
 export async function mountSendingSettings(root) {
-  const { settings, safe_mode: safe, ceilings } = await call("sending.settings.get");
+  const { settings, safe_mode: safe, ceilings } = await api.sending.settings.get({});
   const form = document.createElement("form");
   const status = document.createElement("p");
   status.className = safe ? "ok" : "warn";
@@ -67,7 +94,7 @@ export async function mountSendingSettings(root) {
     label.textContent = t(`setting_${name}`);
     const field = input(name, kind, settings[name], ceilings[name], options);
     const hint = document.createElement("small");
-    if (ceilings[name]) hint.textContent = t(ceilings[name][1] === "max" ? "ceilingMax" : "ceilingMin", [String(ceilings[name][0])]);
+    hint.textContent = ceilingHint(ceilings[name]);
     grid.append(label, field, hint);
   }
   const save = document.createElement("button");
@@ -81,21 +108,22 @@ export async function mountSendingSettings(root) {
   form.append(status, grid, save, reset, notes);
   root.replaceChildren(form);
 
+  /** @param {Mettri.Args<"sending.settings.set">["values"]} values */
   async function apply(values) {
-    const result = await call("sending.settings.set", { values });
+    const result = await api.sending.settings.set({ values });
     notes.replaceChildren(
       ...result.adjusted.map((a) => {
         const li = document.createElement("li");
-        li.textContent = globalThis.MettriI18n.pick(a.reason_pt, a.reason_en);
+        li.textContent = MettriI18n.pick(a.reason_pt, a.reason_en);
         return li;
       }),
     );
     status.className = result.safe_mode ? "ok" : "warn";
     status.textContent = result.safe_mode ? t("settingsSafe") : t("settingsRelaxed");
     for (const [name, kind] of FIELDS) {
-      const el = form.elements[name];
+      const el = /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
       if (kind === "checkbox") el.checked = !!result.settings[name];
-      else el.value = result.settings[name];
+      else el.value = String(result.settings[name]);
     }
   }
   form.addEventListener("submit", (e) => {
