@@ -132,7 +132,7 @@ def leftovers(out: dict[Path, str]) -> list[Path]:
 def stale() -> list[str]:
     out = outputs()
     bad = [path for path, text in out.items() if not path.exists() or path.read_text() != text]
-    return [str(path.relative_to(ROOT)) for path in bad + leftovers(out)]
+    return [str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path) for path in bad + leftovers(out)]
 
 
 def main() -> None:
