@@ -80,7 +80,7 @@ def assemble(got: dict, core_wheel: Path) -> None:
     shutil.rmtree(DIST, ignore_errors=True)
     DIST.mkdir()
     shutil.copy2(ROOT / "manifest.json", DIST / "manifest.json")
-    shutil.copytree(ROOT / "extension", DIST / "extension", ignore=shutil.ignore_patterns("_locales", "*.md"))
+    shutil.copytree(ROOT / "extension", DIST / "extension", ignore=shutil.ignore_patterns("_locales", "*.md", "*.d.ts"))
     shutil.copytree(ROOT / "extension" / "_locales", DIST / "_locales")
 
     pyo = DIST / "vendor" / "pyodide"

@@ -1,8 +1,10 @@
+// @ts-check
 // Keeps exactly one offscreen document (the Python core) alive: creates it when
 // needed and again if Chrome closed it. Creation is guarded so concurrent callers
 // share one attempt (Chrome allows a single offscreen document).
 
 const OFFSCREEN_PATH = "extension/offscreen/offscreen.html";
+/** @type {Promise<void> | null} */
 let creating = null;
 
 async function exists() {

@@ -1,3 +1,4 @@
+// @ts-check
 // Routes bridge messages: requests from pages and the WhatsApp tab go to the
 // core in the offscreen document; events from the core go to the WhatsApp tabs
 // (pages receive them directly; the offscreen document only has chrome.runtime).
@@ -5,19 +6,29 @@
 import { ensureOffscreen } from "./offscreen-manager.js";
 
 const RETRY_DELAYS_MS = [50, 100, 200, 400, 800, 1600];
+/** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** @param {unknown} err */
 function isNoReceiver(err) {
-  return /Receiving end does not exist|Could not establish connection/.test(String(err && err.message ? err.message : err));
+  const message = err ? /** @type {{ message?: unknown }} */ (err).message : undefined;
+  return /Receiving end does not exist|Could not establish connection/.test(String(message || err));
 }
 
-/** Forward a request to the core, recreating the offscreen document if it is gone. */
+/**
+ * Forward a request to the core, recreating the offscreen document if it is gone.
+ * @param {Mettri.StampedRequest} request the envelope with the source the worker stamped
+ * @returns {Promise<Mettri.Reply>}
+ */
 export async function forwardToCore(request) {
+  /** @type {unknown} */
   let lastError = null;
   for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
     await ensureOffscreen();
     try {
-      const reply = await chrome.runtime.sendMessage({ to: "offscreen", request });
+      /** @type {Mettri.Message} */
+      const message = { to: "offscreen", request };
+      const reply = await chrome.runtime.sendMessage(message);
       if (reply !== undefined) return reply;
       lastError = new Error("the core sent no reply");
     } catch (err) {
@@ -26,21 +37,22 @@ export async function forwardToCore(request) {
     }
     if (attempt < RETRY_DELAYS_MS.length) await sleep(RETRY_DELAYS_MS[attempt]);
   }
-  return {
-    id: request.id ?? null,
-    ok: false,
-    error: { code: "not_ready", message: `core unreachable: ${lastError}`, details: [] },
-  };
+  return MettriProtocol.errorReply(request.id ?? null, "not_ready", `core unreachable: ${lastError}`);
 }
 
 async function whatsappTabs() {
   return chrome.tabs.query({ url: "https://web.whatsapp.com/*" });
 }
 
-/** Deliver a core event to every WhatsApp tab (pages get it from the broadcast itself). */
+/**
+ * Deliver a core event to every WhatsApp tab (pages get it from the broadcast itself).
+ * @param {Mettri.Event} envelope
+ */
 export async function relayEventToTabs(envelope) {
   const tabs = await whatsappTabs();
+  /** @type {Mettri.Message} */
+  const message = { to: "content", envelope };
   await Promise.all(
-    tabs.map((tab) => chrome.tabs.sendMessage(tab.id, { to: "content", envelope }).catch(() => undefined)),
+    tabs.map((tab) => (tab.id == null ? undefined : chrome.tabs.sendMessage(tab.id, message).catch(() => undefined))),
   );
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Who may talk to the core. Only this extension's own contexts: its pages and
 // offscreen document, and its content script inside a web.whatsapp.com tab.
 // No externally_connectable in the manifest, so other extensions and web pages
@@ -5,7 +6,10 @@
 
 const WHATSAPP_ORIGIN = "https://web.whatsapp.com";
 
-/** @returns {"page"|"content"|"offscreen"|null} */
+/**
+ * @param {chrome.runtime.MessageSender} sender
+ * @returns {"page"|"content"|"offscreen"|null}
+ */
 export function classifySender(sender) {
   if (!sender || sender.id !== chrome.runtime.id) return null;
   const url = sender.url || "";

@@ -1,7 +1,9 @@
+// @ts-check
 // Service worker: the router between the WhatsApp tab, the extension's pages and
 // the Python core. It holds no state that matters: Chrome may stop it at any
 // time, and every message it relays can be retried by its sender.
 
+import "../shared/protocol.js"; // MettriProtocol: the envelope builders
 import { classifySender } from "./senders.js";
 import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
 import { forwardToCore, relayEventToTabs } from "./router.js";
@@ -10,7 +12,7 @@ chrome.runtime.onInstalled.addListener(() => {
   chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
 });
 
-chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sender, sendResponse) => {
   if (!message || typeof message !== "object") return false;
   const source = classifySender(sender);
   if (source === null) return false; // not ours: never answered
@@ -19,13 +21,14 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     case "core": {
       if (source === "offscreen") return false;
       // The source is decided here from Chrome's sender info, never by the sender.
-      const request = { ...(message.request || {}), source, tab_id: source === "content" ? sender.tab.id : null };
+      /** @type {Mettri.StampedRequest} */
+      const request = { ...(message.request || {}), source, tab_id: source === "content" ? (sender.tab?.id ?? null) : null };
       if (typeof message.request !== "object" || message.request === null) {
-        sendResponse({ id: null, ok: false, error: { code: "invalid_message", message: "request must be an object", details: [] } });
+        sendResponse(MettriProtocol.errorReply(null, "invalid_message", "request must be an object"));
         return false;
       }
       forwardToCore(request).then(sendResponse, (err) =>
-        sendResponse({ id: request.id ?? null, ok: false, error: { code: "internal_error", message: String(err), details: [] } }),
+        sendResponse(MettriProtocol.errorReply(request.id ?? null, "internal_error", String(err))),
       );
       return true;
     }

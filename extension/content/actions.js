@@ -1,36 +1,55 @@
+// @ts-check
 // Page actions for the send gate: open a chat, write into WhatsApp's composer
 // (a Lexical editor), press send, and confirm the message appeared as outgoing.
 // The core decides what and when (sender.next); this file only acts and reports.
-(() => {
+var MettriActions = (() => {
+  /** @typedef {Mettri.whatsapp.SelectorTable} Selectors */
+
+  /** @param {number} ms */
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+  /**
+   * @param {Selectors} sel
+   * @param {string} feature
+   * @param {ParentNode} [root]
+   * @returns {HTMLElement | null}
+   */
   function firstMatch(sel, feature, root = document) {
     const f = sel.features[feature];
     if (!f) return null;
     for (const c of f.candidates) {
-      const el = root.querySelector(c.css);
+      const el = /** @type {HTMLElement | null} */ (root.querySelector(c.css));
       if (el) return el;
     }
     return null;
   }
 
+  /**
+   * @param {Selectors} sel
+   * @param {string} feature
+   * @param {ParentNode} [root]
+   * @returns {HTMLElement[]}
+   */
   function allMatches(sel, feature, root = document) {
     const f = sel.features[feature];
     if (!f) return [];
     for (const c of f.candidates) {
-      const els = root.querySelectorAll(c.css);
+      const els = /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll(c.css));
       if (els.length) return [...els];
     }
     return [];
   }
 
+  /** @param {string | null | undefined} s */
   const clean = (s) => (s || "").replace(/[\u202a-\u202e\u200e\u200f]/g, "").trim();
 
+  /** @param {Selectors} sel */
   function headerTitle(sel) {
     const el = firstMatch(sel, "chat_header_title");
     return el ? clean(el.getAttribute("title") || el.textContent) : "";
   }
 
+  /** @param {Element} el */
   function press(el) {
     const opts = { bubbles: true, cancelable: true, view: window };
     el.dispatchEvent(new MouseEvent("mousedown", opts));
@@ -38,6 +57,13 @@
     el.dispatchEvent(new MouseEvent("click", opts));
   }
 
+  /**
+   * @template T
+   * @param {() => T} fn
+   * @param {number} timeoutMs
+   * @param {number} [stepMs]
+   * @returns {Promise<T | null>}
+   */
   async function waitFor(fn, timeoutMs, stepMs = 50) {
     const t0 = performance.now();
     while (performance.now() - t0 < timeoutMs) {
@@ -48,6 +74,10 @@
     return null;
   }
 
+  /**
+   * @param {Selectors} sel
+   * @param {string} title
+   */
   function rowWithTitle(sel, title) {
     for (const row of allMatches(sel, "chat_row")) {
       const t = firstMatch(sel, "row_title", row);
@@ -56,20 +86,28 @@
     return null;
   }
 
+  /**
+   * @param {HTMLElement} el
+   * @param {string} text
+   */
   async function insertInto(el, text) {
     el.focus();
     await sleep(60); // Lexical ignores an insert in the same task as focus()
     // Replace what is there (an earlier search), never append to it. Lexical must see the
     // selection change before the insert, as with focus.
-    if (el.tagName === "INPUT") el.select();
+    if (el.tagName === "INPUT") /** @type {HTMLInputElement} */ (el).select();
     else if ((el.textContent || "").trim()) {
-      window.getSelection().selectAllChildren(el);
+      window.getSelection()?.selectAllChildren(el);
       await sleep(60);
     }
     document.execCommand("insertText", false, text);
     await sleep(30);
   }
 
+  /**
+   * @param {Selectors} sel
+   * @param {string} title
+   */
   async function openChat(sel, title) {
     if (headerTitle(sel) === title) return true;
     let row = rowWithTitle(sel, title);
@@ -85,10 +123,16 @@
     return !!(await waitFor(() => headerTitle(sel) === title, 3000));
   }
 
+  /** @param {HTMLElement} el */
   function composerText(el) {
     return clean(el.innerText).replace(/\n+$/, "");
   }
 
+  /**
+   * @param {Selectors} sel
+   * @param {string} text
+   * @returns {Promise<{ ok: true, composer: HTMLElement } | { ok: false, error: string }>}
+   */
   async function writeMessage(sel, text) {
     const composer = firstMatch(sel, "composer");
     if (!composer) return { ok: false, error: "composer_not_found" };
@@ -115,19 +159,31 @@
     return { ok: false, error: "insert_failed" };
   }
 
+  /** @param {HTMLElement} composer */
   function clearComposer(composer) {
     composer.focus();
     document.execCommand("selectAll");
     document.execCommand("delete");
   }
 
+  /** @param {Selectors} sel */
   function outgoingIds(sel) {
-    const batch = globalThis.MettriReadDom.readBatch(document, sel, { hidden: false, observedAt: 0 });
+    const batch = MettriReadDom.readBatch(document, sel, { hidden: false, observedAt: 0 });
     return new Map(batch.nodes.map((n) => [n.data_id || n.testid, n]));
   }
 
-  /** Perform one job from sender.next; resolves with sender.report's args. */
+  /**
+   * Perform one job from sender.next; resolves with sender.report's args.
+   * @param {Mettri.sending.Job} job
+   * @param {Selectors} sel
+   * @param {{ title: string }} target
+   * @returns {Promise<Mettri.Args<"sender.report">>}
+   */
   async function performJob(job, sel, { title }) {
+    /**
+     * @param {Mettri.Args<"sender.report">["outcome"]} outcome
+     * @param {{ error?: string, message_id?: string }} [extra]
+     */
     const report = (outcome, extra = {}) => ({ job_id: job.id, attempt: job.attempt, outcome, ...extra });
     // Timed by our own clock from the job's arrival: the core's clock may run ahead (tests move it).
     const deadline = performance.now() + (job.expires_in ?? 20) * 1000;
@@ -154,5 +210,5 @@
     return confirmed ? report("sent", { message_id: confirmed }) : report("failed_unknown", { error: "not_confirmed" });
   }
 
-  globalThis.MettriActions = Object.freeze({ performJob, openChat, writeMessage, headerTitle, firstMatch });
+  return Object.freeze({ performJob, openChat, writeMessage, headerTitle, firstMatch });
 })();

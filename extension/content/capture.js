@@ -1,9 +1,10 @@
+// @ts-check
 // Capture loop of the content script: watches the page, reads rendered message
 // rows into raw facts (read-dom.js) and delivers them to the core in batches.
 // Facts stay in a pending queue until the core acknowledges them, so a core that
 // is starting, restarting or refusing a write (full disk) loses nothing. Only
 // rows whose facts changed since the last acknowledged batch are sent again.
-(() => {
+var MettriCapture = (() => {
   const DEBOUNCE_MS = 120; // WhatsApp re-renders in bursts: read once it settles
   const MAX_WAIT_MS = 600; // but never later than this during a long burst
   const RETRY_MS = [250, 500, 1000, 2000, 5000];
@@ -11,27 +12,56 @@
   const MAX_SENT = 10_000; // acknowledged signatures kept (least recently seen dropped first)
   const TAIL_ROWS = 100; // the newest rows are always re-read: ticks and deletions change there
 
+  /**
+   * @typedef {Mettri.capture.ChatFacts & { title: string }} Chat
+   * @typedef {Mettri.capture.RawMessageNode} Node
+   * @typedef {{ hidden: boolean, observed_at: number, locale: string | null, utc_offset_min: number }} BatchContext
+   * @typedef {{ chat: Chat, node: Node, sig: string, batch: BatchContext }} Pending
+   */
+
+  /**
+   * @param {Chat} chat
+   * @param {string | null} raw
+   */
   function nodeKey(chat, raw) {
     return `${chat.title}\u0000${raw || ""}`;
   }
 
-  function createCapture({ request, selectors, readDom = globalThis.MettriReadDom, onStats = () => {} }) {
-    const sent = new Map(); // nodeKey -> signature acknowledged by the core (LRU, cleared per chat)
-    const pending = new Map(); // nodeKey -> {chat, node, sig, ctx}
+  /**
+   * @param {{
+   *   api: Mettri.Api,
+   *   selectors: Mettri.whatsapp.SelectorTable,
+   *   readDom?: typeof MettriReadDom,
+   *   onStats?: (stats: object, result: Mettri.Result<"capture.batch">) => void,
+   * }} deps
+   */
+  function createCapture({ api, selectors, readDom = MettriReadDom, onStats = () => {} }) {
+    /** @type {Map<string, string>} nodeKey -> signature acknowledged by the core (LRU, cleared per chat) */
+    const sent = new Map();
+    /** @type {Map<string, Pending>} nodeKey -> {chat, node, sig, batch} */
+    const pending = new Map();
     const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, reads: 0, dropped: 0 };
+    /** @type {ReturnType<typeof setTimeout> | null} */
     let timer = null;
     let firstDirtyAt = 0;
     let flushing = false;
     let retry = 0;
+    /** @type {MutationObserver | null} */
     let observer = null;
     let stopped = false;
+    /** @type {string | null} */
     let chatSig = null;
+    /** @type {string | null} */
     let chatKey = null; // the core's key of the open chat, from the last acknowledged batch
 
+    /**
+     * @param {string} key
+     * @param {string} sig
+     */
     function remember(key, sig) {
       sent.delete(key); // re-inserting moves it to the young end
       sent.set(key, sig);
-      if (sent.size > MAX_SENT) sent.delete(sent.keys().next().value);
+      if (sent.size > MAX_SENT) sent.delete(/** @type {string} */ (sent.keys().next().value));
     }
 
     function context() {
@@ -49,6 +79,7 @@
       const t0 = performance.now();
       const ctx = context();
       const chat = readDom.readChatHeader(document, selectors);
+      /** @type {BatchContext & { chat: Chat }} */
       const batch = {
         chat,
         hidden: ctx.hidden,
@@ -91,7 +122,7 @@
       if (stopped) return;
       const now = performance.now();
       if (!timer) firstDirtyAt = now;
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       const wait = Math.max(0, Math.min(DEBOUNCE_MS, MAX_WAIT_MS - (now - firstDirtyAt)));
       timer = setTimeout(() => {
         timer = null;
@@ -101,7 +132,9 @@
 
     function nextBatch() {
       // One chat per batch (the chat facts are per batch), at most 500 nodes.
+      /** @type {string | null} */
       let chatSig = null;
+      /** @type {[string, Pending][]} */
       const entries = [];
       for (const [key, entry] of pending) {
         const sig = JSON.stringify(entry.chat);
@@ -128,7 +161,7 @@
             locale: base.locale,
             utc_offset_min: base.utc_offset_min,
           };
-          const reply = await request("capture.batch", args, { timeoutMs: 60_000 });
+          const reply = await api.capture.batch.request(args, { timeoutMs: 60_000 });
           if (reply.ok) {
             for (const [key, entry] of entries) {
               if (pending.get(key) === entry) pending.delete(key);
@@ -145,7 +178,7 @@
           if (reply.error && reply.error.code === "invalid_args") {
             // Our own reader produced something the core refuses: drop only the
             // node it names, keep the rest, and say so in the console.
-            const loc = (reply.error.details[0] || {}).loc || "";
+            const loc = String((reply.error.details[0] || {}).loc || "");
             const index = Number((loc.match(/^nodes\.(\d+)/) || [])[1]);
             const victim = Number.isInteger(index) ? entries[index] : entries[0];
             console.warn("mettri: the core refused a captured row", reply.error, victim && victim[1].node);
@@ -162,6 +195,7 @@
       }
     }
 
+    /** @type {Element | null} */
     let panel = null;
     function panelNow() {
       const features = selectors.features.conversation_panel.candidates;
@@ -174,6 +208,7 @@
 
     // Only mutations inside the open conversation (or a new conversation) matter:
     // the chat list re-renders constantly and must not cost us a read each time.
+    /** @param {MutationRecord[]} records */
     function onMutations(records) {
       const now = panelNow();
       if (now !== panel) {
@@ -181,7 +216,7 @@
         schedule();
         return;
       }
-      if (!panel || !records.some((r) => panel.contains(r.target))) return;
+      if (!panel || !records.some((r) => /** @type {Element} */ (panel).contains(r.target))) return;
       // A hidden tab renders only the last message and replaces it with the next one:
       // read it now, before it is gone, instead of after the debounce.
       if (readDom.messageRows(panel, selectors).length <= 1) read();
@@ -205,7 +240,7 @@
     function stop() {
       stopped = true;
       if (observer) observer.disconnect();
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       timer = null;
       document.removeEventListener("visibilitychange", schedule);
     }
@@ -213,5 +248,5 @@
     return { start, stop, read, flush, stats, pending, sent, chatKey: () => chatKey };
   }
 
-  globalThis.MettriCapture = Object.freeze({ createCapture });
+  return Object.freeze({ createCapture });
 })();

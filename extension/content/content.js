@@ -1,15 +1,33 @@
+// @ts-check
 // Content script entry: the thin bridge between WhatsApp Web's DOM and the core.
 // It reads attributes and text (read-dom.js), reports them, and does what the
 // core asks in the page. It parses nothing and decides nothing: the selectors
 // come from pycore (shared/selectors.js) and every decision is the core's.
-(() => {
-  const { request, onEvent } = globalThis.MettriCore;
-  const readDom = globalThis.MettriReadDom;
+var MettriContent = (() => {
+  const api = MettriApi;
+  const { onEvent } = MettriCore;
+  const readDom = MettriReadDom;
   const HEARTBEAT_MS = 30_000; // the core hands the active role over after 90 s of silence
   const CONNECTION_POLL_MS = 1_000;
 
+  /** @typedef {Mettri.Result<"tabs.hello">["role"]} Role */
+  /**
+   * @type {{
+   *   selectors: Mettri.whatsapp.SelectorTable,
+   *   role: Role | null,
+   *   tabId: string | null,
+   *   connection: Mettri.Result<"connection.report"> | null,
+   *   lastConnectionFacts: string,
+   *   lastProbe: string,
+   *   capture: ReturnType<typeof MettriCapture.createCapture> | null,
+   *   backfill: ReturnType<typeof MettriBackfill.createBackfill> | null,
+   *   scraper: ReturnType<typeof MettriScraper.createScraper> | null,
+   *   sender: ReturnType<typeof MettriSender.createSenderLoop> | null,
+   *   suggestions: ReturnType<typeof MettriSuggestions.createSuggestions> | null,
+   * }}
+   */
   const state = {
-    selectors: globalThis.MettriSelectors,
+    selectors: MettriSelectors,
     role: null,
     tabId: null,
     connection: null,
@@ -25,16 +43,16 @@
   // -- sending: the send loop runs only in the active tab ----------------------------
   function startSender() {
     if (state.sender || !globalThis.MettriSender) return;
-    state.sender = globalThis.MettriSender.createSenderLoop({ request, onEvent, selectors: state.selectors });
+    state.sender = MettriSender.createSenderLoop({ api, onEvent, selectors: state.selectors });
     state.sender.start();
-    state.suggestions = globalThis.MettriSuggestions.createSuggestions({ request, onEvent, selectors: state.selectors });
+    state.suggestions = MettriSuggestions.createSuggestions({ api, onEvent, selectors: state.selectors });
     state.suggestions.start();
   }
 
   function stopSender() {
     if (!state.sender) return;
     state.sender.stop();
-    state.suggestions.stop();
+    state.suggestions?.stop();
     state.sender = null;
     state.suggestions = null;
   }
@@ -42,34 +60,35 @@
 
   function startCapture() {
     if (state.capture) return;
-    state.capture = globalThis.MettriCapture.createCapture({ request, selectors: state.selectors });
+    state.capture = MettriCapture.createCapture({ api, selectors: state.selectors });
     state.capture.start();
-    state.backfill = globalThis.MettriBackfill.createBackfill({ request, selectors: state.selectors, capture: state.capture });
-    state.scraper = globalThis.MettriScraper.createScraper({ request, selectors: state.selectors });
+    state.backfill = MettriBackfill.createBackfill({ api, selectors: state.selectors, capture: state.capture });
+    state.scraper = MettriScraper.createScraper({ api, selectors: state.selectors });
   }
 
   function stopCapture() {
     if (!state.capture) return;
     state.capture.stop();
-    state.backfill.cancel();
-    state.scraper.cancel();
+    state.backfill?.cancel();
+    state.scraper?.cancel();
     state.capture = state.backfill = state.scraper = null;
   }
 
   // The core's table wins over the shipped one: support can override it (selectors.override).
   async function loadSelectors() {
-    const reply = await request("selectors.get", {}, { timeoutMs: 120_000 });
+    const reply = await api.selectors.get.request({}, { timeoutMs: 120_000 });
     if (reply.ok) state.selectors = reply.result;
   }
 
   async function hello() {
-    const reply = await request("tabs.hello", { tab_id: null }, { timeoutMs: 120_000 });
+    const reply = await api.tabs.hello.request({ tab_id: null }, { timeoutMs: 120_000 });
     if (reply.ok) {
       state.tabId = reply.result.tab_id;
       applyRole(reply.result.role);
     } else setTimeout(hello, 2_000);
   }
 
+  /** @param {Role} role */
   function applyRole(role) {
     state.role = role;
     // Idle tabs neither capture nor send: one WhatsApp tab at a time acts.
@@ -88,7 +107,7 @@
     const key = JSON.stringify(facts);
     if (!force && key === state.lastConnectionFacts) return;
     state.lastConnectionFacts = key;
-    const reply = await request("connection.report", { ...facts, tab_id: null, observed_at: Date.now() / 1000 });
+    const reply = await api.connection.report.request({ ...facts, tab_id: null, observed_at: Date.now() / 1000 });
     if (reply.ok) state.connection = reply.result;
   }
 
@@ -103,20 +122,19 @@
     const key = JSON.stringify(Object.entries(results).map(([k, r]) => [k, r.matched, Math.min(r.count, 2), !!r.deferred]));
     if (key === state.lastProbe) return;
     state.lastProbe = key;
-    await request("selftest.report", { results, chat_open: chatOpen, tab_id: null });
+    await api.selftest.report.request({ results, chat_open: chatOpen, tab_id: null });
   }
 
   onEvent((envelope) => {
-    const data = envelope.data;
-    if (envelope.event === "tabs.role" && data.tab_id === state.tabId) applyRole(data.role);
+    if (envelope.event === "tabs.role" && envelope.data.tab_id === state.tabId) applyRole(envelope.data.role);
     if (state.role !== "active" || !state.capture) return; // only the active tab acts
-    if (envelope.event === "backfill.requested") state.backfill.run(data.job_id);
-    else if (envelope.event === "backfill.progress" && data.state !== "running") state.backfill.cancel(data.job_id);
-    else if (envelope.event === "contacts.scan_requested") state.scraper.run(data.scan_id, data.pace);
+    if (envelope.event === "backfill.requested") state.backfill?.run(envelope.data.job_id);
+    else if (envelope.event === "backfill.progress" && envelope.data.state !== "running") state.backfill?.cancel(envelope.data.job_id);
+    else if (envelope.event === "contacts.scan_requested") state.scraper?.run(envelope.data.scan_id, envelope.data.pace);
   });
 
   window.addEventListener("pagehide", () => {
-    request("tabs.bye", { tab_id: null }, { timeoutMs: 2_000 });
+    api.tabs.bye.request({ tab_id: null }, { timeoutMs: 2_000 });
   });
 
   // Every second: connection facts, and the self-test (safe mode lifts as soon as a chat opens).
@@ -125,5 +143,5 @@
   loadSelectors()
     .then(hello)
     .then(() => reportConnection(true));
-  globalThis.MettriContent = state; // for diagnostics in DevTools (isolated world only)
+  return state; // for diagnostics in DevTools (isolated world only)
 })();

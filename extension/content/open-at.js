@@ -1,17 +1,26 @@
+// @ts-check
 // Opens a chat at a message when the side panel asks (core event chat.open_requested):
 // the active WhatsApp tab opens the chat, finds the message row (scrolling up
 // through older messages within a bound) and highlights it briefly. Reads ids
 // and titles only; the core said which chat and message. Opening the chat is
 // content/actions.js's openChat (the same way the send gate opens one).
-(() => {
+var MettriOpenAt = (() => {
+  /** @typedef {Mettri.whatsapp.SelectorTable} Selectors */
+  /** @param {number} ms */
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const SCROLL_STEPS = 40; // older pages to load at most (~30 messages each in WhatsApp Web)
   const STEP_WAIT_MS = 250;
   const STEP_TIMEOUT_MS = 4_000;
   const HIGHLIGHT_MS = 2_500;
 
-  const first = (...args) => globalThis.MettriActions.firstMatch(...args);
+  /** @type {typeof MettriActions.firstMatch} */
+  const first = (...args) => MettriActions.firstMatch(...args);
 
+  /**
+   * @param {Selectors} sel
+   * @param {string} feature
+   * @param {ParentNode} [root]
+   */
   function all(sel, feature, root = document) {
     for (const c of sel.features[feature]?.candidates ?? []) {
       const els = root.querySelectorAll(c.css);
@@ -20,6 +29,12 @@
     return [];
   }
 
+  /**
+   * @template T
+   * @param {() => T} fn
+   * @param {number} timeoutMs
+   * @returns {Promise<T | null>}
+   */
   async function until(fn, timeoutMs) {
     const t0 = performance.now();
     while (performance.now() - t0 < timeoutMs) {
@@ -30,6 +45,10 @@
     return null;
   }
 
+  /**
+   * @param {Selectors} sel
+   * @param {string} id
+   */
   function messageRow(sel, id) {
     const esc = CSS.escape(id);
     return document.querySelector(
@@ -37,6 +56,10 @@
     );
   }
 
+  /**
+   * @param {Selectors} sel
+   * @param {string} id
+   */
   async function scrollToMessage(sel, id) {
     for (let step = 0; step <= SCROLL_STEPS; step++) {
       const row = messageRow(sel, id);
@@ -44,7 +67,7 @@
       const scroller = first(sel, "message_scroller");
       if (!scroller) return null;
       const rows = all(sel, "message_row").length;
-      globalThis.MettriOpenAt.step = { step, rows, top: scroller.scrollTop }; // for diagnostics
+      diagnostics.step = { step, rows, top: scroller.scrollTop };
       scroller.scrollTop = 0; // WhatsApp loads older messages when the top is reached
       scroller.dispatchEvent(new Event("scroll"));
       const grew = await until(() => messageRow(sel, id) || all(sel, "message_row").length > rows, STEP_TIMEOUT_MS);
@@ -54,9 +77,10 @@
     return null;
   }
 
+  /** @param {Element} row */
   function highlight(row) {
     row.scrollIntoView({ block: "center" });
-    const target = row.closest("[role='row']") || row;
+    const target = /** @type {HTMLElement} */ (row.closest("[role='row']") || row);
     const before = target.style.outline;
     target.style.outline = "3px solid #f5b301";
     target.dataset.mettriHighlight = "1";
@@ -66,11 +90,13 @@
     }, HIGHLIGHT_MS);
   }
 
+  /** @type {Promise<unknown> | null} */
   let busy = null;
+  /** @param {Mettri.EventData<"chat.open_requested">} request */
   async function openAt(request) {
-    const sel = globalThis.MettriSelectors;
-    globalThis.MettriOpenAt.step = { opening: request.title };
-    const opened = await globalThis.MettriActions.openChat(sel, request.title);
+    const sel = MettriSelectors;
+    diagnostics.step = { opening: request.title };
+    const opened = await MettriActions.openChat(sel, request.title);
     const result = { opened, found: false };
     if (opened && request.message_id) {
       const row = await scrollToMessage(sel, request.message_id);
@@ -79,15 +105,18 @@
         result.found = true;
       }
     }
-    globalThis.MettriOpenAt.last = { ...request, ...result };
+    diagnostics.last = { ...request, ...result };
     return result;
   }
 
-  globalThis.MettriOpenAt = { last: null, step: null };
-  globalThis.MettriCore.onEvent((envelope) => {
+  // What the last request did, and where it is now: for diagnostics and tests.
+  /** @type {{ last: object | null, step: object | null }} */
+  const diagnostics = { last: null, step: null };
+  MettriCore.onEvent((envelope) => {
     if (envelope.event !== "chat.open_requested") return;
     if (globalThis.MettriContent?.role !== "active") return; // one WhatsApp tab acts
     const run = () => openAt(envelope.data);
     busy = (busy || Promise.resolve()).then(run, run);
   });
+  return diagnostics;
 })();

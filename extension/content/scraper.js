@@ -1,21 +1,34 @@
+// @ts-check
 // Lists every chat by scrolling WhatsApp's virtualized chat list at the pace the core
 // plans (contacts.scroll_plan), reading the rows that render (MettriReadDom.readChatRow)
 // and sending them in batches (contacts.upsert_rows). Contact details are never opened.
-(() => {
+var MettriScraper = (() => {
   const SEND_AT = 50; // rows per contacts.upsert_rows
   const RENDER_MS = 30; // the list re-renders its rows on scroll; give it a moment
   const STEPS_PER_PLAN = 10;
 
-  function createScraper({ request, selectors, readDom = globalThis.MettriReadDom }) {
-    let scan = null; // {scanId, cancelled, wake}
+  /** @typedef {{ scanId: string, cancelled: boolean, wake: (() => void) | null }} Scan */
 
-    const { sleep } = globalThis.MettriWake;
+  /**
+   * @param {{ api: Mettri.Api, selectors: Mettri.whatsapp.SelectorTable, readDom?: typeof MettriReadDom }} deps
+   */
+  function createScraper({ api, selectors, readDom = MettriReadDom }) {
+    /** @type {Scan | null} */
+    let scan = null;
 
+    const { sleep } = MettriWake;
+
+    /**
+     * @param {string} scanId
+     * @param {number} [pace]
+     */
     async function run(scanId, pace = 1) {
       cancel();
+      /** @type {Scan} */
       const me = { scanId, cancelled: false, wake: null };
       scan = me;
       const seen = new Set(); // titles already read in this scan
+      /** @type {Mettri.contacts.RawChatRow[]} */
       let buffer = [];
 
       function readVisible() {
@@ -37,7 +50,7 @@
       async function send() {
         while (buffer.length) {
           const rows = buffer.slice(0, SEND_AT);
-          const reply = await request("contacts.upsert_rows", { rows }, { timeoutMs: 60_000 });
+          const reply = await api.contacts.upsert_rows.request({ rows }, { timeoutMs: 60_000 });
           if (!reply.ok) {
             if (reply.error && reply.error.code === "invalid_args") buffer = buffer.slice(rows.length);
             else await sleep(me, 1_000);
@@ -56,8 +69,7 @@
         readVisible();
         let atEnd = false;
         while (!me.cancelled && !atEnd) {
-          const plan = await request(
-            "contacts.scroll_plan",
+          const plan = await api.contacts.scroll_plan.request(
             { viewport_px: Math.max(50, scroller.clientHeight), steps: STEPS_PER_PLAN, rows_so_far: seen.size, pace },
           );
           if (!plan.ok) break;
@@ -73,11 +85,11 @@
             }
             await sleep(me, step.pause_s * 1000);
           }
-          request("contacts.scan_progress", { scan_id: scanId, rows: seen.size, done: false });
+          api.contacts.scan_progress.request({ scan_id: scanId, rows: seen.size, done: false });
         }
         await send();
       } finally {
-        if (!me.cancelled) request("contacts.scan_progress", { scan_id: scanId, rows: seen.size, done: true });
+        if (!me.cancelled) api.contacts.scan_progress.request({ scan_id: scanId, rows: seen.size, done: true });
         if (scan === me) scan = null;
       }
     }
@@ -92,5 +104,5 @@
     return { run, cancel, running: () => (scan ? scan.scanId : null) };
   }
 
-  globalThis.MettriScraper = Object.freeze({ createScraper });
+  return Object.freeze({ createScraper });
 })();

@@ -1,20 +1,46 @@
+// @ts-check
 // The send loop of the active WhatsApp tab: asks the core's gate for the job to
 // perform now (sender.next), performs it (actions.js) and reports the outcome
 // (sender.report). The gate owns every decision about timing and limits; this
 // loop only waits as long as it is told to.
-(() => {
+var MettriSender = (() => {
   const MIN_WAIT_MS = 500;
   const MAX_WAIT_MS = 30_000;
+  // New work, a resumed queue or a moved core clock: ask now instead of at the next poll.
+  /** @type {ReadonlySet<Mettri.EventName>} */
+  const WAKE_ON = new Set([
+    "outbox.changed",
+    "sending.paused",
+    "sending.resumed",
+    "campaign.progress",
+    "clock.moved",
+    "selftest.result",
+  ]);
 
-  function createSenderLoop({ request, onEvent, selectors, actions = globalThis.MettriActions }) {
+  /**
+   * @param {{
+   *   api: Mettri.Api,
+   *   onEvent: typeof MettriCore.onEvent,
+   *   selectors: Mettri.whatsapp.SelectorTable,
+   *   actions?: typeof MettriActions,
+   * }} deps
+   */
+  function createSenderLoop({ api, onEvent, selectors, actions = MettriActions }) {
     let running = false;
+    /** @type {(() => void) | null} */
     let wake = null;
-    let timer = null;
-    // What the loop is doing, for tests and DevTools: {phase, wait_code, retry_in, job, sends}.
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
+    /**
+     * What the loop is doing, for tests and DevTools: {phase, wait_code, retry_in, job, sends}.
+     * @type {{ phase: "stopped" | "asking" | "waiting" | "sending", wait_code: string | null | undefined,
+     *          retry_in: number | null, retry_at?: number | null, job: string | null, sends: number, asks: number }}
+     */
     const status = { phase: "stopped", wait_code: null, retry_in: null, job: null, sends: 0, asks: 0 };
 
+    /** @param {number} ms */
     function sleepUntil(ms) {
-      return new Promise((resolve) => {
+      return new Promise((/** @type {(value?: unknown) => void} */ resolve) => {
         wake = resolve;
         timer = setTimeout(resolve, Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, ms)));
       }).finally(() => {
@@ -24,14 +50,13 @@
     }
 
     const unsubscribe = onEvent((envelope) => {
-      // New work, a resumed queue or a moved core clock: ask now instead of at the next poll.
-      if (wake && /^(outbox|sending|campaign)\.|^(clock\.moved|selftest\.result)$/.test(envelope.event)) wake();
+      if (wake && WAKE_ON.has(envelope.event)) wake();
     });
 
     async function loop() {
       while (running) {
         status.phase = "asking";
-        const next = await request("sender.next", { visible: document.visibilityState === "visible" });
+        const next = await api.sender.next.request({ visible: document.visibilityState === "visible" });
         status.asks += 1;
         if (!running) break;
         if (!next.ok) {
@@ -47,6 +72,7 @@
           continue;
         }
         Object.assign(status, { phase: "sending", wait_code: null, retry_in: null, job: job.id });
+        /** @type {Mettri.Args<"sender.report">} */
         let args;
         try {
           args = await actions.performJob(job, selectors, { title: job.chat_title });
@@ -55,7 +81,7 @@
         }
         // The report must arrive: retry until the core has it (it may be restarting).
         for (let i = 0; running || i === 0; i++) {
-          const reply = await request("sender.report", args, { timeoutMs: 60_000 });
+          const reply = await api.sender.report.request(args, { timeoutMs: 60_000 });
           if (reply.ok || (reply.error && reply.error.code !== "not_ready" && reply.error.code !== "storage_error")) break;
           await sleepUntil(1_000 * Math.min(30, 2 ** i));
         }
@@ -79,5 +105,5 @@
     };
   }
 
-  globalThis.MettriSender = Object.freeze({ createSenderLoop });
+  return Object.freeze({ createSenderLoop });
 })();

@@ -1,12 +1,15 @@
+// @ts-check
 // Approve-suggestion bar next to WhatsApp's composer. The core keeps suggested
 // replies (suggestion.offer); when the open chat has one, a small bar appears
 // above the composer. Nothing is sent without a click: "send" goes through the
 // core's gate (suggestion.approve mode "send"), "insert" only writes into the
 // composer. The bar lives in a zero-height box inside the footer (it overlays,
 // it never shifts the composer) with its own shadow root (no style leaks).
-(() => {
+var MettriSuggestions = (() => {
   const CHECK_MS = 400;
+  /** @param {string} key */
   const t = (key) => chrome.i18n.getMessage(key) || key;
+  /** @param {string | null | undefined} s */
   const clean = (s) => (s || "").replace(/[\u202a-\u202e\u200e\u200f]/g, "").trim();
 
   const STYLE = `
@@ -21,18 +24,34 @@
     button.primary { background: #1f7a4d; border-color: #1f7a4d; color: #fff; }
   `;
 
-  function createSuggestions({ request, onEvent, selectors, actions = globalThis.MettriActions }) {
-    const byTitle = new Map(); // chat title -> suggestion
-    let host = null; // the zero-height box in the footer
-    let shown = null; // the suggestion on screen
-    let timer = null;
+  /** @typedef {Mettri.suggestions.Suggestion} Suggestion */
+
+  /**
+   * @param {{
+   *   api: Mettri.Api,
+   *   onEvent: typeof MettriCore.onEvent,
+   *   selectors: Mettri.whatsapp.SelectorTable,
+   *   actions?: typeof MettriActions,
+   * }} deps
+   */
+  function createSuggestions({ api, onEvent, selectors, actions = MettriActions }) {
+    /** @type {Map<string, Suggestion>} chat title -> suggestion */
+    const byTitle = new Map();
+    /** @type {HTMLElement | null} the zero-height box in the footer */
+    let host = null;
+    /** @type {Suggestion | null} the suggestion on screen */
+    let shown = null;
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    let timer;
     let busy = false;
 
+    /** @param {Suggestion} s */
     function remember(s) {
       for (const [title, old] of byTitle) if (old.chat === s.chat) byTitle.delete(title);
       byTitle.set(clean(s.chat_title), s);
     }
 
+    /** @param {string} chat */
     function forget(chat) {
       for (const [title, s] of byTitle) if (s.chat === chat) byTitle.delete(title);
     }
@@ -43,6 +62,11 @@
       shown = null;
     }
 
+    /**
+     * @param {string} label
+     * @param {string} cls
+     * @param {() => void} fn
+     */
     function button(label, cls, fn) {
       const b = document.createElement("button");
       b.type = "button";
@@ -57,10 +81,15 @@
       return b;
     }
 
+    /**
+     * @param {Suggestion} s
+     * @param {Mettri.Args<"suggestion.approve">["mode"]} mode
+     * @param {string} text
+     */
     async function approve(s, mode, text) {
       busy = true;
       try {
-        const reply = await request("suggestion.approve", { chat: s.chat, text, mode });
+        const reply = await api.suggestion.approve.request({ chat: s.chat, text, mode });
         if (!reply.ok) return;
         forget(s.chat);
         removeBar();
@@ -70,6 +99,10 @@
       }
     }
 
+    /**
+     * @param {Suggestion} s
+     * @param {Element} footer
+     */
     function render(s, footer) {
       removeBar();
       host = document.createElement("div");
@@ -86,6 +119,7 @@
       const text = document.createElement("div");
       text.className = "text";
       text.textContent = s.text; // plain text only
+      /** @type {HTMLTextAreaElement | null} */
       let editor = null;
       const current = () => (editor ? editor.value : s.text);
       const buttons = document.createElement("div");
@@ -103,7 +137,7 @@
         button(t("suggestionDismiss"), "", async () => {
           busy = true;
           try {
-            await request("suggestion.dismiss", { chat: s.chat });
+            await api.suggestion.dismiss.request({ chat: s.chat });
             forget(s.chat);
             removeBar();
           } finally {
@@ -139,7 +173,7 @@
 
     return {
       async start() {
-        const reply = await request("suggestion.pending", {});
+        const reply = await api.suggestion.pending.request({});
         if (reply.ok) reply.result.suggestions.forEach(remember);
         timer = setInterval(check, CHECK_MS);
         check();
@@ -152,5 +186,5 @@
     };
   }
 
-  globalThis.MettriSuggestions = Object.freeze({ createSuggestions });
+  return Object.freeze({ createSuggestions });
 })();

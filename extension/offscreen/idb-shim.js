@@ -1,9 +1,23 @@
+// @ts-check
 // IndexedDB, reduced to what the Python storage adapter needs (pycore/host.py).
 // Every call takes and returns JSON text: one conversion per bridge call, and a
 // batch of writes is one call and one transaction.
 
 const DB_NAME = "mettri";
 
+/**
+ * The shapes pycore/host.py sends (JSON text): the schema, a key range, a write, a query.
+ * @typedef {{ version: number, stores: Record<string, { keyPath: string, indexes?: Record<string, string | string[]> }> }} Schema
+ * @typedef {{ eq?: IDBValidKey | null, lower?: IDBValidKey | null, upper?: IDBValidKey | null }} RangeSpec
+ * @typedef {{ op: "put" | "delete" | "clear", store: string, record?: unknown, key?: IDBValidKey }} WriteOp
+ * @typedef {{ store: string, index?: string | null, range?: RangeSpec | null, limit?: number | null, reverse?: boolean }} Query
+ */
+
+/**
+ * @template T
+ * @param {IDBRequest<T>} req
+ * @returns {Promise<T>}
+ */
 function requestToPromise(req) {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
@@ -11,6 +25,7 @@ function requestToPromise(req) {
   });
 }
 
+/** @param {RangeSpec | null | undefined} spec */
 function range(spec) {
   if (!spec) return undefined;
   if (spec.eq !== undefined && spec.eq !== null) return IDBKeyRange.only(spec.eq);
@@ -22,29 +37,39 @@ function range(spec) {
   return undefined;
 }
 
+/**
+ * @param {unknown} err
+ * @param {string} what
+ */
 function storageError(err, what) {
-  const e = new Error(`${what}: ${err && err.name ? err.name + ": " + err.message : err}`);
-  e.name = (err && err.name) || "Error";
+  const { name, message } = /** @type {{ name?: string, message?: string }} */ (err || {});
+  const e = new Error(`${what}: ${name ? name + ": " + message : err}`);
+  e.name = name || "Error";
   return e;
 }
 
 export class IdbShim {
   constructor(name = DB_NAME) {
     this.name = name;
+    /** @type {IDBDatabase | null} */
     this.db = null;
+    /** @type {Schema | null} */
     this.schema = null;
   }
 
   /** Open and upgrade to the schema (pycore/storage/schema.py); return the previous version as JSON. */
+  /** @param {string} schemaJson */
   async open(schemaJson) {
-    this.schema = JSON.parse(schemaJson);
-    const schema = this.schema;
+    /** @type {Schema} */
+    const schema = JSON.parse(schemaJson);
+    this.schema = schema;
+    /** @type {number | null} */
     let previous = null;
     const req = indexedDB.open(this.name, schema.version);
     req.onupgradeneeded = (event) => {
       previous = event.oldVersion;
       const db = req.result;
-      const tx = req.transaction;
+      const tx = /** @type {IDBTransaction} */ (req.transaction);
       for (const [storeName, spec] of Object.entries(schema.stores)) {
         const store = db.objectStoreNames.contains(storeName)
           ? tx.objectStore(storeName)
@@ -55,14 +80,17 @@ export class IdbShim {
       }
     };
     req.onblocked = () => console.warn("mettri: database upgrade blocked by another open connection");
+    /** @type {IDBDatabase} */
+    let db;
     try {
-      this.db = await requestToPromise(req);
+      db = await requestToPromise(req);
     } catch (err) {
       throw storageError(err, "open failed");
     }
+    this.db = db;
     // Another context upgrading the schema asks us to let go; reopen lazily.
-    this.db.onversionchange = () => this.close();
-    this.db.onclose = () => {
+    db.onversionchange = () => this.close();
+    db.onclose = () => {
       this.db = null;
     };
     return JSON.stringify(previous === null ? schema.version : previous);
@@ -74,28 +102,32 @@ export class IdbShim {
     return "null";
   }
 
+  /** @returns {Promise<IDBDatabase>} */
   async _ensureOpen() {
     if (!this.db) {
       if (!this.schema) throw storageError({ name: "InvalidStateError", message: "database is closed" }, "closed");
       await this.open(JSON.stringify(this.schema));
     }
-    return this.db;
+    return /** @type {IDBDatabase} */ (this.db);
   }
 
   /** ops: [{op: "put"|"delete"|"clear", store, record?, key?}], all in one transaction. */
+  /** @param {string} opsJson */
   async apply(opsJson) {
+    /** @type {WriteOp[]} */
     const ops = JSON.parse(opsJson);
     const db = await this._ensureOpen();
     const stores = [...new Set(ops.map((o) => o.store))];
     if (!stores.length) return "0";
     return new Promise((resolve, reject) => {
+      /** @type {IDBTransaction | undefined} */
       let tx;
       try {
         tx = db.transaction(stores, "readwrite", { durability: "strict" });
         for (const o of ops) {
           const s = tx.objectStore(o.store);
           if (o.op === "put") s.put(o.record);
-          else if (o.op === "delete") s.delete(o.key);
+          else if (o.op === "delete") s.delete(/** @type {IDBValidKey} */ (o.key));
           else if (o.op === "clear") s.clear();
           else throw new TypeError(`unknown op ${o.op}`);
         }
@@ -104,39 +136,53 @@ export class IdbShim {
         reject(storageError(err, "write failed"));
         return;
       }
-      tx.oncomplete = () => resolve(String(ops.length));
-      tx.onabort = () => reject(storageError(tx.error, "write aborted"));
-      tx.onerror = (e) => e.preventDefault(); // reported once, by onabort
+      const done = tx;
+      done.oncomplete = () => resolve(String(ops.length));
+      done.onabort = () => reject(storageError(done.error, "write aborted"));
+      done.onerror = (e) => e.preventDefault(); // reported once, by onabort
     });
   }
 
+  /**
+   * @param {string} store
+   * @param {string} keyJson
+   */
   async get(store, keyJson) {
     const db = await this._ensureOpen();
     const rec = await requestToPromise(db.transaction(store, "readonly").objectStore(store).get(JSON.parse(keyJson)));
     return JSON.stringify(rec === undefined ? null : rec);
   }
 
-  /** Many gets in one transaction: one bridge call instead of one per key. */
+  /**
+   * Many gets in one transaction: one bridge call instead of one per key.
+   * @param {string} store
+   * @param {string} keysJson
+   */
   async getMany(store, keysJson) {
+    /** @type {IDBValidKey[]} */
     const keys = JSON.parse(keysJson);
     const db = await this._ensureOpen();
     const source = db.transaction(store, "readonly").objectStore(store);
-    const found = await Promise.all(keys.map((k) => requestToPromise(source.get(k))));
+    const found = await Promise.all(keys.map((/** @type {IDBValidKey} */ k) => requestToPromise(source.get(k))));
     return JSON.stringify(found.map((rec) => (rec === undefined ? null : rec)));
   }
 
   /** q: {store, index?, range?, limit?, reverse?} */
+  /** @param {string} qJson */
   async query(qJson) {
+    /** @type {Query} */
     const q = JSON.parse(qJson);
     const db = await this._ensureOpen();
+    /** @type {IDBObjectStore | IDBIndex} */
     let source = db.transaction(q.store, "readonly").objectStore(q.store);
     if (q.index) source = source.index(q.index);
     const r = range(q.range);
     if (!q.reverse) {
       return JSON.stringify(await requestToPromise(source.getAll(r, q.limit ?? undefined)));
     }
+    /** @type {unknown[]} */
     const out = [];
-    await new Promise((resolve, reject) => {
+    await new Promise((/** @type {(value?: unknown) => void} */ resolve, reject) => {
       const req = source.openCursor(r, "prev");
       req.onerror = () => reject(req.error);
       req.onsuccess = () => {
@@ -149,9 +195,12 @@ export class IdbShim {
     return JSON.stringify(out);
   }
 
+  /** @param {string} qJson */
   async count(qJson) {
+    /** @type {Query} */
     const q = JSON.parse(qJson);
     const db = await this._ensureOpen();
+    /** @type {IDBObjectStore | IDBIndex} */
     let source = db.transaction(q.store, "readonly").objectStore(q.store);
     if (q.index) source = source.index(q.index);
     return JSON.stringify(await requestToPromise(source.count(range(q.range))));

@@ -1,3 +1,4 @@
+// @ts-check
 // The offscreen document: hosts the Python core. Requests that arrive while the
 // core is starting wait in a queue and are answered once it is ready (or with a
 // clear not_ready error if start-up failed); none is dropped.
@@ -7,14 +8,21 @@ import { createHost } from "./host.js";
 
 const SERVICE_WORKER_URL = chrome.runtime.getURL("extension/background/service-worker.js");
 
-const state = { stage: "starting", error: null, stages: {}, startedAt: performance.now(), readyMs: null };
-let core = null; // the Python CoreHost proxy
-let resolveReady;
+const startedAt = performance.now();
+/** @type {Mettri.Result<"core.boot_state">} */
+const state = { stage: "starting", error: null, stages: {}, startedAt, readyMs: null };
+/** @type {{ handle_json(json: string): Promise<string> } | null} the Python CoreHost proxy */
+let core = null;
+/** @type {() => void} */
+let resolveReady = () => undefined;
+/** @type {Promise<void>} */
 const ready = new Promise((r) => (resolveReady = r));
 
+/** @param {Mettri.Message} message */
+const send = (message) => chrome.runtime.sendMessage(message);
+
 function broadcastBoot() {
-  const envelope = { event: "core.boot", data: { ...state } };
-  chrome.runtime.sendMessage({ to: "broadcast", envelope }).catch(() => undefined);
+  send({ to: "broadcast", envelope: { event: "core.boot", data: { ...state } } }).catch(() => undefined);
 }
 
 /** Unpacked (development) builds have no update_url (the store adds it): only they let tests
@@ -30,7 +38,7 @@ async function isDevelopmentBuild() {
 
 async function boot() {
   try {
-    const pyodide = await loadRuntime((stage, phase, ms) => {
+    const pyodide = await loadRuntime((stage, phase, ms = 0) => {
       state.stage = stage;
       if (phase === "done") state.stages[stage] = Math.round(ms);
       broadcastBoot();
@@ -43,45 +51,51 @@ async function boot() {
     core = await hostModule.start(host, await isDevelopmentBuild());
     state.stages.core = Math.round(performance.now() - t0);
     state.stage = "ready";
-    state.readyMs = Math.round(performance.now() - state.startedAt);
+    state.readyMs = Math.round(performance.now() - startedAt);
   } catch (err) {
     state.stage = "failed";
-    state.error = String(err && err.message ? err.message : err);
+    const message = err ? /** @type {{ message?: unknown }} */ (err).message : undefined;
+    state.error = String(message || err);
     console.error("mettri: core failed to start", err);
   }
   broadcastBoot();
   resolveReady();
 }
 
+/**
+ * @param {Mettri.StampedRequest | undefined} request
+ * @returns {Mettri.Reply<never>}
+ */
 function notReady(request) {
-  return JSON.stringify({
-    id: (request && typeof request.id === "string" && request.id) || null,
-    ok: false,
-    error: { code: "not_ready", message: `the core failed to start: ${state.error}`, details: [{ stage: state.stage }] },
-  });
+  const id = (request && typeof request.id === "string" && request.id) || null;
+  return MettriProtocol.errorReply(id, "not_ready", `the core failed to start: ${state.error}`, [{ stage: state.stage }]);
 }
 
+/**
+ * @param {Mettri.StampedRequest | undefined} request
+ * @returns {Promise<Mettri.Reply>}
+ */
 async function handle(request) {
   await ready;
-  if (!core) return JSON.parse(notReady(request));
+  if (!core) return notReady(request);
   // JSON text in, JSON text out: one conversion each way, no proxies to leak.
   return JSON.parse(await core.handle_json(JSON.stringify(request)));
 }
 
-chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sender, sendResponse) => {
   if (!message || message.to !== "offscreen") return false;
   // Only the service worker may address the core directly: it has stamped the
   // request's source from Chrome's own sender information.
   if (sender.id !== chrome.runtime.id || sender.url !== SERVICE_WORKER_URL) return false;
-  if (message.request && message.request.type === "core.boot_state") {
+  if (message.request && message.request.type === MettriApi.core.boot_state.command) {
     sendResponse({ id: message.request.id, ok: true, result: { ...state } });
     return false;
   }
   handle(message.request).then(sendResponse, (err) =>
-    sendResponse({ id: null, ok: false, error: { code: "internal_error", message: String(err), details: [] } }),
+    sendResponse(MettriProtocol.errorReply(null, "internal_error", String(err))),
   );
   return true;
 });
 
-globalThis.mettriCoreState = state; // for diagnostics from DevTools
+Object.assign(globalThis, { mettriCoreState: state }); // for diagnostics from DevTools
 boot();

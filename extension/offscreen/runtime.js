@@ -1,14 +1,25 @@
+// @ts-check
 // Boots Pyodide and the core in named stages. Each stage has a timeout and a
 // check, so a failure is a clear state ("packages: pydantic did not import"),
 // never a silent hang. Everything is loaded from the extension's own files.
 
 import { loadPyodide } from "/vendor/pyodide/pyodide.mjs";
 
-export const STAGES = ["runtime", "packages", "core"];
+/** The start-up stages (pycore/protocol/system.py names them). @typedef {Mettri.system.BootStageName} Stage */
+
+/** Each stage must finish within its timeout. @type {Record<Stage, number>} */
 const STAGE_TIMEOUT_MS = { runtime: 90_000, packages: 60_000, core: 60_000 };
 
+/**
+ * @template T
+ * @param {Stage} stage
+ * @param {Promise<T>} promise
+ * @returns {Promise<T>}
+ */
 function withTimeout(stage, promise) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
+  /** @type {Promise<never>} */
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${stage}: timed out after ${STAGE_TIMEOUT_MS[stage] / 1000} s`)), STAGE_TIMEOUT_MS[stage]);
   });
@@ -16,18 +27,29 @@ function withTimeout(stage, promise) {
 }
 
 export class StageError extends Error {
+  /**
+   * @param {Stage} stage
+   * @param {unknown} cause
+   */
   constructor(stage, cause) {
-    super(`${stage}: ${cause && cause.message ? cause.message : cause}`);
+    const message = cause ? /** @type {{ message?: unknown }} */ (cause).message : undefined;
+    super(`${stage}: ${message || cause}`);
     this.stage = stage;
   }
 }
 
 /**
  * Load the runtime and the core packages.
- * @param {(stage: string, state: "start"|"done", ms?: number) => void} onStage
+ * @param {(stage: Stage, state: "start"|"done", ms?: number) => void} onStage
+ * @param {{ packages?: string[], imports?: string[] }} [options]
  * @returns {Promise<import("/vendor/pyodide/pyodide.mjs").PyodideAPI>}
  */
 export async function loadRuntime(onStage, { packages = ["mettri-core"], imports = ["pydantic", "pycore"] } = {}) {
+  /**
+   * @template T
+   * @param {Stage} stage
+   * @param {() => Promise<T>} fn
+   */
   const run = async (stage, fn) => {
     const t0 = performance.now();
     onStage(stage, "start");
@@ -52,6 +74,7 @@ export async function loadRuntime(onStage, { packages = ["mettri-core"], imports
   );
 
   await run("packages", async () => {
+    /** @type {string[]} */
     const problems = [];
     // loadPackage logs instead of throwing when a file is missing or fails its
     // integrity check: collect the errors and verify the imports ourselves.

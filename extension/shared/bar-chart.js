@@ -1,17 +1,35 @@
+// @ts-check
 // A small grouped bar chart in inline SVG (no library, no remote code).
 // series: [{key, label, color}], rows: [{label, <key>: number}]
 const SVG = "http://www.w3.org/2000/svg";
 
+/**
+ * @typedef {{ key: string, label: string, color: string }} Series
+ * @typedef {{ label: string, [key: string]: string | number }} Row
+ */
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number>} attrs
+ * @param {string | number | null} [text]
+ */
 function node(tag, attrs, text) {
   const el = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text != null) el.textContent = text;
+  if (text != null) el.textContent = String(text);
   return el;
 }
 
+/**
+ * @param {Row[]} rows
+ * @param {Series[]} series
+ * @param {{ width?: number, height?: number, title?: string }} [options]
+ */
 export function barChart(rows, series, { width = 640, height = 180, title = "" } = {}) {
   const pad = { top: 10, right: 8, bottom: 24, left: 32 };
-  const max = Math.max(1, ...rows.flatMap((r) => series.map((s) => r[s.key] || 0)));
+  /** @param {Row} row @param {Series} s */
+  const value = (row, s) => Number(row[s.key]) || 0;
+  const max = Math.max(1, ...rows.flatMap((r) => series.map((s) => value(r, s))));
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
   const group = innerW / Math.max(1, rows.length);
@@ -26,7 +44,7 @@ export function barChart(rows, series, { width = 640, height = 180, title = "" }
   rows.forEach((row, i) => {
     const x0 = pad.left + i * group + 2;
     series.forEach((s, j) => {
-      const v = row[s.key] || 0;
+      const v = value(row, s);
       const h = (v / max) * innerH;
       const rect = node("rect", { x: x0 + j * bar, y: pad.top + innerH - h, width: bar - 1, height: h, fill: s.color });
       rect.append(node("title", {}, `${row.label} · ${s.label}: ${v}`));

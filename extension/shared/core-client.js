@@ -1,6 +1,8 @@
-// Calls the core through the service worker and listens to its events.
+// @ts-check
+// The transport under the generated client (MettriApi, shared/protocol.js): sends a request
+// envelope to the core through the service worker and hears the core's events.
 // A classic script: the content script and the extension pages both load it.
-(() => {
+var MettriCore = (() => {
   const DEFAULT_TIMEOUT_MS = 30_000;
   let counter = 0;
 
@@ -12,20 +14,28 @@
   /**
    * Send one command; resolves with the reply envelope ({id, ok, result|error}).
    * Never rejects: transport failures become {ok:false, error:{code:"not_ready"}}.
+   * @template {Mettri.CommandName} K
+   * @param {K} type
+   * @param {Mettri.CallParams<K>} params
+   * @returns {Promise<Mettri.Reply<Mettri.Result<K>>>}
    */
-  async function request(type, args = {}, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+  async function request(type, ...params) {
+    const [args = {}, { timeoutMs = DEFAULT_TIMEOUT_MS } = {}] = params;
     const id = newId();
+    const { errorReply } = MettriProtocol;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
+    /** @type {Promise<Mettri.Reply<never>>} */
     const timeout = new Promise((resolve) => {
-      timer = setTimeout(
-        () => resolve({ id, ok: false, error: { code: "not_ready", message: `no reply within ${timeoutMs} ms`, details: [] } }),
-        timeoutMs,
-      );
+      timer = setTimeout(() => resolve(errorReply(id, "not_ready", `no reply within ${timeoutMs} ms`)), timeoutMs);
     });
+    /** @type {Mettri.Message} */
+    const message = { to: "core", request: MettriProtocol.request(id, type, /** @type {Mettri.Args<K>} */ (args)) };
+    /** @type {Promise<Mettri.Reply<Mettri.Result<K>>>} */
     const send = chrome.runtime
-      .sendMessage({ to: "core", request: { id, type, args } })
-      .then((reply) => reply ?? { id, ok: false, error: { code: "not_ready", message: "no reply", details: [] } })
-      .catch((err) => ({ id, ok: false, error: { code: "not_ready", message: String(err), details: [] } }));
+      .sendMessage(message)
+      .then((reply) => reply ?? errorReply(id, "not_ready", "no reply"))
+      .catch((err) => errorReply(id, "not_ready", String(err)));
     try {
       return await Promise.race([send, timeout]);
     } finally {
@@ -33,18 +43,25 @@
     }
   }
 
-  /** Like request(), but resolves with the result and throws an Error carrying .code on failure. */
-  async function call(type, args = {}, options = {}) {
-    const reply = await request(type, args, options);
+  /**
+   * Like request(), but resolves with the result and throws a Mettri.CallError on failure.
+   * @template {Mettri.CommandName} K
+   * @param {K} type
+   * @param {Mettri.CallParams<K>} params
+   * @returns {Promise<Mettri.Result<K>>}
+   */
+  async function call(type, ...params) {
+    const reply = await request(type, ...params);
     if (reply.ok) return reply.result;
-    const err = new Error(reply.error ? reply.error.message : "unknown error");
-    err.code = reply.error ? reply.error.code : "internal_error";
-    err.details = reply.error ? reply.error.details : [];
+    const err = /** @type {Mettri.CallError} */ (new Error(reply.error.message));
+    err.code = reply.error.code;
+    err.details = reply.error.details;
     throw err;
   }
 
+  /** @type {Set<(event: Mettri.Event) => void>} */
   const listeners = new Set();
-  chrome.runtime.onMessage.addListener((message, sender) => {
+  chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sender) => {
     if (sender.id !== chrome.runtime.id || !message) return false;
     // Pages hear broadcasts directly; the content script gets them relayed by the worker.
     if ((message.to === "broadcast" || message.to === "content") && message.envelope) {
@@ -59,15 +76,28 @@
     return false;
   });
 
+  /**
+   * Hear every event of the core; narrow by name: `if (e.event === "outbox.changed") e.data.id`.
+   * @param {(event: Mettri.Event) => void} fn
+   * @returns {() => void} stops listening
+   */
   function onEvent(fn) {
     listeners.add(fn);
     return () => listeners.delete(fn);
   }
 
+  /** @param {Mettri.Message} message */
+  const toWorker = (message) => chrome.runtime.sendMessage(message);
+
   /** Ask the service worker to make sure the core exists (pages call this on open). */
   function ensureCore() {
-    return chrome.runtime.sendMessage({ to: "sw", kind: "ensure_core" }).catch(() => undefined);
+    return toWorker({ to: "sw", kind: "ensure_core" }).catch(() => undefined);
   }
 
-  globalThis.MettriCore = Object.freeze({ request, call, onEvent, ensureCore });
+  /** Close the core's document and start it again (options page, side panel's retry). */
+  function restartCore() {
+    return toWorker({ to: "sw", kind: "restart_core" });
+  }
+
+  return Object.freeze({ request, call, onEvent, ensureCore, restartCore });
 })();

@@ -1,12 +1,21 @@
+// @ts-check
 // Fills [data-i18n] elements from chrome.i18n (pt-BR first, English second).
 // Always textContent: translated strings are never parsed as HTML.
-(() => {
+var MettriI18n = (() => {
+  /**
+   * A message of extension/_locales in the browser's language; the key itself when missing.
+   * @param {string} key
+   * @param {string | string[]} [substitutions]
+   */
   function t(key, substitutions) {
     return chrome.i18n.getMessage(key, substitutions) || key;
   }
+  /** @param {ParentNode} [root] */
   function apply(root = document) {
-    for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-    for (const el of root.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
+    /** @param {string} css */
+    const all = (css) => /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll(css));
+    for (const el of all("[data-i18n]")) el.textContent = t(el.dataset.i18n ?? "");
+    for (const el of all("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle ?? "");
     document.documentElement.lang = chrome.i18n.getUILanguage();
   }
   // The language of the extension's own strings (@@ui_locale, which can differ from
@@ -15,9 +24,13 @@
   function isPt() {
     return chrome.i18n.getMessage("@@ui_locale").toLowerCase().startsWith("pt");
   }
-  /** One of a pair the core sends in both languages. */
+  /**
+   * One of a pair the core sends in both languages.
+   * @param {string} pt
+   * @param {string} en
+   */
   function pick(pt, en) {
     return isPt() ? pt : en;
   }
-  globalThis.MettriI18n = Object.freeze({ t, apply, pick });
+  return Object.freeze({ t, apply, pick });
 })();

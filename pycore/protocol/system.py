@@ -37,10 +37,15 @@ class Status(Command):
     """Versions, schema and record counts."""
 
 
+# The offscreen document's timed start-up stages, in order (extension/offscreen/runtime.js).
+BootStageName = Literal["runtime", "packages", "core"]
+BootStage = Literal["starting", BootStageName, "ready", "failed"]
+
+
 class BootState(Model):
-    stage: Literal["starting", "runtime", "packages", "core", "ready", "failed"]
+    stage: BootStage
     error: str | None = None
-    stages: dict[str, int] = Field(default_factory=dict, description="milliseconds each finished stage took")
+    stages: dict[BootStageName, int] = Field(default_factory=dict, description="milliseconds each finished stage took")
     startedAt: float | None = None
     readyMs: int | None = Field(default=None, description="milliseconds from document start to ready")
 
@@ -55,8 +60,8 @@ class GetBootState(Command):
 class Boot(Event):
     """Sent by the offscreen document at each start-up stage (same fields as BootState)."""
 
-    stage: str
+    stage: BootStage
     error: str | None = None
-    stages: dict[str, int] = Field(default_factory=dict)
+    stages: dict[BootStageName, int] = Field(default_factory=dict)
     startedAt: float | None = None
     readyMs: int | None = None

@@ -9,7 +9,7 @@ from pydantic import Field
 from pycore.protocol.base import Command, Model, command, event
 
 CSS = Field(min_length=1, max_length=512)
-Name = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+SelectorScope = Literal["page", "row", "chat_row"]  # where read-dom.js queries (pycore/whatsapp/selectors.py)
 
 
 class SelectorCandidate(Model):
@@ -19,7 +19,7 @@ class SelectorCandidate(Model):
 
 class SelectorFeature(Model):
     purpose: str = Field(max_length=64)
-    scope: str = Field(default="page", max_length=32, pattern=r"^[a-z_]+$", description="page, row, chat_row: where the css applies")
+    scope: SelectorScope = "page"
     unique: bool = False
     candidates: list[SelectorCandidate] = Field(min_length=1, max_length=16)
 

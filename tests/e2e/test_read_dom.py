@@ -24,6 +24,7 @@ def facts(tmp_path_factory):
     assert CHROMIUM, "Chromium is needed for the read-dom test (apt-get install chromium)"
     tmp = tmp_path_factory.mktemp("readdom")
     shutil.copy(ROOT / "extension/content/read-dom.js", tmp / "read-dom.js")
+    shutil.copy(ROOT / "extension/shared/protocol.js", tmp / "protocol.js")  # the bounds read-dom.js respects
     shutil.copy(ROOT / "tests/core/fixtures/read_dom_page.html", tmp / "page.html")
     (tmp / "selectors.js").write_text("var SEL = " + json.dumps(selectors_json()) + ";", encoding="utf-8")
     dom = subprocess.run(

@@ -4,6 +4,7 @@ its reason in pt-BR, approval only on the click, progress, and the audit export.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -27,6 +28,9 @@ def test_campaign_form_dry_run_reasons_approve_and_export(routed, core_page):
     panel.locator('.tabs [data-view="sending"]').click()
     panel.locator("#campaign-template").wait_for()
     panel.locator("#sending-state").wait_for()
+    # Not paused: no pause line, and no bare "null" where it would have been.
+    assert panel.locator("#pause-reason").count() == 0
+    assert not re.search(r"\b(null|undefined|NaN)\b", panel.locator("#sending-status").inner_text())
     for chat in known + [opted]:
         panel.locator(f'#campaign-recipients input[value="{chat}"]').check()
     # A chat title from WhatsApp is text, never HTML.
@@ -52,6 +56,9 @@ def test_campaign_form_dry_run_reasons_approve_and_export(routed, core_page):
     assert len(new) == 1 and new[0]["state"] in ("running", "done")
     assert panel.locator("#campaign-progress svg.chart").count() == 1
     call(core_page, "campaign.cancel", {"id": new[0]["id"]})  # the other tests judge their own sends
+    # The progress is drawn again without its controls once the campaign no longer runs.
+    panel.locator("#campaign-cancel").wait_for(state="detached")
+    assert not re.search(r"\b(null|undefined|NaN)\b", panel.locator("#campaign-progress").inner_text())
 
     with panel.expect_download() as dl:
         panel.locator("#audit-json").click()

@@ -1,20 +1,24 @@
+// @ts-check
 // Diagnostics: boots a second, private copy of the Python core runtime and checks
 // that this browser can run it and store data (a scratch IndexedDB database that
 // is deleted afterwards). Support asks users to open this page; the test suite
 // also uses its runtime to run the core's own tests inside Pyodide.
 import { loadRuntime } from "../../offscreen/runtime.js";
 import { IdbShim } from "../../offscreen/idb-shim.js";
+import { mountLogView } from "./log-view.js";
 
-const { t, apply } = globalThis.MettriI18n;
+const { t, apply } = MettriI18n;
 apply();
-const out = document.getElementById("out");
-const pill = document.getElementById("state");
+const out = /** @type {HTMLElement} */ (document.getElementById("out"));
+const pill = /** @type {HTMLElement} */ (document.getElementById("state"));
+/** @param {string} line */
 const log = (line) => (out.textContent += line + "\n");
 
+/** @type {ReturnType<typeof loadRuntime> | null} */
 let runtime = null;
 async function getRuntime() {
   if (!runtime) {
-    runtime = loadRuntime((stage, phase, ms) => phase === "done" && log(`${stage}: ${Math.round(ms)} ms`));
+    runtime = loadRuntime((stage, phase, ms = 0) => phase === "done" && log(`${stage}: ${Math.round(ms)} ms`));
   }
   return runtime;
 }
@@ -25,14 +29,15 @@ async function selfCheck() {
   try {
     const pyodide = await getRuntime();
     const name = `mettri-selfcheck-${Date.now()}`;
-    globalThis.mettriScratchShim = new IdbShim(name);
+    const shim = new IdbShim(name);
+    Object.assign(globalThis, { mettriScratchShim: shim }); // Python reaches it as js.mettriScratchShim
     const result = await pyodide.runPythonAsync(`
 import js
 from pycore.diagnostics import run
 await run(js.mettriScratchShim)
 `);
     log(result);
-    globalThis.mettriScratchShim.close();
+    shim.close();
     indexedDB.deleteDatabase(name);
     pill.textContent = t("diagOk");
     pill.className = "pill ready";
@@ -43,5 +48,7 @@ await run(js.mettriScratchShim)
   }
 }
 
-document.getElementById("run").addEventListener("click", selfCheck);
-globalThis.mettriDiagnostics = { getRuntime, IdbShim, selfCheck };
+document.getElementById("run")?.addEventListener("click", selfCheck);
+Object.assign(globalThis, { mettriDiagnostics: { getRuntime, IdbShim, selfCheck } }); // for tests and DevTools
+
+MettriCore.ensureCore().then(() => mountLogView(/** @type {HTMLElement} */ (document.getElementById("log"))));

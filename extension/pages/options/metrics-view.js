@@ -1,11 +1,12 @@
+// @ts-check
 // Metrics: captured, sent and blocked messages per day, as a chart.
 import { barChart } from "../../shared/bar-chart.js";
 
-const { call } = globalThis.MettriCore;
-const { t } = globalThis.MettriI18n;
+const { t } = MettriI18n;
 
+/** @param {HTMLElement} root */
 export async function mountMetrics(root) {
-  const m = await call("metrics.summary", { days: 14, utc_offset_min: -new Date().getTimezoneOffset() });
+  const m = await MettriApi.metrics.summary({ days: 14, utc_offset_min: -new Date().getTimezoneOffset() });
   const rows = m.days.map((d) => ({ ...d, label: d.day.slice(8, 10) + "/" + d.day.slice(5, 7) }));
   const chart = barChart(
     rows,

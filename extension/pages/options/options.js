@@ -1,10 +1,19 @@
+// @ts-check
 // Options: the send gate's settings, what the core holds, and its version.
 import { mountSendingSettings } from "./sending-settings.js";
 import { mountMetrics } from "./metrics-view.js";
-const { call, onEvent, ensureCore } = globalThis.MettriCore;
-const { t, apply } = globalThis.MettriI18n;
+const { onEvent, ensureCore, restartCore } = MettriCore;
+const { t, apply } = MettriI18n;
 apply();
 
+/** @param {string} id */
+const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/**
+ * @param {HTMLElement} list
+ * @param {string} label
+ * @param {string} value
+ */
 function row(list, label, value) {
   const dt = document.createElement("dt");
   dt.textContent = label;
@@ -14,30 +23,30 @@ function row(list, label, value) {
 }
 
 async function showStatus() {
-  const pill = document.getElementById("core-state");
+  const pill = byId("core-state");
   try {
-    const s = await call("core.status");
+    const s = await MettriApi.core.status({});
     pill.textContent = t("coreReady");
     pill.className = "pill ready";
-    const list = document.getElementById("status");
+    const list = byId("status");
     list.replaceChildren();
     row(list, t("coreVersion"), `${s.core_version} (Python ${s.python}, schema ${s.schema_version})`);
     for (const [store, n] of Object.entries(s.counts)) row(list, `${t("records")}: ${store}`, n.toLocaleString());
   } catch (err) {
-    pill.textContent = err.code === "not_ready" ? t("coreStarting") : t("coreFailed");
+    pill.textContent = /** @type {Mettri.CallError} */ (err).code === "not_ready" ? t("coreStarting") : t("coreFailed");
     pill.className = "pill";
   }
 }
 
-document.getElementById("restart").addEventListener("click", async () => {
-  await chrome.runtime.sendMessage({ to: "sw", kind: "restart_core" });
+byId("restart").addEventListener("click", async () => {
+  await restartCore();
   showStatus();
 });
 async function showAll() {
   await showStatus();
   try {
-    await mountMetrics(document.getElementById("metrics"));
-    await mountSendingSettings(document.getElementById("sending-settings"));
+    await mountMetrics(byId("metrics"));
+    await mountSendingSettings(byId("sending-settings"));
   } catch (err) {
     console.warn("mettri: settings unavailable", err);
   }

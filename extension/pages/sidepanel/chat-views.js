@@ -1,12 +1,19 @@
+// @ts-check
 // The chat list and one chat's messages. Text from WhatsApp is only ever set
 // as text nodes: never parsed as HTML.
-import { el, fmtTime, t } from "./dom.js";
+import { byId, el, fmtTime, t } from "./dom.js";
 
 const locale = chrome.i18n.getUILanguage();
 
+/** @typedef {Mettri.records.ChatRecord} Chat */
+
+/**
+ * @param {Chat[]} chats
+ * @param {(chat: Chat) => void} onOpen
+ */
 export function renderChats(chats, onOpen) {
-  const list = document.getElementById("chat-list");
-  document.getElementById("no-chats").hidden = chats.length > 0;
+  const list = byId("chat-list");
+  byId("no-chats").hidden = chats.length > 0;
   list.replaceChildren(
     ...chats.map((chat) => {
       const li = el("li");
@@ -24,17 +31,22 @@ export function renderChats(chats, onOpen) {
   );
 }
 
+/**
+ * @param {Chat} chat
+ * @param {Mettri.records.MessageRecord[]} messages
+ * @param {Mettri.capture.ChatHealth | undefined} health
+ */
 export function renderMessages(chat, messages, health) {
-  document.getElementById("chat-title").textContent = chat.title;
-  const figure = document.getElementById("capture-health");
+  byId("chat-title").textContent = chat.title;
+  const figure = byId("capture-health");
   figure.hidden = !health;
   if (health) {
     const share = Math.round((health.clean_share ?? 1) * 100);
     figure.textContent = t("captureHealth", [String(share), health.count.toLocaleString(locale)]);
     figure.className = "health " + (share >= 99 ? "good" : share >= 90 ? "fair" : "poor");
   }
-  document.getElementById("no-messages").hidden = messages.length > 0;
-  const list = document.getElementById("message-list");
+  byId("no-messages").hidden = messages.length > 0;
+  const list = byId("message-list");
   list.replaceChildren(
     ...messages.map((m) => {
       const li = el("li", { class: m.direction }, m.text || `[${t(`type_${m.type}`)}]`);

@@ -1,16 +1,47 @@
+// @ts-check
 // Small DOM helpers for the side panel's views. Text always goes in as text nodes:
 // names and messages come from WhatsApp and are never parsed as HTML.
-export const t = (key, subs) => globalThis.MettriI18n.t(key, subs);
-export const call = (type, args) => globalThis.MettriCore.call(type, args);
-export const onEvent = (fn) => globalThis.MettriCore.onEvent(fn);
 
-/** el("button", {class: "x", onclick: fn}, "text", child) */
+/**
+ * @param {string} key
+ * @param {string | string[]} [subs]
+ */
+export const t = (key, subs) => MettriI18n.t(key, subs);
+/** The core's commands, typed (extension/shared/protocol.js). */
+export const api = MettriApi;
+export const onEvent = MettriCore.onEvent;
+
+/**
+ * One of the page's own elements (in its HTML): missing is a bug, said clearly.
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @returns {T}
+ */
+export function byId(id) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`mettri: #${id} is missing from the page`);
+  return /** @type {T} */ (node);
+}
+
+/**
+ * @typedef {Node | string | number | null | undefined | false} Child
+ * @typedef {{ [name: string]: unknown, dataset?: Record<string, string> }} Attrs
+ */
+
+/**
+ * el("button", {class: "x", onclick: fn}, "text", child)
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Attrs} [attrs]
+ * @param {...(Child | Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v == null || v === false) continue;
-    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (k === "class") node.className = v;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), /** @type {EventListener} */ (v));
+    else if (k === "class") node.className = String(v);
     else if (k === "dataset") Object.assign(node.dataset, v);
     else node.setAttribute(k, v === true ? "" : String(v));
   }
@@ -21,18 +52,28 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** A decision's reason, in the language of the page (MettriI18n.pick). */
-export const reason = (obj) => globalThis.MettriI18n.pick(obj.reason_pt, obj.reason_en);
+/**
+ * A decision's reason, in the language of the page (MettriI18n.pick).
+ * @param {{ reason_pt: string, reason_en: string }} obj
+ */
+export const reason = (obj) => MettriI18n.pick(obj.reason_pt, obj.reason_en);
 
 const timeFormat = new Intl.DateTimeFormat(chrome.i18n.getUILanguage(), { dateStyle: "short", timeStyle: "short" });
+/** @param {number | null | undefined} s epoch seconds */
 export const fmtTime = (s) => (s ? timeFormat.format(new Date(s * 1000)) : "");
+/** @param {number} seconds */
 export function fmtDuration(seconds) {
   const h = Math.floor(seconds / 3600);
   const m = Math.round((seconds % 3600) / 60);
   return h ? t("durationHm", [String(h), String(m)]) : t("durationM", [String(Math.max(1, m))]);
 }
 
-/** Save text as a file (no downloads permission needed). */
+/**
+ * Save text as a file (no downloads permission needed).
+ * @param {string} filename
+ * @param {string} text
+ * @param {string} type
+ */
 export function download(filename, text, type) {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = el("a", { href: url, download: filename });

@@ -1,9 +1,10 @@
+// @ts-check
 // Long history work started from the side panel: loading a chat's older history
 // (backfill.*) in the open-chat view, and reading the whole chat list (contacts.scan)
 // in the chats tab. The core paces both and the active WhatsApp tab does the
 // scrolling; this module only asks, shows progress and says what went wrong.
 // Text from WhatsApp goes in as textContent only (el() never parses HTML).
-import { call, el, onEvent, t } from "./dom.js";
+import { api, el, onEvent, t } from "./dom.js";
 
 // Multiplies the core's pauses; ?pace= on the page URL is for support and tests.
 const PACE = Math.min(10, Math.max(0.001, Number(new URLSearchParams(location.search).get("pace")) || 1));
@@ -13,19 +14,31 @@ const STATUS_POLL_MS = 20_000;
 const SCAN_SILENT_MS = 90_000;
 
 /** What to tell the user when the core refused: its own words when WhatsApp is not ready
- *  (no tab, logged out: the core checks, in both languages), else the error. */
+ *  (no tab, logged out: the core checks, in both languages), else the error.
+ *  @param {Mettri.CallError} err */
 function refusal(err) {
-  const said = err.code === "whatsapp_not_ready" && err.details && err.details[0];
-  return said ? globalThis.MettriI18n.pick(said.pt_BR, said.en) : t("backfillFailed", [err.message]);
+  const said = err.code === "whatsapp_not_ready" ? err.details?.[0] : undefined;
+  if (said && typeof said.pt_BR === "string" && typeof said.en === "string") return MettriI18n.pick(said.pt_BR, said.en);
+  return t("backfillFailed", [err.message]);
 }
 
 /** A role=progressbar with a count. How much history exists is unknown until the end, so
  *  while running it is indeterminate (aria-valuetext says the count), and stopped part-way
  *  it is a dim, still bar. */
+/**
+ * @param {string} id
+ * @param {string} label
+ */
 function progressBar(id, label) {
+  const fill = el("div", { class: "fill" });
   const bar = el("div", { id, class: "progress", role: "progressbar", "aria-label": label, "aria-valuemin": "0", hidden: true },
-    el("div", { class: "fill" }));
-  bar.set = (now, max, text, moving = false) => {
+    fill);
+  /**
+   * @param {number} now
+   * @param {number | null} max
+   * @param {string} text
+   */
+  const set = (now, max, text, moving = false) => {
     bar.hidden = false;
     bar.setAttribute("aria-valuenow", String(now));
     bar.setAttribute("aria-valuetext", text);
@@ -33,37 +46,51 @@ function progressBar(id, label) {
     else bar.removeAttribute("aria-valuemax");
     bar.classList.toggle("indeterminate", max == null && moving);
     bar.classList.toggle("stopped", max == null && !moving);
-    bar.firstChild.style.width = max ? `${Math.min(100, (100 * now) / Math.max(1, max))}%` : "";
+    fill.style.width = max ? `${Math.min(100, (100 * now) / Math.max(1, max))}%` : "";
   };
-  return bar;
+  return Object.assign(bar, { set });
 }
 
+/** @param {string} id */
 function statusLine(id) {
   const line = el("p", { id, class: "state", role: "status", "aria-live": "polite" });
-  line.set = (state, text) => {
+  /**
+   * @param {string} state
+   * @param {string} text
+   */
+  const set = (state, text) => {
     line.dataset.state = state;
     line.className = `state ${state === "failed" || state === "error" ? "error" : ""}`;
     line.textContent = text;
   };
-  return line;
+  return Object.assign(line, { set });
 }
 
+/** @param {string | null} reason */
 function failureText(reason) {
   const key = `backfillReason_${reason}`;
   const text = t(key);
   return t("backfillFailed", [text === key ? reason || "?" : text]);
 }
 
-/** The open-chat view's "Load older history": start, cancel, resume, progress. */
+/** @typedef {Mettri.Result<"backfill.status">} Job */
+
+/**
+ * The open-chat view's "Load older history": start, cancel, resume, progress.
+ * @param {HTMLElement} root
+ */
 export function mountBackfill(root) {
   const start = el("button", { type: "button", id: "backfill-start", onclick: () => begin() }, t("backfillStart"));
   const cancel = el("button", { type: "button", id: "backfill-cancel", hidden: true, onclick: () => stop() }, t("backfillCancel"));
   const bar = progressBar("backfill-bar", t("backfillLabel"));
   const line = statusLine("backfill-state");
   root.replaceChildren(el("div", { class: "row" }, start, cancel), bar, line);
+  /** @type {string | null} */
   let chat = null;
-  let shown = null; // the job last shown: older replies and events are dropped
+  /** @type {Job | null} the job last shown: older replies and events are dropped */
+  let shown = null;
 
+  /** @param {Job} job */
   function render(job) {
     if (shown && job.job_id === shown.job_id && job.updated_at < shown.updated_at) return;
     shown = job;
@@ -86,10 +113,12 @@ export function mountBackfill(root) {
 
   // While a job runs, ask the core now and then: it alone can tell that the tab
   // doing the work went silent (closed, reloaded) and mark the job interrupted.
-  let poll = null;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  let poll;
+  /** @param {boolean} running */
   function watch(running) {
     clearInterval(poll);
-    poll = running ? setInterval(() => chat && setChat(chat, true), STATUS_POLL_MS) : null;
+    poll = running ? setInterval(() => chat && setChat(chat, true), STATUS_POLL_MS) : undefined;
   }
 
   function reset() {
@@ -101,40 +130,48 @@ export function mountBackfill(root) {
     line.set("idle", "");
   }
 
+  /** @param {string} text */
   function showError(text) {
     start.disabled = false;
     cancel.hidden = true;
     line.set("error", text);
   }
 
+  /**
+   * @param {string | null} key
+   * @param {boolean} [keep]
+   */
   async function setChat(key, keep = false) {
     chat = key;
     if (!keep) reset();
     if (!key) return watch(false);
     try {
-      const job = await call("backfill.status", { chat: key });
+      const job = await api.backfill.status({ chat: key });
       if (chat === key) render(job);
     } catch (err) {
-      if (chat === key && err.code !== "not_found") showError(t("backfillFailed", [err.message]));
+      const e = /** @type {Mettri.CallError} */ (err);
+      if (chat === key && e.code !== "not_found") showError(t("backfillFailed", [e.message]));
     }
   }
 
   async function begin() {
     const key = chat;
+    if (!key) return;
     start.disabled = true;
     line.set("starting", "");
     try {
-      render(await call("backfill.start", { chat: key, pace: PACE }));
+      render(await api.backfill.start({ chat: key, pace: PACE }));
     } catch (err) {
-      if (chat === key) showError(refusal(err));
+      if (chat === key) showError(refusal(/** @type {Mettri.CallError} */ (err)));
     }
   }
 
   async function stop() {
+    if (!chat) return;
     try {
-      render(await call("backfill.cancel", { chat }));
+      render(await api.backfill.cancel({ chat }));
     } catch (err) {
-      showError(t("backfillFailed", [err.message]));
+      showError(t("backfillFailed", [/** @type {Error} */ (err).message]));
     }
   }
 
@@ -144,20 +181,26 @@ export function mountBackfill(root) {
   return { setChat };
 }
 
-/** The chats tab's "Read the whole chat list": contacts.scan with its progress; when it
- *  ends onDone() redraws the list (chats.list with_scanned shows the scanned chats). */
+/**
+ * The chats tab's "Read the whole chat list": contacts.scan with its progress; when it
+ * ends onDone() redraws the list (chats.list with_scanned shows the scanned chats).
+ * @param {HTMLElement} root
+ * @param {() => void} onDone
+ */
 export function mountScan(root, onDone) {
   const start = el("button", { type: "button", id: "scan-start", onclick: () => begin() }, t("scanStart"));
   const bar = progressBar("scan-bar", t("scanLabel"));
   const line = statusLine("scan-state");
   root.replaceChildren(el("div", { class: "row" }, start), bar, line);
+  /** @type {ReturnType<typeof setTimeout> | null} */
   let silence = null;
+  /** @param {{ rows: number, done: boolean }} progress */
   function render({ rows, done }) {
     const n = rows.toLocaleString();
     start.disabled = !done;
     bar.set(rows, done ? rows : null, t(done ? "scanDone" : "scanRunning", [n]), !done);
     line.set(done ? "done" : "running", t(done ? "scanDone" : "scanRunning", [n]));
-    clearTimeout(silence);
+    if (silence) clearTimeout(silence);
     silence = done ? null : setTimeout(() => {
       start.disabled = false;
       bar.set(rows, null, t("scanRunning", [n]), false);
@@ -169,11 +212,11 @@ export function mountScan(root, onDone) {
     start.disabled = true;
     line.set("starting", "");
     try {
-      await call("contacts.scan", { pace: PACE });
+      await api.contacts.scan({ pace: PACE });
       render({ rows: 0, done: false });
     } catch (err) {
       start.disabled = false;
-      line.set("error", refusal(err));
+      line.set("error", refusal(/** @type {Mettri.CallError} */ (err)));
     }
   }
 

@@ -1,29 +1,49 @@
+// @ts-check
 // The side panel's search: a debounced search box, filters, contacts, and
 // message hits grouped by chat with highlighted snippets and paging. Choosing a
 // hit asks the core (chat.open) to open that chat at the message in WhatsApp Web.
 // Text from messages is only ever set as text nodes; highlights are <mark>
 // elements built with createElement (never innerHTML).
-import { call, el, fmtTime, onEvent, t } from "./dom.js";
+import { api, el, fmtTime, onEvent, t } from "./dom.js";
 
 const DEBOUNCE_MS = 180;
 const PAGE = 20;
 const DAY = 86400;
+/** @type {[Mettri.records.Direction, string][]} direction filter: value, label */
+const DIRECTIONS = [["in", "searchDirIn"], ["out", "searchDirOut"]];
+/** @type {[Mettri.search.TypeFilter, string][]} type filter: value, label */
+const TYPES = [["text", "searchTypeText"], ["media", "searchTypeMedia"], ["voice", "searchTypeVoice"], ["document", "searchTypeDocument"]];
 
-/** Snippet segments [{text, hit}] -> text nodes and <mark> elements. */
+/**
+ * Snippet segments [{text, hit}] -> text nodes and <mark> elements.
+ * @param {Mettri.search.Segment[]} segments
+ */
 export function renderSegments(segments) {
   const frag = document.createDocumentFragment();
   for (const s of segments) frag.append(s.hit ? el("mark", {}, s.text) : document.createTextNode(s.text));
   return frag;
 }
 
+/**
+ * @param {string} value
+ * @param {string} key
+ */
 function option(value, key) {
   return el("option", { value }, t(key));
 }
 
+/**
+ * @param {string} key
+ * @param {HTMLElement} control
+ */
 function labelled(key, control) {
   return el("label", { class: "field" }, el("span", {}, t(key)), control);
 }
 
+/**
+ * @param {string} value
+ * @param {boolean} endOfDay
+ */
 function dateToTs(value, endOfDay) {
   if (!value) return null;
   const [y, m, d] = value.split("-").map(Number);
@@ -31,16 +51,16 @@ function dateToTs(value, endOfDay) {
   return endOfDay ? ts + DAY - 1 : ts;
 }
 
+/** @param {HTMLElement} root */
 export function mount(root) {
   const q = el("input", { type: "search", id: "search-q", placeholder: t("searchPlaceholder"), "aria-label": t("searchLabel"), autocomplete: "off" });
   const chatName = el("input", { type: "text", id: "search-chat", autocomplete: "off" });
   const since = el("input", { type: "date", id: "search-since" });
   const until = el("input", { type: "date", id: "search-until" });
   const direction = el("select", { id: "search-direction" },
-    option("", "searchDirAny"), option("in", "searchDirIn"), option("out", "searchDirOut"));
+    option("", "searchDirAny"), DIRECTIONS.map(([value, key]) => option(value, key)));
   const type = el("select", { id: "search-type" },
-    option("", "searchTypeAny"), option("text", "searchTypeText"), option("media", "searchTypeMedia"),
-    option("voice", "searchTypeVoice"), option("document", "searchTypeDocument"));
+    option("", "searchTypeAny"), TYPES.map(([value, key]) => option(value, key)));
   const filters = el("details", { class: "search-filters" }, el("summary", {}, t("searchFilters")),
     labelled("searchChatName", chatName), labelled("searchSince", since), labelled("searchUntil", until),
     labelled("searchDirection", direction), labelled("searchType", type));
@@ -57,18 +77,23 @@ export function mount(root) {
   document.head.append(css);
 
   let offset = 0;
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   let ticket = 0; // answers to superseded queries are dropped
 
+  /** @returns {Mettri.Args<"search.messages"> & { q: string, filters: Mettri.search.SearchFilters }} */
   function args() {
+    /** @type {Mettri.search.SearchFilters} */
     const f = {};
     if (chatName.value.trim()) f.chat_name = chatName.value.trim();
     const s = dateToTs(since.value, false);
     const u = dateToTs(until.value, true);
     if (s !== null) f.since = s;
     if (u !== null) f.until = u;
-    if (direction.value) f.direction = direction.value;
-    if (type.value) f.types = [type.value];
+    const dir = DIRECTIONS.find(([value]) => value === direction.value);
+    const kind = TYPES.find(([value]) => value === type.value);
+    if (dir) f.direction = dir[0];
+    if (kind) f.types = [kind[0]];
     return { q: q.value, filters: f, limit: PAGE, offset };
   }
 
@@ -85,8 +110,9 @@ export function mount(root) {
     try {
       // Both asked at once; the core answers in order, so the hits (what the user
       // is after) are drawn as soon as they arrive, the matching contacts right after.
-      const found = call("search.messages", a);
-      const people = a.q.trim() && offset === 0 ? call("search.contacts", { q: a.q.trim(), limit: 5 }) : Promise.resolve({ hits: [] });
+      const found = api.search.messages(a);
+      /** @type {Promise<{ hits: Mettri.search.ContactHit[] }>} */
+      const people = a.q.trim() && offset === 0 ? api.search.contacts({ q: a.q.trim(), limit: 5 }) : Promise.resolve({ hits: [] });
       people.catch(() => {}); // a failure is reported below, once
       const hits = await found;
       if (mine !== ticket) return;
@@ -101,14 +127,16 @@ export function mount(root) {
     }
   }
 
+  /** @param {boolean} [resetPage] */
   function schedule(resetPage = true) {
     if (resetPage) offset = 0;
     clearTimeout(timer);
     timer = setTimeout(run, DEBOUNCE_MS);
   }
 
+  /** @param {Mettri.search.ContactHit[]} hits */
   function renderContacts(hits) {
-    const list = contacts.querySelector("ul");
+    const list = /** @type {HTMLUListElement} */ (contacts.querySelector("ul"));
     contacts.hidden = hits.length === 0;
     list.replaceChildren(...hits.map((h) => {
       const li = el("li", { tabIndex: 0, "data-chat": h.key },
@@ -121,6 +149,7 @@ export function mount(root) {
     }));
   }
 
+  /** @param {Mettri.Result<"search.messages">} found */
   function renderHits(found) {
     const count = found.total_exact ? String(found.total) : `${found.total}+`;
     summary.textContent = t(found.total_exact ? "searchSummary" : "searchSummaryApprox", [count, String(found.took_ms)]);
@@ -130,10 +159,11 @@ export function mount(root) {
       results.replaceChildren(el("p", { class: "empty" }, t("searchNoResults")));
     } else {
       // Grouped by chat in the order of each chat's best hit.
+      /** @type {Map<string, { title: string, hits: Mettri.search.MessageHit[] }>} */
       const groups = new Map();
       for (const h of found.hits) {
         if (!groups.has(h.chat)) groups.set(h.chat, { title: h.chat_title || h.chat, hits: [] });
-        groups.get(h.chat).hits.push(h);
+        groups.get(h.chat)?.hits.push(h);
       }
       results.replaceChildren(...[...groups].map(([chat, g]) =>
         el("section", { class: "search-group", "data-chat": chat },
@@ -146,10 +176,11 @@ export function mount(root) {
     pageLabel.textContent = t("searchPage", [String(offset + 1), String(offset + found.hits.length)]);
   }
 
+  /** @param {Mettri.search.MessageHit} h */
   function hitItem(h) {
     const who = h.direction === "out" ? t("you") : h.author ?? "";
     const li = el("li", { tabIndex: 0, class: `hit ${h.direction}`, "data-key": h.key },
-      el("span", { class: "snippet" }, renderSegments(h.snippet.length ? h.snippet : [{ text: `[${h.type}]`, hit: false }])),
+      el("span", { class: "snippet" }, renderSegments(h.snippet.length ? h.snippet : [{ text: `[${t(`type_${h.type}`)}]`, hit: false }])),
       el("span", { class: "meta" }, [who, fmtTime(h.ts)].filter(Boolean).join(" · ")));
     const open = () => openAt(h.chat, h.key);
     li.addEventListener("click", open);
@@ -157,10 +188,14 @@ export function mount(root) {
     return li;
   }
 
+  /**
+   * @param {string} chat
+   * @param {string | null} key
+   */
   async function openAt(chat, key) {
     summary.textContent = t("searchOpening");
     try {
-      await call("chat.open", key ? { chat, message_key: key } : { chat });
+      await api.chat.open(key ? { chat, message_key: key } : { chat });
     } catch (err) {
       summary.textContent = t("searchOpenFailed");
     }

@@ -1,3 +1,4 @@
+// @ts-check
 // The "Envios" / "Sending" tab: pause state, outbox, campaigns, audit log.
 // Each part is a small module in ./sending/; mount() builds them in order.
 import * as audit from "./sending/audit-section.js";
@@ -5,6 +6,7 @@ import * as campaign from "./sending/campaign-section.js";
 import * as outbox from "./sending/outbox-section.js";
 import * as status from "./sending/status-section.js";
 
+/** @param {HTMLElement} root */
 export function mount(root) {
   root.textContent = "";
   const parts = [status, campaign, outbox, audit].map((part) => part.mount(root));

@@ -1,27 +1,34 @@
+// @ts-check
 // Side panel: core state, captured chats, and the messages of the open chat,
 // refreshed live from the core's events.
 import { renderBoot } from "./boot-view.js";
 import { renderChats, renderMessages } from "./chat-views.js";
 import { mountBackfill, mountScan } from "./history-controls.js";
 import { views } from "./views.js";
+import { api, byId, onEvent } from "./dom.js";
 
-const { call, request, onEvent, ensureCore } = globalThis.MettriCore;
-globalThis.MettriI18n.apply();
+MettriI18n.apply();
 
+// Events after which the chat list and the open chat are drawn again.
+/** @type {ReadonlySet<Mettri.EventName>} */
+const REFRESH_ON = new Set(["messages.captured", "messages.imported"]);
+
+/** @type {Mettri.records.ChatRecord | null} */
 let openChat = null;
+/** @type {ReturnType<typeof setTimeout> | null} */
 let refreshTimer = null;
-const backfill = mountBackfill(document.getElementById("backfill-controls"));
-mountScan(document.getElementById("scan-controls"), () => refresh());
+const backfill = mountBackfill(byId("backfill-controls"));
+mountScan(byId("scan-controls"), () => refresh());
 
 async function refresh() {
   try {
     // Redrawn up to 4 times a second while capturing: 500 rows at most; the rest are found by search.
-    const { chats } = await call("chats.list", { limit: 500, with_scanned: true });
+    const { chats } = await api.chats.list({ limit: 500, with_scanned: true });
     renderChats(chats, show);
     if (openChat) {
       // The newest 200, shown oldest first as in WhatsApp.
-      const { messages } = await call("messages.list", { chat: openChat.key, limit: 200, newest_first: true });
-      const health = await call("capture.health", { chat: openChat.key });
+      const { messages } = await api.messages.list({ chat: openChat.key, limit: 200, newest_first: true });
+      const health = await api.capture.health({ chat: openChat.key });
       renderMessages(openChat, messages.reverse(), health.chats[0]);
     }
   } catch (err) {
@@ -38,49 +45,52 @@ function scheduleRefresh() {
   }, 250);
 }
 
+/** @param {Mettri.records.ChatRecord | null} chat */
 function show(chat) {
   openChat = chat;
   backfill.setChat(chat ? chat.key : null);
-  document.getElementById("chats-view").hidden = !!chat;
-  document.getElementById("chat-view").hidden = !chat;
+  byId("chats-view").hidden = !!chat;
+  byId("chat-view").hidden = !chat;
   refresh();
 }
 
 // Tabs: the chats view is built in; other views mount themselves once, when first shown.
 const mounted = new Set();
+/** @param {string} name */
 function showView(name) {
-  for (const tab of document.querySelectorAll(".tabs [data-view]")) {
+  for (const tab of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll(".tabs [data-view]"))) {
     tab.setAttribute("aria-selected", String(tab.dataset.view === name));
   }
-  for (const section of document.querySelectorAll("#views > .view")) section.hidden = section.id !== `${name}-view`;
-  if (views[name] && !mounted.has(name)) {
-    mounted.add(name);
-    views[name].mount(document.getElementById(`${name}-view`));
+  for (const section of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("#views > .view"))) {
+    section.hidden = section.id !== `${name}-view`;
   }
-  if (views[name] && views[name].shown) views[name].shown();
+  const view = name in views ? views[/** @type {keyof typeof views} */ (name)] : null;
+  if (view && !mounted.has(name)) {
+    mounted.add(name);
+    view.mount(byId(`${name}-view`));
+  }
+  if (view && "shown" in view) view.shown();
 }
-for (const tab of document.querySelectorAll(".tabs [data-view]")) {
-  tab.addEventListener("click", () => showView(tab.dataset.view));
+for (const tab of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll(".tabs [data-view]"))) {
+  tab.addEventListener("click", () => showView(tab.dataset.view ?? ""));
 }
-globalThis.mettriShowView = showView;
+Object.assign(globalThis, { mettriShowView: showView }); // for tests and DevTools
 
-document.getElementById("back").addEventListener("click", () => show(null));
-document.getElementById("boot-retry").addEventListener("click", () =>
-  chrome.runtime.sendMessage({ to: "sw", kind: "restart_core" }),
-);
+byId("back").addEventListener("click", () => show(null));
+byId("boot-retry").addEventListener("click", () => MettriCore.restartCore());
 
 onEvent((envelope) => {
   if (envelope.event === "core.boot") {
     renderBoot(envelope.data);
     if (envelope.data.stage === "ready") refresh();
-  } else if (envelope.event.startsWith("messages.") || envelope.event.startsWith("chats.")) {
+  } else if (REFRESH_ON.has(envelope.event)) {
     scheduleRefresh();
   }
 });
 
 async function start() {
-  await ensureCore();
-  const reply = await request("core.boot_state", {}, { timeoutMs: 10_000 });
+  await MettriCore.ensureCore();
+  const reply = await api.core.boot_state.request({}, { timeoutMs: 10_000 });
   renderBoot(reply.ok ? reply.result : { stage: "starting" });
   if (reply.ok && reply.result.stage === "ready") refresh();
 }

@@ -1,14 +1,17 @@
+// @ts-check
 // The audit log (every decision of the gate), with CSV / JSON export.
-import { call, download, el, fmtTime, reason, t } from "../dom.js";
+import { api, download, el, fmtTime, reason, t } from "../dom.js";
 
+/** @param {HTMLElement} root */
 export function mount(root) {
   const list = el("ul", { class: "list audit", id: "audit-list" });
+  /** @param {Mettri.Args<"audit.export">["format"]} format */
   const exportAs = (format) => async () => {
-    const r = await call("audit.export", { format });
+    const r = await api.audit.export({ format });
     download(r.filename, r.text, format === "csv" ? "text/csv" : "application/json");
   };
   const refresh = async () => {
-    const { records } = await call("audit.list", { limit: 100 });
+    const { records } = await api.audit.list({ limit: 100 });
     list.replaceChildren(...records.map((r) =>
       el("li", { dataset: { verdict: r.verdict } },
         el("span", { class: "title" }, r.action),

@@ -1,15 +1,29 @@
+// @ts-check
 // A campaign: pick chats, write a template ({{nome}} / {{name}} filled from the
 // chat's title), see the dry run per recipient with its reason, approve, follow
 // the progress (with a chart of sends over time), pause or cancel.
 import { sendsChart } from "./chart.js";
-import { call, el, fmtDuration, fmtTime, onEvent, reason, t } from "../dom.js";
+import { api, el, fmtDuration, fmtTime, onEvent, reason, t } from "../dom.js";
 
+/** @typedef {Mettri.records.ChatRecord} Chat */
+/** @typedef {Mettri.Args<"campaign.dry_run">} Spec */
+
+/** @param {Chat} chat */
 const title = (chat) => chat.title || chat.key.replace(/^title:/, "");
 
+/**
+ * @param {Chat[]} chats
+ * @param {Set<string>} picked
+ * @returns {Spec["recipients"]}
+ */
 function recipientsOf(chats, picked) {
   return chats.filter((c) => picked.has(c.key)).map((c) => ({ chat: c.key, vars: { nome: title(c), name: title(c) } }));
 }
 
+/**
+ * @param {Mettri.Result<"campaign.dry_run">} plan
+ * @param {Chat[]} chats
+ */
 function planTable(plan, chats) {
   const names = new Map(chats.map((c) => [c.key, title(c)]));
   return el("table", { class: "plan", id: "campaign-plan" },
@@ -21,41 +35,47 @@ function planTable(plan, chats) {
         el("td", {}, p.decision.verdict === "allow" ? "" : reason(p.decision))))));
 }
 
+/** @param {HTMLElement} root */
 export function mount(root) {
   const form = el("form", { id: "campaign-form" });
   const result = el("div", { id: "campaign-result" });
   const progress = el("div", { id: "campaign-progress" });
   root.append(el("section", { class: "card" }, el("h2", {}, t("campaignTitle")), form, result, progress));
+  /** @type {Chat[]} */
   let chats = [];
-  let current = null; // the running campaign's id
+  /** @type {string | null} the running campaign's id */
+  let current = null;
 
+  /** @param {string} id */
   async function showProgress(id) {
     current = id;
-    const { campaign } = await call("campaign.status", { id });
-    const { entries } = await call("outbox.list", { campaign_id: id, limit: 500 });
-    const times = entries.filter((e) => e.state === "sent" && e.sent_at).map((e) => e.sent_at);
+    const { campaign } = await api.campaign.status({ id });
+    const { entries } = await api.outbox.list({ campaign_id: id, limit: 500 });
+    const times = entries.flatMap((e) => (e.state === "sent" && e.sent_at ? [e.sent_at] : []));
     const counts = Object.entries(campaign.counts).map(([s, n]) => `${t("state_" + s)}: ${n}`).join(" · ");
     const running = campaign.state === "running" || campaign.state === "paused";
     progress.replaceChildren(
       el("p", { id: "campaign-state" }, `${t("campaignState_" + campaign.state)} — ${counts}`),
       sendsChart(times),
-      running ? el("div", { class: "row" },
+      // The controls only while it runs: a null here was drawn as a bare "null" line.
+      ...(running ? [el("div", { class: "row" },
         el("button", { type: "button", id: "campaign-pause-toggle", onclick: async () => {
-          await call(campaign.state === "paused" ? "campaign.resume" : "campaign.pause", { id });
+          await (campaign.state === "paused" ? api.campaign.resume({ id }) : api.campaign.pause({ id }));
           showProgress(id);
         } }, campaign.state === "paused" ? t("campaignResume") : t("campaignPause")),
         el("button", { type: "button", id: "campaign-cancel", onclick: async () => {
-          if (confirm(t("campaignCancelConfirm"))) { await call("campaign.cancel", { id }); showProgress(id); }
-        } }, t("campaignCancel"))) : null,
+          if (confirm(t("campaignCancelConfirm"))) { await api.campaign.cancel({ id }); showProgress(id); }
+        } }, t("campaignCancel")))] : []),
     );
   }
 
+  /** @param {Spec} spec */
   async function dryRun(spec) {
-    const plan = await call("campaign.dry_run", spec);
+    const plan = await api.campaign.dry_run(spec);
     const approve = el("button", { type: "button", id: "campaign-approve", class: "primary", onclick: async () => {
       approve.disabled = true;
-      const { campaign } = await call("campaign.create", spec);
-      await call("campaign.approve", { id: campaign.id });
+      const { campaign } = await api.campaign.create(spec);
+      await api.campaign.approve({ id: campaign.id });
       result.replaceChildren(el("p", {}, t("campaignApproved")));
       showProgress(campaign.id);
     } }, t("campaignApprove"));
@@ -64,18 +84,21 @@ export function mount(root) {
       el("p", { id: "campaign-risk" }, t("planRisk", [String(plan.risk_score)]), " · ",
         t("planDuration", [fmtDuration(plan.estimated_seconds), fmtTime(plan.estimated_finish_at)])),
       planTable(plan, chats),
-      (plan.counts.allow || 0) + (plan.counts.warn || 0) ? approve : null,
+      // Nothing to approve when every recipient is blocked (a null here was drawn as "null").
+      ...((plan.counts.allow || 0) + (plan.counts.warn || 0) ? [approve] : []),
     );
   }
 
   async function build() {
-    chats = (await call("chats.list", { limit: 500 })).chats;
+    chats = (await api.chats.list({ limit: 500 })).chats;
+    /** @type {Set<string>} */
     const picked = new Set();
     const name = el("input", { type: "text", id: "campaign-name", placeholder: t("campaignName") });
     const template = el("textarea", { id: "campaign-template", rows: 3, placeholder: t("campaignTemplateHint") });
     const list = el("ul", { class: "pick", id: "campaign-recipients" }, chats.map((c) =>
       el("li", {}, el("label", {},
-        el("input", { type: "checkbox", value: c.key, onchange: (ev) => (ev.target.checked ? picked.add(c.key) : picked.delete(c.key)) }),
+        el("input", { type: "checkbox", value: c.key, onchange: (/** @type {Event} */ ev) =>
+          (/** @type {HTMLInputElement} */ (ev.target).checked ? picked.add(c.key) : picked.delete(c.key)) }),
         " ", title(c)))));
     form.replaceChildren(
       el("label", {}, t("campaignName"), name),
@@ -88,7 +111,7 @@ export function mount(root) {
       ev.preventDefault();
       const recipients = recipientsOf(chats, picked);
       if (!recipients.length || !template.value.trim()) return;
-      dryRun({ name: name.value, template: template.value, recipients }).catch((err) =>
+      dryRun({ name: name.value, template: template.value, recipients }).catch((/** @type {Error} */ err) =>
         result.replaceChildren(el("p", { class: "error" }, err.message)));
     };
   }

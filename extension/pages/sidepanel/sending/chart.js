@@ -1,3 +1,4 @@
+// @ts-check
 // Sends over time as a small inline SVG bar chart (per minute or per hour,
 // whichever gives a readable number of bars). Numbers people would rather see.
 import { t } from "../dom.js";
@@ -5,7 +6,10 @@ import { t } from "../dom.js";
 const NS = "http://www.w3.org/2000/svg";
 const MAX_BARS = 48;
 
-/** Count times (seconds) into buckets; returns {size, start, counts}. */
+/**
+ * Count times (seconds) into buckets; returns {size, start, counts}.
+ * @param {number[]} times
+ */
 export function bucketize(times) {
   if (!times.length) return { size: 60, start: 0, counts: [] };
   const lo = Math.min(...times);
@@ -17,12 +21,20 @@ export function bucketize(times) {
   return { size, start, counts };
 }
 
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number>} attrs
+ */
 function svg(tag, attrs) {
   const node = document.createElementNS(NS, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   return node;
 }
 
+/**
+ * @param {number[]} times
+ * @param {{ width?: number, height?: number }} [size]
+ */
 export function sendsChart(times, { width = 300, height = 80 } = {}) {
   const { size, counts } = bucketize(times);
   const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart" });

@@ -1,15 +1,22 @@
+// @ts-check
 // The outbox: every message waiting, being sent or settled, with its state.
-import { call, el, fmtTime, onEvent, reason, t } from "../dom.js";
+import { api, el, fmtTime, onEvent, reason, t } from "../dom.js";
 
+/** @param {HTMLElement} root */
 export function mount(root) {
   const list = el("ul", { class: "list outbox", id: "outbox-list" });
   root.append(el("section", { class: "card" }, el("h2", {}, t("outboxTitle")), list));
+  /** @type {ReturnType<typeof setTimeout> | null} */
   let timer = null;
 
-  // Unknown whether it went out (the tab died before it reported): only the user can say.
+  /**
+   * Unknown whether it went out (the tab died before it reported): only the user can say.
+   * @param {Mettri.sending.OutboxEntry} e
+   */
   function verifyAsk(e) {
+    /** @param {boolean} sent */
     const answer = (sent) => async () => {
-      await call("outbox.resolve", { id: e.id, sent });
+      await api.outbox.resolve({ id: e.id, sent });
       refresh();
     };
     return el("div", { class: "verify-ask" },
@@ -20,7 +27,7 @@ export function mount(root) {
   }
 
   async function refresh() {
-    const { entries } = await call("outbox.list", { limit: 50 });
+    const { entries } = await api.outbox.list({ limit: 50 });
     list.replaceChildren(
       ...(entries.length ? [] : [el("li", { class: "meta" }, t("outboxEmpty"))]),
       ...entries.map((e) =>
