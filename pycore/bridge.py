@@ -31,6 +31,11 @@ Register = Callable[[type[Command], Handler], None]
 _current: contextvars.ContextVar[Request | None] = contextvars.ContextVar("mettri_request", default=None)
 # A lone surrogate reaches Python as an escape in the JSON text (JSON.stringify writes one) or raw.
 _SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|[\ud800-\udfff]")
+MAX_DEPTH = 32  # no command nests deeper than a handful of levels; validators and reprs recurse
+# JSON nested thousands deep crashes the parser inside Pyodide (the C stack runs out before
+# RecursionError), so the text is measured before it is parsed.
+MAX_TEXT_DEPTH = 512
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def current_request() -> Request | None:
@@ -62,10 +67,29 @@ def _no_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def nested_deeper_than(text: str, limit: int) -> bool:
+    """The JSON text opens more than ``limit`` arrays/objects at once (brackets inside strings
+    do not count). Only texts with that many brackets at all are scanned."""
+    if text.count("{") + text.count("[") <= limit:
+        return False
+    depth = 0
+    for m in _JSON_TOKENS.finditer(text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif c in "]}":
+            depth -= 1
+    return False
+
+
 def parse(text: str | bytes) -> Any:
     """JSON text -> Python, refusing NaN/Infinity and overflowing numbers, cleaning lone surrogates."""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
+    if nested_deeper_than(text, MAX_TEXT_DEPTH):
+        raise RecursionError("nested too deeply")
     value = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
     return clean(value) if _SURROGATE_HINT.search(text) else value
 
@@ -90,6 +114,18 @@ def clean(value: Any) -> Any:
             for k in [k for k in node if isinstance(k, str) and clean_text(k) != k]:
                 node[clean_text(k)] = node.pop(k)
     return root[0]
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Nested deeper than ``limit`` (iterative: the check itself never recurses)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def dumps(reply: dict[str, Any]) -> str:
@@ -143,6 +179,8 @@ class Dispatcher:
             return error_reply(None, "invalid_message", f"a message must be an object, got {type(raw).__name__}")
         raw_id = raw.get("id")
         id_ = raw_id if isinstance(raw_id, str) and 0 < len(raw_id) <= 128 else None
+        if too_deep(raw):
+            return error_reply(id_, "invalid_message", f"nested deeper than {MAX_DEPTH} levels")
         try:
             req = Request.model_validate(raw)
         except ValidationError as exc:

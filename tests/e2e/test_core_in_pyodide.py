@@ -27,10 +27,19 @@ def _test_wheels() -> list[Path]:
 
 
 def _test_files() -> dict[str, str]:
-    files = {"tests/__init__.py": ""}
-    for path in sorted((ROOT / "tests" / "core").glob("*.py")):
-        files[f"tests/core/{path.name}"] = path.read_text()
+    """The core's tests and what they read: the chat-export generator and fixtures, the replica's corpus."""
+    files = {"tests/__init__.py": "", "tests/replica/__init__.py": ""}
+    paths = sorted((ROOT / "tests" / "core").glob("*.py")) + sorted((ROOT / "tests" / "chat_export").glob("*.py"))
+    paths += [ROOT / "tests" / "replica" / "corpus.py"]
+    for path in paths:
+        files[str(path.relative_to(ROOT))] = path.read_text()
     return files
+
+
+def _fixtures() -> dict[str, str]:
+    """Binary-safe fixture files (base64), written next to the tests."""
+    folder = ROOT / "tests" / "chat_export" / "fixtures"
+    return {str(p.relative_to(ROOT)): base64.b64encode(p.read_bytes()).decode() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def _collected_on_cpython() -> set[str]:
@@ -47,7 +56,7 @@ def test_core_suite_passes_inside_pyodide(ext):
     page = browser.open_page(context, ext_id, "extension/pages/diagnostics/diagnostics.html")
     wheels = {p.name: base64.b64encode(p.read_bytes()).decode() for p in _test_wheels()}
     result = page.evaluate(
-        """async ([wheels, files]) => {
+        """async ([wheels, files, fixtures]) => {
             const py = await mettriDiagnostics.getRuntime();
             const dec = (b64) => Uint8Array.from(atob(b64), c => c.charCodeAt(0));
             py.FS.mkdirTree("/tmp/wheels");
@@ -55,6 +64,10 @@ def test_core_suite_passes_inside_pyodide(ext):
             for (const [path, text] of Object.entries(files)) {
                 py.FS.mkdirTree("/home/pyodide/" + path.split("/").slice(0, -1).join("/"));
                 py.FS.writeFile("/home/pyodide/" + path, text);
+            }
+            for (const [path, b64] of Object.entries(fixtures)) {
+                py.FS.mkdirTree("/home/pyodide/" + path.split("/").slice(0, -1).join("/"));
+                py.FS.writeFile("/home/pyodide/" + path, dec(b64));
             }
             return await py.runPythonAsync(`
 import glob, io, os, sys, zipfile, site, contextlib
@@ -70,7 +83,7 @@ with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
 str(int(code)) + chr(10) + buf.getvalue()
 `);
         }""",
-        [wheels, _test_files()],
+        [wheels, _test_files(), _fixtures()],
     )
     page.close()
     code, _, output = result.partition("\n")
