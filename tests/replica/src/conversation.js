@@ -113,7 +113,8 @@ export class Conversation {
     const dividerAt = unread > 0 ? all.length - unread : -1;
     msgs.forEach((m, k) => {
       const idx = hidden ? all.length - 1 : this.start + k;
-      if (!prev || !sameDay(prev.ts * 1000, m.ts * 1000)) {
+      // hidden: the last message alone, without its day divider (E: "only the last message renders")
+      if (!hidden && (!prev || !sameDay(prev.ts * 1000, m.ts * 1000))) {
         rows.push(h('div', { role: 'row', class: 'system-row day' }, h('span', null, fmtDay(m.ts * 1000, this.ui.lang)))); // E: rows without pre-plain-text
       }
       if (idx === dividerAt) rows.push(h('div', { role: 'row', class: 'system-row unread-divider' }, h('div', { 'aria-label': s.unreadDivider(unread) }, s.unreadDivider(unread))));
