@@ -187,6 +187,7 @@ def install(core) -> None:
     machine = ConnectionMachine(rng=core.services.rng)
     election = TabElection()
     last_ban: dict[str, float] = {}
+    shown_before: list[str] = []  # ban codes on screen in the active tab's last report
 
     def announce(promoted: str | None) -> None:
         if promoted is not None:
@@ -199,9 +200,14 @@ def install(core) -> None:
         announce(promoted)
         if role != "active":
             return machine.status("idle", code="idle_tab")
+        showing = {code for code in map(ban_code, cmd.banners) if code}
+        appeared, shown_before[:] = showing - set(shown_before), sorted(showing)
         for text in cmd.banners:
             code = ban_code(text)
-            if code and now - last_ban.get(code, float("-inf")) >= BAN_REPEAT_SECONDS:
+            # a warning that appears is a signal (even right after the user resumed); one that
+            # stays on screen is repeated at most every 10 minutes
+            if code and (code in appeared or now - last_ban.get(code, float("-inf")) >= BAN_REPEAT_SECONDS):
+                appeared.discard(code)
                 last_ban[code] = now
                 pt, en = BAN_TEXT[code]
                 signal = BanSignal(code=code, text=text[:500], pt_BR=pt, en=en, tab_id=tab, at=now)

@@ -9,17 +9,22 @@ persisted in ``meta`` with the same write, so it survives restarts.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections import OrderedDict
 from dataclasses import replace
 from typing import Callable
 
+from pycore.capture import expand, quotes
+from pycore.capture.chat_signals import is_group, track_unread
 from pycore.capture.ids import parse_node_id
-from pycore.capture.interpret import Interpreted, chat_key, interpret
+from pycore.capture.interpret import Interpreted, chat_key, interpret, is_placeholder
 from pycore.capture.merge import merge, merge_fields
+from pycore.capture.timestamps import fill_times
+from pycore.chatkey import display_title
 from pycore.clock import Clock
 from pycore.protocol.capture import CaptureBatch, CaptureResult, ChatHealth, MessagesCaptured
 from pycore.protocol.records import ChatRecord, MessageRecord
-from pycore.storage.base import Storage, WriteOp
+from pycore.storage.base import Range, Storage, WriteOp
 
 SEQ_META_KEY = "messages.seq"
 CACHE_SIZE = 20_000  # recently seen records kept in memory so re-renders never read storage
@@ -44,19 +49,7 @@ class ChangeSequence:
         return WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": value})
 
 
-def fill_missing_ts(items: list[Interpreted]) -> None:
-    """Rows without data-pre-plain-text (media) take the time of the row before them
-    in the DOM (rows are in time order, minute precision), else of the row after."""
-    last = None
-    for it in items:
-        if it.fields["ts"] is None:
-            it.fields["ts"] = last
-        last = it.fields["ts"] if it.fields["ts"] is not None else last
-    nxt = None
-    for it in reversed(items):
-        if it.fields["ts"] is None:
-            it.fields["ts"] = nxt
-        nxt = it.fields["ts"] if it.fields["ts"] is not None else nxt
+QUOTE_LOOKBACK = 300  # stored messages of the chat searched for a quote's original
 
 
 def empty_health(chat: str) -> dict:
@@ -64,8 +57,11 @@ def empty_health(chat: str) -> dict:
 
 
 class Capturer:
-    def __init__(self, storage: Storage, clock: Clock, emit: Callable[[MessagesCaptured], None]) -> None:
+    def __init__(
+        self, storage: Storage, clock: Clock, emit: Callable[[MessagesCaptured], None], rng: random.Random | None = None
+    ) -> None:
         self.storage = storage
+        self.rng = rng or random.Random()
         self.clock = clock
         self.emit = emit
         self.seq = ChangeSequence(storage)
@@ -102,17 +98,19 @@ class Capturer:
 
     def _interpret(self, node, chat: str, batch: CaptureBatch) -> Interpreted | None:
         """interpret(), remembered per exact raw facts: re-renders repeat them verbatim."""
-        memo_key = (chat, batch.locale, batch.utc_offset_min, node.data_id, node.testid, node.pre_plain_text,
-                    node.text, node.quoted, node.has_media, *map(tuple, (node.classes, node.icons, node.labels, node.testids)))
+        # A row without a sender line is dated from the bubble against today: the minute matters.
+        minute = None if node.pre_plain_text else int(batch.observed_at // 60)
+        memo_key = (chat, batch.locale, batch.utc_offset_min, minute, node.model_dump_json())
         if memo_key in self._memo:
             self._memo.move_to_end(memo_key)
             done = self._memo[memo_key]
         else:
-            done = interpret(node, chat, locale=batch.locale, utc_offset_min=batch.utc_offset_min)
+            done = interpret(node, chat, locale=batch.locale, utc_offset_min=batch.utc_offset_min,
+                             observed_at=batch.observed_at)
             self._memo[memo_key] = done
             if len(self._memo) > MEMO_SIZE:
                 self._memo.popitem(last=False)
-        # fill_missing_ts writes into fields: hand out a copy
+        # fill_times writes into fields: hand out a copy
         return None if done is None else replace(done, fields=dict(done.fields))
 
     # -- the batch ------------------------------------------------------------
@@ -123,25 +121,30 @@ class Capturer:
     async def _capture(self, batch: CaptureBatch) -> CaptureResult:
         now = self.clock.now()
         chat = chat_key(batch.chat, [parse_node_id(n.data_id, n.testid) for n in batch.nodes])
+        nodes = [n for n in batch.nodes if not is_placeholder(n)]  # rows drawn empty are no message
         items: list[Interpreted] = []
         unknown = 0
-        for node in batch.nodes:
+        for node in nodes:
             it = self._interpret(node, chat, batch)
             if it is None:
                 unknown += 1
             else:
                 items.append(it)
-        fill_missing_ts(items)
+        fill_times([(it.fields, it.day) for it in items], observed_at=batch.observed_at)
 
         seen: dict[str, dict] = {}  # one entry per identity, in DOM order
         for it in items:
             seen[it.key] = merge_fields(seen[it.key], it.fields) if it.key in seen else it.fields
+        await self._resolve_quotes(chat, seen)
 
         seq = await self.seq.load()
         new: list[dict] = []
         updated: list[dict] = []
+        known: dict[str, dict] = {}  # stored records this batch saw again, as they stay
         for key, fields in seen.items():
             old = await self._record(key)
+            if old is not None:
+                known[key] = old
             if old is None:
                 seq += 1
                 rec = MessageRecord(key=key, seq=seq, first_seen=now, last_seen=now, **fields).model_dump()
@@ -153,9 +156,11 @@ class Capturer:
                 updated.append({**old, **changes, "seq": seq, "last_seen": now})
 
         health = dict(await self.health(chat))
-        self._count_health(health, batch, items, unknown, new, now)
+        self._count_health(health, batch, nodes, items, unknown, new, now)
         ops = [WriteOp(op="put", store="messages", record=r) for r in new + updated]
-        chat_rec = await self._updated_chat(chat, batch.chat.title, new, updated)
+        group = is_group(batch.chat, serialized_group=any(it.id.is_group or it.id.participant for it in items),
+                         authors={it.fields["author"] for it in items if it.fields["direction"] == "in" and it.fields["author"]})
+        chat_rec = await self._updated_chat(chat, batch.chat.title, new, updated, group)
         if chat_rec is not None:
             ops.append(WriteOp(op="put", store="chats", record=chat_rec))
         # Clean re-renders write nothing: their counters ride along with the next real write.
@@ -175,8 +180,11 @@ class Capturer:
             self._chats[chat] = chat_rec
         for rec in new + updated:
             self._remember(rec)
+        final = {**known, **{r["key"]: r for r in new + updated}}
+        rows = [(it.raw, final.get(it.key, it.fields)) for it in items]
         result = CaptureResult(
-            chat=chat, new=len(new), updated=len(updated), unchanged=len(seen) - len(new) - len(updated), unknown=unknown
+            chat=chat, new=len(new), updated=len(updated), unchanged=len(seen) - len(new) - len(updated), unknown=unknown,
+            expand=expand.plan(rows, hidden=batch.hidden, rng=self.rng),
         )
         if new or updated:
             self.seq.value = seq
@@ -192,9 +200,23 @@ class Capturer:
             )
         return result
 
+    async def _resolve_quotes(self, chat: str, seen: dict[str, dict]) -> None:
+        """Quotes without an id point at the newest matching message before them (pycore.capture.quotes)."""
+        open_quotes = [f for f in seen.values() if f.get("quoted") and not f.get("quoted_id")]
+        if not open_quotes:
+            return
+        newest = max((f["ts"] for f in open_quotes if f["ts"] is not None), default=None)
+        upper = [chat, newest + 60] if newest is not None else [chat, []]
+        stored = await self.storage.query("messages", index="by_chat_ts_seq", range=Range(lower=[chat], upper=upper),
+                                          limit=QUOTE_LOOKBACK, reverse=True)
+        candidates = stored + list(seen.values())
+        for fields in open_quotes:
+            fields["quoted_id"] = quotes.resolve(fields, candidates)
+
     @staticmethod
-    def _count_health(health: dict, batch: CaptureBatch, items: list[Interpreted], unknown: int, new, now) -> None:
-        health["nodes_seen"] += len(batch.nodes)
+    def _count_health(health: dict, batch: CaptureBatch, nodes, items: list[Interpreted], unknown: int, new, now) -> None:
+        track_unread(health, batch.chat, sum(1 for r in new if r["direction"] == "in"))
+        health["nodes_seen"] += len(nodes)
         health["nodes_clean"] += sum(1 for it in items if it.clean)
         health["nodes_unknown"] += unknown
         health["hidden_batches"] += int(batch.hidden)
@@ -209,12 +231,17 @@ class Capturer:
             if health["newest_ts"] is None or ts >= health["newest_ts"]:
                 health["newest_ts"], health["newest_id"] = ts, rec["id"]
         seen = health["nodes_seen"]
-        health["clean_share"] = round(health["nodes_clean"] / seen, 4) if seen else None
+        # What WhatsApp counted but capture has not stored yet makes the figure fall below 100 %.
+        health["clean_share"] = round(health["nodes_clean"] / (seen + health.get("missing", 0)), 4) if seen else None
 
-    async def _updated_chat(self, chat: str, title: str, new: list[dict], updated: list[dict]) -> dict | None:
+    async def _updated_chat(self, chat: str, title: str, new: list[dict], updated: list[dict], group: bool) -> dict | None:
         """The chat record after this batch, or None when it does not change."""
         old = await self._chat(chat)
-        rec = dict(old) if old else ChatRecord(key=chat, title=title or chat, is_group=chat.endswith("@g.us")).model_dump()
+        shown = display_title(title)
+        rec = dict(old) if old else ChatRecord(key=chat, title=shown or chat, is_group=chat.endswith("@g.us")).model_dump()
+        if shown and rec["title"] != shown:
+            rec["title"] = shown  # the name as WhatsApp shows it now (emoji included)
+        rec["is_group"] = rec["is_group"] or group
         rec["message_count"] += len(new)
         newest = max((r for r in new + updated if r["ts"] is not None), key=lambda r: (r["ts"], r["seq"]), default=None)
         if newest is not None and (rec.get("last_ts") is None or newest["ts"] >= rec["last_ts"]):

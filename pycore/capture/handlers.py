@@ -45,7 +45,7 @@ async def list_messages(storage, cmd: ListMessages) -> MessageList:
 
 
 def install(core) -> None:
-    capturer = Capturer(core.storage, core.clock, core.emit)
+    capturer = Capturer(core.storage, core.clock, core.emit, core.services.rng)
     core.capturer = capturer  # other features (the sender) may read its sequence
 
     async def batch(cmd: CaptureBatch):

@@ -44,6 +44,20 @@ class RawMessageNode(Model):
         default_factory=list, max_length=MAX_LIST, description="data-testid values inside the row (image-thumb …)"
     )
     has_media: bool = Field(default=False, description="an <img src=blob:…> or <video> inside the row")
+    virtualized: bool = Field(default=False, description='a data-virtualized="true" wrapper: drawn without content')
+    texts: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_LIST,
+        description="visible text blocks outside the message text and the quote, in order (time, duration, "
+        "file name and size line, author line, a system row's text), each cut to 512 characters",
+    )
+    day_labels: list[str] = Field(
+        default_factory=list, max_length=3, description="texts of the nearest rows above that are not messages "
+        "(day dividers such as 'HOJE', 'YESTERDAY', '03/07/2026'), nearest first"
+    )
+    quoted_author: str | None = _attr(description="the quoted message's author line, apart from its text")
+    quoted_id: str | None = _attr(description="a data-id inside the quote, when WhatsApp draws one")
+    truncated: bool = Field(default=False, description='a "Read more" / "Ler mais" control follows the text')
 
 
 class ChatFacts(Model):
@@ -51,6 +65,15 @@ class ChatFacts(Model):
     header_testid: str | None = _attr()
     composer_label: str | None = _attr(description="composer aria-label (2026: includes the chat name)")
     jid: str | None = _attr(description="the chat JID when the content script knows it (rare)")
+    subtitle: str | None = _attr(description="the header's second line (a group lists its participants)")
+    list_row: bool = Field(default=False, description="the open chat's row was found in the chat list")
+    unread_label: str | None = _attr(description="that row's unread badge aria-label, e.g. '3 unread messages'")
+    unread_text: str | None = Field(default=None, max_length=64, description="that badge's text")
+
+
+class Expansion(Model):
+    row: str = Field(max_length=MAX_ATTR, description="the row's data-id or conv-msg testid")
+    wait_s: float = Field(ge=0, description="pause before clicking its 'Read more', as a reader would")
 
 
 class CaptureResult(Model):
@@ -61,6 +84,9 @@ class CaptureResult(Model):
     unknown: int = Field(default=0, description="nodes whose shape was not understood (counted, not stored)")
     seq_from: int | None = None
     seq_to: int | None = None
+    expand: list[Expansion] = Field(
+        default_factory=list, description="long texts of this batch to open, in order (the open chat only)"
+    )
 
 
 @command("capture.batch", CaptureResult, sources={"content"})
@@ -132,7 +158,12 @@ class ChatHealth(Model):
     nodes_unknown: int = 0
     hidden_batches: int = 0
     last_capture: float | None = None
-    clean_share: float | None = Field(default=None, description="nodes_clean / nodes_seen, None before any node")
+    clean_share: float | None = Field(
+        default=None, description="nodes_clean / (nodes_seen + missing), None before any node: below 1 while incomplete"
+    )
+    missing: int = Field(default=0, description="messages WhatsApp counted in the open chat that are not stored yet")
+    unread: int = Field(default=0, description="the open chat's unread count last seen in the chat list")
+    new_in_since_read: int = Field(default=0, description="incoming messages stored since that count was 0")
 
 
 class HealthList(Model):

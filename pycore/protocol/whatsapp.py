@@ -14,6 +14,9 @@ class SelectorTable(Model):
     generations: dict[str, str]
     classes: list[str]
     features: dict[str, dict]
+    texts: dict[str, str | list[str]] = Field(
+        default_factory=dict, description="words some elements are found by (read_more labels, warning pattern)"
+    )
 
 
 @command("selectors.get", SelectorTable)
