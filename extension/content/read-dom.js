@@ -16,6 +16,7 @@
   var MAX_ATTR = 512;
   var MAX_LIST = 64;
   var MAX_NODES = 500;
+  var SVG = "http://www.w3.org/2000/svg";
 
   function cut(value, max) {
     return value == null ? null : String(value).slice(0, max);
@@ -68,19 +69,65 @@
     return out.concat(queryAll(el, css));
   }
 
-  // Text with emoji images written as their characters (data-plain-text, else alt).
-  function textOf(node) {
+  // Text with emoji images written as their characters (data-plain-text, else alt);
+  // elements in `skip` (a control inside the text) are left out.
+  function textOf(node, skip) {
     var out = "";
     (function walk(n) {
       if (out.length > MAX_TEXT) return;
       if (n.nodeType === 3) out += n.nodeValue;
       else if (n.nodeType === 1) {
+        if (skip && skip.indexOf(n) >= 0) return;
         if (n.tagName === "IMG") out += n.getAttribute("data-plain-text") || n.getAttribute("alt") || "";
         else if (n.tagName === "BR") out += "\n";
         else for (var c = n.firstChild; c; c = c.nextSibling) walk(c);
       }
     })(node);
     return out.slice(0, MAX_TEXT);
+  }
+
+  function hasOwnText(el) {
+    for (var c = el.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === 3 && c.nodeValue.trim()) return true;
+      if (c.nodeType === 1 && c.tagName === "IMG" && (c.getAttribute("data-plain-text") || c.getAttribute("alt"))) return true;
+    }
+    return false;
+  }
+
+  // Visible text blocks under root, in order, outside the `skip` elements: each element holding
+  // text of its own is one block (with its emoji), and its subtree is not visited again.
+  function textBlocks(root, skip, max) {
+    var out = [];
+    (function walk(el) {
+      if (out.length >= max || skip.indexOf(el) >= 0 || el.namespaceURI === SVG) return; // svg titles are labels
+      if (el !== root && hasOwnText(el)) {
+        var text = textOf(el, skip).trim();
+        if (text) out.push(cut(text, MAX_ATTR));
+        return;
+      }
+      for (var c = el.firstElementChild; c; c = c.nextElementSibling) walk(c);
+    })(root);
+    if (out.length < max && hasOwnText(root)) {
+      // text directly in the row itself (rare): read it whole
+      var whole = textOf(root, skip).trim();
+      if (whole && out.indexOf(whole) < 0) out.unshift(cut(whole, MAX_ATTR));
+    }
+    return out.slice(0, max);
+  }
+
+  // A "Read more" control: a candidate element whose own words are one of the known labels.
+  function readMoreOf(el, sel) {
+    var words = ((sel.texts && sel.texts.read_more) || []).map(function (w) { return w.toLowerCase(); });
+    if (!words.length) return null;
+    var spec = sel.features.read_more;
+    var candidates = spec ? spec.candidates : [];
+    for (var i = 0; i < candidates.length; i++) {
+      var found = queryAll(el, candidates[i].css);
+      for (var k = 0; k < found.length; k++) {
+        if (words.indexOf(textOf(found[k]).trim().toLowerCase()) >= 0) return found[k];
+      }
+    }
+    return null;
   }
 
   function labelsOf(el, max) {
@@ -99,12 +146,31 @@
     return distinct(selfAndBelow(el, "[" + name + "]").map(function (n) { return n.getAttribute(name); }), max);
   }
 
-  function readMessageNode(el, sel) {
+  // The quote's parts: its text (.quoted-mention), its author line (the rest), an id if drawn.
+  function readQuote(quoted, sel) {
+    var mention = first(quoted, sel, "quoted_text");
+    if (!mention && quoted.matches && sel.features.quoted_text &&
+        sel.features.quoted_text.candidates.some(function (c) { try { return quoted.matches(c.css); } catch (e) { return false; } })) {
+      mention = quoted; // the quote block is the mention itself (older layout)
+    }
+    var idEl = selfAndBelow(quoted, "[data-id]")[0];
+    var author = mention && mention !== quoted ? textBlocks(quoted, [mention], 1)[0] || null : null;
+    return {
+      text: mention ? textOf(mention) : textOf(quoted),
+      author: author ? cut(author, MAX_ATTR) : null,
+      id: idEl ? cut(idEl.getAttribute("data-id"), MAX_ATTR) : null,
+    };
+  }
+
+  function readMessageNode(el, sel, dayLabels) {
     var idEl = el.hasAttribute("data-id") ? el : el.querySelector("[data-id]");
     var testEl = selfAndBelow(el, '[data-testid^="conv-msg-"]')[0];
     var pre = first(el, sel, "pre_plain_text");
     var quoted = first(el, sel, "quoted");
+    var quote = quoted ? readQuote(quoted, sel) : null;
     var texts = match(el, sel, "message_text").els.filter(function (t) { return !(quoted && quoted.contains(t)); });
+    var more = readMoreOf(el, sel);
+    var skip = [texts[0], quoted, more].filter(Boolean);
     var wanted = sel.classes || [];
     var classes = [];
     selfAndBelow(el, "[class]").forEach(function (n) {
@@ -115,13 +181,48 @@
       testid: testEl ? cut(testEl.getAttribute("data-testid"), MAX_ATTR) : null,
       classes: distinct(classes, MAX_LIST),
       pre_plain_text: pre ? cut(pre.getAttribute("data-pre-plain-text"), MAX_ATTR) : null,
-      text: texts.length ? textOf(texts[0]) : "",
-      quoted: quoted ? textOf(quoted) : null,
+      text: texts.length ? textOf(texts[0], more ? [more] : null) : "",
+      quoted: quote ? quote.text : null,
+      quoted_author: quote ? quote.author : null,
+      quoted_id: quote ? quote.id : null,
       icons: attrsOf(el, "data-icon", MAX_LIST),
       labels: labelsOf(el, MAX_LIST),
       testids: attrsOf(el, "data-testid", MAX_LIST),
       has_media: match(el, sel, "media").els.length > 0,
+      virtualized: match(el, sel, "virtualized").els.length > 0 || (el.matches && el.matches('[data-virtualized="true"]')),
+      texts: textBlocks(el, skip, MAX_LIST),
+      day_labels: (dayLabels || []).slice(0, 3),
+      truncated: !!more,
     };
+  }
+
+  // Nothing but an id: a virtualized row not drawn yet, or a separator. Not sent; read again later.
+  function isBlank(node) {
+    return node.virtualized || !(node.pre_plain_text || node.text.trim() || node.texts.length || node.labels.length ||
+      node.icons.length || node.has_media || node.quoted);
+  }
+
+  // For each message row, the texts of the nearest rows above it that are not messages (day
+  // dividers, the unread divider), nearest first: the core reads dates from them.
+  function dayLabels(root, sel, rows) {
+    var out = new Map();
+    var all = match(root, sel, "conversation_row").els;
+    if (!all.length || !rows.length) return out;
+    var labelsAt = new Map();
+    var recent = [];
+    all.forEach(function (r) {
+      if (rowKey(r) === null) {
+        var text = textOf(r).trim();
+        if (text && text.length <= 64) recent = [text].concat(recent).slice(0, 3);
+      } else labelsAt.set(r, recent);
+    });
+    rows.forEach(function (row) {
+      for (var p = row; p; p = p.parentElement) {
+        if (labelsAt.has(p)) { out.set(row, labelsAt.get(p)); return; }
+        if (p === root) return;
+      }
+    });
+    return out;
   }
 
   // Message rows of the open conversation, outermost matches only, in DOM order.
@@ -143,23 +244,51 @@
     return testEl ? testEl.getAttribute("data-testid") : null;
   }
 
+  // A name as drawn: the title attribute, else the text with its emoji images.
+  function nameOf(el) {
+    return el.getAttribute("title") || textOf(el);
+  }
+
+  // The open chat's row in the chat list: the selected one, else the one titled like the header.
+  function openChatRow(root, sel, title) {
+    var selected = first(root, sel, "selected_chat_row");
+    if (selected) return selected;
+    var rows = match(root, sel, "chat_row").els;
+    for (var i = 0; i < rows.length; i++) {
+      var t = first(rows[i], sel, "row_title");
+      if (t && nameOf(t).trim() === title.trim()) return rows[i];
+    }
+    return null;
+  }
+
   function readChatHeader(root, sel) {
     var title = first(root, sel, "chat_header_title");
     var header = first(root, sel, "chat_header");
     var composer = first(root, sel, "composer");
+    var name = title ? nameOf(title) : "";
+    var subtitle = match(root, sel, "chat_header_subtitle").els.filter(function (s) {
+      return !(title && (title === s || title.contains(s) || s.contains(title))) && s.getAttribute("title") !== name;
+    })[0];
+    var row = name ? openChatRow(root, sel, name) : null;
+    var badge = row ? first(row, sel, "unread_badge") : null;
     return {
-      title: cut(title ? title.getAttribute("title") || title.textContent : "", MAX_ATTR),
+      title: cut(name, MAX_ATTR),
       header_testid: header ? cut(header.getAttribute("data-testid"), MAX_ATTR) : null,
       composer_label: composer ? cut(composer.getAttribute("aria-label"), MAX_ATTR) : null,
+      subtitle: subtitle ? cut(subtitle.getAttribute("title"), MAX_ATTR) : null,
+      list_row: !!row,
+      unread_label: badge ? cut(badge.getAttribute("aria-label"), MAX_ATTR) : null,
+      unread_text: badge ? cut(badge.textContent.trim(), 64) || null : null,
     };
   }
 
   // The args of the capture.batch command; time, locale and offset are the caller's.
   function readBatch(root, sel, ctx) {
     var rows = messageRows(root, sel).slice(-MAX_NODES);
+    var days = dayLabels(root, sel, rows);
     return {
       chat: readChatHeader(root, sel),
-      nodes: rows.map(function (el) { return readMessageNode(el, sel); }),
+      nodes: rows.map(function (el) { return readMessageNode(el, sel, days.get(el)); }),
       hidden: !!ctx.hidden,
       observed_at: ctx.observedAt,
       locale: ctx.locale || null,
@@ -170,7 +299,7 @@
   // One chat-list row (RawChatRow), or null for rows without a title (section headers).
   function readChatRow(el, sel) {
     var title = first(el, sel, "row_title");
-    var name = title ? (title.getAttribute("title") || title.textContent).trim() : "";
+    var name = title ? nameOf(title).trim() : "";
     if (!name) return null;
     var preview = first(el, sel, "row_preview");
     var time = first(el, sel, "row_time");
@@ -199,20 +328,52 @@
     return out;
   }
 
+  // Blocks of the app shell whose words look like a WhatsApp warning (sel.texts.warning), wherever
+  // they are drawn; chats, messages and what people type are never read here.
+  function warningTexts(root, sel) {
+    var source = sel.texts && sel.texts.warning;
+    if (!source) return [];
+    var pattern;
+    try { pattern = new RegExp(source, "i"); } catch (e) { return []; }
+    var skip = matchAll(root, sel, "shell_skip");
+    var out = [];
+    matchAll(root, sel, "shell").forEach(function (shell) {
+      var walker = (shell.ownerDocument || document).createTreeWalker(shell, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+        acceptNode: function (n) {
+          if (n.nodeType === 1) return skip.indexOf(n) >= 0 ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP;
+          return pattern.test(n.nodeValue) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP;
+        },
+      });
+      for (var t = walker.nextNode(); t && out.length < 10; t = walker.nextNode()) {
+        // the whole block the words sit in (a title and its body), not just the text node
+        var block = t.parentElement;
+        for (var up = 0; up < 3 && block.parentElement && block.parentElement !== shell &&
+          textOf(block.parentElement).length <= 500; up++) block = block.parentElement;
+        out.push(textOf(block).trim());
+      }
+    });
+    return out;
+  }
+
   // Facts for connection.report (tab_id and observed_at are the caller's).
   function readConnection(root, sel) {
     // Popups and in-app alert banners: the core matches their text against ban signals.
     var popups = matchAll(root, sel, "popups").concat(matchAll(root, sel, "alerts"));
+    var texts = popups.map(function (p) { return textOf(p).trim(); }).concat(warningTexts(root, sel));
     return {
       logged_in: !!first(root, sel, "logged_in"),
       qr: !!first(root, sel, "qr_code"),
       offline: !!first(root, sel, "offline_banner"),
-      banners: distinct(popups.map(function (p) { return textOf(p).trim(); }), 20),
+      banners: distinct(texts, 20),
     };
   }
 
   globalThis.MettriReadDom = {
     readMessageNode: readMessageNode,
+    isBlank: isBlank,
+    dayLabels: dayLabels,
+    readMoreOf: readMoreOf,
+    warningTexts: warningTexts,
     messageRows: messageRows,
     rowKey: rowKey,
     first: first,
