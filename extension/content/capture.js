@@ -275,8 +275,8 @@
       document.removeEventListener("visibilitychange", schedule);
     }
 
-    // Busy while facts wait for the core or long texts wait to be opened.
-    const busy = () => pending.size > 0 || flushing || expandQueue.length > 0 || expanding;
+    // Busy while a read is due, facts wait for the core or long texts wait to be opened.
+    const busy = () => timer !== null || pending.size > 0 || flushing || expandQueue.length > 0 || expanding;
 
     return { start, stop, read, flush, stats, pending, sent, busy, chatKey: () => chatKey };
   }

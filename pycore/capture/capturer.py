@@ -50,6 +50,7 @@ class ChangeSequence:
 
 
 QUOTE_LOOKBACK = 300  # stored messages of the chat searched for a quote's original
+OPEN_QUOTES = 500  # per chat: quotes whose original was not stored yet (it may arrive later, scrolling up)
 
 
 def empty_health(chat: str) -> dict:
@@ -70,6 +71,7 @@ class Capturer:
         self._health: dict[str, dict] = {}
         self._health_flushed: dict[str, float] = {}
         self._memo: OrderedDict[tuple, Interpreted | None] = OrderedDict()
+        self._open_quotes: dict[str, OrderedDict[str, dict]] = {}
         # Batches may arrive while one is awaiting storage: one at a time keeps seq unique.
         self._lock = asyncio.Lock()
 
@@ -154,6 +156,9 @@ class Capturer:
             if changes:
                 seq += 1
                 updated.append({**old, **changes, "seq": seq, "last_seen": now})
+        for rec in await self._quotes_answered(chat, new, seen):
+            seq += 1
+            updated.append({**rec, "seq": seq, "last_seen": now})
 
         health = dict(await self.health(chat))
         self._count_health(health, batch, nodes, items, unknown, new, now)
@@ -180,6 +185,11 @@ class Capturer:
             self._chats[chat] = chat_rec
         for rec in new + updated:
             self._remember(rec)
+            if rec.get("quoted") and not rec.get("quoted_id"):
+                waiting = self._open_quotes.setdefault(chat, OrderedDict())
+                waiting[rec["key"]] = rec
+                if len(waiting) > OPEN_QUOTES:
+                    waiting.popitem(last=False)
         final = {**known, **{r["key"]: r for r in new + updated}}
         rows = [(it.raw, final.get(it.key, it.fields)) for it in items]
         result = CaptureResult(
@@ -212,6 +222,22 @@ class Capturer:
         candidates = stored + list(seen.values())
         for fields in open_quotes:
             fields["quoted_id"] = quotes.resolve(fields, candidates)
+
+    async def _quotes_answered(self, chat: str, new: list[dict], seen: dict[str, dict]) -> list[dict]:
+        """Stored quotes whose original only arrived now (rows are often read bottom up): their ids."""
+        waiting = self._open_quotes.get(chat)
+        if not waiting or not new:
+            return []
+        out = []
+        for key in [k for k in waiting if k not in seen]:
+            found = quotes.resolve(waiting[key], new)
+            if found is None:
+                continue
+            del waiting[key]
+            rec = await self._record(key)
+            if rec is not None and not rec.get("quoted_id"):
+                out.append({**rec, "quoted_id": found})
+        return out
 
     @staticmethod
     def _count_health(health: dict, batch: CaptureBatch, nodes, items: list[Interpreted], unknown: int, new, now) -> None:

@@ -238,3 +238,16 @@ def test_a_warning_that_appears_again_after_a_resume_pauses_again(core, events):
     for banners in ([warn], [warn], [], [warn]):
         assert call(core, "connection.report", {**up, "banners": banners}, source="content")["ok"]
     assert len(events.of("connection.ban_signal")) == 2  # shown, still shown (not repeated), gone, shown again
+
+
+def test_a_quote_read_before_its_original_gets_the_id_when_the_original_arrives(core):
+    chat = {"title": "Maria"}
+    quoting = {"data_id": "false_5511987654321@c.us_3EB0C2", "pre_plain_text": "[10:09, 16/06/2026] Maria: ",
+               "text": "e aí?", "quoted": "Tem azul?", "quoted_author": "Maria"}
+    original = {"data_id": "false_5511987654321@c.us_3EB0C1", "pre_plain_text": "[10:01, 16/06/2026] Maria: ",
+                "text": "Tem azul?"}
+    for nodes in ([quoting], [original]):  # scrolling up: the newer row is read first
+        res = call(core, "capture.batch", {"chat": chat, "nodes": nodes, "observed_at": NOW, "locale": "pt-BR"},
+                   source="content")["result"]
+    recs = {r["id"]: r for r in call(core, "messages.list", {"chat": res["chat"]})["result"]["messages"]}
+    assert recs["3EB0C2"]["quoted_id"] == "3EB0C1" and res["updated"] == 1
