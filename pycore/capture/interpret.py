@@ -1,8 +1,11 @@
 """Raw node facts -> MessageRecord fields. Pure: no storage, no clock.
 
-Evidence is read in order of reliability: the serialized id's fromMe flag, the
+Direction evidence is read in order of reliability: the serialized id's fromMe flag, the
 message-in/-out classes (until 2026), the tail icons (first bubble of a run only),
-the localized "You:" label, and status ticks (only own messages carry them).
+the localized "You:" label, and status ticks (only own messages carry them). The kind comes
+from several signals (pycore.capture.kinds); the time from the sender line, else the bubble's
+time and the day dividers (pycore.capture.timestamps). Rows drawn without content are no
+message at all (is_placeholder).
 """
 
 from __future__ import annotations
@@ -10,20 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pycore.capture.ids import MessageId, jid_kind, parse_id, parse_node_id, phone_jid
-from pycore.capture.kinds import DELETED_ICONS, DELETED_LABELS, kind_of
+from pycore.capture.kinds import _norm, kind_of, words as _words
 from pycore.capture.timestamps import bubble_ts, day_start, parse_pre_plain
 from pycore.chatkey import ChatKey, display_title
 from pycore.protocol.capture import ChatFacts, RawMessageNode
 
 STATUS_RANK = {None: 0, "pending": 1, "sent": 2, "delivered": 3, "read": 4}
-
-
-def _norm(label: str) -> str:
-    return " ".join(label.split()).casefold()
-
-
-def _words(*items: str) -> frozenset[str]:
-    return frozenset(_norm(i) for i in items)
 
 
 # Localized labels (en, pt-BR first; a few others seen in the wild). Compared trimmed, case-folded.

@@ -8,7 +8,7 @@ whose author matches; none or several equally good candidates leave the referenc
 from __future__ import annotations
 
 from pycore.chatkey import display_title
-from pycore.capture.interpret import YOU_LABELS, _norm
+from pycore.capture.interpret import YOU_LABELS
 
 
 def _same_text(quoted: str, candidate: dict) -> bool:
@@ -24,7 +24,7 @@ def _same_text(quoted: str, candidate: dict) -> bool:
 def _same_author(author: str | None, candidate: dict) -> bool:
     if not author:
         return True
-    if _norm(author + ":") in YOU_LABELS or _norm(author) in {"you", "você", "tú", "tu"}:
+    if " ".join((author + ":").split()).casefold() in YOU_LABELS:  # "You" / "Você" in the quote
         return candidate.get("direction") == "out"
     return candidate.get("direction") == "in" and display_title(candidate.get("author") or "") == display_title(author)
 
