@@ -192,7 +192,7 @@ export class Conversation {
       if (q) {
         const qn = q.from_me ? s.you : q.sender ? senderName(q.sender) : senderName(q.chat);
         content.push(h('div', { 'aria-label': s.quoted, role: 'button', class: 'quoted' },
-          h('span', { class: 'quoted-author', dir: 'auto' }, qn), h('span', { class: 'quoted-mention', dir: 'auto' }, richText(q.text || ''))));
+          h('span', { class: 'quoted-author', dir: 'auto' }, qn), h('span', { class: 'quoted-mention', dir: 'auto' }, richText(quotedPreview(q, s)))));
       }
     }
     if (m.type === 'text') {
@@ -267,6 +267,16 @@ export class Conversation {
     old.replaceWith(h('span', { 'data-icon': TICK_ICON[st], 'aria-label': s.ticks[st], class: `tick tick-${st}`, 'data-status': st },
       this.ui.gen === '2026' ? svgTitle(TICK_SVG[st]) : null));
   }
+}
+
+// What a quote of a message shows: its text, else an icon and what it is (R: WhatsApp draws
+// media quotes with an icon and a label).
+function quotedPreview(q, s) {
+  if (q.type === 'image') return q.text ? `📷 ${q.text}` : `📷 ${s.photo}`;
+  if (q.type === 'ptt') return `🎤 ${s.voice} (${fmtDuration(q.duration || 0)})`;
+  if (q.type === 'document') return `📄 ${q.file}`;
+  if (q.type === 'deleted') return q.from_me ? s.deletedMine : s.deleted;
+  return q.text || '';
 }
 
 // The visible part of a long text: whole words up to TEXT_CUT characters (R).

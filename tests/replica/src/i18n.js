@@ -14,6 +14,7 @@ const STRINGS = {
     playVoice: 'Play voice message', // E
     attach: 'Attach',
     openPicture: 'Open picture', // E
+    photo: 'Photo',
     quoted: 'Quoted message', // E
     forwarded: 'Forwarded', // E
     deleted: 'This message was deleted', // E
@@ -59,6 +60,7 @@ const STRINGS = {
     playVoice: 'Reproduzir mensagem de voz',
     attach: 'Anexar',
     openPicture: 'Abrir imagem',
+    photo: 'Foto',
     quoted: 'Mensagem citada', // E
     forwarded: 'Encaminhada',
     deleted: 'Mensagem apagada',
