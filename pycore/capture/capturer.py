@@ -20,7 +20,7 @@ from pycore.capture.ids import parse_node_id
 from pycore.capture.interpret import Interpreted, chat_key, interpret, is_placeholder
 from pycore.capture.merge import merge, merge_fields
 from pycore.capture.timestamps import fill_times
-from pycore.chatkey import display_title
+from pycore.chatkey import TITLE_PREFIX, display_title
 from pycore.clock import Clock
 from pycore.protocol.capture import CaptureBatch, CaptureResult, ChatHealth, MessagesCaptured
 from pycore.protocol.records import ChatRecord, MessageRecord
@@ -163,8 +163,10 @@ class Capturer:
         health = dict(await self.health(chat))
         self._count_health(health, batch, nodes, items, unknown, new, now)
         ops = [WriteOp(op="put", store="messages", record=r) for r in new + updated]
-        group = is_group(batch.chat, serialized_group=any(it.id.is_group or it.id.participant for it in items),
-                         authors={it.fields["author"] for it in items if it.fields["direction"] == "in" and it.fields["author"]})
+        # A JID says itself whether it is a group; a chat known by its title needs the page's signals.
+        group = chat.startswith(TITLE_PREFIX) and is_group(
+            batch.chat, serialized_group=any(it.id.is_group or it.id.participant for it in items),
+            authors={it.fields["author"] for it in items if it.fields["direction"] == "in" and it.fields["author"]})
         chat_rec = await self._updated_chat(chat, batch.chat.title, new, updated, group)
         if chat_rec is not None:
             ops.append(WriteOp(op="put", store="chats", record=chat_rec))

@@ -274,6 +274,7 @@ def test_the_warning_is_found_by_its_words_anywhere_and_pauses_sending_within_a_
         wait_for(lambda: world.evaluate("JSON.parse(MettriContent.lastConnectionFacts || '{}').banners") == [],
                  timeout=10, interval=0.05, message="the core told the warning is gone")
     call(core_page, "sending.resume")
+    print(f"\nwarning -> sending paused, seconds: {took}")
     assert all(t <= 1.0 for t in took.values()), took
 
 
