@@ -114,7 +114,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
 
     logs = LogBook(clock, emit)
     store = MessageStore(st)
-    capturer = Capturer(st, clock, emit, store)
+    capturer = Capturer(st, clock, emit, store, rng)
     connection = Connection(st, clock, rng, emit)
     contacts = Contacts(st, clock, rng, emit, presence=connection)
     queries = MessageQueries(st, clock, scanned=contacts)

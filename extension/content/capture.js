@@ -4,6 +4,8 @@
 // Facts stay in a pending queue until the core acknowledges them, so a core that
 // is starting, restarting or refusing a write (full disk) loses nothing. Only
 // rows whose facts changed since the last acknowledged batch are sent again.
+// Long texts the core asks to open ("Read more") are opened here, one at a time with the
+// core's pauses, only in the open chat and only while the tab is visible.
 var MettriCapture = (() => {
   const DEBOUNCE_MS = 120; // WhatsApp re-renders in bursts: read once it settles
   const MAX_WAIT_MS = 600; // but never later than this during a long burst
@@ -53,6 +55,13 @@ var MettriCapture = (() => {
     let chatSig = null;
     /** @type {string | null} */
     let chatKey = null; // the core's key of the open chat, from the last acknowledged batch
+    /** @type {string | null} */
+    let ackedUnread = null; // the open chat's unread badge as the core last heard it
+    /** @type {{ row: string, wait_s: number, chat: string }[]} */
+    const expandQueue = []; // long texts to open, in order
+    /** @type {Map<string, number>} */
+    const expandTries = new Map(); // row key -> clicks so far (per open chat)
+    let expanding = false;
 
     /**
      * @param {string} key
@@ -89,22 +98,31 @@ var MettriCapture = (() => {
       };
       let added = 0;
       if (chat.title) {
-        const sig = JSON.stringify(chat);
+        // The chat's identity, not its unread badge (which changes while it stays the same chat).
+        const sig = JSON.stringify([chat.title, chat.header_testid, chat.composer_label]);
         if (sig !== chatSig) {
           chatSig = sig;
           chatKey = null;
+          ackedUnread = null;
           sent.clear(); // memory per open chat; the core dedupes what is sent again
+          expandQueue.length = 0; // long texts are opened only in the chat they are in
+          expandTries.clear();
         }
         const rows = readDom.messageRows(document, selectors);
+        const days = readDom.dayLabels(document, selectors, rows);
         const tailFrom = rows.length - TAIL_ROWS;
+        const unread = unreadSig(chat);
         for (let i = 0; i < rows.length; i++) {
           const raw = readDom.rowKey(rows[i]);
           const key = nodeKey(chat, raw);
           if (raw && i < tailFrom && (sent.has(key) || pending.has(key))) continue;
-          const node = readDom.readMessageNode(rows[i], selectors);
+          const node = readDom.readMessageNode(rows[i], selectors, days.get(rows[i]));
           if (!node.data_id && !node.testid && !node.pre_plain_text && !node.text) continue; // separators without facts
+          if (readDom.isBlank(node)) continue; // drawn without content yet: read again when filled
           const sig = JSON.stringify(node);
-          if (sent.get(key) === sig || pending.get(key)?.sig === sig) continue;
+          // the badge changed with no row to carry it (the tab is back in view): send the newest again
+          const forced = i === rows.length - 1 && unread !== ackedUnread && !added;
+          if (!forced && (sent.get(key) === sig || pending.get(key)?.sig === sig)) continue;
           if (pending.size >= MAX_PENDING && !pending.has(key)) {
             stats.dropped += 1; // reported in stats; the row is read again when it re-renders
             continue;
@@ -168,6 +186,8 @@ var MettriCapture = (() => {
               remember(key, entry.sig);
             }
             chatKey = reply.result.chat;
+            ackedUnread = unreadSig(args.chat);
+            enqueueExpansions(reply.result.expand, args.chat);
             stats.batches += 1;
             stats.nodes += entries.length;
             retry = 0;
@@ -192,6 +212,59 @@ var MettriCapture = (() => {
         }
       } finally {
         flushing = false;
+      }
+    }
+
+    /** @param {Chat} chat */
+    function unreadSig(chat) {
+      return JSON.stringify([chat.list_row, chat.unread_label, chat.unread_text]);
+    }
+
+    // -- long texts: the core names the rows whose "Read more" to open and the pause before each
+    /**
+     * @param {Mettri.capture.Expansion[] | undefined} list
+     * @param {Chat} chat
+     */
+    function enqueueExpansions(list, chat) {
+      const sig = JSON.stringify([chat.title, chat.header_testid, chat.composer_label]);
+      if (sig !== chatSig) return; // that chat is no longer open
+      for (const e of list || []) {
+        if (expandQueue.some((q) => q.row === e.row) || (expandTries.get(e.row) || 0) >= 2) continue;
+        expandQueue.push({ row: e.row, wait_s: e.wait_s, chat: sig });
+      }
+      if (!expanding) runExpansions();
+    }
+
+    function whenVisible() {
+      if (document.visibilityState !== "hidden") return Promise.resolve();
+      return /** @type {Promise<void>} */ (new Promise((resolve) => {
+        const on = () => {
+          if (document.visibilityState === "hidden") return;
+          document.removeEventListener("visibilitychange", on);
+          resolve();
+        };
+        document.addEventListener("visibilitychange", on);
+      }));
+    }
+
+    async function runExpansions() {
+      expanding = true;
+      try {
+        while (expandQueue.length && !stopped) {
+          const job = expandQueue[0];
+          await new Promise((r) => setTimeout(r, job.wait_s * 1000));
+          await whenVisible(); // nobody clicks in a hidden tab
+          expandQueue.shift();
+          if (job.chat !== chatSig || stopped) continue;
+          const row = readDom.messageRows(document, selectors).find((el) => readDom.rowKey(el) === job.row);
+          const control = row ? readDom.readMoreOf(row, selectors) : null;
+          if (!control) continue;
+          expandTries.set(job.row, (expandTries.get(job.row) || 0) + 1);
+          sent.forEach((_, key) => { if (key.endsWith(`\u0000${job.row}`)) sent.delete(key); }); // read it again
+          /** @type {HTMLElement} */ (control).click();
+        }
+      } finally {
+        expanding = false;
       }
     }
 
@@ -245,7 +318,10 @@ var MettriCapture = (() => {
       document.removeEventListener("visibilitychange", schedule);
     }
 
-    return { start, stop, read, flush, stats, pending, sent, chatKey: () => chatKey };
+    // Busy while a read is due, facts wait for the core or long texts wait to be opened.
+    const busy = () => timer !== null || pending.size > 0 || flushing || expandQueue.length > 0 || expanding;
+
+    return { start, stop, read, flush, stats, pending, sent, busy, chatKey: () => chatKey };
   }
 
   return Object.freeze({ createCapture });

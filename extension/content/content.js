@@ -137,6 +137,20 @@ var MettriContent = (() => {
     api.tabs.bye.request({ tab_id: null }, { timeoutMs: 2_000 });
   });
 
+  // WhatsApp's warnings can be drawn anywhere, any moment: look again shortly after the page
+  // changes (at most every 150 ms), not only on the 1 s poll, so sending pauses within a second.
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let factsTimer = null;
+  function factsMayHaveChanged() {
+    if (factsTimer) return;
+    factsTimer = setTimeout(() => {
+      factsTimer = null;
+      const facts = readDom.readConnection(document, state.selectors);
+      if (JSON.stringify(facts) !== state.lastConnectionFacts) reportConnection(false);
+    }, 150);
+  }
+  new MutationObserver(factsMayHaveChanged).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+
   // Every second: connection facts, and the self-test (safe mode lifts as soon as a chat opens).
   setInterval(() => reportConnection(false), CONNECTION_POLL_MS);
   setInterval(() => reportConnection(true), HEARTBEAT_MS);

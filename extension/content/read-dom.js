@@ -19,6 +19,8 @@ var MettriReadDom = (function () {
   var MAX_ATTR = NODE.data_id.maxLength;
   var MAX_LIST = NODE.icons.maxItems;
   var MAX_NODES = MettriProtocol.capture.bounds.CaptureBatch.nodes.maxItems;
+  var SVG = "http://www.w3.org/2000/svg";
+
 
   /**
    * @typedef {Mettri.whatsapp.SelectorTable} Selectors
@@ -112,22 +114,83 @@ var MettriReadDom = (function () {
   }
 
   /**
-   * Text with emoji images written as their characters (data-plain-text, else alt).
+   * Text with emoji images written as their characters (data-plain-text, else alt);
+   * elements in `skip` (a control inside the text) are left out.
    * @param {Node} node
+   * @param {Element[]} [skip]
    */
-  function textOf(node) {
+  function textOf(node, skip) {
     var out = "";
     (function walk(/** @type {Node} */ n) {
       if (out.length > MAX_TEXT) return;
       if (n.nodeType === 3) out += n.nodeValue;
       else if (n.nodeType === 1) {
         var e = /** @type {Element} */ (n);
+        if (skip && skip.indexOf(e) >= 0) return;
         if (e.tagName === "IMG") out += e.getAttribute("data-plain-text") || e.getAttribute("alt") || "";
         else if (e.tagName === "BR") out += "\n";
         else for (var c = n.firstChild; c; c = c.nextSibling) walk(c);
       }
     })(node);
     return out.slice(0, MAX_TEXT);
+  }
+
+  /** @param {Element} el */
+  function hasOwnText(el) {
+    for (var c = el.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === 3 && (c.nodeValue || "").trim()) return true;
+      var img = /** @type {Element} */ (c);
+      if (c.nodeType === 1 && img.tagName === "IMG" && (img.getAttribute("data-plain-text") || img.getAttribute("alt"))) return true;
+    }
+    return false;
+  }
+
+  // Visible text blocks under root, in order, outside the `skip` elements: each element holding
+  // text of its own is one block (with its emoji), and its subtree is not visited again.
+  /**
+   * @param {Element} root
+   * @param {Element[]} skip
+   * @param {number} max
+   * @returns {string[]}
+   */
+  function textBlocks(root, skip, max) {
+    /** @type {string[]} */
+    var out = [];
+    (function walk(/** @type {Element} */ el) {
+      if (out.length >= max || skip.indexOf(el) >= 0 || el.namespaceURI === SVG) return; // svg titles are labels
+      if (el !== root && hasOwnText(el)) {
+        var text = textOf(el, skip).trim();
+        if (text) out.push(String(cut(text, MAX_ATTR)));
+        return;
+      }
+      for (var c = el.firstElementChild; c; c = c.nextElementSibling) walk(c);
+    })(root);
+    if (out.length < max && hasOwnText(root)) {
+      // text directly in the row itself (rare): read it whole
+      var whole = textOf(root, skip).trim();
+      if (whole && out.indexOf(whole) < 0) out.unshift(String(cut(whole, MAX_ATTR)));
+    }
+    return out.slice(0, max);
+  }
+
+  // A "Read more" control: a candidate element whose own words are one of the known labels.
+  /**
+   * @param {Element} el
+   * @param {Selectors} sel
+   */
+  function readMoreOf(el, sel) {
+    var listed = sel.texts && sel.texts.read_more;
+    var words = (Array.isArray(listed) ? listed : []).map(function (w) { return w.toLowerCase(); });
+    if (!words.length) return null;
+    var spec = sel.features.read_more;
+    var candidates = spec ? spec.candidates : [];
+    for (var i = 0; i < candidates.length; i++) {
+      var found = queryAll(el, candidates[i].css);
+      for (var k = 0; k < found.length; k++) {
+        if (words.indexOf(textOf(found[k]).trim().toLowerCase()) >= 0) return found[k];
+      }
+    }
+    return null;
   }
 
   /**
@@ -156,17 +219,42 @@ var MettriReadDom = (function () {
     return distinct(selfAndBelow(el, "[" + name + "]").map(function (n) { return n.getAttribute(name); }), max);
   }
 
+  // The quote's parts: its text (.quoted-mention), its author line (the rest), an id if drawn.
+  /**
+   * @param {Element} quoted
+   * @param {Selectors} sel
+   */
+  function readQuote(quoted, sel) {
+    var mention = first(quoted, sel, "quoted_text");
+    var spec = sel.features.quoted_text;
+    if (!mention && spec &&
+        spec.candidates.some(function (c) { try { return quoted.matches(c.css); } catch (e) { return false; } })) {
+      mention = quoted; // the quote block is the mention itself (older layout)
+    }
+    var idEl = selfAndBelow(quoted, "[data-id]")[0];
+    var author = mention && mention !== quoted ? textBlocks(quoted, [mention], 1)[0] || null : null;
+    return {
+      text: mention ? textOf(mention) : textOf(quoted),
+      author: author ? cut(author, MAX_ATTR) : null,
+      id: idEl ? cut(idEl.getAttribute("data-id"), MAX_ATTR) : null,
+    };
+  }
+
   /**
    * @param {Element} el
    * @param {Selectors} sel
+   * @param {string[]} [dayLabels]
    * @returns {Mettri.capture.RawMessageNode}
    */
-  function readMessageNode(el, sel) {
+  function readMessageNode(el, sel, dayLabels) {
     var idEl = el.hasAttribute("data-id") ? el : el.querySelector("[data-id]");
     var testEl = selfAndBelow(el, '[data-testid^="conv-msg-"]')[0];
     var pre = first(el, sel, "pre_plain_text");
     var quoted = first(el, sel, "quoted");
+    var quote = quoted ? readQuote(quoted, sel) : null;
     var texts = match(el, sel, "message_text").els.filter(function (t) { return !(quoted && quoted.contains(t)); });
+    var more = readMoreOf(el, sel);
+    var skip = /** @type {Element[]} */ ([texts[0], quoted, more].filter(Boolean));
     var wanted = sel.classes || [];
     /** @type {string[]} */
     var classes = [];
@@ -178,13 +266,59 @@ var MettriReadDom = (function () {
       testid: testEl ? cut(testEl.getAttribute("data-testid"), MAX_ATTR) : null,
       classes: distinct(classes, MAX_LIST),
       pre_plain_text: pre ? cut(pre.getAttribute("data-pre-plain-text"), MAX_ATTR) : null,
-      text: texts.length ? textOf(texts[0]) : "",
-      quoted: quoted ? textOf(quoted) : null,
+      text: texts.length ? textOf(texts[0], more ? [more] : undefined) : "",
+      quoted: quote ? quote.text : null,
+      quoted_author: quote ? quote.author : null,
+      quoted_id: quote ? quote.id : null,
       icons: attrsOf(el, "data-icon", MAX_LIST),
       labels: labelsOf(el, MAX_LIST),
       testids: attrsOf(el, "data-testid", MAX_LIST),
       has_media: match(el, sel, "media").els.length > 0,
+      virtualized: match(el, sel, "virtualized").els.length > 0 || (el.matches && el.matches('[data-virtualized="true"]')),
+      texts: textBlocks(el, skip, MAX_LIST),
+      day_labels: (dayLabels || []).slice(0, 3),
+      truncated: !!more,
     };
+  }
+
+  // Nothing but an id: a virtualized row not drawn yet, or a separator. Not sent; read again later.
+  /** @param {Mettri.capture.RawMessageNode} node */
+  function isBlank(node) {
+    return node.virtualized || !(node.pre_plain_text || (node.text || "").trim() || (node.texts || []).length ||
+      (node.labels || []).length || (node.icons || []).length || node.has_media || node.quoted);
+  }
+
+  // For each message row, the texts of the nearest rows above it that are not messages (day
+  // dividers, the unread divider), nearest first: the core reads dates from them.
+  /**
+   * @param {Root} root
+   * @param {Selectors} sel
+   * @param {Element[]} rows
+   * @returns {Map<Element, string[]>}
+   */
+  function dayLabels(root, sel, rows) {
+    /** @type {Map<Element, string[]>} */
+    var out = new Map();
+    var all = match(root, sel, "conversation_row").els;
+    if (!all.length || !rows.length) return out;
+    /** @type {Map<Element, string[]>} */
+    var labelsAt = new Map();
+    /** @type {string[]} */
+    var recent = [];
+    all.forEach(function (r) {
+      if (rowKey(r) === null) {
+        var text = textOf(r).trim();
+        if (text && text.length <= 64) recent = [text].concat(recent).slice(0, 3);
+      } else labelsAt.set(r, recent);
+    });
+    rows.forEach(function (row) {
+      for (var p = /** @type {Element | null} */ (row); p; p = p.parentElement) {
+        var found = labelsAt.get(p);
+        if (found) { out.set(row, found); return; }
+        if (p === root) return;
+      }
+    });
+    return out;
   }
 
   /**
@@ -213,6 +347,29 @@ var MettriReadDom = (function () {
     return testEl ? testEl.getAttribute("data-testid") : null;
   }
 
+  // A name as drawn: the title attribute, else the text with its emoji images.
+  /** @param {Element} el */
+  function nameOf(el) {
+    return el.getAttribute("title") || textOf(el);
+  }
+
+  // The open chat's row in the chat list: the selected one, else the one titled like the header.
+  /**
+   * @param {Root} root
+   * @param {Selectors} sel
+   * @param {string} title
+   */
+  function openChatRow(root, sel, title) {
+    var selected = first(root, sel, "selected_chat_row");
+    if (selected) return selected;
+    var rows = match(root, sel, "chat_row").els;
+    for (var i = 0; i < rows.length; i++) {
+      var t = first(rows[i], sel, "row_title");
+      if (t && nameOf(t).trim() === title.trim()) return rows[i];
+    }
+    return null;
+  }
+
   /**
    * @param {Root} root
    * @param {Selectors} sel
@@ -222,10 +379,20 @@ var MettriReadDom = (function () {
     var title = first(root, sel, "chat_header_title");
     var header = first(root, sel, "chat_header");
     var composer = first(root, sel, "composer");
+    var name = title ? nameOf(title) : "";
+    var subtitle = match(root, sel, "chat_header_subtitle").els.filter(function (s) {
+      return !(title && (title === s || title.contains(s) || s.contains(title))) && s.getAttribute("title") !== name;
+    })[0];
+    var row = name ? openChatRow(root, sel, name) : null;
+    var badge = row ? first(row, sel, "unread_badge") : null;
     return {
-      title: String(cut(title ? title.getAttribute("title") || title.textContent : "", MAX_ATTR)),
+      title: String(cut(name, MAX_ATTR)),
       header_testid: header ? cut(header.getAttribute("data-testid"), MAX_ATTR) : null,
       composer_label: composer ? cut(composer.getAttribute("aria-label"), MAX_ATTR) : null,
+      subtitle: subtitle ? cut(subtitle.getAttribute("title"), MAX_ATTR) : null,
+      list_row: !!row,
+      unread_label: badge ? cut(badge.getAttribute("aria-label"), MAX_ATTR) : null,
+      unread_text: badge ? cut(badge.textContent.trim(), 64) || null : null,
     };
   }
 
@@ -238,9 +405,10 @@ var MettriReadDom = (function () {
    */
   function readBatch(root, sel, ctx) {
     var rows = messageRows(root, sel).slice(-MAX_NODES);
+    var days = dayLabels(root, sel, rows);
     return {
       chat: readChatHeader(root, sel),
-      nodes: rows.map(function (el) { return readMessageNode(el, sel); }),
+      nodes: rows.map(function (el) { return readMessageNode(el, sel, days.get(el)); }),
       hidden: !!ctx.hidden,
       observed_at: ctx.observedAt,
       locale: ctx.locale || null,
@@ -256,7 +424,7 @@ var MettriReadDom = (function () {
    */
   function readChatRow(el, sel) {
     var title = first(el, sel, "row_title");
-    var name = title ? (title.getAttribute("title") || title.textContent).trim() : "";
+    var name = title ? nameOf(title).trim() : "";
     if (!name) return null;
     var preview = first(el, sel, "row_preview");
     var time = first(el, sel, "row_time");
@@ -290,6 +458,41 @@ var MettriReadDom = (function () {
     return out;
   }
 
+  // Blocks of the app shell whose words look like a WhatsApp warning (sel.texts.warning), wherever
+  // they are drawn; chats, messages and what people type are never read here.
+  /**
+   * @param {Root} root
+   * @param {Selectors} sel
+   * @returns {string[]}
+   */
+  function warningTexts(root, sel) {
+    var source = sel.texts && sel.texts.warning;
+    if (typeof source !== "string" || !source) return [];
+    /** @type {RegExp} */
+    var pattern;
+    try { pattern = new RegExp(source, "i"); } catch (e) { return []; }
+    var skip = matchAll(root, sel, "shell_skip");
+    /** @type {string[]} */
+    var out = [];
+    matchAll(root, sel, "shell").forEach(function (shell) {
+      var walker = (shell.ownerDocument || document).createTreeWalker(shell, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+        acceptNode: function (/** @type {Node} */ n) {
+          if (n.nodeType === 1) return skip.indexOf(/** @type {Element} */ (n)) >= 0 ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_SKIP;
+          return pattern.test(n.nodeValue || "") ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP;
+        },
+      });
+      for (var t = walker.nextNode(); t && out.length < 10; t = walker.nextNode()) {
+        // the whole block the words sit in (a title and its body), not just the text node
+        var block = t.parentElement;
+        if (!block) continue;
+        for (var up = 0; up < 3 && block.parentElement && block.parentElement !== shell &&
+          textOf(block.parentElement).length <= 500; up++) block = block.parentElement;
+        out.push(textOf(block).trim());
+      }
+    });
+    return out;
+  }
+
   /**
    * Facts for connection.report (tab_id and observed_at are the caller's).
    * @param {Root} root
@@ -298,16 +501,21 @@ var MettriReadDom = (function () {
   function readConnection(root, sel) {
     // Popups and in-app alert banners: the core matches their text against ban signals.
     var popups = matchAll(root, sel, "popups").concat(matchAll(root, sel, "alerts"));
+    var texts = popups.map(function (p) { return textOf(p).trim(); }).concat(warningTexts(root, sel));
     return {
       logged_in: !!first(root, sel, "logged_in"),
       qr: !!first(root, sel, "qr_code"),
       offline: !!first(root, sel, "offline_banner"),
-      banners: distinct(popups.map(function (p) { return textOf(p).trim(); }), MettriProtocol.connection.bounds.ConnectionReport.banners.maxItems),
+      banners: distinct(texts, MettriProtocol.connection.bounds.ConnectionReport.banners.maxItems),
     };
   }
 
   return {
     readMessageNode: readMessageNode,
+    isBlank: isBlank,
+    dayLabels: dayLabels,
+    readMoreOf: readMoreOf,
+    warningTexts: warningTexts,
     messageRows: messageRows,
     rowKey: rowKey,
     first: first,

@@ -152,6 +152,9 @@
           "header_testid": { "maxLength": 512 },
           "composer_label": { "maxLength": 512 },
           "jid": { "maxLength": 512 },
+          "subtitle": { "maxLength": 512 },
+          "unread_label": { "maxLength": 512 },
+          "unread_text": { "maxLength": 64 },
         },
         "ListChats": {
           "limit": { "minimum": 1, "maximum": 5000 },
@@ -170,6 +173,10 @@
           "icons": { "maxItems": 64 },
           "labels": { "maxItems": 64 },
           "testids": { "maxItems": 64 },
+          "texts": { "maxItems": 64 },
+          "day_labels": { "maxItems": 3 },
+          "quoted_author": { "maxLength": 512 },
+          "quoted_id": { "maxLength": 512 },
         },
       },
     },
@@ -295,6 +302,7 @@
       "Direction": ["in", "out", "system"],
       "MessageType": ["text", "image", "video", "voice", "document", "sticker", "system", "deleted", "unknown"],
       "Status": ["pending", "sent", "delivered", "read"],
+      "TsSource": ["pre_plain", "bubble", "bubble_guess", "neighbour", "observed"],
     },
     "search": {
       "RebuildReason": ["snapshot_unusable", "snapshot_ahead_of_storage", "storage_unreadable"],

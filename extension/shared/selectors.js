@@ -13,6 +13,16 @@ var MettriSelectors = Object.freeze(/** @satisfies {Mettri.whatsapp.SelectorTabl
     "message-out",
     "focusable-list-item"
   ],
+  "texts": {
+    "read_more": [
+      "Read more",
+      "Ler mais",
+      "Leer más",
+      "Mostrar mais",
+      "Ver mais"
+    ],
+    "warning": "too many messages|sending too much|muitas mensagens|mensagens demais|enviando demais|demasiados mensajes|muchos mensajes|\\bbanned\\b|\\bbanid[ao]\\b|\\bsuspended\\b|\\bsuspens[ao]\\b|\\bsuspendid[ao]\\b|\\bbaneada\\b"
+  },
   "features": {
     "app": {
       "purpose": "connection",
@@ -319,6 +329,52 @@ var MettriSelectors = Object.freeze(/** @satisfies {Mettri.whatsapp.SelectorTabl
         }
       ]
     },
+    "virtualized": {
+      "purpose": "read",
+      "scope": "row",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "[data-virtualized=\"true\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
+    "read_more": {
+      "purpose": "read",
+      "scope": "row",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "[role=\"button\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "button",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "span[role=\"link\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
     "emoji": {
       "purpose": "read",
       "scope": "row",
@@ -372,6 +428,21 @@ var MettriSelectors = Object.freeze(/** @satisfies {Mettri.whatsapp.SelectorTabl
         }
       ]
     },
+    "quoted_text": {
+      "purpose": "read",
+      "scope": "row",
+      "unique": false,
+      "candidates": [
+        {
+          "css": ".quoted-mention",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
     "media": {
       "purpose": "read",
       "scope": "row",
@@ -387,6 +458,139 @@ var MettriSelectors = Object.freeze(/** @satisfies {Mettri.whatsapp.SelectorTabl
         },
         {
           "css": "video",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
+    "conversation_row": {
+      "purpose": "read",
+      "scope": "page",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "#main [role=\"row\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
+    "chat_header_subtitle": {
+      "purpose": "read",
+      "scope": "page",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "#main header span[title]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
+    "selected_chat_row": {
+      "purpose": "read",
+      "scope": "page",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "#pane-side [aria-selected=\"true\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "[data-testid=\"chat-list\"] [aria-selected=\"true\"]",
+          "gens": [
+            "2026"
+          ]
+        }
+      ]
+    },
+    "shell": {
+      "purpose": "connection",
+      "scope": "page",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "#app",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "#wa-popovers-bucket",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
+    "shell_skip": {
+      "purpose": "connection",
+      "scope": "page",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "#pane-side",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "[data-scrolltracepolicy=\"wa.web.conversation.messages\"]",
+          "gens": [
+            "2024",
+            "2025"
+          ]
+        },
+        {
+          "css": "[data-testid=\"conversation-panel-messages\"]",
+          "gens": [
+            "2026"
+          ]
+        },
+        {
+          "css": "#main [role=\"application\"]",
+          "gens": [
+            "2024",
+            "2025"
+          ]
+        },
+        {
+          "css": "#main header",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "[contenteditable=\"true\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "input",
           "gens": [
             "2024",
             "2025",

@@ -2,41 +2,35 @@
 chat's watermark and capture health, in one write (through the MessageStore).
 
 A row re-rendered a thousand times is one record; two equal texts in the same minute are
-two. Clean re-renders write nothing; their health counters ride along with the next write.
+two. A row drawn without content (a placeholder of a virtualized list) is no message.
+Clean re-renders write nothing; their health counters ride along with the next write.
 """
 
 from __future__ import annotations
 
+import random
 from collections import OrderedDict
 from dataclasses import replace
 from typing import Callable
 
+from pycore.capture import expand, quotes
+from pycore.capture.chat_signals import is_group, track_unread
 from pycore.capture.ids import parse_node_id
-from pycore.capture.interpret import Interpreted, chat_key, interpret
+from pycore.capture.interpret import Interpreted, chat_key, interpret, is_placeholder
 from pycore.capture.merge import merge_fields
 from pycore.capture.protocol import CaptureBatch, CaptureResult, ChatHealth, ChatHint, MessagesCaptured
 from pycore.capture.store import MessageStore, Written
+from pycore.capture.timestamps import fill_times
+from pycore.chatkey import TITLE_PREFIX
 from pycore.clock import Clock
 from pycore.protocol.base import CoreError
-from pycore.storage.base import Storage, WriteOp
+from pycore.storage.base import Range, Storage, WriteOp
 
 MEMO_SIZE = 5_000  # interpretations of recently seen raw nodes
 HEALTH_FLUSH_SECONDS = 60.0  # problems seen on otherwise unchanged batches are written at most this often
-
-
-def fill_missing_ts(items: list[Interpreted]) -> None:
-    """Rows without data-pre-plain-text (media) take the time of the row before them
-    in the DOM (rows are in time order, minute precision), else of the row after."""
-    last = None
-    for it in items:
-        if it.fields["ts"] is None:
-            it.fields["ts"] = last
-        last = it.fields["ts"] if it.fields["ts"] is not None else last
-    nxt = None
-    for it in reversed(items):
-        if it.fields["ts"] is None:
-            it.fields["ts"] = nxt
-        nxt = it.fields["ts"] if it.fields["ts"] is not None else nxt
+QUOTE_LOOKBACK = 300  # stored messages of the chat searched for a quote's original
+OPEN_QUOTES = 500  # per chat: quotes whose original was not stored yet (it may arrive later, scrolling up)
+RECORD_ONLY = ("key", "seq", "first_seen", "last_seen")
 
 
 def empty_health(chat: str) -> ChatHealth:
@@ -44,14 +38,16 @@ def empty_health(chat: str) -> ChatHealth:
 
 
 class Capturer:
-    def __init__(self, storage: Storage, clock: Clock, emit: Callable, store: MessageStore) -> None:
+    def __init__(self, storage: Storage, clock: Clock, emit: Callable, store: MessageStore, rng: random.Random) -> None:
         self.storage = storage
         self.clock = clock
         self.emit = emit
         self.store = store
+        self.rng = rng
         self._health: dict[str, ChatHealth] = {}
         self._health_flushed: dict[str, float] = {}
         self._memo: OrderedDict[tuple, Interpreted | None] = OrderedDict()
+        self._open_quotes: dict[str, OrderedDict[str, dict]] = {}
 
     # -- health ---------------------------------------------------------------------------
     async def health(self, chat: str) -> ChatHealth:
@@ -73,17 +69,19 @@ class Capturer:
     # -- the batch ------------------------------------------------------------------------
     def _interpret(self, node, chat: str, batch: CaptureBatch) -> Interpreted | None:
         """interpret(), remembered per exact raw facts: re-renders repeat them verbatim."""
-        memo_key = (chat, batch.locale, batch.utc_offset_min, node.data_id, node.testid, node.pre_plain_text,
-                    node.text, node.quoted, node.has_media, *map(tuple, (node.classes, node.icons, node.labels, node.testids)))
+        # A row without a sender line is dated from the bubble against today: the minute matters.
+        minute = None if node.pre_plain_text else int(batch.observed_at // 60)
+        memo_key = (chat, batch.locale, batch.utc_offset_min, minute, node.model_dump_json())
         if memo_key in self._memo:
             self._memo.move_to_end(memo_key)
             done = self._memo[memo_key]
         else:
-            done = interpret(node, chat, locale=batch.locale, utc_offset_min=batch.utc_offset_min)
+            done = interpret(node, chat, locale=batch.locale, utc_offset_min=batch.utc_offset_min,
+                             observed_at=batch.observed_at)
             self._memo[memo_key] = done
             if len(self._memo) > MEMO_SIZE:
                 self._memo.popitem(last=False)
-        # fill_missing_ts writes into fields: hand out a copy
+        # fill_times writes into fields: hand out a copy
         return None if done is None else replace(done, fields=dict(done.fields))
 
     async def capture(self, batch: CaptureBatch) -> CaptureResult:
@@ -92,21 +90,29 @@ class Capturer:
             chat = chat_key(batch.chat, [parse_node_id(n.data_id, n.testid) for n in batch.nodes])
         except ValueError as exc:
             raise CoreError("invalid_args", f"the batch names no chat: {exc}") from None
+        nodes = [n for n in batch.nodes if not is_placeholder(n)]  # rows drawn empty are no message
         items: list[Interpreted] = []
         unknown = len(batch.rejected)  # rows that did not validate count as rows not understood
-        for node in batch.nodes:
+        for node in nodes:
             it = self._interpret(node, chat, batch)
             if it is None:
                 unknown += 1
             else:
                 items.append(it)
-        fill_missing_ts(items)
+        fill_times([(it.fields, it.day) for it in items], observed_at=batch.observed_at)
         seen: dict[str, dict] = {}  # one entry per identity, in DOM order
         for it in items:
             seen[it.key] = merge_fields(seen[it.key], it.fields) if it.key in seen else it.fields
+        await self._resolve_quotes(chat, seen)
+
+        # A JID says itself whether it is a group; a chat known by its title needs the page's signals.
+        group = chat.startswith(TITLE_PREFIX) and is_group(
+            batch.chat, serialized_group=any(it.id.is_group or it.id.participant for it in items),
+            authors={it.fields["author"] for it in items if it.fields["direction"] == "in" and it.fields["author"]})
         # Rows of another chat (a serialized id names it) are credited to that chat's own health.
         chats = {it.chat for it in items} | {chat}
-        hints = {c: ChatHint(title=batch.chat.title if c == chat else None) for c in chats}
+        hints = {c: ChatHint(title=batch.chat.title, shown_title=batch.chat.title, is_group=group) if c == chat else ChatHint()
+                 for c in chats}
         troubled = unknown > 0 or any(not it.clean for it in items)
         healths = {c: (await self.health(c)).model_copy() for c in chats}
         flushed: list[bool] = []
@@ -114,7 +120,8 @@ class Capturer:
         def health_ops(written: Written) -> list[WriteOp]:
             for c, h in healths.items():
                 mine = [it for it in items if it.chat == c]
-                self._count_health(h, batch, mine, unknown if c == chat else 0, [r for r in written.new if r["chat"] == c], now)
+                new_here = [r for r in written.new if r["chat"] == c]
+                self._count_health(h, batch, mine, unknown if c == chat else 0, new_here, now, open_chat=c == chat)
             since = now - self._health_flushed.get(chat, float("-inf"))
             if written.changed or (troubled and since >= HEALTH_FLUSH_SECONDS):
                 flushed.append(True)
@@ -126,19 +133,76 @@ class Capturer:
         if flushed:
             for c in chats:
                 self._health_flushed[c] = now
-        result = CaptureResult(chat=chat, new=len(written.new), updated=len(written.updated),
-                               unchanged=len(seen) - written.changed, unknown=unknown, rejected=batch.rejected,
-                               seq_from=written.seq_from, seq_to=written.seq_to)
-        if written.changed:
+        # Quotes stored earlier whose original only arrived now (rows are often read bottom up).
+        answered = await self._quotes_answered(chat, written.new, seen)
+        later = await self.store.write(answered, now, {}) if answered else Written()
+        stored = written.new + written.updated + later.updated
+        self._remember_open_quotes(chat, stored)
+        final = {**written.known, **{r["key"]: r for r in stored}}
+        rows = [(it.raw, final.get(it.key, it.fields)) for it in items]
+        changed = written.changed + later.changed
+        result = CaptureResult(
+            chat=chat, new=len(written.new), updated=len(written.updated) + len(later.updated),
+            unchanged=len(seen) - written.changed, unknown=unknown, rejected=batch.rejected,
+            seq_from=written.seq_from if written.changed else later.seq_from,
+            seq_to=later.seq_to if later.changed else written.seq_to,
+            expand=expand.plan(rows, hidden=batch.hidden, rng=self.rng),
+        )
+        if changed:
             self.emit(MessagesCaptured(
-                chat=chat, new=[r["key"] for r in written.new], updated=[r["key"] for r in written.updated],
-                seq_from=written.seq_from, seq_to=written.seq_to,
+                chat=chat, new=[r["key"] for r in written.new], updated=[r["key"] for r in written.updated + later.updated],
+                seq_from=result.seq_from, seq_to=result.seq_to,
             ))
         return result
 
+    # -- quotes -----------------------------------------------------------------------------
+    async def _resolve_quotes(self, chat: str, seen: dict[str, dict]) -> None:
+        """Quotes without an id point at the newest matching message before them (pycore.capture.quotes)."""
+        open_quotes = [f for f in seen.values() if f.get("quoted") and not f.get("quoted_id")]
+        if not open_quotes:
+            return
+        newest = max((f["ts"] for f in open_quotes if f["ts"] is not None), default=None)
+        upper = [chat, newest + 60] if newest is not None else [chat, []]
+        stored = await self.storage.query("messages", index="by_chat_ts_seq", range=Range(lower=[chat], upper=upper),
+                                          limit=QUOTE_LOOKBACK, reverse=True)
+        candidates = stored + list(seen.values())
+        for fields in open_quotes:
+            fields["quoted_id"] = quotes.resolve(fields, candidates)
+
+    async def _quotes_answered(self, chat: str, new: list[dict], seen: dict[str, dict]) -> dict[str, dict]:
+        """Sightings giving stored quotes the id of their original, which only arrived now."""
+        waiting = self._open_quotes.get(chat)
+        if not waiting or not new:
+            return {}
+        out: dict[str, dict] = {}
+        for key in [k for k in waiting if k not in seen]:
+            found = quotes.resolve(waiting[key], new)
+            if found is None:
+                continue
+            del waiting[key]
+            rec = (await self.store.records([key])).get(key)
+            if rec is not None and not rec.get("quoted_id"):
+                out[key] = {k: v for k, v in rec.items() if k not in RECORD_ONLY} | {"quoted_id": found}
+        return out
+
+    def _remember_open_quotes(self, chat: str, stored: list[dict]) -> None:
+        for rec in stored:
+            waiting = self._open_quotes.setdefault(chat, OrderedDict())
+            if rec.get("quoted") and not rec.get("quoted_id"):
+                waiting[rec["key"]] = rec
+                if len(waiting) > OPEN_QUOTES:
+                    waiting.popitem(last=False)
+            else:
+                waiting.pop(rec["key"], None)
+
+    # -- health -------------------------------------------------------------------------------
     @staticmethod
     def _count_health(h: ChatHealth, batch: CaptureBatch, items: list[Interpreted], unknown: int, new: list[dict],
-                      now: float) -> None:
+                      now: float, open_chat: bool) -> None:
+        if open_chat:  # the unread badge speaks of the open chat only
+            figures = h.model_dump(include={"unread", "new_in_since_read", "missing"})
+            track_unread(figures, batch.chat, sum(1 for r in new if r["direction"] == "in"))
+            h.unread, h.new_in_since_read, h.missing = figures["unread"], figures["new_in_since_read"], figures["missing"]
         h.nodes_seen += len(items) + unknown
         h.nodes_clean += sum(1 for it in items if it.clean)
         h.nodes_unknown += unknown
@@ -153,4 +217,5 @@ class Capturer:
                 h.oldest_ts, h.oldest_id = ts, rec["id"]
             if h.newest_ts is None or ts >= h.newest_ts:
                 h.newest_ts, h.newest_id = ts, rec["id"]
-        h.clean_share = round(h.nodes_clean / h.nodes_seen, 4) if h.nodes_seen else None
+        # What WhatsApp counted but capture has not stored yet makes the figure fall below 100 %.
+        h.clean_share = round(h.nodes_clean / (h.nodes_seen + h.missing), 4) if h.nodes_seen else None

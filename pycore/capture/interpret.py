@@ -1,28 +1,24 @@
 """Raw node facts -> MessageRecord fields. Pure: no storage, no clock.
 
-Evidence is read in order of reliability: the serialized id's fromMe flag, the
+Direction evidence is read in order of reliability: the serialized id's fromMe flag, the
 message-in/-out classes (until 2026), the tail icons (first bubble of a run only),
-the localized "You:" label, and status ticks (only own messages carry them).
+the localized "You:" label, and status ticks (only own messages carry them). The kind comes
+from several signals (pycore.capture.kinds); the time from the sender line, else the bubble's
+time and the day dividers (pycore.capture.timestamps). Rows drawn without content are no
+message at all (is_placeholder).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pycore.capture.ids import MessageId, jid_kind, parse_node_id
-from pycore.chatkey import ChatKey, phone_jid
-from pycore.capture.timestamps import parse_pre_plain
+from pycore.capture.ids import MessageId, jid_kind, parse_id, parse_node_id
+from pycore.capture.kinds import _norm, kind_of, words as _words
+from pycore.capture.timestamps import bubble_ts, day_start, parse_pre_plain
 from pycore.capture.protocol import ChatFacts, RawMessageNode
+from pycore.chatkey import ChatKey, display_title, phone_jid
 
 STATUS_RANK = {None: 0, "pending": 1, "sent": 2, "delivered": 3, "read": 4}
-
-
-def _norm(label: str) -> str:
-    return " ".join(label.split()).casefold()
-
-
-def _words(*items: str) -> frozenset[str]:
-    return frozenset(_norm(i) for i in items)
 
 
 # Localized labels (en, pt-BR first; a few others seen in the wild). Compared trimmed, case-folded.
@@ -43,26 +39,9 @@ STATUS_ICONS = {
     "wds-ic-delivered": "delivered",
     "wds-ic-read": "read",
 }
-DELETED_LABELS = _words(
-    "This message was deleted",
-    "You deleted this message",
-    "Mensagem apagada",
-    "Esta mensagem foi apagada",
-    "Você apagou esta mensagem",
-)
-VOICE_LABELS = _words("Voice message", "Play voice message", "Mensagem de voz", "Reproduzir mensagem de voz")
-IMAGE_LABELS = _words("Open picture", "Abrir imagem", "Abrir foto", "Photo", "Foto")
-VIDEO_LABELS = _words("Play video", "Reproduzir vídeo", "Video", "Vídeo")
-STICKER_LABELS = _words("Sticker", "Figurinha")
-DOCUMENT_LABELS = _words("Document", "Documento")
-QUOTED_LABELS = _words("Quoted message", "Mensagem citada")
-FORWARDED_LABELS = _words("Forwarded", "Encaminhada", "Forwarded many times", "Encaminhada com frequência")
-
-VOICE_ICONS = {"ptt-status", "audio-play", "ptt-play", "audio-download"}
-VIDEO_ICONS = {"video-pip", "media-play", "video-thumb"}
-DOCUMENT_ICONS = {"audio-file", "doc-generic", "document-generic"}
+QUOTED_LABELS = _words("Quoted message", "Mensagem citada", "Mensaje citado")
+FORWARDED_LABELS = _words("Forwarded", "Encaminhada", "Forwarded many times", "Encaminhada com frequência", "Reenviado")
 FORWARDED_ICONS = {"forward-refreshed", "forwarded", "forward-chat"}
-DELETED_ICONS = {"recalled"}
 
 
 @dataclass
@@ -72,6 +51,8 @@ class Interpreted:
     fields: dict = field(default_factory=dict)  # MessageRecord fields except key/seq/first_seen/last_seen
     clean: bool = True
     issues: list[str] = field(default_factory=list)
+    day: float | None = None  # start of the day its nearest day divider names (epoch seconds)
+    raw: str | None = None  # the row's data-id or conv-msg testid, as the content script keys it
 
     @property
     def key(self) -> str:
@@ -79,13 +60,48 @@ class Interpreted:
 
 
 def chat_key(chat: ChatFacts, ids: list[MessageId | None]) -> str:
-    """The batch's chat: a JID from any serialized id, else the header's JID, else 'title:<name>'."""
+    """The batch's chat: a JID from any serialized id, else the header's JID, else 'title:<name>'
+    (the title normalised in one place, pycore.chatkey: bidi marks and spacing never split a chat)."""
     for mid in ids:
         if mid is not None and mid.chat:
             return mid.chat
     if chat.jid:
         return chat.jid
     return str(ChatKey.from_title(chat.title))  # ValueError when the header shows no name
+
+
+def is_placeholder(node: RawMessageNode) -> bool:
+    """A message row (its id is one we know) present without its content: not a message, WhatsApp
+    fills it later. A row whose id we do not know either stays an unknown shape (counted)."""
+    if parse_node_id(node.data_id, node.testid) is None:
+        return False
+    if node.virtualized:
+        return True
+    return not (node.pre_plain_text or node.text.strip() or any(t.strip() for t in node.texts) or node.labels
+                or node.icons or node.has_media or node.quoted)
+
+
+def author_label(labels: list[str]) -> str | None:
+    """The sender named by the row's 'NAME:' label (every bubble has one; own ones say 'You:')."""
+    for label in labels:
+        text = label.strip()
+        if len(text) > 1 and text.endswith(":") and _norm(text) not in YOU_LABELS:
+            return display_title(text[:-1]) or None
+    return None
+
+
+def system_text(node: RawMessageNode) -> str:
+    """A system row's text ('Ana adicionou Zé', the encryption notice): its visible text blocks."""
+    return node.text.strip() or " ".join(t.strip() for t in node.texts if t.strip())
+
+
+def chat_phone(chat: str) -> str | None:
+    """The JID of a 1:1 chat known only by its title, when that title is a phone number."""
+    try:
+        key = ChatKey.parse(chat)
+    except ValueError:
+        return None
+    return phone_jid(key.title) if key.kind == "title" else None
 
 
 def status_of(node: RawMessageNode) -> str | None:
@@ -121,70 +137,79 @@ def direction_of(node: RawMessageNode, mid: MessageId, status: str | None) -> st
     return None  # decided by the caller: incoming content, or a system row
 
 
-def type_of(node: RawMessageNode, labels: set[str]) -> str:
-    icons = set(node.icons)
-    if labels & DELETED_LABELS or icons & DELETED_ICONS:
-        return "deleted"
-    if icons & VOICE_ICONS or labels & VOICE_LABELS:
-        return "voice"
-    if labels & STICKER_LABELS or "sticker" in node.testids:
-        return "sticker"
-    if icons & VIDEO_ICONS or labels & VIDEO_LABELS:
-        return "video"
-    if labels & IMAGE_LABELS or "image-thumb" in node.testids:
-        return "image"
-    if icons & DOCUMENT_ICONS or labels & DOCUMENT_LABELS or any(i.startswith("document") for i in icons):
-        return "document"
-    if node.has_media:  # a blob image without a label we know: still a picture
-        return "image"
-    if node.text.strip() or node.pre_plain_text:
-        return "text"
-    return "unknown"
-
-
 def interpret(
-    node: RawMessageNode, chat: str, *, locale: str | None = None, utc_offset_min: int = 0
+    node: RawMessageNode,
+    chat: str,
+    *,
+    locale: str | None = None,
+    utc_offset_min: int = 0,
+    observed_at: float | None = None,
 ) -> Interpreted | None:
-    """None for a node with no recognizable message id (an unknown shape)."""
+    """None for a node with no recognizable message id (an unknown shape). Callers skip
+    placeholders (is_placeholder) first: they are no message at all."""
     mid = parse_node_id(node.data_id, node.testid)
     if mid is None:
         return None
-    out = Interpreted(id=mid, chat=mid.chat or chat)
+    out = Interpreted(id=mid, chat=mid.chat or chat, raw=node.data_id or node.testid)
     labels = {_norm(lab) for lab in node.labels}
     status = status_of(node)
     direction = direction_of(node, mid, status)
-    mtype = type_of(node, labels)
+    mtype = kind_of(node)
     pre = parse_pre_plain(node.pre_plain_text, locale=locale, utc_offset_min=utc_offset_min)
     if node.pre_plain_text and (pre is None or pre.ts is None):
         out.issues.append("bad_pre_plain_text")
+    bubble = not (mtype == "unknown" and pre is None and mid.participant is None
+                  and not (node.labels or node.icons or node.has_media))
     if direction is None:
-        # No direction evidence: system rows have neither a sender line nor content we know.
+        # No direction evidence: system rows have neither a sender line nor a bubble's marks.
         direction = "in" if (pre is not None or mtype != "unknown") else "system"
-        if direction == "system":
-            mtype = "system"
-    elif mtype == "unknown" and pre is None and mid.participant is None and not (node.labels or node.icons or node.has_media):
+    elif not bubble:
         # An id (true_/false_) but nothing a bubble has: a system row ("X joined", "changed the settings").
-        direction, mtype = "system", "system"
+        direction = "system"
+    if direction == "system":
+        mtype = "system"
     if mtype == "unknown":
         out.issues.append("unknown_type")
-    author = pre.author if pre else None
+    author = (pre.author if pre else None) or (author_label(node.labels) if direction == "in" else None)
     author_jid = mid.participant or (None if direction == "out" else phone_jid(author))
-    if author_jid is None and direction == "in" and mid.chat and jid_kind(mid.chat) in ("user", "lid"):
-        author_jid = mid.chat
+    if author_jid is None and direction == "in":
+        if mid.chat and jid_kind(mid.chat) in ("user", "lid"):
+            author_jid = mid.chat  # a 1:1 chat's incoming messages are the contact's
+        elif mid.chat is None:
+            author_jid = chat_phone(out.chat)  # 2026: a 1:1 chat titled with a number
     deleted = mtype == "deleted"
+    ts, source = (pre.ts, "pre_plain") if pre and pre.ts is not None else (None, None)
+    seen = observed_at if observed_at is not None else 0.0
+    if ts is None and direction != "system":
+        found = bubble_ts(node.texts, node.day_labels, observed_at=seen, utc_offset_min=utc_offset_min, locale=locale)
+        if found:
+            ts, source = found
+    out.day = day_start(node.day_labels, observed_at=seen, utc_offset_min=utc_offset_min, locale=locale)
+    quoted = None if deleted else (node.quoted if node.quoted is not None else ("" if labels & QUOTED_LABELS else None))
     out.fields = {
         "chat": out.chat,
         "id": mid.id,
-        "ts": pre.ts if pre else None,
+        "ts": ts,
+        "ts_source": source,
+        "ts_inferred": source not in (None, "pre_plain", "bubble"),
         "direction": direction,
         "author": author or None,
         "author_jid": author_jid,
         "type": mtype,
         # A deleted message keeps no content: Mettri does not restore deleted messages.
-        "text": "" if deleted else node.text,
-        "quoted": None if deleted else (node.quoted if node.quoted is not None else ("" if labels & QUOTED_LABELS else None)),
+        "text": "" if deleted else (system_text(node) if direction == "system" else node.text),
+        "text_complete": deleted or not node.truncated,
+        "quoted": quoted,
+        "quoted_author": None if quoted is None or not node.quoted_author else display_title(node.quoted_author) or None,
+        "quoted_id": _quoted_id(node) if quoted is not None else None,
         "forwarded": bool(set(node.icons) & FORWARDED_ICONS or labels & FORWARDED_LABELS),
         "status": status if direction == "out" else None,
     }
     out.clean = not out.issues
     return out
+
+
+def _quoted_id(node: RawMessageNode) -> str | None:
+    """The quoted message's id when the quote block carries one (else resolved from stored messages)."""
+    mid = parse_id(node.quoted_id) if node.quoted_id else None
+    return mid.id if mid else None

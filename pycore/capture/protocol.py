@@ -41,6 +41,19 @@ class RawMessageNode(Model):
     labels: Attrs = Field(default_factory=list, description="aria-label / title / svg <title> values inside the row")
     testids: Attrs = Field(default_factory=list, description="data-testid values inside the row (image-thumb …)")
     has_media: bool = Field(default=False, description="an <img src=blob:…> or <video> inside the row")
+    virtualized: bool = Field(default=False, description='a data-virtualized="true" wrapper: drawn without content')
+    texts: Attrs = Field(
+        default_factory=list,
+        description="visible text blocks outside the message text and the quote, in order (time, duration, "
+        "file name and size line, author line, a system row's text), each cut to 512 characters",
+    )
+    day_labels: CutList(3, MAX_ATTR) = Field(
+        default_factory=list, description="texts of the nearest rows above that are not messages "
+        "(day dividers such as 'HOJE', 'YESTERDAY', '03/07/2026'), nearest first"
+    )
+    quoted_author: Attr | None = Field(default=None, description="the quoted message's author line, apart from its text")
+    quoted_id: Attr | None = Field(default=None, description="a data-id inside the quote, when WhatsApp draws one")
+    truncated: bool = Field(default=False, description='a "Read more" / "Ler mais" control follows the text')
 
 
 class ChatFacts(Model):
@@ -48,13 +61,23 @@ class ChatFacts(Model):
     header_testid: Attr | None = None
     composer_label: Attr | None = Field(default=None, description="composer aria-label (2026: includes the chat name)")
     jid: Attr | None = Field(default=None, description="the chat JID when the content script knows it (rare)")
+    subtitle: Attr | None = Field(default=None, description="the header's second line (a group lists its participants)")
+    list_row: bool = Field(default=False, description="the open chat's row was found in the chat list")
+    unread_label: Attr | None = Field(default=None, description="that row's unread badge aria-label, e.g. '3 unread messages'")
+    unread_text: Cut(64) | None = Field(default=None, description="that badge's text")
 
 
 class ChatHint(Model):
-    """What a writer of messages (capture, an import) knows about a chat, used when its record is created."""
+    """What a writer of messages (capture, an import) knows about a chat."""
 
-    title: str | None = None
-    is_group: bool = False
+    title: str | None = Field(default=None, description="names the chat when its record is created")
+    shown_title: str | None = Field(default=None, description="the name WhatsApp shows now: the record follows it")
+    is_group: bool = Field(default=False, description="a signal that the chat is a group (once a group, always)")
+
+
+class Expansion(Model):
+    row: Attr = Field(description="the row's data-id or conv-msg testid")
+    wait_s: float = Field(ge=0, description="pause before clicking its 'Read more', as a reader would")
 
 
 class CaptureResult(Model):
@@ -66,6 +89,9 @@ class CaptureResult(Model):
     rejected: list[int] = Field(default_factory=list, description="indexes of rows that did not validate (left out)")
     seq_from: int | None = None
     seq_to: int | None = None
+    expand: list[Expansion] = Field(
+        default_factory=list, description="long texts of this batch to open, in order (the open chat only)"
+    )
 
 
 @command("capture.batch", CaptureResult, sources={"content"})
@@ -160,7 +186,12 @@ class ChatHealth(Model):
     nodes_unknown: int = 0
     hidden_batches: int = 0
     last_capture: float | None = None
-    clean_share: float | None = Field(default=None, description="nodes_clean / nodes_seen, None before any node")
+    clean_share: float | None = Field(
+        default=None, description="nodes_clean / (nodes_seen + missing), None before any node: below 1 while incomplete"
+    )
+    missing: int = Field(default=0, description="messages WhatsApp counted in the open chat that are not stored yet")
+    unread: int = Field(default=0, description="the open chat's unread count last seen in the chat list")
+    new_in_since_read: int = Field(default=0, description="incoming messages stored since that count was 0")
 
 
 class HealthList(Model):

@@ -19,7 +19,7 @@ from typing import Callable
 
 from pycore.capture.merge import merge
 from pycore.capture.protocol import ChatHint
-from pycore.chatkey import ChatKey
+from pycore.chatkey import ChatKey, display_title
 from pycore.protocol.records import ChatRecord, MessageRecord
 from pycore.storage.base import Storage, WriteOp
 
@@ -31,6 +31,7 @@ CACHE_SIZE = 20_000  # recently seen records kept in memory so re-renders never 
 class Written:
     new: list[dict] = field(default_factory=list)
     updated: list[dict] = field(default_factory=list)
+    known: dict[str, dict] = field(default_factory=dict)  # the stored records this write saw again, as they were
     seq_from: int | None = None
     seq_to: int | None = None
 
@@ -83,7 +84,7 @@ class MessageStore:
     async def _write(self, sightings: dict[str, dict], now: float, hints: dict[str, ChatHint], extra: ExtraOps | None) -> Written:
         seq = await self.seq()
         olds = await self.records(list(sightings))
-        out = Written()
+        out = Written(known=olds)
         for key, fields in sightings.items():
             old = olds.get(key)
             if old is None:
@@ -118,25 +119,32 @@ class MessageStore:
             self._records.popitem(last=False)
 
     async def _chats_after(self, out: Written, hints: dict[str, ChatHint]) -> list[dict]:
-        """Chat records that change with this write: created when new, count, last activity, preview."""
+        """Chat records that change with this write: created when new, count, last activity, preview,
+        the title WhatsApp shows now, and a group signal (once a group, always a group)."""
         changed: dict[str, dict] = {}
-        for rec, is_new in [(r, True) for r in out.new] + [(r, False) for r in out.updated]:
-            chat = rec["chat"]
+
+        async def record(chat: str) -> dict:
             if chat not in changed:
                 old = await self.chat(chat)
                 changed[chat] = dict(old) if old else self._new_chat(chat, hints.get(chat))
-            c = changed[chat]
+            return changed[chat]
+
+        for rec, is_new in [(r, True) for r in out.new] + [(r, False) for r in out.updated]:
+            c = await record(rec["chat"])
             c["message_count"] += int(is_new)
             if rec["ts"] is not None and (c.get("last_ts") is None or rec["ts"] >= c["last_ts"]):
                 c["last_ts"] = rec["ts"]
                 c["preview"] = rec["text"][:200] or None
         for chat, hint in hints.items():  # a chat seen with nothing new still gets its record
-            if chat not in changed and await self.chat(chat) is None:
-                changed[chat] = self._new_chat(chat, hint)
+            c = await record(chat)
+            shown = display_title(hint.shown_title or "")
+            if shown and c["title"] != shown:
+                c["title"] = shown  # the name as WhatsApp shows it now (emoji included)
+            c["is_group"] = c["is_group"] or hint.is_group
         return [c for key, c in changed.items() if c != self._chats.get(key)]
 
     @staticmethod
     def _new_chat(chat: str, hint: ChatHint | None) -> dict:
         key = ChatKey.parse(chat)
-        title = (hint.title if hint else None) or key.fallback_title()
+        title = display_title((hint.title if hint else None) or "") or key.fallback_title()
         return ChatRecord(key=chat, title=title, is_group=key.is_group or bool(hint and hint.is_group)).model_dump()

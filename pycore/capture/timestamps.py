@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 _SHAPE = re.compile(r"^\s*\[(?P<time>[^\],，،]+)[,，،]\s*(?P<date>[^\]]+)\]\s*(?P<author>.*?)\s*:\s*$", re.S)
 _TIME = re.compile(r"(\d{1,2})\s*[:.h]\s*(\d{2})")
@@ -91,3 +91,113 @@ def parse_pre_plain(raw: str | None, *, locale: str | None = None, utc_offset_mi
         return PrePlain(author=author, ts=None)
     local = datetime(*ymd, *hm, tzinfo=timezone.utc).timestamp()
     return PrePlain(author=author, ts=local - utc_offset_min * 60, ambiguous=ambiguous)
+
+
+# -- rows without data-pre-plain-text: the time in the bubble and the day dividers ------------
+# How sure a stored time is, by its evidence (a later sighting replaces a time of lower rank):
+# the sender line, the bubble's time under a day divider, the bubble's time on an assumed day
+# (the newest day on which that time is not in the future), a neighbour's time, the moment seen.
+TS_RANK = {"pre_plain": 5, "bubble": 4, "bubble_guess": 2, "neighbour": 1, "observed": 0}
+INFERRED = frozenset({"bubble_guess", "neighbour", "observed"})
+LEGACY_RANK = 3  # a time stored before its source was recorded (maybe a neighbour's): what is seen wins
+
+_CLOCK = re.compile(r"^\s*(?:[^\d\s]{1,4}\s?)?\d{1,2}\s*[:.h]\s*\d{2}(?:\s*[^\d\s]{1,6}(?:\s?[^\d\s]{1,3})?)?\s*$")
+_DAYS = {
+    # today, yesterday, then weekdays Monday..Sunday (datetime.weekday() order); compared case-folded
+    "today": ("today", "hoje", "hoy"),
+    "yesterday": ("yesterday", "ontem", "ayer"),
+}
+_WEEKDAYS = (
+    ("monday", "segunda-feira", "segunda", "lunes"),
+    ("tuesday", "terça-feira", "terça", "martes"),
+    ("wednesday", "quarta-feira", "quarta", "miércoles", "miercoles"),
+    ("thursday", "quinta-feira", "quinta", "jueves"),
+    ("friday", "sexta-feira", "sexta", "viernes"),
+    ("saturday", "sábado", "sabado"),
+    ("sunday", "domingo"),
+)
+
+
+def parse_clock(text: str) -> tuple[int, int] | None:
+    """A text that is only a time of day ('8:19 PM', '15:06', '下午1:23'), else None."""
+    if not text or len(text) > 16 or not _CLOCK.match(text):
+        return None
+    return parse_time(text)
+
+
+def local_date(epoch: float, utc_offset_min: int) -> date:
+    return datetime.fromtimestamp(epoch + utc_offset_min * 60, tz=timezone.utc).date()
+
+
+def parse_day_label(label: str, today: date, locale: str | None = None) -> date | None:
+    """A conversation's day divider ('HOJE', 'YESTERDAY', 'SEGUNDA-FEIRA', '03/07/2026') -> its date."""
+    text = " ".join((label or "").split()).casefold()
+    if not text or len(text) > 40:
+        return None
+    if text in _DAYS["today"]:
+        return today
+    if text in _DAYS["yesterday"]:
+        return today - timedelta(days=1)
+    for weekday, names in enumerate(_WEEKDAYS):
+        if text in names:
+            back = (today.weekday() - weekday) % 7 or 7  # dividers name days of the past week
+            return today - timedelta(days=back)
+    if not re.fullmatch(r"[\d\s./\-年月日]+", text):
+        return None
+    ymd, _ = parse_date(text, date_order(locale))
+    return date(*ymd) if ymd else None
+
+
+def bubble_ts(
+    texts: list[str], day_labels: list[str], *, observed_at: float, utc_offset_min: int = 0, locale: str | None = None
+) -> tuple[float, str] | None:
+    """(epoch seconds, source) from the time drawn in a bubble (the last text that is a time:
+    the meta line comes after a voice message's duration) and the nearest day divider above it."""
+    clock = next((hm for hm in map(parse_clock, reversed(texts)) if hm), None)
+    if clock is None:
+        return None
+    today = local_date(observed_at, utc_offset_min)
+    day = next((d for d in (parse_day_label(lab, today, locale) for lab in day_labels) if d), None)
+    source = "bubble"
+    if day is None:
+        now_local = datetime.fromtimestamp(observed_at + utc_offset_min * 60, tz=timezone.utc)
+        day, source = today, "bubble_guess"
+        if clock > (now_local.hour, now_local.minute):
+            day -= timedelta(days=1)  # a time later than now was yesterday's
+    local = datetime(day.year, day.month, day.day, *clock, tzinfo=timezone.utc).timestamp()
+    return local - utc_offset_min * 60, source
+
+
+def day_start(day_labels: list[str], *, observed_at: float, utc_offset_min: int = 0, locale: str | None = None) -> float | None:
+    """Epoch seconds of local midnight of the nearest day divider above a row, if any parses."""
+    today = local_date(observed_at, utc_offset_min)
+    day = next((d for d in (parse_day_label(lab, today, locale) for lab in day_labels) if d), None)
+    if day is None:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp() - utc_offset_min * 60
+
+
+def fill_times(rows: list[tuple[dict, float | None]], *, observed_at: float) -> None:
+    """Rows still without a time (system rows: WhatsApp draws none) take a neighbour's on the same
+    day: the row before them in the DOM, else the row after (rows are in time order); else the start
+    of their day divider's day, else the moment they were seen. Each row is (MessageRecord fields
+    with "ts" and "ts_source", the start of its divider's day or None); "ts_inferred" is set on all."""
+    dated = [fields["ts"] is not None for fields, _ in rows]
+
+    def same_day(i: int, j: int | None) -> bool:
+        return j is not None and rows[j][1] == rows[i][1]
+
+    for i, (fields, day) in enumerate(rows):
+        if dated[i]:
+            continue
+        before = next((j for j in range(i - 1, -1, -1) if dated[j]), None)
+        after = next((j for j in range(i + 1, len(rows)) if dated[j]), None)
+        source = next((j for j in (before, after) if same_day(i, j)), None)
+        if source is not None:
+            fields["ts"], fields["ts_source"] = rows[source][0]["ts"], "neighbour"
+        elif day is not None:
+            fields["ts"], fields["ts_source"] = day, "neighbour"
+        else:
+            fields["ts"], fields["ts_source"] = observed_at, "observed"
+    for fields, _ in rows:
+        fields["ts_inferred"] = fields.get("ts_source") in INFERRED

@@ -51,6 +51,7 @@ class Connection:
         self.machine = ConnectionMachine(rng=rng)
         self.election = TabElection()
         self._last_ban: dict[str, float] = {}
+        self._shown: set[str] = set()  # ban codes on screen in the active tab's last report
         self._observed = False
 
     # -- what other features ask ------------------------------------------------------------
@@ -83,9 +84,14 @@ class Connection:
         self._announce(promoted)
         if role != "active":
             return self.machine.status("idle", code="idle_tab")
+        showing = {code for code in map(ban_code, cmd.banners) if code}
+        appeared, self._shown = showing - self._shown, showing
         for text in cmd.banners:
             code = ban_code(text)
-            if code and now - self._last_ban.get(code, float("-inf")) >= BAN_REPEAT_SECONDS:
+            # A warning that appears is a signal (even right after the user resumed); one that
+            # stays on screen is repeated at most every 10 minutes.
+            if code and (code in appeared or now - self._last_ban.get(code, float("-inf")) >= BAN_REPEAT_SECONDS):
+                appeared.discard(code)
                 self._last_ban[code] = now
                 pt, en = BAN_TEXT[code]
                 signal = BanSignal(code=code, text=text[:500], pt_BR=pt, en=en, tab_id=tab, at=now)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 
 from pycore.chatkey import ChatKey, display_title, phone_jid
 from pycore.contacts.protocol import RawChatRow
+from pycore.pagetext import unread_count
 
 OWN_PREFIXES = ("You:", "Você:", "Tú:", "Tu:")
 FLAG_WORDS = {
@@ -15,16 +15,6 @@ FLAG_WORDS = {
     "draft": ("draft", "rascunho"),
 }
 GROUP_ICONS = {"default-group", "group", "community"}
-
-
-def unread_count(label: str | None, text: str | None) -> tuple[int, bool]:
-    """(count, marked unread without a number). '1.227 mensagens não lidas' -> 1227."""
-    for source in (label, text):
-        if source:
-            m = re.search(r"\d[\d.,\u00a0\u202f ]*", source)
-            if m:
-                return int(re.sub(r"\D", "", m.group())), False
-    return 0, bool(label or text)
 
 
 def preview_of(raw: str | None) -> tuple[str | None, bool]:

@@ -16,6 +16,7 @@ MessageType = Literal[
     "text", "image", "video", "voice", "document", "sticker", "system", "deleted", "unknown"
 ]
 Status = Literal["pending", "sent", "delivered", "read"]
+TsSource = Literal["pre_plain", "bubble", "bubble_guess", "neighbour", "observed"]
 
 
 class MessageRecord(Model):
@@ -24,12 +25,20 @@ class MessageRecord(Model):
     id: str = Field(description="WhatsApp's message id (the 3EB0…/3A…/bare id part)")
     seq: int = Field(description="change sequence: bumped on every insert or update (drives incremental indexing)")
     ts: float | None = Field(default=None, description="when it was sent, epoch seconds (minute precision)")
+    ts_source: TsSource | None = Field(
+        default=None, description="evidence of ts: the sender line, the bubble's time under a day divider, "
+        "the bubble's time on an assumed day, a neighbour's time, the moment it was seen"
+    )
+    ts_inferred: bool = Field(default=False, description="ts was inferred; replaced when better evidence arrives")
     direction: Direction
     author: str | None = None
     author_jid: str | None = None
     type: MessageType = "text"
     text: str = ""
-    quoted: str | None = None
+    text_complete: bool = Field(default=True, description='false while only the part before "Read more" is known')
+    quoted: str | None = Field(default=None, description="the quoted message's text")
+    quoted_author: str | None = Field(default=None, description="the quoted message's author as WhatsApp shows it")
+    quoted_id: str | None = Field(default=None, description="the quoted message's id, when known")
     forwarded: bool = False
     status: Status | None = None
     first_seen: float

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -29,6 +29,10 @@ class SelectorTable(Model):
     generations: dict[str, str] = Field(max_length=16)
     classes: list[str] = Field(max_length=32)
     features: dict[str, SelectorFeature] = Field(max_length=128)
+    texts: dict[str, Annotated[str, Field(max_length=2000)] | list[Annotated[str, Field(max_length=200)]]] = Field(
+        default_factory=dict, max_length=32,
+        description="words some elements are found by (read_more labels, warning pattern)",
+    )
 
 
 @command("selectors.get", SelectorTable)

@@ -8,6 +8,7 @@ table through ``selectors.get`` and knows no selector of its own.
 
 scope: where read-dom.js queries: "page" (document), "row" (a message row),
 "chat_row" (a chat-list row). unique: more than one match means "ambiguous".
+TEXTS: what some elements are recognised by, since no attribute marks them.
 purpose: what stops working without it: "read", "send", "scrape", "connection".
 """
 
@@ -99,13 +100,43 @@ FEATURES: dict[str, Feature] = {
         scope="row",
     ),
     "pre_plain_text": Feature("read", (c("[data-pre-plain-text]"),), scope="row"),
+    # A virtualized row drawn without content (E: data-virtualized; 2026 rows may just be empty).
+    "virtualized": Feature("read", (c('[data-virtualized="true"]'),), scope="row"),
+    # The control after a cut long text; which one it is, TEXTS["read_more"] says (markup R).
+    "read_more": Feature("read", (c('[role="button"]'), c("button"), c('span[role="link"]')), scope="row"),
     "emoji": Feature("read", (c("img[data-plain-text]"), c("img[alt]")), scope="row"),
     "quoted": Feature(
         "read",
         (c('[aria-label="Quoted message"]'), c('[aria-label="Mensagem citada"]'), c(".quoted-mention", "2024", "2025")),
         scope="row",
     ),
+    # Inside the quote: the quoted text (E); the rest of the quote is its author line (R).
+    "quoted_text": Feature("read", (c(".quoted-mention"),), scope="row"),
     "media": Feature("read", (c('img[src^="blob:"]'), c("video")), scope="row"),
+    # Every row of the conversation list, messages and day dividers alike, in order (E).
+    "conversation_row": Feature("read", (c('#main [role="row"]'),)),
+    # The header's other titled spans: a group's participant list (E: group headers list participants).
+    "chat_header_subtitle": Feature("read", (c("#main header span[title]"),)),
+    # The open chat's row in the chat list, for its unread badge while the tab is hidden (R).
+    "selected_chat_row": Feature(
+        "read", (c('#pane-side [aria-selected="true"]'), c('[data-testid="chat-list"] [aria-selected="true"]', "2026")),
+        scope="page",
+    ),
+    # Warnings are found by their words anywhere in the app shell (TEXTS["warning"]), except where
+    # people's own words are drawn: chats, messages, the composer and search boxes.
+    "shell": Feature("connection", (c("#app"), c("#wa-popovers-bucket"))),
+    "shell_skip": Feature(
+        "connection",
+        (
+            c("#pane-side"),
+            c('[data-scrolltracepolicy="wa.web.conversation.messages"]', "2024", "2025"),
+            c('[data-testid="conversation-panel-messages"]', "2026"),
+            c('#main [role="application"]', "2024", "2025"),
+            c("#main header"),
+            c('[contenteditable="true"]'),
+            c("input"),
+        ),
+    ),
     # -- chat list ----------------------------------------------------------------
     "chat_list": Feature(
         "scrape",
@@ -186,6 +217,17 @@ FEATURES: dict[str, Feature] = {
 # Class tokens read-dom.js reports (it never reports hashed classes).
 FACT_CLASSES = ("message-in", "message-out", "focusable-list-item")
 
+# What elements say, for those no attribute marks. "warning" is a regular expression (case-
+# insensitive) over a block of text; pycore.connection classifies what it finds.
+TEXTS = {
+    "read_more": ["Read more", "Ler mais", "Leer más", "Mostrar mais", "Ver mais"],
+    "warning": (
+        r"too many messages|sending too much|muitas mensagens|mensagens demais|enviando demais"
+        r"|demasiados mensajes|muchos mensajes|\bbanned\b|\bbanid[ao]\b|\bsuspended\b|\bsuspens[ao]\b"
+        r"|\bsuspendid[ao]\b|\bbaneada\b"
+    ),
+}
+
 
 def selectors_json() -> dict:
     """The table as the content script receives it from ``selectors.get``."""
@@ -193,6 +235,7 @@ def selectors_json() -> dict:
         "version": SELECTORS_VERSION,
         "generations": GENERATIONS,
         "classes": list(FACT_CLASSES),
+        "texts": TEXTS,
         "features": {
             name: {
                 "purpose": f.purpose,

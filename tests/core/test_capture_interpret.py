@@ -2,7 +2,7 @@
 
 import pytest
 
-from pycore.capture.interpret import chat_key, interpret
+from pycore.capture.interpret import chat_key, interpret, is_placeholder
 from pycore.capture.protocol import ChatFacts, RawMessageNode
 
 # Example facts as read-dom.js sends them, one per generation.
@@ -171,9 +171,11 @@ def test_chat_key_precedence():
 
 
 def test_a_row_with_an_id_but_nothing_a_bubble_has_is_a_system_row():
-    node = RawMessageNode(data_id="false_120363040000000001@g.us_3EB0FFEE0011")
+    node = RawMessageNode(data_id="false_120363040000000001@g.us_3EB0FFEE0011", texts=["Ana mudou a descrição"])
     it = interpret(node, "120363040000000001@g.us")
     assert (it.fields["direction"], it.fields["type"], it.clean) == ("system", "system", True)
+    assert it.fields["text"] == "Ana mudou a descrição"
+    assert is_placeholder(RawMessageNode(data_id=node.data_id))  # with nothing at all it is not even that
     # An unknown bubble (a poll, say) has icons or labels: it stays unknown, not system.
     poll = RawMessageNode(data_id="false_5511987654321@c.us_3EB0AB", icons=["poll"], labels=["Poll"])
     assert interpret(poll, "5511987654321@c.us").fields["type"] == "unknown"

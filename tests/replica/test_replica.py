@@ -505,3 +505,80 @@ def test_incoming_message_to_closed_chat_counts_unread_and_moves_up(page):
     row = page.locator(f'#pane-side [data-chat-id="{target}"]')
     assert row.locator(f'span[aria-label="{unread} mensagens não lidas"]').count() == 1
     assert row.locator("span[dir=ltr]").inner_text() == "Tem no azul?"
+
+
+# ---------- fidelity variants (issue 12) ----------
+
+@pytest.mark.parametrize("gen", ["2024", "2026"])
+def test_placeholder_rows_fill_when_scrolled_into_view(page, gen):
+    load(page, f"gen={gen}&lang=pt-BR&placeholders=5")
+    page.evaluate("""() => { const r = __replica; r.createChat({ id: '5511911110000@c.us', name: 'Ana' });
+        for (let i = 0; i < 30; i++) r.deliver('5511911110000@c.us', { text: 'm' + i, ts: 1781380000 + i * 60 });
+        r.openChat('5511911110000@c.us'); }""")
+    # Read in one go: rows filled near the bottom change heights, and more placeholders come into view.
+    empty, text, pre, wrapped = page.evaluate("""() => {
+        const ids = __replica.placeholders();
+        const row = [...document.querySelectorAll('#main [data-id]')].find((r) => r.getAttribute('data-id').endsWith(ids[0]));
+        return [ids, row.innerText, row.querySelectorAll('[data-pre-plain-text]').length,
+                row.querySelectorAll('[data-virtualized="true"]').length];
+    }""")
+    assert len(empty) >= 20
+    assert text == "" and pre == 0
+    if gen == "2024":
+        assert wrapped == 1
+    row = page.locator(f'#main [data-id$="{empty[0]}"]').first
+    page.evaluate("document.querySelector('#main .msg-scroller').scrollTop = 0")
+    page.wait_for_function("(id) => !__replica.placeholders().includes(id)", arg=empty[0])
+    assert row.locator("[data-pre-plain-text]").count() == 1
+
+
+def test_long_text_documents_dividers_and_emoji_titles(page):
+    load(page, "gen=2026&lang=pt-BR")
+    now = page.evaluate("Math.floor(Date.now() / 1000)")
+    page.evaluate("""([now]) => { const r = __replica; const id = '5511922220000@c.us';
+        r.createChat({ id, name: 'Ana 🌸 Doces' });
+        r.deliver(id, { type: 'document', file: 'Nota.pdf', ts: now - 20 * 86400 });
+        r.deliver(id, { text: 'x', ts: now - 3 * 86400 });
+        r.deliver(id, { text: 'palavra '.repeat(120) + 'fim', ts: now - 60 });
+        r.openChat(id); }""", [now])
+    main = page.locator("#main")
+    title = main.locator('[data-testid="conversation-info-header-chat-title"] img[data-plain-text="🌸"]')
+    assert title.count() == 1
+    doc = main.locator('[title="Nota.pdf"]')
+    assert re.fullmatch(r"\d+ páginas? • PDF • \d+ kB", doc.locator(".doc-line").inner_text())
+    assert doc.locator('button[aria-label="Baixar"] > span[data-icon="audio-download"]').count() == 1
+    days = main.locator(".system-row.day").all_inner_texts()
+    assert days[0] == page.evaluate("(ms) => { const d = new Date(ms); return [d.getDate(), d.getMonth() + 1]"
+                                    ".map(n => String(n).padStart(2, '0')).join('/') + '/' + d.getFullYear(); }",
+                                    (now - 20 * 86400) * 1000)
+    assert days[1].endswith("-FEIRA") or days[1] in ("SÁBADO", "DOMINGO")
+    assert days[-1] == "HOJE"
+    text = main.locator("[data-pre-plain-text] .selectable-text").last
+    assert text.inner_text().startswith("palavra") and "fim" not in text.inner_text()
+    main.get_by_role("button", name="Ler mais").click()
+    assert main.locator("[data-pre-plain-text] .selectable-text").last.inner_text().endswith("fim")
+    assert len(page.evaluate("__replica.readMoreLog()")) == 1
+
+
+@pytest.mark.parametrize("where", ["side", "main", "modal", "toast"])
+def test_warning_can_be_drawn_anywhere(page, where):
+    load(page, "lang=en")
+    page.evaluate("(w) => __replica.showWarning({ where: w, title: 'Estás enviando demasiados mensajes' })", where)
+    assert page.locator("[role=alert]").count() == 0
+    inside = {"side": "#side", "main": ".main-slot", "modal": "#app [data-animate-modal-popup]", "toast": "#wa-popovers-bucket"}
+    assert "demasiados mensajes" in page.locator(inside[where]).inner_text()
+    page.evaluate("__replica.hideWarning()")
+    assert page.get_by_text("demasiados mensajes").count() == 0
+
+
+def test_hidden_open_chat_counts_unread_and_clears_back_in_view(page):
+    load(page, "lang=en")
+    seed_ana(page)
+    page.evaluate("__replica.setHidden(true)")
+    page.evaluate("(id) => { for (let i = 0; i < 3; i++) __replica.deliver(id, { text: 'h' + i }); }", ANA)
+    badge = page.locator(f'#pane-side [data-chat-id="{ANA}"][aria-selected="true"] [aria-label="3 unread messages"]')
+    assert badge.count() == 1 and page.locator("#main [data-id]").count() == 1
+    assert page.locator("#main .system-row.day").count() == 0  # the last message alone, no divider
+    page.evaluate("__replica.setHidden(false)")
+    assert page.locator(f'#pane-side [data-chat-id="{ANA}"] [aria-label$="unread messages"]').count() == 0
+    assert page.locator('#main [aria-label="3 unread messages"]').count() == 1

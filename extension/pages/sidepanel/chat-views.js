@@ -40,7 +40,11 @@ export function renderMessages(chat, messages, health) {
   byId("chat-title").textContent = chat.title;
   const figure = byId("capture-health");
   figure.hidden = !health;
-  if (health) {
+  if (health && health.missing > 0) {
+    // WhatsApp counted messages capture has not read yet (a hidden tab): never shown as 100 %.
+    figure.textContent = t("captureMissing", [health.missing.toLocaleString(locale)]);
+    figure.className = "health poor";
+  } else if (health) {
     const share = Math.round((health.clean_share ?? 1) * 100);
     figure.textContent = t("captureHealth", [String(share), health.count.toLocaleString(locale)]);
     figure.className = "health " + (share >= 99 ? "good" : share >= 90 ? "fair" : "poor");

@@ -36,6 +36,8 @@ declare namespace Mettri.capture {
     rejected: number[];
     seq_from: number | null;
     seq_to: number | null;
+    /** long texts of this batch to open, in order (the open chat only) */
+    expand: Expansion[];
   }
   interface ChatFacts {
     /** conversation header title. at most 512 characters. default "" */
@@ -46,6 +48,14 @@ declare namespace Mettri.capture {
     composer_label?: string | null;
     /** the chat JID when the content script knows it (rare). at most 512 characters. default null */
     jid?: string | null;
+    /** the header's second line (a group lists its participants). at most 512 characters. default null */
+    subtitle?: string | null;
+    /** the open chat's row was found in the chat list. default false */
+    list_row?: boolean;
+    /** that row's unread badge aria-label, e.g. '3 unread messages'. at most 512 characters. default null */
+    unread_label?: string | null;
+    /** that badge's text. at most 64 characters. default null */
+    unread_text?: string | null;
   }
   interface ChatHealth {
     chat: string;
@@ -59,11 +69,23 @@ declare namespace Mettri.capture {
     nodes_unknown: number;
     hidden_batches: number;
     last_capture: number | null;
-    /** nodes_clean / nodes_seen, None before any node */
+    /** nodes_clean / (nodes_seen + missing), None before any node: below 1 while incomplete */
     clean_share: number | null;
+    /** messages WhatsApp counted in the open chat that are not stored yet */
+    missing: number;
+    /** the open chat's unread count last seen in the chat list */
+    unread: number;
+    /** incoming messages stored since that count was 0 */
+    new_in_since_read: number;
   }
   interface ChatList {
     chats: Mettri.records.ChatRecord[];
+  }
+  interface Expansion {
+    /** the row's data-id or conv-msg testid. at most 512 characters */
+    row: string;
+    /** pause before clicking its 'Read more', as a reader would. at least 0 */
+    wait_s: number;
   }
   interface HealthList {
     chats: ChatHealth[];
@@ -128,6 +150,18 @@ declare namespace Mettri.capture {
     testids?: string[];
     /** an <img src=blob:…> or <video> inside the row. default false */
     has_media?: boolean;
+    /** a data-virtualized="true" wrapper: drawn without content. default false */
+    virtualized?: boolean;
+    /** visible text blocks outside the message text and the quote, in order (time, duration, file name and size line, author line, a system row's text), each cut to 512 characters. at most 64 items */
+    texts?: string[];
+    /** texts of the nearest rows above that are not messages (day dividers such as 'HOJE', 'YESTERDAY', '03/07/2026'), nearest first. at most 3 items */
+    day_labels?: string[];
+    /** the quoted message's author line, apart from its text. at most 512 characters. default null */
+    quoted_author?: string | null;
+    /** a data-id inside the quote, when WhatsApp draws one. at most 512 characters. default null */
+    quoted_id?: string | null;
+    /** a "Read more" / "Ler mais" control follows the text. default false */
+    truncated?: boolean;
   }
 }
 

@@ -637,6 +637,15 @@ declare namespace Mettri {
           readonly jid: {
             readonly maxLength: 512;
           };
+          readonly subtitle: {
+            readonly maxLength: 512;
+          };
+          readonly unread_label: {
+            readonly maxLength: 512;
+          };
+          readonly unread_text: {
+            readonly maxLength: 64;
+          };
         };
         readonly ListChats: {
           readonly limit: {
@@ -681,6 +690,18 @@ declare namespace Mettri {
           };
           readonly testids: {
             readonly maxItems: 64;
+          };
+          readonly texts: {
+            readonly maxItems: 64;
+          };
+          readonly day_labels: {
+            readonly maxItems: 3;
+          };
+          readonly quoted_author: {
+            readonly maxLength: 512;
+          };
+          readonly quoted_id: {
+            readonly maxLength: 512;
           };
         };
       };
@@ -915,6 +936,7 @@ declare namespace Mettri {
       readonly Direction: readonly ["in", "out", "system"];
       readonly MessageType: readonly ["text", "image", "video", "voice", "document", "sticker", "system", "deleted", "unknown"];
       readonly Status: readonly ["pending", "sent", "delivered", "read"];
+      readonly TsSource: readonly ["pre_plain", "bubble", "bubble_guess", "neighbour", "observed"];
     };
     readonly search: {
       readonly RebuildReason: readonly ["snapshot_unusable", "snapshot_ahead_of_storage", "storage_unreadable"];

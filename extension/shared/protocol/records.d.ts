@@ -5,6 +5,7 @@ declare namespace Mettri.records {
   type Direction = "in" | "out" | "system";
   type MessageType = "text" | "image" | "video" | "voice" | "document" | "sticker" | "system" | "deleted" | "unknown";
   type Status = "pending" | "sent" | "delivered" | "read";
+  type TsSource = "pre_plain" | "bubble" | "bubble_guess" | "neighbour" | "observed";
 
   interface ChatRecord {
     key: string;
@@ -26,12 +27,23 @@ declare namespace Mettri.records {
     seq: number;
     /** when it was sent, epoch seconds (minute precision) */
     ts: number | null;
+    /** evidence of ts: the sender line, the bubble's time under a day divider, the bubble's time on an assumed day, a neighbour's time, the moment it was seen */
+    ts_source: TsSource | null;
+    /** ts was inferred; replaced when better evidence arrives */
+    ts_inferred: boolean;
     direction: Direction;
     author: string | null;
     author_jid: string | null;
     type: MessageType;
     text: string;
+    /** false while only the part before "Read more" is known */
+    text_complete: boolean;
+    /** the quoted message's text */
     quoted: string | null;
+    /** the quoted message's author as WhatsApp shows it */
+    quoted_author: string | null;
+    /** the quoted message's id, when known */
+    quoted_id: string | null;
     forwarded: boolean;
     status: Status | null;
     first_seen: number;

@@ -76,6 +76,8 @@ declare namespace Mettri.whatsapp {
     /** at most 32 items */
     classes: string[];
     features: { [key: string]: SelectorFeatureInput };
+    /** words some elements are found by (read_more labels, warning pattern) */
+    texts?: { [key: string]: string | string[] };
   }
   interface SelectorTable {
     /** at least 1 */
@@ -84,6 +86,8 @@ declare namespace Mettri.whatsapp {
     /** at most 32 items */
     classes: string[];
     features: { [key: string]: SelectorFeature };
+    /** words some elements are found by (read_more labels, warning pattern) */
+    texts: { [key: string]: string | string[] };
   }
   interface SelfTestOutcome {
     features: { [key: string]: FeatureState };

@@ -112,7 +112,10 @@ export class ChatList {
       h('div', { class: 'avatar', 'aria-hidden': 'true' }, (title.replace(/[^\p{L}\d]/gu, '')[0] || '?').toUpperCase()),
       h('div', { class: 'cell-main' },
         h('div', { class: 'cell-line' },
-          h('span', { dir: 'auto', title, class: 'cell-title', 'data-testid': tid(gen, 'cell-frame-title') }, title),
+          // Emoji as <img alt data-plain-text> (E); 2026: title span inside the testid element (R)
+          gen === '2026'
+            ? h('div', { class: 'cell-title', 'data-testid': 'cell-frame-title' }, h('span', { dir: 'auto', title }, richText(title)))
+            : h('span', { dir: 'auto', title, class: 'cell-title' }, richText(title)),
           h('span', { class: 'cell-time' }, last ? fmtListTime(last.ts * 1000, lang) : '')),
         h('div', { class: 'cell-line' },
           h('span', { dir: 'ltr', class: 'cell-preview', title: gen === '2026' ? null : preview },

@@ -1,8 +1,15 @@
 // Conversation panel: renders a window of the newest messages, loads older ones after a delay
 // when scrolled to the top, and renders only the last message while the tab is hidden (E).
+// Optional (config.placeholders = N): rows older than the newest N at open are drawn as empty
+// placeholders and filled when scrolled into view (E: data-virtualized rows filled in later).
 import { h, tid, richText } from './dom.js';
 import { store, chatTitle, senderName, pushName, formatPhone } from './store.js';
-import { t, prePlainText, fmtTime, fmtDay, sameDay, fmtDuration } from './i18n.js';
+import { t, prePlainText, fmtTime, fmtDay, sameDay, fmtDuration, fmtDocLine } from './i18n.js';
+
+// Longer texts are drawn cut, with a "Read more" control; the rest enters the DOM only when it is
+// clicked (E: behaviour; R: the cut length and the markup).
+export const TEXT_CUT = 700;
+const PLACEHOLDER_FILL_MS = 40; // R: how long an empty row waits in view before it is filled
 
 const TICK_ICON = { pending: 'msg-time', sent: 'msg-check', delivered: 'msg-dblcheck', read: 'msg-dblcheck' }; // E
 const TICK_SVG = { pending: 'wds-ic-pending', sent: 'wds-ic-sent', delivered: 'wds-ic-delivered', read: 'wds-ic-read' }; // E for read/delivered
@@ -34,6 +41,11 @@ export class Conversation {
     const all = store.messages.get(chatId) || [];
     this.start = Math.max(0, all.length - this.windowSize);
     this.loading = false;
+    // Placeholders: messages before this index are drawn empty until they scroll into view.
+    this.fullFrom = ui.config.placeholders > 0 ? Math.max(0, all.length - ui.config.placeholders) : 0;
+    this.filled = new Set();
+    this.expanded = new Set(); // long texts whose "Read more" was clicked
+    this.observer = null;
     this.el = this.build();
   }
 
@@ -47,10 +59,12 @@ export class Conversation {
     const sub = chat.kind === 'group'
       ? (chat.participants || []).map((p) => senderName(p.jid)).join(', ') // E: group headers list participants
       : chat.kind === 'user' && !chat.saved && chat.push_name ? `~ ${chat.push_name}` : '';
+    // Emoji in names are <img alt data-plain-text> (E); 2026 wraps the title in its testid element (R).
+    const titleEl = h('span', { dir: 'auto', title }, richText(title));
     this.header = h('header', { 'data-testid': tid(gen, 'conversation-header'), class: 'conv-header' },
       h('div', { class: 'avatar' }, (title.replace(/[^\p{L}\d]/gu, '')[0] || '?').toUpperCase()),
       h('div', { class: 'conv-title' },
-        h('span', { dir: 'auto', title, 'data-testid': tid(gen, 'conversation-info-header-chat-title') }, title),
+        gen === '2026' ? h('div', { 'data-testid': 'conversation-info-header-chat-title' }, titleEl) : titleEl,
         sub ? h('span', { class: 'conv-sub', title: sub }, sub) : null));
     this.list = h('div', gen === '2026'
       ? { 'data-tab': '8', role: 'application', class: 'msg-list' }
@@ -99,20 +113,68 @@ export class Conversation {
     const dividerAt = unread > 0 ? all.length - unread : -1;
     msgs.forEach((m, k) => {
       const idx = hidden ? all.length - 1 : this.start + k;
-      if (!prev || !sameDay(prev.ts * 1000, m.ts * 1000)) {
+      // hidden: the last message alone, without its day divider (E: "only the last message renders")
+      if (!hidden && (!prev || !sameDay(prev.ts * 1000, m.ts * 1000))) {
         rows.push(h('div', { role: 'row', class: 'system-row day' }, h('span', null, fmtDay(m.ts * 1000, this.ui.lang)))); // E: rows without pre-plain-text
       }
       if (idx === dividerAt) rows.push(h('div', { role: 'row', class: 'system-row unread-divider' }, h('div', { 'aria-label': s.unreadDivider(unread) }, s.unreadDivider(unread))));
       const firstOfRun = !prev || prev.from_me !== m.from_me || prev.sender !== m.sender || prev.type === 'system';
-      rows.push(this.row(m, firstOfRun));
+      const empty = !hidden && idx < this.fullFrom && !this.filled.has(m.id);
+      rows.push(empty ? this.placeholder(m, firstOfRun) : this.row(m, firstOfRun));
       prev = m;
     });
     this.list.replaceChildren(...rows);
     this.list.setAttribute('data-virtualized', 'true');
-    if (atBottom || this.firstRender !== false) {
+    const first = this.firstRender !== false;
+    if (atBottom || first) {
       this.scroller.scrollTop = this.scroller.scrollHeight;
       this.firstRender = false;
     }
+    if (first) {
+      // A chat just opened may not be laid out yet: scroll to the newest once it is, and only then
+      // watch the placeholders, so the oldest rows are never "seen" on the way down.
+      requestAnimationFrame(() => {
+        this.scroller.scrollTop = this.scroller.scrollHeight;
+        this.watchPlaceholders();
+      });
+    } else this.watchPlaceholders();
+  }
+
+  // An empty row of the right height: 2024-25 keep the data-virtualized wrapper (E), 2026 an
+  // empty container without the attribute (R: "and similar").
+  placeholder(m, firstOfRun) {
+    const gen = this.ui.gen;
+    const inner = gen === '2026'
+      ? h('div', { 'data-testid': 'msg-container', class: 'msg placeholder', style: 'height:48px' })
+      : h('div', { 'data-virtualized': 'true', class: 'placeholder', style: 'height:48px' });
+    const row = h('div', { role: 'row' }, h('div', {
+      tabindex: '-1', 'data-id': dataId(m, gen), 'data-testid': gen === '2026' ? `conv-msg-${m.id}` : null, class: 'msg-row',
+    }, inner));
+    row.__id = m.id;
+    row.__fill = () => {
+      this.filled.add(m.id);
+      if (row.isConnected) row.replaceWith(this.row(m, firstOfRun));
+    };
+    return row;
+  }
+
+  watchPlaceholders() {
+    if (this.observer) this.observer.disconnect();
+    const empty = [...this.list.children].filter((r) => r.__fill);
+    if (!empty.length) return;
+    this.observer = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        this.observer.unobserve(e.target);
+        setTimeout(() => e.target.__fill(), PLACEHOLDER_FILL_MS);
+      }
+    }, { root: this.scroller });
+    for (const r of empty) this.observer.observe(r);
+  }
+
+  placeholders() {
+    return [...this.list.children].filter((r) => r.__fill && r.isConnected)
+      .map((r) => r.__id);
   }
 
   row(m, firstOfRun) {
@@ -120,7 +182,7 @@ export class Conversation {
     const s = t(lang);
     if (m.type === 'system') {
       return h('div', { role: 'row', class: 'system-row' }, h('div', { tabindex: '-1', 'data-id': dataId(m, gen), 'data-testid': gen === '2026' ? `conv-msg-${m.id}` : null },
-        h('span', { dir: 'auto' }, m.text)));
+        h('span', { dir: 'auto' }, richText(m.text || ''))));
     }
     const group = m.chat.endsWith('@g.us');
     const name = m.from_me ? (store.me.name) : group && m.sender ? senderName(m.sender) : (this.chat.kind === 'newsletter' ? chatTitle(this.chat) : senderName(m.chat)).replace(/[\u202A\u202C]/g, '');
@@ -138,12 +200,24 @@ export class Conversation {
       if (q) {
         const qn = q.from_me ? s.you : q.sender ? senderName(q.sender) : senderName(q.chat);
         content.push(h('div', { 'aria-label': s.quoted, role: 'button', class: 'quoted' },
-          h('span', { class: 'quoted-author', dir: 'auto' }, qn), h('span', { class: 'quoted-mention', dir: 'auto' }, richText(q.text || ''))));
+          h('span', { class: 'quoted-author', dir: 'auto' }, qn), h('span', { class: 'quoted-mention', dir: 'auto' }, richText(quotedPreview(q, s)))));
       }
     }
     if (m.type === 'text') {
+      const full = m.text || '';
+      const cut = full.length > TEXT_CUT && !this.expanded.has(m.id);
+      const more = cut ? h('div', { role: 'button', class: 'read-more', tabindex: '0' }, s.readMore) : null;
+      if (more) {
+        more.addEventListener('click', () => {
+          store.readMoreLog.push({ id: m.id, at: performance.now() });
+          this.expanded.add(m.id);
+          const row = more.closest('[role=row]');
+          if (row && row.isConnected) row.replaceWith(this.row(m, firstOfRun));
+        });
+      }
       content.push(h('div', { class: 'copyable-text', 'data-pre-plain-text': prePlainText(ms, lang, name) },
-        h('div', null, h('span', { dir: 'ltr', class: 'selectable-text copyable-text' }, h('span', null, richText(m.text || ''))))));
+        h('div', null, h('span', { dir: 'ltr', class: 'selectable-text copyable-text' }, h('span', null, richText(cut ? cutText(full) : full)))),
+        more));
     } else if (m.type === 'image') {
       content.push(h('div', { role: 'button', 'aria-label': s.openPicture, class: 'image', 'data-testid': tid(gen, 'image-thumb') },
         h('img', { src: imageUrl(m.id), alt: '' })));
@@ -154,8 +228,14 @@ export class Conversation {
         h('span', { 'data-icon': 'ptt-status', 'aria-label': s.voice }),
         h('span', { class: 'ptt-time' }, fmtDuration(m.duration || 0))));
     } else if (m.type === 'document') {
+      // R: file icon per type, name, "pages • type • size" line, and a download button whose
+      // icon looks like audio (seen in the wild: it made a document look like a voice message).
+      const size = m.size || 20000 + (m.id.charCodeAt(m.id.length - 2) * 7919) % 900000;
       content.push(h('div', { role: 'button', class: 'document', title: m.file },
-        h('span', { 'data-icon': 'document-generic' }), h('span', { dir: 'auto', class: 'doc-name' }, m.file)));
+        h('span', { 'data-icon': docIcon(m.file) }),
+        h('div', { class: 'doc-info' }, h('span', { dir: 'auto', class: 'doc-name' }, m.file),
+          h('span', { class: 'doc-line' }, fmtDocLine(m.file, size, lang))),
+        h('button', { 'aria-label': s.download, class: 'doc-download' }, h('span', { 'data-icon': 'audio-download' }))));
     } else if (m.type === 'deleted') {
       const txt = m.from_me ? s.deletedMine : s.deleted;
       content.push(h('span', { title: txt, class: 'deleted' }, txt));
@@ -195,6 +275,28 @@ export class Conversation {
     old.replaceWith(h('span', { 'data-icon': TICK_ICON[st], 'aria-label': s.ticks[st], class: `tick tick-${st}`, 'data-status': st },
       this.ui.gen === '2026' ? svgTitle(TICK_SVG[st]) : null));
   }
+}
+
+// What a quote of a message shows: its text, else an icon and what it is (R: WhatsApp draws
+// media quotes with an icon and a label).
+function quotedPreview(q, s) {
+  if (q.type === 'image') return q.text ? `📷 ${q.text}` : `📷 ${s.photo}`;
+  if (q.type === 'ptt') return `🎤 ${s.voice} (${fmtDuration(q.duration || 0)})`;
+  if (q.type === 'document') return `📄 ${q.file}`;
+  if (q.type === 'deleted') return q.from_me ? s.deletedMine : s.deleted;
+  return q.text || '';
+}
+
+// The visible part of a long text: whole words up to TEXT_CUT characters (R).
+function cutText(text) {
+  const head = [...text].slice(0, TEXT_CUT).join('');
+  const space = head.lastIndexOf(' ');
+  return space > TEXT_CUT / 2 ? head.slice(0, space) : head;
+}
+
+function docIcon(file) {
+  const ext = (String(file).split('.').pop() || '').toLowerCase();
+  return { pdf: 'document-PDF-icon', xlsx: 'doc-xlsx', docx: 'doc-docx' }[ext] || 'document-generic';
 }
 
 function svgTitle(title) {

@@ -14,6 +14,7 @@ const STRINGS = {
     playVoice: 'Play voice message', // E
     attach: 'Attach',
     openPicture: 'Open picture', // E
+    photo: 'Photo',
     quoted: 'Quoted message', // E
     forwarded: 'Forwarded', // E
     deleted: 'This message was deleted', // E
@@ -25,6 +26,10 @@ const STRINGS = {
     muted: 'muted chat', pinned: 'pinned chat', // E
     filters: ['All', 'Unread', 'Favourites'], // E
     today: 'TODAY', yesterday: 'YESTERDAY', yesterdayShort: 'Yesterday',
+    weekdays: ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'],
+    readMore: 'Read more', // E (text; markup R)
+    download: 'Download',
+    docPages: (n) => (n === 1 ? '1 page' : `${n} pages`),
     loadingOlder: 'Loading messages…',
     olderFromPhone: 'Click here to get older messages from your phone.', // E
     qrTitle: 'Log into WhatsApp Web', // E
@@ -55,6 +60,7 @@ const STRINGS = {
     playVoice: 'Reproduzir mensagem de voz',
     attach: 'Anexar',
     openPicture: 'Abrir imagem',
+    photo: 'Foto',
     quoted: 'Mensagem citada', // E
     forwarded: 'Encaminhada',
     deleted: 'Mensagem apagada',
@@ -66,6 +72,10 @@ const STRINGS = {
     muted: 'conversa silenciada', pinned: 'conversa fixada',
     filters: ['Tudo', 'Não lidas', 'Favoritas'],
     today: 'HOJE', yesterday: 'ONTEM', yesterdayShort: 'Ontem',
+    weekdays: ['DOMINGO', 'SEGUNDA-FEIRA', 'TERÇA-FEIRA', 'QUARTA-FEIRA', 'QUINTA-FEIRA', 'SEXTA-FEIRA', 'SÁBADO'],
+    readMore: 'Ler mais', // E (text; markup R)
+    download: 'Baixar',
+    docPages: (n) => (n === 1 ? '1 página' : `${n} páginas`),
     loadingOlder: 'Carregando mensagens…',
     olderFromPhone: 'Clique aqui para carregar mensagens mais antigas do seu celular.',
     qrTitle: 'Entrar no WhatsApp Web',
@@ -130,12 +140,25 @@ export function sameDay(a, b) {
   return dayKey(a) === dayKey(b);
 }
 
-// Day separator label in the conversation (R: exact wording for old dates).
+// Day separator label in the conversation: TODAY / YESTERDAY / a weekday within the last week /
+// the date (E: the kinds of label; R: their exact wording and the one-week boundary).
 export function fmtDay(ms, lang, nowMs = Date.now()) {
   const s = t(lang);
   if (sameDay(ms, nowMs)) return s.today;
   if (sameDay(ms, nowMs - 86400000)) return s.yesterday;
+  for (let back = 2; back < 7; back++) {
+    if (sameDay(ms, nowMs - back * 86400000)) return s.weekdays[new Date(ms).getDay()];
+  }
   return fmtDate(ms, lang);
+}
+
+// Document size line: "2 pages • PDF • 245 kB" (R: WhatsApp shows pages, type and size).
+export function fmtDocLine(file, bytes, lang) {
+  const ext = (String(file).split('.').pop() || '').toUpperCase();
+  const size = bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1).replace('.', lang === 'pt-BR' ? ',' : '.')} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} kB`;
+  const pages = ext === 'PDF' ? [t(lang).docPages(1 + (bytes % 7))] : [];
+  return [...pages, ext, size].join(' • ');
 }
 
 // Chat-list timestamp: time today, "Yesterday", else the date.

@@ -3,7 +3,7 @@ import { $getRoot, $createParagraphNode, $createTextNode } from 'lexical';
 import { h, tid } from './dom.js';
 import { t, LOCALES } from './i18n.js';
 import {
-  store, onChange, emit, loadCorpus, addChat, addMessage, chatTitle, newMessageId, resort,
+  store, onChange, emit, loadCorpus, addChat, addMessage, chatTitle, senderName, newMessageId, resort,
 } from './store.js';
 import { ChatList } from './chatlist.js';
 import { Conversation } from './conversation.js';
@@ -29,6 +29,7 @@ const ui = {
     tickDelays: { sent: 300, delivered: 800, read: 1500 },
     tickSpeed: 1,
     olderDelay: Number(param('older_delay', '600')),
+    placeholders: Number(param('placeholders', '0')), // >0: rows older than the newest N open empty
     qrRefreshMs: Number(param('qr_refresh', '20000')),
   },
   ready: false,
@@ -69,6 +70,7 @@ function show() {
     qrTimer = setInterval(() => api.refreshQr(), ui.config.qrRefreshMs);
   } else if (ui.screen === 'conflict') app.replaceChildren(conflictScreen(ui.lang, () => api.setConnection('connected')));
   else app.replaceChildren(buildShell());
+  placeWarning();
 }
 
 function banner() {
@@ -81,14 +83,33 @@ function banner() {
       h('div', null, h('div', { class: 'banner-title' }, s.notConnectedTitle), h('div', { class: 'banner-body' }, s.notConnectedBody,
         ' ', h('span', { class: 'link', role: 'button', onclick: () => api.setConnection('connected') }, s.reconnect)))));
   }
-  if (ui.warning) {
-    // R: shape of the "sending too much" warning
-    out.push(h('div', { class: 'banner banner-warning', role: 'alert' },
-      h('span', { 'data-icon': 'alert-warning', class: 'banner-icon' }),
-      h('div', null, h('div', { class: 'banner-title' }, ui.warning.title || s.warningTitle),
-        h('div', { class: 'banner-body' }, ui.warning.body || s.warningBody))));
-  }
+  if (ui.warning && ui.warning.where === 'banner') out.push(warningEl(true));
   return out;
+}
+
+// R: shape of the "sending too much" warning. Only its text is known (whatsapp-dom.md: "recognise
+// it by its text, wherever it is drawn"), so it can be drawn in several places:
+// banner ([role=alert] in #side), side (plain block on top of #side), main (over the conversation
+// area), modal (div[data-animate-modal-popup]) and toast (#wa-popovers-bucket, outside #app).
+const WARNING_PLACES = ['banner', 'side', 'main', 'modal', 'toast'];
+function warningEl(asAlert) {
+  const s = t(ui.lang);
+  return h('div', { class: 'banner banner-warning', role: asAlert ? 'alert' : null },
+    h('span', { 'data-icon': 'alert-warning', class: 'banner-icon' }),
+    h('div', null, h('div', { class: 'banner-title' }, ui.warning.title || s.warningTitle),
+      h('div', { class: 'banner-body' }, ui.warning.body || s.warningBody)));
+}
+
+function placeWarning() {
+  for (const el of document.querySelectorAll('.replica-warning')) el.remove();
+  if (!ui.warning || ui.screen !== 'app' || ui.warning.where === 'banner') return;
+  const el = warningEl(false);
+  el.classList.add('replica-warning');
+  const where = ui.warning.where;
+  if (where === 'side') document.querySelector('#side')?.prepend(el);
+  else if (where === 'main') document.querySelector('.main-slot')?.prepend(el);
+  else if (where === 'modal') app.append(h('div', { 'data-animate-modal-popup': 'true', class: 'modal replica-warning' }, el));
+  else if (where === 'toast') document.getElementById('wa-popovers-bucket')?.append(el);
 }
 
 function buildSearch() {
@@ -210,9 +231,20 @@ onChange((what, m) => {
   refreshList();
 });
 
-document.addEventListener('visibilitychange', () => {
-  if (conversation) conversation.render(true);
-});
+// Back in view: the open chat's messages count as read (R), and the "N unread messages"
+// divider marks where the user left off (E: the divider; R: when it is drawn).
+function catchUpOnView() {
+  if (!conversation) return;
+  const chat = store.chats.get(conversation.chatId);
+  if (!ui.isHidden() && chat && chat.unread > 0) {
+    conversation.unreadAtOpen = chat.unread;
+    chat.unread = 0;
+    refreshList();
+  }
+  conversation.render(true);
+}
+
+document.addEventListener('visibilitychange', catchUpOnView);
 
 // ---------- scripting API (main world) ----------
 const clone = (x) => (x === undefined ? undefined : JSON.parse(JSON.stringify(x)));
@@ -256,7 +288,13 @@ const api = {
     updateQr(app, ui.qrRef);
     return ui.qrRef;
   },
-  showWarning(opts = {}) { ui.warning = { title: opts.title || null, body: opts.body || null }; if (ui.screen === 'app') show(); },
+  showWarning(opts = {}) {
+    const where = opts.where || 'banner';
+    if (!WARNING_PLACES.includes(where)) throw new Error(`unknown warning place ${where}`);
+    ui.warning = { title: opts.title || null, body: opts.body || null, where };
+    if (ui.screen !== 'app') return;
+    if (where === 'banner') show(); else placeWarning(); // drawn without rebuilding the app
+  },
   hideWarning() { ui.warning = null; if (ui.screen === 'app') show(); },
   addContact(c) {
     const contact = { saved: c.name != null, ...c };
@@ -295,8 +333,12 @@ const api = {
   setOlderDelay(ms) { ui.config.olderDelay = Number(ms); },
   setQrRefresh(ms) { ui.config.qrRefreshMs = Number(ms); if (ui.screen === 'qr') show(); },
   // true/false forces hidden/visible rendering; null follows document.visibilityState
-  setHidden(v) { ui.forcedHidden = v === null || v === undefined ? null : !!v; if (conversation) conversation.render(true); },
+  setHidden(v) { ui.forcedHidden = v === null || v === undefined ? null : !!v; catchUpOnView(); },
+  setPlaceholders(n) { ui.config.placeholders = Number(n) || 0; },
+  // data-ids of the open conversation's rows drawn empty right now (placeholders)
+  placeholders: () => (conversation ? conversation.placeholders() : []),
   sentLog: () => clone(store.sentLog),
+  readMoreLog: () => clone(store.readMoreLog),
   // Freeze the page right after the n-th next send is recorded (see holdPage); null disarms.
   holdAfterSends(n) { ui.holdAfter = n == null ? null : Number(n); },
   messages: (chatId) => clone(store.messages.get(chatId) || []),
@@ -304,6 +346,9 @@ const api = {
   chats: () => store.order.map((id) => clone(store.chats.get(id))),
   chat: (id) => clone(store.chats.get(id)),
   chatOrder: () => [...store.order],
+  // Ground truth of what the page draws: a chat's title, a sender's name on its messages
+  titleOf: (id) => chatTitle(store.chats.get(id)),
+  senderName: (jid) => senderName(jid).replace(/[\u202A\u202C]/g, ''),
   timings: {},
 };
 Object.defineProperty(window, '__replica', { value: api, configurable: false, writable: false });

@@ -9,6 +9,7 @@ export const store = {
   byId: new Map(), // message id -> message
   order: [], // chat ids, display order
   sentLog: [],
+  readMoreLog: [], // every "Read more" click: {id, at: performance.now()}
 };
 
 const listeners = new Set();
