@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pycore.chatkey import SERVERS
+
 JID_SERVERS = ("c.us", "g.us", "lid", "newsletter", "broadcast", "s.whatsapp.net")
 _SERVER = "|".join(re.escape(s) for s in JID_SERVERS)
 _SERIALIZED = re.compile(
@@ -65,12 +67,4 @@ def parse_node_id(data_id: str | None, testid: str | None) -> MessageId | None:
 
 def jid_kind(jid: str) -> str:
     """'user' (@c.us / @s.whatsapp.net), 'lid', 'group', 'newsletter', 'broadcast' or 'unknown'."""
-    server = jid.rpartition("@")[2]
-    return {
-        "c.us": "user",
-        "s.whatsapp.net": "user",
-        "lid": "lid",
-        "g.us": "group",
-        "newsletter": "newsletter",
-        "broadcast": "broadcast",
-    }.get(server, "unknown")
+    return SERVERS.get(jid.rpartition("@")[2], "unknown")
