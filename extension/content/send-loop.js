@@ -3,7 +3,7 @@
 // perform now (sender.next), performs it (actions.js) and reports the outcome
 // (sender.report). The gate owns every decision about timing and limits; this
 // loop only waits as long as it is told to.
-var MettriSender = (() => {
+var MettriSendLoop = (() => {
   const MIN_WAIT_MS = 500;
   const MAX_WAIT_MS = 30_000;
   // New work, a resumed queue or a moved core clock: ask now instead of at the next poll.
@@ -25,7 +25,7 @@ var MettriSender = (() => {
    *   actions?: typeof MettriActions,
    * }} deps
    */
-  function createSenderLoop({ api, onEvent, selectors, actions = MettriActions }) {
+  function createSendLoop({ api, onEvent, selectors, actions = MettriActions }) {
     let running = false;
     /** @type {(() => void) | null} */
     let wake = null;
@@ -105,5 +105,5 @@ var MettriSender = (() => {
     };
   }
 
-  return Object.freeze({ createSenderLoop });
+  return Object.freeze({ createSendLoop });
 })();
