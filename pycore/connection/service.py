@@ -52,6 +52,7 @@ class Connection:
         self.election = TabElection()
         self._last_ban: dict[str, float] = {}
         self._observed = False
+        self._reported_at: float | None = None
 
     # -- what other features ask ------------------------------------------------------------
     def offline(self) -> bool:
@@ -94,6 +95,7 @@ class Connection:
         before = (self.machine.state, self.machine.gave_up)
         status = self.machine.observe(classify(cmd), now)
         self._observed = True
+        self._reported_at = cmd.observed_at
         if (self.machine.state, self.machine.gave_up) != before:
             self.emit(ConnectionChanged(**status.model_dump(), previous=before[0], at=now))
         return status
@@ -114,4 +116,4 @@ class Connection:
         return TabsState(active=self.election.active, tabs=list(self.election.tabs))
 
     async def now(self) -> ConnectionNow:
-        return ConnectionNow(status=self.machine.status("none"), tabs=self.tabs())
+        return ConnectionNow(status=self.machine.status("none"), tabs=self.tabs(), reported_at=self._reported_at)

@@ -41,6 +41,8 @@ def test_single_send_reaches_the_replica_once(routed, core_page, gen, lang):
     log = [s for s in sent_log(wa) if s["text"] == text]
     assert len(log) == 1 and log[0]["chat"] == target
     assert done["message_id"] and log[0]["id"] in done["message_id"]
-    wa.wait_for_timeout(1500)  # nothing more goes out
+    # Nothing more goes out: asked again after the send, the gate hands out no job.
+    answer = tab.answer_after(clock)
+    assert answer["job"] is None and answer["wait_code"] == "idle", answer
     assert len([s for s in sent_log(wa) if s["text"] == text]) == 1
     tab.close()
