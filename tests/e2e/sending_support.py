@@ -108,6 +108,16 @@ def known_chat(core_page, wa, chat_id: str, key: str, text: str = "Oi, tudo bem?
     )
 
 
+def bury(wa, chat_id: str, others: int = 40) -> None:
+    """Push a chat's row out of the rendered part of the virtualized chat list (newer activity in
+    other chats moves them above it), so that the tab must find it through WhatsApp's search box."""
+    order = [c for c in wa.evaluate("() => __replica.chatOrder()") if c != chat_id]
+    for other in order[:others]:
+        wa.evaluate("id => __replica.deliver(id, {text: 'novidade'})", other)
+    wa.evaluate("id => __replica.openChat(id)", order[0])
+    assert not wa.evaluate("id => !!document.querySelector(`#pane-side [data-chat-id='${id}']`)", chat_id), "still rendered"
+
+
 TIMED_WAITS = {"pacing", "rate_limited", "recipient_cooldown", "bulk_throttled", "scheduled"}
 
 
