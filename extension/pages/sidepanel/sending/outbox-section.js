@@ -6,25 +6,26 @@ import { api, el, errorText, fmtTime, onEvent, reason, t } from "../dom.js";
 /** @param {HTMLElement} root */
 export function mount(root) {
   const list = el("ul", { class: "list outbox", id: "outbox-list" });
-  root.append(el("section", { class: "card" }, el("h2", {}, t("outboxTitle")), list));
+  // A refused approve or cancel is said above the list: the row itself may be redrawn meanwhile.
+  const message = el("p", { id: "outbox-message", class: "error", role: "alert" });
+  root.append(el("section", { class: "card" }, el("h2", {}, t("outboxTitle")), message, list));
   /** @type {ReturnType<typeof setTimeout> | null} */
   let timer = null;
 
   /**
    * A button that runs one command on the entry; a refusal (e.g. it was handed out meanwhile)
-   * is said in the row, in the page's language.
+   * is said in the page's language.
    * @param {Mettri.sending.OutboxEntry} e
    * @param {"approve" | "cancel"} action
    */
   function actionButton(e, action) {
     const run = async (/** @type {Event} */ ev) => {
-      const row = /** @type {HTMLElement} */ (/** @type {HTMLElement} */ (ev.currentTarget).closest("li"));
-      row.querySelectorAll("button").forEach((b) => (b.disabled = true));
+      /** @type {HTMLButtonElement} */ (ev.currentTarget).disabled = true;
+      message.textContent = "";
       try {
         await (action === "approve" ? api.outbox.approve({ id: e.id }) : api.outbox.cancel({ id: e.id }));
       } catch (err) {
-        row.querySelector(".action-error")?.remove();
-        row.append(el("span", { class: "action-error error", role: "alert" }, errorText(/** @type {Mettri.CallError} */ (err))));
+        message.textContent = errorText(/** @type {Mettri.CallError} */ (err));
       }
       refresh();
     };
