@@ -125,7 +125,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     search = SearchEngine(st, clock, progress=lambda done, total: emit(SearchProgress(done=done, total=total)))
     indexer = search_handlers.BackgroundIndexer(search, kernel.tasks.spawn)
     audit = AuditLog(st, rng)
-    consent = Consent(st, clock, rng, emit, audit=audit)
+    consent = Consent(st, clock, rng, emit, audit=audit, names=queries)
     gate = SendGate(
         st, clock, rng, emit,
         recipients=overrides.get("recipients") or RecipientFacts(queries, contacts),

@@ -6,7 +6,10 @@
 - main-thread cost: the same delivery in a browser without the extension and with it,
   compared by CDP Performance.getMetrics (ScriptDuration, TaskDuration) of the WhatsApp
   tab; plus the content script's own time reading the DOM (MettriCapture stats.readMs).
-  Reported per 100 messages.
+  Reported per 100 messages;
+- freshness: one message at a time delivered into the open chat, then the time until it
+  is stored (messages.list, the baseline) and until search.messages finds it (the background
+  indexer follows messages.captured); the ratio searchable / stored, and the medians.
 
     .venv/bin/python scripts/bench_capture.py [--messages 500] [--chunk 10] [--gen 2025]
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -79,11 +83,43 @@ def run_page(context, gen: str, n: int, chunk: int, prefix: str, core_page=None)
     return delivered, stored_s, cost, stats
 
 
+def freshness(context, core_page, gen: str, k: int) -> dict:
+    """Per message: delivered -> stored, and delivered -> found by search (polled every 20 ms)."""
+    chat = "5511900000043@c.us"
+    wa = context.new_page()
+    wa.goto(f"https://web.whatsapp.com/?gen={gen}&lang=pt-BR")
+    wa.evaluate("() => __replica.ready")
+    wa.evaluate("id => { __replica.createChat({id, name: 'Fresca'}); __replica.openChat(id); }", chat)
+    stored_s, found_s = [], []
+    for i in range(k):
+        word = f"goiabeira{i:04d}x"
+        t0 = time.monotonic()
+        mid = wa.evaluate("([id, t]) => __replica.deliver(id, {text: t}).id", [chat, f"chegou a muda {word}"])
+
+        def stored(mid=mid):
+            msgs = browser.core_call(core_page, "messages.list", {"chat": chat, "limit": 5})["result"]["messages"]
+            return any(m["id"] == mid for m in msgs)
+
+        def found(word=word):
+            reply = browser.core_call(core_page, "search.messages", {"q": word, "filters": {"chats": [chat]}, "limit": 5})
+            return reply["ok"] and reply["result"]["total"] > 0
+
+        wait_for(stored, timeout=60, interval=0.02)
+        stored_s.append(time.monotonic() - t0)
+        wait_for(found, timeout=60, interval=0.02)
+        found_s.append(time.monotonic() - t0)
+    wa.close()
+    med_stored, med_found = statistics.median(stored_s), statistics.median(found_s)
+    return {"messages": k, "stored_median_s": round(med_stored, 3), "searchable_median_s": round(med_found, 3),
+            "searchable_max_s": round(max(found_s), 3), "searchable_to_stored_ratio": round(med_found / med_stored, 2)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=500)
     ap.add_argument("--chunk", type=int, default=10)
     ap.add_argument("--gen", default="2025")
+    ap.add_argument("--fresh", type=int, default=20, help="messages for the freshness measurement")
     a = ap.parse_args()
     out: dict = {"messages": a.messages, "chunk": a.chunk, "gen": a.gen}
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
@@ -98,6 +134,7 @@ def main() -> None:
         core_page = browser.open_page(context, ext_id)
         assert browser.wait_core_ready(core_page)["stage"] == "ready"
         delivered, stored_s, ext_cost, stats = run_page(context, a.gen, a.messages, a.chunk, "3EB0E47E", core_page)
+        fresh = freshness(context, core_page, a.gen, a.fresh)
         context.close()
     per100 = 100 / a.messages
     out.update(
@@ -114,6 +151,7 @@ def main() -> None:
         content_read_ms_per_100=round(stats["readMs"] * per100, 1),
         content_reads=stats["reads"],
         batches=stats["batches"],
+        freshness=fresh,
     )
     print(json.dumps(out, indent=2))
 

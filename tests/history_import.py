@@ -3,6 +3,8 @@ extension page: shared by the search e2e tests and scripts/bench_search.py."""
 
 from __future__ import annotations
 
+import time
+
 TYPES = {"text": "text", "image": "image", "ptt": "voice", "document": "document", "deleted": "deleted",
          "system": "system"}
 
@@ -43,3 +45,11 @@ def import_records(page, recs: list[dict], batch: int = 2000, chunk: int = 20_00
         if progress:
             progress(min(start + chunk, len(recs)), len(recs))
     return {"stored": sent, "core_ms": round(took, 1)}
+
+
+def known_chats(page, names: dict[str, str], text: str = "Oi, tudo bem?") -> None:
+    """Chats (JID -> name) with one inbound message each, imported: known contacts without a WhatsApp tab."""
+    now = time.time()
+    import_records(page, [{"chat": jid, "id": "3A" + jid.split("@")[0], "ts": now - 600, "direction": "in",
+                           "type": "text", "text": text, "chat_title": name, "is_group": False}
+                          for jid, name in names.items()])

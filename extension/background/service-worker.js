@@ -4,7 +4,7 @@
 // time, and every message it relays can be retried by its sender.
 
 import "../shared/protocol.js"; // MettriProtocol: the envelope builders
-import { classifySender } from "./senders.js";
+import { classifySender } from "./sender-check.js";
 import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
 import { forwardToCore, relayEventToTabs } from "./router.js";
 

@@ -105,22 +105,29 @@ var MettriActions = (() => {
   }
 
   /**
+   * Open the chat with this title; resolves with null once it is open, else why not:
+   * "chat_not_opened", or "search_rate_limited" when WhatsApp's search box would be needed and
+   * the core's limit on searches (ratelimit.hit, kind "search") refuses one now.
    * @param {Selectors} sel
    * @param {string} title
+   * @param {{ api?: Mettri.Api }} [deps]
+   * @returns {Promise<null | "chat_not_opened" | "search_rate_limited">}
    */
-  async function openChat(sel, title) {
-    if (headerTitle(sel) === title) return true;
+  async function openChat(sel, title, { api = MettriApi } = {}) {
+    if (headerTitle(sel) === title) return null;
     let row = rowWithTitle(sel, title);
     if (!row) {
-      // Not among the rendered rows: search for it, as a person would.
+      // Not among the rendered rows: search for it, as a person would, if the limits allow a search now.
       const box = firstMatch(sel, "search_box");
-      if (!box) return false;
+      if (!box) return "chat_not_opened";
+      const permit = await api.ratelimit.hit.request({ kind: "search" });
+      if (!permit.ok || !permit.result.allowed) return "search_rate_limited";
       await insertInto(box, title);
       row = await waitFor(() => rowWithTitle(sel, title), 3000);
     }
-    if (!row) return false;
+    if (!row) return "chat_not_opened";
     press(row.querySelector('[role="gridcell"]') || row);
-    return !!(await waitFor(() => headerTitle(sel) === title, 3000));
+    return (await waitFor(() => headerTitle(sel) === title, 3000)) ? null : "chat_not_opened";
   }
 
   /** @param {HTMLElement} el */
@@ -187,7 +194,8 @@ var MettriActions = (() => {
     const report = (outcome, extra = {}) => ({ job_id: job.id, attempt: job.attempt, outcome, ...extra });
     // Timed by our own clock from the job's arrival: the core's clock may run ahead (tests move it).
     const deadline = performance.now() + (job.expires_in ?? 20) * 1000;
-    if (!(await openChat(sel, title))) return report("failed_before_send", { error: "chat_not_opened" });
+    const notOpened = await openChat(sel, title);
+    if (notOpened) return report("failed_before_send", { error: notOpened });
     const written = await writeMessage(sel, job.text);
     if (!written.ok) return report("failed_before_send", { error: written.error });
     if (performance.now() > deadline) {

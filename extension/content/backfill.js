@@ -20,6 +20,9 @@ var MettriBackfill = (() => {
   function createBackfill({ api, selectors, capture, readDom = MettriReadDom }) {
     /** @type {Job | null} */
     let job = null;
+    // For tests and DevTools (isolated world only): runs started and ended, scrolls to the top done.
+    // A run that ended scrolls no more, so a test waits for `ended === runs` instead of a fixed time.
+    const status = { runs: 0, ended: 0, scrolls: 0 };
 
     const rows = () => readDom.messageRows(document, selectors);
     const topIds = () =>
@@ -49,6 +52,7 @@ var MettriBackfill = (() => {
       /** @type {Job} */
       const me = { jobId, cancelled: false, wake: null };
       job = me;
+      status.runs += 1;
       try {
         while (!me.cancelled) {
           const scroller = readDom.first(document, selectors, "message_scroller");
@@ -58,12 +62,16 @@ var MettriBackfill = (() => {
           if (!scroller) report.error = "no_scroller";
           const reply = await api.backfill.progress.request(report, { timeoutMs: 60_000 });
           if (!reply.ok || reply.result.action !== "scroll" || me.cancelled) break;
-          if (scroller) scroller.scrollTop = 0; // WhatsApp loads older messages when the top is reached
+          if (scroller) {
+            scroller.scrollTop = 0; // WhatsApp loads older messages when the top is reached
+            status.scrolls += 1;
+          }
           await waitForGrowth(me, count);
           if (!me.cancelled) await sleep(me, reply.result.pause_s * 1000);
         }
       } finally {
         if (job === me) job = null;
+        status.ended += 1;
       }
     }
 
@@ -75,7 +83,7 @@ var MettriBackfill = (() => {
       job = null;
     }
 
-    return { run, cancel, running: () => (job ? job.jobId : null) };
+    return { run, cancel, running: () => (job ? job.jobId : null), status };
   }
 
   return Object.freeze({ createBackfill });

@@ -22,7 +22,7 @@ var MettriContent = (() => {
    *   capture: ReturnType<typeof MettriCapture.createCapture> | null,
    *   backfill: ReturnType<typeof MettriBackfill.createBackfill> | null,
    *   scraper: ReturnType<typeof MettriScraper.createScraper> | null,
-   *   sender: ReturnType<typeof MettriSender.createSenderLoop> | null,
+   *   sender: ReturnType<typeof MettriSendLoop.createSendLoop> | null,
    *   suggestions: ReturnType<typeof MettriSuggestions.createSuggestions> | null,
    * }}
    */
@@ -36,14 +36,14 @@ var MettriContent = (() => {
     capture: null,
     backfill: null,
     scraper: null,
-    sender: null, // sending: the send loop (sender.js)
+    sender: null, // sending: the send loop (send-loop.js)
     suggestions: null, // sending: the approve-suggestion bar (suggestions.js)
   };
 
   // -- sending: the send loop runs only in the active tab ----------------------------
   function startSender() {
-    if (state.sender || !globalThis.MettriSender) return;
-    state.sender = MettriSender.createSenderLoop({ api, onEvent, selectors: state.selectors });
+    if (state.sender || !globalThis.MettriSendLoop) return;
+    state.sender = MettriSendLoop.createSendLoop({ api, onEvent, selectors: state.selectors });
     state.sender.start();
     state.suggestions = MettriSuggestions.createSuggestions({ api, onEvent, selectors: state.selectors });
     state.suggestions.start();

@@ -96,7 +96,7 @@ var MettriOpenAt = (() => {
   async function openAt(request) {
     const sel = MettriSelectors;
     diagnostics.step = { opening: request.title };
-    const opened = await MettriActions.openChat(sel, request.title);
+    const opened = (await MettriActions.openChat(sel, request.title)) === null;
     const result = { opened, found: false };
     if (opened && request.message_id) {
       const row = await scrollToMessage(sel, request.message_id);

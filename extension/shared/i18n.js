@@ -32,5 +32,16 @@ var MettriI18n = (() => {
   function pick(pt, en) {
     return isPt() ? pt : en;
   }
-  return Object.freeze({ t, apply, pick });
+  /**
+   * A refused command in the page's language: the core's own words when it gave them in both
+   * languages (details [{pt_BR, en}]), else a sentence for its error code.
+   * @param {{ code: string, details?: { [key: string]: unknown }[] }} err
+   */
+  function errorText(err) {
+    for (const d of err.details || []) {
+      if (typeof d.pt_BR === "string" && typeof d.en === "string") return pick(d.pt_BR, d.en);
+    }
+    return chrome.i18n.getMessage(`error_${err.code}`) || t("error_other");
+  }
+  return Object.freeze({ t, apply, pick, errorText });
 })();

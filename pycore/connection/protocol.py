@@ -42,6 +42,9 @@ class ConnectionReport(Command):
 class ConnectionNow(Model):
     status: ConnectionStatus
     tabs: "TabsState"
+    reported_at: float | None = Field(
+        default=None, description="when the active tab observed what it last reported (its clock); None before any report"
+    )
 
 
 @command("connection.state", ConnectionNow)

@@ -53,6 +53,7 @@ class Connection:
         self._last_ban: dict[str, float] = {}
         self._shown: set[str] = set()  # ban codes on screen in the active tab's last report
         self._observed = False
+        self._reported_at: float | None = None
 
     # -- what other features ask ------------------------------------------------------------
     def offline(self) -> bool:
@@ -100,6 +101,7 @@ class Connection:
         before = (self.machine.state, self.machine.gave_up)
         status = self.machine.observe(classify(cmd), now)
         self._observed = True
+        self._reported_at = cmd.observed_at
         if (self.machine.state, self.machine.gave_up) != before:
             self.emit(ConnectionChanged(**status.model_dump(), previous=before[0], at=now))
         return status
@@ -120,4 +122,4 @@ class Connection:
         return TabsState(active=self.election.active, tabs=list(self.election.tabs))
 
     async def now(self) -> ConnectionNow:
-        return ConnectionNow(status=self.machine.status("none"), tabs=self.tabs())
+        return ConnectionNow(status=self.machine.status("none"), tabs=self.tabs(), reported_at=self._reported_at)

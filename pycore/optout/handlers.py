@@ -9,7 +9,8 @@ from pycore.optout.service import Consent
 
 def register(on: Register, consent: Consent) -> None:
     async def optout_list(cmd: p.OptoutList) -> p.OptoutListResult:
-        return p.OptoutListResult(records=await consent.list())
+        records = await consent.list()
+        return p.OptoutListResult(records=records, titles=await consent.titles([r.chat for r in records]))
 
     async def optout_set(cmd: p.OptoutSet) -> p.OptoutRecord:
         return await consent.set(cmd.chat, cmd.opted_out, cmd.note)

@@ -19,6 +19,9 @@ class OptoutRecord(Model):
 
 class OptoutListResult(Model):
     records: list[OptoutRecord]
+    titles: dict[str, str] = Field(
+        default_factory=dict, description="each listed chat's name as WhatsApp shows it, by chat key (pages never parse keys)"
+    )
 
 
 @command("optout.list", OptoutListResult, sources={"page"})

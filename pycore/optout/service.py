@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Literal
 from pycore.clock import Clock
 from pycore.ids import sortable_id
 from pycore.optout.protocol import ConsentEvent, OptoutChanged, OptoutRecord
-from pycore.ports import AuditWriter
+from pycore.ports import AuditWriter, ChatNames
 from pycore.protocol.records import MessageRecord
 from pycore.reasons import REASONS, check
 from pycore.storage.base import Range, Storage, WriteOp
@@ -87,6 +87,7 @@ class Consent:
     rng: random.Random
     emit: Callable
     audit: AuditWriter
+    names: ChatNames
 
     async def is_opted_out(self, chat: str) -> bool:
         rec = await self.storage.get("optouts", chat)
@@ -95,6 +96,9 @@ class Consent:
     async def list(self) -> list[OptoutRecord]:
         rows = await self.storage.query("optouts")
         return [r for r in map(OptoutRecord.model_validate, rows) if r.opted_out]
+
+    async def titles(self, chats: list[str]) -> dict[str, str]:
+        return {chat: await self.names.title(chat) for chat in dict.fromkeys(chats)}
 
     async def get(self, chat: str) -> OptoutRecord | None:
         rec = await self.storage.get("optouts", chat)

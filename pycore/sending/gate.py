@@ -76,9 +76,14 @@ class SendGate:
         self.settling = Settling(self.entries, evidence)
         self.handout = HandOut(self.entries, self.limiter, self.settling, self.pauses, suppression, names, page)
         self.requests = Requests(self.entries, self.decider, self.handout)
+        self.names = names
 
     async def settings(self) -> SendingSettings:
         return await settings_mod.load(self.storage)
+
+    async def titles(self, chats: list[str]) -> dict[str, str]:
+        """The names pages show for these chats (the gate's own lookup: how the tab finds them)."""
+        return {chat: await self.names.title(chat) for chat in dict.fromkeys(chats)}
 
     # -- requests and the user's moves ---------------------------------------------------
     @serialized

@@ -16,7 +16,8 @@ def register(on: Register, gate: SendGate) -> None:
 
     async def outbox_list(cmd: p.OutboxList) -> p.OutboxListResult:
         rows, cursor = await outbox.page(storage, state=cmd.state, campaign_id=cmd.campaign_id, limit=cmd.limit, cursor=cmd.cursor)
-        return p.OutboxListResult(entries=[outbox.public(r) for r in rows], next_cursor=cursor)
+        return p.OutboxListResult(entries=[outbox.public(r) for r in rows], next_cursor=cursor,
+                                  titles=await gate.titles([r.chat for r in rows]))
 
     async def outbox_cancel(cmd: p.OutboxCancel) -> p.EntryResult:
         return p.EntryResult(entry=outbox.public(await gate.cancel(cmd.id)))

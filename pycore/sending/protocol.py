@@ -100,6 +100,9 @@ class SendRequest(Command):
 class OutboxListResult(Model):
     entries: list[OutboxEntry]
     next_cursor: str | None = None
+    titles: dict[str, str] = Field(
+        default_factory=dict, description="each listed chat's name as WhatsApp shows it, by chat key (pages never parse keys)"
+    )
 
 
 @command("outbox.list", OutboxListResult)

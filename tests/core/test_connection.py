@@ -150,8 +150,13 @@ def test_connection_state_reports_the_machine_and_the_election(core):
 
     call(core, "tabs.hello", {"tab_id": "7"}, source="content")
     call(core, "tabs.hello", {"tab_id": "9"}, source="content")
+    assert call(core, "connection.state")["result"]["reported_at"] is None  # nothing reported yet
     r = call(core, "connection.report", {"tab_id": "7", "logged_in": True, "observed_at": 1.0}, source="content")
     assert r["ok"], r
     now = call(core, "connection.state")["result"]
     assert now["status"]["state"] == "connected"
     assert now["tabs"] == {"active": "7", "tabs": ["7", "9"]}
+    assert now["reported_at"] == 1.0  # what the active tab saw at 1.0 is taken into account
+    # An idle tab's report is not the page the core follows.
+    call(core, "connection.report", {"tab_id": "9", "logged_in": True, "observed_at": 2.0}, source="content")
+    assert call(core, "connection.state")["result"]["reported_at"] == 1.0

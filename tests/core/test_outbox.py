@@ -247,6 +247,16 @@ def test_paging_the_outbox(gcore, clock):
     assert len(call(gcore, "outbox.list", {"state": "approved"})["result"]["entries"]) == 5
 
 
+def test_the_outbox_names_each_chat_so_pages_never_parse_keys(gcore, clock, storage):
+    asyncio.run(storage.put("chats", {"key": "5511988887777@c.us", "title": "Ana <b>Souza</b>"}))
+    request(gcore, "5511988887777@c.us", "Bom dia!")
+    request(gcore, "title:Padaria Pão Quente", "Seu pedido saiu")
+    request(gcore, "5511988887777@c.us", "Até amanhã")
+    listed = call(gcore, "outbox.list", {})["result"]
+    assert listed["titles"] == {"5511988887777@c.us": "Ana <b>Souza</b>", "title:Padaria Pão Quente": "Padaria Pão Quente"}
+    assert set(listed["titles"]) == {e["chat"] for e in listed["entries"]}
+
+
 def test_suggestion_insert_sends_nothing_and_send_goes_through_the_gate(gcore, clock):
     ins = call(gcore, "suggestion.approve", {"chat": "a@c.us", "text": "Claro, posso ajudar!", "mode": "insert"})["result"]
     assert ins == {"mode": "insert", "text": "Claro, posso ajudar!", "send": None}

@@ -244,12 +244,15 @@ def test_opt_out_scan_suppresses_and_keeps_the_history(core, clock, events):
     chat = "5511@c.us"
     records = [inbound(chat, "Oi, quanto custa?", clock.now() - 300, 1), inbound(chat, "PARAR", clock.now() - 200, 2)]
     put(core, "messages", records[0])
+    put(core, "chats", {"key": chat, "title": "Dona Maria"})
     assert [(c["kind"], c["text"]) for c in scan(core, records)] == [("opt_out", "PARAR")]
     assert scan(core, records) == []  # idempotent
     d = call(core, "send.request", {"chat": chat, "text": "Promo!"})["result"]["decision"]
     assert (d["verdict"], d["code"]) == ("block", "opted_out")
     assert events.of("optout.changed")[0] == {"chat": chat, "opted_out": True, "source": "message"}
-    assert call(core, "optout.list")["result"]["records"][0]["chat"] == chat
+    listed = call(core, "optout.list")["result"]
+    assert listed["records"][0]["chat"] == chat
+    assert listed["titles"] == {chat: "Dona Maria"}  # the name pages show: they never parse keys
     # the contact comes back; then the user records an opt-out by hand
     scan(core, [inbound(chat, "voltar", clock.now() - 100, 3)])
     assert call(core, "send.request", {"chat": chat, "text": "Promo!"})["result"]["decision"]["verdict"] == "allow"

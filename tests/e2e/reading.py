@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests import browser
@@ -48,11 +50,26 @@ def open_active(context, query: str):
 
 def open_connected(context, core_page, query: str):
     """An active replica tab the core knows is connected: work for the tab (backfill, scan) is
-    refused before that."""
+    refused before that. The report must come after the tab opened (an earlier tab's would not do)."""
+    opened_at = time.time()
     wa, world = open_active(context, query)
-    wait_for(lambda: call(core_page, "connection.state")["status"]["state"] == "connected", timeout=30,
-             message="the core to hear the tab is connected")
+    wait_for(lambda: (st := call(core_page, "connection.state"))["status"]["state"] == "connected"
+             and (st["reported_at"] or 0) >= opened_at, timeout=30, message="the core to hear the tab is connected")
     return wa, world
+
+
+ROWS = "MettriReadDom.messageRows(document, MettriContent.selectors).length"
+
+
+def backfill_stopped(wa, world) -> int:
+    """Wait until every backfill run of the tab has ended (an ended run scrolls no more) and the
+    last load of older messages it caused has landed in the replica (none pending); the window
+    cannot grow after that. Returns the rendered rows."""
+    wait_for(lambda: world.evaluate("(s => s.ended === s.runs)(MettriContent.backfill.status)"), timeout=10,
+             message="the tab's backfill to stop")
+    wait_for(lambda: (loads := wa.evaluate("() => __replica.olderLoads()"))["asked"] == loads["done"], timeout=10,
+             message="the last load of older messages to land")
+    return world.evaluate(ROWS)
 
 
 def chat_key(world, timeout: float = 30.0) -> str:

@@ -68,6 +68,25 @@ class Tab:
             "globalThis.MettriContent && MettriContent.sender ? {...MettriContent.sender.status} : null"
         )
 
+    def decisions(self) -> list[dict]:
+        return (self.loop_status() or {}).get("decisions") or []
+
+    def answer_after(self, clock: "CoreClock", move: float = 0.0, timeout: float = 30.0) -> dict:
+        """The gate's answer to an ask the send loop starts after now: the explicit sign that the
+        gate has decided with everything done so far (a job, or a wait and why). Moving the core's
+        clock (by ``move`` seconds, 0 by default) emits clock.moved, which wakes the loop to ask at once."""
+        before = (self.loop_status() or {}).get("started", 0)
+        clock.advance(move)
+        return wait_for(lambda: next((d for d in self.decisions() if d["ask"] > before), None), timeout=timeout,
+                        message="the send loop to ask the gate again")
+
+    def wait_gate_looks(self, clock: "CoreClock", timeout: float = 30.0) -> dict:
+        """Wait until the gate, asked, looks at the queue and finds nothing to send ("idle"): the page
+        is connected and its self-test passed, so a later "idle" answer means the queue is empty,
+        not that the gate did not look."""
+        return wait_for(lambda: (a := self.answer_after(clock))["wait_code"] == "idle" and a, timeout=timeout,
+                        message="the gate to look at an empty queue")
+
     def close(self) -> None:
         self.page.close()
 
@@ -89,6 +108,16 @@ def known_chat(core_page, wa, chat_id: str, key: str, text: str = "Oi, tudo bem?
     )
 
 
+def bury(wa, chat_id: str, others: int = 40) -> None:
+    """Push a chat's row out of the rendered part of the virtualized chat list (newer activity in
+    other chats moves them above it), so that the tab must find it through WhatsApp's search box."""
+    order = [c for c in wa.evaluate("() => __replica.chatOrder()") if c != chat_id]
+    for other in order[:others]:
+        wa.evaluate("id => __replica.deliver(id, {text: 'novidade'})", other)
+    wa.evaluate("id => __replica.openChat(id)", order[0])
+    assert not wa.evaluate("id => !!document.querySelector(`#pane-side [data-chat-id='${id}']`)", chat_id), "still rendered"
+
+
 TIMED_WAITS = {"pacing", "rate_limited", "recipient_cooldown", "bulk_throttled", "scheduled"}
 
 
@@ -101,16 +130,11 @@ def make_contacts(core_page, wa, names: list[str], prefix: str, inbound: str | N
         ids.append(jid)
     if inbound is None:
         return ids
-    pending = set(ids)
-    for _ in range(3):
-        for jid in sorted(pending):
-            wa.evaluate("([id, t]) => { __replica.openChat(id); __replica.deliver(id, {text: t}); }", [jid, inbound])
-            wa.wait_for_timeout(120)
-        wa.wait_for_timeout(1500)
-        pending = {j for j in pending if not call(core_page, "messages.list", {"chat": j, "limit": 5})["messages"]}
-        if not pending:
-            break
-    assert not pending, f"not captured: {pending}"
+    for jid in ids:
+        # The chat's row renders only while it is open: it must be stored before the next one opens.
+        wa.evaluate("([id, t]) => { __replica.openChat(id); __replica.deliver(id, {text: t}); }", [jid, inbound])
+        wait_for(lambda: call(core_page, "messages.list", {"chat": jid, "limit": 5})["messages"], timeout=20,
+                 interval=0.05, message=f"the inbound message of {jid} to be captured")
     return ids
 
 
@@ -121,23 +145,27 @@ def drive(
     move the core's clock by exactly that wait (and only once per ask). ``status``: how to read
     the loop's status (default ``tab.loop_status``)."""
     status = status or tab.loop_status
-    deadline = time.monotonic() + timeout
-    advanced_at_ask = -1
-    seen = None
-    while not done():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"campaign did not finish: {status()}")
+    asked: dict = {"at": -1, "seen": None}  # the ask whose wait was already moved over, the last status printed
+
+    def step() -> bool:
+        if done():
+            return True
         st = status() or {}
-        if verbose and (st.get("asks"), st.get("phase")) != seen:
-            seen = (st.get("asks"), st.get("phase"))
-            print(round(time.monotonic() - deadline + timeout, 1), st)
+        if verbose and (st.get("asks"), st.get("phase")) != asked["seen"]:
+            asked["seen"] = (st.get("asks"), st.get("phase"))
+            print(st)
         if (
             st.get("phase") == "waiting" and st.get("wait_code") in TIMED_WAITS
-            and st.get("asks") != advanced_at_ask and (st.get("retry_in") or 0) > 0.5
+            and st.get("asks") != asked["at"] and (st.get("retry_in") or 0) > 0.5
         ):
-            advanced_at_ask = st["asks"]
+            asked["at"] = st["asks"]
             clock.advance(min(max_step, st["retry_in"] + 0.05))
-        time.sleep(0.1)
+        return False
+
+    try:
+        wait_for(step, timeout=timeout, interval=0.1, message="the sending to finish")
+    except AssertionError as err:
+        raise AssertionError(f"{err}: {status()}") from None
 
 
 def window_max(times: list[float], seconds: float) -> int:
@@ -158,4 +186,10 @@ def sending_tab(routed, core_page, query: str) -> tuple[CoreClock, Tab]:
             page.close()
     clock = CoreClock(core_page)
     fresh_gate(core_page, clock)
-    return clock, Tab(context, query)
+    opened_at = time.time()
+    tab = Tab(context, query)
+    # The gate hands out nothing while the page loads: wait until the core has the tab's word
+    # that WhatsApp is connected (a report made after the tab opened; it is the only one).
+    wait_for(lambda: (st := call(core_page, "connection.state"))["status"]["state"] == "connected"
+             and (st["reported_at"] or 0) >= opened_at, message="the new tab to report WhatsApp connected")
+    return clock, tab

@@ -3,6 +3,8 @@ ceilings, and the page says so in the user's language."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests import browser
@@ -51,3 +53,99 @@ def test_metrics_chart_shows_captured_messages_per_day(routed, core_page):
     assert any("Recebidas" in t and not t.endswith(": 0") for t in titles), titles
     page.close()
     wa.close()
+
+
+def is_pt(page) -> bool:
+    return page.evaluate("() => chrome.i18n.getMessage('@@ui_locale')").lower().startswith("pt")
+
+
+def test_optout_list_add_history_and_take_off(ext, core_page):
+    """The user adds someone who asked in person; the gate then blocks every message to them; the
+    history says who recorded what; taking them off lets messages through again."""
+    from tests.conftest import wait_for
+    from tests.e2e.a11y import serious_violations
+    from tests.history_import import known_chats
+
+    context, ext_id = ext
+    jid, other = "5511955520001@c.us", "5511955520002@c.us"
+    known_chats(core_page, {jid: "Dona <b>Zilá</b>", other: "Padaria Central"})
+    page = browser.open_page(context, ext_id, "extension/pages/options/options.html")
+    pt = is_pt(page)
+    page.locator(f'#optout-chat option[value="{jid}"]').wait_for(state="attached")
+    assert page.locator(f'#optout-chat option[value="{jid}"]').inner_text() == "Dona <b>Zilá</b>"
+
+    # Nothing chosen: said in words, nothing recorded.
+    page.locator("#optout-add-button").click()
+    message = page.locator("#optout-message")
+    wait_for(lambda: message.inner_text(), message="the hint")
+    assert message.get_attribute("role") == "alert"
+    assert message.inner_text() == ("Escolha um contato antes de incluir." if pt else "Choose a contact before adding.")
+
+    page.locator("#optout-chat").select_option(jid)
+    page.locator("#optout-note").fill("pediu no balcão <script>x</script>")
+    page.locator("#optout-add-button").click()
+    item = page.locator(f'#optout-list li[data-chat="{jid}"]')
+    item.wait_for()
+    assert item.locator(".title").inner_text() == "Dona <b>Zilá</b>" and item.locator("b").count() == 0
+    assert "Dona <b>Zilá</b>" in message.inner_text() and message.get_attribute("role") == "status"
+    assert [r["chat"] for r in browser.core_call(core_page, "optout.list")["result"]["records"]] == [jid]
+    decision = browser.core_call(core_page, "send.request", {"chat": jid, "text": "Promoção!"})["result"]["decision"]
+    assert (decision["verdict"], decision["code"]) == ("block", "opted_out")
+
+    item.locator(".optout-history-toggle").click()
+    event = item.locator(".history li")
+    event.first.wait_for()
+    assert event.count() == 1 and event.get_attribute("data-kind") == "opt_out" and event.get_attribute("data-source") == "user"
+    assert event.locator("q").inner_text() == "pediu no balcão <script>x</script>" and item.locator("script").count() == 0
+    assert ("registrado por você" if pt else "recorded by you") in event.inner_text()
+    assert item.locator(".optout-history-toggle").get_attribute("aria-expanded") == "true"
+    assert serious_violations(page) == []
+    assert not re.search(r"\b(null|undefined|NaN)\b", page.locator("#optouts").inner_text())
+
+    item.locator(".optout-remove").click()
+    wait_for(lambda: page.locator(f'#optout-list li[data-chat="{jid}"]').count() == 0, message="the row to go")
+    assert browser.core_call(core_page, "optout.list")["result"]["records"] == []
+    history = browser.core_call(core_page, "optout.history", {"chat": jid})["result"]["events"]
+    assert [(e["kind"], e["source"]) for e in history] == [("opt_out", "user"), ("opt_in", "user")]
+    decision = browser.core_call(core_page, "send.request", {"chat": jid, "text": "Oi, seu pedido chegou"})["result"]["decision"]
+    assert decision["verdict"] != "block"
+    assert page.locator("#optout-list").inner_text() == ("Ninguém pediu para não receber mensagens." if pt
+                                                         else "Nobody has asked not to receive messages.")
+    for entry in browser.core_call(core_page, "outbox.list", {"limit": 50})["result"]["entries"]:
+        if entry["chat"] == jid and entry["state"] in ("queued", "approved"):
+            browser.core_call(core_page, "outbox.cancel", {"id": entry["id"]})  # nothing of this test is sent later
+    page.close()
+
+
+def test_search_index_status_and_rebuild(ext, core_page):
+    from tests.conftest import wait_for
+    from tests.e2e.a11y import serious_violations
+    from tests.history_import import known_chats
+
+    context, ext_id = ext
+    known_chats(core_page, {"5511955530001@c.us": "Índice Teste"}, text="goiabada cascão para o índice")
+    wait_for(lambda: browser.core_call(core_page, "search.status")["result"]["pending"] == 0, message="indexed")
+    status = browser.core_call(core_page, "search.status")["result"]
+    page = browser.open_page(context, ext_id, "extension/pages/options/options.html")
+    pt = is_pt(page)
+    indexed = page.locator("#search-indexed")
+    indexed.wait_for()
+    lang = page.evaluate("() => document.documentElement.lang")
+    shown = page.evaluate("([n, lang]) => new Intl.NumberFormat(lang).format(n)", [status["indexed"], lang])
+    assert indexed.inner_text() == shown and status["indexed"] >= 1
+    assert page.locator("#search-pending").inner_text() == "0"
+
+    page.locator("#search-rebuild").click()
+    done = page.locator("#search-rebuild-message")
+    wait_for(lambda: re.search(r"\d", done.inner_text()) and page.locator("#search-rebuild").is_enabled(), timeout=60,
+             message="the rebuild to finish")
+    after = browser.core_call(core_page, "search.status")["result"]
+    assert after["rebuild_reason"] is None and after["snapshot"] is not None
+    count = page.evaluate("([n, lang]) => new Intl.NumberFormat(lang).format(n)", [after["indexed"], lang])
+    assert done.inner_text().startswith(f"Índice reconstruído: {count} mensagens" if pt else f"Index rebuilt: {count} messages")
+    assert page.locator("#search-rebuild-progress").is_hidden()
+    hits = browser.core_call(core_page, "search.messages", {"q": "goiabada cascao"})["result"]["hits"]
+    assert [h["chat"] for h in hits] == ["5511955530001@c.us"]  # the rebuilt index answers
+    assert not re.search(r"\b(null|undefined|NaN)\b", page.locator("#search-index").inner_text())
+    assert serious_violations(page) == []
+    page.close()

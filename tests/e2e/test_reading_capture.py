@@ -5,7 +5,6 @@ locales; none lost, none duplicated; also while scrolling fast and with the tab 
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 
@@ -131,7 +130,6 @@ def test_every_kind_is_captured_once(routed, core_page, gen, lang):
     total, live = (1000, 100) if full else (120, 120)
     wa, world = open_active(context, f"gen={gen}&lang={lang}")
     wa.evaluate("() => __replica.setOlderDelay(30)")
-    t0 = time.monotonic()
     for (jid, chat), share in zip(make_chats(wa, run).items(), SHARES):
         group = [p["jid"] for p in chat.get("participants") or []] or None
         msgs = mix(run, round(total * share), group=group, channel=jid.endswith("@newsletter"))
@@ -141,7 +139,6 @@ def test_every_kind_is_captured_once(routed, core_page, gen, lang):
         if older:
             assert wa.evaluate(SCROLL_TO_START, 60_000), "the history did not load to its first message"
         judge(core_page, wa, world, jid, older + deliver_all(wa, jid, msgs[-n_live:]))
-    print(f"\n{gen}/{lang}: {total} messages captured in {time.monotonic() - t0:.1f} s")
     wa.close()
 
 

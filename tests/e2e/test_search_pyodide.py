@@ -69,12 +69,10 @@ def test_captured_messages_are_searchable_in_pyodide(routed, core_page):
     key["own"] = f"{chat}|{own}"
     mine = {"chats": [chat]}
 
-    # Found right after capture: the background indexer follows messages.captured.
-    t0 = time.monotonic()
+    # Found after capture without any action: the background indexer follows messages.captured
+    # (how soon is measured by scripts/bench_capture.py).
     wait_for(lambda: set(key.values()) <= set(keys(search(core_page, "jabutic", **mine))), timeout=20,
              message="captured messages to be searchable")
-    found_after_s = time.monotonic() - t0
-    assert found_after_s < 10
 
     assert keys(search(core_page, "orcamento instalacao eletrica jabuticaba")) == [key["a"]]  # accents, case
     assert set(keys(search(core_page, "JABUTI", **mine))) == set(key.values())  # prefix of the last word
@@ -125,13 +123,10 @@ def test_rebuild_lost_snapshot_and_restart_keep_the_same_results(playwright, tmp
         assert browser.wait_core_ready(page)["stage"] == "ready"
         data = corpus.generate(seed=7, chats=300, messages=20_000)
         recs = records(data)
-        t0 = time.monotonic()
         imported = import_records(page, recs)
-        print(f"import {len(recs)}: {time.monotonic() - t0:.1f} s {imported}")
         assert imported["stored"] == len(recs)
         wait_for(lambda: status(page)["pending"] == 0 and status(page)["indexed"] == len(recs), timeout=120,
                  message="the import to be indexed")
-        print(f"indexed: {time.monotonic() - t0:.1f} s")
         before = answers(page)
         assert all(hits for hits, _ in before.values()), before
 
@@ -159,16 +154,13 @@ def test_rebuild_lost_snapshot_and_restart_keep_the_same_results(playwright, tmp
         wait_for(lambda: len(keys(search(page, "goiabada"))) == 40, timeout=20, message="newer messages indexed")
         assert status(page)["snapshot"]["seq"] == snap["seq"]  # not saved again for 40 messages
         with_newer = answers(page)
-        t0 = time.monotonic()
         restart_core(page)
         after = status(page)
         assert after["started_from"] == "snapshot"
         assert after["snapshot"]["seq"] == snap["seq"]
         wait_for(lambda: len(keys(search(page, "goiabada"))) == 40, timeout=20, message="catch-up after restart")
-        searchable_s = time.monotonic() - t0
         final = status(page)
         assert final["indexed"] == len(recs) + 40 and final["pending"] == 0
         assert answers(page) == with_newer
-        print(f"restart to searchable: {searchable_s:.2f} s (snapshot {snap['bytes']} bytes)")
     finally:
         context.close()

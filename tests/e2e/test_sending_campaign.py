@@ -40,9 +40,12 @@ def test_fifty_recipient_campaign_respects_every_limit(routed, core_page):
     assert by_chat[known[0]]["text"] == TEMPLATE.replace("{{nome}}", "Cliente 00")
     assert plan["estimated_seconds"] > 3600  # 42 near-identical texts at 3 an hour: many hours
 
+    tab.wait_gate_looks(clock)
     campaign = call(core_page, "campaign.create", spec)["campaign"]
-    wa.wait_for_timeout(1000)
-    assert sent_log(wa) == []  # nothing before approval
+    # Nothing before approval: asked after the campaign exists, the gate hands out no job.
+    answer = tab.answer_after(clock)
+    assert answer["job"] is None and answer["wait_code"] == "idle", answer
+    assert sent_log(wa) == []
     call(core_page, "campaign.approve", {"id": campaign["id"]})
 
     def finished():

@@ -10,7 +10,9 @@ import pytest
 
 from tests import browser
 from tests.conftest import wait_for
+from tests.e2e.a11y import serious_violations
 from tests.e2e.sending_support import Tab, call, make_contacts
+from tests.history_import import known_chats
 
 pytestmark = pytest.mark.e2e
 
@@ -66,3 +68,55 @@ def test_campaign_form_dry_run_reasons_approve_and_export(routed, core_page):
     assert any(r.get("action", "").startswith("optout") for r in records)
     panel.close()
     tab.close()
+
+
+def test_outbox_approve_and_cancel_from_the_panel(routed, core_page):
+    context, ext_id = routed
+    chats = {"5511966610001@c.us": "Dona <i>Célia</i>", "5511966610002@c.us": "Seu Jorge", "5511966610003@c.us": "Tia Lu"}
+    known_chats(core_page, chats)
+    call(core_page, "sending.pause", {"reason": "user"})  # nothing leaves while the user decides
+    a, b, c = (call(core_page, "send.request", {"chat": jid, "text": f"Olá! Recado {i}", "needs_approval": True})["outbox_id"]
+               for i, jid in enumerate(chats))
+
+    panel = browser.open_page(context, ext_id, "extension/pages/sidepanel/sidepanel.html")
+    pt = panel.evaluate("() => chrome.i18n.getMessage('@@ui_locale')").lower().startswith("pt")
+    panel.locator('.tabs [data-view="sending"]').click()
+    row = {i: panel.locator(f'#outbox-list li[data-id="{i}"]') for i in (a, b, c)}
+    row[a].wait_for()
+    # The chat's name as WhatsApp shows it, as text; no key, no HTML.
+    assert row[a].locator(".title").inner_text() == "Dona <i>Célia</i>" and row[a].locator("i").count() == 0
+    assert row[a].get_attribute("data-state") == "queued"
+    assert row[a].locator("button").all_inner_texts() == (["Aprovar envio", "Cancelar"] if pt else ["Approve", "Cancel"])
+
+    def state(entry_id):
+        return next(e["state"] for e in call(core_page, "outbox.list", {"limit": 50})["entries"] if e["id"] == entry_id)
+
+    row[a].locator("button.outbox-approve").click()
+    wait_for(lambda: row[a].get_attribute("data-state") == "approved", message="the approved row")
+    assert state(a) == "approved"
+    assert row[a].locator("button").all_inner_texts() == (["Cancelar"] if pt else ["Cancel"])  # approved: cancel only
+    row[a].locator("button.outbox-cancel").click()
+    wait_for(lambda: row[a].get_attribute("data-state") == "cancelled", message="the cancelled row")
+    assert state(a) == "cancelled" and row[a].locator("button").count() == 0
+
+    row[b].locator("button.outbox-cancel").click()
+    wait_for(lambda: row[b].get_attribute("data-state") == "cancelled", message="the second cancelled row")
+    assert state(b) == "cancelled"
+
+    # A click on a row that changed meanwhile (cancelled elsewhere just before the list was redrawn):
+    # the core refuses, and the panel says so in words, in its language.
+    panel.evaluate("id => { window.__stale = document.querySelector(`#outbox-list li[data-id='${id}'] button.outbox-approve`); }", c)
+    call(core_page, "outbox.cancel", {"id": c})
+    wait_for(lambda: row[c].get_attribute("data-state") == "cancelled", message="the third row to show cancelled")
+    panel.evaluate("() => window.__stale.click()")
+    alert = panel.locator("#outbox-message")
+    wait_for(lambda: alert.inner_text(), message="the refusal to be said")
+    assert alert.get_attribute("role") == "alert"
+    assert alert.inner_text() == ("Isto mudou enquanto você olhava (por exemplo, a mensagem já está sendo enviada). A lista foi atualizada."
+                                  if pt else "This changed while you were looking (for example, the message is already being sent). "
+                                  "The list was updated.")
+    assert state(c) == "cancelled"  # the stale click changed nothing
+
+    assert not re.search(r"\b(null|undefined|NaN)\b", panel.locator("#outbox-list").inner_text())
+    assert serious_violations(panel) == []
+    panel.close()

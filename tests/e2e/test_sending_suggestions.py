@@ -22,6 +22,7 @@ def test_suggestion_is_sent_only_after_the_click(routed, core_page):
     clock, tab = sending_tab(routed, core_page, "gen=2024&lang=en")
     wa = tab.page
     [chat] = make_contacts(core_page, wa, ["Dona Sugestão"], "74", inbound="Vocês têm bolo de cenoura hoje?")
+    tab.wait_gate_looks(clock)
     before = composer_box(wa)
     text = "Temos sim! Posso separar um para você? <b>sem html</b>"
     call(core_page, "suggestion.offer", {"chat": chat, "text": text})
@@ -36,8 +37,9 @@ def test_suggestion_is_sent_only_after_the_click(routed, core_page):
                       else ["Approve and insert", "Approve and send", "Edit", "Dismiss"]), labels
     assert composer_box(wa) == before  # the bar overlays; the composer does not move
 
-    clock.advance(600)  # time passes: still nothing goes out without the click
-    wa.wait_for_timeout(2000)
+    # Time passes: asked again after that, the gate has nothing to hand out without the click.
+    answer = tab.answer_after(clock, move=600)
+    assert answer["job"] is None and answer["wait_code"] == "idle", answer
     assert sent_log(wa) == []
     assert all(e["text"] != text for e in call(core_page, "outbox.list", {"limit": 50})["entries"])
 

@@ -47,9 +47,12 @@ def test_incoming_message_reaches_the_side_panel_once(routed, core_page):
     for _ in range(3):
         wa.evaluate("id => __replica.openChat(id)", other)
         wa.evaluate("id => __replica.openChat(id)", chat)
-    wa.wait_for_timeout(1500)
+    # A message rendered after the re-renders: once it is stored, the capture has read the
+    # re-rendered rows before it, and stored none of them again.
+    last = wa.evaluate("id => __replica.deliver(id, {text: 'depois das trocas de conversa'})", chat)
+    wait_for(lambda: any(m["id"] == last["id"] for m in stored(core_page, chat)), message="the later message to be stored")
     after = stored(core_page, chat)
-    assert len(after) == before
+    assert len(after) == before + 1
     assert sum(m["key"] == key for m in after) == 1
     wa.close()
 
@@ -59,12 +62,13 @@ def test_messages_arriving_while_the_core_starts_are_delivered(routed, core_page
     wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
     chat = first_chat(wa)
     wa.evaluate("id => __replica.openChat(id)", chat)
-    wa.wait_for_timeout(1000)
+    title = wa.evaluate("id => __replica.chat(id).name", chat)
+    key_chat = f"title:{title}"  # 2026 builds have bare ids: the chat is known by its title
+    # The tab captures this chat (its rendered rows are stored) before the core goes away.
+    wait_for(lambda: stored(core_page, key_chat), message="the open chat's rows to be stored")
     sw = next(w for w in context.service_workers if w.url.startswith("chrome-extension://"))
     sw.evaluate("() => chrome.offscreen.closeDocument()")  # the core is gone; it restarts on demand
     ids = [wa.evaluate("([id, i]) => __replica.deliver(id, {text: 'durante a partida ' + i}).id", [chat, i]) for i in range(5)]
-    title = wa.evaluate("id => __replica.chat(id).name", chat)
-    key_chat = f"title:{title}"  # 2026 builds have bare ids: the chat is known by its title
     got = wait_for(
         lambda: {m["id"] for m in stored(core_page, key_chat)} >= set(ids) and True,
         timeout=120,

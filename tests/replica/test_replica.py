@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 
@@ -15,11 +14,6 @@ ANA = "5511987654321@c.us"
 TS_819PM = 1781392740  # 2026-06-13 20:19 in America/Sao_Paulo (the test contexts' time zone)
 TS_1506 = 1783101960  # 2026-07-03 15:06
 COMPOSER = "#main footer [contenteditable=true][role=textbox][data-lexical-editor=true]"
-LONGTASKS = """
-window.__longtasks = [];
-new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push(e.duration); })
-  .observe({ type: 'longtask', buffered: true });
-"""
 
 
 def load(page, query: str = "", path: str = "") -> None:
@@ -47,11 +41,9 @@ def sent(page) -> list[dict]:
 
 # ---------- corpus ----------
 
-def test_corpus_is_deterministic_realistic_and_fast():
-    t0 = time.perf_counter()
+def test_corpus_is_deterministic_and_realistic():
+    # How fast it generates is measured by scripts/bench_replica.py.
     big = corpus.generate(seed=7, chats=5000, messages=100_000, lang_mix=0.3)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 4.0, elapsed
     assert corpus.generate(3, 40, 900, 0.5) == corpus.generate(3, 40, 900, 0.5)
     assert corpus.generate(3, 40, 900, 0.5) != corpus.generate(4, 40, 900, 0.5)
     msgs, chats = big["messages"], big["chats"]
@@ -89,26 +81,19 @@ def test_page_data_is_the_python_ground_truth(page):
 
 # ---------- scale, virtualization, no freeze ----------
 
-def test_5000_chats_100k_messages_virtualized_without_freezing(browser):
+def test_5000_chats_100k_messages_virtualized(browser):
+    # Load time and the longest task (no freeze) are measured by scripts/bench_replica.py.
     ctx = browser.new_context(viewport={"width": 1280, "height": 720}, timezone_id="America/Sao_Paulo")
     install_routes(ctx, corpus_params={"chats": 5000, "messages": 100_000})
     page = ctx.new_page()
-    page.add_init_script(LONGTASKS)
     try:
-        t0 = time.perf_counter()
         load(page, "gen=2025")
-        wall = time.perf_counter() - t0
         st = page.evaluate("__replica.state()")
         assert (st["chats"], st["messages"]) == (5000, 100_000)
-        longest = page.evaluate("Math.max(0, ...window.__longtasks)")
-        timings = page.evaluate("__replica.timings")
-        print(f"\nload wall {wall:.2f}s, page timings {timings}, longest task {longest:.0f} ms")
-        assert wall < 20 and longest < 1500, (wall, longest)
         grid = page.locator('#pane-side [role=grid][aria-label="Chat list"]')
         assert grid.get_attribute("aria-rowcount") == "5000"
         rows = page.locator("#pane-side [role=row]")
         n = rows.count()
-        print(f"rows in DOM: {n}")
         assert 10 <= n <= 100
         assert page.evaluate("document.querySelector('#pane-side [role=grid]').style.height") == f"{5000 * 72}px"
         # scroll to the middle: other rows, positioned by translateY at 72 px per row
@@ -164,11 +149,11 @@ def test_textcontent_write_is_rejected_by_lexical(page):
     page.evaluate(
         """(sel) => { const el = document.querySelector(sel); el.focus();
            el.textContent = 'injected'; el.dispatchEvent(new InputEvent('input', { bubbles: true })); }""", COMPOSER)
-    page.wait_for_timeout(100)
+    # Lexical sees the foreign write (its mutation observer) and puts its own state back.
+    page.wait_for_function("(s) => !document.querySelector(s).textContent.includes('injected')", arg=COMPOSER)
     assert page.locator('#main footer [aria-label="Send"]').count() == 0
     page.focus(COMPOSER)
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(100)
+    page.keyboard.press("Enter")  # Lexical handles Enter inside the keydown: a send would be logged by now
     assert sent(page) == []
     assert page.locator("#main [data-id^='true_']").count() == 1  # only the seeded own message
 
@@ -178,8 +163,9 @@ def test_exec_command_insert_text_then_click_send(page):
     seed_ana(page)
     # Lexical needs the selectionchange that follows focus() before execCommand (fires no beforeinput);
     # an execCommand in the same task as focus() is reverted, which is the known fragility.
-    page.evaluate("(sel) => document.querySelector(sel).focus()", COMPOSER)
-    page.wait_for_timeout(50)
+    page.evaluate("""(sel) => new Promise((done) => {
+        document.addEventListener('selectionchange', () => done(), { once: true }); // Lexical's listener runs first
+        document.querySelector(sel).focus(); })""", COMPOSER)
     assert page.evaluate("() => document.execCommand('insertText', false, 'via execCommand')") is True
     btn = page.locator('#main footer button[aria-label="Send"] > span[data-icon="send"]')
     btn.wait_for()
@@ -355,14 +341,14 @@ def test_ticks_advance_with_localized_labels(page):
     page.click(COMPOSER)
     page.keyboard.type("status?")
     page.keyboard.press("Enter")
-    tick = page.locator("#main [role=row]").last.locator("[data-status]")
-    seen = []
-    deadline = time.time() + 5
-    while time.time() < deadline and (not seen or seen[-1] != " Lida "):
-        lab = tick.get_attribute("aria-label")
-        if not seen or seen[-1] != lab:
-            seen.append(lab)
-        page.wait_for_timeout(40)
+    # Every label the tick takes, recorded by the page itself as it changes (no sampling gaps).
+    page.evaluate("""() => { const tick = () => [...document.querySelectorAll('#main [role=row]')].at(-1).querySelector('[data-status]');
+        window.__ticks = [tick().getAttribute('aria-label')];
+        new MutationObserver(() => { const t = tick(); const lab = t && t.getAttribute('aria-label');
+            if (lab !== window.__ticks.at(-1)) window.__ticks.push(lab); })
+          .observe(document.querySelector('#main'), { subtree: true, childList: true, attributes: true }); }""")
+    page.wait_for_function("() => window.__ticks.at(-1) === ' Lida '", timeout=5000)
+    seen = page.evaluate("() => window.__ticks")
     assert seen == [" Pendente ", " Enviada ", " Entregue ", " Lida "], seen
     msg = page.evaluate("(id) => __replica.messages(id).at(-1)", ANA)
     assert msg["status"] == "read" and msg["text"] == "status?"
@@ -378,7 +364,9 @@ def test_ticks_wait_while_disconnected_and_speed(page):
     page.click(COMPOSER)
     page.keyboard.type("offline")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(400)
+    # The replica holds the message's ticks until the connection returns (its own decision).
+    mid = page.evaluate("(id) => __replica.messages(id).at(-1).id", ANA)
+    page.wait_for_function("(id) => __replica.waitingForConnection().includes(id)", arg=mid, timeout=3000)
     assert page.evaluate("(id) => __replica.messages(id).at(-1).status", ANA) == "pending"
     page.evaluate("__replica.setConnection('connected')")
     page.wait_for_function("(id) => __replica.messages(id).at(-1).status === 'read'", arg=ANA, timeout=3000)
@@ -396,8 +384,11 @@ def test_older_messages_load_after_delay_at_top(page):
     assert 0 < n0 < total
     first_id = page.locator("#main [data-id]").first.get_attribute("data-id")
     page.evaluate("document.querySelector('#main [data-scrolltracepolicy]').scrollTop = 0")
-    page.wait_for_timeout(200)
-    assert page.locator("#main [data-id]").count() == n0  # not yet: WhatsApp loads after a delay
+    # The scroll to the top asked for older messages; they are not there yet (WhatsApp loads after a delay).
+    page.wait_for_function("() => __replica.olderLoads().asked === 1", timeout=3000)
+    assert page.evaluate("__replica.olderLoads()") == {"asked": 1, "done": 0}
+    assert page.locator("#main [data-id]").count() == n0
+    assert page.locator("#main .loading-older").count() == 1
     page.wait_for_function("(n) => document.querySelectorAll('#main [data-id]').length > n", arg=n0, timeout=3000)
     n1 = page.locator("#main [data-id]").count()
     assert n1 > n0
@@ -483,15 +474,13 @@ def test_open_by_url_prefills_composer(page):
     assert [(x["chat"], x["text"]) for x in sent(page)] == [("5511977776666@c.us", "Olá pedido")]
 
 
-def test_build_is_idempotent_and_fast_when_up_to_date():
+def test_build_is_idempotent_when_up_to_date():
     from . import build
 
     out = build.ensure_built()
     stamp = (out / ".stamp").read_text()
     mtime = (out / "app.js").stat().st_mtime_ns
-    t0 = time.perf_counter()
-    assert build.ensure_built() == out
-    assert time.perf_counter() - t0 < 1.0
+    assert build.ensure_built() == out  # how fast the up-to-date check is: scripts/bench_replica.py
     assert (out / ".stamp").read_text() == stamp and (out / "app.js").stat().st_mtime_ns == mtime
 
 

@@ -6,6 +6,7 @@
 import { loadRuntime } from "../../offscreen/runtime.js";
 import { IdbShim } from "../../offscreen/idb-shim.js";
 import { mountLogView } from "./log-view.js";
+import { mountPageState } from "./page-state-view.js";
 
 const { t, apply } = MettriI18n;
 apply();
@@ -51,4 +52,7 @@ await run(js.mettriScratchShim)
 document.getElementById("run")?.addEventListener("click", selfCheck);
 Object.assign(globalThis, { mettriDiagnostics: { getRuntime, IdbShim, selfCheck } }); // for tests and DevTools
 
-MettriCore.ensureCore().then(() => mountLogView(/** @type {HTMLElement} */ (document.getElementById("log"))));
+MettriCore.ensureCore().then(() => {
+  mountPageState(/** @type {HTMLElement} */ (document.getElementById("page-state")));
+  mountLogView(/** @type {HTMLElement} */ (document.getElementById("log")));
+});

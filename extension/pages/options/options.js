@@ -2,6 +2,8 @@
 // Options: the send gate's settings, what the core holds, and its version.
 import { mountSendingSettings } from "./sending-settings.js";
 import { mountMetrics } from "./metrics-view.js";
+import { mountOptouts } from "./optout-view.js";
+import { mountSearchIndex } from "./search-index-view.js";
 const { onEvent, ensureCore, restartCore } = MettriCore;
 const { t, apply } = MettriI18n;
 apply();
@@ -47,6 +49,8 @@ async function showAll() {
   try {
     await mountMetrics(byId("metrics"));
     await mountSendingSettings(byId("sending-settings"));
+    await mountOptouts(byId("optouts"));
+    await mountSearchIndex(byId("search-index"));
   } catch (err) {
     console.warn("mettri: settings unavailable", err);
   }

@@ -57,6 +57,8 @@ export function el(tag, attrs = {}, ...children) {
  * @param {{ reason_pt: string, reason_en: string }} obj
  */
 export const reason = (obj) => MettriI18n.pick(obj.reason_pt, obj.reason_en);
+/** A refused command, in the page's language (MettriI18n.errorText). */
+export const errorText = MettriI18n.errorText;
 
 const timeFormat = new Intl.DateTimeFormat(chrome.i18n.getUILanguage(), { dateStyle: "short", timeStyle: "short" });
 /** @param {number | null | undefined} s epoch seconds */

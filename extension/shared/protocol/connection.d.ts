@@ -32,6 +32,8 @@ declare namespace Mettri.connection {
   interface ConnectionNow {
     status: ConnectionStatus;
     tabs: TabsState;
+    /** when the active tab observed what it last reported (its clock); None before any report */
+    reported_at: number | null;
   }
   /** What the content script sees (from MettriReadDom.probe and page text). */
   interface ConnectionReport {

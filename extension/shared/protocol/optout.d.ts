@@ -27,6 +27,8 @@ declare namespace Mettri.optout {
   type OptoutList = Record<string, never>;
   interface OptoutListResult {
     records: OptoutRecord[];
+    /** each listed chat's name as WhatsApp shows it, by chat key (pages never parse keys) */
+    titles: { [key: string]: string };
   }
   interface OptoutRecord {
     chat: string;

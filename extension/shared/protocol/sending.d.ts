@@ -99,6 +99,8 @@ declare namespace Mettri.sending {
   interface OutboxListResult {
     entries: OutboxEntry[];
     next_cursor: string | null;
+    /** each listed chat's name as WhatsApp shows it, by chat key (pages never parse keys) */
+    titles: { [key: string]: string };
   }
   /** The user settles an entry in 'verify' the lookup could not decide: it was sent, or send it again. */
   interface OutboxResolve {

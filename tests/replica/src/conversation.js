@@ -85,10 +85,12 @@ export class Conversation {
   onScroll() {
     if (this.scroller.scrollTop > 40 || this.loading || this.start === 0 || this.ui.isHidden()) return;
     this.loading = true;
+    this.ui.olderLoads.asked += 1;
     const spinner = h('div', { role: 'row', class: 'loading-older', 'aria-label': t(this.ui.lang).loadingOlder }, t(this.ui.lang).loadingOlder);
     this.list.prepend(spinner);
     setTimeout(() => {
       this.loading = false;
+      this.ui.olderLoads.done += 1;
       if (!this.el.isConnected) return;
       const before = this.scroller.scrollHeight - this.scroller.scrollTop;
       this.start = Math.max(0, this.start - 30);

@@ -25,6 +25,7 @@ const ui = {
   forcedHidden: null,
   activeChat: null,
   qrRef: newDataRef(),
+  olderLoads: { asked: 0, done: 0 }, // loads of older messages started by a scroll to the top, and finished
   config: {
     tickDelays: { sent: 300, delivered: 800, read: 1500 },
     tickSpeed: 1,
@@ -331,6 +332,10 @@ const api = {
   setTickDelays(d) { Object.assign(ui.config.tickDelays, d); return clone(ui.config.tickDelays); },
   setTickSpeed(f) { ui.config.tickSpeed = Number(f) > 0 ? Number(f) : 1; },
   setOlderDelay(ms) { ui.config.olderDelay = Number(ms); },
+  // Loads of older messages asked (a scroll to the top) and done: none pending when equal.
+  olderLoads: () => clone(ui.olderLoads),
+  // Own messages whose ticks are held until the connection returns (ids).
+  waitingForConnection: () => waitingForConnection.map((m) => m.id),
   setQrRefresh(ms) { ui.config.qrRefreshMs = Number(ms); if (ui.screen === 'qr') show(); },
   // true/false forces hidden/visible rendering; null follows document.visibilityState
   setHidden(v) { ui.forcedHidden = v === null || v === undefined ? null : !!v; catchUpOnView(); },

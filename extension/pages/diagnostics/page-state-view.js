@@ -1,0 +1,69 @@
+// @ts-check
+// What the core knows of WhatsApp Web right now: the connection (state, whether a tab is the
+// active one, when it last reported) and the last self-test (can Mettri read and send on this
+// WhatsApp build, or is it in read-only safe mode, and why). Followed live; drawn as text.
+import { el } from "../sidepanel/dom.js";
+
+const api = MettriApi;
+const REFRESH_MS = 5_000;
+const { t, pick } = MettriI18n;
+
+/** @param {HTMLElement} root */
+export async function mountPageState(root) {
+  const time = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "short", timeStyle: "medium" });
+  /** @param {number} s epoch seconds */
+  const when = (s) => el("time", { datetime: new Date(s * 1000).toISOString() }, time.format(new Date(s * 1000)));
+  const connection = el("dl", { id: "diag-connection" });
+  const selftest = el("div", { id: "diag-selftest" });
+  root.replaceChildren(
+    el("h2", {}, t("diagConnectionTitle")), connection,
+    el("h2", {}, t("diagSelftestTitle")), selftest,
+  );
+
+  /**
+   * @param {string} label
+   * @param {string | Node} value
+   * @param {string} id
+   */
+  const fact = (label, value, id) => [el("dt", {}, label), el("dd", { id }, value)];
+
+  async function showConnection() {
+    const now = await api.connection.state({});
+    connection.replaceChildren(
+      ...fact(t("diagConnectionState"), pick(now.status.pt_BR, now.status.en), "diag-connection-state"),
+      ...fact(t("diagActiveTab"), t(now.tabs.active ? "diagActiveTabYes" : "diagActiveTabNo", [String(now.tabs.tabs.length)]),
+        "diag-active-tab"),
+      ...fact(t("diagLastReport"), now.reported_at ? when(now.reported_at) : t("diagNever"), "diag-last-report"),
+    );
+  }
+
+  /** @param {Mettri.whatsapp.SelfTestOutcome | null | undefined} outcome */
+  function drawSelftest(outcome) {
+    if (!outcome) {
+      selftest.replaceChildren(el("p", { id: "diag-selftest-summary", class: "empty" }, t("diagSelftestNone")));
+      return;
+    }
+    const states = Object.values(outcome.features);
+    const ok = states.filter((s) => s === "ok" || s === "deferred").length;
+    selftest.replaceChildren(
+      el("p", { id: "diag-selftest-summary", class: outcome.safe_mode ? "error" : "" }, pick(outcome.summary_pt, outcome.summary_en)),
+      el("dl", {},
+        ...fact(t("diagSelftestMode"), t(outcome.safe_mode ? "diagSafeMode" : "diagSendingOn"), "diag-selftest-mode"),
+        ...fact(t("diagSelftestChecks"), t("diagSelftestChecksOk", [String(ok), String(states.length)]), "diag-selftest-checks"),
+        ...fact(t("diagSelftestAt"), when(outcome.at), "diag-selftest-at"),
+      ),
+      ...(outcome.reasons.length
+        ? [el("ul", { id: "diag-selftest-reasons" }, ...outcome.reasons.map((r) => el("li", {}, pick(r.pt_BR, r.en))))]
+        : []),
+    );
+  }
+
+  MettriCore.onEvent((env) => {
+    if (env.event === "connection.changed" || env.event === "tabs.role") showConnection();
+    else if (env.event === "selftest.result") drawSelftest(env.data);
+  });
+  // The tab reports without an event when nothing changed: keep "last report" current.
+  setInterval(() => showConnection().catch(() => undefined), REFRESH_MS);
+  const [{ outcome }] = await Promise.all([api.selftest.last({}), showConnection()]);
+  drawSelftest(outcome);
+}

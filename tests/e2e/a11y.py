@@ -1,0 +1,23 @@
+"""Accessibility checks of extension pages with axe-core (pinned in tests/a11y/package-lock.json)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+AXE = Path(__file__).resolve().parents[1] / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+
+RUN = """async (selector) => {
+    const result = await axe.run(selector ? document.querySelector(selector) : document, {resultTypes: ["violations"]});
+    return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" "))}));
+}"""
+
+
+def serious_violations(page, selector: str | None = None) -> list[dict]:
+    """axe-core's serious and critical violations on the page (or inside ``selector``).
+
+    The script goes in through the DevTools protocol, which extension pages' CSP does not restrict."""
+    assert AXE.exists(), "axe-core is not installed: run scripts/setup.sh (npm ci in tests/a11y)"
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")  # a script, not a function: run as it is
+    return page.evaluate(RUN, selector)
