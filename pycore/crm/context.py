@@ -4,6 +4,7 @@ writes, loading, and the commit that writes first and changes memory only after 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class Context:
     # Contact keys whose merge state changed and is not applied to the CRM data yet (None: all).
     pending_identity: set[str] | None = field(default_factory=set)
     converge: Callable[[set[str] | None], Awaitable[None]] | None = None
+    _seq: itertools.count = field(default_factory=itertools.count)
 
     # -- reading ------------------------------------------------------------------------------
     async def ready(self) -> Roster:
@@ -106,6 +108,10 @@ class Context:
     # -- writing ------------------------------------------------------------------------------
     def now(self) -> float:
         return self.clock.now()
+
+    def sortable(self, ts: float) -> str:
+        """An id that sorts by time, and by creation among ids of the same millisecond."""
+        return f"{int(ts * 1000):015d}-{next(self._seq) % 10**8:08d}{self.rng.getrandbits(24):06x}"
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{self.rng.getrandbits(40):010x}"

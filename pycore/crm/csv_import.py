@@ -339,7 +339,7 @@ class Importer:
 
     async def apply(self, import_id: str, mapping: list[ColumnMap], pipeline: str | None, has_header: bool | None,
                     lang: str) -> CrmImportReport:
-        async with self.ctx.writing() as r:
+        async with self.ctx.writing():
             sheet, plans, new_tags = await self.plan(import_id, mapping, pipeline, has_header, lang)
             tag_defs = list(new_tags.values())
             todo = [p for p in plans if p.outcome in ("created", "updated")]
@@ -356,8 +356,8 @@ class Importer:
                         ops.append(WriteOp(op="put", store=NOTES, record=p.note))
                     records.append(bumped(rec, now))
                     for pid, before, after in p.stages:
-                        ops.append(events.stage_change(self.ctx.rng, r, p.key, pid, before, after, now))
-                    ops.append(events.entry(self.ctx.rng, p.key, "import", now,
+                        ops.append(events.stage_change(self.ctx, p.key, pid, before, after, now))
+                    ops.append(events.entry(self.ctx, p.key, "import", now,
                                             {"file": filename[:120], "changes": ",".join(p.changes)}))
                     changed.append(p.key)
                 await self.ctx.commit(records=records, defs=tag_defs if start == 0 else [], ops=ops, quiet=True)

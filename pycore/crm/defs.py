@@ -189,7 +189,7 @@ class Definitions:
                         rec = r.records[k]
                         deal = {**rec["deals"][pid], "stage": target, "stage_since": now, "updated_at": now}
                         moved.append(_bump({**rec, "deals": {**rec["deals"], pid: deal}}, now))
-                        ops.append(events.stage_change(self.ctx.rng, r, k, pid, old["id"], target, now))
+                        ops.append(events.stage_change(self.ctx, k, pid, old["id"], target, now))
             new["version"] = doc["version"] + 1
             # The events above were labelled with the old names; the deals point at stages that stay.
             await self.ctx.commit(records=moved, defs=[new], ops=ops)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pycore.crm.context import Context
 from pycore.crm.protocol import EventDoc
 from pycore.crm.roster import Roster
 from pycore.crm.views import pipeline_label, stage_label
-from pycore.ids import sortable_id
 from pycore.storage.base import WriteOp
 
 STORE = "crm_events"
@@ -19,10 +19,9 @@ def op(doc: EventDoc) -> WriteOp:
     return WriteOp(op="put", store=STORE, record=doc.model_dump())
 
 
-def entry(ctx_rng, record: str, kind: str, ts: float, data: dict[str, Any], *, origin: str | None = None,
+def entry(ctx: Context, record: str, kind: str, ts: float, data: dict[str, Any], *, origin: str | None = None,
           ident: str | None = None) -> WriteOp:
-    return op(EventDoc(id=ident or sortable_id(ts, ctx_rng), record=record, origin=origin or record, ts=ts,
-                       kind=kind, data=data))
+    return op(EventDoc(id=ident or ctx.sortable(ts), record=record, origin=origin or record, ts=ts, kind=kind, data=data))
 
 
 def stage_data(roster: Roster, pipeline: str, before: str | None, after: str | None) -> dict[str, Any]:
@@ -35,7 +34,6 @@ def stage_data(roster: Roster, pipeline: str, before: str | None, after: str | N
     return data
 
 
-def stage_change(rng, roster: Roster, record: str, pipeline: str, before: str | None, after: str | None,
-                 ts: float) -> WriteOp:
+def stage_change(ctx: Context, record: str, pipeline: str, before: str | None, after: str | None, ts: float) -> WriteOp:
     kind = "deal_opened" if before is None else "deal_removed" if after is None else "stage"
-    return entry(rng, record, kind, ts, stage_data(roster, pipeline, before, after))
+    return entry(ctx, record, kind, ts, stage_data(ctx.roster, pipeline, before, after))

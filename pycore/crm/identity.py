@@ -93,7 +93,7 @@ class Identity:
                 else:
                     data = events.stage_data(r, pid, None, deal["stage"])
                     data.update(other=other, stage_pt=data.get("after_pt", ""), stage_en=data.get("after_en", ""))
-                    ops.append(events.entry(ctx.rng, target, "kept_aside", now, data))
+                    ops.append(events.entry(ctx, target, "kept_aside", now, data))
         items = await self._items(s)
         for store, rows in items.items():
             for row in rows:
@@ -102,7 +102,7 @@ class Identity:
         live = sum(1 for n in items[NOTES] if n.get("deleted_at") is None)
         new["note_count"] = new.get("note_count", 0) + live
         new["absorbed"][s] = absorbed
-        ops.append(events.entry(ctx.rng, target, "merge", now, {"other": other, "other_key": s}))
+        ops.append(events.entry(ctx, target, "merge", now, {"other": other, "other_key": s}))
         await ctx.commit(records=[bumped(new, now)], drop=[s] if s_rec is not None else [], ops=ops)
         for rem in items[REMINDERS]:
             r.set_reminder(rem)
@@ -145,8 +145,8 @@ class Identity:
             back["note_count"] = live
             records.append(bumped(back, now))
         name_h, name_s = r.name_of(holder), r.name_of(s, back)
-        ops.append(events.entry(ctx.rng, holder, "split", now, {"other": name_s, "other_key": s}))
-        ops.append(events.entry(ctx.rng, s, "split", now, {"other": name_h, "other_key": holder}))
+        ops.append(events.entry(ctx, holder, "split", now, {"other": name_s, "other_key": s}))
+        ops.append(events.entry(ctx, s, "split", now, {"other": name_h, "other_key": holder}))
         await ctx.commit(records=records, ops=ops)
         for rem in moved[REMINDERS]:
             r.set_reminder(rem)

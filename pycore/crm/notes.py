@@ -15,7 +15,6 @@ from pycore.crm.protocol import NOTE_MAX, CrmNote, NoteDoc
 from pycore.crm.records import new_record, record_range
 from pycore.crm.roster import Roster
 from pycore.crm.texts import fail
-from pycore.ids import sortable_id
 from pycore.storage.base import Range, WriteOp
 
 PURGE_AFTER = 30 * 86400.0
@@ -70,7 +69,7 @@ class Notes:
             rec = r.get(key)
             if rec is None:  # the first note makes the record (still version 0: nothing was overwritten)
                 rec = new_record(key, now, await self.ctx.title_of(chat))
-            doc = NoteDoc(id=sortable_id(now, self.ctx.rng), record=key, origin=key, text=text, created_at=now,
+            doc = NoteDoc(id=self.ctx.sortable(now), record=key, origin=key, text=text, created_at=now,
                           updated_at=now).model_dump()
             rec = {**rec, "note_count": rec.get("note_count", 0) + 1}
             await self.ctx.commit(records=[rec], ops=[WriteOp(op="put", store=NOTES, record=doc)])

@@ -7,10 +7,10 @@ The ninth digit. Since 2016 every Brazilian mobile number has nine digits starti
 spreadsheets (and many WhatsApp ids, which kept the number the account was created with) lack it.
 A number of eight digits whose first digit is 6-9 is a mobile without its ninth digit: E.164
 gets the 9 (``+55 37 9922-7293`` -> ``+5537999227293``); eight digits starting 2-5 are a
-landline and stay as they are. Two numbers are the same person when their *match key* is equal:
-country + area code + the last eight digits for mobiles, so ``553799227293@c.us`` (WhatsApp's
-id without the 9) and ``+55 37 99922-7293`` (the spreadsheet's) find each other, in both
-directions. Numbers of other countries (written with ``+`` and their country code) are kept as
+landline and stay as they are (Anatel's numbering plan). Two numbers are the same person when
+their E.164 forms are equal (the *match key*), so ``553799227293@c.us`` (WhatsApp's id without
+the 9) and ``+55 37 99922-7293`` (the spreadsheet's) find each other, in both directions, while
+the landline ``(11) 3456-7890`` never meets the mobile ``(11) 93456-7890``. Numbers of other countries (written with ``+`` and their country code) are kept as
 digits and matched exactly.
 """
 
@@ -35,7 +35,7 @@ _ALLOWED = re.compile(r"^\+?[\d\s().\-/]+$")
 @dataclass(frozen=True)
 class Phone:
     e164: str  # "+5537999227293"
-    match: str  # "553799227293": the same for every way of writing this number
+    match: str  # "5537999227293": the same for every way of writing this number (the E.164 digits)
     national: str | None = None  # Brazil: "37999227293"
 
     @property
@@ -43,9 +43,10 @@ class Phone:
         return self.e164[1:]
 
     def jids(self) -> list[str]:
-        """WhatsApp ids this number may have: for a Brazilian mobile, with and without the ninth digit."""
+        """WhatsApp ids this number may have: for a Brazilian mobile, with and without the ninth digit
+        (without it only when that reads back as this mobile, never as a landline)."""
         out = [self.digits]
-        if self.national is not None and len(self.national) == 11:
+        if self.national is not None and len(self.national) == 11 and self.national[3] in "6789":
             out.append(BR + self.national[:2] + self.national[3:])
         return [f"{d}@c.us" for d in out]
 
@@ -66,16 +67,12 @@ def _brazil(national: str, raw: str) -> Phone:
     if len(sub) == 9:
         if sub[0] != "9":
             raise Invalid("bad_phone", value=raw)
-        mobile = True
-    elif sub[0] in "2345":
-        mobile = False
     elif sub[0] in "6789":
-        sub, mobile = "9" + sub, True  # a mobile written without its ninth digit
-    else:
+        sub = "9" + sub  # a mobile written without its ninth digit
+    elif sub[0] not in "2345":  # 2-5: a landline
         raise Invalid("bad_phone", value=raw)
     full = ddd + sub
-    match = BR + ddd + (sub[1:] if mobile else sub)
-    return Phone(e164=f"+{BR}{full}", match=match, national=full)
+    return Phone(e164=f"+{BR}{full}", match=BR + full, national=full)
 
 
 def normalize(text: str) -> Phone:

@@ -143,12 +143,12 @@ class Records:
             if deal is None:
                 deal = {"id": self.ctx.new_id("d"), "stage": stage or stage_ids[0], "value_cents": None,
                         "expected_date": None, "stage_since": now, "created_at": now, "updated_at": now}
-                ops.append(events.stage_change(self.ctx.rng, r, key, pid, None, deal["stage"], now))
+                ops.append(events.stage_change(self.ctx, key, pid, None, deal["stage"], now))
                 changed = True
             else:
                 deal, changed = dict(deal), False
                 if stage is not None and stage != deal["stage"]:
-                    ops.append(events.stage_change(self.ctx.rng, r, key, pid, deal["stage"], stage, now))
+                    ops.append(events.stage_change(self.ctx, key, pid, deal["stage"], stage, now))
                     deal.update(stage=stage, stage_since=now)
                     changed = True
             try:
@@ -173,7 +173,7 @@ class Records:
             deal = rec["deals"].get(pipeline)
             if deal is None:
                 raise fail("not_found", "no_deal")
-            op = events.stage_change(self.ctx.rng, r, key, pipeline, deal["stage"], None, self.ctx.now())
+            op = events.stage_change(self.ctx, key, pipeline, deal["stage"], None, self.ctx.now())
             deals = {p: d for p, d in rec["deals"].items() if p != pipeline}
             return await self.save(r.get(key), {**rec, "deals": deals}, [op])
 
@@ -209,7 +209,7 @@ class Records:
                                         "created_at": now}
                         new = {**rec, "deals": {**rec["deals"], pid: {**base, "stage": stage, "stage_since": now,
                                                                         "updated_at": now}}}
-                        ops.append(events.stage_change(self.ctx.rng, r, key, pid, before, stage, now))
+                        ops.append(events.stage_change(self.ctx, key, pid, before, stage, now))
                 if new == rec:
                     unchanged += 1
                     continue

@@ -16,7 +16,6 @@ from pycore.crm.context import REMINDERS, Context
 from pycore.crm.protocol import REMINDER_MAX, CrmDue, CrmReminder, ReminderDoc, RemindersChanged
 from pycore.crm.records import new_record, record_range
 from pycore.crm.texts import fail
-from pycore.ids import sortable_id
 from pycore.storage.base import Range, WriteOp
 
 DAY = 86400.0
@@ -72,7 +71,7 @@ class Reminders:
             records = []
             if r.get(key) is None:  # a reminder makes the record (version 0: nothing was overwritten)
                 records.append(new_record(key, now, await self.ctx.title_of(chat)))
-            doc = ReminderDoc(id=sortable_id(now, self.ctx.rng), record=key, origin=key, text=text, due_at=due_at,
+            doc = ReminderDoc(id=self.ctx.sortable(now), record=key, origin=key, text=text, due_at=due_at,
                               open_due=due_at, created_at=now, updated_at=now).model_dump()
             return await self._save(doc, records=records)
 
@@ -97,7 +96,7 @@ class Reminders:
             now = self.ctx.now()
             new = {**doc, "done_at": now if done else None, "open_due": None if done else doc["due_at"],
                    "version": doc["version"] + 1, "updated_at": now}
-            extra = [events.entry(self.ctx.rng, doc["record"], "reminder_done", now, {"reminder": rid, "text": doc["text"]},
+            extra = [events.entry(self.ctx, doc["record"], "reminder_done", now, {"reminder": rid, "text": doc["text"]},
                                   origin=doc["origin"])] if done else []
             return await self._save(new, extra)
 

@@ -75,7 +75,7 @@ class Crm:
         """A message went out through the send gate: a line in the person's timeline (once per outbox entry)."""
         async with self.ctx.writing() as r:
             key = r.resolve(chat)
-            op = entry(self.ctx.rng, key, "send", ts, {"outbox": entry_id, "chat": chat, "text": text[:SEND_PREVIEW],
+            op = entry(self.ctx, key, "send", ts, {"outbox": entry_id, "chat": chat, "text": text[:SEND_PREVIEW],
                                                        "origin": origin}, ident=f"send:{entry_id}")
             await self.ctx.commit(ops=[op], quiet=True)
             self.ctx.changed([key])

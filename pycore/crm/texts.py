@@ -188,8 +188,8 @@ def texts(code: str, **values: Any) -> dict[str, str]:
 def fail(error: ErrorCode, reason: str, **values: Any) -> CoreError:
     """A CoreError whose details carry the reason code and its text in both languages;
     ``current`` (a conflict's current record) and ``field``/``row`` travel along when given."""
-    extra = {k: values.pop(k) for k in ("current", "field", "row", "column") if k in values}
-    t = texts(reason, **values)
+    extra = {k: values[k] for k in ("current", "field", "row", "column") if k in values}
+    t = texts(reason, **{k: v for k, v in values.items() if k != "current"})
     return CoreError(error, t["en"], [{"reason": reason, **t, **extra}])
 
 

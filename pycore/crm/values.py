@@ -37,7 +37,8 @@ def _plain(text: str) -> str:
 
 def parse_decimal(text: str, lang: Lang) -> Decimal | None:
     """'1.234,56' (pt-BR) or '1,234.56' (en) -> Decimal; None when it is not a number."""
-    s = _SPACES.sub("", text).replace("R$", "").replace("\u2212", "-")
+    s = _SPACES.sub("", text).replace("\u2212", "-")
+    s = re.sub(r"^(-?)(R\$|\$|BRL)", r"\1", s)
     if not s or len(s) > 40:
         return None
     neg = s.startswith("-")
