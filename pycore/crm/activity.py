@@ -91,7 +91,8 @@ class Activity:
                 seq = max(seq, max(int(m.get("seq") or 0) for m in msgs))
                 ops = [WriteOp(op="put", store=ACTIVITY, record=d) for d in changed.values()]
                 await st.apply(ops + [WriteOp(op="put", store=DEFS, record={"key": META_KEY, "value": seq})])
-                r.activity.update(changed)
+                for doc in changed.values():
+                    r.set_activity(doc)
                 keys = sorted({k for k in map(r.resolve, changed) if k in r.records})
                 if keys:
                     self.ctx.changed(keys, activity_only=True)

@@ -15,7 +15,6 @@ Rules, row by row:
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from collections import OrderedDict
@@ -70,6 +69,12 @@ class Plan:
                             changes=self.changes)
 
 
+def editable(rec: dict) -> dict:
+    """A copy of a record whose parts the planner changes (tags, fields, deals) are copies too."""
+    return {**rec, "tags": list(rec["tags"]), "fields": dict(rec["fields"]),
+            "deals": {p: dict(d) for p, d in rec["deals"].items()}}
+
+
 def note_id(key: str, text: str) -> str:
     return "imp-" + hashlib.sha1(f"{key}\n{text}".encode()).hexdigest()[:20]
 
@@ -82,6 +87,8 @@ class Importer:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.sessions: OrderedDict[str, Sheet] = OrderedDict()
+        # The last preview's plan per import, reused by apply when nothing changed since (the preview's promise).
+        self.planned: dict[str, tuple[tuple, int, tuple[Sheet, list[Plan], dict[str, dict]]]] = {}
 
     # -- parse and suggest ------------------------------------------------------------------------
     async def parse(self, data: str, filename: str) -> CrmParsedFile:
@@ -160,7 +167,18 @@ class Importer:
 
     async def plan(self, import_id: str, mapping: list[ColumnMap], pipeline: str | None, has_header: bool | None,
                    lang: str) -> tuple[Sheet, list[Plan], dict[str, dict]]:
-        """Every row's plan, and the tags the import would create (normalised name -> tag doc)."""
+        """Every row's plan, and the tags the import would create (normalised name -> tag doc); the
+        preview's own plan when the records did not change since."""
+        signature = (tuple(m.model_dump_json() for m in mapping), pipeline, has_header, lang)
+        cached = self.planned.get(import_id)
+        if cached is not None and cached[0] == signature and cached[1] == self.ctx.roster.generation:
+            return cached[2]
+        result = await self._plan(import_id, mapping, pipeline, has_header, lang)
+        self.planned = {import_id: (signature, self.ctx.roster.generation, result)}
+        return result
+
+    async def _plan(self, import_id: str, mapping: list[ColumnMap], pipeline: str | None, has_header: bool | None,
+                    lang: str) -> tuple[Sheet, list[Plan], dict[str, dict]]:
         sheet = self._sheet(import_id)
         r = self.ctx.roster
         pid_default = pipeline or r.settings["default_pipeline"]
@@ -230,7 +248,7 @@ class Importer:
                         reason=Invalid("duplicate_in_file", row=seen_key[key]))
         seen_key[key] = line
         current = r.get(key)
-        rec = copy.deepcopy(current) if current is not None else new_record(key, now, None)
+        rec = editable(current) if current is not None else new_record(key, now, None)
         plan = Plan(line, "unchanged", key=key, phone=ph.e164, exists=current is not None)
         changes: list[str] = []
         try:
@@ -296,8 +314,7 @@ class Importer:
             sid = next((s["id"] for s in pdef["stages"] if s["id"] == value), None)
             if sid is None:
                 for s in pdef["stages"]:
-                    lab = views.stage(s).label
-                    if want in (norm(lab.pt_BR), norm(lab.en)):
+                    if want in map(norm, views.stage_texts(s)):
                         sid = s["id"]
                         break
             if sid is None:
@@ -341,6 +358,7 @@ class Importer:
                     lang: str) -> CrmImportReport:
         async with self.ctx.writing():
             sheet, plans, new_tags = await self.plan(import_id, mapping, pipeline, has_header, lang)
+            self.planned.pop(import_id, None)  # applied (or failed half-way): plan again next time
             tag_defs = list(new_tags.values())
             todo = [p for p in plans if p.outcome in ("created", "updated")]
             now = self.ctx.now()

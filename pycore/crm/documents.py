@@ -4,11 +4,15 @@ records or chats a tag/stage filter stands for."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import AsyncIterator
 
 from pycore.crm.context import NOTES, Context
 from pycore.crm.records import record_range
 from pycore.crm.values import format_value
 from pycore.search.protocol import RecordDocument
+from pycore.storage.base import Range
+
+NOTE_PAGE = 5000
 
 
 @dataclass
@@ -19,7 +23,7 @@ class Documents:
         r = await self.ctx.ready()
         wanted = list(r.records) if keys is None else [k for k in keys if k in r.records]
         out: list[RecordDocument] = []
-        build = RecordDocument.model_construct  # made here from stored data: no need to validate 50,000 of them
+        build = RecordDocument
         for key in wanted:
             rec = r.records[key]
             title = r.name_of(key, rec)
@@ -33,18 +37,32 @@ class Documents:
                     text = f"R$ {text}"
                 out.append(build(id=f"field:{key}:{fid}", record=key, kind="field", ref=fid, label=fdef["label"],
                                  title=title, text=text, ts=rec["updated_at"]))
-        if keys is None:
-            notes = await self.ctx.storage.query(NOTES)
-        else:
-            notes = []
-            for key in wanted:
-                notes += await self.ctx.storage.query(NOTES, index="by_record_ts", range=record_range(key))
-        for n in notes:
-            if n.get("deleted_at") is not None or n["record"] not in r.records:
-                continue
-            out.append(build(id=f"note:{n['id']}", record=n["record"], kind="note", ref=n["id"], label=None,
-                             title=r.name_of(n["record"]), text=n["text"], ts=n["created_at"]))
+        async for notes in self._notes(wanted if keys is not None else None):
+            for n in notes:
+                if n.get("deleted_at") is not None or n["record"] not in r.records:
+                    continue
+                out.append(build(id=f"note:{n['id']}", record=n["record"], kind="note", ref=n["id"], label=None,
+                                 title=r.name_of(n["record"]), text=n["text"], ts=n["created_at"]))
         return out
+
+    async def _notes(self, keys: list[str] | None) -> AsyncIterator[list[dict]]:
+        """The notes of ``keys`` (None: every note, read in pages with a pause between them, so a
+        start-up load of tens of thousands never holds other commands up for long)."""
+        st = self.ctx.storage
+        if keys is not None:
+            for key in keys:
+                yield await st.query(NOTES, index="by_record_ts", range=record_range(key))
+            return
+        after: str | None = None
+        while True:
+            page = await st.query(NOTES, range=Range(lower=after) if after is not None else None, limit=NOTE_PAGE + 1)
+            if after is not None and page and page[0]["id"] == after:
+                page = page[1:]
+            if not page:
+                return
+            yield page
+            after = page[-1]["id"]
+            await self.ctx.clock.sleep(0)
 
     async def record_keys(self, tags: list[str], stages: list[str]) -> set[str]:
         r = await self.ctx.ready()

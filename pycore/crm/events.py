@@ -7,30 +7,32 @@ from __future__ import annotations
 from typing import Any
 
 from pycore.crm.context import Context
-from pycore.crm.protocol import EventDoc
 from pycore.crm.roster import Roster
-from pycore.crm.views import pipeline_label, stage_label
+from pycore.crm.texts import TIMELINE
+from pycore.crm.views import pipeline_texts, stage_texts
 from pycore.storage.base import WriteOp
 
 STORE = "crm_events"
 
 
-def op(doc: EventDoc) -> WriteOp:
-    return WriteOp(op="put", store=STORE, record=doc.model_dump())
-
-
 def entry(ctx: Context, record: str, kind: str, ts: float, data: dict[str, Any], *, origin: str | None = None,
           ident: str | None = None) -> WriteOp:
-    return op(EventDoc(id=ident or ctx.sortable(ts), record=record, origin=origin or record, ts=ts, kind=kind, data=data))
+    """An EventDoc's write. Built as a dict (thousands per import): the fields are EventDoc's."""
+    assert kind in TIMELINE
+    doc = {"id": ident or ctx.sortable(ts), "record": record, "origin": origin or record, "ts": ts, "kind": kind,
+           "data": data}
+    return WriteOp.model_construct(op="put", store=STORE, record=doc, key=None)
 
 
 def stage_data(roster: Roster, pipeline: str, before: str | None, after: str | None) -> dict[str, Any]:
-    p = pipeline_label(roster, pipeline)
-    data: dict[str, Any] = {"pipeline": pipeline, "pipeline_pt": p.pt_BR, "pipeline_en": p.en}
+    doc = roster.pipelines.get(pipeline)
+    pt, en = pipeline_texts(doc) if doc else (pipeline, pipeline)
+    data: dict[str, Any] = {"pipeline": pipeline, "pipeline_pt": pt, "pipeline_en": en}
+    stages = {s["id"]: s for s in doc["stages"]} if doc else {}
     for side, stage in (("before", before), ("after", after)):
         if stage is not None:
-            lab = stage_label(roster, stage)
-            data.update({side: stage, f"{side}_pt": lab.pt_BR, f"{side}_en": lab.en})
+            s_pt, s_en = stage_texts(stages[stage]) if stage in stages else (stage, stage)
+            data.update({side: stage, f"{side}_pt": s_pt, f"{side}_en": s_en})
     return data
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pycore.chatkey import ChatKey, phone_jid
 from pycore.crm.texts import Invalid
@@ -105,8 +106,10 @@ def normalize(text: str) -> Phone:
     raise Invalid("bad_phone", value=shown)
 
 
+@lru_cache(maxsize=1 << 16)
 def of_chat(chat: str) -> Phone | None:
-    """The phone number of a person's chat key (None for groups, LIDs, titles, or odd numbers)."""
+    """The phone number of a person's chat key (None for groups, LIDs, titles, or odd numbers).
+    Cached: lists ask it of every record."""
     digits = ChatKey.parse(chat).phone
     if digits is None:
         return None

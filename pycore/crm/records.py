@@ -228,9 +228,9 @@ class Records:
                 self.ctx.check_version(rec["version"] if rec else 0, version, lambda: self.row(key).model_dump())
             st = self.ctx.storage
             ops: list[WriteOp] = []
-            counts = {}
+            counts, found = {}, {}
             for store, name in ((NOTES, "notes"), (REMINDERS, "reminders"), (EVENTS, "events")):
-                rows = await st.query(store, index="by_record_ts", range=record_range(key))
+                rows = found[store] = await st.query(store, index="by_record_ts", range=record_range(key))
                 ops += [WriteOp(op="delete", store=store, key=row["id"]) for row in rows]
                 counts[name] = len(rows)
             chats = [c for c in r.chats_of(key) if c in r.activity]
@@ -240,5 +240,7 @@ class Records:
                 self.ctx.changed([key])
             for c in chats:
                 r.activity.pop(c, None)
-            r.open_reminders.pop(key, None)
+            r.set_merges(r.primary_of)  # forget what was derived from those chats
+            for rem in found[REMINDERS]:
+                r.drop_reminder(rem)
             return CrmErased(records=1 if rec else 0, **counts)

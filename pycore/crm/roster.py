@@ -13,12 +13,14 @@ in (pycore/crm/phone.py), and :meth:`resolve` turns any chat key into the record
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any, Iterable
 
 from pycore.chatkey import ChatKey
 from pycore.crm import phone as phones
 
 
+@lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """A name's comparison form: case, accents and spacing ignored; digits and symbols kept
     ("Etapa 1" and "Etapa 2" differ, "Ação" and "acao" do not)."""
@@ -29,6 +31,7 @@ def norm(text: str) -> str:
 class Roster:
     def __init__(self) -> None:
         self.loaded = False
+        self.generation = 0  # bumped by every change of records, definitions or merges (plans made earlier are stale)
         self.records: dict[str, dict] = {}
         self.by_tag: dict[str, set[str]] = {}
         self.by_stage: dict[str, set[str]] = {}
@@ -37,7 +40,10 @@ class Roster:
         self._secondaries: dict[str, set[str]] = {}
         self.activity: dict[str, dict] = {}
         self.open_reminders: dict[str, dict[str, float]] = {}  # record -> reminder id -> due_at
+        self._reminder_of: dict[str, str] = {}  # open reminder id -> its record
         self._chats: dict[str, tuple[str, ...]] = {}
+        self._owner: dict[str, str] = {}  # chat key -> the record whose chats_of() holds it
+        self._act: dict[str, tuple[dict | None, dict | None]] = {}  # activity_of() per record
         self._folded: dict[str, str] = {}
         self.blobs: dict[str, str] = {}  # what a list's search box matches, per record (pycore.crm.listing)
         # definitions
@@ -51,6 +57,7 @@ class Roster:
         return self.records.get(key)
 
     def put(self, rec: dict) -> None:
+        self.generation += 1
         key = rec["key"]
         old = self.records.get(key)
         if old is not None:
@@ -63,15 +70,18 @@ class Roster:
         ph = phones.of_chat(key)
         if ph is not None:
             self.by_match.setdefault(ph.match, key)
-        self._chats.pop(key, None)
-        self._folded.pop(key, None)
-        self.blobs.pop(key, None)
+        self._forget(key)
 
     def drop(self, key: str) -> None:
+        self.generation += 1
         old = self.records.pop(key, None)
         if old is not None:
             self._unindex(old)
+        self._forget(key)
+
+    def _forget(self, key: str) -> None:
         self._chats.pop(key, None)
+        self._act.pop(key, None)
         self._folded.pop(key, None)
         self.blobs.pop(key, None)
 
@@ -91,7 +101,13 @@ class Roster:
         self._secondaries = {}
         for s, p in pairs.items():
             self._secondaries.setdefault(p, set()).add(s)
+        self._identity_changed()
+
+    def _identity_changed(self) -> None:
+        self.generation += 1
         self._chats.clear()
+        self._owner.clear()
+        self._act.clear()
 
     def set_merge(self, secondary: str, primary: str | None) -> None:
         old = self.primary_of.pop(secondary, None)
@@ -100,7 +116,7 @@ class Roster:
         if primary is not None:
             self.primary_of[secondary] = primary
             self._secondaries.setdefault(primary, set()).add(secondary)
-        self._chats.clear()
+        self._identity_changed()
 
     def resolve(self, chat: str) -> str:
         """The key of the record for ``chat`` (whether or not the record exists yet)."""
@@ -127,6 +143,8 @@ class Roster:
             out += sorted(self._secondaries.get(k, ()))
         chats = tuple(dict.fromkeys(out))
         self._chats[key] = chats
+        for c in chats:
+            self._owner[c] = key
         return chats
 
     # -- what lists show ----------------------------------------------------------------------
@@ -148,8 +166,17 @@ class Roster:
             name = self._folded[key] = norm(self.name_of(key))
         return name
 
+    def set_activity(self, doc: dict) -> None:
+        self.activity[doc["chat"]] = doc
+        owner = self._owner.get(doc["chat"])
+        if owner is not None:
+            self._act.pop(owner, None)
+
     def activity_of(self, key: str) -> tuple[dict | None, dict | None]:
         """(the chat doc with the first message, the one with the last) among the record's chats."""
+        cached = self._act.get(key)
+        if cached is not None:
+            return cached
         first = last = None
         for chat in self.chats_of(key):
             a = self.activity.get(chat)
@@ -159,22 +186,29 @@ class Roster:
                 first = a
             if a.get("last_ts") is not None and (last is None or a["last_ts"] > last["last_ts"]):
                 last = a
+        self._act[key] = (first, last)
         return first, last
 
     def due_of(self, key: str) -> list[float]:
         return sorted(self.open_reminders.get(key, {}).values())
 
     def set_reminder(self, doc: dict) -> None:
-        for ids in self.open_reminders.values():
-            ids.pop(doc["id"], None)
+        self.drop_reminder(doc)
         if doc.get("open_due") is not None:
             self.open_reminders.setdefault(doc["record"], {})[doc["id"]] = doc["open_due"]
+            self._reminder_of[doc["id"]] = doc["record"]
 
     def drop_reminder(self, doc: dict) -> None:
-        self.open_reminders.get(doc["record"], {}).pop(doc["id"], None)
+        record = self._reminder_of.pop(doc["id"], None)
+        if record is not None:
+            due = self.open_reminders.get(record, {})
+            due.pop(doc["id"], None)
+            if not due:
+                self.open_reminders.pop(record, None)
 
     # -- definitions --------------------------------------------------------------------------
     def put_def(self, doc: dict) -> None:
+        self.generation += 1
         self.blobs.clear()  # tag names and field labels are part of them
         kind, _, ident = doc["key"].partition(":")
         table = {"tag": self.tags, "pipeline": self.pipelines, "field": self.fields}.get(kind)

@@ -32,7 +32,9 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 def _plain(text: str) -> str:
     """One line, no control characters, trimmed."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(text.split())
 
 
 def parse_decimal(text: str, lang: Lang) -> Decimal | None:

@@ -24,34 +24,43 @@ from pycore.crm.texts import DEFAULT_PIPELINE, DEFAULT_STAGES
 _STAGE_LABELS = {code: labels for code, labels, _ in DEFAULT_STAGES}
 
 
-def label(name: str | None, default: tuple[str, str] | None) -> CrmLabel:
-    if name:
-        return CrmLabel(pt_BR=name, en=name)
-    pt, en = default or ("", "")
-    return CrmLabel(pt_BR=pt, en=en)
-
-
 def stage(doc: dict) -> CrmStage:
-    return CrmStage(id=doc["id"], name=doc.get("name"), code=doc.get("code"),
-                    label=label(doc.get("name"), _STAGE_LABELS.get(doc.get("code") or "")), outcome=doc["outcome"])
+    pt, en = stage_texts(doc)
+    return CrmStage(id=doc["id"], name=doc.get("name"), code=doc.get("code"), label=CrmLabel(pt_BR=pt, en=en),
+                    outcome=doc["outcome"])
 
 
 def pipeline(doc: dict) -> CrmPipeline:
-    default = DEFAULT_PIPELINE[1] if doc.get("code") == DEFAULT_PIPELINE[0] else None
-    return CrmPipeline(id=doc["id"], name=doc.get("name"), label=label(doc.get("name"), default),
+    pt, en = pipeline_texts(doc)
+    return CrmPipeline(id=doc["id"], name=doc.get("name"), label=CrmLabel(pt_BR=pt, en=en),
                        stages=[stage(s) for s in doc["stages"]], version=doc["version"])
+
+
+def stage_texts(doc: dict) -> tuple[str, str]:
+    """(pt_BR, en) of a stage: the user's name, or the default stage's labels."""
+    name = doc.get("name")
+    return (name, name) if name else _STAGE_LABELS.get(doc.get("code") or "", ("", ""))
+
+
+def pipeline_texts(doc: dict) -> tuple[str, str]:
+    name = doc.get("name")
+    if name:
+        return name, name
+    return DEFAULT_PIPELINE[1] if doc.get("code") == DEFAULT_PIPELINE[0] else ("", "")
 
 
 def stage_label(roster: Roster, stage_id: str | None) -> CrmLabel:
     found = roster.stage(stage_id) if stage_id else None
     if found is None:
         return CrmLabel(pt_BR=stage_id or "—", en=stage_id or "—")
-    return stage(found[1]).label
+    pt, en = stage_texts(found[1])
+    return CrmLabel(pt_BR=pt, en=en)
 
 
 def pipeline_label(roster: Roster, pipeline_id: str) -> CrmLabel:
     doc = roster.pipelines.get(pipeline_id)
-    return pipeline(doc).label if doc else CrmLabel(pt_BR=pipeline_id, en=pipeline_id)
+    pt, en = pipeline_texts(doc) if doc else (pipeline_id, pipeline_id)
+    return CrmLabel(pt_BR=pt, en=en)
 
 
 def tag(doc: dict) -> CrmTag:

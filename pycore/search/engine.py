@@ -56,6 +56,7 @@ SNAPSHOT_IDLE = 300.0
 # at 100k messages one snapshot costs ~1 s in Pyodide, one per 2,000 would double the build.
 SNAPSHOT_BACKLOG = 50_000
 DIRECTORY_TTL = 60.0
+RECORD_SLICE = 2000  # CRM texts indexed per step of a full load (~25 ms in Pyodide): commands run in between
 
 
 class RecordSource(Protocol):
@@ -362,7 +363,14 @@ class SearchEngine:
             try:
                 keys = None if dirty is None else sorted(dirty)
                 docs = await self.records.documents(keys)
-                self.record_index.replace(keys, docs)
+                if keys is None:  # everything (at start): in slices, letting commands run in between
+                    self.record_index.replace(None, [])
+                    docs = sorted(docs, key=lambda d: d.ts or 0.0)
+                    for i in range(0, len(docs), RECORD_SLICE):
+                        self.record_index.replace((), docs[i:i + RECORD_SLICE])
+                        await self.clock.sleep(0)
+                else:
+                    self.record_index.replace(keys, docs)
             except BaseException:
                 self.records_changed(None if dirty is None else sorted(dirty))
                 raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
@@ -88,16 +88,16 @@ class SearchContacts(Command):
     limit: int = Field(default=20, ge=1, le=100)
 
 
-class RecordDocument(Model):
+class RecordDocument(NamedTuple):
     """A CRM text search indexes (the CRM produces them through the RecordSource port): a note or a
-    custom field's value of one record."""
+    custom field's value of one record. A plain tuple: tens of thousands are made at start."""
 
     id: str
-    record: str = Field(description="the record's chat key")
+    record: str  # the record's chat key
     kind: Literal["note", "field"]
-    ref: str = Field(description="the note's id, or the field's id")
-    label: str | None = Field(description="the field's label (notes: None)")
-    title: str = Field(description="the record's name")
+    ref: str  # the note's id, or the field's id
+    label: str | None  # the field's label (notes: None)
+    title: str  # the record's name
     text: str
     ts: float | None
 

@@ -30,7 +30,10 @@ CREATE TABLE docs(
 CREATE INDEX docs_record ON docs(record);
 CREATE VIRTUAL TABLE fts USING fts5(text, content='docs', content_rowid='rowid', tokenize='{TOKENIZER}', prefix='{PREFIXES}');
 """
-CANDIDATES = 1000
+# Ranking every hit of a common word costs bm25 for each; like the messages index, only the newest
+# hits are ranked (rowids follow indexing order, and a full load indexes oldest first).
+WINDOW = 500
+FILTERED_WINDOW = 5000
 
 
 class RecordIndex:
@@ -42,7 +45,8 @@ class RecordIndex:
         return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
     def replace(self, records: Iterable[str] | None, docs: Sequence[RecordDocument]) -> None:
-        """Drop the documents of ``records`` (None: all) and index ``docs``, in one transaction."""
+        """Drop the documents of ``records`` (None: all) and index ``docs``, in one transaction.
+        A full load gives ``docs`` oldest first, so rowid order is (roughly) time order."""
         with self.conn:
             cur = self.conn.cursor()
             if records is None:
@@ -61,19 +65,27 @@ class RecordIndex:
                 cur.execute("INSERT INTO fts(rowid, text) VALUES(?, ?)", (rowid, d.text))
 
     def search(self, query: Query, records: set[str] | None, limit: int, offset: int) -> tuple[list[dict], int]:
-        """Hits ranked by relevance (bm25), newest first among equals; ``records`` narrows to those."""
+        """Hits ranked by relevance (bm25) among the newest matches, then newest first; ``records``
+        narrows to those records. The total counts every match (of the filter: of the window read)."""
         if query.empty or (records is not None and not records):
             return [], 0
+        expr = fts_expression(query)
+        window = WINDOW if records is None else FILTERED_WINDOW
         rows = self.conn.execute(
-            "SELECT d.id, d.record, d.kind, d.ref, d.label, d.title, d.ts, d.text FROM fts f JOIN docs d ON d.rowid = f.rowid"
-            " WHERE fts MATCH ? ORDER BY bm25(fts), d.ts DESC LIMIT ?",
-            (fts_expression(query), CANDIDATES),
+            "SELECT d.id, d.record, d.kind, d.ref, d.label, d.title, d.ts, d.text, bm25(fts) FROM fts f"
+            " JOIN docs d ON d.rowid = f.rowid WHERE fts MATCH ? ORDER BY f.rowid DESC LIMIT ?",
+            (expr, window),
         ).fetchall()
+        total = len(rows)
         if records is not None:
             rows = [r for r in rows if r[1] in records]
+            total = len(rows)
+        elif total == window:
+            total = self.conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (expr,)).fetchone()[0]
+        rows.sort(key=lambda r: (round(r[8], 6), -(r[6] or 0.0), r[0]))
         hits = [
             {"id": r[0], "record": r[1], "kind": r[2], "ref": r[3], "label": r[4], "title": r[5], "ts": r[6],
              "snippet": snippet(r[7], query)}
             for r in rows[offset:offset + limit]
         ]
-        return hits, len(rows)
+        return hits, total

@@ -64,3 +64,13 @@ def test_message_search_filtered_by_tag_and_stage(core, clock):
         assert await search({"stages": ["won"], "chats": [BIA]}) == []
 
     asyncio.run(scenario())
+
+
+def test_a_full_load_reads_every_note_page_by_page(core, monkeypatch):
+    from pycore.crm import documents
+
+    monkeypatch.setattr(documents, "NOTE_PAGE", 2)
+    for i in range(7):
+        ok(core, "crm.note.add", {"chat": ANA if i % 2 else BIA, "text": f"pagamento {i}"})
+    core.features.search.records_changed(None)  # as at start: load every record's texts again
+    assert hits(core, "pagamento", limit=20)["total"] == 7
