@@ -81,7 +81,7 @@
       "crm.tag.create": ["page"],
       "crm.tag.delete": ["page"],
       "crm.tag.update": ["page"],
-      "crm.timeline": ["content", "page"],
+      "crm.timeline": ["page"],
       "debug.clock.advance": ["page"],
       "messages.import": ["page"],
       "messages.list": ["content", "page"],

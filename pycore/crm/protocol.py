@@ -216,6 +216,8 @@ class DeleteField(Command):
 
 @command("crm.settings.set", CrmSettings, sources={"page"})
 class SetSettings(Command):
+    """The "waiting for an answer" delay in minutes, and the pipeline used when none is named."""
+
     version: int = Field(ge=0)
     waiting_minutes: int | None = Field(default=None, ge=1, le=10_080)
     default_pipeline: str | None = Field(default=None, max_length=64)
@@ -306,7 +308,11 @@ class CrmCard(Model):
 
 @command("crm.card", CrmCard, sources={"page", "content"})
 class GetCard(Command):
-    """The card of a chat (any of the person's keys). A chat without a record gets an empty card, version 0."""
+    """The card of a chat. ``chat`` may be any of the person's keys (a LID merged into their number
+    with contacts.merge, the number with or without its ninth digit): the reply's ``row.key`` is the
+    record's own key and ``chats`` lists every key. A chat without a record gets an empty card
+    (``row.exists`` false, ``row.version`` 0); the first write creates the record. Labels the core
+    makes come as {pt_BR, en}; money is integer cents (BRL); times are epoch seconds."""
 
     chat: ChatKeyStr
     notes: int = Field(default=20, ge=0, le=100)
@@ -314,7 +320,12 @@ class GetCard(Command):
 
 @command("crm.record.update", CrmRow, sources={"page"})
 class UpdateRecord(Command):
-    """Change the person's name (``person_name``), tags or custom field values. ``tags`` replaces the set; ``add_tags`` /
+    """Every record write carries ``version``, the version the page based it on (0: no record yet).
+    A stale one is refused: error ``conflict``, ``details[0]`` = {reason: "stale_version", pt_BR, en,
+    current}, ``current`` being the record as it is now (a CrmRow): reload and re-apply. Bad input is
+    ``invalid_args`` with ``details[0]`` = {reason, pt_BR, en, field?}: show the page's language.
+
+    Change the person's name (``person_name``), tags or custom field values. ``tags`` replaces the set; ``add_tags`` /
     ``remove_tags`` change it; ``fields`` sets each given field (``None`` or "" clears it; text is
     parsed in ``lang``: "1.234,56" in pt-BR). Creates the record when it does not exist (version 0)."""
 
@@ -346,6 +357,8 @@ class SetDeal(Command):
 
 @command("crm.deal.remove", CrmRow, sources={"page"})
 class RemoveDeal(Command):
+    """Remove the person's deal from a pipeline (a line in the timeline says where it was)."""
+
     chat: ChatKeyStr
     version: int = Field(ge=0)
     pipeline: str = Id
@@ -369,12 +382,17 @@ class EraseRecord(Command):
 # -- notes ---------------------------------------------------------------------------------------
 @command("crm.note.add", CrmNote, sources={"page"})
 class AddNote(Command):
+    """Add a note (plain text: render it as text). No version: adding overwrites nothing; the record is
+    created if needed (version 0) and its version does not change."""
+
     chat: ChatKeyStr
     text: str = Field(max_length=NOTE_MAX * 2, description=f"plain text, at most {NOTE_MAX} characters after trimming")
 
 
 @command("crm.note.edit", CrmNote, sources={"page"})
 class EditNote(Command):
+    """Change a note's text; ``version`` is the note's (a stale one: conflict with the current note)."""
+
     id: str = Id
     version: int = Field(ge=0)
     text: str = Field(max_length=NOTE_MAX * 2)
@@ -410,6 +428,8 @@ class ListNotes(Command):
 # -- reminders -----------------------------------------------------------------------------------
 @command("crm.reminder.add", CrmReminder, sources={"page"})
 class AddReminder(Command):
+    """A follow-up for a person at ``due_at`` (a past time is overdue at once). No version needed."""
+
     chat: ChatKeyStr
     due_at: float = Field(ge=0, le=1e11, description="epoch seconds")
     text: str = Field(max_length=REMINDER_MAX * 2)
@@ -417,6 +437,8 @@ class AddReminder(Command):
 
 @command("crm.reminder.update", CrmReminder, sources={"page"})
 class UpdateReminder(Command):
+    """Change a reminder's text or time (a new time will be notified again)."""
+
     id: str = Id
     version: int = Field(ge=0)
     due_at: float | None = Field(default=None, ge=0, le=1e11)
@@ -444,6 +466,8 @@ class SnoozeReminder(Command):
 
 @command("crm.reminder.delete", CrmCount, sources={"page"})
 class DeleteReminder(Command):
+    """Delete a reminder (no undo: mark it done to keep it)."""
+
     id: str = Id
     version: int = Field(ge=0)
 
@@ -501,7 +525,7 @@ class CrmTimeline(Model):
     next_cursor: str | None
 
 
-@command("crm.timeline", CrmTimeline, sources={"page", "content"})
+@command("crm.timeline", CrmTimeline, sources={"page"})
 class GetTimeline(Command):
     """A person's history merged in time order, newest first: first and last message, notes, stage
     changes, reminders, sends through the gate, imports, merges."""

@@ -93,15 +93,22 @@ def test_the_card_shows_the_last_interaction_and_who_is_waiting(core, clock):
     assert card(core, ANA)["activity"]["waiting"] is True
 
 
-def test_activity_is_caught_up_after_a_restart(core, clock):
-    """Messages stored while the CRM's background catch-up never ran (the core stopped) are read at the next start."""
+def test_history_stored_before_the_crm_existed_is_read_at_start(core, clock):
+    """Messages already stored when the CRM arrived (an upgrade), or stored while its background
+    catch-up never ran, are read from the change sequence at the next start."""
+    ts = clock.now() - 3600
 
-    async def import_without_waiting():
-        records = [{"chat": ANA, "id": "X1", "ts": clock.now() - 3600, "direction": "in", "text": "alguém?"}]
-        reply = await core.handle({"id": "m", "type": "messages.import", "args": {"records": records}, "source": "page"})
-        assert reply["ok"]  # the core stops here: the background catch-up is cancelled with the loop
+    async def history_from_an_older_build():
+        await core.storage.put_many("messages", [
+            {"key": f"{ANA}|H1", "chat": ANA, "id": "H1", "seq": 1, "ts": ts - 60, "direction": "out", "text": "Bom dia",
+             "type": "text", "first_seen": ts, "last_seen": ts},
+            {"key": f"{ANA}|H2", "chat": ANA, "id": "H2", "seq": 2, "ts": ts, "direction": "in", "text": "alguém?",
+             "type": "text", "first_seen": ts, "last_seen": ts},
+        ])
+        await core.storage.put("meta", {"key": "messages.seq", "value": 2})
 
-    asyncio.run(import_without_waiting())
+    asyncio.run(history_from_an_older_build())
     again = restart(core, clock)
     asyncio.run(again.features.crm.warm())
-    assert card(again, ANA)["activity"]["waiting"] is True
+    a = card(again, ANA)["activity"]
+    assert (a["waiting"], a["last_preview"], a["first_at"]) == (True, "alguém?", ts - 60)

@@ -13,12 +13,17 @@ declare namespace Mettri.crm {
   type StageOutcome = "open" | "won" | "lost";
   type TimelineKind = "first_message" | "last_message" | "note" | "reminder" | "reminder_done" | "stage" | "deal_opened" | "deal_removed" | "send" | "import" | "merge" | "split" | "kept_aside";
 
+  /**
+   * Add a note (plain text: render it as text). No version: adding overwrites nothing; the record is
+   * created if needed (version 0) and its version does not change.
+   */
   interface AddNote {
     /** 1 to 256 characters */
     chat: string;
     /** plain text, at most 10000 characters after trimming. at most 20000 characters */
     text: string;
   }
+  /** A follow-up for a person at ``due_at`` (a past time is overdue at once). No version needed. */
   interface AddReminder {
     /** 1 to 256 characters */
     chat: string;
@@ -427,6 +432,7 @@ declare namespace Mettri.crm {
     /** at least 0 */
     version: number;
   }
+  /** Delete a reminder (no undo: mark it done to keep it). */
   interface DeleteReminder {
     /** 1 to 64 characters */
     id: string;
@@ -445,6 +451,7 @@ declare namespace Mettri.crm {
    * closed (nothing is dropped: a reminder stays here until ``crm.reminders.notified`` or done).
    */
   type DueReminders = Record<string, never>;
+  /** Change a note's text; ``version`` is the note's (a stale one: conflict with the current note). */
   interface EditNote {
     /** 1 to 64 characters */
     id: string;
@@ -487,7 +494,13 @@ declare namespace Mettri.crm {
     /** 0 to 200. default 50 */
     per_stage?: number;
   }
-  /** The card of a chat (any of the person's keys). A chat without a record gets an empty card, version 0. */
+  /**
+   * The card of a chat. ``chat`` may be any of the person's keys (a LID merged into their number
+   * with contacts.merge, the number with or without its ninth digit): the reply's ``row.key`` is the
+   * record's own key and ``chats`` lists every key. A chat without a record gets an empty card
+   * (``row.exists`` false, ``row.version`` 0); the first write creates the record. Labels the core
+   * makes come as {pt_BR, en}; money is integer cents (BRL); times are epoch seconds.
+   */
   interface GetCard {
     /** 1 to 256 characters */
     chat: string;
@@ -610,6 +623,7 @@ declare namespace Mettri.crm {
     /** 1 to 500 items */
     ids: string[];
   }
+  /** Remove the person's deal from a pipeline (a line in the timeline says where it was). */
   interface RemoveDeal {
     /** 1 to 256 characters */
     chat: string;
@@ -644,6 +658,7 @@ declare namespace Mettri.crm {
     /** default "pt_BR" */
     lang?: Lang;
   }
+  /** The "waiting for an answer" delay in minutes, and the pipeline used when none is named. */
   interface SetSettings {
     /** at least 0 */
     version: number;
@@ -700,6 +715,11 @@ declare namespace Mettri.crm {
     move_deals?: { [key: string]: string };
   }
   /**
+   * Every record write carries ``version``, the version the page based it on (0: no record yet).
+   * A stale one is refused: error ``conflict``, ``details[0]`` = {reason: "stale_version", pt_BR, en,
+   * current}, ``current`` being the record as it is now (a CrmRow): reload and re-apply. Bad input is
+   * ``invalid_args`` with ``details[0]`` = {reason, pt_BR, en, field?}: show the page's language.
+   *
    * Change the person's name (``person_name``), tags or custom field values. ``tags`` replaces the set; ``add_tags`` /
    * ``remove_tags`` change it; ``fields`` sets each given field (``None`` or "" clears it; text is
    * parsed in ``lang``: "1.234,56" in pt-BR). Creates the record when it does not exist (version 0).
@@ -721,6 +741,7 @@ declare namespace Mettri.crm {
     /** default "pt_BR" */
     lang?: Lang;
   }
+  /** Change a reminder's text or time (a new time will be notified again). */
   interface UpdateReminder {
     /** 1 to 64 characters */
     id: string;
@@ -782,7 +803,7 @@ declare namespace Mettri {
     "crm.tag.create": { args: Mettri.crm.CreateTag; result: Mettri.crm.CrmTag; sources: "page" };
     "crm.tag.delete": { args: Mettri.crm.DeleteTag; result: Mettri.crm.CrmCount; sources: "page" };
     "crm.tag.update": { args: Mettri.crm.UpdateTag; result: Mettri.crm.CrmTag; sources: "page" };
-    "crm.timeline": { args: Mettri.crm.GetTimeline; result: Mettri.crm.CrmTimeline; sources: "content" | "page" };
+    "crm.timeline": { args: Mettri.crm.GetTimeline; result: Mettri.crm.CrmTimeline; sources: "page" };
   }
   interface Events {
     "crm.changed": Mettri.crm.CrmChanged;

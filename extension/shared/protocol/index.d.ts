@@ -233,12 +233,19 @@ declare namespace Mettri {
        */
       readonly bulk: Call<"crm.bulk">;
       /**
-       * The card of a chat (any of the person's keys). A chat without a record gets an empty card, version 0.
+       * The card of a chat. ``chat`` may be any of the person's keys (a LID merged into their number
+       * with contacts.merge, the number with or without its ninth digit): the reply's ``row.key`` is the
+       * record's own key and ``chats`` lists every key. A chat without a record gets an empty card
+       * (``row.exists`` false, ``row.version`` 0); the first write creates the record. Labels the core
+       * makes come as {pt_BR, en}; money is integer cents (BRL); times are epoch seconds.
        * `crm.card`, allowed from: content, page.
        */
       readonly card: Call<"crm.card">;
       readonly deal: {
-        /** `crm.deal.remove`, allowed from: page. */
+        /**
+         * Remove the person's deal from a pipeline (a line in the timeline says where it was).
+         * `crm.deal.remove`, allowed from: page.
+         */
         readonly remove: Call<"crm.deal.remove">;
         /**
          * Open or change the person's deal in a pipeline: stage, value, expected date. A new deal without
@@ -306,14 +313,21 @@ declare namespace Mettri {
        */
       readonly list: Call<"crm.list">;
       readonly note: {
-        /** `crm.note.add`, allowed from: page. */
+        /**
+         * Add a note (plain text: render it as text). No version: adding overwrites nothing; the record is
+         * created if needed (version 0) and its version does not change.
+         * `crm.note.add`, allowed from: page.
+         */
         readonly add: Call<"crm.note.add">;
         /**
          * Delete a note; ``crm.note.restore`` undoes it (deleted notes are kept 30 days).
          * `crm.note.delete`, allowed from: page.
          */
         readonly delete: Call<"crm.note.delete">;
-        /** `crm.note.edit`, allowed from: page. */
+        /**
+         * Change a note's text; ``version`` is the note's (a stale one: conflict with the current note).
+         * `crm.note.edit`, allowed from: page.
+         */
         readonly edit: Call<"crm.note.edit">;
         /** `crm.note.restore`, allowed from: page. */
         readonly restore: Call<"crm.note.restore">;
@@ -351,6 +365,11 @@ declare namespace Mettri {
          */
         readonly erase: Call<"crm.record.erase">;
         /**
+         * Every record write carries ``version``, the version the page based it on (0: no record yet).
+         * A stale one is refused: error ``conflict``, ``details[0]`` = {reason: "stale_version", pt_BR, en,
+         * current}, ``current`` being the record as it is now (a CrmRow): reload and re-apply. Bad input is
+         * ``invalid_args`` with ``details[0]`` = {reason, pt_BR, en, field?}: show the page's language.
+         *
          * Change the person's name (``person_name``), tags or custom field values. ``tags`` replaces the set; ``add_tags`` /
          * ``remove_tags`` change it; ``fields`` sets each given field (``None`` or "" clears it; text is
          * parsed in ``lang``: "1.234,56" in pt-BR). Creates the record when it does not exist (version 0).
@@ -359,9 +378,15 @@ declare namespace Mettri {
         readonly update: Call<"crm.record.update">;
       };
       readonly reminder: {
-        /** `crm.reminder.add`, allowed from: page. */
+        /**
+         * A follow-up for a person at ``due_at`` (a past time is overdue at once). No version needed.
+         * `crm.reminder.add`, allowed from: page.
+         */
         readonly add: Call<"crm.reminder.add">;
-        /** `crm.reminder.delete`, allowed from: page. */
+        /**
+         * Delete a reminder (no undo: mark it done to keep it).
+         * `crm.reminder.delete`, allowed from: page.
+         */
         readonly delete: Call<"crm.reminder.delete">;
         /**
          * Mark a reminder done (or open again with ``done`` false).
@@ -373,7 +398,10 @@ declare namespace Mettri {
          * `crm.reminder.snooze`, allowed from: page.
          */
         readonly snooze: Call<"crm.reminder.snooze">;
-        /** `crm.reminder.update`, allowed from: page. */
+        /**
+         * Change a reminder's text or time (a new time will be notified again).
+         * `crm.reminder.update`, allowed from: page.
+         */
         readonly update: Call<"crm.reminder.update">;
       };
       readonly reminders: {
@@ -397,7 +425,10 @@ declare namespace Mettri {
         readonly notified: Call<"crm.reminders.notified">;
       };
       readonly settings: {
-        /** `crm.settings.set`, allowed from: page. */
+        /**
+         * The "waiting for an answer" delay in minutes, and the pipeline used when none is named.
+         * `crm.settings.set`, allowed from: page.
+         */
         readonly set: Call<"crm.settings.set">;
       };
       readonly tag: {
@@ -420,7 +451,7 @@ declare namespace Mettri {
       /**
        * A person's history merged in time order, newest first: first and last message, notes, stage
        * changes, reminders, sends through the gate, imports, merges.
-       * `crm.timeline`, allowed from: content, page.
+       * `crm.timeline`, allowed from: page.
        */
       readonly timeline: Call<"crm.timeline">;
     };
@@ -709,7 +740,7 @@ declare namespace Mettri {
       readonly "crm.tag.create": readonly ["page"];
       readonly "crm.tag.delete": readonly ["page"];
       readonly "crm.tag.update": readonly ["page"];
-      readonly "crm.timeline": readonly ["content", "page"];
+      readonly "crm.timeline": readonly ["page"];
       readonly "debug.clock.advance": readonly ["page"];
       readonly "messages.import": readonly ["page"];
       readonly "messages.list": readonly ["content", "page"];
