@@ -41,7 +41,8 @@ class Exporter:
         rec = r.get(key)
 
         async def mine(store: str) -> list[dict]:
-            return await st.query(store, index="by_record_ts", range=record_range(key))
+            owners = r.chats_of(key) if store == EVENTS else (key,)
+            return [row for k in owners for row in await st.query(store, index="by_record_ts", range=record_range(k))]
 
         activity = [d for d in await st.get_many(ACTIVITY, list(r.chats_of(key))) if d]
         return CrmExport(

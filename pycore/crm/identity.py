@@ -9,7 +9,9 @@ the CRM data agree with the contacts' merges:
 * merge (S into P): S's record joins P's. P keeps what it has; S's name, tags, field values and
   deals fill what P lacks; a deal in a pipeline where P already has one is kept aside (in
   ``absorbed``, with a timeline line saying so). S's notes, reminders and timeline entries move to
-  P and remember their origin. P remembers exactly what it took from S (``absorbed[S]``).
+  P and remember their origin. P remembers exactly what it took from S (``absorbed[S]``). A chat
+  with no record (only sends in its timeline) needs no moving: a person's timeline reads the
+  entries of every chat of theirs.
 * split: S gets its record back as it was when merged, plus the deals it brought (in their current
   stage); P gives back the name, tags and field values it took (values changed since stay with P);
   notes, reminders and entries written under S go back to S; what was written under P while merged
@@ -55,9 +57,11 @@ class Identity:
                 await self.merge(target, s)
 
     async def _has_data(self, key: str) -> bool:
+        """A record, or notes or reminders filed under the key. (Timeline entries alone, such as sends
+        to a chat nobody wrote about, need no moving: a person's timeline reads every chat of theirs.)"""
         if self.ctx.roster.get(key) is not None:
             return True
-        for store in ITEMS:
+        for store in (NOTES, REMINDERS):
             if await self.ctx.storage.count(store, index="by_record_ts", range=record_range(key)):
                 return True
         return False

@@ -230,7 +230,9 @@ class Records:
             ops: list[WriteOp] = []
             counts, found = {}, {}
             for store, name in ((NOTES, "notes"), (REMINDERS, "reminders"), (EVENTS, "events")):
-                rows = found[store] = await st.query(store, index="by_record_ts", range=record_range(key))
+                owners = r.chats_of(key) if store == EVENTS else (key,)  # sends to any of their chats too
+                rows = found[store] = [row for k in owners
+                                       for row in await st.query(store, index="by_record_ts", range=record_range(k))]
                 ops += [WriteOp(op="delete", store=store, key=row["id"]) for row in rows]
                 counts[name] = len(rows)
             chats = [c for c in r.chats_of(key) if c in r.activity]

@@ -80,7 +80,8 @@ class Timeline:
                 add(f"note:{doc['id']}", "note", doc["created_at"], doc["text"], doc["id"], {})
         for doc in await self._indexed(REMINDERS, key, before, want):
             add(f"reminder:{doc['id']}", "reminder", doc["created_at"], doc["text"], doc["id"], {}, None, doc["due_at"])
-        for doc in await self._indexed(EVENTS, key, before, want):
+        entries = [doc for c in r.chats_of(key) for doc in await self._indexed(EVENTS, c, before, want)]
+        for doc in entries:
             data = doc.get("data", {})
             text = data.get("text") if isinstance(data.get("text"), str) else None
             ref = data.get("reminder") or data.get("outbox") or None

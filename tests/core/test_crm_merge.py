@@ -103,3 +103,16 @@ def test_merging_into_a_person_without_a_record(core):
     ok(core, "contacts.split", {"key": LID})
     assert row(core, LID)["tags"] == [vip] and row(core, BIA)["tags"] == []
     assert {x["key"] for x in ok(core, "crm.list")["rows"]} == {BIA, LID}
+
+
+def test_a_send_to_a_chat_without_a_record_follows_the_merge(core, clock):
+    contacts(core)
+    asyncio.run(core.features.crm.record_send("out1", LID, "Seu pedido saiu", "manual", clock.now()))
+    assert ok(core, "crm.list")["total"] == 0  # a send alone makes no record
+    ok(core, "contacts.merge", {"primary": BIA, "secondary": LID})
+    items = ok(core, "crm.timeline", {"chat": BIA})["items"]
+    assert [(i["kind"], i["text"], i["chat"]) for i in items] == [("send", "Seu pedido saiu", LID)]
+    assert ok(core, "crm.list")["total"] == 0
+    ok(core, "contacts.split", {"key": LID})
+    assert ok(core, "crm.timeline", {"chat": BIA})["items"] == []
+    assert [i["kind"] for i in ok(core, "crm.timeline", {"chat": LID})["items"]] == ["send"]
