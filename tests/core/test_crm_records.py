@@ -200,3 +200,22 @@ def test_erase_one_person(core):
     assert row(core, ANA)["exists"] is False and ok(core, "crm.timeline", {"chat": ANA})["items"] == []
     assert ok(core, "crm.reminders.list", {"scope": "open"})["total"] == 0
     assert [r["key"] for r in ok(core, "crm.list")["rows"]] == [BIA]
+
+
+def test_the_export_features_reads(core, clock):
+    """What the export feature calls: everything, one person, and erasing one person."""
+    import asyncio
+
+    crm = core.features.crm
+    update(core, ANA, person_name="Ana")
+    ok(core, "crm.note.add", {"chat": ANA, "text": "nota da Ana"})
+    ok(core, "crm.reminder.add", {"chat": ANA, "due_at": clock.now(), "text": "ligar"})
+    deal(core, BIA, stage="won")
+    everything = asyncio.run(crm.export_all())
+    assert {r.key for r in everything.records} == {ANA, BIA} and [n.text for n in everything.notes] == ["nota da Ana"]
+    assert len(everything.reminders) == 1 and {e.kind for e in everything.events} == {"deal_opened"}
+    assert [p.id for p in everything.pipelines] == ["default"] and everything.settings.waiting_minutes == 30
+    ana = asyncio.run(crm.export_person("551187654321@c.us"))  # any of her keys
+    assert [r.key for r in ana.records] == [ANA] and len(ana.notes) == 1 and ana.events == []
+    assert asyncio.run(crm.erase_person(ANA)).records == 1
+    assert asyncio.run(crm.export_person(ANA)).records == [] and {r.key for r in asyncio.run(crm.export_all()).records} == {BIA}
