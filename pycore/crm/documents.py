@@ -24,8 +24,12 @@ class Documents:
         wanted = list(r.records) if keys is None else [k for k in keys if k in r.records]
         out: list[RecordDocument] = []
         build = RecordDocument
-        for key in wanted:
-            rec = r.records[key]
+        for i, key in enumerate(wanted):
+            if i and i % 1000 == 0:
+                await self.ctx.clock.sleep(0)  # a full load makes tens of thousands: let commands run
+            rec = r.records.get(key)
+            if rec is None:
+                continue
             title = r.name_of(key, rec)
             for fid, value in rec["fields"].items():
                 fdef = r.fields.get(fid)
