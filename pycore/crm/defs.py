@@ -59,7 +59,7 @@ class Definitions:
         name = _name(name)
         if not name:
             raise fail("invalid_args", "tag_name_empty")
-        if "," in name or ";" in name:
+        if any(c in name for c in ",;|"):  # they separate tags in a spreadsheet's cell
             raise fail("invalid_args", "tag_name_chars")
         if not COLOR.match(color):
             raise fail("invalid_args", "bad_color")

@@ -118,7 +118,8 @@ class GetDefs(Command):
 
 @command("crm.tag.create", CrmTag, sources={"page"})
 class CreateTag(Command):
-    """A new tag. Names are unique (case and accents ignored) and cannot hold ',' or ';'."""
+    """A new tag. Names are unique (case and accents ignored) and cannot hold ',' ';' or '|' (they
+    separate tags in a spreadsheet's cell)."""
 
     label: str = Field(min_length=1, max_length=40, description="the tag's name")
     color: str = Field(default="#607d8b", max_length=7)

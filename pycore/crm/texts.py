@@ -21,8 +21,8 @@ REASONS: dict[str, tuple[str, str]] = {
     # tags
     "tag_name_empty": ("Dê um nome à etiqueta.", "Give the tag a name."),
     "tag_name_chars": (
-        "O nome da etiqueta não pode conter vírgula nem ponto e vírgula.",
-        "A tag name cannot contain a comma or a semicolon.",
+        "O nome da etiqueta não pode conter vírgula, ponto e vírgula nem barra vertical (|).",
+        "A tag name cannot contain a comma, a semicolon or a vertical bar (|).",
     ),
     "duplicate_tag": ("Já existe uma etiqueta chamada \"{name}\".", "There is already a tag called \"{name}\"."),
     "unknown_tag": ("A etiqueta não existe mais (foi apagada?).", "The tag no longer exists (was it deleted?)."),

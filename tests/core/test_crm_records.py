@@ -15,7 +15,8 @@ def test_a_chat_without_a_record_has_an_empty_card(core):
 def test_tags_are_unique_renamable_and_deletable(core, events):
     vip = tag(core, "VIP")
     atacado = tag(core, "Atacado")
-    for label, reason in (("vip", "duplicate_tag"), ("  ", "tag_name_empty"), ("a,b", "tag_name_chars")):
+    for label, reason in (("vip", "duplicate_tag"), ("  ", "tag_name_empty"), ("a,b", "tag_name_chars"),
+                          ("a|b", "tag_name_chars")):
         code, d = err(core, "crm.tag.create", {"label": label})
         assert (code, d["reason"]) == ("invalid_args", reason), d
     assert err(core, "crm.tag.create", {"label": "Novo", "color": "red"})[1]["reason"] == "bad_color"

@@ -96,7 +96,10 @@ declare namespace Mettri.crm {
     /** at most 30 items. default null */
     stages?: StageInput[] | null;
   }
-  /** A new tag. Names are unique (case and accents ignored) and cannot hold ',' or ';'. */
+  /**
+   * A new tag. Names are unique (case and accents ignored) and cannot hold ',' ';' or '|' (they
+   * separate tags in a spreadsheet's cell).
+   */
   interface CreateTag {
     /** the tag's name. 1 to 40 characters */
     label: string;

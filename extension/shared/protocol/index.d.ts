@@ -433,7 +433,8 @@ declare namespace Mettri {
       };
       readonly tag: {
         /**
-         * A new tag. Names are unique (case and accents ignored) and cannot hold ',' or ';'.
+         * A new tag. Names are unique (case and accents ignored) and cannot hold ',' ';' or '|' (they
+         * separate tags in a spreadsheet's cell).
          * `crm.tag.create`, allowed from: page.
          */
         readonly create: Call<"crm.tag.create">;
