@@ -27,7 +27,11 @@ from pycore.connection import handlers as connection_handlers
 from pycore.connection.protocol import BanSignal, ConnectionChanged
 from pycore.connection.service import Connection
 from pycore.contacts import handlers as contact_handlers
+from pycore.contacts.protocol import ContactsChanged
 from pycore.contacts.service import Contacts
+from pycore.crm import handlers as crm_handlers
+from pycore.crm.protocol import CrmChanged
+from pycore.crm.service import Crm
 from pycore.importer import handlers as import_handlers
 from pycore.importer.protocol import MessagesImported
 from pycore.importer.service import Importer
@@ -43,11 +47,13 @@ from pycore.search import handlers as search_handlers
 from pycore.search.engine import SearchEngine
 from pycore.search.protocol import SearchProgress
 from pycore.sending import handlers as sending_handlers
+from pycore.sending import outbox
 from pycore.sending.gate import SendGate
 from pycore.sending.protocol import OutboxChanged
 from pycore.suggestions import handlers as suggestion_handlers
 from pycore.suggestions.service import Suggestions
 from pycore.whatsapp import handlers as whatsapp_handlers
+from pycore.storage.base import Range, Storage
 from pycore.whatsapp.service import WhatsAppPage
 
 StartHook = Callable[[], Awaitable[Any]]
@@ -74,6 +80,7 @@ class Features:
     campaigns: Campaigns
     suggestions: Suggestions
     logs: LogBook
+    crm: Crm
     start_hooks: list[StartHook] = field(default_factory=list)
 
 
@@ -92,6 +99,33 @@ class RecipientFacts:
 
     async def outgoing_since(self, since: float) -> list[tuple[str, str]]:
         return await self.queries.outgoing_since(since)
+
+
+class CrmMessages:
+    """The CRM's reads of capture: messages changed after a sequence number, a chat's title."""
+
+    def __init__(self, storage: Storage, queries: MessageQueries) -> None:
+        self.storage = storage
+        self.queries = queries
+
+    async def changed_after(self, seq: int, limit: int) -> list[dict]:
+        return await self.storage.query("messages", index="by_seq", range=Range(lower=seq + 1), limit=limit)
+
+    async def title(self, chat: str) -> str:
+        return await self.queries.title(chat)
+
+
+class KnownPeople:
+    """Chat keys the page has shown (captured chats, scanned contacts): a CSV import files a number
+    under the chat WhatsApp already uses for it."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    async def person_chats(self) -> set[str]:
+        keys = {c["key"] for c in await self.storage.query("chats")}
+        keys |= {c.get("jid") or c["key"] for c in await self.storage.query("contacts")}
+        return keys
 
 
 class PageState:
@@ -122,7 +156,10 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     navigator = Navigator(st, emit)
     page = WhatsAppPage(st, clock, emit)
     backfills = Backfills(st, clock, rng, emit, captured=capturer, presence=connection)
-    search = SearchEngine(st, clock, progress=lambda done, total: emit(SearchProgress(done=done, total=total)))
+    crm = Crm(st, clock, rng, emit, merges=contacts, messages=CrmMessages(st, queries), known=KnownPeople(st),
+              spawn=kernel.tasks.spawn)
+    search = SearchEngine(st, clock, progress=lambda done, total: emit(SearchProgress(done=done, total=total)),
+                          records=crm)
     indexer = search_handlers.BackgroundIndexer(search, kernel.tasks.spawn)
     audit = AuditLog(st, rng)
     consent = Consent(st, clock, rng, emit, audit=audit, names=queries)
@@ -152,6 +189,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     suggestion_handlers.register(on, suggestions)
     metric_handlers.register(on, st, clock)
     log_handlers.register(on, logs)
+    crm_handlers.register(on, crm)
 
     spawn = kernel.tasks.spawn
 
@@ -161,8 +199,13 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
 
     def on_captured(ev: MessagesCaptured) -> None:
         indexer.poke()
+        crm.messages_changed()
         if ev.new or ev.updated:
             spawn(scan_optouts(list(ev.new) + list(ev.updated)))
+
+    def on_imported(ev: MessagesImported) -> None:
+        indexer.poke()
+        crm.messages_changed()
 
     def on_ban(ev: BanSignal) -> None:
         spawn(gate.pause("too_many_messages" if ev.code == "too_many_messages" else "warning_banner", ev.text[:200]))
@@ -171,12 +214,27 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         if ev.state in PAUSE_ON_STATE:
             spawn(gate.pause(PAUSE_ON_STATE[ev.state], ev.code))
 
+    async def send_to_crm(entry_id: str) -> None:
+        entry = await outbox.find(st, entry_id)
+        if entry is not None:
+            await crm.record_send(entry.id, entry.chat, entry.text, entry.origin, entry.sent_at or clock.now())
+
     def on_outbox(ev: OutboxChanged) -> None:
         if ev.campaign_id and ev.state != "sending":
             spawn(campaigns.progress(ev.campaign_id))
+        if ev.state == "sent":
+            spawn(send_to_crm(ev.id))
+
+    def on_crm(ev: CrmChanged) -> None:
+        if ev.activity_only:
+            return
+        search.records_changed(None if ev.many or ev.defs else ev.keys)
+        spawn(search.sync_records())
 
     kernel.bus.listen(MessagesCaptured, on_captured)
-    kernel.bus.listen(MessagesImported, lambda ev: indexer.poke())
+    kernel.bus.listen(MessagesImported, on_imported)
+    kernel.bus.listen(ContactsChanged, lambda ev: crm.contacts_changed(ev.keys))
+    kernel.bus.listen(CrmChanged, on_crm)
     kernel.bus.listen(BanSignal, on_ban)
     kernel.bus.listen(ConnectionChanged, on_connection)
     kernel.bus.listen(OutboxChanged, on_outbox)
@@ -195,9 +253,16 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     async def index_after_start() -> None:
         indexer.poke()  # catch up with what came after the snapshot without delaying "ready"
 
-    hooks.append(index_after_start)
+    async def crm_warm() -> None:
+        await crm.warm()
+        await search.sync_records()
+
+    async def crm_after_start() -> None:
+        spawn(crm_warm())  # load the CRM and index its texts without delaying "ready"
+
+    hooks += [index_after_start, crm_after_start]
     return Features(
         store=store, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
         connection=connection, contacts=contacts, page=page, backfills=backfills, search=search, audit=audit,
-        consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, start_hooks=hooks,
+        consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, crm=crm, start_hooks=hooks,
     )

@@ -106,6 +106,15 @@ class Contacts:
     async def scanned_only(self, captured: list[dict], limit: int) -> list[dict]:
         return scanned_only(captured, await self.storage.query(STORE))[:limit]
 
+    async def merged_pairs(self) -> dict[str, str]:
+        """Every merged contact: its key -> the key it was merged into (the CRM follows merges)."""
+        rows = await self.storage.query(STORE, index="by_merged_into")
+        return {r["key"]: r["merged_into"] for r in rows if r.get("merged_into")}
+
+    async def merged_into(self, keys: list[str]) -> dict[str, str | None]:
+        """For each of ``keys`` that is a contact: the key it is merged into, or None."""
+        return {k: r.get("merged_into") for k, r in zip(keys, await self.storage.get_many(STORE, keys)) if r is not None}
+
     async def is_saved(self, chat: str, title: str | None) -> bool:
         """A saved contact or a group, by the chat's key or by its title's key."""
         keys = [chat] + ([str(ChatKey.from_title(title))] if title else [])

@@ -28,13 +28,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from pycore.clock import Clock
 from pycore.search import indexer, snapshot
 from pycore.search.cache import QueryCache
 from pycore.search.directory import Directory
 from pycore.search.index import SLOTS, Filters, Index, rowid_bound
+from pycore.search.protocol import RecordDocument
+from pycore.search.records import RecordIndex
 from pycore.search.text import Query, fts_expression, parse, snippet, words
 from pycore.storage.base import Storage, StorageError
 
@@ -54,6 +56,20 @@ SNAPSHOT_IDLE = 300.0
 # at 100k messages one snapshot costs ~1 s in Pyodide, one per 2,000 would double the build.
 SNAPSHOT_BACKLOG = 50_000
 DIRECTORY_TTL = 60.0
+RECORD_SLICE = 2000  # CRM texts indexed per step of a full load (~25 ms in Pyodide): commands run in between
+
+
+class RecordSource(Protocol):
+    """The CRM, as search sees it (filled in by pycore.features)."""
+
+    async def documents(self, keys: list[str] | None) -> list[RecordDocument]:
+        """The searchable texts of these records (None: of every record)."""
+
+    async def record_keys(self, tags: list[str], stages: list[str]) -> set[str]:
+        """Records with every one of ``tags`` and a deal in one of ``stages`` (an empty list: no condition)."""
+
+    async def chat_keys(self, tags: list[str], stages: list[str]) -> set[str]:
+        """Every chat key of those records (merged contacts, both forms of a number)."""
 
 
 def expand_types(types: list[str] | None) -> tuple[str, ...] | None:
@@ -77,6 +93,7 @@ class SearchEngine:
         snapshot_every: int = SNAPSHOT_EVERY,
         snapshot_idle: float = SNAPSHOT_IDLE,
         batch: int = indexer.BATCH,
+        records: RecordSource | None = None,
     ) -> None:
         self.storage = storage
         self.clock = clock
@@ -96,6 +113,10 @@ class SearchEngine:
         self.started_from = "empty"
         self.rebuild_reason: str | None = None
         self._lock = asyncio.Lock()
+        self.records = records
+        self.record_index = RecordIndex()
+        self._records_dirty: set[str] | None = None  # None: every record (the first use loads them all)
+        self._records_lock = asyncio.Lock()
 
     def _changed(self) -> None:
         self.generation += 1
@@ -320,6 +341,59 @@ class SearchEngine:
             cached = {"hits": hits}
             self.cache.put(key, self.generation, cached)
         return {**cached, "took_ms": round((self.timer() - started) * 1000, 3)}
+
+    # -- CRM texts --------------------------------------------------------------------------------
+    def records_changed(self, keys: list[str] | None) -> None:
+        """The CRM changed these records (None: too many to list): their texts are indexed again
+        before the next CRM search, or sooner by :meth:`sync_records` in the background."""
+        if keys is None or self._records_dirty is None:
+            self._records_dirty = None
+        else:
+            self._records_dirty |= set(keys)
+
+    async def sync_records(self) -> int:
+        """Bring the CRM texts up to date; return how many documents were (re)indexed."""
+        if self.records is None:
+            return 0
+        async with self._records_lock:
+            dirty = self._records_dirty
+            if dirty is not None and not dirty:
+                return 0
+            self._records_dirty = set()
+            try:
+                keys = None if dirty is None else sorted(dirty)
+                docs = await self.records.documents(keys)
+                if keys is None:  # everything (at start): in slices, letting commands run in between
+                    self.record_index.replace(None, [])
+                    docs = sorted(docs, key=lambda d: d.ts or 0.0)
+                    for i in range(0, len(docs), RECORD_SLICE):
+                        self.record_index.replace((), docs[i:i + RECORD_SLICE])
+                        await self.clock.sleep(0)
+                else:
+                    self.record_index.replace(keys, docs)
+            except BaseException:
+                self.records_changed(None if dirty is None else sorted(dirty))
+                raise
+            return len(docs)
+
+    async def search_records(self, q: str, tags: list[str] | None, stages: list[str] | None, limit: int,
+                             offset: int) -> dict[str, Any]:
+        started = self.timer()
+        await self.sync_records()
+        allowed = None
+        if (tags or stages) and self.records is not None:
+            allowed = await self.records.record_keys(tags or [], stages or [])
+        hits, total = self.record_index.search(parse(q), allowed, limit, offset)
+        return {"hits": hits, "total": total, "took_ms": round((self.timer() - started) * 1000, 3)}
+
+    async def resolve_crm_filters(self, flt: Any) -> Any:
+        """Filters with the CRM's tags/stages turned into the chats they stand for."""
+        if not flt.tags and not flt.stages:
+            return flt
+        chats = await self.records.chat_keys(flt.tags or [], flt.stages or []) if self.records else set()
+        if flt.chats is not None:
+            chats &= set(flt.chats)
+        return flt.model_copy(update={"chats": sorted(chats), "tags": None, "stages": None})
 
     async def status(self) -> dict[str, Any]:
         info = self.snapshot_info

@@ -11,8 +11,12 @@ from pycore.search.engine import SearchEngine
 
 def register(on: Register, engine: SearchEngine) -> None:
     async def messages(cmd: proto.SearchMessages) -> proto.SearchMessagesResult:
-        return proto.SearchMessagesResult.model_validate(
-            engine.search_messages(cmd.q, cmd.filters, cmd.limit, cmd.offset))
+        filters = await engine.resolve_crm_filters(cmd.filters)
+        return proto.SearchMessagesResult.model_validate(engine.search_messages(cmd.q, filters, cmd.limit, cmd.offset))
+
+    async def records(cmd: proto.SearchRecords) -> proto.SearchRecordsResult:
+        return proto.SearchRecordsResult.model_validate(
+            await engine.search_records(cmd.q, cmd.tags, cmd.stages, cmd.limit, cmd.offset))
 
     async def contacts(cmd: proto.SearchContacts) -> proto.SearchContactsResult:
         return proto.SearchContactsResult.model_validate(engine.search_contacts(cmd.q, cmd.limit))
@@ -37,6 +41,7 @@ def register(on: Register, engine: SearchEngine) -> None:
 
     on(proto.SearchMessages, messages)
     on(proto.SearchContacts, contacts)
+    on(proto.SearchRecords, records)
     on(proto.SearchStatus, status)
     on(proto.SearchRebuild, rebuild)
     on(proto.SearchReindex, reindex)

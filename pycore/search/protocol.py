@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import Field
 
@@ -28,6 +28,8 @@ class SearchFilters(Model):
     until: float | None = Field(default=None, description="epoch seconds, inclusive")
     direction: Direction | None = None
     types: list[TypeFilter] | None = Field(default=None, max_length=16)
+    tags: list[str] | None = Field(default=None, max_length=50, description="CRM: chats of people with every one of these tags")
+    stages: list[str] | None = Field(default=None, max_length=30, description="CRM: chats of people with a deal in one of these stages")
 
 
 class MessageHit(Model):
@@ -84,6 +86,51 @@ class SearchContacts(Command):
 
     q: str = Field(min_length=1, max_length=200)
     limit: int = Field(default=20, ge=1, le=100)
+
+
+class RecordDocument(NamedTuple):
+    """A CRM text search indexes (the CRM produces them through the RecordSource port): a note or a
+    custom field's value of one record. A plain tuple: tens of thousands are made at start."""
+
+    id: str
+    record: str  # the record's chat key
+    kind: Literal["note", "field"]
+    ref: str  # the note's id, or the field's id
+    label: str | None  # the field's label (notes: None)
+    title: str  # the record's name
+    text: str
+    ts: float | None
+
+
+class RecordHit(Model):
+    """A CRM hit: open the record ``record`` (a chat key) to show it."""
+
+    id: str
+    record: str
+    kind: Literal["note", "field"]
+    ref: str
+    label: str | None
+    title: str
+    ts: float | None
+    snippet: list[Segment]
+
+
+class SearchRecordsResult(Model):
+    hits: list[RecordHit]
+    total: int
+    took_ms: float
+
+
+@command("search.records", SearchRecordsResult)
+class SearchRecords(Command):
+    """CRM notes and custom field values matching the words (accents and case ignored, the last word as a
+    prefix), optionally only of people with these tags / in these stages."""
+
+    q: str = Field(min_length=1, max_length=500)
+    tags: list[str] | None = Field(default=None, max_length=50)
+    stages: list[str] | None = Field(default=None, max_length=30)
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=1000)
 
 
 class SnapshotStatus(Model):

@@ -17,7 +17,7 @@ class StoreSpec:
     indexes: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the CRM's stores (crm_*)
 
 STORES: dict[str, StoreSpec] = {
     # key/value settings and bookkeeping (schema version, watermarks, ...)
@@ -65,6 +65,23 @@ STORES: dict[str, StoreSpec] = {
     "consent": StoreSpec(key_path="id", indexes={"by_chat_ts": ("chat", "ts")}),
     # sending: campaigns (drafts, running, done)
     "campaigns": StoreSpec(key_path="id", indexes={"by_created": "created_at"}),
+    # crm (pycore.crm): one record per person, keyed by the canonical chat key; read whole into memory
+    "crm_records": StoreSpec(key_path="key"),
+    # crm: tags, pipelines, custom fields, settings ("tag:<id>", "pipeline:<id>", "field:<id>", "settings"),
+    # and the activity watermark ("meta:activity_seq")
+    "crm_defs": StoreSpec(key_path="key"),
+    # crm: notes, a record's newest first by (record, created_at); deleted ones by deleted_at (purged after 30 days)
+    "crm_notes": StoreSpec(
+        key_path="id", indexes={"by_record_ts": ("record", "created_at"), "by_deleted": "deleted_at"}
+    ),
+    # crm: reminders; open_due is set only while open, so by_open_due lists what may still fire
+    "crm_reminders": StoreSpec(
+        key_path="id", indexes={"by_record_ts": ("record", "created_at"), "by_open_due": "open_due"}
+    ),
+    # crm: timeline entries it keeps itself (stage changes, sends, imports, merges)
+    "crm_events": StoreSpec(key_path="id", indexes={"by_record_ts": ("record", "ts")}),
+    # crm: first and last message per chat, derived from messages (by seq; watermark in crm_defs)
+    "crm_activity": StoreSpec(key_path="chat"),
 }
 
 

@@ -200,6 +200,17 @@ NO_CALLER_IN_EXTENSION = {
     "suggestion.offer": "the suggestion engine (issue 14) offers replies; today tests do",
 }
 
+# UI: issue 13 pages (the CRM's commands; the UI helper wires each and removes it from here).
+NO_CALLER_CRM = {
+    "crm.board", "crm.bulk", "crm.card", "crm.deal.remove", "crm.deal.set", "crm.defs", "crm.export.csv",
+    "crm.field.create", "crm.field.delete", "crm.field.update", "crm.import.apply", "crm.import.parse",
+    "crm.import.preview", "crm.list", "crm.note.add", "crm.note.delete", "crm.note.edit", "crm.note.restore",
+    "crm.notes.list", "crm.pipeline.create", "crm.pipeline.delete", "crm.pipeline.update", "crm.record.erase",
+    "crm.record.update", "crm.reminder.add", "crm.reminder.delete", "crm.reminder.done", "crm.reminder.snooze",
+    "crm.reminder.update", "crm.reminders.due", "crm.reminders.list", "crm.reminders.notified", "crm.settings.set",
+    "crm.tag.create", "crm.tag.delete", "crm.tag.update", "crm.timeline", "search.records",
+}
+
 
 def test_every_command_has_a_caller_in_the_extension_or_is_listed(protocol):
     called = set()
@@ -209,7 +220,7 @@ def test_every_command_has_a_caller_in_the_extension_or_is_listed(protocol):
         for m in re.finditer(r"\b(?:api|MettriApi)\.((?:[a-z_]+\.)*[a-z_]+)", path.read_text(encoding="utf-8")):
             called.add(re.sub(r"\.(request|command)$", "", m.group(1)))
     assert called <= set(protocol.COMMANDS), called - set(protocol.COMMANDS)
-    assert set(protocol.COMMANDS) - called == set(NO_CALLER_IN_EXTENSION)
+    assert set(protocol.COMMANDS) - called == set(NO_CALLER_IN_EXTENSION) | NO_CALLER_CRM
     assert all(NO_CALLER_IN_EXTENSION.values())
 
 

@@ -220,6 +220,242 @@ declare namespace Mettri {
        */
       readonly status: Call<"core.status">;
     };
+    readonly crm: {
+      /**
+       * A pipeline's columns: every stage with its deal count, total value and first cards.
+       * `crm.board`, allowed from: page.
+       */
+      readonly board: Call<"crm.board">;
+      /**
+       * Tag, untag or move the stage of many records at once (no versions: each is applied to the record
+       * as it is now; moving creates the deal where there is none).
+       * `crm.bulk`, allowed from: page.
+       */
+      readonly bulk: Call<"crm.bulk">;
+      /**
+       * The card of a chat. ``chat`` may be any of the person's keys (a LID merged into their number
+       * with contacts.merge, the number with or without its ninth digit): the reply's ``row.key`` is the
+       * record's own key and ``chats`` lists every key. A chat without a record gets an empty card
+       * (``row.exists`` false, ``row.version`` 0); the first write creates the record. Labels the core
+       * makes come as {pt_BR, en}; money is integer cents (BRL); times are epoch seconds.
+       * `crm.card`, allowed from: content, page.
+       */
+      readonly card: Call<"crm.card">;
+      readonly deal: {
+        /**
+         * Remove the person's deal from a pipeline (a line in the timeline says where it was).
+         * `crm.deal.remove`, allowed from: page.
+         */
+        readonly remove: Call<"crm.deal.remove">;
+        /**
+         * Open or change the person's deal in a pipeline: stage, value, expected date. A new deal without
+         * ``stage`` starts in the first stage. Each stage change goes to the timeline. ``value``: cents (an
+         * integer) or typed text ("R$ 1.234,56"), "" clears; ``expected_date``: "YYYY-MM-DD" or as typed
+         * in ``lang``, "" clears.
+         * `crm.deal.set`, allowed from: page.
+         */
+        readonly set: Call<"crm.deal.set">;
+      };
+      /**
+       * Tags, pipelines (with their stages in order), custom fields and settings.
+       * `crm.defs`, allowed from: content, page.
+       */
+      readonly defs: Call<"crm.defs">;
+      readonly export: {
+        /**
+         * Every record (or those matching ``filters``) with tags, stage, value, expected date and custom
+         * fields, one column per pipeline and field. pt-BR: ';' separated, decimal comma, dd/mm/yyyy.
+         * `crm.export.csv`, allowed from: page.
+         */
+        readonly csv: Call<"crm.export.csv">;
+      };
+      readonly field: {
+        /**
+         * A custom field. Its type is fixed once created.
+         * `crm.field.create`, allowed from: page.
+         */
+        readonly create: Call<"crm.field.create">;
+        /**
+         * Delete a field. When records have a value for it, ``drop_values`` must be true (``field_in_use``).
+         * `crm.field.delete`, allowed from: page.
+         */
+        readonly delete: Call<"crm.field.delete">;
+        /**
+         * Rename a field or change a choice field's options (an option in use cannot be removed).
+         * `crm.field.update`, allowed from: page.
+         */
+        readonly update: Call<"crm.field.update">;
+      };
+      readonly import: {
+        /**
+         * Apply the import (the same rules as the preview). Tags and field values are added, never removed;
+         * importing the same file again changes nothing. Emits crm.import.progress.
+         * `crm.import.apply`, allowed from: page.
+         */
+        readonly apply: Call<"crm.import.apply">;
+        /**
+         * Read a CSV file (UTF-8 with or without BOM, UTF-16, Windows-1252/Latin-1 from Excel; ',' ';' or
+         * tab separated, sniffed) and suggest a column mapping. The file stays loaded for preview/apply.
+         * `crm.import.parse`, allowed from: page.
+         */
+        readonly parse: Call<"crm.import.parse">;
+        /**
+         * Dry run: what each row would do (created / updated / unchanged / rejected with the reason).
+         * Nothing is written.
+         * `crm.import.preview`, allowed from: page.
+         */
+        readonly preview: Call<"crm.import.preview">;
+      };
+      /**
+       * Records filtered, sorted and paged (value, stage and expected date sort by the filter's pipeline,
+       * else the default one; records without a value come last).
+       * `crm.list`, allowed from: page.
+       */
+      readonly list: Call<"crm.list">;
+      readonly note: {
+        /**
+         * Add a note (plain text: render it as text). No version: adding overwrites nothing; the record is
+         * created if needed (version 0) and its version does not change.
+         * `crm.note.add`, allowed from: page.
+         */
+        readonly add: Call<"crm.note.add">;
+        /**
+         * Delete a note; ``crm.note.restore`` undoes it (deleted notes are kept 30 days).
+         * `crm.note.delete`, allowed from: page.
+         */
+        readonly delete: Call<"crm.note.delete">;
+        /**
+         * Change a note's text; ``version`` is the note's (a stale one: conflict with the current note).
+         * `crm.note.edit`, allowed from: page.
+         */
+        readonly edit: Call<"crm.note.edit">;
+        /** `crm.note.restore`, allowed from: page. */
+        readonly restore: Call<"crm.note.restore">;
+      };
+      readonly notes: {
+        /**
+         * A person's notes, newest first, paged by cursor.
+         * `crm.notes.list`, allowed from: page.
+         */
+        readonly list: Call<"crm.notes.list">;
+      };
+      readonly pipeline: {
+        /**
+         * A new pipeline; without stages it gets the five default ones (as new stages).
+         * `crm.pipeline.create`, allowed from: page.
+         */
+        readonly create: Call<"crm.pipeline.create">;
+        /**
+         * Delete a pipeline that has no deals (``pipeline_in_use`` otherwise); one must remain.
+         * `crm.pipeline.delete`, allowed from: page.
+         */
+        readonly delete: Call<"crm.pipeline.delete">;
+        /**
+         * Rename a pipeline, and rename, reorder, add or delete its stages (``stages``: the full new list,
+         * in order). A deleted stage that still has deals is refused (``stage_in_use``) unless ``move_deals``
+         * maps it to a stage that stays; each moved deal is a stage change in its record's timeline.
+         * `crm.pipeline.update`, allowed from: page.
+         */
+        readonly update: Call<"crm.pipeline.update">;
+      };
+      readonly record: {
+        /**
+         * Delete everything the CRM keeps about a person (record, notes, reminders, timeline entries).
+         * `crm.record.erase`, allowed from: page.
+         */
+        readonly erase: Call<"crm.record.erase">;
+        /**
+         * Every record write carries ``version``, the version the page based it on (0: no record yet).
+         * A stale one is refused: error ``conflict``, ``details[0]`` = {reason: "stale_version", pt_BR, en,
+         * current}, ``current`` being the record as it is now (a CrmRow): reload and re-apply. Bad input is
+         * ``invalid_args`` with ``details[0]`` = {reason, pt_BR, en, field?}: show the page's language.
+         *
+         * Change the person's name (``person_name``), tags or custom field values. ``tags`` replaces the set; ``add_tags`` /
+         * ``remove_tags`` change it; ``fields`` sets each given field (``None`` or "" clears it; text is
+         * parsed in ``lang``: "1.234,56" in pt-BR). Creates the record when it does not exist (version 0).
+         * `crm.record.update`, allowed from: page.
+         */
+        readonly update: Call<"crm.record.update">;
+      };
+      readonly reminder: {
+        /**
+         * A follow-up for a person at ``due_at`` (a past time is overdue at once). No version needed.
+         * `crm.reminder.add`, allowed from: page.
+         */
+        readonly add: Call<"crm.reminder.add">;
+        /**
+         * Delete a reminder (no undo: mark it done to keep it).
+         * `crm.reminder.delete`, allowed from: page.
+         */
+        readonly delete: Call<"crm.reminder.delete">;
+        /**
+         * Mark a reminder done (or open again with ``done`` false).
+         * `crm.reminder.done`, allowed from: page.
+         */
+        readonly done: Call<"crm.reminder.done">;
+        /**
+         * Move a reminder later: ``minutes`` from now, or to ``until``. It will be notified again.
+         * `crm.reminder.snooze`, allowed from: page.
+         */
+        readonly snooze: Call<"crm.reminder.snooze">;
+        /**
+         * Change a reminder's text or time (a new time will be notified again).
+         * `crm.reminder.update`, allowed from: page.
+         */
+        readonly update: Call<"crm.reminder.update">;
+      };
+      readonly reminders: {
+        /**
+         * What came due and was not notified yet, in order — also what came due while the browser was
+         * closed (nothing is dropped: a reminder stays here until ``crm.reminders.notified`` or done).
+         * `crm.reminders.due`, allowed from: page.
+         */
+        readonly due: Call<"crm.reminders.due">;
+        /**
+         * Reminders by due time. ``today``: open ones due before the end of the local day, overdue
+         * included; ``overdue``: open and past; ``open``: every open one (rebuild alarms from this at start);
+         * ``done``: done ones, newest first. ``chat``: one person only.
+         * `crm.reminders.list`, allowed from: page.
+         */
+        readonly list: Call<"crm.reminders.list">;
+        /**
+         * The UI showed these reminders' notifications.
+         * `crm.reminders.notified`, allowed from: page.
+         */
+        readonly notified: Call<"crm.reminders.notified">;
+      };
+      readonly settings: {
+        /**
+         * The "waiting for an answer" delay in minutes, and the pipeline used when none is named.
+         * `crm.settings.set`, allowed from: page.
+         */
+        readonly set: Call<"crm.settings.set">;
+      };
+      readonly tag: {
+        /**
+         * A new tag. Names are unique (case and accents ignored) and cannot hold ',' ';' or '|' (they
+         * separate tags in a spreadsheet's cell).
+         * `crm.tag.create`, allowed from: page.
+         */
+        readonly create: Call<"crm.tag.create">;
+        /**
+         * Delete a tag and take it off every record.
+         * `crm.tag.delete`, allowed from: page.
+         */
+        readonly delete: Call<"crm.tag.delete">;
+        /**
+         * Rename or recolour a tag: every record that has it shows the new name.
+         * `crm.tag.update`, allowed from: page.
+         */
+        readonly update: Call<"crm.tag.update">;
+      };
+      /**
+       * A person's history merged in time order, newest first: first and last message, notes, stage
+       * changes, reminders, sends through the gate, imports, merges.
+       * `crm.timeline`, allowed from: page.
+       */
+      readonly timeline: Call<"crm.timeline">;
+    };
     readonly debug: {
       readonly clock: {
         /**
@@ -307,6 +543,12 @@ declare namespace Mettri {
        * `search.rebuild`, allowed from: content, page.
        */
       readonly rebuild: Call<"search.rebuild">;
+      /**
+       * CRM notes and custom field values matching the words (accents and case ignored, the last word as a
+       * prefix), optionally only of people with these tags / in these stages.
+       * `search.records`, allowed from: content, page.
+       */
+      readonly records: Call<"search.records">;
       /**
        * Catch up: index messages changed since the last run (at most max_records), snapshot when due.
        * `search.reindex`, allowed from: content, page.
@@ -463,6 +705,43 @@ declare namespace Mettri {
       readonly "core.logs": readonly ["page"];
       readonly "core.ping": readonly ["content", "page"];
       readonly "core.status": readonly ["content", "page"];
+      readonly "crm.board": readonly ["page"];
+      readonly "crm.bulk": readonly ["page"];
+      readonly "crm.card": readonly ["content", "page"];
+      readonly "crm.deal.remove": readonly ["page"];
+      readonly "crm.deal.set": readonly ["page"];
+      readonly "crm.defs": readonly ["content", "page"];
+      readonly "crm.export.csv": readonly ["page"];
+      readonly "crm.field.create": readonly ["page"];
+      readonly "crm.field.delete": readonly ["page"];
+      readonly "crm.field.update": readonly ["page"];
+      readonly "crm.import.apply": readonly ["page"];
+      readonly "crm.import.parse": readonly ["page"];
+      readonly "crm.import.preview": readonly ["page"];
+      readonly "crm.list": readonly ["page"];
+      readonly "crm.note.add": readonly ["page"];
+      readonly "crm.note.delete": readonly ["page"];
+      readonly "crm.note.edit": readonly ["page"];
+      readonly "crm.note.restore": readonly ["page"];
+      readonly "crm.notes.list": readonly ["page"];
+      readonly "crm.pipeline.create": readonly ["page"];
+      readonly "crm.pipeline.delete": readonly ["page"];
+      readonly "crm.pipeline.update": readonly ["page"];
+      readonly "crm.record.erase": readonly ["page"];
+      readonly "crm.record.update": readonly ["page"];
+      readonly "crm.reminder.add": readonly ["page"];
+      readonly "crm.reminder.delete": readonly ["page"];
+      readonly "crm.reminder.done": readonly ["page"];
+      readonly "crm.reminder.snooze": readonly ["page"];
+      readonly "crm.reminder.update": readonly ["page"];
+      readonly "crm.reminders.due": readonly ["page"];
+      readonly "crm.reminders.list": readonly ["page"];
+      readonly "crm.reminders.notified": readonly ["page"];
+      readonly "crm.settings.set": readonly ["page"];
+      readonly "crm.tag.create": readonly ["page"];
+      readonly "crm.tag.delete": readonly ["page"];
+      readonly "crm.tag.update": readonly ["page"];
+      readonly "crm.timeline": readonly ["page"];
       readonly "debug.clock.advance": readonly ["page"];
       readonly "messages.import": readonly ["page"];
       readonly "messages.list": readonly ["content", "page"];
@@ -478,6 +757,7 @@ declare namespace Mettri {
       readonly "search.contacts": readonly ["content", "page"];
       readonly "search.messages": readonly ["content", "page"];
       readonly "search.rebuild": readonly ["content", "page"];
+      readonly "search.records": readonly ["content", "page"];
       readonly "search.reindex": readonly ["content", "page"];
       readonly "search.status": readonly ["content", "page"];
       readonly "selectors.get": readonly ["content", "page"];
@@ -499,7 +779,7 @@ declare namespace Mettri {
       readonly "tabs.bye": readonly ["content"];
       readonly "tabs.hello": readonly ["content"];
     };
-    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"];
+    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"];
     readonly audit: {
       readonly bounds: {
         readonly AuditList: {
@@ -829,6 +1109,490 @@ declare namespace Mettri {
         };
       };
     };
+    readonly crm: {
+      readonly BulkAction: readonly ["tag", "untag", "move_stage"];
+      readonly FieldOp: readonly ["eq", "contains", "gte", "lte", "empty", "not_empty"];
+      readonly FieldType: readonly ["text", "number", "money", "date", "choice", "email", "phone"];
+      readonly ImportOutcome: readonly ["created", "updated", "unchanged", "rejected"];
+      readonly ImportTarget: readonly ["name", "phone", "tags", "stage", "value", "expected_date", "note", "field", "ignore"];
+      readonly Lang: readonly ["pt_BR", "en"];
+      readonly ReminderScope: readonly ["today", "overdue", "open", "done"];
+      readonly SortKey: readonly ["name", "last_activity", "created", "updated", "value", "stage", "expected_date", "next_due"];
+      readonly StageOutcome: readonly ["open", "won", "lost"];
+      readonly TimelineKind: readonly ["first_message", "last_message", "note", "reminder", "reminder_done", "stage", "deal_opened", "deal_removed", "send", "import", "merge", "split", "kept_aside"];
+      readonly bounds: {
+        readonly AddNote: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly text: {
+            readonly maxLength: 20000;
+          };
+        };
+        readonly AddReminder: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly due_at: {
+            readonly minimum: 0;
+            readonly maximum: 100000000000.0;
+          };
+          readonly text: {
+            readonly maxLength: 1000;
+          };
+        };
+        readonly ApplyImport: {
+          readonly import_id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly mapping: {
+            readonly minItems: 1;
+            readonly maxItems: 200;
+          };
+          readonly pipeline: {
+            readonly maxLength: 64;
+          };
+        };
+        readonly Bulk: {
+          readonly chats: {
+            readonly minItems: 1;
+            readonly maxItems: 10000;
+          };
+          readonly tags: {
+            readonly maxItems: 50;
+          };
+          readonly pipeline: {
+            readonly maxLength: 64;
+          };
+          readonly stage: {
+            readonly maxLength: 64;
+          };
+        };
+        readonly ColumnMap: {
+          readonly column: {
+            readonly minimum: 0;
+            readonly maximum: 500;
+          };
+          readonly field: {
+            readonly maxLength: 64;
+          };
+          readonly pipeline: {
+            readonly maxLength: 64;
+          };
+        };
+        readonly CreateField: {
+          readonly label: {
+            readonly minLength: 1;
+            readonly maxLength: 60;
+          };
+          readonly options: {
+            readonly maxItems: 100;
+          };
+        };
+        readonly CreatePipeline: {
+          readonly label: {
+            readonly minLength: 1;
+            readonly maxLength: 60;
+          };
+          readonly stages: {
+            readonly maxItems: 30;
+          };
+        };
+        readonly CreateTag: {
+          readonly label: {
+            readonly minLength: 1;
+            readonly maxLength: 40;
+          };
+          readonly color: {
+            readonly maxLength: 7;
+          };
+        };
+        readonly CrmFilters: {
+          readonly q: {
+            readonly maxLength: 200;
+          };
+          readonly tags: {
+            readonly maxItems: 50;
+          };
+          readonly any_tags: {
+            readonly maxItems: 50;
+          };
+          readonly pipeline: {
+            readonly maxLength: 64;
+          };
+          readonly stages: {
+            readonly maxItems: 30;
+          };
+          readonly fields: {
+            readonly maxItems: 20;
+          };
+        };
+        readonly DeleteField: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+        };
+        readonly DeleteNote: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+        };
+        readonly DeletePipeline: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+        };
+        readonly DeleteReminder: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+        };
+        readonly DeleteTag: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+        };
+        readonly EditNote: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+          readonly text: {
+            readonly maxLength: 20000;
+          };
+        };
+        readonly EraseRecord: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+        };
+        readonly ExportCsv: {
+          readonly utc_offset_min: {
+            readonly minimum: -840;
+            readonly maximum: 840;
+          };
+        };
+        readonly FieldFilter: {
+          readonly field: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+        };
+        readonly GetBoard: {
+          readonly pipeline: {
+            readonly maxLength: 64;
+          };
+          readonly per_stage: {
+            readonly minimum: 0;
+            readonly maximum: 200;
+          };
+        };
+        readonly GetCard: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly notes: {
+            readonly minimum: 0;
+            readonly maximum: 100;
+          };
+        };
+        readonly GetTimeline: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly cursor: {
+            readonly maxLength: 200;
+          };
+          readonly limit: {
+            readonly minimum: 1;
+            readonly maximum: 200;
+          };
+        };
+        readonly ListNotes: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly cursor: {
+            readonly maxLength: 200;
+          };
+          readonly limit: {
+            readonly minimum: 1;
+            readonly maximum: 100;
+          };
+        };
+        readonly ListRecords: {
+          readonly offset: {
+            readonly minimum: 0;
+          };
+          readonly limit: {
+            readonly minimum: 1;
+            readonly maximum: 200;
+          };
+        };
+        readonly ListReminders: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly utc_offset_min: {
+            readonly minimum: -840;
+            readonly maximum: 840;
+          };
+          readonly limit: {
+            readonly minimum: 1;
+            readonly maximum: 1000;
+          };
+          readonly offset: {
+            readonly minimum: 0;
+          };
+        };
+        readonly OptionInput: {
+          readonly id: {
+            readonly maxLength: 64;
+          };
+          readonly label: {
+            readonly minLength: 1;
+            readonly maxLength: 60;
+          };
+        };
+        readonly ParseImport: {
+          readonly data: {
+            readonly maxLength: 16000000;
+          };
+          readonly filename: {
+            readonly maxLength: 200;
+          };
+        };
+        readonly PreviewImport: {
+          readonly import_id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly mapping: {
+            readonly minItems: 1;
+            readonly maxItems: 200;
+          };
+          readonly pipeline: {
+            readonly maxLength: 64;
+          };
+          readonly offset: {
+            readonly minimum: 0;
+          };
+          readonly limit: {
+            readonly minimum: 0;
+            readonly maximum: 1000;
+          };
+        };
+        readonly ReminderDone: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+        };
+        readonly RemindersNotified: {
+          readonly ids: {
+            readonly minItems: 1;
+            readonly maxItems: 500;
+          };
+        };
+        readonly RemoveDeal: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+          readonly pipeline: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+        };
+        readonly RestoreNote: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+        };
+        readonly SetDeal: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+          readonly pipeline: {
+            readonly maxLength: 64;
+          };
+          readonly stage: {
+            readonly maxLength: 64;
+          };
+          readonly expected_date: {
+            readonly maxLength: 40;
+          };
+        };
+        readonly SetSettings: {
+          readonly version: {
+            readonly minimum: 0;
+          };
+          readonly waiting_minutes: {
+            readonly minimum: 1;
+            readonly maximum: 10080;
+          };
+          readonly default_pipeline: {
+            readonly maxLength: 64;
+          };
+        };
+        readonly SnoozeReminder: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+          readonly minutes: {
+            readonly minimum: 1;
+            readonly maximum: 525600;
+          };
+          readonly until: {
+            readonly minimum: 0;
+            readonly maximum: 100000000000.0;
+          };
+        };
+        readonly StageInput: {
+          readonly id: {
+            readonly maxLength: 64;
+          };
+          readonly name: {
+            readonly maxLength: 60;
+          };
+        };
+        readonly UpdateField: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+          readonly label: {
+            readonly minLength: 1;
+            readonly maxLength: 60;
+          };
+          readonly options: {
+            readonly maxItems: 100;
+          };
+        };
+        readonly UpdatePipeline: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+          readonly label: {
+            readonly minLength: 1;
+            readonly maxLength: 60;
+          };
+          readonly stages: {
+            readonly minItems: 1;
+            readonly maxItems: 30;
+          };
+        };
+        readonly UpdateRecord: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+          readonly person_name: {
+            readonly maxLength: 120;
+          };
+          readonly tags: {
+            readonly maxItems: 50;
+          };
+          readonly add_tags: {
+            readonly maxItems: 50;
+          };
+          readonly remove_tags: {
+            readonly maxItems: 50;
+          };
+        };
+        readonly UpdateReminder: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+          readonly due_at: {
+            readonly minimum: 0;
+            readonly maximum: 100000000000.0;
+          };
+          readonly text: {
+            readonly maxLength: 1000;
+          };
+        };
+        readonly UpdateTag: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+          readonly label: {
+            readonly minLength: 1;
+            readonly maxLength: 40;
+          };
+          readonly color: {
+            readonly maxLength: 7;
+          };
+        };
+      };
+    };
     readonly debug: {
       readonly bounds: {
         readonly ClockAdvance: {
@@ -962,6 +1726,12 @@ declare namespace Mettri {
           readonly types: {
             readonly maxItems: 16;
           };
+          readonly tags: {
+            readonly maxItems: 50;
+          };
+          readonly stages: {
+            readonly maxItems: 30;
+          };
         };
         readonly SearchMessages: {
           readonly q: {
@@ -974,6 +1744,26 @@ declare namespace Mettri {
           readonly offset: {
             readonly minimum: 0;
             readonly maximum: 5000;
+          };
+        };
+        readonly SearchRecords: {
+          readonly q: {
+            readonly minLength: 1;
+            readonly maxLength: 500;
+          };
+          readonly tags: {
+            readonly maxItems: 50;
+          };
+          readonly stages: {
+            readonly maxItems: 30;
+          };
+          readonly limit: {
+            readonly minimum: 1;
+            readonly maximum: 100;
+          };
+          readonly offset: {
+            readonly minimum: 0;
+            readonly maximum: 1000;
           };
         };
         readonly SearchReindex: {

@@ -34,6 +34,17 @@ declare namespace Mettri.search {
     snippet: Segment[];
     score: number;
   }
+  /** A CRM hit: open the record ``record`` (a chat key) to show it. */
+  interface RecordHit {
+    id: string;
+    record: string;
+    kind: "note" | "field";
+    ref: string;
+    label: string | null;
+    title: string;
+    ts: number | null;
+    snippet: Segment[];
+  }
   /** Chats and contacts by name, push name or phone number (formatting-insensitive). */
   interface SearchContacts {
     /** 1 to 200 characters */
@@ -58,6 +69,10 @@ declare namespace Mettri.search {
     direction?: Mettri.records.Direction | null;
     /** at most 16 items. default null */
     types?: TypeFilter[] | null;
+    /** CRM: chats of people with every one of these tags. at most 50 items. default null */
+    tags?: string[] | null;
+    /** CRM: chats of people with a deal in one of these stages. at most 30 items. default null */
+    stages?: string[] | null;
   }
   /** Full-text search over captured messages, with optional filters (text may be empty when filters are set). */
   interface SearchMessages {
@@ -86,6 +101,27 @@ declare namespace Mettri.search {
   }
   /** Drop the index and its snapshot, re-index every message (emits search.progress), then snapshot. */
   type SearchRebuild = Record<string, never>;
+  /**
+   * CRM notes and custom field values matching the words (accents and case ignored, the last word as a
+   * prefix), optionally only of people with these tags / in these stages.
+   */
+  interface SearchRecords {
+    /** 1 to 500 characters */
+    q: string;
+    /** at most 50 items. default null */
+    tags?: string[] | null;
+    /** at most 30 items. default null */
+    stages?: string[] | null;
+    /** 1 to 100. default 20 */
+    limit?: number;
+    /** 0 to 1000. default 0 */
+    offset?: number;
+  }
+  interface SearchRecordsResult {
+    hits: RecordHit[];
+    total: number;
+    took_ms: number;
+  }
   /** Catch up: index messages changed since the last run (at most max_records), snapshot when due. */
   interface SearchReindex {
     /** 1 to 1000000. default 5000 */
@@ -127,6 +163,7 @@ declare namespace Mettri {
     "search.contacts": { args: Mettri.search.SearchContacts; result: Mettri.search.SearchContactsResult; sources: "content" | "page" };
     "search.messages": { args: Mettri.search.SearchMessages; result: Mettri.search.SearchMessagesResult; sources: "content" | "page" };
     "search.rebuild": { args: Mettri.search.SearchRebuild; result: Mettri.search.IndexRunResult; sources: "content" | "page" };
+    "search.records": { args: Mettri.search.SearchRecords; result: Mettri.search.SearchRecordsResult; sources: "content" | "page" };
     "search.reindex": { args: Mettri.search.SearchReindex; result: Mettri.search.IndexRunResult; sources: "content" | "page" };
     "search.status": { args: Mettri.search.SearchStatus; result: Mettri.search.SearchStatusResult; sources: "content" | "page" };
   }

@@ -1,0 +1,1 @@
+"""The CRM: a record per person with tags, notes, deals, custom fields and reminders (issue 13)."""
