@@ -23,11 +23,15 @@ from pycore.capture.capturer import Capturer
 from pycore.capture.protocol import MessagesCaptured
 from pycore.capture.queries import MessageQueries
 from pycore.capture.store import MessageStore
+from pycore.chatkey import ChatKey
 from pycore.connection import handlers as connection_handlers
 from pycore.connection.protocol import BanSignal, ConnectionChanged
 from pycore.connection.service import Connection
 from pycore.contacts import handlers as contact_handlers
 from pycore.contacts.service import Contacts
+from pycore.identity import handlers as identity_handlers
+from pycore.identity.protocol import ChatsLinked
+from pycore.identity.service import ChatIdentity
 from pycore.importer import handlers as import_handlers
 from pycore.importer.protocol import MessagesImported
 from pycore.importer.service import Importer
@@ -51,6 +55,7 @@ from pycore.whatsapp import handlers as whatsapp_handlers
 from pycore.whatsapp.service import WhatsAppPage
 
 StartHook = Callable[[], Awaitable[Any]]
+Migration = Callable[[], Awaitable[Any]]
 PAUSE_ON_STATE = {"logged_out": "logged_out", "other_window": "other_window"}
 
 
@@ -59,6 +64,7 @@ class Features:
     """The built graph (for the JS host and tests; features never hold it)."""
 
     store: MessageStore
+    identity: ChatIdentity
     capturer: Capturer
     queries: MessageQueries
     importer: Importer
@@ -75,17 +81,25 @@ class Features:
     suggestions: Suggestions
     logs: LogBook
     start_hooks: list[StartHook] = field(default_factory=list)
+    migrations: dict[int, Migration] = field(default_factory=dict)  # schema version -> data step a feature owns
 
 
 class RecipientFacts:
     """The send gate's questions about a recipient, answered from capture and the contact list."""
 
-    def __init__(self, queries: MessageQueries, contacts: Contacts) -> None:
+    def __init__(self, queries: MessageQueries, contacts: Contacts, identity: ChatIdentity) -> None:
         self.queries = queries
         self.contacts = contacts
+        self.identity = identity
 
     async def saved_contact(self, chat: str) -> bool:
-        return await self.contacts.is_saved(chat, await self.queries.title(chat))
+        # A contact listed by name counts only while no other chat shows that name: a stranger
+        # who picks a saved customer's name never passes as saved (pycore.identity.named_by).
+        title = await self.queries.title(chat)
+        named = await self.identity.named_by(chat, title)
+        if not ChatKey.parse(chat).is_jid:  # a chat known by its name: its key is that name
+            return named and await self.contacts.is_saved(chat, title)
+        return await self.contacts.is_saved(chat, title if named else None)
 
     async def has_inbound(self, chat: str) -> bool:
         return await self.queries.has_inbound(chat)
@@ -114,7 +128,9 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
 
     logs = LogBook(clock, emit)
     store = MessageStore(st)
-    capturer = Capturer(st, clock, emit, store, rng)
+    keyed: list = []  # every feature keeping records by chat key, filled below once they exist
+    identity = ChatIdentity(st, clock, rng, emit, chats=store, keyed=keyed)
+    capturer = Capturer(st, clock, emit, store, rng, resolver=identity)
     connection = Connection(st, clock, rng, emit)
     contacts = Contacts(st, clock, rng, emit, presence=connection)
     queries = MessageQueries(st, clock, scanned=contacts)
@@ -128,7 +144,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     consent = Consent(st, clock, rng, emit, audit=audit)
     gate = SendGate(
         st, clock, rng, emit,
-        recipients=overrides.get("recipients") or RecipientFacts(queries, contacts),
+        recipients=overrides.get("recipients") or RecipientFacts(queries, contacts, identity),
         evidence=overrides.get("evidence") or queries,
         names=queries, suppression=consent, audit=audit, page=PageState(page, connection),
     )
@@ -136,8 +152,10 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         gate.handout.pacing_model = overrides["pacing"]
     campaigns = Campaigns(st, clock, rng, emit, gate=gate)
     suggestions = Suggestions(st, clock, emit, names=queries, sender=gate)
+    keyed += [capturer, gate, consent, suggestions, contacts]
 
     capture_handlers.register(on, capturer, queries)
+    identity_handlers.register(on, identity)
     import_handlers.register(on, importer)
     navigation_handlers.register(on, navigator)
     connection_handlers.register(on, connection)
@@ -175,7 +193,12 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         if ev.campaign_id and ev.state != "sending":
             spawn(campaigns.progress(ev.campaign_id))
 
+    def on_linked(ev: ChatsLinked) -> None:
+        capturer.forget(ev.alias, ev.canonical)
+        indexer.poke()  # the moved messages carry new seqs and the keys they replace
+
     kernel.bus.listen(MessagesCaptured, on_captured)
+    kernel.bus.listen(ChatsLinked, on_linked)
     kernel.bus.listen(MessagesImported, lambda ev: indexer.poke())
     kernel.bus.listen(BanSignal, on_ban)
     kernel.bus.listen(ConnectionChanged, on_connection)
@@ -197,7 +220,8 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
 
     hooks.append(index_after_start)
     return Features(
-        store=store, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
+        store=store, identity=identity, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
         connection=connection, contacts=contacts, page=page, backfills=backfills, search=search, audit=audit,
         consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, start_hooks=hooks,
+        migrations={2: identity.migrate},
     )

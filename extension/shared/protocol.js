@@ -46,6 +46,8 @@
       "core.ping": ["content", "page"],
       "core.status": ["content", "page"],
       "debug.clock.advance": ["page"],
+      "identity.match": ["content"],
+      "identity.verify": ["content"],
       "messages.import": ["page"],
       "messages.list": ["content", "page"],
       "metrics.summary": ["page"],
@@ -81,7 +83,7 @@
       "tabs.bye": ["content"],
       "tabs.hello": ["content"],
     },
-    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
+    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
     "audit": {
       "bounds": {
         "AuditList": {
@@ -155,6 +157,14 @@
           "subtitle": { "maxLength": 512 },
           "unread_label": { "maxLength": 512 },
           "unread_text": { "maxLength": 64 },
+          "header_texts": { "maxItems": 8 },
+          "avatar": { "maxLength": 512 },
+          "list_titles": { "maxItems": 120 },
+          "key_hint": { "maxLength": 512 },
+        },
+        "DrawerFacts": {
+          "title": { "maxLength": 512 },
+          "texts": { "maxItems": 16 },
         },
         "ListChats": {
           "limit": { "minimum": 1, "maximum": 5000 },
@@ -186,13 +196,16 @@
       "bounds": {
         "ConnectionReport": {
           "tab_id": { "minLength": 1, "maxLength": 64 },
+          "doc": { "minLength": 1, "maxLength": 64 },
           "banners": { "maxItems": 20 },
         },
         "TabBye": {
           "tab_id": { "minLength": 1, "maxLength": 64 },
+          "doc": { "minLength": 1, "maxLength": 64 },
         },
         "TabHello": {
           "tab_id": { "minLength": 1, "maxLength": 64 },
+          "doc": { "minLength": 1, "maxLength": 64 },
         },
       },
     },
@@ -247,6 +260,23 @@
     },
     "decisions": {
       "Verdict": ["allow", "warn", "block"],
+    },
+    "identity": {
+      "How": ["jid", "phone", "drawer", "overlap", "hint", "title", "minted", "unique_title", "none"],
+      "Verdict": ["match", "other", "unknown", "read_drawer"],
+      "bounds": {
+        "IdentityMatch": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "rows": { "maxItems": 200 },
+        },
+        "IdentityVerify": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "rows": { "maxItems": 120 },
+        },
+        "SeenRow": {
+          "title": { "maxLength": 512 },
+        },
+      },
     },
     "importer": {
       "bounds": {
@@ -485,6 +515,10 @@
       clock: freeze({
         advance: command("debug.clock.advance"),
       }),
+    }),
+    identity: freeze({
+      match: command("identity.match"),
+      verify: command("identity.verify"),
     }),
     messages: freeze({
       import: command("messages.import"),

@@ -80,6 +80,8 @@ class SelfTestOutcome(Model):
     summary_pt: str
     summary_en: str
     at: float
+    chat_open: bool = Field(default=True, description="a conversation was open (its features were checked)")
+    last_send_ok: bool | None = Field(default=None, description="the verdict of the last check made with a chat open")
 
 
 @command("selftest.report", SelfTestOutcome, sources={"content"})
