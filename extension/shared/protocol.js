@@ -417,7 +417,7 @@
     },
     "whatsapp": {
       "FeatureState": ["ok", "missing", "ambiguous", "deferred", "not_checked"],
-      "SelectorScope": ["page", "row", "chat_row"],
+      "SelectorScope": ["page", "row", "chat_row", "on_demand", "drawer"],
       "bounds": {
         "ProbeResult": {
           "matched": { "maxLength": 512 },

@@ -9,7 +9,9 @@ from pydantic import Field
 from pycore.protocol.base import Command, Model, command, event
 
 CSS = Field(min_length=1, max_length=512)
-SelectorScope = Literal["page", "row", "chat_row"]  # where read-dom.js queries (pycore/whatsapp/selectors.py)
+# Where read-dom.js queries (pycore/whatsapp/selectors.py); "on_demand": the page, only when an action
+# opened it (never probed by the self-test); "drawer": inside the contact-info drawer.
+SelectorScope = Literal["page", "row", "chat_row", "on_demand", "drawer"]
 
 
 class SelectorCandidate(Model):

@@ -188,7 +188,7 @@ def test_the_lint_finds_what_it_looks_for(protocol, client, tmp_path, monkeypatc
 NO_CALLER_IN_EXTENSION = {
     "campaign.list", "connection.state", "contacts.list", "contacts.merge",
     "contacts.split", "core.ping", "debug.clock.advance", "messages.import", "optout.history", "optout.list",
-    "optout.set", "outbox.approve", "outbox.cancel", "ratelimit.hit", "search.rebuild",
+    "optout.set", "outbox.approve", "outbox.cancel", "search.rebuild",
     "search.reindex", "search.status", "selectors.override", "selftest.last", "send.request", "suggestion.offer",
 }
 

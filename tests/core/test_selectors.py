@@ -27,7 +27,7 @@ def selftest(core, results, chat_open=True):
 def test_every_feature_has_ordered_fallbacks_with_known_generations():
     for name, feature in FEATURES.items():
         assert feature.candidates, name
-        assert feature.scope in ("page", "row", "chat_row")
+        assert feature.scope in ("page", "row", "chat_row", "on_demand", "drawer")
         assert feature.purpose in ("read", "send", "scrape", "connection")
         for cand in feature.candidates:
             assert set(cand.gens) <= set(GENERATIONS), (name, cand)

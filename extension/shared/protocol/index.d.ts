@@ -1170,7 +1170,7 @@ declare namespace Mettri {
     };
     readonly whatsapp: {
       readonly FeatureState: readonly ["ok", "missing", "ambiguous", "deferred", "not_checked"];
-      readonly SelectorScope: readonly ["page", "row", "chat_row"];
+      readonly SelectorScope: readonly ["page", "row", "chat_row", "on_demand", "drawer"];
       readonly bounds: {
         readonly ProbeResult: {
           readonly matched: {

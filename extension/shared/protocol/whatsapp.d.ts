@@ -3,7 +3,7 @@
 
 declare namespace Mettri.whatsapp {
   type FeatureState = "ok" | "missing" | "ambiguous" | "deferred" | "not_checked";
-  type SelectorScope = "page" | "row" | "chat_row";
+  type SelectorScope = "page" | "row" | "chat_row" | "on_demand" | "drawer";
 
   /** The last stored self-test outcome (meta 'whatsapp.selftest'). */
   type GetLastSelfTest = Record<string, never>;
