@@ -18,6 +18,7 @@ var MettriActions = (() => {
   const OPEN_TIMEOUT_MS = 3000;
   const RESULTS_TIMEOUT_MS = 3000;
   const DRAWER_TIMEOUT_MS = 2000;
+  const MAX_CANDIDATES = 6; // rows of one name (or a number's results) opened at most per search
   let acting = 0; // a send or an "open in WhatsApp" is finding its chat: the capture loop keeps its hands off
 
   /** @param {number} ms */
@@ -104,8 +105,16 @@ var MettriActions = (() => {
       await sleep(60);
     }
     if (text) document.execCommand("insertText", false, text);
-    else document.execCommand("delete");
+    else erase(el);
     await sleep(30);
+  }
+
+  // Delete what is selected as a key press would: execCommand("delete") fires no beforeinput, and
+  // a Lexical editor (the composer, the 2024-25 search box) keeps its text without one.
+  /** @param {HTMLElement} el */
+  function erase(el) {
+    if (el.tagName === "INPUT") document.execCommand("delete");
+    else el.dispatchEvent(new InputEvent("beforeinput", { inputType: "deleteContentBackward", bubbles: true, cancelable: true }));
   }
 
   /** @param {HTMLElement} el */
@@ -178,20 +187,22 @@ var MettriActions = (() => {
   }
 
   /**
-   * Open each candidate row in turn until the core recognises the target.
+   * Open each row that may be the target (the core says which, by name or number) until the core
+   * recognises it. Rows are read again before each try: a virtualized list redraws them.
    * @param {Selectors} sel
    * @param {Target} target
-   * @param {{ el: Element, title: string }[]} rows
-   * @param {number[]} order
+   * @param {"list" | "title" | "phone"} by
    * @param {{ unknown: boolean, navigated: boolean }} state
    */
-  async function tryRows(sel, target, rows, order, state) {
-    const seen = rows.map((r) => r.title);
-    for (const i of order) {
-      const row = rows[i];
-      if (!row || !row.el.isConnected) continue;
+  async function tryRows(sel, target, by, state) {
+    for (let k = 0; k < MAX_CANDIDATES; k++) {
+      const rows = readDom.chatRows(document, sel);
+      const reply = await api.identity.match.request({ chat: target.chat, rows: rows.map((r) => ({ title: r.title })), by });
+      if (!reply.ok || k >= reply.result.candidates.length) return false;
+      const row = rows[reply.result.candidates[k]];
       const before = openSig(sel);
-      if (row.el.getAttribute("aria-selected") !== "true") {
+      const selected = (row.el.closest("[aria-selected]") || row.el).getAttribute("aria-selected") === "true";
+      if (!selected) {
         press(row.el.querySelector('[role="gridcell"]') || row.el);
         state.navigated = true;
         const changed = await waitFor(() => {
@@ -201,7 +212,7 @@ var MettriActions = (() => {
         if (!changed) continue;
         await waitFor(() => readDom.rowKeys(document, sel, 1).length > 0, 500); // its messages drawn
       }
-      const verdict = await verifyOpen(sel, target, seen);
+      const verdict = await verifyOpen(sel, target, rows.map((r) => r.title));
       if (verdict === "match") return true;
       if (verdict === "unknown") state.unknown = true;
     }
@@ -227,13 +238,7 @@ var MettriActions = (() => {
       if (named.ok && named.result.candidates.length &&
           (await verifyOpen(sel, target, readDom.listTitles(document, sel))) === "match") return done(true, "");
     }
-    /** @param {"list" | "title" | "phone"} by */
-    async function fromRows(by) {
-      const rows = readDom.chatRows(document, sel);
-      const reply = await api.identity.match.request({ chat: target.chat, rows: rows.map((r) => ({ title: r.title })), by });
-      return reply.ok && (await tryRows(sel, target, rows, reply.result.candidates, state));
-    }
-    if (await fromRows("list")) return done(true, "");
+    if (await tryRows(sel, target, "list", state)) return done(true, "");
     const box = firstMatch(sel, "search_box");
     for (const [n, term] of target.find.entries()) {
       if (!box) break;
@@ -253,7 +258,7 @@ var MettriActions = (() => {
         return still;
       }, RESULTS_TIMEOUT_MS, 120);
       const by = n === 0 ? "title" : "phone";
-      if (await fromRows(by)) return done(true, "");
+      if (await tryRows(sel, target, by, state)) return done(true, "");
     }
     return done(false, state.unknown ? "chat_ambiguous" : "chat_not_opened");
   }
@@ -308,15 +313,13 @@ var MettriActions = (() => {
         if (composerText(composer) === clean(text)) return { ok: true, composer };
       }
     }
-    clearComposer(composer); // nothing half-written is left for the user to send by mistake
+    await clearComposer(composer); // nothing half-written is left for the user to send by mistake
     return { ok: false, error: "insert_failed" };
   }
 
   /** @param {HTMLElement} composer */
-  function clearComposer(composer) {
-    composer.focus();
-    document.execCommand("selectAll");
-    document.execCommand("delete");
+  async function clearComposer(composer) {
+    if (composerText(composer)) await insertInto(composer, "");
   }
 
   // The self-test's check of the composer, made in the chat the send opened (issue 12, class 8):
@@ -370,7 +373,7 @@ var MettriActions = (() => {
       const written = await writeMessage(sel, job.text);
       if (!written.ok) return report("failed_before_send", { error: written.error });
       if (performance.now() > deadline) {
-        clearComposer(written.composer);
+        await clearComposer(written.composer);
         return report("failed_before_send", { error: "expired" });
       }
       const sent = outgoingIds(sel);

@@ -27,6 +27,7 @@ var MettriContent = (() => {
    *   scraper: ReturnType<typeof MettriScraper.createScraper> | null,
    *   sender: ReturnType<typeof MettriSender.createSenderLoop> | null,
    *   suggestions: ReturnType<typeof MettriSuggestions.createSuggestions> | null,
+   *   activeSince: number | null,
    * }}
    */
   const state = {
@@ -41,6 +42,7 @@ var MettriContent = (() => {
     scraper: null,
     sender: null, // sending: the send loop (sender.js)
     suggestions: null, // sending: the approve-suggestion bar (suggestions.js)
+    activeSince: null, // performance.now() when this page last became the active tab
   };
 
   // -- sending: the send loop runs only in the active tab ----------------------------
@@ -95,6 +97,7 @@ var MettriContent = (() => {
 
   /** @param {Role} role */
   function applyRole(role) {
+    if (role === "active" && state.role !== "active") state.activeSince = performance.now();
     state.role = role;
     // Idle tabs neither capture nor send: one WhatsApp tab at a time acts.
     if (role === "active") {

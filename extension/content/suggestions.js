@@ -118,6 +118,7 @@ var MettriSuggestions = (() => {
       label.textContent = t("suggestionLabel");
       const text = document.createElement("div");
       text.className = "text";
+      text.dir = "auto"; // a reply in Arabic or Hebrew reads right to left, isolated from the buttons
       text.textContent = s.text; // plain text only
       /** @type {HTMLTextAreaElement | null} */
       let editor = null;
@@ -151,9 +152,13 @@ var MettriSuggestions = (() => {
       shown = s;
     }
 
+    // The last decision about the bar, for tests and DevTools: which chat it was for, and what shows.
+    const status = { checks: 0, key: /** @type {string | null} */ (null), shown: /** @type {string | null} */ (null) };
+
     function check() {
       const key = currentKey();
       const s = key ? byChat.get(key) : null;
+      Object.assign(status, { checks: status.checks + 1, key, shown: s ? s.chat : null });
       const composer = actions.firstMatch(selectors, "composer");
       const footer = composer && composer.closest("footer");
       if (!s || !footer) {
@@ -179,6 +184,7 @@ var MettriSuggestions = (() => {
     });
 
     return {
+      status,
       async start() {
         const reply = await api.suggestion.pending.request({});
         if (reply.ok) reply.result.suggestions.forEach(remember);

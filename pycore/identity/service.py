@@ -267,13 +267,30 @@ class ChatIdentity:
             r.key = await self.canonical(r.key)
         if r.key == target and r.how in STRONG:
             return verdict("match", r.how, r.key)
+        if not ChatKey.parse(target).is_jid and s.norm in await self._names(target):
+            # The target is known only by this name (a contact listed by name, never read): it is
+            # this chat only if no other chat shows the name, in storage and in the rows looked at.
+            own = await self._has_messages(target)
+            if r.how in STRONG and own:
+                return verdict("other", r.how, r.key)  # the target is a stored chat of its own, not this one
+            unique = r.twins <= 1 and not own
+            if r.how in STRONG:
+                if not unique:
+                    return verdict("unknown", r.how, r.key)
+                await self.link(target, r.key, r.how)  # the name was this chat's: keep what the page proved
+                return verdict("match", r.how, r.key)
+            if not s.drawer_read and not s.group:
+                return verdict("read_drawer", r.how, r.key)
+            return verdict("match", "unique_title", target) if unique else verdict("unknown", r.how, r.key)
         if r.how in STRONG:
             return verdict("other", r.how, r.key)
         if not s.drawer_read and not s.group:
             return verdict("read_drawer", r.how, r.key)
-        if r.key == target and r.how == "title" and r.twins <= 1:
-            return verdict("match", "unique_title", r.key)  # the only chat of its name, the drawer read
         return verdict("unknown", r.how, r.key)
+
+    async def _has_messages(self, key: str) -> bool:
+        rec = await self.chats.chat(key)
+        return bool(rec and rec.get("message_count", 0) > 0)
 
     async def named_by(self, chat: str, title: str | None) -> bool:
         """May ``chat`` be recognised by its name alone (a saved contact listed by name)? Only when

@@ -181,6 +181,18 @@ def test_a_name_no_other_chat_bears_is_enough_once_the_drawer_was_read(core):
     assert call(core, "identity.verify", {**twins, "rows": []}, source="content")["result"]["verdict"] == "unknown"
 
 
+def test_a_contact_known_by_a_name_two_chats_bear_is_never_guessed(core):
+    """The chat-list scan lists two "Ana Paula" rows as one contact: a send to it cannot tell which."""
+    target = "title:Ana Paula"
+    facts = {"title": "Ana Paula", "list_titles": ["Ana Paula", "Ana Paula"], "drawer": {"texts": ["+55 11 90000-0001"]}}
+    got = call(core, "identity.verify", {"chat": target, "facts": facts, "rows": []}, source="content")["result"]
+    assert got["verdict"] == "unknown" and got["key"] == "5511900000001@c.us"
+    # Alone in the list, the name was that chat's: it is linked, and later sends go by its phone.
+    alone = {**facts, "list_titles": ["Ana Paula"]}
+    assert call(core, "identity.verify", {"chat": target, "facts": alone, "rows": []}, source="content")["result"]["verdict"] == "match"
+    assert asyncio.run(core.features.identity.canonical(target)) == "5511900000001@c.us"
+
+
 @pytest.mark.parametrize("shown", ["Ana\u200f  Lúcia", " Ana\tLúcia\n", "\u202bAna Lúcia\u202c", "Ana Lu\u0301cia"])
 def test_rows_are_matched_on_normalised_names(core, shown):
     reply = call(core, "identity.match", {"chat": "title:Ana Lúcia", "rows": [{"title": "Ana"}, {"title": shown}]},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.sending_support import call, chat_key, known_chat, sending_tab, sent_log
+from tests.e2e.sending_support import call, known_chat, sending_tab, sent_log
 
 pytestmark = pytest.mark.e2e
 
@@ -17,8 +17,7 @@ def test_single_send_reaches_the_replica_once(routed, core_page, gen, lang):
     wa = tab.page
     order = wa.evaluate("() => __replica.chatOrder()")
     target = order[50]  # far down the virtualized list: not rendered, found through the search box
-    key = chat_key(wa, target, gen)
-    known_chat(core_page, wa, target, key)
+    key = known_chat(core_page, wa, target)
     wa.evaluate("id => __replica.openChat(id)", order[0])  # the target's row is out of view again
 
     text = f"Olá! Seu pedido {gen}-{lang} está pronto 😊"

@@ -418,6 +418,7 @@ async function boot() {
   api.setConnection(initial === 'qr' ? 'unpaired' : initial);
   if (location.pathname === '/send' && params.get('phone') && ui.screen === 'app') openFromUrl(params.get('phone'), params.get('text') || '');
   api.timings.ready = performance.now() - t0;
+  api.timings.readyAt = performance.now(); // the page's own clock: the content script shares it
   ui.ready = true;
   resolveReady(true);
 }

@@ -32,9 +32,9 @@ export function mount(root) {
       ...(entries.length ? [] : [el("li", { class: "meta" }, t("outboxEmpty"))]),
       ...entries.map((e) =>
         el("li", { dataset: { id: e.id, state: e.state } },
-          el("span", { class: "title" }, e.chat.replace(/^title:/, "").replace(/@.*$/, "")),
+          el("span", { class: "title", dir: "auto" }, e.chat.replace(/^title:/, "").replace(/@.*$/, "")),
           el("span", { class: `state state-${e.state}` }, t("state_" + e.state)),
-          el("span", { class: "preview" }, e.text),
+          el("span", { class: "preview", dir: "auto" }, e.text),
           e.decision && e.decision.verdict !== "allow" ? el("span", { class: "preview reason" }, reason(e.decision)) : null,
           el("span", { class: "meta" }, fmtTime(e.sent_at || e.updated_at)),
           e.state === "verify" ? verifyAsk(e) : null,
