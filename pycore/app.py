@@ -135,7 +135,7 @@ class Core:
     # -- lifecycle ------------------------------------------------------------
     async def start(self) -> None:
         previous = await self.storage.open()
-        await migrate(self.storage, previous)
+        await migrate(self.storage, previous, self.features.migrations)
         for hook in self.features.start_hooks:
             await hook()
         self.dispatcher.ready = True

@@ -2,9 +2,12 @@
 
 A key is a WhatsApp JID (``5511…@c.us``, ``…@lid``, ``…@g.us``, ``…@newsletter``,
 ``…@broadcast``) or, when the page shows no JID (2026 builds with bare message ids),
-``title:<normalised title>``. Stored records and the protocol carry the string form;
-code that needs to know what a key is asks :class:`ChatKey`. JavaScript never parses
-a key: the core sends the title or phone a page needs alongside it.
+``title:<normalised title>`` (a chat known only by its name, provisional: it is linked to a
+JID once the page proves one), or ``local:<id>`` (a chat Mettri knows is distinct from another
+of the same name but cannot name by a JID; pycore.identity mints it). A title that is a phone
+number is that phone's JID, whatever the DOM generation. Stored records and the protocol carry
+the string form; code that needs to know what a key is asks :class:`ChatKey`. JavaScript never
+parses a key: the core sends the title or phone a page needs alongside it.
 
 Titles reach us with bidi marks (U+202A/U+202C around numbers, U+200E/U+200F),
 runs of whitespace, tabs and newlines; two sightings of one name must compare equal,
@@ -21,10 +24,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 TITLE_PREFIX = "title:"
+LOCAL_PREFIX = "local:"
 TITLE_MAX = 200  # code points of a normalised title (WhatsApp's own names are far shorter)
 KEY_MAX = 256  # one bound for every chat key: "title:" + TITLE_MAX fits, JIDs are < 100
 
-Kind = Literal["user", "lid", "group", "newsletter", "broadcast", "title"]
+Kind = Literal["user", "lid", "group", "newsletter", "broadcast", "title", "local"]
 SERVERS: dict[str, Kind] = {
     "c.us": "user",
     "s.whatsapp.net": "user",
@@ -40,6 +44,10 @@ _MARKS = dict.fromkeys(
     map(ord, "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\u061c\ufeff"), None
 )
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_LOCAL = re.compile(r"^[0-9a-z]{4,32}$")
+# How strongly a key names a person: a JID says who it is; a local key only that it is not another
+# chat of the same name; a title key only the name (pycore.identity links weaker keys to stronger).
+STRENGTH = {"title": 0, "local": 1}
 
 
 def clean_text(text: str) -> str:
@@ -75,6 +83,10 @@ class ChatKey:
             if not title:
                 raise ValueError("a title chat key needs a title")
             return cls("title", title)
+        if raw.startswith(LOCAL_PREFIX):
+            if not _LOCAL.match(raw[len(LOCAL_PREFIX):]):
+                raise ValueError(f"not a local chat key: {raw[:80]!r}")
+            return cls("local", raw[len(LOCAL_PREFIX):])
         m = _JID.match(raw)
         if m is None:
             raise ValueError(f"not a chat key: {raw[:80]!r}")
@@ -85,15 +97,24 @@ class ChatKey:
         return cls.parse(jid)
 
     @classmethod
-    def from_title(cls, title: str) -> "ChatKey":
+    def from_title(cls, title: str, *, group: bool = False) -> "ChatKey":
+        """The key of a chat known by the name WhatsApp shows: a phone number is that phone's JID
+        (an unsaved number is the same chat in every DOM generation), anything else a title key."""
         norm = normalize_title(title)
         if not norm:
             raise ValueError("a chat needs a title or a JID")
-        return cls("title", norm)
+        jid = None if group else phone_jid(norm)
+        return cls("user", jid) if jid else cls("title", norm)
+
+    @classmethod
+    def local(cls, ident: str) -> "ChatKey":
+        return cls.parse(LOCAL_PREFIX + ident)
 
     # -- reading -------------------------------------------------------------------
     def __str__(self) -> str:
-        return TITLE_PREFIX + self.value if self.kind == "title" else self.value
+        if self.kind == "title":
+            return TITLE_PREFIX + self.value
+        return LOCAL_PREFIX + self.value if self.kind == "local" else self.value
 
     @property
     def is_group(self) -> bool:
@@ -105,9 +126,18 @@ class ChatKey:
         return self.value if self.kind == "title" else None
 
     @property
+    def is_jid(self) -> bool:
+        return self.kind not in ("title", "local")
+
+    @property
+    def strength(self) -> int:
+        """0 a name, 1 a local key, 2 a JID: a weaker key is linked to a stronger one, never back."""
+        return STRENGTH.get(self.kind, 2)
+
+    @property
     def user(self) -> str:
-        """The part before '@' of a JID (a phone number for 'user' keys), or the title."""
-        return self.value.split("@", 1)[0] if self.kind != "title" else self.value
+        """The part before '@' of a JID (a phone number for 'user' keys), or the title / local id."""
+        return self.value.split("@", 1)[0] if self.is_jid else self.value
 
     @property
     def phone(self) -> str | None:
@@ -115,6 +145,8 @@ class ChatKey:
 
     def fallback_title(self) -> str:
         """What to call the chat when no stored title is known."""
+        if self.kind == "local":
+            return "?"
         return self.value if self.kind == "title" else self.user
 
 

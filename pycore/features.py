@@ -23,6 +23,7 @@ from pycore.capture.capturer import Capturer
 from pycore.capture.protocol import MessagesCaptured
 from pycore.capture.queries import MessageQueries
 from pycore.capture.store import MessageStore
+from pycore.chatkey import ChatKey
 from pycore.connection import handlers as connection_handlers
 from pycore.connection.protocol import BanSignal, ConnectionChanged
 from pycore.connection.service import Connection
@@ -32,6 +33,9 @@ from pycore.contacts.service import Contacts
 from pycore.crm import handlers as crm_handlers
 from pycore.crm.protocol import CrmChanged
 from pycore.crm.service import Crm
+from pycore.identity import handlers as identity_handlers
+from pycore.identity.protocol import ChatsLinked
+from pycore.identity.service import ChatIdentity
 from pycore.importer import handlers as import_handlers
 from pycore.importer.protocol import MessagesImported
 from pycore.importer.service import Importer
@@ -57,6 +61,7 @@ from pycore.storage.base import Range, Storage
 from pycore.whatsapp.service import WhatsAppPage
 
 StartHook = Callable[[], Awaitable[Any]]
+Migration = Callable[[], Awaitable[Any]]
 PAUSE_ON_STATE = {"logged_out": "logged_out", "other_window": "other_window"}
 
 
@@ -65,6 +70,7 @@ class Features:
     """The built graph (for the JS host and tests; features never hold it)."""
 
     store: MessageStore
+    identity: ChatIdentity
     capturer: Capturer
     queries: MessageQueries
     importer: Importer
@@ -82,17 +88,44 @@ class Features:
     logs: LogBook
     crm: Crm
     start_hooks: list[StartHook] = field(default_factory=list)
+    migrations: dict[int, Migration] = field(default_factory=dict)  # schema version -> data step a feature owns
+
+
+class PersonKeys:
+    """The CRM's merges: a chat key linked to another by identity, then the contacts' own merges."""
+
+    def __init__(self, contacts: Contacts, identity: ChatIdentity) -> None:
+        self.contacts, self.identity = contacts, identity
+
+    async def merged_pairs(self) -> dict[str, str]:
+        pairs = dict(await self.contacts.merged_pairs())
+        for alias in await self.identity.aliases():
+            canonical = await self.identity.canonical(alias)
+            pairs[alias] = pairs.get(canonical, canonical)
+        return pairs
+
+    async def merged_into(self, keys: list[str]) -> dict[str, str | None]:
+        linked = {k: await self.identity.canonical(k) for k in keys}
+        state = await self.contacts.merged_into(sorted(set(linked.values())))
+        return {k: (state.get(c) or c) if c != k else state.get(k) for k, c in linked.items()}
 
 
 class RecipientFacts:
     """The send gate's questions about a recipient, answered from capture and the contact list."""
 
-    def __init__(self, queries: MessageQueries, contacts: Contacts) -> None:
+    def __init__(self, queries: MessageQueries, contacts: Contacts, identity: ChatIdentity) -> None:
         self.queries = queries
         self.contacts = contacts
+        self.identity = identity
 
     async def saved_contact(self, chat: str) -> bool:
-        return await self.contacts.is_saved(chat, await self.queries.title(chat))
+        # A contact listed by name counts only while no other chat shows that name: a stranger
+        # who picks a saved customer's name never passes as saved (pycore.identity.named_by).
+        title = await self.queries.title(chat)
+        named = await self.identity.named_by(chat, title)
+        if not ChatKey.parse(chat).is_jid:  # a chat known by its name: its key is that name
+            return named and await self.contacts.is_saved(chat, title)
+        return await self.contacts.is_saved(chat, title if named else None)
 
     async def has_inbound(self, chat: str) -> bool:
         return await self.queries.has_inbound(chat)
@@ -148,7 +181,9 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
 
     logs = LogBook(clock, emit)
     store = MessageStore(st)
-    capturer = Capturer(st, clock, emit, store, rng)
+    keyed: list = []  # every feature keeping records by chat key, filled below once they exist
+    identity = ChatIdentity(st, clock, rng, emit, chats=store, keyed=keyed)
+    capturer = Capturer(st, clock, emit, store, rng, resolver=identity)
     connection = Connection(st, clock, rng, emit)
     contacts = Contacts(st, clock, rng, emit, presence=connection)
     queries = MessageQueries(st, clock, scanned=contacts)
@@ -156,7 +191,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     navigator = Navigator(st, emit)
     page = WhatsAppPage(st, clock, emit)
     backfills = Backfills(st, clock, rng, emit, captured=capturer, presence=connection)
-    crm = Crm(st, clock, rng, emit, merges=contacts, messages=CrmMessages(st, queries), known=KnownPeople(st),
+    crm = Crm(st, clock, rng, emit, merges=PersonKeys(contacts, identity), messages=CrmMessages(st, queries), known=KnownPeople(st),
               spawn=kernel.tasks.spawn)
     search = SearchEngine(st, clock, progress=lambda done, total: emit(SearchProgress(done=done, total=total)),
                           records=crm)
@@ -165,7 +200,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     consent = Consent(st, clock, rng, emit, audit=audit, names=queries)
     gate = SendGate(
         st, clock, rng, emit,
-        recipients=overrides.get("recipients") or RecipientFacts(queries, contacts),
+        recipients=overrides.get("recipients") or RecipientFacts(queries, contacts, identity),
         evidence=overrides.get("evidence") or queries,
         names=queries, suppression=consent, audit=audit, page=PageState(page, connection),
     )
@@ -173,8 +208,10 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         gate.handout.pacing_model = overrides["pacing"]
     campaigns = Campaigns(st, clock, rng, emit, gate=gate)
     suggestions = Suggestions(st, clock, emit, names=queries, sender=gate)
+    keyed += [capturer, gate, consent, suggestions, contacts]
 
     capture_handlers.register(on, capturer, queries)
+    identity_handlers.register(on, identity)
     import_handlers.register(on, importer)
     navigation_handlers.register(on, navigator)
     connection_handlers.register(on, connection)
@@ -231,10 +268,16 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         search.records_changed(None if ev.many or ev.defs else ev.keys)
         spawn(search.sync_records())
 
+    def on_linked(ev: ChatsLinked) -> None:
+        capturer.forget(ev.alias, ev.canonical)
+        indexer.poke()  # the moved messages carry new seqs and the keys they replace
+        crm.contacts_changed([ev.alias, ev.canonical])  # the alias's card, notes and reminders move too
+
     kernel.bus.listen(MessagesCaptured, on_captured)
     kernel.bus.listen(MessagesImported, on_imported)
     kernel.bus.listen(ContactsChanged, lambda ev: crm.contacts_changed(ev.keys))
     kernel.bus.listen(CrmChanged, on_crm)
+    kernel.bus.listen(ChatsLinked, on_linked)
     kernel.bus.listen(BanSignal, on_ban)
     kernel.bus.listen(ConnectionChanged, on_connection)
     kernel.bus.listen(OutboxChanged, on_outbox)
@@ -262,7 +305,8 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
 
     hooks += [index_after_start, crm_after_start]
     return Features(
-        store=store, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
+        store=store, identity=identity, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
         connection=connection, contacts=contacts, page=page, backfills=backfills, search=search, audit=audit,
         consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, crm=crm, start_hooks=hooks,
+        migrations={3: identity.migrate},
     )

@@ -96,6 +96,14 @@ REASONS: dict[str, tuple[str, str]] = {
         "You confirmed the message did not go out; it will be sent once more.",
     ),
     "cancelled": ("Envio cancelado.", "Send cancelled."),
+    "chat_ambiguous": (
+        "Há mais de uma conversa com este nome no WhatsApp e nada na página diz qual é a certa: a mensagem não "
+        "foi enviada. Abra a conversa certa uma vez (o Mettri a reconhece pelo histórico) ou salve o contato com "
+        "outro nome, e envie de novo.",
+        "More than one WhatsApp chat has this name and nothing on the page says which one is right: the message "
+        "was not sent. Open the right chat once (Mettri recognises it by its history) or save the contact under "
+        "another name, then send again.",
+    ),
 }
 
 WINDOW_NAMES = {"minute": ("minuto", "minute"), "hour": ("hora", "hour"), "day": ("dia", "day"), "bucket": ("rajada", "burst")}

@@ -7,6 +7,7 @@ import "../shared/protocol.js"; // MettriProtocol: the envelope builders
 import { classifySender } from "./sender-check.js";
 import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
 import { forwardToCore, relayEventToTabs } from "./router.js";
+import { watchTabs } from "./tab-ports.js";
 
 chrome.runtime.onInstalled.addListener(() => {
   chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
@@ -50,6 +51,8 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
       return false;
   }
 });
+
+watchTabs(); // a WhatsApp page that is gone hands the active role over at once
 
 // Start the core early so it is warm when WhatsApp's page sends its first batch.
 ensureOffscreen().catch((err) => console.error("mettri: offscreen start failed", err));

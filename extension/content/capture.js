@@ -6,6 +6,9 @@
 // rows whose facts changed since the last acknowledged batch are sent again.
 // Long texts the core asks to open ("Read more") are opened here, one at a time with the
 // core's pauses, only in the open chat and only while the tab is visible.
+// Which chat the rows belong to is the core's decision (pycore.identity): the tab hands back the
+// key the core gave the open chat while it stays open, the chat list's names on the first batch
+// (two chats of one name show there), and the contact-info drawer when the core asks for it.
 var MettriCapture = (() => {
   const DEBOUNCE_MS = 120; // WhatsApp re-renders in bursts: read once it settles
   const MAX_WAIT_MS = 600; // but never later than this during a long burst
@@ -18,7 +21,7 @@ var MettriCapture = (() => {
    * @typedef {Mettri.capture.ChatFacts & { title: string }} Chat
    * @typedef {Mettri.capture.RawMessageNode} Node
    * @typedef {{ hidden: boolean, observed_at: number, locale: string | null, utc_offset_min: number }} BatchContext
-   * @typedef {{ chat: Chat, node: Node, sig: string, batch: BatchContext }} Pending
+   * @typedef {{ chat: Chat, node: Node, sig: string, batch: BatchContext, session: number }} Pending
    */
 
   /**
@@ -55,6 +58,15 @@ var MettriCapture = (() => {
     let chatSig = null;
     /** @type {string | null} */
     let chatKey = null; // the core's key of the open chat, from the last acknowledged batch
+    let session = 0; // which opening of a chat the rows belong to: a new one whenever the open chat changes
+    /** @type {Element | null} */
+    let sessionPanel = null;
+    /** @type {string[]} */
+    let lastRecent = []; // keys of the newest rows last read: a chat switch replaces all of them
+    /** @type {Mettri.capture.DrawerFacts | null} */
+    let drawer = null; // the open chat's contact-info drawer, read once when the core asked
+    let drawerDue = false; // the core has not heard the drawer yet
+    let drawerTried = false;
     /** @type {string | null} */
     let ackedUnread = null; // the open chat's unread badge as the core last heard it
     /** @type {{ row: string, wait_s: number, chat: string }[]} */
@@ -98,17 +110,31 @@ var MettriCapture = (() => {
       };
       let added = 0;
       if (chat.title) {
-        // The chat's identity, not its unread badge (which changes while it stays the same chat).
+        const rows = readDom.messageRows(document, selectors);
+        // Another chat is open when its name or panel changed, or when none of the newest rows is
+        // still there (two chats of one name look alike: their messages never do).
         const sig = JSON.stringify([chat.title, chat.header_testid, chat.composer_label]);
-        if (sig !== chatSig) {
+        const panelEl = panelNow();
+        const recent = rows.slice(-10).map((r) => readDom.rowKey(r)).filter((k) => k !== null);
+        const replaced = lastRecent.length >= 3 && recent.length >= 3 && !recent.some((k) => lastRecent.includes(k));
+        lastRecent = /** @type {string[]} */ (recent);
+        if (sig !== chatSig || panelEl !== sessionPanel || replaced) {
           chatSig = sig;
+          sessionPanel = panelEl;
+          session += 1;
           chatKey = null;
           ackedUnread = null;
+          drawer = null;
+          drawerDue = drawerTried = false;
           sent.clear(); // memory per open chat; the core dedupes what is sent again
           expandQueue.length = 0; // long texts are opened only in the chat they are in
           expandTries.clear();
         }
-        const rows = readDom.messageRows(document, selectors);
+        Object.assign(chat, {
+          key_hint: chatKey,
+          list_titles: chatKey ? null : readDom.listTitles(document, selectors),
+          drawer: drawerDue ? drawer : null,
+        });
         const days = readDom.dayLabels(document, selectors, rows);
         const tailFrom = rows.length - TAIL_ROWS;
         const unread = unreadSig(chat);
@@ -121,13 +147,13 @@ var MettriCapture = (() => {
           if (readDom.isBlank(node)) continue; // drawn without content yet: read again when filled
           const sig = JSON.stringify(node);
           // the badge changed with no row to carry it (the tab is back in view): send the newest again
-          const forced = i === rows.length - 1 && unread !== ackedUnread && !added;
+          const forced = i === rows.length - 1 && (unread !== ackedUnread || drawerDue) && !added;
           if (!forced && (sent.get(key) === sig || pending.get(key)?.sig === sig)) continue;
           if (pending.size >= MAX_PENDING && !pending.has(key)) {
             stats.dropped += 1; // reported in stats; the row is read again when it re-renders
             continue;
           }
-          pending.set(key, { chat, node, sig, batch });
+          pending.set(key, { chat, node, sig, batch, session });
           added += 1;
         }
       }
@@ -185,7 +211,11 @@ var MettriCapture = (() => {
               if (pending.get(key) === entry) pending.delete(key);
               remember(key, entry.sig);
             }
-            chatKey = reply.result.chat;
+            if (entries[0][1].session === session) {
+              chatKey = reply.result.chat; // handed back with the next batches of this same open chat
+              if (args.chat.drawer) drawerDue = false;
+              if (reply.result.read_drawer) readDrawerOnce();
+            }
             ackedUnread = unreadSig(args.chat);
             enqueueExpansions(reply.result.expand, args.chat);
             stats.batches += 1;
@@ -213,6 +243,22 @@ var MettriCapture = (() => {
       } finally {
         flushing = false;
       }
+    }
+
+    // The core cannot tell the open chat from another of its name: read its contact-info drawer
+    // once (paced by the core's scrape limit), never while the user types or the tab is hidden,
+    // nor while a send is finding its chat; the newest row goes again with it.
+    async function readDrawerOnce() {
+      const active = document.activeElement;
+      const typing = !!active && (/** @type {HTMLElement} */ (active).isContentEditable || active.tagName === "INPUT" || active.tagName === "TEXTAREA");
+      if (drawerTried || stopped || typing || document.visibilityState === "hidden" || MettriActions.isActing()) return;
+      drawerTried = true;
+      const mine = session;
+      const facts = await MettriActions.readDrawer(selectors);
+      if (!facts || mine !== session) return;
+      drawer = facts;
+      drawerDue = true;
+      schedule();
     }
 
     /** @param {Chat} chat */

@@ -9,6 +9,9 @@ var MettriContent = (() => {
   const readDom = MettriReadDom;
   const HEARTBEAT_MS = 30_000; // the core hands the active role over after 90 s of silence
   const CONNECTION_POLL_MS = 1_000;
+  const PORT_BEAT_MS = 20_000; // keeps the worker awake, so it sees this page's port drop at once
+  // This page (a reload keeps the tab, not the page): the worker says bye for it when its port drops.
+  const doc = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
   /** @typedef {Mettri.Result<"tabs.hello">["role"]} Role */
   /**
@@ -24,6 +27,7 @@ var MettriContent = (() => {
    *   scraper: ReturnType<typeof MettriScraper.createScraper> | null,
    *   sender: ReturnType<typeof MettriSendLoop.createSendLoop> | null,
    *   suggestions: ReturnType<typeof MettriSuggestions.createSuggestions> | null,
+   *   activeSince: number | null,
    * }}
    */
   const state = {
@@ -38,6 +42,7 @@ var MettriContent = (() => {
     scraper: null,
     sender: null, // sending: the send loop (send-loop.js)
     suggestions: null, // sending: the approve-suggestion bar (suggestions.js)
+    activeSince: null, // performance.now() when this page last became the active tab
   };
 
   // -- sending: the send loop runs only in the active tab ----------------------------
@@ -45,7 +50,9 @@ var MettriContent = (() => {
     if (state.sender || !globalThis.MettriSendLoop) return;
     state.sender = MettriSendLoop.createSendLoop({ api, onEvent, selectors: state.selectors });
     state.sender.start();
-    state.suggestions = MettriSuggestions.createSuggestions({ api, onEvent, selectors: state.selectors });
+    state.suggestions = MettriSuggestions.createSuggestions({
+      api, onEvent, selectors: state.selectors, currentKey: () => (state.capture ? state.capture.chatKey() : null),
+    });
     state.suggestions.start();
   }
 
@@ -81,7 +88,7 @@ var MettriContent = (() => {
   }
 
   async function hello() {
-    const reply = await api.tabs.hello.request({ tab_id: null }, { timeoutMs: 120_000 });
+    const reply = await api.tabs.hello.request({ tab_id: null, doc }, { timeoutMs: 120_000 });
     if (reply.ok) {
       state.tabId = reply.result.tab_id;
       applyRole(reply.result.role);
@@ -90,6 +97,7 @@ var MettriContent = (() => {
 
   /** @param {Role} role */
   function applyRole(role) {
+    if (role === "active" && state.role !== "active") state.activeSince = performance.now();
     state.role = role;
     // Idle tabs neither capture nor send: one WhatsApp tab at a time acts.
     if (role === "active") {
@@ -107,8 +115,13 @@ var MettriContent = (() => {
     const key = JSON.stringify(facts);
     if (!force && key === state.lastConnectionFacts) return;
     state.lastConnectionFacts = key;
-    const reply = await api.connection.report.request({ ...facts, tab_id: null, observed_at: Date.now() / 1000 });
-    if (reply.ok) state.connection = reply.result;
+    const reply = await api.connection.report.request({ ...facts, tab_id: null, doc, observed_at: Date.now() / 1000 });
+    if (!reply.ok) return;
+    state.connection = reply.result;
+    // The core's election is the truth: a report that finds this page's role out of date asks again
+    // (a tab promoted while its announcement was lost, or demoted while it kept acting).
+    const idle = reply.result.code === "idle_tab"; // the core answers an idle tab's report with this code
+    if (state.role !== null && idle !== (state.role === "idle")) hello();
   }
 
   async function selfTest() {
@@ -134,8 +147,25 @@ var MettriContent = (() => {
   });
 
   window.addEventListener("pagehide", () => {
-    api.tabs.bye.request({ tab_id: null }, { timeoutMs: 2_000 });
+    api.tabs.bye.request({ tab_id: null, doc }, { timeoutMs: 2_000 });
   });
+
+  // The worker learns this page is gone when this port drops (closed, reloaded, crashed).
+  function holdPort() {
+    /** @type {chrome.runtime.Port} */
+    let port;
+    try {
+      port = chrome.runtime.connect({ name: `mettri-tab:${doc}` });
+    } catch (err) {
+      return; // the extension was reloaded: this page's script is orphaned
+    }
+    const beat = setInterval(() => port.postMessage(0), PORT_BEAT_MS);
+    port.onDisconnect.addListener(() => {
+      clearInterval(beat);
+      setTimeout(holdPort, 500); // the worker stopped: connecting wakes it again
+    });
+  }
+  holdPort();
 
   // WhatsApp's warnings can be drawn anywhere, any moment: look again shortly after the page
   // changes (at most every 150 ms), not only on the 1 s poll, so sending pauses within a second.

@@ -3,7 +3,7 @@
 // the active WhatsApp tab opens the chat, finds the message row (scrolling up
 // through older messages within a bound) and highlights it briefly. Reads ids
 // and titles only; the core said which chat and message. Opening the chat is
-// content/actions.js's openChat (the same way the send gate opens one).
+// content/actions.js's openChat (the same way the send gate opens one: verified, never by name alone).
 var MettriOpenAt = (() => {
   /** @typedef {Mettri.whatsapp.SelectorTable} Selectors */
   /** @param {number} ms */
@@ -96,7 +96,7 @@ var MettriOpenAt = (() => {
   async function openAt(request) {
     const sel = MettriSelectors;
     diagnostics.step = { opening: request.title };
-    const opened = (await MettriActions.openChat(sel, request.title)) === null;
+    const opened = await MettriActions.openChat(sel, { chat: request.chat, title: request.title, find: request.find });
     const result = { opened, found: false };
     if (opened && request.message_id) {
       const row = await scrollToMessage(sel, request.message_id);

@@ -19,6 +19,8 @@ var MettriReadDom = (function () {
   var MAX_ATTR = NODE.data_id.maxLength;
   var MAX_LIST = NODE.icons.maxItems;
   var MAX_NODES = MettriProtocol.capture.bounds.CaptureBatch.nodes.maxItems;
+  var FACTS = MettriProtocol.capture.bounds.ChatFacts;
+  var DRAWER = MettriProtocol.capture.bounds.DrawerFacts;
   var SVG = "http://www.w3.org/2000/svg";
 
 
@@ -385,6 +387,7 @@ var MettriReadDom = (function () {
     })[0];
     var row = name ? openChatRow(root, sel, name) : null;
     var badge = row ? first(row, sel, "unread_badge") : null;
+    var avatar = first(root, sel, "header_avatar");
     return {
       title: String(cut(name, MAX_ATTR)),
       header_testid: header ? cut(header.getAttribute("data-testid"), MAX_ATTR) : null,
@@ -393,7 +396,81 @@ var MettriReadDom = (function () {
       list_row: !!row,
       unread_label: badge ? cut(badge.getAttribute("aria-label"), MAX_ATTR) : null,
       unread_text: badge ? cut(badge.textContent.trim(), 64) || null : null,
+      header_texts: headerTexts(root, sel, title),
+      avatar: avatar ? cut(avatar.getAttribute("src"), FACTS.avatar.maxLength) : null,
     };
+  }
+
+  // The header's other lines (a phone number, "~ push name", the participants), each once.
+  /**
+   * @param {Root} root
+   * @param {Selectors} sel
+   * @param {Element | null} titleEl
+   */
+  function headerTexts(root, sel, titleEl) {
+    var els = match(root, sel, "chat_header_texts").els.filter(function (e) {
+      return !(titleEl && (titleEl === e || titleEl.contains(e) || e.contains(titleEl)));
+    });
+    return distinct(els.map(function (e) { return nameOf(e); }), FACTS.header_texts.maxItems);
+  }
+
+  // The contact-info drawer, when it is open: its name and its other lines (the phone number).
+  /**
+   * @param {Root} root
+   * @param {Selectors} sel
+   * @returns {Mettri.capture.DrawerFacts | null}
+   */
+  function readDrawer(root, sel) {
+    var drawer = first(root, sel, "contact_drawer");
+    if (!drawer) return null;
+    var title = first(drawer, sel, "drawer_title");
+    var lines = match(drawer, sel, "drawer_lines").els.filter(function (e) { return !(title && (e === title || title.contains(e))); });
+    return {
+      title: title ? cut(nameOf(title), DRAWER.title.maxLength) : null,
+      texts: distinct(lines.map(function (e) { return textOf(e).trim(); }), DRAWER.texts.maxItems),
+    };
+  }
+
+  // Chat-list rows (or search results) with a name, in order: section headers have none.
+  /**
+   * @param {Root} root
+   * @param {Selectors} sel
+   * @returns {{ el: Element, title: string }[]}
+   */
+  function chatRows(root, sel) {
+    /** @type {{ el: Element, title: string }[]} */
+    var out = [];
+    match(root, sel, "chat_row").els.forEach(function (el) {
+      var t = first(el, sel, "row_title");
+      var name = t ? nameOf(t) : "";
+      if (name.trim()) out.push({ el: el, title: String(cut(name, MAX_ATTR)) });
+    });
+    // Drawn order, not DOM order: a virtualized list positions its rows.
+    return out.sort(function (a, b) { return a.el.getBoundingClientRect().top - b.el.getBoundingClientRect().top; });
+  }
+
+  /**
+   * Names of the chat-list rows drawn now (two rows of one name show here).
+   * @param {Root} root
+   * @param {Selectors} sel
+   */
+  function listTitles(root, sel) {
+    return chatRows(root, sel).slice(0, FACTS.list_titles.maxItems).map(function (r) { return r.title; });
+  }
+
+  /**
+   * The keys of the open conversation's rows, newest last (what identity.verify looks up).
+   * @param {Root} root
+   * @param {Selectors} sel
+   * @param {number} max
+   */
+  function rowKeys(root, sel, max) {
+    var keys = /** @type {string[]} */ ([]);
+    messageRows(root, sel).forEach(function (el) {
+      var k = rowKey(el);
+      if (k) keys.push(String(cut(k, MAX_ATTR)));
+    });
+    return keys.slice(-max);
   }
 
   /**
@@ -519,7 +596,12 @@ var MettriReadDom = (function () {
     messageRows: messageRows,
     rowKey: rowKey,
     first: first,
+    nameOf: nameOf,
     readChatHeader: readChatHeader,
+    readDrawer: readDrawer,
+    chatRows: chatRows,
+    listTitles: listTitles,
+    rowKeys: rowKeys,
     readBatch: readBatch,
     readChatRow: readChatRow,
     probe: probe,

@@ -5,12 +5,12 @@
 // core's gate (suggestion.approve mode "send"), "insert" only writes into the
 // composer. The bar lives in a zero-height box inside the footer (it overlays,
 // it never shifts the composer) with its own shadow root (no style leaks).
+// It shows in the chat the core recognised as the suggestion's (the capture loop's key of the
+// open chat), never in a chat that merely has the same name.
 var MettriSuggestions = (() => {
   const CHECK_MS = 400;
   /** @param {string} key */
   const t = (key) => chrome.i18n.getMessage(key) || key;
-  /** @param {string | null | undefined} s */
-  const clean = (s) => (s || "").replace(/[\u202a-\u202e\u200e\u200f]/g, "").trim();
 
   const STYLE = `
     .bar { position: absolute; left: 8px; right: 8px; bottom: 4px; z-index: 5; box-sizing: border-box;
@@ -32,11 +32,12 @@ var MettriSuggestions = (() => {
    *   onEvent: typeof MettriCore.onEvent,
    *   selectors: Mettri.whatsapp.SelectorTable,
    *   actions?: typeof MettriActions,
+   *   currentKey: () => string | null,
    * }} deps
    */
-  function createSuggestions({ api, onEvent, selectors, actions = MettriActions }) {
-    /** @type {Map<string, Suggestion>} chat title -> suggestion */
-    const byTitle = new Map();
+  function createSuggestions({ api, onEvent, selectors, actions = MettriActions, currentKey }) {
+    /** @type {Map<string, Suggestion>} chat key -> suggestion */
+    const byChat = new Map();
     /** @type {HTMLElement | null} the zero-height box in the footer */
     let host = null;
     /** @type {Suggestion | null} the suggestion on screen */
@@ -47,13 +48,12 @@ var MettriSuggestions = (() => {
 
     /** @param {Suggestion} s */
     function remember(s) {
-      for (const [title, old] of byTitle) if (old.chat === s.chat) byTitle.delete(title);
-      byTitle.set(clean(s.chat_title), s);
+      byChat.set(s.chat, s);
     }
 
     /** @param {string} chat */
     function forget(chat) {
-      for (const [title, s] of byTitle) if (s.chat === chat) byTitle.delete(title);
+      byChat.delete(chat);
     }
 
     function removeBar() {
@@ -118,6 +118,7 @@ var MettriSuggestions = (() => {
       label.textContent = t("suggestionLabel");
       const text = document.createElement("div");
       text.className = "text";
+      text.dir = "auto"; // a reply in Arabic or Hebrew reads right to left, isolated from the buttons
       text.textContent = s.text; // plain text only
       /** @type {HTMLTextAreaElement | null} */
       let editor = null;
@@ -151,9 +152,13 @@ var MettriSuggestions = (() => {
       shown = s;
     }
 
+    // The last decision about the bar, for tests and DevTools: which chat it was for, and what shows.
+    const status = { checks: 0, key: /** @type {string | null} */ (null), shown: /** @type {string | null} */ (null) };
+
     function check() {
-      const title = actions.headerTitle(selectors);
-      const s = title ? byTitle.get(title) : null;
+      const key = currentKey();
+      const s = key ? byChat.get(key) : null;
+      Object.assign(status, { checks: status.checks + 1, key, shown: s ? s.chat : null });
       const composer = actions.firstMatch(selectors, "composer");
       const footer = composer && composer.closest("footer");
       if (!s || !footer) {
@@ -167,11 +172,19 @@ var MettriSuggestions = (() => {
     const unsubscribe = onEvent((envelope) => {
       if (envelope.event === "suggestion.offered") remember(envelope.data.suggestion);
       else if (envelope.event === "suggestion.cleared") forget(envelope.data.chat);
-      else return;
+      else if (envelope.event === "chats.linked") {
+        // Two keys named one chat: its suggestion waits under the key that names it now.
+        const s = byChat.get(envelope.data.alias);
+        if (s) {
+          forget(s.chat);
+          if (!byChat.has(envelope.data.canonical)) remember({ ...s, chat: envelope.data.canonical });
+        }
+      } else return;
       check();
     });
 
     return {
+      status,
       async start() {
         const reply = await api.suggestion.pending.request({});
         if (reply.ok) reply.result.suggestions.forEach(remember);

@@ -83,6 +83,8 @@
       "crm.tag.update": ["page"],
       "crm.timeline": ["page"],
       "debug.clock.advance": ["page"],
+      "identity.match": ["content"],
+      "identity.verify": ["content"],
       "messages.import": ["page"],
       "messages.list": ["content", "page"],
       "metrics.summary": ["page"],
@@ -119,7 +121,7 @@
       "tabs.bye": ["content"],
       "tabs.hello": ["content"],
     },
-    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
+    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
     "audit": {
       "bounds": {
         "AuditList": {
@@ -193,6 +195,14 @@
           "subtitle": { "maxLength": 512 },
           "unread_label": { "maxLength": 512 },
           "unread_text": { "maxLength": 64 },
+          "header_texts": { "maxItems": 8 },
+          "avatar": { "maxLength": 512 },
+          "list_titles": { "maxItems": 120 },
+          "key_hint": { "maxLength": 512 },
+        },
+        "DrawerFacts": {
+          "title": { "maxLength": 512 },
+          "texts": { "maxItems": 16 },
         },
         "ListChats": {
           "limit": { "minimum": 1, "maximum": 5000 },
@@ -224,13 +234,16 @@
       "bounds": {
         "ConnectionReport": {
           "tab_id": { "minLength": 1, "maxLength": 64 },
+          "doc": { "minLength": 1, "maxLength": 64 },
           "banners": { "maxItems": 20 },
         },
         "TabBye": {
           "tab_id": { "minLength": 1, "maxLength": 64 },
+          "doc": { "minLength": 1, "maxLength": 64 },
         },
         "TabHello": {
           "tab_id": { "minLength": 1, "maxLength": 64 },
+          "doc": { "minLength": 1, "maxLength": 64 },
         },
       },
     },
@@ -492,6 +505,23 @@
     "decisions": {
       "Verdict": ["allow", "warn", "block"],
     },
+    "identity": {
+      "How": ["jid", "phone", "drawer", "overlap", "hint", "title", "minted", "unique_title", "none"],
+      "Verdict": ["match", "other", "unknown", "read_drawer"],
+      "bounds": {
+        "IdentityMatch": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "rows": { "maxItems": 200 },
+        },
+        "IdentityVerify": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "rows": { "maxItems": 120 },
+        },
+        "SeenRow": {
+          "title": { "maxLength": 512 },
+        },
+      },
+    },
     "importer": {
       "bounds": {
         "ImportMessages": {
@@ -640,7 +670,7 @@
     },
     "whatsapp": {
       "FeatureState": ["ok", "missing", "ambiguous", "deferred", "not_checked"],
-      "SelectorScope": ["page", "row", "chat_row"],
+      "SelectorScope": ["page", "row", "chat_row", "on_demand", "drawer"],
       "bounds": {
         "ProbeResult": {
           "matched": { "maxLength": 512 },
@@ -801,6 +831,10 @@
       clock: freeze({
         advance: command("debug.clock.advance"),
       }),
+    }),
+    identity: freeze({
+      match: command("identity.match"),
+      verify: command("identity.verify"),
     }),
     messages: freeze({
       import: command("messages.import"),

@@ -599,6 +599,166 @@ var MettriSelectors = Object.freeze(/** @satisfies {Mettri.whatsapp.SelectorTabl
         }
       ]
     },
+    "chat_header_texts": {
+      "purpose": "read",
+      "scope": "on_demand",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "#main header span[title]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "#main header span[dir=\"auto\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
+    "header_avatar": {
+      "purpose": "read",
+      "scope": "on_demand",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "#main header img[src]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
+    "contact_drawer": {
+      "purpose": "read",
+      "scope": "on_demand",
+      "unique": true,
+      "candidates": [
+        {
+          "css": "[data-testid=\"contact-info-drawer\"]",
+          "gens": [
+            "2026"
+          ]
+        },
+        {
+          "css": "section[aria-label=\"Contact info\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "section[aria-label=\"Dados do contato\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "section[aria-label=\"Group info\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "section[aria-label=\"Dados do grupo\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
+    "drawer_title": {
+      "purpose": "read",
+      "scope": "drawer",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "span[title]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "span[dir=\"auto\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
+    "drawer_lines": {
+      "purpose": "read",
+      "scope": "drawer",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "span[dir=\"auto\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "span",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
+    "drawer_close": {
+      "purpose": "read",
+      "scope": "drawer",
+      "unique": false,
+      "candidates": [
+        {
+          "css": "[role=\"button\"][aria-label=\"Close\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "[role=\"button\"][aria-label=\"Fechar\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        },
+        {
+          "css": "[data-icon=\"x\"]",
+          "gens": [
+            "2024",
+            "2025",
+            "2026"
+          ]
+        }
+      ]
+    },
     "chat_list": {
       "purpose": "scrape",
       "scope": "page",

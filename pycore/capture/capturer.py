@@ -11,17 +11,17 @@ from __future__ import annotations
 import random
 from collections import OrderedDict
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Protocol
 
 from pycore.capture import expand, quotes
 from pycore.capture.chat_signals import is_group, track_unread
-from pycore.capture.ids import parse_node_id
-from pycore.capture.interpret import Interpreted, chat_key, interpret, is_placeholder
+from pycore.msgids import MessageId, parse_node_id
+from pycore.capture.interpret import Interpreted, interpret, is_placeholder
 from pycore.capture.merge import merge_fields
-from pycore.capture.protocol import CaptureBatch, CaptureResult, ChatHealth, ChatHint, MessagesCaptured
+from pycore.capture.protocol import CaptureBatch, CaptureResult, ChatFacts, ChatHealth, ChatHint, MessagesCaptured
 from pycore.capture.store import MessageStore, Written
 from pycore.capture.timestamps import fill_times
-from pycore.chatkey import TITLE_PREFIX
+from pycore.chatkey import ChatKey
 from pycore.clock import Clock
 from pycore.protocol.base import CoreError
 from pycore.storage.base import Range, Storage, WriteOp
@@ -33,13 +33,45 @@ OPEN_QUOTES = 500  # per chat: quotes whose original was not stored yet (it may 
 RECORD_ONLY = ("key", "seq", "first_seen", "last_seen")
 
 
+class Who(Protocol):
+    key: str
+    how: str
+    twins: int
+    ambiguous: bool
+    read_drawer: bool
+    others: list[str]
+
+
+class ChatResolver(Protocol):
+    async def identify(self, facts: ChatFacts, ids: list[MessageId | None], *, group: bool = False) -> Who:
+        """The stored chat this open chat is (pycore.identity); ValueError when nothing names it."""
+
+
 def empty_health(chat: str) -> ChatHealth:
     return ChatHealth(chat=chat)
 
 
+def merged_health(c: ChatHealth, a: ChatHealth) -> ChatHealth:
+    def pick(x, y, best):
+        return y if x is None else x if y is None else best(x, y)
+
+    h = c.model_copy()
+    for name in ("count", "nodes_seen", "nodes_clean", "nodes_unknown", "hidden_batches"):
+        setattr(h, name, getattr(c, name) + getattr(a, name))
+    if a.oldest_ts is not None and (c.oldest_ts is None or a.oldest_ts < c.oldest_ts):
+        h.oldest_ts, h.oldest_id = a.oldest_ts, a.oldest_id
+    if a.newest_ts is not None and (c.newest_ts is None or a.newest_ts > c.newest_ts):
+        h.newest_ts, h.newest_id = a.newest_ts, a.newest_id
+    h.last_capture = pick(c.last_capture, a.last_capture, max)
+    h.clean_share = round(h.nodes_clean / (h.nodes_seen + h.missing), 4) if h.nodes_seen else None
+    return h
+
+
 class Capturer:
-    def __init__(self, storage: Storage, clock: Clock, emit: Callable, store: MessageStore, rng: random.Random) -> None:
+    def __init__(self, storage: Storage, clock: Clock, emit: Callable, store: MessageStore, rng: random.Random,
+                 resolver: ChatResolver) -> None:
         self.storage = storage
+        self.resolver = resolver
         self.clock = clock
         self.emit = emit
         self.store = store
@@ -60,6 +92,21 @@ class Capturer:
         stored = {h["chat"]: ChatHealth.model_validate(h) for h in await self.storage.query("capture_state")}
         stored.update(self._health)
         return [stored[k] for k in sorted(stored)]
+
+    async def rekey_ops(self, alias: str, canonical: str) -> list[WriteOp]:
+        """The capture figures of two keys of one chat, added up under ``canonical``."""
+        a, c = await self.health(alias), await self.health(canonical)
+        if a.nodes_seen == 0 and a.count == 0:
+            return [WriteOp(op="delete", store="capture_state", key=alias)]
+        both = merged_health(c, a).model_copy(update={"chat": canonical})
+        return [WriteOp(op="delete", store="capture_state", key=alias),
+                WriteOp(op="put", store="capture_state", record=both.model_dump())]
+
+    def forget(self, *chats: str) -> None:
+        """Cached figures of chats whose stored record changed under us (a link): read them again."""
+        for chat in chats:
+            self._health.pop(chat, None)
+            self._open_quotes.pop(chat, None)
 
     async def stored_count(self, chat: str) -> tuple[int, str | None]:
         """(messages captured in ``chat``, id of the oldest): the backfill's progress and watermark."""
@@ -86,10 +133,12 @@ class Capturer:
 
     async def capture(self, batch: CaptureBatch) -> CaptureResult:
         now = self.clock.now()
+        ids = [parse_node_id(n.data_id, n.testid) for n in batch.nodes if not is_placeholder(n)]
         try:
-            chat = chat_key(batch.chat, [parse_node_id(n.data_id, n.testid) for n in batch.nodes])
+            who = await self.resolver.identify(batch.chat, ids, group=is_group(batch.chat, serialized_group=False, authors=set()))
         except ValueError as exc:
             raise CoreError("invalid_args", f"the batch names no chat: {exc}") from None
+        chat = who.key
         nodes = [n for n in batch.nodes if not is_placeholder(n)]  # rows drawn empty are no message
         items: list[Interpreted] = []
         unknown = len(batch.rejected)  # rows that did not validate count as rows not understood
@@ -106,13 +155,16 @@ class Capturer:
         await self._resolve_quotes(chat, seen)
 
         # A JID says itself whether it is a group; a chat known by its title needs the page's signals.
-        group = chat.startswith(TITLE_PREFIX) and is_group(
+        group = not ChatKey.parse(chat).is_jid and is_group(
             batch.chat, serialized_group=any(it.id.is_group or it.id.participant for it in items),
             authors={it.fields["author"] for it in items if it.fields["direction"] == "in" and it.fields["author"]})
         # Rows of another chat (a serialized id names it) are credited to that chat's own health.
         chats = {it.chat for it in items} | {chat}
-        hints = {c: ChatHint(title=batch.chat.title, shown_title=batch.chat.title, is_group=group) if c == chat else ChatHint()
+        hints = {c: ChatHint(title=batch.chat.title, shown_title=batch.chat.title, is_group=group, twins=who.twins,
+                             ambiguous=who.ambiguous) if c == chat else ChatHint()
                  for c in chats}
+        for twin in who.others:  # chats of the same name learn they have a twin
+            hints.setdefault(twin, ChatHint(twins=who.twins, ambiguous=not ChatKey.parse(twin).is_jid and who.twins >= 2))
         troubled = unknown > 0 or any(not it.clean for it in items)
         healths = {c: (await self.health(c)).model_copy() for c in chats}
         flushed: list[bool] = []
@@ -147,6 +199,7 @@ class Capturer:
             seq_from=written.seq_from if written.changed else later.seq_from,
             seq_to=later.seq_to if later.changed else written.seq_to,
             expand=expand.plan(rows, hidden=batch.hidden, rng=self.rng),
+            identity=who.how, read_drawer=who.read_drawer, ambiguous=who.ambiguous,
         )
         if changed:
             self.emit(MessagesCaptured(

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pycore.capture.ids import MessageId, jid_kind, parse_id, parse_node_id
+from pycore.msgids import MessageId, jid_kind, parse_id, parse_node_id
 from pycore.capture.kinds import _norm, kind_of, words as _words
 from pycore.capture.timestamps import bubble_ts, day_start, parse_pre_plain
-from pycore.capture.protocol import ChatFacts, RawMessageNode
+from pycore.capture.protocol import RawMessageNode
 from pycore.chatkey import ChatKey, display_title, phone_jid
 
 STATUS_RANK = {None: 0, "pending": 1, "sent": 2, "delivered": 3, "read": 4}
@@ -59,16 +59,6 @@ class Interpreted:
         return f"{self.chat}|{self.id.id}"
 
 
-def chat_key(chat: ChatFacts, ids: list[MessageId | None]) -> str:
-    """The batch's chat: a JID from any serialized id, else the header's JID, else 'title:<name>'
-    (the title normalised in one place, pycore.chatkey: bidi marks and spacing never split a chat)."""
-    for mid in ids:
-        if mid is not None and mid.chat:
-            return mid.chat
-    if chat.jid:
-        return chat.jid
-    return str(ChatKey.from_title(chat.title))  # ValueError when the header shows no name
-
 
 def is_placeholder(node: RawMessageNode) -> bool:
     """A message row (its id is one we know) present without its content: not a message, WhatsApp
@@ -95,13 +85,13 @@ def system_text(node: RawMessageNode) -> str:
     return node.text.strip() or " ".join(t.strip() for t in node.texts if t.strip())
 
 
-def chat_phone(chat: str) -> str | None:
-    """The JID of a 1:1 chat known only by its title, when that title is a phone number."""
+def one_to_one(chat: str) -> str | None:
+    """The contact's JID when the chat key is a 1:1 chat's JID (an unsaved number's title is one)."""
     try:
         key = ChatKey.parse(chat)
     except ValueError:
         return None
-    return phone_jid(key.title) if key.kind == "title" else None
+    return chat if key.kind in ("user", "lid") else None
 
 
 def status_of(node: RawMessageNode) -> str | None:
@@ -176,7 +166,7 @@ def interpret(
         if mid.chat and jid_kind(mid.chat) in ("user", "lid"):
             author_jid = mid.chat  # a 1:1 chat's incoming messages are the contact's
         elif mid.chat is None:
-            author_jid = chat_phone(out.chat)  # 2026: a 1:1 chat titled with a number
+            author_jid = one_to_one(out.chat)  # 2026: a 1:1 chat the page proved a JID for
     deleted = mtype == "deleted"
     ts, source = (pre.ts, "pre_plain") if pre and pre.ts is not None else (None, None)
     seen = observed_at if observed_at is not None else 0.0

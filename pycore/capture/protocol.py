@@ -56,6 +56,14 @@ class RawMessageNode(Model):
     truncated: bool = Field(default=False, description='a "Read more" / "Ler mais" control follows the text')
 
 
+class DrawerFacts(Model):
+    """The contact-info drawer, read on demand (paced by ratelimit.hit scrape) when the name alone
+    cannot tell the open chat apart: the phone number or "~ push name" it shows."""
+
+    title: Attr | None = Field(default=None, description="the name at the top of the drawer")
+    texts: CutList(16, MAX_ATTR) = Field(default_factory=list, description="its other text lines, in order")
+
+
 class ChatFacts(Model):
     title: Attr = Field(default="", description="conversation header title")
     header_testid: Attr | None = None
@@ -65,6 +73,15 @@ class ChatFacts(Model):
     list_row: bool = Field(default=False, description="the open chat's row was found in the chat list")
     unread_label: Attr | None = Field(default=None, description="that row's unread badge aria-label, e.g. '3 unread messages'")
     unread_text: Cut(64) | None = Field(default=None, description="that badge's text")
+    # -- who the open chat is, beyond its name (pycore.identity) --
+    header_texts: CutList(8, MAX_ATTR) = Field(
+        default_factory=list, description="the header's other visible texts (a phone number, '~ push name', a status)")
+    avatar: Attr | None = Field(default=None, description="the header avatar image's src (a JID when it carries one)")
+    list_titles: CutList(120, MAX_ATTR) | None = Field(
+        default=None, description="names of the chat-list rows drawn now (the open chat's first batch): twins show here")
+    drawer: DrawerFacts | None = Field(default=None, description="the contact-info drawer, when the core asked for it")
+    key_hint: Attr | None = Field(
+        default=None, description="the key the core gave this same open chat in an earlier batch (opaque to the tab)")
 
 
 class ChatHint(Model):
@@ -73,6 +90,8 @@ class ChatHint(Model):
     title: str | None = Field(default=None, description="names the chat when its record is created")
     shown_title: str | None = Field(default=None, description="the name WhatsApp shows now: the record follows it")
     is_group: bool = Field(default=False, description="a signal that the chat is a group (once a group, always)")
+    twins: int | None = Field(default=None, description="chats known to show this same title (pycore.identity)")
+    ambiguous: bool | None = Field(default=None, description="told apart from its twins only by its messages")
 
 
 class Expansion(Model):
@@ -92,6 +111,11 @@ class CaptureResult(Model):
     expand: list[Expansion] = Field(
         default_factory=list, description="long texts of this batch to open, in order (the open chat only)"
     )
+    identity: str = Field(default="jid", description="how the chat was told apart: jid, phone, drawer, overlap, "
+                          "hint, title (its name alone, no twin known) or minted (a twin it cannot yet name)")
+    read_drawer: bool = Field(default=False, description="the name is shared: read the contact-info drawer (ask "
+                              "ratelimit.hit scrape first) and send it with the next batch")
+    ambiguous: bool = Field(default=False, description="another chat shows this name and this one has no phone or JID")
 
 
 @command("capture.batch", CaptureResult, sources={"content"})

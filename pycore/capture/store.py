@@ -8,6 +8,11 @@ indexes captures and imports alike and a restart never reuses a value.
 Everything goes through one lock and one record cache: a writer that went around the cache would
 leave a stale record in it, and the next sighting would be merged against that stale record (a
 status moving backwards).
+
+One chat, one key: when pycore.identity learns that two keys name the same chat (a title key
+and the JID the page later proved), ``move_chat`` moves every message of the weaker key to the
+stronger one in one transaction (a message seen under both keys becomes one record, merged
+forward; the moved record names the key it ``replaces`` so search drops the old document).
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ from typing import Callable
 
 from pycore.capture.merge import merge
 from pycore.capture.protocol import ChatHint
-from pycore.chatkey import ChatKey, display_title
+from pycore.chatkey import ChatKey, display_title, normalize_title
 from pycore.protocol.records import ChatRecord, MessageRecord
-from pycore.storage.base import Storage, WriteOp
+from pycore.storage.base import Range, Storage, WriteOp
 
 SEQ_META_KEY = "messages.seq"
 CACHE_SIZE = 20_000  # recently seen records kept in memory so re-renders never read storage
@@ -139,12 +144,80 @@ class MessageStore:
             c = await record(chat)
             shown = display_title(hint.shown_title or "")
             if shown and c["title"] != shown:
-                c["title"] = shown  # the name as WhatsApp shows it now (emoji included)
+                c["title"] = shown  # the name as WhatsApp shows it now (emoji included): renames follow
+            if c.get("norm_title") != normalize_title(c["title"]):
+                c["norm_title"] = normalize_title(c["title"]) or None
             c["is_group"] = c["is_group"] or hint.is_group
+            if hint.twins is not None:
+                c["twins"] = hint.twins
+            if hint.ambiguous is not None:
+                c["ambiguous"] = hint.ambiguous
         return [c for key, c in changed.items() if c != self._chats.get(key)]
 
     @staticmethod
     def _new_chat(chat: str, hint: ChatHint | None) -> dict:
         key = ChatKey.parse(chat)
         title = display_title((hint.title if hint else None) or "") or key.fallback_title()
-        return ChatRecord(key=chat, title=title, is_group=key.is_group or bool(hint and hint.is_group)).model_dump()
+        return ChatRecord(key=chat, title=title, is_group=key.is_group or bool(hint and hint.is_group),
+                          norm_title=normalize_title(title) or None).model_dump()
+
+    # -- one chat under two keys -----------------------------------------------------------
+    async def move_chat(self, alias: str, canonical: str, now: float, extra: list[WriteOp] | None = None) -> Written:
+        """Every message of ``alias`` moves to ``canonical`` (merged forward where the same message
+        is already there), the chat records become one, in one transaction with ``extra``."""
+        async with self.lock:
+            rows = await self.storage.query("messages", index="by_chat_seq", range=Range(lower=[alias], upper=[alias, []]))
+            rows = [MessageRecord.model_validate(r).model_dump() for r in rows]  # older records lack newer fields
+            seq = await self.seq()
+            olds = await self.records([f"{canonical}|{r['id']}" for r in rows])
+            out = Written(known=olds)
+            for r in rows:
+                key = f"{canonical}|{r['id']}"
+                seq += 1
+                old = olds.get(key)
+                if old is None:
+                    out.new.append({**r, "key": key, "chat": canonical, "seq": seq, "replaces": r["key"]})
+                else:
+                    both = {**old, **merge(old, r), "seq": seq, "replaces": r["key"],
+                            "first_seen": min(old["first_seen"], r["first_seen"]), "last_seen": max(old["last_seen"], r["last_seen"])}
+                    out.updated.append(both)
+            if out.changed:
+                out.seq_from, out.seq_to = seq - out.changed + 1, seq
+            canon_rec, alias_rec = await self.chat(canonical), await self.chat(alias)
+            chat = merged_chat(canon_rec, alias_rec, canonical, out) if canon_rec or alias_rec or rows else None
+            ops = [WriteOp(op="delete", store="messages", key=r["key"]) for r in rows]
+            ops += [WriteOp(op="put", store="messages", record=r) for r in out.new + out.updated]
+            ops.append(WriteOp(op="delete", store="chats", key=alias))
+            if chat is not None:
+                ops.append(WriteOp(op="put", store="chats", record=chat))
+            if out.changed:
+                ops.append(WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": seq}))
+            await self.storage.apply(ops + (extra or []))
+            self._seq = seq
+            self._chats[alias] = None
+            if chat is not None:
+                self._chats[canonical] = chat
+            for r in rows:
+                self._records.pop(r["key"], None)
+            for rec in out.new + out.updated:
+                self._remember(rec)
+            return out
+
+
+def merged_chat(canon: dict | None, alias: dict | None, key: str, moved: Written) -> dict:
+    """The chat record of ``key`` after ``alias``'s messages joined it: its own name wins (it is the
+    stronger key's), counts add up, the newest activity and preview win, aliases are remembered."""
+    base = dict(canon) if canon else {**(alias or {}), "key": key, "message_count": 0, "aliases": []}
+    if not base.get("title"):
+        base["title"] = ChatKey.parse(key).fallback_title()
+    base["norm_title"] = normalize_title(base["title"]) or None
+    base["message_count"] = base.get("message_count", 0) + len(moved.new)
+    if alias:
+        base["is_group"] = bool(base.get("is_group") or alias.get("is_group"))
+        if alias.get("last_ts") is not None and (base.get("last_ts") is None or alias["last_ts"] > base["last_ts"]):
+            base["last_ts"], base["preview"] = alias["last_ts"], alias.get("preview")
+        base["unread"] = max(base.get("unread", 0), alias.get("unread", 0))
+    names = [*(base.get("aliases") or []), alias["key"] if alias else None, *((alias or {}).get("aliases") or [])]
+    base["aliases"] = sorted({a for a in names if a and a != key})
+    base["ambiguous"] = False if ChatKey.parse(key).is_jid else bool(base.get("ambiguous"))
+    return ChatRecord.model_validate(base).model_dump()

@@ -12,10 +12,10 @@ def register(on: Register, connection: Connection) -> None:
         return await connection.now()
 
     async def hello(cmd: p.TabHello) -> p.TabRole:
-        return await connection.hello(cmd.tab_id)
+        return await connection.hello(cmd.tab_id, cmd.doc)
 
     async def bye(cmd: p.TabBye) -> p.TabsState:
-        return await connection.bye(cmd.tab_id)
+        return await connection.bye(cmd.tab_id, cmd.doc)
 
     on(p.GetConnectionState, state)
     on(p.ConnectionReport, connection.report)

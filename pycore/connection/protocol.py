@@ -12,6 +12,8 @@ State = Literal["loading", "logged_out", "connected", "disconnected", "reconnect
 Action = Literal["none", "wait", "reload", "give_up", "idle"]
 # Optional: for content-script requests the service worker stamps the tab, and the core uses that.
 TabId = Field(default=None, min_length=1, max_length=64)
+# The page a tab shows (a reload keeps the tab id): a random id the content script picks at start.
+Doc = Field(default=None, min_length=1, max_length=64, description="the page (document) the tab shows now")
 
 
 class ConnectionStatus(Model):
@@ -30,6 +32,7 @@ class ConnectionReport(Command):
     """What the content script sees (from MettriReadDom.probe and page text)."""
 
     tab_id: str | None = TabId
+    doc: str | None = Doc
     logged_in: bool = Field(description="#pane-side / #side present")
     qr: bool = Field(default=False, description="the QR code canvas is shown")
     loading: bool = Field(default=False, description="splash screen or neither QR nor chats yet")
@@ -80,6 +83,7 @@ class TabHello(Command):
     """A WhatsApp Web tab started (or is still alive): the core says whether it is the active one."""
 
     tab_id: str | None = TabId
+    doc: str | None = Doc
 
 
 class TabsState(Model):
@@ -89,9 +93,11 @@ class TabsState(Model):
 
 @command("tabs.bye", TabsState, sources={"content"})
 class TabBye(Command):
-    """A tab is closing; if it was active, the next oldest takes over."""
+    """A tab's page is gone (closed, reloaded, crashed: the service worker says so when the page's
+    port drops); if it was active, the next oldest takes over at once and is told (tabs.role)."""
 
     tab_id: str | None = TabId
+    doc: str | None = Doc
 
 
 @event("tabs.role")

@@ -75,13 +75,15 @@ class Connection:
 
     # -- the tabs -----------------------------------------------------------------------------
     def _announce(self, promoted: str | None) -> None:
+        # Every tab hears it, the one that triggered it included: a tab promoted by its own report
+        # (the active one went silent) would otherwise keep idling until its next hello.
         if promoted is not None:
             self.emit(TabRoleChanged(tab_id=promoted, role="active"))
 
     async def report(self, cmd: ConnectionReport) -> ConnectionStatus:
         now = self.clock.now()
         tab = tab_of(cmd.tab_id)
-        role, promoted = self.election.hello(tab, now)  # a report is also a sign of life
+        role, promoted = self.election.hello(tab, now, cmd.doc)  # a report is also a sign of life
         self._announce(promoted)
         if role != "active":
             return self.machine.status("idle", code="idle_tab")
@@ -106,16 +108,16 @@ class Connection:
             self.emit(ConnectionChanged(**status.model_dump(), previous=before[0], at=now))
         return status
 
-    async def hello(self, tab_id: str | None) -> TabRole:
+    async def hello(self, tab_id: str | None, doc: str | None = None) -> TabRole:
         tab = tab_of(tab_id)
-        role, promoted = self.election.hello(tab, self.clock.now())
+        role, promoted = self.election.hello(tab, self.clock.now(), doc)
         self._announce(promoted)
         if role == "idle":
             self.emit(TabRoleChanged(tab_id=tab, role="idle"))
         return TabRole(tab_id=tab, role=role)
 
-    async def bye(self, tab_id: str | None) -> TabsState:
-        self._announce(self.election.bye(tab_of(tab_id)))
+    async def bye(self, tab_id: str | None, doc: str | None = None) -> TabsState:
+        self._announce(self.election.bye(tab_of(tab_id), doc))
         return self.tabs()
 
     def tabs(self) -> TabsState:

@@ -46,7 +46,7 @@ def contact_fields(row: RawChatRow) -> dict:
     labels = " ".join(row.labels).casefold()
     jid = row.jid
     return {
-        "key": jid or str(ChatKey.from_title(title)),
+        "key": jid or str(ChatKey.from_title(title, group=is_group)),
         "title": title,
         "kind": kind,
         "phone": phone or (jid.split("@")[0] if jid and jid.endswith("@c.us") else None),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Callable
 
-from pycore.chatkey import ChatKey
+from pycore.chatkey import ChatKey, phone_jid
 from pycore.clock import Clock
 from pycore.contacts import person_merge, scroll_pacing
 from pycore.contacts.protocol import (
@@ -102,6 +102,20 @@ class Contacts:
     def scan_progress(self, scan_id: str, rows: int, done: bool) -> None:
         self.emit(ScanProgress(scan_id=scan_id, rows=rows, done=done))
 
+    async def rekey_ops(self, alias: str, canonical: str) -> list[WriteOp]:
+        """A contact listed under a number's title key is that number's contact. Rows listed by a
+        name stay as listed: a name may be two people's, and a row is not a person."""
+        key = ChatKey.parse(alias)
+        if key.kind != "title" or phone_jid(key.value) != canonical:
+            return []
+        old = await self.storage.get(STORE, alias)
+        if old is None:
+            return []
+        new = await self.storage.get(STORE, canonical)
+        moved = {**old, "key": canonical, "jid": canonical} if new is None else {
+            **new, **{k: v for k, v in old.items() if new.get(k) is None and k != "key"}}
+        return [WriteOp(op="delete", store=STORE, key=alias), WriteOp(op="put", store=STORE, record=moved)]
+
     # -- what other features ask ------------------------------------------------------------------
     async def scanned_only(self, captured: list[dict], limit: int) -> list[dict]:
         return scanned_only(captured, await self.storage.query(STORE))[:limit]
@@ -116,7 +130,8 @@ class Contacts:
         return {k: r.get("merged_into") for k, r in zip(keys, await self.storage.get_many(STORE, keys)) if r is not None}
 
     async def is_saved(self, chat: str, title: str | None) -> bool:
-        """A saved contact or a group, by the chat's key or by its title's key."""
+        """A saved contact or a group, by the chat's key, or by its title's key when the caller
+        established that the name stands for this chat alone (pycore.identity: named_by)."""
         keys = [chat] + ([str(ChatKey.from_title(title))] if title else [])
         for rec in await self.storage.get_many(STORE, keys):
             if rec and rec.get("kind") in ("saved", "group"):

@@ -12,6 +12,8 @@ from pycore.protocol.base import Command, Event, Model, command, event
 class OpenChatResult(Model):
     chat: str
     title: str
+    find: list[str] = Field(default_factory=list, description="what to type in WhatsApp's search to find the chat: "
+                            "its name, then its phone number when known")
     message_id: str | None
     ts: float | None
 
@@ -30,6 +32,8 @@ class ChatOpenRequested(Event):
 
     chat: str
     title: str
+    find: list[str] = Field(default_factory=list, description="what to type in WhatsApp's search to find the chat: "
+                            "its name, then its phone number when known")
     message_id: str | None
     ts: float | None
     text: str | None = Field(description="the message text (a fallback to find the row)")

@@ -33,6 +33,7 @@ class Navigator:
             if msg is None or msg.get("chat") != cmd.chat:
                 raise CoreError("not_found", f"unknown message {cmd.message_key!r} in {cmd.chat!r}")
         result = OpenChatResult(chat=cmd.chat, title=title, message_id=msg and msg["id"], ts=msg and msg.get("ts"))
-        self.emit(ChatOpenRequested(chat=cmd.chat, title=title, message_id=result.message_id, ts=result.ts,
+        find = [t for t in (title, key.phone) if t]
+        self.emit(ChatOpenRequested(chat=cmd.chat, title=title, find=find, message_id=result.message_id, ts=result.ts,
                                     text=(msg.get("text") or None) if msg else None))
         return result

@@ -93,6 +93,18 @@ class Consent:
         rec = await self.storage.get("optouts", chat)
         return bool(rec and rec["opted_out"])
 
+    async def rekey_ops(self, alias: str, canonical: str) -> list[WriteOp]:
+        """One chat's consent under one key: the history joins, the latest answer stands (an
+        opt-out wins a tie)."""
+        events = await self.history(alias)
+        ops = [WriteOp(op="put", store="consent", record={**e.model_dump(), "chat": canonical}) for e in events]
+        old, new = await self.get(alias), await self.get(canonical)
+        if old is not None:
+            ops.append(WriteOp(op="delete", store="optouts", key=alias))
+            if new is None or (old.since, old.opted_out) > (new.since, new.opted_out):
+                ops.append(WriteOp(op="put", store="optouts", record={**old.model_dump(), "chat": canonical}))
+        return ops
+
     async def list(self) -> list[OptoutRecord]:
         rows = await self.storage.query("optouts")
         return [r for r in map(OptoutRecord.model_validate, rows) if r.opted_out]

@@ -43,6 +43,9 @@ class MessageRecord(Model):
     status: Status | None = None
     first_seen: float
     last_seen: float
+    replaces: str | None = Field(
+        default=None, description="key of a record of the same message this one took the place of (search drops it)"
+    )
 
 
 class ChatRecord(Model):
@@ -53,3 +56,10 @@ class ChatRecord(Model):
     unread: int = 0
     preview: str | None = None
     message_count: int = 0
+    norm_title: str | None = Field(default=None, description="the title as compared (pycore.chatkey.normalize_title)")
+    twins: int = Field(default=1, description="chats Mettri knows that show this same title (2+: the name alone is ambiguous)")
+    ambiguous: bool = Field(
+        default=False, description="another chat shows the same name and Mettri can tell this one apart only by its "
+        "messages (no phone or JID): sends need the history on screen to prove it"
+    )
+    aliases: list[str] = Field(default_factory=list, description="keys that turned out to name this same chat")

@@ -161,6 +161,11 @@ class Index:
                     chat = self._chat_number(cur, rec["chat"])
                     mid = split_key(rec["key"], rec["chat"])
                     self._remove(cur, chat, mid)
+                    if rec.get("replaces"):  # the same message, stored under another key before
+                        old_chat, _, _ = rec["replaces"].rpartition("|")
+                        known = self._chats().get(old_chat)
+                        if known is not None:
+                            self._remove(cur, known, split_key(rec["replaces"], old_chat))
                     ts = rec.get("ts")
                     if ts is None:
                         ts = rec.get("first_seen") or 0.0

@@ -133,6 +133,10 @@ class SendGate:
     async def campaign_counts(self, campaign_id: str) -> dict[str, int]:
         return await outbox.counts(self.storage, campaign_id)
 
+    @serialized
+    async def rekey_ops(self, alias: str, canonical: str) -> list[WriteOp]:
+        return await outbox.rekey_ops(self.storage, alias, canonical)
+
     # -- the tab's loop ----------------------------------------------------------------------
     @serialized
     async def next_job(self, visible: bool = True) -> NextResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from pycore.chatkey import ChatKey
 from pycore.reasons import check
 from pycore.sending import outbox, pacing, scheduler
 from pycore.sending.entries import EntryWriter
@@ -121,9 +122,11 @@ class HandOut:
             ops.append(WriteOp(op="put", store="ratelimit", record=WarmupStart(started_at=now).model_dump()))
         await self.storage.apply(ops)
         self.entries.changed(rec)
+        title = await self.names.title(rec.chat)
+        phone = ChatKey.parse(rec.chat).phone
         return NextResult(
-            job=Job(id=rec.id, attempt=token, chat=rec.chat, chat_title=await self.names.title(rec.chat), text=rec.text,
-                    expires_at=now + JOB_TTL_S, expires_in=JOB_TTL_S)
+            job=Job(id=rec.id, attempt=token, chat=rec.chat, chat_title=title, find=[t for t in (title, phone) if t],
+                    text=rec.text, expires_at=now + JOB_TTL_S, expires_in=JOB_TTL_S)
         )
 
     async def _pace_target(self, text: str, last: SendLog | None, s: SendingSettings, now: float) -> float:

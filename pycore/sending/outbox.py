@@ -3,6 +3,7 @@
     queued -> approved -> sending -> sent
                     \\-> blocked   \\-> failed (after retries) | approved (retry, failed before sending)
                     \\-> cancelled  \\-> verify -> sent | approved (provably not sent) | failed
+                                 \\-> blocked (the tab could not tell the chat apart from another)
 
 ``sending`` is written with a fresh attempt token BEFORE the tab is asked to
 send; an entry found in ``sending`` after a crash or past its expiry becomes
@@ -23,7 +24,7 @@ from pycore.textfold import fold
 TRANSITIONS: dict[str, set[str]] = {
     "queued": {"approved", "cancelled", "blocked"},
     "approved": {"sending", "queued", "cancelled", "blocked"},
-    "sending": {"sent", "failed", "approved", "verify"},
+    "sending": {"sent", "failed", "approved", "verify", "blocked"},
     "verify": {"sent", "approved", "failed"},
     "sent": set(),
     "failed": set(),
@@ -128,3 +129,12 @@ async def counts(storage: Storage, campaign_id: str) -> dict[str, int]:
     for r in await of_campaign(storage, campaign_id):
         out[r.state] = out.get(r.state, 0) + 1
     return out
+
+
+async def rekey_ops(storage: Storage, alias: str, canonical: str) -> list[WriteOp]:
+    """Entries of ``alias`` and their sends in the limiter's log now belong to ``canonical`` (one chat
+    under two keys): cooldowns, the strangers budget and the bulk rule count them as one chat's."""
+    ops = [WriteOp(op="put", store=STORE, record={**r, "chat": canonical})
+           for r in await storage.query(STORE) if r.get("chat") == alias]
+    sends = await storage.query("sends", index="by_chat_ts", range=Range(lower=[alias, -FAR], upper=[alias, FAR]))
+    return ops + [WriteOp(op="put", store="sends", record={**r, "chat": canonical}) for r in sends]

@@ -73,6 +73,8 @@ class Job(Model):
     attempt: str
     chat: str
     chat_title: str = Field(description="the chat's name as WhatsApp shows it: how the tab finds the chat")
+    find: list[str] = Field(default_factory=list, description="what to type in WhatsApp's search box to find the "
+                            "chat when no drawn row matches, in order: its name, then its phone number when known")
     text: str
     expires_at: float = Field(description="do not press send after this time; report failed_before_send instead")
     expires_in: float = Field(default=20.0, description="the same as seconds from now: the tab times itself with its own clock")

@@ -8,7 +8,7 @@ the user (it went out; it did not: send it again). Nothing proves a message did 
 from __future__ import annotations
 
 from pycore.protocol.base import CoreError
-from pycore.reasons import check
+from pycore.reasons import check, combine
 from pycore.sending import outbox
 from pycore.sending.entries import EntryWriter
 from pycore.sending.ports import SendEvidence
@@ -17,6 +17,7 @@ from pycore.sending.records import SendLog
 from pycore.storage.base import WriteOp
 
 REPORT_GRACE_S = 10.0  # after a job's expiry, a missing report turns the entry into 'verify'
+REFUSALS = {"chat_ambiguous": "chat_ambiguous"}  # the tab's errors that end a send (-> reason code)
 
 
 def send_id(rec: OutboxRecord) -> str:
@@ -43,6 +44,13 @@ class Settling:
                 return ReportResult(state="verify", accepted=True)
             rec = outbox.move(rec, "verify", now, error=error)
             await self.entries.write(rec, [self.entries.audit_op(rec, check("verify", "warn"), now)])
+        elif error in REFUSALS:
+            # The tab could not tell the chat apart from another of the same name: trying again
+            # would not tell it either. Blocked with its reason, never sent to a guess.
+            why = check(REFUSALS[error], "block")
+            rec = outbox.move(rec, "blocked", now, decision=combine([why]), error=error)
+            await self.entries.write(rec, [self.entries.audit_op(rec, why, now),
+                                           WriteOp(op="delete", store="sends", key=send_id(rec))])
         else:
             rec = await self.settle(rec, "not_sent", error=error or "failed before sending")
         return ReportResult(state=rec.state, accepted=True)

@@ -17,7 +17,7 @@ class StoreSpec:
     indexes: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
 
 
-SCHEMA_VERSION = 2  # 2: the CRM's stores (crm_*)
+SCHEMA_VERSION = 3  # 2: the CRM's stores (crm_*); 3: one chat under one key (pycore.identity): message ids, normalised titles, aliases
 
 STORES: dict[str, StoreSpec] = {
     # key/value settings and bookkeeping (schema version, watermarks, ...)
@@ -32,10 +32,15 @@ STORES: dict[str, StoreSpec] = {
             # capture: stable paging of one chat in conversation order, and in capture order
             "by_chat_ts_seq": ("chat", "ts", "seq"),
             "by_chat_seq": ("chat", "seq"),
+            # identity: the chats already holding a message seen under another key (one message, one chat)
+            "by_id": "id",
         },
     ),
     # one record per chat
-    "chats": StoreSpec(key_path="key", indexes={"by_last_ts": "last_ts"}),
+    "chats": StoreSpec(key_path="key", indexes={"by_last_ts": "last_ts", "by_norm_title": "norm_title"}),
+    # identity: a key that turned out to name the same chat as a stronger one (title -> JID), kept so
+    # later sightings and references under the old key land on the chat it names now
+    "aliases": StoreSpec(key_path="key", indexes={"by_canonical": "canonical"}),
     # capture: per-chat watermark and health counters (pycore.capture.capturer), keyed by chat key
     "capture_state": StoreSpec(key_path="chat"),
     # contacts: chat-list rows as scraped (pycore.contacts), keyed by "title:<name>"

@@ -12,7 +12,7 @@ from typing import Callable, Protocol
 from pycore.clock import Clock
 from pycore.ports import ChatNames
 from pycore.sending.protocol import Origin, SendResult
-from pycore.storage.base import Range, Storage
+from pycore.storage.base import Range, Storage, WriteOp
 from pycore.suggestions.protocol import Suggestion, SuggestionCleared, SuggestionOffered
 
 PREFIX = "suggestion:"
@@ -39,6 +39,17 @@ class Suggestions:
     async def pending(self) -> list[Suggestion]:
         rows = await self.storage.query("meta", range=Range(lower=PREFIX, upper=PREFIX + "\uffff"))
         return [Suggestion.model_validate(r["value"]) for r in rows]
+
+    async def rekey_ops(self, alias: str, canonical: str) -> list[WriteOp]:
+        """A suggestion waiting under ``alias`` waits under ``canonical`` (unless one is there already)."""
+        old = await self.storage.get("meta", PREFIX + alias)
+        if old is None:
+            return []
+        ops = [WriteOp(op="delete", store="meta", key=PREFIX + alias)]
+        if await self.storage.get("meta", PREFIX + canonical) is None:
+            moved = {**old["value"], "chat": canonical}
+            ops.append(WriteOp(op="put", store="meta", record={"key": PREFIX + canonical, "value": moved}))
+        return ops
 
     async def clear(self, chat: str) -> None:
         if await self.storage.get("meta", PREFIX + chat):

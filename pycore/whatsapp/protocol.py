@@ -9,7 +9,9 @@ from pydantic import Field
 from pycore.protocol.base import Command, Model, command, event
 
 CSS = Field(min_length=1, max_length=512)
-SelectorScope = Literal["page", "row", "chat_row"]  # where read-dom.js queries (pycore/whatsapp/selectors.py)
+# Where read-dom.js queries (pycore/whatsapp/selectors.py); "on_demand": the page, only when an action
+# opened it (never probed by the self-test); "drawer": inside the contact-info drawer.
+SelectorScope = Literal["page", "row", "chat_row", "on_demand", "drawer"]
 
 
 class SelectorCandidate(Model):
@@ -80,6 +82,8 @@ class SelfTestOutcome(Model):
     summary_pt: str
     summary_en: str
     at: float
+    chat_open: bool = Field(default=True, description="a conversation was open (its features were checked)")
+    last_send_ok: bool | None = Field(default=None, description="the verdict of the last check made with a chat open")
 
 
 @command("selftest.report", SelfTestOutcome, sources={"content"})

@@ -7,7 +7,9 @@ names are never used: they change every release. The content script receives thi
 table through ``selectors.get`` and knows no selector of its own.
 
 scope: where read-dom.js queries: "page" (document), "row" (a message row),
-"chat_row" (a chat-list row). unique: more than one match means "ambiguous".
+"chat_row" (a chat-list row), "on_demand" (the document, only once an action opened it: not
+probed by the self-test), "drawer" (inside the contact-info drawer). unique: more than one
+match means "ambiguous".
 TEXTS: what some elements are recognised by, since no attribute marks them.
 purpose: what stops working without it: "read", "send", "scrape", "connection".
 """
@@ -136,6 +138,31 @@ FEATURES: dict[str, Feature] = {
             c('[contenteditable="true"]'),
             c("input"),
         ),
+    ),
+    # -- who the open chat is (pycore.identity) -----------------------------------------
+    # The header's other lines (a phone number, "~ push name") and its avatar (R: an address
+    # carrying a JID, where WhatsApp draws one).
+    "chat_header_texts": Feature("read", (c("#main header span[title]"), c('#main header span[dir="auto"]')), scope="on_demand"),
+    "header_avatar": Feature("read", (c("#main header img[src]"),), scope="on_demand"),
+    # R: the contact-info drawer WhatsApp opens from the conversation header shows the phone number
+    # (none for a LID contact). Read only when the name alone cannot tell two chats apart.
+    "contact_drawer": Feature(
+        "read",
+        (
+            c('[data-testid="contact-info-drawer"]', "2026"),
+            c('section[aria-label="Contact info"]'),
+            c('section[aria-label="Dados do contato"]'),
+            c('section[aria-label="Group info"]'),
+            c('section[aria-label="Dados do grupo"]'),
+        ),
+        scope="on_demand",
+        unique=True,
+    ),
+    "drawer_title": Feature("read", (c("span[title]"), c('span[dir="auto"]')), scope="drawer"),
+    "drawer_lines": Feature("read", (c('span[dir="auto"]'), c("span")), scope="drawer"),
+    "drawer_close": Feature(
+        "read", (c('[role="button"][aria-label="Close"]'), c('[role="button"][aria-label="Fechar"]'), c('[data-icon="x"]')),
+        scope="drawer",
     ),
     # -- chat list ----------------------------------------------------------------
     "chat_list": Feature(

@@ -21,10 +21,13 @@ class WhatsAppPage:
         self.clock = clock
         self.emit = emit
         self._read_only = False
+        self._last_send_ok: bool | None = None  # the verdict of the last check made with a chat open
 
     async def start(self) -> None:
         rec = await self.storage.get("meta", SELFTEST_META_KEY)
-        self._read_only = bool(rec and (rec.get("value") or {}).get("safe_mode"))
+        value = (rec or {}).get("value") or {}
+        self._read_only = bool(value.get("safe_mode"))
+        self._last_send_ok = value.get("last_send_ok")
 
     def read_only(self) -> bool:
         """The last self-test could not find the composer or send button with certainty."""
@@ -42,7 +45,10 @@ class WhatsAppPage:
         return OverrideResult(active=table is not None)
 
     async def report(self, results, chat_open: bool) -> SelfTestOutcome:
-        outcome = SelfTestOutcome(**decide(results, chat_open), at=self.clock.now())
+        decided = decide(results, chat_open, self._last_send_ok)
+        if chat_open:
+            self._last_send_ok = decided["send_ok"]
+        outcome = SelfTestOutcome(**decided, at=self.clock.now(), chat_open=chat_open, last_send_ok=self._last_send_ok)
         await self.storage.put("meta", {"key": SELFTEST_META_KEY, "value": outcome.model_dump(mode="json")})
         self._read_only = outcome.safe_mode
         self.emit(SelfTestResult(**outcome.model_dump()))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pycore.capture.ids import jid_kind, parse_id, parse_node_id
+from pycore.msgids import jid_kind, parse_id, parse_node_id
 from pycore.chatkey import phone_jid
 
 

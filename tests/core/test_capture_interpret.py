@@ -2,7 +2,7 @@
 
 import pytest
 
-from pycore.capture.interpret import chat_key, interpret, is_placeholder
+from pycore.capture.interpret import interpret, is_placeholder
 from pycore.capture.protocol import ChatFacts, RawMessageNode
 
 # Example facts as read-dom.js sends them, one per generation.
@@ -161,13 +161,6 @@ def test_unknown_shapes_and_issues():
     assert interpret(RawMessageNode(), "title:a") is None
     bad = run({"data_id": "3B6637D11A63081B8712", "pre_plain_text": "[99:99, 1/1/2026] A: ", "text": "x"})
     assert bad.issues == ["bad_pre_plain_text"] and not bad.clean and bad.fields["ts"] is None
-
-
-def test_chat_key_precedence():
-    mid = interpret(RawMessageNode(**GEN_2024_IN), "x").id
-    assert chat_key(ChatFacts(title="Maria", jid="9@c.us"), [None, mid]) == "5511987654321@c.us"
-    assert chat_key(ChatFacts(title="Maria", jid="9@c.us"), [None]) == "9@c.us"
-    assert chat_key(ChatFacts(title="\u202aMaria  Silva\u202c"), []) == "title:Maria Silva"
 
 
 def test_a_row_with_an_id_but_nothing_a_bubble_has_is_a_system_row():

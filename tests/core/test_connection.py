@@ -125,9 +125,28 @@ def test_silent_active_tab_is_replaced():
     e = TabElection()
     assert e.hello("A", 0) == ("active", None)
     assert e.hello("B", 10) == ("idle", None)
-    assert e.hello("B", 200) == ("active", None)  # A silent for 200 s: B takes over
+    assert e.hello("B", 200) == ("active", "B")  # A silent for 200 s: B takes over, and says so
     assert e.tabs == ["B"]
     assert e.hello("A", 201) == ("idle", None)
+
+
+def test_a_tab_taking_over_through_its_own_report_is_told(core, clock, events):
+    """Issue 11: the tab that found the active one silent was promoted but never told."""
+    call(core, "tabs.hello", {"tab_id": "A"}, source="content")
+    call(core, "tabs.hello", {"tab_id": "B"}, source="content")
+    clock.advance(200)
+    assert report(core, UP, tab="B")["state"] == "connected"
+    assert events.of("tabs.role")[-1] == {"tab_id": "B", "role": "active"}
+
+
+def test_a_late_bye_of_a_reloaded_page_never_removes_the_new_page(core, events):
+    call(core, "tabs.hello", {"tab_id": "A", "doc": "page2"}, source="content")  # the reloaded page said hello first
+    call(core, "tabs.hello", {"tab_id": "B", "doc": "b1"}, source="content")
+    late = call(core, "tabs.bye", {"tab_id": "A", "doc": "page1"}, source="content")["result"]
+    assert late == {"active": "A", "tabs": ["A", "B"]}
+    # The page the tab shows now is gone (its renderer crashed): the other tab takes over at once.
+    assert call(core, "tabs.bye", {"tab_id": "A", "doc": "page2"}, source="content")["result"]["active"] == "B"
+    assert events.of("tabs.role")[-1] == {"tab_id": "B", "role": "active"}
 
 
 def test_ban_signal_event(core, clock, events, storage):

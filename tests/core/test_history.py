@@ -71,7 +71,7 @@ def test_chat_open_emits_the_request_for_the_tab(core, events):
         r = await ask(core, "chat.open", {"chat": "5511900000001@c.us", "message_key": "5511900000001@c.us|IMP00001"})
         assert r["ok"], r
         ev = events.of("chat.open_requested")[-1]
-        assert ev == {"chat": "5511900000001@c.us", "title": "Loja Aurora", "message_id": "IMP00001",
+        assert ev == {"chat": "5511900000001@c.us", "title": "Loja Aurora", "find": ["Loja Aurora", "5511900000001"], "message_id": "IMP00001",
                       "ts": 1_750_000_060.0, "text": "o boleto venceu"}
         missing = await ask(core, "chat.open", {"chat": "5511900000001@c.us", "message_key": "5511900000001@c.us|NOPE"})
         assert missing["error"]["code"] == "not_found"

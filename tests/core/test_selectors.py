@@ -27,7 +27,7 @@ def selftest(core, results, chat_open=True):
 def test_every_feature_has_ordered_fallbacks_with_known_generations():
     for name, feature in FEATURES.items():
         assert feature.candidates, name
-        assert feature.scope in ("page", "row", "chat_row")
+        assert feature.scope in ("page", "row", "chat_row", "on_demand", "drawer")
         assert feature.purpose in ("read", "send", "scrape", "connection")
         for cand in feature.candidates:
             assert set(cand.gens) <= set(GENERATIONS), (name, cand)
@@ -76,10 +76,19 @@ def test_missing_or_ambiguous_composer_or_send_enters_safe_mode(core, events, ch
     assert "somente leitura" in out["summary_pt"] and "Read-only" in out["summary_en"]
 
 
-def test_no_chat_open_is_not_checked_and_stays_read_only(core):
+def test_no_chat_open_keeps_sending_on_and_the_last_failed_check(core):
+    """Issue 12, class 8: the sender opens the target chat first and checks the composer there."""
     out = selftest(core, ALL_OK_2026, chat_open=False)
-    assert out["features"]["composer"] == "not_checked" and out["safe_mode"]
-    assert "Abra uma conversa" in out["summary_pt"]
+    assert out["features"]["composer"] == "not_checked" and not out["safe_mode"]
+    assert "Nenhuma conversa aberta" in out["summary_pt"] and "No conversation open" in out["summary_en"]
+    # No way to find a chat: read-only.
+    lost = selftest(core, {**ALL_OK_2026, "chat_row": {"matched": None}, "search_box": {"matched": None}}, chat_open=False)
+    assert lost["safe_mode"] and any(r["feature"] == "chat_row" for r in lost["reasons"])
+    # A check that failed with a chat open holds after the chat is closed, until one shows it fixed.
+    assert selftest(core, {**ALL_OK_2026, "composer": {"matched": None}})["safe_mode"]
+    assert selftest(core, ALL_OK_2026, chat_open=False)["safe_mode"]
+    assert not selftest(core, ALL_OK_2026)["safe_mode"]
+    assert not selftest(core, ALL_OK_2026, chat_open=False)["safe_mode"]
 
 
 def test_capture_broken_is_said(core):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from pycore.chatkey import normalize_title
 from tests import browser
 from tests.conftest import open_whatsapp, wait_for
 
@@ -91,21 +92,23 @@ class Tab:
         self.page.close()
 
 
-def chat_key(wa, chat_id: str, gen: str) -> str:
-    """How the core keys a chat: the JID, or in 2026 builds (bare ids) the title."""
-    if gen != "2026":
-        return chat_id
-    return "title:" + wa.evaluate("id => __replica.chat(id).name", chat_id)
-
-
-def known_chat(core_page, wa, chat_id: str, key: str, text: str = "Oi, tudo bem? Queria saber o preço.") -> None:
-    """Make a chat a known contact: an inbound message the capture stores."""
+def known_chat(core_page, wa, chat_id: str, key: str | None = None, text: str = "Oi, tudo bem? Queria saber o preço.") -> str:
+    """Make a chat a known contact: an inbound message the capture stores. Returns the chat's key,
+    as the core decided it (a JID; in 2026 builds, with bare ids, the title key of a chat first
+    read there, or the JID it was read under before: pycore.identity)."""
     wa.evaluate("id => __replica.openChat(id)", chat_id)
     msg = wa.evaluate("([id, t]) => __replica.deliver(id, {text: t})", [chat_id, text])
-    wait_for(
-        lambda: any(m["id"] == msg["id"] for m in call(core_page, "messages.list", {"chat": key, "limit": 500})["messages"]),
-        message=f"inbound message of {key} to be captured",
-    )
+    title = wa.evaluate("id => __replica.titleOf(id)", chat_id)
+
+    def stored_under() -> str | None:
+        keys = [key] if key else [c["key"] for c in call(core_page, "chats.list", {"limit": 5000})["chats"]
+                                  if c["key"] == chat_id or normalize_title(c["title"]) == normalize_title(title)]
+        for k in keys:
+            if any(m["id"] == msg["id"] for m in call(core_page, "messages.list", {"chat": k, "limit": 500})["messages"]):
+                return k
+        return None
+
+    return wait_for(stored_under, message=f"inbound message of {chat_id} to be captured")
 
 
 def bury(wa, chat_id: str, others: int = 40) -> None:

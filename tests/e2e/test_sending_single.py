@@ -7,7 +7,7 @@ import pytest
 
 from tests import browser
 from tests.conftest import wait_for
-from tests.e2e.sending_support import bury, call, chat_key, drive, known_chat, sending_tab, sent_log
+from tests.e2e.sending_support import bury, call, drive, known_chat, sending_tab, sent_log
 
 pytestmark = pytest.mark.e2e
 
@@ -18,8 +18,7 @@ def test_single_send_reaches_the_replica_once(routed, core_page, gen, lang):
     wa = tab.page
     order = wa.evaluate("() => __replica.chatOrder()")
     target = order[50]  # far down the virtualized list: not rendered, found through the search box
-    key = chat_key(wa, target, gen)
-    known_chat(core_page, wa, target, key)
+    key = known_chat(core_page, wa, target)
     bury(wa, target)  # the target's row is out of view again (its new message had moved it up)
 
     text = f"Olá! Seu pedido {gen}-{lang} está pronto 😊"

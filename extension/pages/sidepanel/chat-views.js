@@ -1,7 +1,9 @@
 // @ts-check
 // The chat list and one chat's messages. Text from WhatsApp is only ever set
-// as text nodes: never parsed as HTML.
-import { byId, el, fmtTime, t } from "./dom.js";
+// as text nodes: never parsed as HTML. Every name and message sits in its own element with
+// dir="auto", isolated from what is drawn beside it: a name with a right-to-left override
+// (or an Arabic or Hebrew name) never reorders the time or the label next to it.
+import { byId, el, fmtTime, t, when } from "./dom.js";
 
 const locale = chrome.i18n.getUILanguage();
 
@@ -20,9 +22,10 @@ export function renderChats(chats, onOpen) {
       li.tabIndex = 0;
       li.dataset.chat = chat.key;
       li.append(
-        el("span", { class: "title" }, chat.title),
+        el("span", { class: "title" }, el("bdi", {}, chat.title),
+          chat.ambiguous ? el("span", { class: "badge same-name", title: t("chatAmbiguous") }, t("chatSameName")) : null),
         el("span", { class: "meta" }, fmtTime(chat.last_ts)),
-        el("span", { class: "preview" }, chat.preview ?? t("messagesCount", [String(chat.message_count ?? 0)])),
+        el("span", { class: "preview", dir: "auto" }, chat.preview ?? t("messagesCount", [String(chat.message_count ?? 0)])),
       );
       li.addEventListener("click", () => onOpen(chat));
       li.addEventListener("keydown", (e) => e.key === "Enter" && onOpen(chat));
@@ -37,7 +40,12 @@ export function renderChats(chats, onOpen) {
  * @param {Mettri.capture.ChatHealth | undefined} health
  */
 export function renderMessages(chat, messages, health) {
-  byId("chat-title").textContent = chat.title;
+  byId("chat-title").replaceChildren(el("bdi", {}, chat.title));
+  // Two chats of one name: say whether Mettri tells them apart, and how.
+  const note = byId("chat-identity");
+  note.hidden = !(chat.ambiguous || (chat.twins ?? 1) > 1);
+  note.textContent = chat.ambiguous ? t("chatAmbiguous") : note.hidden ? "" : t("chatTwins");
+  note.className = "identity-note" + (chat.ambiguous ? " poor" : "");
   const figure = byId("capture-health");
   figure.hidden = !health;
   if (health && health.missing > 0) {
@@ -53,12 +61,13 @@ export function renderMessages(chat, messages, health) {
   const list = byId("message-list");
   list.replaceChildren(
     ...messages.map((m) => {
-      const li = el("li", { class: m.direction }, m.text || `[${t(`type_${m.type}`)}]`);
+      const li = el("li", { class: m.direction },
+        m.text ? el("span", { class: "text", dir: "auto" }, m.text) : el("span", { class: "text" }, `[${t(`type_${m.type}`)}]`));
       li.dataset.key = m.key;
-      const who = m.direction === "out" ? t("you") : m.author ?? "";
-      li.append(el("span", { class: "when" }, [who, fmtTime(m.ts)].filter(Boolean).join(" · ")));
+      li.append(when(m.direction === "out" ? t("you") : m.author ?? "", fmtTime(m.ts)));
       return li;
     }),
   );
   list.lastElementChild?.scrollIntoView({ block: "end" }); // newest at the bottom, as in WhatsApp
 }
+

@@ -53,6 +53,17 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 /**
+ * "author · time", the author isolated in its own <bdi>: a name with a right-to-left override
+ * (or in Arabic or Hebrew) never reorders the time drawn beside it.
+ * @param {string} who
+ * @param {string} time
+ */
+export function when(who, time) {
+  return el("span", { class: "when" }, who ? el("bdi", { class: "who" }, who) : null, who && time ? " · " : null,
+    time ? el("time", {}, time) : null);
+}
+
+/**
  * A decision's reason, in the language of the page (MettriI18n.pick).
  * @param {{ reason_pt: string, reason_en: string }} obj
  */

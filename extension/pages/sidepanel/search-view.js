@@ -4,7 +4,7 @@
 // hit asks the core (chat.open) to open that chat at the message in WhatsApp Web.
 // Text from messages is only ever set as text nodes; highlights are <mark>
 // elements built with createElement (never innerHTML).
-import { api, el, fmtTime, onEvent, t } from "./dom.js";
+import { api, el, fmtTime, onEvent, t, when } from "./dom.js";
 
 const DEBOUNCE_MS = 180;
 const PAGE = 20;
@@ -140,7 +140,7 @@ export function mount(root) {
     contacts.hidden = hits.length === 0;
     list.replaceChildren(...hits.map((h) => {
       const li = el("li", { tabIndex: 0, "data-chat": h.key },
-        el("span", { class: "title" }, renderSegments(h.title_segments)),
+        el("span", { class: "title", dir: "auto" }, renderSegments(h.title_segments)),
         el("span", { class: "meta" }, h.number ?? ""));
       const open = () => openAt(h.key, null);
       li.addEventListener("click", open);
@@ -167,7 +167,7 @@ export function mount(root) {
       }
       results.replaceChildren(...[...groups].map(([chat, g]) =>
         el("section", { class: "search-group", "data-chat": chat },
-          el("h3", {}, g.title),
+          el("h3", { dir: "auto" }, g.title),
           el("ul", { class: "list" }, ...g.hits.map(hitItem)))));
     }
     pager.hidden = found.total <= PAGE && offset === 0;
@@ -180,8 +180,8 @@ export function mount(root) {
   function hitItem(h) {
     const who = h.direction === "out" ? t("you") : h.author ?? "";
     const li = el("li", { tabIndex: 0, class: `hit ${h.direction}`, "data-key": h.key },
-      el("span", { class: "snippet" }, renderSegments(h.snippet.length ? h.snippet : [{ text: `[${t(`type_${h.type}`)}]`, hit: false }])),
-      el("span", { class: "meta" }, [who, fmtTime(h.ts)].filter(Boolean).join(" · ")));
+      el("span", { class: "snippet", dir: "auto" }, renderSegments(h.snippet.length ? h.snippet : [{ text: `[${t(`type_${h.type}`)}]`, hit: false }])),
+      el("span", { class: "meta" }, when(who, fmtTime(h.ts))));
     const open = () => openAt(h.chat, h.key);
     li.addEventListener("click", open);
     li.addEventListener("keydown", (e) => e.key === "Enter" && open());

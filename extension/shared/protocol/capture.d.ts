@@ -38,6 +38,12 @@ declare namespace Mettri.capture {
     seq_to: number | null;
     /** long texts of this batch to open, in order (the open chat only) */
     expand: Expansion[];
+    /** how the chat was told apart: jid, phone, drawer, overlap, hint, title (its name alone, no twin known) or minted (a twin it cannot yet name) */
+    identity: string;
+    /** the name is shared: read the contact-info drawer (ask ratelimit.hit scrape first) and send it with the next batch */
+    read_drawer: boolean;
+    /** another chat shows this name and this one has no phone or JID */
+    ambiguous: boolean;
   }
   interface ChatFacts {
     /** conversation header title. at most 512 characters. default "" */
@@ -56,6 +62,16 @@ declare namespace Mettri.capture {
     unread_label?: string | null;
     /** that badge's text. at most 64 characters. default null */
     unread_text?: string | null;
+    /** the header's other visible texts (a phone number, '~ push name', a status). at most 8 items */
+    header_texts?: string[];
+    /** the header avatar image's src (a JID when it carries one). at most 512 characters. default null */
+    avatar?: string | null;
+    /** names of the chat-list rows drawn now (the open chat's first batch): twins show here. at most 120 items. default null */
+    list_titles?: string[] | null;
+    /** the contact-info drawer, when the core asked for it. default null */
+    drawer?: DrawerFacts | null;
+    /** the key the core gave this same open chat in an earlier batch (opaque to the tab). at most 512 characters. default null */
+    key_hint?: string | null;
   }
   interface ChatHealth {
     chat: string;
@@ -80,6 +96,16 @@ declare namespace Mettri.capture {
   }
   interface ChatList {
     chats: Mettri.records.ChatRecord[];
+  }
+  /**
+   * The contact-info drawer, read on demand (paced by ratelimit.hit scrape) when the name alone
+   * cannot tell the open chat apart: the phone number or "~ push name" it shows.
+   */
+  interface DrawerFacts {
+    /** the name at the top of the drawer. at most 512 characters. default null */
+    title?: string | null;
+    /** its other text lines, in order. at most 16 items */
+    texts?: string[];
   }
   interface Expansion {
     /** the row's data-id or conv-msg testid. at most 512 characters */

@@ -39,6 +39,8 @@ declare namespace Mettri.connection {
   interface ConnectionReport {
     /** 1 to 64 characters. default null */
     tab_id?: string | null;
+    /** the page (document) the tab shows now. 1 to 64 characters. default null */
+    doc?: string | null;
     /** #pane-side / #side present */
     logged_in: boolean;
     /** the QR code canvas is shown. default false */
@@ -68,15 +70,22 @@ declare namespace Mettri.connection {
   }
   /** The current connection state and the tab election, for pages and diagnostics. */
   type GetConnectionState = Record<string, never>;
-  /** A tab is closing; if it was active, the next oldest takes over. */
+  /**
+   * A tab's page is gone (closed, reloaded, crashed: the service worker says so when the page's
+   * port drops); if it was active, the next oldest takes over at once and is told (tabs.role).
+   */
   interface TabBye {
     /** 1 to 64 characters. default null */
     tab_id?: string | null;
+    /** the page (document) the tab shows now. 1 to 64 characters. default null */
+    doc?: string | null;
   }
   /** A WhatsApp Web tab started (or is still alive): the core says whether it is the active one. */
   interface TabHello {
     /** 1 to 64 characters. default null */
     tab_id?: string | null;
+    /** the page (document) the tab shows now. 1 to 64 characters. default null */
+    doc?: string | null;
   }
   interface TabRole {
     tab_id: string;

@@ -465,6 +465,19 @@ declare namespace Mettri {
         readonly advance: Call<"debug.clock.advance">;
       };
     };
+    readonly identity: {
+      /**
+       * Which of these rows may be ``chat`` (names compared normalised, never raw).
+       * `identity.match`, allowed from: content.
+       */
+      readonly match: Call<"identity.match">;
+      /**
+       * Is the chat open now ``chat``? Decided from more than its title: a JID or phone the page
+       * shows, the drawer, or stored messages of that chat on screen.
+       * `identity.verify`, allowed from: content.
+       */
+      readonly verify: Call<"identity.verify">;
+    };
     readonly messages: {
       /**
        * Store one batch of imported messages (new ones inserted, known ones moved forward, never back).
@@ -658,7 +671,8 @@ declare namespace Mettri {
     };
     readonly tabs: {
       /**
-       * A tab is closing; if it was active, the next oldest takes over.
+       * A tab's page is gone (closed, reloaded, crashed: the service worker says so when the page's
+       * port drops); if it was active, the next oldest takes over at once and is told (tabs.role).
        * `tabs.bye`, allowed from: content.
        */
       readonly bye: Call<"tabs.bye">;
@@ -743,6 +757,8 @@ declare namespace Mettri {
       readonly "crm.tag.update": readonly ["page"];
       readonly "crm.timeline": readonly ["page"];
       readonly "debug.clock.advance": readonly ["page"];
+      readonly "identity.match": readonly ["content"];
+      readonly "identity.verify": readonly ["content"];
       readonly "messages.import": readonly ["page"];
       readonly "messages.list": readonly ["content", "page"];
       readonly "metrics.summary": readonly ["page"];
@@ -779,7 +795,7 @@ declare namespace Mettri {
       readonly "tabs.bye": readonly ["content"];
       readonly "tabs.hello": readonly ["content"];
     };
-    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"];
+    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"];
     readonly audit: {
       readonly bounds: {
         readonly AuditList: {
@@ -926,6 +942,26 @@ declare namespace Mettri {
           readonly unread_text: {
             readonly maxLength: 64;
           };
+          readonly header_texts: {
+            readonly maxItems: 8;
+          };
+          readonly avatar: {
+            readonly maxLength: 512;
+          };
+          readonly list_titles: {
+            readonly maxItems: 120;
+          };
+          readonly key_hint: {
+            readonly maxLength: 512;
+          };
+        };
+        readonly DrawerFacts: {
+          readonly title: {
+            readonly maxLength: 512;
+          };
+          readonly texts: {
+            readonly maxItems: 16;
+          };
         };
         readonly ListChats: {
           readonly limit: {
@@ -995,6 +1031,10 @@ declare namespace Mettri {
             readonly minLength: 1;
             readonly maxLength: 64;
           };
+          readonly doc: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
           readonly banners: {
             readonly maxItems: 20;
           };
@@ -1004,9 +1044,17 @@ declare namespace Mettri {
             readonly minLength: 1;
             readonly maxLength: 64;
           };
+          readonly doc: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
         };
         readonly TabHello: {
           readonly tab_id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly doc: {
             readonly minLength: 1;
             readonly maxLength: 64;
           };
@@ -1606,6 +1654,35 @@ declare namespace Mettri {
     readonly decisions: {
       readonly Verdict: readonly ["allow", "warn", "block"];
     };
+    readonly identity: {
+      readonly How: readonly ["jid", "phone", "drawer", "overlap", "hint", "title", "minted", "unique_title", "none"];
+      readonly Verdict: readonly ["match", "other", "unknown", "read_drawer"];
+      readonly bounds: {
+        readonly IdentityMatch: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly rows: {
+            readonly maxItems: 200;
+          };
+        };
+        readonly IdentityVerify: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly rows: {
+            readonly maxItems: 120;
+          };
+        };
+        readonly SeenRow: {
+          readonly title: {
+            readonly maxLength: 512;
+          };
+        };
+      };
+    };
     readonly importer: {
       readonly bounds: {
         readonly ImportMessages: {
@@ -1883,7 +1960,7 @@ declare namespace Mettri {
     };
     readonly whatsapp: {
       readonly FeatureState: readonly ["ok", "missing", "ambiguous", "deferred", "not_checked"];
-      readonly SelectorScope: readonly ["page", "row", "chat_row"];
+      readonly SelectorScope: readonly ["page", "row", "chat_row", "on_demand", "drawer"];
       readonly bounds: {
         readonly ProbeResult: {
           readonly matched: {

@@ -6,6 +6,8 @@ declare namespace Mettri.navigation {
   interface ChatOpenRequested {
     chat: string;
     title: string;
+    /** what to type in WhatsApp's search to find the chat: its name, then its phone number when known */
+    find: string[];
     message_id: string | null;
     ts: number | null;
     /** the message text (a fallback to find the row) */
@@ -21,6 +23,8 @@ declare namespace Mettri.navigation {
   interface OpenChatResult {
     chat: string;
     title: string;
+    /** what to type in WhatsApp's search to find the chat: its name, then its phone number when known */
+    find: string[];
     message_id: string | null;
     ts: number | null;
   }

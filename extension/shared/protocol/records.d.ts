@@ -15,6 +15,14 @@ declare namespace Mettri.records {
     unread: number;
     preview: string | null;
     message_count: number;
+    /** the title as compared (pycore.chatkey.normalize_title) */
+    norm_title: string | null;
+    /** chats Mettri knows that show this same title (2+: the name alone is ambiguous) */
+    twins: number;
+    /** another chat shows the same name and Mettri can tell this one apart only by its messages (no phone or JID): sends need the history on screen to prove it */
+    ambiguous: boolean;
+    /** keys that turned out to name this same chat */
+    aliases: string[];
   }
   interface MessageRecord {
     /** "<chat>|<id>": the identity used for deduplication */
@@ -48,5 +56,7 @@ declare namespace Mettri.records {
     status: Status | null;
     first_seen: number;
     last_seen: number;
+    /** key of a record of the same message this one took the place of (search drops it) */
+    replaces: string | null;
   }
 }

@@ -28,6 +28,8 @@ declare namespace Mettri.sending {
     chat: string;
     /** the chat's name as WhatsApp shows it: how the tab finds the chat */
     chat_title: string;
+    /** what to type in WhatsApp's search box to find the chat when no drawn row matches, in order: its name, then its phone number when known */
+    find: string[];
     text: string;
     /** do not press send after this time; report failed_before_send instead */
     expires_at: number;

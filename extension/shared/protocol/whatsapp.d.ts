@@ -3,7 +3,7 @@
 
 declare namespace Mettri.whatsapp {
   type FeatureState = "ok" | "missing" | "ambiguous" | "deferred" | "not_checked";
-  type SelectorScope = "page" | "row" | "chat_row";
+  type SelectorScope = "page" | "row" | "chat_row" | "on_demand" | "drawer";
 
   /** The last stored self-test outcome (meta 'whatsapp.selftest'). */
   type GetLastSelfTest = Record<string, never>;
@@ -101,6 +101,10 @@ declare namespace Mettri.whatsapp {
     summary_pt: string;
     summary_en: string;
     at: number;
+    /** a conversation was open (its features were checked) */
+    chat_open: boolean;
+    /** the verdict of the last check made with a chat open */
+    last_send_ok: boolean | null;
   }
   /** The content script's probe of every feature (MettriReadDom.probe). */
   interface SelfTestReport {
@@ -123,6 +127,10 @@ declare namespace Mettri.whatsapp {
     summary_pt: string;
     summary_en: string;
     at: number;
+    /** a conversation was open (its features were checked) */
+    chat_open: boolean;
+    /** the verdict of the last check made with a chat open */
+    last_send_ok: boolean | null;
   }
 }
 

@@ -45,12 +45,34 @@ export class ChatList {
     return hay.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').includes(this.filter);
   }
 
-  // Recompute the ordered id list (after re-sort / filter change) and repaint.
+  // Recompute the ordered rows (after re-sort / filter change) and repaint. Search results come in
+  // sections (E: "results section headers also role=row"; their wording R): the chats whose name,
+  // number or last message matches, then the messages that match (each row names its chat).
   refresh() {
-    this.ids = this.filter ? store.order.filter((id) => this.matches(store.chats.get(id))) : store.order;
+    if (!this.filter) this.ids = store.order;
+    else {
+      const s = t(this.ui.lang);
+      const chats = store.order.filter((id) => this.matches(store.chats.get(id)));
+      const hits = this.filter.length >= 3 ? this.messageHits(20) : [];
+      this.ids = [
+        ...(chats.length ? [`header:${s.sectionChats}`] : []), ...chats,
+        ...(hits.length ? [`header:${s.sectionMessages}`] : []), ...hits.map((m) => `message:${m.id}`),
+      ];
+    }
     this.grid.setAttribute('aria-rowcount', String(this.ids.length));
     this.grid.style.height = `${this.ids.length * this.rowHeight}px`;
     this.renderWindow(true);
+  }
+
+  messageHits(limit) {
+    const out = [];
+    for (const id of store.order) {
+      for (const m of store.messages.get(id) || []) {
+        if (m.text && m.text.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').includes(this.filter)) out.push(m);
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
   }
 
   renderWindow(force = false) {
@@ -64,10 +86,10 @@ export class ChatList {
       const id = this.ids[i];
       keep.add(id);
       const chat = store.chats.get(id);
-      const sig = this.signature(chat, i);
+      const sig = chat ? this.signature(chat, i) : `${id}|${i}`;
       let entry = this.rows.get(id);
       if (!entry || entry.sig !== sig || force) {
-        const el = this.buildRow(chat, i);
+        const el = chat ? this.buildRow(chat, i) : this.buildResultRow(id, i);
         if (entry) entry.el.replaceWith(el); else this.grid.append(el);
         entry = { el, sig };
         this.rows.set(id, entry);
@@ -78,6 +100,26 @@ export class ChatList {
     for (const [id, entry] of this.rows) {
       if (!keep.has(id)) { entry.el.remove(); this.rows.delete(id); }
     }
+  }
+
+  // A section header (no name, no chat) or a message found by the search (its chat's name and the text).
+  buildResultRow(item, index) {
+    const style = `height:${this.rowHeight}px;transform:translateY(${index * this.rowHeight}px)`;
+    if (item.startsWith('header:')) {
+      return h('div', { role: 'row', class: 'chat-row section-header', style, tabindex: '-1' }, item.slice(7));
+    }
+    const m = store.byId.get(item.slice(8));
+    const chat = store.chats.get(m.chat);
+    const title = chatTitle(chat);
+    const frame = h('div', { class: 'cell-frame', 'data-testid': tid(this.ui.gen, 'cell-frame-container'), tabindex: '-1' },
+      h('div', { class: 'avatar', 'aria-hidden': 'true' }, (title.replace(/[^\p{L}\d]/gu, '')[0] || '?').toUpperCase()),
+      h('div', { class: 'cell-main' },
+        h('div', { class: 'cell-line' }, h('span', { dir: 'auto', title, class: 'cell-title' }, richText(title)),
+          h('span', { class: 'cell-time' }, fmtListTime(m.ts * 1000, this.ui.lang))),
+        h('div', { class: 'cell-line' }, h('span', { dir: 'ltr', class: 'cell-preview' }, richText(m.text || '')))));
+    const common = { 'data-chat-id': chat.id, 'data-message-id': m.id, tabindex: '-1', style, class: 'chat-row message-hit' };
+    if (this.ui.gen === '2024') return h('div', { ...common, role: 'listitem' }, frame);
+    return h('div', { ...common, role: 'row' }, h('div', { role: 'gridcell', 'aria-colindex': '1', class: 'gridcell' }, frame));
   }
 
   signature(chat, i) {

@@ -63,7 +63,7 @@ export class Conversation {
     const titleEl = h('span', { dir: 'auto', title }, richText(title));
     this.header = h('header', { 'data-testid': tid(gen, 'conversation-header'), class: 'conv-header' },
       h('div', { class: 'avatar' }, (title.replace(/[^\p{L}\d]/gu, '')[0] || '?').toUpperCase()),
-      h('div', { class: 'conv-title' },
+      h('div', { class: 'conv-title', onclick: () => this.ui.openDrawer && this.ui.openDrawer(this.chatId) },
         gen === '2026' ? h('div', { 'data-testid': 'conversation-info-header-chat-title' }, titleEl) : titleEl,
         sub ? h('span', { class: 'conv-sub', title: sub }, sub) : null));
     this.list = h('div', gen === '2026'

@@ -47,6 +47,8 @@ const STRINGS = {
     encrypted: 'Messages are end-to-end encrypted.',
     intro: 'Select a chat to start messaging',
     page: (n) => (n === 1 ? '1 page' : `${n} pages`),
+    contactInfo: 'Contact info', groupInfo: 'Group info', notInContacts: 'Not in your contacts',
+    sectionChats: 'Chats', sectionMessages: 'Messages', // E: results section headers (role=row); wording R
   },
   'pt-BR': {
     chatList: 'Lista de conversas',
@@ -93,6 +95,8 @@ const STRINGS = {
     encrypted: 'As mensagens são protegidas com criptografia de ponta a ponta.',
     intro: 'Selecione uma conversa para começar',
     page: (n) => (n === 1 ? '1 página' : `${n} páginas`),
+    contactInfo: 'Dados do contato', groupInfo: 'Dados do grupo', notInContacts: 'Não está nos seus contatos',
+    sectionChats: 'Conversas', sectionMessages: 'Mensagens',
   },
 };
 

@@ -1,9 +1,9 @@
 // Replica of the WhatsApp Web DOM *shape* for tests. Boot, screens, shell and the scripting API.
 import { $getRoot, $createParagraphNode, $createTextNode } from 'lexical';
-import { h, tid } from './dom.js';
+import { h, tid, richText } from './dom.js';
 import { t, LOCALES } from './i18n.js';
 import {
-  store, onChange, emit, loadCorpus, addChat, addMessage, chatTitle, senderName, newMessageId, resort,
+  store, onChange, emit, loadCorpus, addChat, addMessage, chatTitle, senderName, newMessageId, resort, formatPhone,
 } from './store.js';
 import { ChatList } from './chatlist.js';
 import { Conversation } from './conversation.js';
@@ -148,7 +148,8 @@ function buildShell() {
   const rail = h('header', { class: 'nav-rail' },
     h('button', { type: 'button', 'aria-label': s.chats, 'aria-pressed': 'true', 'data-navbar-item': 'true', class: 'rail-btn' }, h('span', { 'data-icon': 'chats-filled' })));
   const mainSlot = h('div', { class: 'main-slot' });
-  const shell = h('div', { class: 'app-wrapper-web' }, h('div', { class: 'two' }, rail, side, mainSlot));
+  const drawerSlot = h('div', { class: 'drawer-slot' });
+  const shell = h('div', { class: 'app-wrapper-web' }, h('div', { class: 'two' }, rail, side, mainSlot, drawerSlot));
   if (ui.activeChat && store.chats.has(ui.activeChat)) mountConversation(mainSlot, ui.activeChat, false);
   else mainSlot.append(h('div', { class: 'intro', 'data-testid': tid(ui.gen, 'intro-panel') }, s.intro));
   queueMicrotask(() => refreshList());
@@ -167,6 +168,7 @@ function refreshList() {
 
 function mountConversation(slot, chatId, resetUnread) {
   const chat = store.chats.get(chatId);
+  closeDrawer();
   if (composer) composer.destroy();
   conversation = new Conversation(ui, chatId);
   conversation.unreadAtOpen = chat.unread;
@@ -176,6 +178,43 @@ function mountConversation(slot, chatId, resetUnread) {
   slot.replaceChildren(conversation.el);
   conversation.render(true);
 }
+
+// ---------- contact-info drawer (R: opened by clicking the header; layout and texts reconstructed) ----------
+// It shows the name, and the phone number for a chat that has one (a LID contact's is hidden):
+// what tells two chats of one name apart when the page gives no id.
+ui.drawerLog = [];
+function closeDrawer() {
+  const slot = app.querySelector('.drawer-slot');
+  if (slot) slot.replaceChildren();
+  ui.drawerOpen = null;
+}
+ui.openDrawer = (chatId) => {
+  const slot = app.querySelector('.drawer-slot');
+  const chat = store.chats.get(chatId);
+  if (!slot || !chat) return;
+  const s = t(ui.lang);
+  const title = chatTitle(chat);
+  const lines = [];
+  if (chat.kind === 'user') {
+    lines.push(h('span', { dir: 'auto', class: 'drawer-phone', 'data-testid': tid(ui.gen, 'contact-info-phone') }, formatPhone(chat.id)));
+    if (!chat.saved && chat.push_name) lines.push(h('span', { dir: 'auto', class: 'drawer-push' }, `~${chat.push_name}`));
+  } else if (chat.kind === 'lid') {
+    if (chat.push_name) lines.push(h('span', { dir: 'auto', class: 'drawer-push' }, `~${chat.push_name}`));
+    lines.push(h('span', { class: 'drawer-note' }, s.notInContacts));
+  } else if (chat.kind === 'group') {
+    lines.push(h('span', { class: 'drawer-members' }, (chat.participants || []).map((p) => senderName(p.jid)).join(', ')));
+  }
+  if (chat.kind === 'user' && !chat.saved) lines.push(h('span', { class: 'drawer-note' }, s.notInContacts));
+  const label = chat.kind === 'group' ? s.groupInfo : s.contactInfo;
+  slot.replaceChildren(h('section', { class: 'drawer', 'aria-label': label, 'data-testid': tid(ui.gen, 'contact-info-drawer') },
+    h('header', { class: 'drawer-head' },
+      h('div', { role: 'button', tabindex: '0', 'aria-label': s.close, class: 'icon-btn', onclick: closeDrawer }, h('span', { 'data-icon': 'x' })),
+      h('h2', null, label)),
+    h('div', { class: 'drawer-name' }, h('span', { dir: 'auto', title }, richText(title))),
+    h('div', { class: 'drawer-lines' }, lines)));
+  ui.drawerOpen = chatId;
+  ui.drawerLog.push({ chat: chatId, at: performance.now() });
+};
 
 // ---------- sending and ticks ----------
 ui.openChat = (id) => api.openChat(id);
@@ -343,6 +382,11 @@ const api = {
   // data-ids of the open conversation's rows drawn empty right now (placeholders)
   placeholders: () => (conversation ? conversation.placeholders() : []),
   sentLog: () => clone(store.sentLog),
+  // Every opening of the contact-info drawer: {chat, at}; and the chat whose drawer is open now
+  drawerLog: () => clone(ui.drawerLog),
+  drawerOpen: () => ui.drawerOpen || null,
+  // What the sidebar search box holds now (the tests check a send leaves it as the user had it)
+  searchText: () => { const b = app.querySelector('#side [data-tab="3"]'); return b ? (b.value ?? b.textContent) : null; },
   readMoreLog: () => clone(store.readMoreLog),
   // Freeze the page right after the n-th next send is recorded (see holdPage); null disarms.
   holdAfterSends(n) { ui.holdAfter = n == null ? null : Number(n); },
@@ -379,6 +423,7 @@ async function boot() {
   api.setConnection(initial === 'qr' ? 'unpaired' : initial);
   if (location.pathname === '/send' && params.get('phone') && ui.screen === 'app') openFromUrl(params.get('phone'), params.get('text') || '');
   api.timings.ready = performance.now() - t0;
+  api.timings.readyAt = performance.now(); // the page's own clock: the content script shares it
   ui.ready = true;
   resolveReady(true);
 }

@@ -74,7 +74,9 @@ export function addChat(c, notify = true) {
 // Title shown in the list/header: saved name, or the number wrapped in bidi marks (E).
 export function chatTitle(chat) {
   if (chat.name && (chat.saved !== false || chat.kind === 'group' || chat.kind === 'newsletter')) return chat.name;
-  if (chat.kind === 'lid') return chat.push_name ? `~ ${chat.push_name}` : chat.id.split('@')[0];
+  // plain_name (R, issue 11): a page seen drawing a LID contact's push name without the "~", so a
+  // stranger who picks a saved customer's name shows exactly that name.
+  if (chat.kind === 'lid') return chat.push_name ? (chat.plain_name ? chat.push_name : `~ ${chat.push_name}`) : chat.id.split('@')[0];
   return `\u202A${formatPhone(chat.id)}\u202C`;
 }
 

@@ -30,7 +30,7 @@ function planTable(plan, chats) {
     el("thead", {}, el("tr", {}, el("th", {}, t("planRecipient")), el("th", {}, t("planVerdict")), el("th", {}, t("planReason")))),
     el("tbody", {}, plan.recipients.map((p) =>
       el("tr", { dataset: { chat: p.chat, verdict: p.decision.verdict } },
-        el("td", {}, names.get(p.chat) || p.chat),
+        el("td", { dir: "auto" }, names.get(p.chat) || p.chat),
         el("td", { class: `verdict verdict-${p.decision.verdict}` }, t("verdict_" + p.decision.verdict)),
         el("td", {}, p.decision.verdict === "allow" ? "" : reason(p.decision))))));
 }
@@ -99,7 +99,7 @@ export function mount(root) {
       el("li", {}, el("label", {},
         el("input", { type: "checkbox", value: c.key, onchange: (/** @type {Event} */ ev) =>
           (/** @type {HTMLInputElement} */ (ev.target).checked ? picked.add(c.key) : picked.delete(c.key)) }),
-        " ", title(c)))));
+        " ", el("bdi", {}, title(c))))));
     form.replaceChildren(
       el("label", {}, t("campaignName"), name),
       el("label", {}, t("campaignTemplate"), template),

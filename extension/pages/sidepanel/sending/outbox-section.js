@@ -63,9 +63,9 @@ export function mount(root) {
       ...(entries.length ? [] : [el("li", { class: "meta" }, t("outboxEmpty"))]),
       ...entries.map((e) =>
         el("li", { dataset: { id: e.id, state: e.state } },
-          el("span", { class: "title" }, titles[e.chat] ?? ""),
+          el("span", { class: "title", dir: "auto" }, titles[e.chat] ?? ""),
           el("span", { class: `state state-${e.state}` }, t("state_" + e.state)),
-          el("span", { class: "preview" }, e.text),
+          el("span", { class: "preview", dir: "auto" }, e.text),
           e.decision && e.decision.verdict !== "allow" ? el("span", { class: "preview reason" }, reason(e.decision)) : null,
           // Why the last try did not go out (it is tried again, or it failed for good).
           e.error && (e.state === "approved" || e.state === "failed")
