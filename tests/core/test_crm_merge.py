@@ -116,3 +116,24 @@ def test_a_send_to_a_chat_without_a_record_follows_the_merge(core, clock):
     ok(core, "contacts.split", {"key": LID})
     assert ok(core, "crm.timeline", {"chat": BIA})["items"] == []
     assert [i["kind"] for i in ok(core, "crm.timeline", {"chat": LID})["items"]] == ["send"]
+
+
+def test_a_card_written_under_a_chats_name_follows_when_identity_links_it_to_the_number(core):
+    """The newer DOM keys a chat by its name until a signal (here: the older DOM's JIDs) proves which
+    number it is; the card, notes and reminders written meanwhile move to the number's record."""
+    from tests.core.test_identity import CUSTOMER, NAME, capture, ids, node
+
+    titled = capture(core, [node(i, f"m{n}", n) for n, i in enumerate(ids(4))])["chat"]
+    assert titled == f"title:{NAME}"
+    vip = tag(core, "VIP")
+    update(core, titled, tags=[vip])
+    ok(core, "crm.note.add", {"chat": titled, "text": "pediu orçamento de 3 caixas"})
+    ok(core, "crm.reminder.add", {"chat": titled, "text": "ligar amanhã", "due_at": 2_000_000_000.0})
+    linked = capture(core, [node(i, f"m{n}", n, chat=CUSTOMER) for n, i in enumerate(ids(5))])
+    assert linked["chat"] == CUSTOMER
+    person = card(core, CUSTOMER)
+    assert person["row"]["key"] == CUSTOMER and person["row"]["tags"] == [vip]
+    assert [n["text"] for n in person["notes"]] == ["pediu orçamento de 3 caixas"]
+    assert [r["text"] for r in person["reminders"]] == ["ligar amanhã"]
+    assert row(core, titled)["key"] == CUSTOMER  # the old key opens the same card
+    assert [x["key"] for x in ok(core, "crm.list")["rows"]] == [CUSTOMER]
