@@ -28,6 +28,9 @@ from pycore.connection.protocol import BanSignal, ConnectionChanged
 from pycore.connection.service import Connection
 from pycore.contacts import handlers as contact_handlers
 from pycore.contacts.service import Contacts
+from pycore.history_import import handlers as history_import_handlers
+from pycore.history_import.service import HistoryImports
+from pycore.history_import.twins import ImportedCopies
 from pycore.importer import handlers as import_handlers
 from pycore.importer.protocol import MessagesImported
 from pycore.importer.service import Importer
@@ -47,6 +50,8 @@ from pycore.sending.gate import SendGate
 from pycore.sending.protocol import OutboxChanged
 from pycore.suggestions import handlers as suggestion_handlers
 from pycore.suggestions.service import Suggestions
+from pycore.transfers import handlers as transfer_handlers
+from pycore.transfers.service import Transfers
 from pycore.whatsapp import handlers as whatsapp_handlers
 from pycore.whatsapp.service import WhatsAppPage
 
@@ -74,6 +79,8 @@ class Features:
     campaigns: Campaigns
     suggestions: Suggestions
     logs: LogBook
+    transfers: Transfers
+    history_imports: HistoryImports
     start_hooks: list[StartHook] = field(default_factory=list)
 
 
@@ -113,7 +120,8 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     st, clock, rng, emit, on = kernel.storage, kernel.clock, kernel.rng, kernel.bus.emit, kernel.dispatcher.on
 
     logs = LogBook(clock, emit)
-    store = MessageStore(st)
+    copies = ImportedCopies(st)  # capture asks it whether a new message was imported before
+    store = MessageStore(st, twins=copies)
     capturer = Capturer(st, clock, emit, store)
     connection = Connection(st, clock, rng, emit)
     contacts = Contacts(st, clock, rng, emit, presence=connection)
@@ -136,6 +144,9 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         gate.handout.pacing_model = overrides["pacing"]
     campaigns = Campaigns(st, clock, rng, emit, gate=gate)
     suggestions = Suggestions(st, clock, emit, names=queries, sender=gate)
+    transfers = Transfers(st, clock, rng)
+    history_imports = HistoryImports(st, clock, emit, kernel.tasks.spawn, writer=store, files=transfers, copies=copies,
+                                     search=search)
 
     capture_handlers.register(on, capturer, queries)
     import_handlers.register(on, importer)
@@ -152,6 +163,8 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     suggestion_handlers.register(on, suggestions)
     metric_handlers.register(on, st, clock)
     log_handlers.register(on, logs)
+    transfer_handlers.register(on, transfers)
+    history_import_handlers.register(on, history_imports)
 
     spawn = kernel.tasks.spawn
 
@@ -190,7 +203,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
             control = ClockControl(clock, st, emit)
             on(ClockAdvance, control.advance)
             hooks.append(control.restore)  # first: the gate's recovery must see the restored time
-    hooks += [page.start, gate.recover, search.start]
+    hooks += [page.start, gate.recover, search.start, history_imports.recover]
 
     async def index_after_start() -> None:
         indexer.poke()  # catch up with what came after the snapshot without delaying "ready"
@@ -199,5 +212,6 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     return Features(
         store=store, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
         connection=connection, contacts=contacts, page=page, backfills=backfills, search=search, audit=audit,
-        consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, start_hooks=hooks,
+        consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, transfers=transfers,
+        history_imports=history_imports, start_hooks=hooks,
     )

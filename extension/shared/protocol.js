@@ -46,6 +46,13 @@
       "core.ping": ["content", "page"],
       "core.status": ["content", "page"],
       "debug.clock.advance": ["page"],
+      "history_import.cancel": ["page"],
+      "history_import.jobs": ["page"],
+      "history_import.preview": ["page"],
+      "history_import.read": ["page"],
+      "history_import.resume": ["page"],
+      "history_import.rollback": ["page"],
+      "history_import.start": ["page"],
       "messages.import": ["page"],
       "messages.list": ["content", "page"],
       "metrics.summary": ["page"],
@@ -80,8 +87,12 @@
       "suggestion.pending": ["content", "page"],
       "tabs.bye": ["content"],
       "tabs.hello": ["content"],
+      "transfer.begin": ["page"],
+      "transfer.discard": ["page"],
+      "transfer.get": ["page"],
+      "transfer.put": ["page"],
     },
-    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
+    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
     "audit": {
       "bounds": {
         "AuditList": {
@@ -241,6 +252,46 @@
     "decisions": {
       "Verdict": ["allow", "warn", "block"],
     },
+    "history_import": {
+      "CandidateReason": ["phone", "name", "author", "group", "contact"],
+      "DateOrder": ["dmy", "mdy"],
+      "JobState": ["running", "paused", "interrupted", "failed", "done", "rolling_back", "rolled_back"],
+      "Role": ["me", "contact", "member"],
+      "bounds": {
+        "AuthorRole": {
+          "name": { "minLength": 1, "maxLength": 512 },
+        },
+        "CancelImport": {
+          "job_id": { "minLength": 1, "maxLength": 64 },
+        },
+        "ListJobs": {
+          "limit": { "minimum": 1, "maximum": 200 },
+        },
+        "PreviewImport": {
+          "upload_id": { "minLength": 1, "maxLength": 64 },
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "chat_title": { "maxLength": 512 },
+          "authors": { "maxItems": 1024 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
+        },
+        "ReadExport": {
+          "upload_id": { "minLength": 1, "maxLength": 64 },
+        },
+        "ResumeImport": {
+          "job_id": { "minLength": 1, "maxLength": 64 },
+        },
+        "RollBackImport": {
+          "job_id": { "minLength": 1, "maxLength": 64 },
+        },
+        "StartImport": {
+          "upload_id": { "minLength": 1, "maxLength": 64 },
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "chat_title": { "maxLength": 512 },
+          "authors": { "maxItems": 1024 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
+        },
+      },
+    },
     "importer": {
       "bounds": {
         "ImportMessages": {
@@ -377,6 +428,27 @@
         },
       },
     },
+    "transfers": {
+      "Purpose": ["chat_export", "archive"],
+      "bounds": {
+        "BeginUpload": {
+          "file_name": { "minLength": 1, "maxLength": 512 },
+          "size": { "minimum": 1, "maximum": 536870912 },
+        },
+        "Discard": {
+          "id": { "minLength": 1, "maxLength": 64 },
+        },
+        "GetChunk": {
+          "id": { "minLength": 1, "maxLength": 64 },
+          "index": { "minimum": 0, "maximum": 100000 },
+        },
+        "PutChunk": {
+          "id": { "minLength": 1, "maxLength": 64 },
+          "index": { "minimum": 0, "maximum": 129 },
+          "data": { "minLength": 4, "maxLength": 5592408 },
+        },
+      },
+    },
     "whatsapp": {
       "FeatureState": ["ok", "missing", "ambiguous", "deferred", "not_checked"],
       "SelectorScope": ["page", "row", "chat_row"],
@@ -478,6 +550,15 @@
         advance: command("debug.clock.advance"),
       }),
     }),
+    history_import: freeze({
+      cancel: command("history_import.cancel"),
+      jobs: command("history_import.jobs"),
+      preview: command("history_import.preview"),
+      read: command("history_import.read"),
+      resume: command("history_import.resume"),
+      rollback: command("history_import.rollback"),
+      start: command("history_import.start"),
+    }),
     messages: freeze({
       import: command("messages.import"),
       list: command("messages.list"),
@@ -539,6 +620,12 @@
     tabs: freeze({
       bye: command("tabs.bye"),
       hello: command("tabs.hello"),
+    }),
+    transfer: freeze({
+      begin: command("transfer.begin"),
+      discard: command("transfer.discard"),
+      get: command("transfer.get"),
+      put: command("transfer.put"),
     }),
   });
 

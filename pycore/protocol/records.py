@@ -34,6 +34,9 @@ class MessageRecord(Model):
     status: Status | None = None
     first_seen: float
     last_seen: float
+    replaces: str | None = Field(
+        default=None, description="key of the imported copy this captured message took the place of (search drops it)"
+    )
 
 
 class ChatRecord(Model):

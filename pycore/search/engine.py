@@ -195,6 +195,28 @@ class SearchEngine:
             await self.save_snapshot()
             return n
 
+    async def forget(self, keys: list[str] | None = None, chats: list[str] | None = None) -> int:
+        """Drop messages that were deleted from storage (an erase, a rolled-back import) from the
+        index, and save the snapshot at once: a relaunch must not bring them back."""
+        async with self._lock:
+            n = self.index.delete(keys or (), chats or ())
+            self.cache.clear()
+            self._changed()
+            await self.refresh_directory()
+            await self.save_snapshot()
+            return n
+
+    async def reset(self) -> None:
+        """Everything was erased: an empty index, no snapshot."""
+        async with self._lock:
+            self.index = Index()
+            self.cache.clear()
+            await snapshot.drop(self.storage)
+            self.snapshot_info = None
+            self.unsaved = 0
+            self._changed()
+            await self.refresh_directory()
+
     async def _maybe_snapshot(self) -> bool:
         if not self.unsaved:
             return False

@@ -161,6 +161,8 @@ class Index:
                     chat = self._chat_number(cur, rec["chat"])
                     mid = split_key(rec["key"], rec["chat"])
                     self._remove(cur, chat, mid)
+                    if rec.get("replaces"):  # an imported copy now stored under its real key
+                        self._remove(cur, chat, split_key(rec["replaces"], rec["chat"]))
                     ts = rec.get("ts")
                     if ts is None:
                         ts = rec.get("first_seen") or 0.0
@@ -177,6 +179,31 @@ class Index:
             self._chat_ns = self._days = None  # rolled back: reload both from the database when next needed
             raise
         return n
+
+    def delete(self, keys: Iterable[str] = (), chats: Iterable[str] = ()) -> int:
+        """Drop the documents of message ``keys`` and of whole ``chats``; how many were dropped."""
+        before = self.count()
+        try:
+            with self.conn:
+                cur = self.conn.cursor()
+                known = self._chats()
+                for key in keys:
+                    chat, _, _ = key.rpartition("|")
+                    if chat in known:
+                        self._remove(cur, known[chat], split_key(key, chat))
+                for chat in chats:
+                    n = known.get(chat)
+                    if n is None:
+                        continue
+                    rows = cur.execute("SELECT rowid, text FROM docs WHERE chat=?", (n,)).fetchall()
+                    for rowid, text in rows:
+                        cur.execute("INSERT INTO fts(fts, rowid, text, tags) VALUES('delete', ?, ?, ?)", (rowid, text, f"c{n}"))
+                        self._count_day(rowid, -1)
+                    cur.execute("DELETE FROM docs WHERE chat=?", (n,))
+        except BaseException:
+            self._chat_ns = self._days = None
+            raise
+        return before - self.count()
 
     def _remove(self, cur: sqlite3.Cursor, chat: int, mid: str) -> None:
         old = cur.execute("SELECT rowid, text FROM docs INDEXED BY docs_mid WHERE mid=? AND chat=?", (mid, chat)).fetchone()

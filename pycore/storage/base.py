@@ -18,14 +18,6 @@ from pydantic import BaseModel, ConfigDict
 Key = str | int | float | list
 
 
-class WriteOp(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    op: Literal["put", "delete", "clear"]
-    store: str
-    record: dict[str, Any] | None = None  # for put
-    key: Any = None  # for delete
-
-
 class Range(BaseModel):
     """A key range on a store or index: exact match (``eq``) or bounds, inclusive."""
 
@@ -33,6 +25,15 @@ class Range(BaseModel):
     eq: Any = None
     lower: Any = None
     upper: Any = None
+
+
+class WriteOp(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    op: Literal["put", "delete", "clear"]
+    store: str
+    record: dict[str, Any] | None = None  # for put
+    key: Any = None  # for delete
+    range: Range | None = None  # for delete: every record whose primary key is in the range (instead of key)
 
 
 class StorageError(Exception):

@@ -17,7 +17,7 @@ class StoreSpec:
     indexes: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 STORES: dict[str, StoreSpec] = {
     # key/value settings and bookkeeping (schema version, watermarks, ...)
@@ -65,6 +65,9 @@ STORES: dict[str, StoreSpec] = {
     "consent": StoreSpec(key_path="id", indexes={"by_chat_ts": ("chat", "ts")}),
     # sending: campaigns (drafts, running, done)
     "campaigns": StoreSpec(key_path="id", indexes={"by_created": "created_at"}),
+    # (v2) transfers and chat-export imports, keyed by prefix: "upload:<id>", "chunk:<id>:<n>" (file bytes
+    # in pieces), "job:<id>" (an import's state), "added:<job>:<n>" (message keys each batch added, for rollback)
+    "imports": StoreSpec(key_path="key"),
 }
 
 

@@ -36,5 +36,7 @@ declare namespace Mettri.records {
     status: Status | null;
     first_seen: number;
     last_seen: number;
+    /** key of the imported copy this captured message took the place of (search drops it) */
+    replaces: string | null;
   }
 }
