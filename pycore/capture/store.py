@@ -29,6 +29,8 @@ from pycore.protocol.records import ChatRecord, MessageRecord
 from pycore.storage.base import Range, Storage, WriteOp
 
 SEQ_META_KEY = "messages.seq"
+# The defaults of MessageRecord's optional fields, for records built without validating each one.
+RECORD_DEFAULTS = {name: f.default for name, f in MessageRecord.model_fields.items() if not f.is_required()}
 CACHE_SIZE = 20_000  # recently seen records kept in memory so re-renders never read storage
 
 
@@ -101,16 +103,18 @@ class MessageStore:
     # -- the write --------------------------------------------------------------------------
     async def write(
         self, sightings: dict[str, dict], now: float, hints: dict[str, ChatHint], extra: ExtraOps | None = None,
-        known: dict[str, dict | None] | None = None,
+        known: dict[str, dict | None] | None = None, validated: bool = False,
     ) -> Written:
         """Store one batch of sightings (message key -> MessageRecord fields, ``chat`` and ``id``
         included) in one transaction with the chats they touch, the new seq and ``extra(written)``.
-        ``known``: stored records of some keys as the caller just read them (spares a read)."""
+        ``known``: stored records of some keys as the caller just read them (spares a read).
+        ``validated``: the caller built every field with MessageRecord's types itself (an import of
+        100,000 messages): new records are not validated one by one (30 µs each under Pyodide)."""
         async with self.lock:
-            return await self._write(sightings, now, hints, extra, known)
+            return await self._write(sightings, now, hints, extra, known, validated)
 
     async def _write(self, sightings: dict[str, dict], now: float, hints: dict[str, ChatHint], extra: ExtraOps | None,
-                     known: dict[str, dict | None] | None = None) -> Written:
+                     known: dict[str, dict | None] | None = None, validated: bool = False) -> Written:
         seq = await self.seq()
         olds = await self.records(list(sightings), known)
         unseen = {k: f for k, f in sightings.items() if k not in olds}
@@ -127,7 +131,10 @@ class MessageStore:
                 continue
             if old is None:
                 seq += 1
-                out.new.append(MessageRecord(key=key, seq=seq, first_seen=now, last_seen=now, **fields).model_dump())
+                if validated:
+                    out.new.append({**RECORD_DEFAULTS, **fields, "key": key, "seq": seq, "first_seen": now, "last_seen": now})
+                else:
+                    out.new.append(MessageRecord(key=key, seq=seq, first_seen=now, last_seen=now, **fields).model_dump())
                 continue
             changes = merge(old, fields)
             if changes:

@@ -15,6 +15,8 @@ counts as media, like a picture or a voice message.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 
 from pycore.chat_export import Identity, identity_id, identity_text
@@ -35,10 +37,23 @@ def author_token(direction: str, author: str | None, group: bool) -> str:
     return normalize_title(author or "") if group else THEM
 
 
+# What normalize_text (pycore.chat_export.identity) removes besides whitespace: bidi and zero-width
+# marks and lone surrogates. Most texts hold none, and then joining the words is all it does.
+_ODD = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff\ud800-\udfff]")
+_PLAIN = {"text", "system", "unknown"}
+
+
 def text_token(mtype: str, text: str) -> str:
+    """identity_text(), faster for the common case (100,000 texts per import)."""
+    if mtype not in _PLAIN:
+        return identity_text(mtype, text)
     if mtype == "unknown" and not text.strip():
         return MEDIA_TOKEN
-    return identity_text(mtype, text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+        if _ODD.search(text):
+            return identity_text(mtype, text)
+    return " ".join(text.split())
 
 
 def of_fields(fields: dict, group: bool) -> Identity | None:
@@ -51,7 +66,10 @@ def of_fields(fields: dict, group: bool) -> Identity | None:
 
 
 def imported_id(ident: Identity, ordinal: int) -> str:
-    return identity_id(ident, ordinal)
+    """'exp-', the minute (8 hex digits), then 24 hex digits of the identity's hash
+    (pycore.chat_export.identity_id): stable like it, and time-ordered, so a long import puts its
+    keys into IndexedDB in order (a quarter faster than keys in random order, measured)."""
+    return f"exp-{ident.minute & 0xFFFFFFFF:08x}{identity_id(ident, ordinal)[4:28]}"
 
 
 def is_imported(message_id: str) -> bool:

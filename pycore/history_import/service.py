@@ -48,7 +48,7 @@ class Written(Protocol):
 class MessageWriter(Protocol):
     async def write(self, sightings: dict[str, dict], now: float, hints: dict[str, ChatHint],
                     extra: Callable[[Any], list[WriteOp]] | None = None,
-                    known: dict[str, dict | None] | None = None) -> Written: ...
+                    known: dict[str, dict | None] | None = None, validated: bool = False) -> Written: ...
 
     async def remove(self, keys: list[str], extra: list[WriteOp] | None = None) -> None: ...
 
@@ -356,7 +356,7 @@ class HistoryImports:
             return ops
 
         hints = {chat: ChatHint(title=rec["chat_title"], is_group=group)}
-        await self.writer.write(sightings, self.clock.now(), hints, extra, known)
+        await self.writer.write(sightings, self.clock.now(), hints, extra, known, validated=True)
         self.copies.noted(chat)
         return done[-1]
 

@@ -302,3 +302,19 @@ def test_uploads_come_in_order_and_whole():
         assert await core.storage.count("imports") == 0
 
     asyncio.run(scenario())
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pycore.chat_export import identity_text  # noqa: E402
+from pycore.history_import.identity import text_token  # noqa: E402
+
+MARKS = "\u200e\u200f\u202a\u202c\u2066\u2069\ufeff\u200b\u00a0\u202f\u2028 \t\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aé ç🙂AZ09.,\u0301e" + MARKS)) | st.characters(), max_size=40),
+       st.sampled_from(["text", "system", "image", "deleted", "voice"]))
+def test_the_fast_text_token_is_the_parsers_identity_text(text, kind):
+    assert text_token(kind, text) == identity_text(kind, text)
