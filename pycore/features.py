@@ -41,6 +41,11 @@ from pycore.navigation import handlers as navigation_handlers
 from pycore.navigation.service import Navigator
 from pycore.optout import handlers as optout_handlers
 from pycore.optout.service import Consent
+from pycore.privacy import handlers as privacy_handlers
+from pycore.privacy.parts import (
+    ArchivePart, AuditPart, ConsentPart, ContactsPart, ImportsPart, MessagesPart, SendingPart, SettingsPart,
+)
+from pycore.privacy.service import Privacy
 from pycore.protocol.records import MessageRecord
 from pycore.search import handlers as search_handlers
 from pycore.search.engine import SearchEngine
@@ -81,6 +86,7 @@ class Features:
     logs: LogBook
     transfers: Transfers
     history_imports: HistoryImports
+    privacy: Privacy
     start_hooks: list[StartHook] = field(default_factory=list)
 
 
@@ -146,7 +152,15 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     suggestions = Suggestions(st, clock, emit, names=queries, sender=gate)
     transfers = Transfers(st, clock, rng)
     history_imports = HistoryImports(st, clock, emit, kernel.tasks.spawn, writer=store, files=transfers, copies=copies,
-                                     search=search)
+                                     search=search, audit=audit)
+    # Each feature's part of the archive, of a person's data and of an erase (pycore/privacy/parts.py).
+    archive_parts: list[ArchivePart] = [
+        MessagesPart(st, store), ContactsPart(st), SendingPart(st), AuditPart(st), ConsentPart(st), SettingsPart(st),
+        ImportsPart(st),
+    ]
+    # CRM_ARCHIVE_PART: the CRM (pycore/crm, in progress) brings its own ArchivePart (its records, a person's
+    # card, notes and timeline, their erase); append it here when it lands: archive_parts.append(crm.archive_part)
+    privacy = Privacy(st, clock, emit, files=transfers, search=search, audit=audit, parts=archive_parts)
 
     capture_handlers.register(on, capturer, queries)
     import_handlers.register(on, importer)
@@ -165,6 +179,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     log_handlers.register(on, logs)
     transfer_handlers.register(on, transfers)
     history_import_handlers.register(on, history_imports)
+    privacy_handlers.register(on, privacy)
 
     spawn = kernel.tasks.spawn
 
@@ -176,6 +191,8 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         indexer.poke()
         if ev.new or ev.updated:
             spawn(scan_optouts(list(ev.new) + list(ev.updated)))
+        if privacy.prune_due():  # at most once a day: old audit and consent records go
+            spawn(privacy.prune())
 
     def on_ban(ev: BanSignal) -> None:
         spawn(gate.pause("too_many_messages" if ev.code == "too_many_messages" else "warning_banner", ev.text[:200]))
@@ -203,7 +220,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
             control = ClockControl(clock, st, emit)
             on(ClockAdvance, control.advance)
             hooks.append(control.restore)  # first: the gate's recovery must see the restored time
-    hooks += [page.start, gate.recover, search.start, history_imports.recover]
+    hooks += [page.start, gate.recover, search.start, history_imports.recover, privacy.recover, privacy.prune]
 
     async def index_after_start() -> None:
         indexer.poke()  # catch up with what came after the snapshot without delaying "ready"
@@ -213,5 +230,5 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         store=store, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
         connection=connection, contacts=contacts, page=page, backfills=backfills, search=search, audit=audit,
         consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, transfers=transfers,
-        history_imports=history_imports, start_hooks=hooks,
+        history_imports=history_imports, privacy=privacy, start_hooks=hooks,
     )

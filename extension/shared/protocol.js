@@ -63,6 +63,15 @@
       "outbox.cancel": ["content", "page"],
       "outbox.list": ["content", "page"],
       "outbox.resolve": ["content", "page"],
+      "privacy.erase_all": ["page"],
+      "privacy.erase_person": ["page"],
+      "privacy.export": ["page"],
+      "privacy.export_contacts": ["page"],
+      "privacy.person": ["page"],
+      "privacy.person_export": ["page"],
+      "privacy.restore": ["page"],
+      "privacy.set_retention": ["page"],
+      "privacy.settings": ["page"],
       "ratelimit.hit": ["content", "page"],
       "search.contacts": ["content", "page"],
       "search.messages": ["content", "page"],
@@ -92,7 +101,7 @@
       "transfer.get": ["page"],
       "transfer.put": ["page"],
     },
-    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
+    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
     "audit": {
       "bounds": {
         "AuditList": {
@@ -342,6 +351,28 @@
         },
       },
     },
+    "privacy": {
+      "bounds": {
+        "DescribePerson": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+        },
+        "EraseAll": {
+          "confirm": { "maxLength": 64 },
+        },
+        "ErasePerson": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+        },
+        "ExportPerson": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+        },
+        "RestoreArchive": {
+          "upload_id": { "minLength": 1, "maxLength": 64 },
+        },
+        "SetRetention": {
+          "retention_days": { "minimum": 30, "maximum": 3650 },
+        },
+      },
+    },
     "records": {
       "Direction": ["in", "out", "system"],
       "MessageType": ["text", "image", "video", "voice", "document", "sticker", "system", "deleted", "unknown"],
@@ -576,6 +607,17 @@
       cancel: command("outbox.cancel"),
       list: command("outbox.list"),
       resolve: command("outbox.resolve"),
+    }),
+    privacy: freeze({
+      erase_all: command("privacy.erase_all"),
+      erase_person: command("privacy.erase_person"),
+      export: command("privacy.export"),
+      export_contacts: command("privacy.export_contacts"),
+      person: command("privacy.person"),
+      person_export: command("privacy.person_export"),
+      restore: command("privacy.restore"),
+      set_retention: command("privacy.set_retention"),
+      settings: command("privacy.settings"),
     }),
     ratelimit: freeze({
       hit: command("ratelimit.hit"),

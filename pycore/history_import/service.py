@@ -27,7 +27,9 @@ from pycore.history_import.protocol import (
 )
 from pycore.history_import.twins import ImportedCopies, group_of
 from pycore.importer.protocol import MessagesImported
+from pycore.ports import AuditWriter
 from pycore.protocol.base import CoreError
+from pycore.reasons import check
 from pycore.storage.base import Range, Storage, StorageError, WriteOp
 
 log = logging.getLogger("mettri.history_import")
@@ -95,6 +97,7 @@ class HistoryImports:
     files: Files
     copies: ImportedCopies
     search: SearchForget
+    audit: AuditWriter
     batch: int = BATCH
     _parsed: tuple[tuple, ChatExport] | None = None
     _task: Any = None
@@ -304,7 +307,10 @@ class HistoryImports:
                 rec = await self._batch(rec, rows)
                 await self._announce(rec)
                 await self.clock.sleep(0)  # other commands are answered between batches
-            ops = [WriteOp(op="put", store=STORE, record={**rec, "state": "done", "updated_at": self.clock.now()})]
+            now = self.clock.now()
+            ops = [WriteOp(op="put", store=STORE, record={**rec, "state": "done", "updated_at": now}),
+                   self.audit.entry(now, "history_import.done", check("history_imported", "allow", added=rec["added"]),
+                                    chat=rec["chat"])]
             await self.storage.apply(ops + self.files_discard(rec))
             rec = await self._job(job_id)
             await self._announce(rec)
@@ -372,7 +378,10 @@ class HistoryImports:
             for a in added:
                 await self.writer.remove(a["keys"], [WriteOp(op="delete", store=STORE, key=a["key"])])
                 await self.clock.sleep(0)
-            ops = [WriteOp(op="put", store=STORE, record={**rec, "state": "rolled_back", "added": 0, "updated_at": self.clock.now()})]
+            now = self.clock.now()
+            ops = [WriteOp(op="put", store=STORE, record={**rec, "state": "rolled_back", "added": 0, "updated_at": now}),
+                   self.audit.entry(now, "history_import.rollback", check("history_import_rolled_back", "allow", removed=len(keys)),
+                                    chat=rec["chat"])]
             await self.storage.apply(ops + self.files_discard(rec))
             await self._announce(await self._job(job_id))
         except (StorageError, CoreError) as exc:

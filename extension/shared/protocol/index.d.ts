@@ -323,6 +323,53 @@ declare namespace Mettri {
        */
       readonly resolve: Call<"outbox.resolve">;
     };
+    readonly privacy: {
+      /**
+       * Erase everything Mettri holds. The opt-out list keeps its numbers (never message who said stop).
+       * `privacy.erase_all`, allowed from: page.
+       */
+      readonly erase_all: Call<"privacy.erase_all">;
+      /**
+       * Erase everything about one person; the audit keeps only that an erase happened, and when.
+       * `privacy.erase_person`, allowed from: page.
+       */
+      readonly erase_person: Call<"privacy.erase_person">;
+      /**
+       * Prepare the whole archive (.zip) for the page to save with transfer.get.
+       * `privacy.export`, allowed from: page.
+       */
+      readonly export: Call<"privacy.export">;
+      /**
+       * Prepare the contacts (and chats without a contact) as CSV.
+       * `privacy.export_contacts`, allowed from: page.
+       */
+      readonly export_contacts: Call<"privacy.export_contacts">;
+      /**
+       * What Mettri holds about the person of this chat (counts per part), before an export or an erase.
+       * `privacy.person`, allowed from: page.
+       */
+      readonly person: Call<"privacy.person">;
+      /**
+       * Everything Mettri holds about one person, as a JSON file for the page to save.
+       * `privacy.person_export`, allowed from: page.
+       */
+      readonly person_export: Call<"privacy.person_export">;
+      /**
+       * Put an uploaded archive back into an empty profile (nothing is written unless all of it is valid).
+       * `privacy.restore`, allowed from: page.
+       */
+      readonly restore: Call<"privacy.restore">;
+      /**
+       * Change the retention period; older audit and consent records are pruned at once.
+       * `privacy.set_retention`, allowed from: page.
+       */
+      readonly set_retention: Call<"privacy.set_retention">;
+      /**
+       * The retention period and the last pruning.
+       * `privacy.settings`, allowed from: page.
+       */
+      readonly settings: Call<"privacy.settings">;
+    };
     readonly ratelimit: {
       /**
        * Count one scrape or search if the limits allow it now (the tab asks before acting).
@@ -542,6 +589,15 @@ declare namespace Mettri {
       readonly "outbox.cancel": readonly ["content", "page"];
       readonly "outbox.list": readonly ["content", "page"];
       readonly "outbox.resolve": readonly ["content", "page"];
+      readonly "privacy.erase_all": readonly ["page"];
+      readonly "privacy.erase_person": readonly ["page"];
+      readonly "privacy.export": readonly ["page"];
+      readonly "privacy.export_contacts": readonly ["page"];
+      readonly "privacy.person": readonly ["page"];
+      readonly "privacy.person_export": readonly ["page"];
+      readonly "privacy.restore": readonly ["page"];
+      readonly "privacy.set_retention": readonly ["page"];
+      readonly "privacy.settings": readonly ["page"];
       readonly "ratelimit.hit": readonly ["content", "page"];
       readonly "search.contacts": readonly ["content", "page"];
       readonly "search.messages": readonly ["content", "page"];
@@ -571,7 +627,7 @@ declare namespace Mettri {
       readonly "transfer.get": readonly ["page"];
       readonly "transfer.put": readonly ["page"];
     };
-    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"];
+    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"];
     readonly audit: {
       readonly bounds: {
         readonly AuditList: {
@@ -1063,6 +1119,45 @@ declare namespace Mettri {
           };
           readonly note: {
             readonly maxLength: 500;
+          };
+        };
+      };
+    };
+    readonly privacy: {
+      readonly bounds: {
+        readonly DescribePerson: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+        };
+        readonly EraseAll: {
+          readonly confirm: {
+            readonly maxLength: 64;
+          };
+        };
+        readonly ErasePerson: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+        };
+        readonly ExportPerson: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+        };
+        readonly RestoreArchive: {
+          readonly upload_id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+        };
+        readonly SetRetention: {
+          readonly retention_days: {
+            readonly minimum: 30;
+            readonly maximum: 3650;
           };
         };
       };
