@@ -63,7 +63,9 @@ class Files(Protocol):
     def discard_ops(self, upload_id: str) -> list[WriteOp]: ...
 
 
-class SearchForget(Protocol):
+class SearchIndex(Protocol):
+    async def index_written(self, records: list[dict], seq_from: int, seq_to: int) -> bool: ...
+
     async def forget(self, keys: list[str] | None = None, chats: list[str] | None = None) -> int: ...
 
 
@@ -96,7 +98,7 @@ class HistoryImports:
     writer: MessageWriter
     files: Files
     copies: ImportedCopies
-    search: SearchForget
+    search: SearchIndex
     audit: AuditWriter
     batch: int = BATCH
     _parsed: tuple[tuple, ChatExport] | None = None
@@ -362,8 +364,10 @@ class HistoryImports:
             return ops
 
         hints = {chat: ChatHint(title=rec["chat_title"], is_group=group)}
-        await self.writer.write(sightings, self.clock.now(), hints, extra, known, validated=True)
+        w = await self.writer.write(sightings, self.clock.now(), hints, extra, known, validated=True)
         self.copies.noted(chat)
+        if w.seq_from is not None:  # searchable with the batch, not after reading it all back
+            await self.search.index_written(w.new + w.updated, w.seq_from, w.seq_to)
         return done[-1]
 
     async def _roll_back(self, job_id: str) -> None:

@@ -128,6 +128,37 @@ def test_capture_after_an_import_merges_with_the_imported_copy(corpus):
     asyncio.run(scenario())
 
 
+def test_an_import_indexes_its_batches_as_it_writes_them(corpus):
+    async def scenario():
+        core = new_core()
+        await core.start()
+        core.features.history_imports.batch = 50
+        chat = g.pick_chat(corpus, "user", index=4)
+        export = g.render(corpus, chat, g.STYLES["android_pt"], faithful=True)
+        up = await upload(core, export.data, export.file_name)
+        read = await ok(core, "history_import.read", {"upload_id": up})
+        engine = core.features.search
+        caught_up = []
+        real = engine.catch_up
+
+        async def spy(*args, **kw):
+            caught_up.append(await real(*args, **kw))
+            return caught_up[-1]
+
+        engine.catch_up = spy  # the background indexer's way in: it must find nothing left to read back
+        await ok(core, "history_import.start", plan(up, chat["id"], read))
+        await core.drain()
+        status = await ok(core, "search.status")
+        assert (status["indexed"], status["pending"]) == (read["summary"]["messages"], 0)
+        assert caught_up and not any(caught_up)
+        # a capture that took a sequence number in between leaves the batch to the background catch-up
+        top = status["last_seq"]
+        assert not await engine.index_written([{"key": "x|1", "chat": "x", "ts": 1.0, "text": "a"}], top + 2, top + 2)
+        assert (await ok(core, "search.status"))["last_seq"] == top
+
+    asyncio.run(scenario())
+
+
 def test_cancel_resume_and_an_interrupted_import(corpus):
     async def scenario():
         storage, clock = MemoryStorage(), FakeClock()
