@@ -366,8 +366,10 @@ class HistoryImports:
         hints = {chat: ChatHint(title=rec["chat_title"], is_group=group)}
         w = await self.writer.write(sightings, self.clock.now(), hints, extra, known, validated=True)
         self.copies.noted(chat)
-        if w.seq_from is not None:  # searchable with the batch, not after reading it all back
-            await self.search.index_written(w.new + w.updated, w.seq_from, w.seq_to)
+        if w.seq_from is not None:
+            # Searchable with the batch, not after reading it all back; indexed while the next batch's
+            # write is committed by IndexedDB (the core waits for it anyway): the two overlap.
+            self.spawn(self.search.index_written(w.new + w.updated, w.seq_from, w.seq_to))
         return done[-1]
 
     async def _roll_back(self, job_id: str) -> None:
