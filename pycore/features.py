@@ -36,6 +36,9 @@ from pycore.crm.service import Crm
 from pycore.identity import handlers as identity_handlers
 from pycore.identity.protocol import ChatsLinked
 from pycore.identity.service import ChatIdentity
+from pycore.history_import import handlers as history_import_handlers
+from pycore.history_import.service import HistoryImports
+from pycore.history_import.twins import ImportedCopies
 from pycore.importer import handlers as import_handlers
 from pycore.importer.protocol import MessagesImported
 from pycore.importer.service import Importer
@@ -46,6 +49,11 @@ from pycore.navigation import handlers as navigation_handlers
 from pycore.navigation.service import Navigator
 from pycore.optout import handlers as optout_handlers
 from pycore.optout.service import Consent
+from pycore.privacy import handlers as privacy_handlers
+from pycore.privacy.parts import (
+    ArchivePart, AuditPart, ConsentPart, ContactsPart, ImportsPart, MessagesPart, SendingPart, SettingsPart,
+)
+from pycore.privacy.service import Privacy
 from pycore.protocol.records import MessageRecord
 from pycore.search import handlers as search_handlers
 from pycore.search.engine import SearchEngine
@@ -56,6 +64,8 @@ from pycore.sending.gate import SendGate
 from pycore.sending.protocol import OutboxChanged
 from pycore.suggestions import handlers as suggestion_handlers
 from pycore.suggestions.service import Suggestions
+from pycore.transfers import handlers as transfer_handlers
+from pycore.transfers.service import Transfers
 from pycore.whatsapp import handlers as whatsapp_handlers
 from pycore.storage.base import Range, Storage
 from pycore.whatsapp.service import WhatsAppPage
@@ -87,6 +97,9 @@ class Features:
     suggestions: Suggestions
     logs: LogBook
     crm: Crm
+    transfers: Transfers
+    history_imports: HistoryImports
+    privacy: Privacy
     start_hooks: list[StartHook] = field(default_factory=list)
     migrations: dict[int, Migration] = field(default_factory=dict)  # schema version -> data step a feature owns
 
@@ -180,7 +193,8 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     st, clock, rng, emit, on = kernel.storage, kernel.clock, kernel.rng, kernel.bus.emit, kernel.dispatcher.on
 
     logs = LogBook(clock, emit)
-    store = MessageStore(st)
+    copies = ImportedCopies(st)  # capture asks it whether a new message was imported before
+    store = MessageStore(st, twins=copies)
     keyed: list = []  # every feature keeping records by chat key, filled below once they exist
     identity = ChatIdentity(st, clock, rng, emit, chats=store, keyed=keyed)
     capturer = Capturer(st, clock, emit, store, rng, resolver=identity)
@@ -209,6 +223,15 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     campaigns = Campaigns(st, clock, rng, emit, gate=gate)
     suggestions = Suggestions(st, clock, emit, names=queries, sender=gate)
     keyed += [capturer, gate, consent, suggestions, contacts]
+    transfers = Transfers(st, clock, rng)
+    history_imports = HistoryImports(st, clock, emit, kernel.tasks.spawn, writer=store, files=transfers, copies=copies,
+                                     search=search, audit=audit)
+    # Each feature's part of the archive, of a person's data and of an erase (pycore/privacy/parts.py).
+    archive_parts: list[ArchivePart] = [
+        MessagesPart(st, store), ContactsPart(st), SendingPart(st), AuditPart(st), ConsentPart(st), SettingsPart(st),
+        ImportsPart(st), crm.archive_part,
+    ]
+    privacy = Privacy(st, clock, emit, files=transfers, search=search, audit=audit, parts=archive_parts)
 
     capture_handlers.register(on, capturer, queries)
     identity_handlers.register(on, identity)
@@ -227,6 +250,9 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     metric_handlers.register(on, st, clock)
     log_handlers.register(on, logs)
     crm_handlers.register(on, crm)
+    transfer_handlers.register(on, transfers)
+    history_import_handlers.register(on, history_imports)
+    privacy_handlers.register(on, privacy)
 
     spawn = kernel.tasks.spawn
 
@@ -239,6 +265,8 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         crm.messages_changed()
         if ev.new or ev.updated:
             spawn(scan_optouts(list(ev.new) + list(ev.updated)))
+        if privacy.prune_due():  # at most once a day: old audit and consent records go
+            spawn(privacy.prune())
 
     def on_imported(ev: MessagesImported) -> None:
         indexer.poke()
@@ -291,7 +319,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
             control = ClockControl(clock, st, emit)
             on(ClockAdvance, control.advance)
             hooks.append(control.restore)  # first: the gate's recovery must see the restored time
-    hooks += [page.start, gate.recover, search.start]
+    hooks += [page.start, gate.recover, search.start, history_imports.recover, privacy.recover, privacy.prune]
 
     async def index_after_start() -> None:
         indexer.poke()  # catch up with what came after the snapshot without delaying "ready"
@@ -307,6 +335,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     return Features(
         store=store, identity=identity, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
         connection=connection, contacts=contacts, page=page, backfills=backfills, search=search, audit=audit,
-        consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, crm=crm, start_hooks=hooks,
+        consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, crm=crm,
+        transfers=transfers, history_imports=history_imports, privacy=privacy, start_hooks=hooks,
         migrations={3: identity.migrate},
     )

@@ -47,7 +47,7 @@ class IndexedDBStorage(Storage):
         return int(await self._call("open", json.dumps(schema_json())))
 
     async def apply(self, ops: Sequence[WriteOp]) -> None:
-        payload = json.dumps([op.model_dump(exclude_none=True) for op in ops], ensure_ascii=False)
+        payload = json.dumps([op.as_json() for op in ops], ensure_ascii=False)
         last: StorageError | None = None
         for _ in range(WRITE_ATTEMPTS):
             try:

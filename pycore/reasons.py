@@ -104,6 +104,18 @@ REASONS: dict[str, tuple[str, str]] = {
         "was not sent. Open the right chat once (Mettri recognises it by its history) or save the contact under "
         "another name, then send again.",
     ),
+    # data, not sending: imports, restores and erasures (LGPD), audited without their content
+    "history_imported": (
+        "Histórico importado de um arquivo: {added} mensagens novas.", "History imported from a file: {added} new messages.",
+    ),
+    "history_import_rolled_back": (
+        "Importação desfeita: {removed} mensagens removidas.", "Import rolled back: {removed} messages removed.",
+    ),
+    "archive_restored": ("Cópia de segurança restaurada.", "Backup restored."),
+    "person_erased": (
+        "Os dados de uma pessoa foram apagados a pedido (LGPD).", "A person's data was erased on request (LGPD).",
+    ),
+    "all_erased": ("Todos os dados foram apagados.", "All data was erased."),
 }
 
 WINDOW_NAMES = {"minute": ("minuto", "minute"), "hour": ("hora", "hour"), "day": ("dia", "day"), "bucket": ("rajada", "burst")}

@@ -30,6 +30,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 [ -d tests/chat_export/node_modules/whatsapp-chat-parser ] || (cd tests/chat_export && npm ci --silent --no-audit --no-fund) # differential test of the chat-export parser
-[ -d tests/a11y/node_modules/axe-core ] || (cd tests/a11y && npm ci --silent --no-audit --no-fund) # axe-core: the e2e tests check extension pages for accessibility
+[ -f tests/a11y/node_modules/axe-core/axe.min.js ] || (cd tests/a11y && npm ci --silent --no-audit --no-fund) # axe-core for the e2e accessibility checks (tests/axe.py)
 # TypeScript's checker over extension/ (tests/build/test_typecheck.py), pinned in its own lock file.
 [ scripts/typecheck/node_modules/.package-lock.json -nt scripts/typecheck/package-lock.json ] || (cd scripts/typecheck && npm ci --no-audit --no-fund --loglevel=error)

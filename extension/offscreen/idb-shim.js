@@ -9,7 +9,7 @@ const DB_NAME = "mettri";
  * The shapes pycore/host.py sends (JSON text): the schema, a key range, a write, a query.
  * @typedef {{ version: number, stores: Record<string, { keyPath: string, indexes?: Record<string, string | string[]> }> }} Schema
  * @typedef {{ eq?: IDBValidKey | null, lower?: IDBValidKey | null, upper?: IDBValidKey | null }} RangeSpec
- * @typedef {{ op: "put" | "delete" | "clear", store: string, record?: unknown, key?: IDBValidKey }} WriteOp
+ * @typedef {{ op: "put" | "delete" | "clear", store: string, record?: unknown, key?: IDBValidKey, range?: RangeSpec }} WriteOp
  * @typedef {{ store: string, index?: string | null, range?: RangeSpec | null, limit?: number | null, reverse?: boolean }} Query
  */
 
@@ -111,7 +111,7 @@ export class IdbShim {
     return /** @type {IDBDatabase} */ (this.db);
   }
 
-  /** ops: [{op: "put"|"delete"|"clear", store, record?, key?}], all in one transaction. */
+  /** ops: [{op: "put"|"delete"|"clear", store, record?, key?, range?}], all in one transaction. */
   /** @param {string} opsJson */
   async apply(opsJson) {
     /** @type {WriteOp[]} */
@@ -127,6 +127,7 @@ export class IdbShim {
         for (const o of ops) {
           const s = tx.objectStore(o.store);
           if (o.op === "put") s.put(o.record);
+          else if (o.op === "delete" && o.range) s.delete(/** @type {IDBKeyRange} */ (range(o.range)));
           else if (o.op === "delete") s.delete(/** @type {IDBValidKey} */ (o.key));
           else if (o.op === "clear") s.clear();
           else throw new TypeError(`unknown op ${o.op}`);

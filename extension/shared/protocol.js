@@ -83,6 +83,13 @@
       "crm.tag.update": ["page"],
       "crm.timeline": ["page"],
       "debug.clock.advance": ["page"],
+      "history_import.cancel": ["page"],
+      "history_import.jobs": ["page"],
+      "history_import.preview": ["page"],
+      "history_import.read": ["page"],
+      "history_import.resume": ["page"],
+      "history_import.rollback": ["page"],
+      "history_import.start": ["page"],
       "identity.match": ["content"],
       "identity.verify": ["content"],
       "messages.import": ["page"],
@@ -95,6 +102,15 @@
       "outbox.cancel": ["content", "page"],
       "outbox.list": ["content", "page"],
       "outbox.resolve": ["content", "page"],
+      "privacy.erase_all": ["page"],
+      "privacy.erase_person": ["page"],
+      "privacy.export": ["page"],
+      "privacy.export_contacts": ["page"],
+      "privacy.person": ["page"],
+      "privacy.person_export": ["page"],
+      "privacy.restore": ["page"],
+      "privacy.set_retention": ["page"],
+      "privacy.settings": ["page"],
       "ratelimit.hit": ["content", "page"],
       "search.contacts": ["content", "page"],
       "search.messages": ["content", "page"],
@@ -120,8 +136,12 @@
       "suggestion.pending": ["content", "page"],
       "tabs.bye": ["content"],
       "tabs.hello": ["content"],
+      "transfer.begin": ["page"],
+      "transfer.discard": ["page"],
+      "transfer.get": ["page"],
+      "transfer.put": ["page"],
     },
-    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
+    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
     "audit": {
       "bounds": {
         "AuditList": {
@@ -417,7 +437,7 @@
           "data": { "maxLength": 16000000 },
           "filename": { "maxLength": 200 },
         },
-        "PreviewImport": {
+        "PreviewCsvImport": {
           "import_id": { "minLength": 1, "maxLength": 64 },
           "mapping": { "minItems": 1, "maxItems": 200 },
           "pipeline": { "maxLength": 64 },
@@ -505,6 +525,46 @@
     "decisions": {
       "Verdict": ["allow", "warn", "block"],
     },
+    "history_import": {
+      "CandidateReason": ["phone", "name", "author", "group", "contact"],
+      "DateOrder": ["dmy", "mdy"],
+      "JobState": ["running", "paused", "interrupted", "failed", "done", "rolling_back", "rolled_back"],
+      "Role": ["me", "contact", "member"],
+      "bounds": {
+        "AuthorRole": {
+          "name": { "minLength": 1, "maxLength": 512 },
+        },
+        "CancelImport": {
+          "job_id": { "minLength": 1, "maxLength": 64 },
+        },
+        "ListJobs": {
+          "limit": { "minimum": 1, "maximum": 200 },
+        },
+        "PreviewImport": {
+          "upload_id": { "minLength": 1, "maxLength": 64 },
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "chat_title": { "maxLength": 512 },
+          "authors": { "maxItems": 1024 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
+        },
+        "ReadExport": {
+          "upload_id": { "minLength": 1, "maxLength": 64 },
+        },
+        "ResumeImport": {
+          "job_id": { "minLength": 1, "maxLength": 64 },
+        },
+        "RollBackImport": {
+          "job_id": { "minLength": 1, "maxLength": 64 },
+        },
+        "StartImport": {
+          "upload_id": { "minLength": 1, "maxLength": 64 },
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "chat_title": { "maxLength": 512 },
+          "authors": { "maxItems": 1024 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
+        },
+      },
+    },
     "identity": {
       "How": ["jid", "phone", "drawer", "overlap", "hint", "title", "minted", "unique_title", "none"],
       "Verdict": ["match", "other", "unknown", "read_drawer"],
@@ -569,6 +629,28 @@
         "OptoutSet": {
           "chat": { "minLength": 1, "maxLength": 256 },
           "note": { "maxLength": 500 },
+        },
+      },
+    },
+    "privacy": {
+      "bounds": {
+        "DescribePerson": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+        },
+        "EraseAll": {
+          "confirm": { "maxLength": 64 },
+        },
+        "ErasePerson": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+        },
+        "ExportPerson": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+        },
+        "RestoreArchive": {
+          "upload_id": { "minLength": 1, "maxLength": 64 },
+        },
+        "SetRetention": {
+          "retention_days": { "minimum": 30, "maximum": 3650 },
         },
       },
     },
@@ -665,6 +747,27 @@
       "bounds": {
         "Ping": {
           "echo": { "maxLength": 65536 },
+        },
+      },
+    },
+    "transfers": {
+      "Purpose": ["chat_export", "archive"],
+      "bounds": {
+        "BeginUpload": {
+          "file_name": { "minLength": 1, "maxLength": 512 },
+          "size": { "minimum": 1, "maximum": 536870912 },
+        },
+        "Discard": {
+          "id": { "minLength": 1, "maxLength": 64 },
+        },
+        "GetChunk": {
+          "id": { "minLength": 1, "maxLength": 64 },
+          "index": { "minimum": 0, "maximum": 100000 },
+        },
+        "PutChunk": {
+          "id": { "minLength": 1, "maxLength": 64 },
+          "index": { "minimum": 0, "maximum": 129 },
+          "data": { "minLength": 4, "maxLength": 5592408 },
         },
       },
     },
@@ -832,6 +935,15 @@
         advance: command("debug.clock.advance"),
       }),
     }),
+    history_import: freeze({
+      cancel: command("history_import.cancel"),
+      jobs: command("history_import.jobs"),
+      preview: command("history_import.preview"),
+      read: command("history_import.read"),
+      resume: command("history_import.resume"),
+      rollback: command("history_import.rollback"),
+      start: command("history_import.start"),
+    }),
     identity: freeze({
       match: command("identity.match"),
       verify: command("identity.verify"),
@@ -853,6 +965,17 @@
       cancel: command("outbox.cancel"),
       list: command("outbox.list"),
       resolve: command("outbox.resolve"),
+    }),
+    privacy: freeze({
+      erase_all: command("privacy.erase_all"),
+      erase_person: command("privacy.erase_person"),
+      export: command("privacy.export"),
+      export_contacts: command("privacy.export_contacts"),
+      person: command("privacy.person"),
+      person_export: command("privacy.person_export"),
+      restore: command("privacy.restore"),
+      set_retention: command("privacy.set_retention"),
+      settings: command("privacy.settings"),
     }),
     ratelimit: freeze({
       hit: command("ratelimit.hit"),
@@ -898,6 +1021,12 @@
     tabs: freeze({
       bye: command("tabs.bye"),
       hello: command("tabs.hello"),
+    }),
+    transfer: freeze({
+      begin: command("transfer.begin"),
+      discard: command("transfer.discard"),
+      get: command("transfer.get"),
+      put: command("transfer.put"),
     }),
   });
 

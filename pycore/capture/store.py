@@ -13,6 +13,13 @@ One chat, one key: when pycore.identity learns that two keys name the same chat 
 and the JID the page later proved), ``move_chat`` moves every message of the weaker key to the
 stronger one in one transaction (a message seen under both keys becomes one record, merged
 forward; the moved record names the key it ``replaces`` so search drops the old document).
+
+Removals (an import rolled back, a person erased) go through here too.
+
+A message imported from a chat export has no WhatsApp id, so it is stored under an id made from
+its content (pycore.history_import). When capture later sees it under its real id, the ``twins``
+port finds that copy and the store moves it to the real key (``replaces`` names the old one, so
+search drops it): one message, one record.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable, Protocol
 
 from pycore.capture.merge import merge
 from pycore.capture.protocol import ChatHint
@@ -29,6 +36,8 @@ from pycore.protocol.records import ChatRecord, MessageRecord
 from pycore.storage.base import Range, Storage, WriteOp
 
 SEQ_META_KEY = "messages.seq"
+# The defaults of MessageRecord's optional fields, for records built without validating each one.
+RECORD_DEFAULTS = {name: f.default for name, f in MessageRecord.model_fields.items() if not f.is_required()}
 CACHE_SIZE = 20_000  # recently seen records kept in memory so re-renders never read storage
 
 
@@ -39,6 +48,7 @@ class Written:
     known: dict[str, dict] = field(default_factory=dict)  # the stored records this write saw again, as they were
     seq_from: int | None = None
     seq_to: int | None = None
+    replaced: list[str] = field(default_factory=list)  # keys of imported copies moved to their real key
 
     @property
     def changed(self) -> int:
@@ -48,9 +58,26 @@ class Written:
 ExtraOps = Callable[[Written], list[WriteOp]]
 
 
+class Twins(Protocol):
+    async def find(self, sightings: dict[str, dict]) -> dict[str, dict]:
+        """For sightings not stored under their own key (key -> fields), the stored record that is the
+        same message under another key (an imported copy), if any; never one record for two sightings."""
+
+
+def chat_of(key: str) -> str:
+    """The chat part of a message key ("<chat>|<id>"; ids hold no "|")."""
+    return key.rsplit("|", 1)[0]
+
+
+def chat_messages(chat: str) -> Range:
+    """Every message key of one chat, as a primary-key range ("<chat>|" up to "<chat>}")."""
+    return Range(lower=chat + "|", upper=chat + "}")
+
+
 class MessageStore:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, twins: Twins | None = None) -> None:
         self.storage = storage
+        self.twins = twins
         self.lock = asyncio.Lock()  # one writer at a time keeps seq unique
         self._seq: int | None = None
         self._records: OrderedDict[str, dict] = OrderedDict()
@@ -63,10 +90,14 @@ class MessageStore:
             self._seq = int(rec["value"]) if rec else 0
         return self._seq
 
-    async def records(self, keys: list[str]) -> dict[str, dict]:
-        """The stored records among ``keys``: from the cache, the rest in one read."""
+    async def records(self, keys: list[str], known: dict[str, dict | None] | None = None) -> dict[str, dict]:
+        """The stored records among ``keys``: from the cache, then from ``known`` (what the caller read
+        itself; None = absent), the rest in one read."""
         found = {k: self._records[k] for k in keys if k in self._records}
         missing = [k for k in keys if k not in found]
+        if known is not None:
+            found.update({k: known[k] for k in missing if known.get(k) is not None})
+            missing = [k for k in missing if k not in known]
         for key, rec in zip(missing, await self.storage.get_many("messages", missing)):
             if rec is not None:
                 found[key] = rec
@@ -80,21 +111,38 @@ class MessageStore:
     # -- the write --------------------------------------------------------------------------
     async def write(
         self, sightings: dict[str, dict], now: float, hints: dict[str, ChatHint], extra: ExtraOps | None = None,
+        known: dict[str, dict | None] | None = None, validated: bool = False,
     ) -> Written:
         """Store one batch of sightings (message key -> MessageRecord fields, ``chat`` and ``id``
-        included) in one transaction with the chats they touch, the new seq and ``extra(written)``."""
+        included) in one transaction with the chats they touch, the new seq and ``extra(written)``.
+        ``known``: stored records of some keys as the caller just read them (spares a read).
+        ``validated``: the caller built every field with MessageRecord's types itself (an import of
+        100,000 messages): new records are not validated one by one (30 µs each under Pyodide)."""
         async with self.lock:
-            return await self._write(sightings, now, hints, extra)
+            return await self._write(sightings, now, hints, extra, known, validated)
 
-    async def _write(self, sightings: dict[str, dict], now: float, hints: dict[str, ChatHint], extra: ExtraOps | None) -> Written:
+    async def _write(self, sightings: dict[str, dict], now: float, hints: dict[str, ChatHint], extra: ExtraOps | None,
+                     known: dict[str, dict | None] | None = None, validated: bool = False) -> Written:
         seq = await self.seq()
-        olds = await self.records(list(sightings))
+        olds = await self.records(list(sightings), known)
+        unseen = {k: f for k, f in sightings.items() if k not in olds}
+        twins = await self.twins.find(unseen) if self.twins is not None and unseen else {}
         out = Written(known=olds)
         for key, fields in sightings.items():
             old = olds.get(key)
+            twin = twins.get(key) if old is None else None
+            if twin is not None:  # an imported copy: it moves to this key, forward-merged
+                seq += 1
+                out.updated.append({**twin, **merge(twin, fields), "key": key, "id": fields["id"], "seq": seq,
+                                    "last_seen": now, "replaces": twin["key"]})
+                out.replaced.append(twin["key"])
+                continue
             if old is None:
                 seq += 1
-                out.new.append(MessageRecord(key=key, seq=seq, first_seen=now, last_seen=now, **fields).model_dump())
+                if validated:
+                    out.new.append({**RECORD_DEFAULTS, **fields, "key": key, "seq": seq, "first_seen": now, "last_seen": now})
+                else:
+                    out.new.append(MessageRecord(key=key, seq=seq, first_seen=now, last_seen=now, **fields).model_dump())
                 continue
             changes = merge(old, fields)
             if changes:
@@ -103,7 +151,8 @@ class MessageStore:
         if out.changed:
             out.seq_from, out.seq_to = seq - out.changed + 1, seq
         chats = await self._chats_after(out, hints)
-        ops = [WriteOp(op="put", store="messages", record=r) for r in out.new + out.updated]
+        ops = [WriteOp(op="delete", store="messages", key=k) for k in out.replaced]
+        ops += [WriteOp(op="put", store="messages", record=r) for r in out.new + out.updated]
         ops += [WriteOp(op="put", store="chats", record=c) for c in chats]
         if out.changed:
             ops.append(WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": seq}))
@@ -113,9 +162,83 @@ class MessageStore:
         self._seq = seq
         for c in chats:
             self._chats[c["key"]] = c
+        for key in out.replaced:
+            self._records.pop(key, None)
         for rec in out.new + out.updated:
             self._remember(rec)
         return out
+
+    # -- removals and restores ----------------------------------------------------------------
+    async def remove(self, keys: list[str], extra: list[WriteOp] | None = None) -> None:
+        """Delete messages (an import rolled back, a person's messages erased) in one transaction
+        with ``extra``; their chats' count, last activity and preview are then recounted from
+        what is left (idempotent: a removal interrupted between the two is finished by repeating it)."""
+        async with self.lock:
+            await self.storage.apply([WriteOp(op="delete", store="messages", key=k) for k in keys] + (extra or []))
+            for key in keys:
+                self._records.pop(key, None)
+            await self._recount({chat_of(k) for k in keys})
+
+    async def remove_chats(self, chats: Iterable[str], extra: list[WriteOp] | None = None) -> None:
+        """Delete chats with all their messages, in one transaction with ``extra``."""
+        async with self.lock:
+            chats = sorted(set(chats))
+            ops: list[WriteOp] = []
+            for chat in chats:
+                # A title key may itself hold "|": then another chat's keys share the prefix; delete one by one.
+                others = await self.storage.query("chats", range=chat_messages(chat), limit=1)
+                if others:
+                    rows = await self.storage.query("messages", index="by_chat_seq", range=Range(lower=[chat], upper=[chat, []]))
+                    ops += [WriteOp(op="delete", store="messages", key=r["key"]) for r in rows]
+                else:
+                    ops.append(WriteOp(op="delete", store="messages", range=chat_messages(chat)))
+                ops.append(WriteOp(op="delete", store="chats", key=chat))
+            await self.storage.apply(ops + (extra or []))
+            gone = set(chats)
+            for key in [k for k, r in self._records.items() if r.get("chat") in gone]:
+                del self._records[key]
+            for chat in chats:
+                self._chats[chat] = None
+
+    async def restore(self, messages: list[dict], chats: list[dict]) -> int:
+        """Put whole records back (an archive restored into an empty profile): each message takes
+        a fresh seq, in its old order, so search indexes them like new ones."""
+        async with self.lock:
+            seq = await self.seq()
+            records = []
+            for rec in sorted(messages, key=lambda r: r.get("seq") or 0):
+                seq += 1
+                records.append(MessageRecord.model_validate({**rec, "seq": seq}).model_dump())
+            ops = [WriteOp(op="put", store="messages", record=r) for r in records]
+            ops += [WriteOp(op="put", store="chats", record=ChatRecord.model_validate(c).model_dump()) for c in chats]
+            ops.append(WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": seq}))
+            await self.storage.apply(ops)
+            self._seq = seq
+            for c in chats:
+                self._chats.pop(c["key"], None)
+            return len(records)
+
+    def forget_cached(self) -> None:
+        """Drop what is remembered of records and chats (after everything was erased)."""
+        self._records.clear()
+        self._chats.clear()
+
+    async def _recount(self, chats: set[str]) -> None:
+        ops = []
+        for chat in sorted(chats):
+            old = await self.storage.get("chats", chat)
+            if old is None:
+                continue
+            count = await self.storage.count("messages", index="by_chat_seq", range=Range(lower=[chat], upper=[chat, []]))
+            newest = await self.storage.query("messages", index="by_chat_ts", range=Range(lower=[chat, -1e18], upper=[chat, 1e18]),
+                                              limit=1, reverse=True)
+            rec = {**old, "message_count": count, "last_ts": newest[0]["ts"] if newest else None,
+                   "preview": (newest[0]["text"][:200] or None) if newest else None}
+            if rec != old:
+                ops.append(WriteOp(op="put", store="chats", record=rec))
+            self._chats[chat] = rec
+        if ops:
+            await self.storage.apply(ops)
 
     def _remember(self, rec: dict) -> None:
         self._records[rec["key"]] = rec

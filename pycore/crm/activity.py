@@ -68,6 +68,16 @@ class Activity:
             self._dirty = False
             await self.catch_up()
 
+    async def rebuild(self) -> int:
+        """Messages were removed (a person erased): derive every chat's activity again from what is
+        stored, so no first or last text of a removed message stays behind."""
+        async with self._lock:
+            r = await self.ctx.ready()
+            await self.ctx.storage.apply([WriteOp(op="clear", store=ACTIVITY), WriteOp(op="delete", store=DEFS, key=META_KEY)])
+            r.activity.clear()
+            r.set_merges(r.primary_of)  # forget what was derived from the old activity
+        return await self.catch_up()
+
     async def catch_up(self, max_batches: int | None = None) -> int:
         """Read messages changed since the watermark; return how many were read."""
         async with self._lock:

@@ -33,7 +33,7 @@ from pycore.crm.protocol import (
     CrmImportRow,
     CrmLabel,
     CrmParsedFile,
-    ImportProgress,
+    CsvImportProgress,
     NoteDoc,
 )
 from pycore.crm.records import DATE_NAME, VALUE_NAME, bumped, new_record
@@ -379,7 +379,7 @@ class Importer:
                                             {"file": filename[:120], "changes": ",".join(p.changes)}))
                     changed.append(p.key)
                 await self.ctx.commit(records=records, defs=tag_defs if start == 0 else [], ops=ops, quiet=True)
-                self.ctx.emit(ImportProgress(import_id=import_id, done=min(start + BATCH, len(todo)), total=len(todo)))
+                self.ctx.emit(CsvImportProgress(import_id=import_id, done=min(start + BATCH, len(todo)), total=len(todo)))
             if changed or tag_defs:
                 self.ctx.changed(changed, defs=bool(tag_defs))
             return self.report(import_id, plans, new_tags, 0, 0, False, applied=True)

@@ -21,7 +21,7 @@ def entry(ctx: Context, record: str, kind: str, ts: float, data: dict[str, Any],
     assert kind in TIMELINE
     doc = {"id": ident or ctx.sortable(ts), "record": record, "origin": origin or record, "ts": ts, "kind": kind,
            "data": data}
-    return WriteOp.model_construct(op="put", store=STORE, record=doc, key=None)
+    return WriteOp(op="put", store=STORE, record=doc)
 
 
 def stage_data(roster: Roster, pipeline: str, before: str | None, after: str | None) -> dict[str, Any]:

@@ -121,7 +121,7 @@ def register(on: Register, crm: Crm) -> None:  # noqa: C901 - one line per comma
     async def import_parse(cmd: p.ParseImport) -> p.CrmParsedFile:
         return await crm.importer.parse(cmd.data, cmd.filename)
 
-    async def import_preview(cmd: p.PreviewImport) -> p.CrmImportReport:
+    async def import_preview(cmd: p.PreviewCsvImport) -> p.CrmImportReport:
         return await crm.importer.preview(cmd.import_id, cmd.mapping, cmd.pipeline, cmd.has_header, cmd.lang,
                                           cmd.offset, cmd.limit, cmd.only_problems)
 
@@ -165,6 +165,6 @@ def register(on: Register, crm: Crm) -> None:  # noqa: C901 - one line per comma
     on(p.GetBoard, board)
     on(p.Bulk, bulk)
     on(p.ParseImport, import_parse)
-    on(p.PreviewImport, import_preview)
+    on(p.PreviewCsvImport, import_preview)
     on(p.ApplyImport, import_apply)
     on(p.ExportCsv, export_csv)

@@ -676,7 +676,7 @@ class CrmImportReport(Model):
     applied: bool
 
 
-class ImportPlan(Command):
+class CsvImportPlan(Command):
     import_id: str = Id
     mapping: list[ColumnMap] = Field(min_length=1, max_length=200)
     pipeline: str | None = Field(default=None, max_length=64)
@@ -685,7 +685,7 @@ class ImportPlan(Command):
 
 
 @command("crm.import.preview", CrmImportReport, sources={"page"})
-class PreviewImport(ImportPlan):
+class PreviewCsvImport(CsvImportPlan):
     """Dry run: what each row would do (created / updated / unchanged / rejected with the reason).
     Nothing is written."""
 
@@ -695,7 +695,7 @@ class PreviewImport(ImportPlan):
 
 
 @command("crm.import.apply", CrmImportReport, sources={"page"})
-class ApplyImport(ImportPlan):
+class ApplyImport(CsvImportPlan):
     """Apply the import (the same rules as the preview). Tags and field values are added, never removed;
     importing the same file again changes nothing. Emits crm.import.progress."""
 
@@ -736,7 +736,7 @@ class RemindersChanged(Event):
 
 
 @event("crm.import.progress")
-class ImportProgress(Event):
+class CsvImportProgress(Event):
     import_id: str
     done: int
     total: int

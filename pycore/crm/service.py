@@ -20,6 +20,7 @@ from pycore.crm.csv_import import Importer
 from pycore.crm.defs import Definitions
 from pycore.crm.documents import Documents
 from pycore.crm.events import entry
+from pycore.crm.archive import CrmPart
 from pycore.crm.export import Exporter
 from pycore.crm.identity import Identity
 from pycore.crm.notes import Notes
@@ -51,6 +52,7 @@ class Crm:
         self.importer = Importer(self.ctx)
         self.documents_source = Documents(self.ctx)
         self.exporter = Exporter(self.ctx)
+        self.archive_part = CrmPart(self.ctx, self.exporter, self.records, self.activity)  # privacy's port
 
     # -- start and what other features tell it -----------------------------------------------------
     async def warm(self) -> None:

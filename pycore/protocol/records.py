@@ -44,7 +44,7 @@ class MessageRecord(Model):
     first_seen: float
     last_seen: float
     replaces: str | None = Field(
-        default=None, description="key of a record of the same message this one took the place of (search drops it)"
+        default=None, description="key of a record of the same message this one took the place of (an imported copy, or the same message under a chat key identity linked to this one; search drops it)"
     )
 
 

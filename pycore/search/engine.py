@@ -216,6 +216,43 @@ class SearchEngine:
             await self.save_snapshot()
             return n
 
+    async def index_written(self, records: list[dict[str, Any]], seq_from: int, seq_to: int) -> bool:
+        """Index records just written (a bulk import's batch) without reading them back from storage,
+        when they are exactly what comes next (no capture took a sequence number in between);
+        else leave them to the background catch-up. True when indexed."""
+        async with self._lock:
+            if self.index.seq != seq_from - 1 or len(records) != seq_to - seq_from + 1:
+                return False
+            new_chat = any(self.directory.title(c) is None for c in {r["chat"] for r in records})
+            self.index.upsert(records, seq_to)
+            self.unsaved += len(records)
+            self._changed()
+            if new_chat:
+                await self.refresh_directory()
+            return True
+
+    async def forget(self, keys: list[str] | None = None, chats: list[str] | None = None) -> int:
+        """Drop messages that were deleted from storage (an erase, a rolled-back import) from the
+        index, and save the snapshot at once: a relaunch must not bring them back."""
+        async with self._lock:
+            n = self.index.delete(keys or (), chats or ())
+            self.cache.clear()
+            self._changed()
+            await self.refresh_directory()
+            await self.save_snapshot()
+            return n
+
+    async def reset(self) -> None:
+        """Everything was erased: an empty index, no snapshot."""
+        async with self._lock:
+            self.index = Index()
+            self.cache.clear()
+            await snapshot.drop(self.storage)
+            self.snapshot_info = None
+            self.unsaved = 0
+            self._changed()
+            await self.refresh_directory()
+
     async def _maybe_snapshot(self) -> bool:
         if not self.unsaved:
             return False

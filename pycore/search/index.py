@@ -83,6 +83,11 @@ def join_key(chat: str, mid: str) -> str:
     return mid[1:] if mid.startswith("\x01") else f"{chat}|{mid}"
 
 
+def _when(rec: dict[str, Any]) -> float:
+    ts = rec.get("ts")
+    return (rec.get("first_seen") or 0.0) if ts is None else ts
+
+
 def rowid_bound(ts: float | None, upper: bool) -> int | None:
     if ts is None:
         return None
@@ -152,36 +157,92 @@ class Index:
 
     # -- writes ---------------------------------------------------------------
     def upsert(self, records: Iterable[dict[str, Any]], seq: int) -> int:
-        """Index a batch of MessageRecord dicts (replacing older versions) in one transaction."""
-        n = 0
+        """Index a batch of MessageRecord dicts (replacing older versions) in one transaction.
+
+        In bulk: one query per chat finds what is indexed already, one query the rowids taken in
+        the batch's seconds, and the inserts go through executemany (a call into SQLite per record
+        and statement cost most of the time under Pyodide)."""
+        batch = list({rec["key"]: rec for rec in records}.values())  # the last version of a key wins
         try:
             with self.conn:
                 cur = self.conn.cursor()
-                for rec in records:
-                    chat = self._chat_number(cur, rec["chat"])
-                    mid = split_key(rec["key"], rec["chat"])
-                    self._remove(cur, chat, mid)
-                    if rec.get("replaces"):  # the same message, stored under another key before
-                        old_chat, _, _ = rec["replaces"].rpartition("|")
-                        known = self._chats().get(old_chat)
+                rows = [(self._chat_number(cur, rec["chat"]), split_key(rec["key"], rec["chat"]), rec) for rec in batch]
+                wanted = [(chat, mid) for chat, mid, _ in rows]
+                # the same message stored under another key before (an imported copy, or a chat key
+                # identity linked to this one) leaves the index with it
+                for chat, _, rec in rows:
+                    if rec.get("replaces"):
+                        old_chat = rec["replaces"].rpartition("|")[0]
+                        known = chat if old_chat == rec["chat"] else self._chats().get(old_chat)
                         if known is not None:
-                            self._remove(cur, known, split_key(rec["replaces"], old_chat))
-                    ts = rec.get("ts")
-                    if ts is None:
-                        ts = rec.get("first_seen") or 0.0
-                    rowid = self._free_rowid(cur, ts)
+                            wanted.append((known, split_key(rec["replaces"], old_chat)))
+                old = self._indexed(cur, wanted)
+                if old:
+                    cur.executemany("INSERT INTO fts(fts, rowid, text, tags) VALUES('delete', ?, ?, ?)",
+                                    [(rowid, text, f"c{chat}") for rowid, text, chat in old])
+                    cur.executemany("DELETE FROM docs WHERE rowid=?", [(rowid,) for rowid, _, _ in old])
+                    for rowid, _, _ in old:
+                        self._count_day(rowid, -1)
+                seconds = [int(min(max(_when(rec), 0.0), MAX_TS)) for _, _, rec in rows]
+                taken = {}
+                if seconds:
+                    taken = dict(cur.execute("SELECT rowid / ?, max(rowid) FROM docs WHERE rowid >= ? AND rowid < ? GROUP BY 1",
+                                             (SLOTS, min(seconds) * SLOTS, (max(seconds) + 1) * SLOTS)).fetchall())
+                docs, fts = [], []
+                for (chat, mid, rec), second in zip(rows, seconds):
+                    top = taken.get(second)
+                    rowid = second * SLOTS if top is None else top + 1
+                    taken[second] = rowid
                     text = rec.get("text") or ""
-                    cur.execute("INSERT INTO docs VALUES(?,?,?,?,?,?,?)",
-                                (rowid, chat, mid, rec.get("direction", "in"), rec.get("type", "text"),
-                                 rec.get("author"), text))
-                    cur.execute("INSERT INTO fts(rowid, text, tags) VALUES(?, ?, ?)", (rowid, text, f"c{chat}"))
+                    docs.append((rowid, chat, mid, rec.get("direction", "in"), rec.get("type", "text"), rec.get("author"), text))
+                    fts.append((rowid, text, f"c{chat}"))
                     self._count_day(rowid, 1)
-                    n += 1
+                cur.executemany("INSERT INTO docs VALUES(?,?,?,?,?,?,?)", docs)
+                cur.executemany("INSERT INTO fts(rowid, text, tags) VALUES(?, ?, ?)", fts)
                 cur.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
         except BaseException:
             self._chat_ns = self._days = None  # rolled back: reload both from the database when next needed
             raise
-        return n
+        return len(rows)
+
+    @staticmethod
+    def _indexed(cur: sqlite3.Cursor, pairs: list[tuple[int, str]]) -> list[tuple[int, str, int]]:
+        """(rowid, text, chat) of the documents among (chat, mid) pairs, a few hundred per query."""
+        by_chat: dict[int, list[str]] = {}
+        for chat, mid in pairs:
+            by_chat.setdefault(chat, []).append(mid)
+        found = []
+        for chat, mids in by_chat.items():
+            for i in range(0, len(mids), 500):
+                part = mids[i:i + 500]
+                found += cur.execute(f"SELECT rowid, text, chat FROM docs INDEXED BY docs_mid WHERE mid IN ({','.join('?' * len(part))})"
+                                     " AND chat=?", [*part, chat]).fetchall()
+        return found
+
+    def delete(self, keys: Iterable[str] = (), chats: Iterable[str] = ()) -> int:
+        """Drop the documents of message ``keys`` and of whole ``chats``; how many were dropped."""
+        before = self.count()
+        try:
+            with self.conn:
+                cur = self.conn.cursor()
+                known = self._chats()
+                for key in keys:
+                    chat, _, _ = key.rpartition("|")
+                    if chat in known:
+                        self._remove(cur, known[chat], split_key(key, chat))
+                for chat in chats:
+                    n = known.get(chat)
+                    if n is None:
+                        continue
+                    rows = cur.execute("SELECT rowid, text FROM docs WHERE chat=?", (n,)).fetchall()
+                    for rowid, text in rows:
+                        cur.execute("INSERT INTO fts(fts, rowid, text, tags) VALUES('delete', ?, ?, ?)", (rowid, text, f"c{n}"))
+                        self._count_day(rowid, -1)
+                    cur.execute("DELETE FROM docs WHERE chat=?", (n,))
+        except BaseException:
+            self._chat_ns = self._days = None
+            raise
+        return before - self.count()
 
     def _remove(self, cur: sqlite3.Cursor, chat: int, mid: str) -> None:
         old = cur.execute("SELECT rowid, text FROM docs INDEXED BY docs_mid WHERE mid=? AND chat=?", (mid, chat)).fetchone()
@@ -190,12 +251,6 @@ class Index:
             cur.execute("INSERT INTO fts(fts, rowid, text, tags) VALUES('delete', ?, ?, ?)", (*old, f"c{chat}"))
             cur.execute("DELETE FROM docs WHERE rowid=?", (old[0],))
             self._count_day(old[0], -1)
-
-    @staticmethod
-    def _free_rowid(cur: sqlite3.Cursor, ts: float) -> int:
-        base = int(min(max(ts, 0.0), MAX_TS)) * SLOTS
-        top = cur.execute("SELECT max(rowid) FROM docs WHERE rowid >= ? AND rowid < ?", (base, base + SLOTS)).fetchone()[0]
-        return base if top is None else top + 1
 
     # -- reads ----------------------------------------------------------------
     def _select(self, match: str | None, f: Filters, columns: str, limit: int) -> tuple[str, list[Any]]:

@@ -79,7 +79,7 @@ class MemoryStorage(Storage):
             raise self.fail_writes
         self.transactions.append(frozenset(op.store for op in ops))
         # Validate everything before touching anything: all or nothing.
-        staged: list[tuple[str, str, tuple | None, dict | None]] = []
+        staged: list[tuple[str, str, tuple | None, Any]] = []
         for op in ops:
             store = self._store(op.store)  # noqa: F841 - raises on unknown/closed
             if op.op == "put":
@@ -91,6 +91,8 @@ class MemoryStorage(Storage):
                     raise StorageError(f"record for {op.store!r} has no key {spec.key_path!r}", retryable=False)
                 # Structured clone rejects what JSON cannot carry here as well.
                 staged.append(("put", op.store, sort_key(key), json.loads(json.dumps(op.record))))
+            elif op.op == "delete" and op.range is not None:
+                staged.append(("delete_range", op.store, None, op.range))
             elif op.op == "delete":
                 staged.append(("delete", op.store, sort_key(op.key), None))
             else:
@@ -100,6 +102,9 @@ class MemoryStorage(Storage):
                 self._data[store][key] = record
             elif kind == "delete":
                 self._data[store].pop(key, None)
+            elif kind == "delete_range":
+                for k in [k for k in self._data[store] if in_range(k, record)]:
+                    del self._data[store][k]
             else:
                 self._data[store].clear()
 

@@ -17,7 +17,7 @@ class StoreSpec:
     indexes: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
 
 
-SCHEMA_VERSION = 3  # 2: the CRM's stores (crm_*); 3: one chat under one key (pycore.identity): message ids, normalised titles, aliases
+SCHEMA_VERSION = 4  # 2: the CRM's stores (crm_*); 3: one chat under one key (pycore.identity): message ids, normalised titles, aliases; 4: imports and transfers
 
 STORES: dict[str, StoreSpec] = {
     # key/value settings and bookkeeping (schema version, watermarks, ...)
@@ -87,6 +87,9 @@ STORES: dict[str, StoreSpec] = {
     "crm_events": StoreSpec(key_path="id", indexes={"by_record_ts": ("record", "ts")}),
     # crm: first and last message per chat, derived from messages (by seq; watermark in crm_defs)
     "crm_activity": StoreSpec(key_path="chat"),
+    # (v4) transfers and chat-export imports, keyed by prefix: "upload:<id>", "chunk:<id>:<n>" (file bytes
+    # in pieces), "job:<id>" (an import's state), "added:<job>:<n>" (message keys each batch added, for rollback)
+    "imports": StoreSpec(key_path="key"),
 }
 
 

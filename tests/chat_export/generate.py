@@ -160,15 +160,19 @@ def pick_chat(corpus: dict, kind: str = "user", min_messages: int = 20, index: i
     return found[index]
 
 
-def render(corpus: dict, chat: dict, style: Style, *, shift_days: int = 0, tz_minutes: int = -180) -> Export:
+def render(corpus: dict, chat: dict, style: Style, *, shift_days: int = 0, tz_minutes: int = -180,
+           faithful: bool = False) -> Export:
+    """``faithful``: every text exactly as the corpus has it (no added lines: what WhatsApp Web shows
+    of the same messages, for the import tests); line breaks and edit marks still vary."""
     if chat["kind"] == "newsletter":
         raise ValueError("WhatsApp does not export channels")
-    return _Writer(corpus, chat, style, shift_days, tz_minutes).run()
+    return _Writer(corpus, chat, style, shift_days, tz_minutes, faithful).run()
 
 
 class _Writer:
-    def __init__(self, corpus, chat, style, shift_days, tz_minutes):
+    def __init__(self, corpus, chat, style, shift_days, tz_minutes, faithful=False):
         self.corpus, self.chat, self.s = corpus, chat, style
+        self.faithful = faithful
         self.offset = timedelta(days=shift_days, minutes=tz_minutes)
         self.me = corpus["me"]["name"]
         self.people = {p["jid"]: p for p in chat.get("participants", ())}
@@ -274,7 +278,7 @@ class _Writer:
                 text = m.get("text", "")
                 if roll % 7 == 0:
                     text = re.sub(r"([.?!]) ", r"\1\n", text, count=1)
-                if roll % 31 == 0:
+                if roll % 31 == 0 and not self.faithful:
                     text = text + "\n\n" + "Obrigado!"
                 edited = roll % 13 == 0
                 body = text + (" " + mark + _EDITED[s.locale] if edited else "")

@@ -95,6 +95,14 @@ def test_delete_and_clear(db):
     assert run(db.count("messages")) == 0
 
 
+def test_delete_by_key_range_removes_one_chat_in_one_op(db):
+    run(db.put_many("messages", [msg("a", i, float(i)) for i in range(5)] + [msg("ab", 1, 1.0), msg("b", 1, 1.0)]))
+    run(db.apply([WriteOp(op="delete", store="messages", range=Range(lower="a|", upper="a}")),
+                  WriteOp(op="put", store="meta", record={"key": "k", "value": 1})]))
+    assert sorted(r["key"] for r in run(db.query("messages"))) == ["ab|1", "b|1"]
+    assert run(db.get("meta", "k"))["value"] == 1
+
+
 def test_unknown_store_is_a_clear_error(db):
     with pytest.raises(StorageError):
         run(db.put("nope", {"key": 1}))

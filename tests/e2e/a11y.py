@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 AXE = Path(__file__).resolve().parents[1] / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
@@ -21,3 +22,29 @@ def serious_violations(page, selector: str | None = None) -> list[dict]:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")  # a script, not a function: run as it is
     return page.evaluate(RUN, selector)
+
+
+def assert_accessible(page, selector: str | None = None, what: str = "") -> None:
+    found = serious_violations(page, selector)
+    assert not found, f"axe found problems{' in ' + what if what else ''}:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} at {v['nodes'][:5]}" for v in found)
+
+
+LEAKS = re.compile(r"\b(undefined|null|NaN)\b")
+
+
+def assert_readable(page, selector: str = "body") -> None:
+    """Fails when a view shows "undefined", "null" or "NaN" (a field the page read that does not
+    exist) in its text or in an accessible name."""
+    text = page.evaluate(
+        """(selector) => {
+            const root = document.querySelector(selector);
+            const names = [...root.querySelectorAll("*")].flatMap((el) =>
+                ["aria-label", "aria-valuetext", "title", "placeholder", "value"].map((a) => el.getAttribute(a) || ""));
+            return root.innerText + "\\n" + names.join("\\n");
+        }""",
+        selector,
+    )
+    leaks = sorted({m.group(0) for m in LEAKS.finditer(text)})
+    assert not leaks, f"the view shows {leaks}: " + " | ".join(
+        line for line in text.splitlines() if LEAKS.search(line))[:500]

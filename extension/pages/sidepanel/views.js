@@ -1,6 +1,22 @@
 // @ts-check
 // The side panel's views besides the chat list, each a module with mount(root).
+import * as imports from "../data/import-view.js";
 import * as search from "./search-view.js";
 import * as sending from "./sending-view.js";
 
-export const views = { search, sending };
+/** @type {{ refresh(): Promise<void> } | null} */
+let mountedImport = null;
+/** The import view also needs its stylesheet (the full-tab page links it itself); shown again, it
+ *  lists the imports anew (one may have finished meanwhile). */
+const importView = {
+  /** @param {HTMLElement} root */
+  mount(root) {
+    document.head.append(Object.assign(document.createElement("link"), { rel: "stylesheet", href: "../data/data.css" }));
+    mountedImport = imports.mount(root);
+  },
+  shown() {
+    if (mountedImport) void mountedImport.refresh();
+  },
+};
+
+export const views = { search, sending, import: importView };

@@ -412,6 +412,11 @@ declare namespace Mettri.crm {
     /** a reminder's due time */
     due_at: number | null;
   }
+  interface CsvImportProgress {
+    import_id: string;
+    done: number;
+    total: number;
+  }
   /** Delete a field. When records have a value for it, ``drop_values`` must be true (``field_in_use``). */
   interface DeleteField {
     /** 1 to 64 characters */
@@ -524,11 +529,6 @@ declare namespace Mettri.crm {
     /** 1 to 200. default 30 */
     limit?: number;
   }
-  interface ImportProgress {
-    import_id: string;
-    done: number;
-    total: number;
-  }
   /** A person's notes, newest first, paged by cursor. */
   interface ListNotes {
     /** 1 to 256 characters */
@@ -590,7 +590,7 @@ declare namespace Mettri.crm {
    * Dry run: what each row would do (created / updated / unchanged / rejected with the reason).
    * Nothing is written.
    */
-  interface PreviewImport {
+  interface PreviewCsvImport {
     /** 1 to 64 characters */
     import_id: string;
     /** 1 to 200 items */
@@ -782,7 +782,7 @@ declare namespace Mettri {
     "crm.field.update": { args: Mettri.crm.UpdateField; result: Mettri.crm.CrmField; sources: "page" };
     "crm.import.apply": { args: Mettri.crm.ApplyImport; result: Mettri.crm.CrmImportReport; sources: "page" };
     "crm.import.parse": { args: Mettri.crm.ParseImport; result: Mettri.crm.CrmParsedFile; sources: "page" };
-    "crm.import.preview": { args: Mettri.crm.PreviewImport; result: Mettri.crm.CrmImportReport; sources: "page" };
+    "crm.import.preview": { args: Mettri.crm.PreviewCsvImport; result: Mettri.crm.CrmImportReport; sources: "page" };
     "crm.list": { args: Mettri.crm.ListRecords; result: Mettri.crm.CrmList; sources: "page" };
     "crm.note.add": { args: Mettri.crm.AddNote; result: Mettri.crm.CrmNote; sources: "page" };
     "crm.note.delete": { args: Mettri.crm.DeleteNote; result: Mettri.crm.CrmNote; sources: "page" };
@@ -810,7 +810,7 @@ declare namespace Mettri {
   }
   interface Events {
     "crm.changed": Mettri.crm.CrmChanged;
-    "crm.import.progress": Mettri.crm.ImportProgress;
+    "crm.import.progress": Mettri.crm.CsvImportProgress;
     "crm.reminders.changed": Mettri.crm.RemindersChanged;
   }
 }

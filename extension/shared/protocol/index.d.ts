@@ -465,6 +465,45 @@ declare namespace Mettri {
         readonly advance: Call<"debug.clock.advance">;
       };
     };
+    readonly history_import: {
+      /**
+       * Stop after the batch being written: the job is paused, to be resumed or rolled back.
+       * `history_import.cancel`, allowed from: page.
+       */
+      readonly cancel: Call<"history_import.cancel">;
+      /**
+       * Imports, newest first.
+       * `history_import.jobs`, allowed from: page.
+       */
+      readonly jobs: Call<"history_import.jobs">;
+      /**
+       * What importing with this chat and these roles would store: counts, first and last messages.
+       * Writes nothing.
+       * `history_import.preview`, allowed from: page.
+       */
+      readonly preview: Call<"history_import.preview">;
+      /**
+       * Read an uploaded export: its summary, or the problem (with the line) that stops it; and
+       * which chat it probably belongs to.
+       * `history_import.read`, allowed from: page.
+       */
+      readonly read: Call<"history_import.read">;
+      /**
+       * Continue a paused, interrupted or failed import from its last written batch.
+       * `history_import.resume`, allowed from: page.
+       */
+      readonly resume: Call<"history_import.resume">;
+      /**
+       * Remove every message this import added (messages it found already stored stay).
+       * `history_import.rollback`, allowed from: page.
+       */
+      readonly rollback: Call<"history_import.rollback">;
+      /**
+       * Import in the background; history_import.progress follows it.
+       * `history_import.start`, allowed from: page.
+       */
+      readonly start: Call<"history_import.start">;
+    };
     readonly identity: {
       /**
        * Which of these rows may be ``chat`` (names compared normalised, never raw).
@@ -532,6 +571,53 @@ declare namespace Mettri {
        * `outbox.resolve`, allowed from: content, page.
        */
       readonly resolve: Call<"outbox.resolve">;
+    };
+    readonly privacy: {
+      /**
+       * Erase everything Mettri holds. The opt-out list keeps its numbers (never message who said stop).
+       * `privacy.erase_all`, allowed from: page.
+       */
+      readonly erase_all: Call<"privacy.erase_all">;
+      /**
+       * Erase everything about one person; the audit keeps only that an erase happened, and when.
+       * `privacy.erase_person`, allowed from: page.
+       */
+      readonly erase_person: Call<"privacy.erase_person">;
+      /**
+       * Prepare the whole archive (.zip) for the page to save with transfer.get.
+       * `privacy.export`, allowed from: page.
+       */
+      readonly export: Call<"privacy.export">;
+      /**
+       * Prepare the contacts (and chats without a contact) as CSV.
+       * `privacy.export_contacts`, allowed from: page.
+       */
+      readonly export_contacts: Call<"privacy.export_contacts">;
+      /**
+       * What Mettri holds about the person of this chat (counts per part), before an export or an erase.
+       * `privacy.person`, allowed from: page.
+       */
+      readonly person: Call<"privacy.person">;
+      /**
+       * Everything Mettri holds about one person, as a JSON file for the page to save.
+       * `privacy.person_export`, allowed from: page.
+       */
+      readonly person_export: Call<"privacy.person_export">;
+      /**
+       * Put an uploaded archive back into an empty profile (nothing is written unless all of it is valid).
+       * `privacy.restore`, allowed from: page.
+       */
+      readonly restore: Call<"privacy.restore">;
+      /**
+       * Change the retention period; older audit and consent records are pruned at once.
+       * `privacy.set_retention`, allowed from: page.
+       */
+      readonly set_retention: Call<"privacy.set_retention">;
+      /**
+       * The retention period and the last pruning.
+       * `privacy.settings`, allowed from: page.
+       */
+      readonly settings: Call<"privacy.settings">;
     };
     readonly ratelimit: {
       /**
@@ -682,6 +768,28 @@ declare namespace Mettri {
        */
       readonly hello: Call<"tabs.hello">;
     };
+    readonly transfer: {
+      /**
+       * Start uploading a file the user picked; then send its pieces in order with transfer.put.
+       * `transfer.begin`, allowed from: page.
+       */
+      readonly begin: Call<"transfer.begin">;
+      /**
+       * Forget an upload (its stored pieces) or a prepared download.
+       * `transfer.discard`, allowed from: page.
+       */
+      readonly discard: Call<"transfer.discard">;
+      /**
+       * One piece of a file the core prepared for the user to save (an archive, a person's data).
+       * `transfer.get`, allowed from: page.
+       */
+      readonly get: Call<"transfer.get">;
+      /**
+       * One piece of an upload, base64; pieces arrive in order (index 0, 1, ...).
+       * `transfer.put`, allowed from: page.
+       */
+      readonly put: Call<"transfer.put">;
+    };
   }
 
   /** MettriProtocol: names, sources, each feature's Literal values and bounds, the envelope builders. */
@@ -757,6 +865,13 @@ declare namespace Mettri {
       readonly "crm.tag.update": readonly ["page"];
       readonly "crm.timeline": readonly ["page"];
       readonly "debug.clock.advance": readonly ["page"];
+      readonly "history_import.cancel": readonly ["page"];
+      readonly "history_import.jobs": readonly ["page"];
+      readonly "history_import.preview": readonly ["page"];
+      readonly "history_import.read": readonly ["page"];
+      readonly "history_import.resume": readonly ["page"];
+      readonly "history_import.rollback": readonly ["page"];
+      readonly "history_import.start": readonly ["page"];
       readonly "identity.match": readonly ["content"];
       readonly "identity.verify": readonly ["content"];
       readonly "messages.import": readonly ["page"];
@@ -769,6 +884,15 @@ declare namespace Mettri {
       readonly "outbox.cancel": readonly ["content", "page"];
       readonly "outbox.list": readonly ["content", "page"];
       readonly "outbox.resolve": readonly ["content", "page"];
+      readonly "privacy.erase_all": readonly ["page"];
+      readonly "privacy.erase_person": readonly ["page"];
+      readonly "privacy.export": readonly ["page"];
+      readonly "privacy.export_contacts": readonly ["page"];
+      readonly "privacy.person": readonly ["page"];
+      readonly "privacy.person_export": readonly ["page"];
+      readonly "privacy.restore": readonly ["page"];
+      readonly "privacy.set_retention": readonly ["page"];
+      readonly "privacy.settings": readonly ["page"];
       readonly "ratelimit.hit": readonly ["content", "page"];
       readonly "search.contacts": readonly ["content", "page"];
       readonly "search.messages": readonly ["content", "page"];
@@ -794,8 +918,12 @@ declare namespace Mettri {
       readonly "suggestion.pending": readonly ["content", "page"];
       readonly "tabs.bye": readonly ["content"];
       readonly "tabs.hello": readonly ["content"];
+      readonly "transfer.begin": readonly ["page"];
+      readonly "transfer.discard": readonly ["page"];
+      readonly "transfer.get": readonly ["page"];
+      readonly "transfer.put": readonly ["page"];
     };
-    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"];
+    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"];
     readonly audit: {
       readonly bounds: {
         readonly AuditList: {
@@ -1444,7 +1572,7 @@ declare namespace Mettri {
             readonly maxLength: 200;
           };
         };
-        readonly PreviewImport: {
+        readonly PreviewCsvImport: {
           readonly import_id: {
             readonly minLength: 1;
             readonly maxLength: 64;
@@ -1654,6 +1782,90 @@ declare namespace Mettri {
     readonly decisions: {
       readonly Verdict: readonly ["allow", "warn", "block"];
     };
+    readonly history_import: {
+      readonly CandidateReason: readonly ["phone", "name", "author", "group", "contact"];
+      readonly DateOrder: readonly ["dmy", "mdy"];
+      readonly JobState: readonly ["running", "paused", "interrupted", "failed", "done", "rolling_back", "rolled_back"];
+      readonly Role: readonly ["me", "contact", "member"];
+      readonly bounds: {
+        readonly AuthorRole: {
+          readonly name: {
+            readonly minLength: 1;
+            readonly maxLength: 512;
+          };
+        };
+        readonly CancelImport: {
+          readonly job_id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+        };
+        readonly ListJobs: {
+          readonly limit: {
+            readonly minimum: 1;
+            readonly maximum: 200;
+          };
+        };
+        readonly PreviewImport: {
+          readonly upload_id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly chat_title: {
+            readonly maxLength: 512;
+          };
+          readonly authors: {
+            readonly maxItems: 1024;
+          };
+          readonly utc_offset_min: {
+            readonly minimum: -840;
+            readonly maximum: 840;
+          };
+        };
+        readonly ReadExport: {
+          readonly upload_id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+        };
+        readonly ResumeImport: {
+          readonly job_id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+        };
+        readonly RollBackImport: {
+          readonly job_id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+        };
+        readonly StartImport: {
+          readonly upload_id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly chat_title: {
+            readonly maxLength: 512;
+          };
+          readonly authors: {
+            readonly maxItems: 1024;
+          };
+          readonly utc_offset_min: {
+            readonly minimum: -840;
+            readonly maximum: 840;
+          };
+        };
+      };
+    };
     readonly identity: {
       readonly How: readonly ["jid", "phone", "drawer", "overlap", "hint", "title", "minted", "unique_title", "none"];
       readonly Verdict: readonly ["match", "other", "unknown", "read_drawer"];
@@ -1769,6 +1981,45 @@ declare namespace Mettri {
           };
           readonly note: {
             readonly maxLength: 500;
+          };
+        };
+      };
+    };
+    readonly privacy: {
+      readonly bounds: {
+        readonly DescribePerson: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+        };
+        readonly EraseAll: {
+          readonly confirm: {
+            readonly maxLength: 64;
+          };
+        };
+        readonly ErasePerson: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+        };
+        readonly ExportPerson: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+        };
+        readonly RestoreArchive: {
+          readonly upload_id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+        };
+        readonly SetRetention: {
+          readonly retention_days: {
+            readonly minimum: 30;
+            readonly maximum: 3650;
           };
         };
       };
@@ -1954,6 +2205,51 @@ declare namespace Mettri {
         readonly Ping: {
           readonly echo: {
             readonly maxLength: 65536;
+          };
+        };
+      };
+    };
+    readonly transfers: {
+      readonly Purpose: readonly ["chat_export", "archive"];
+      readonly bounds: {
+        readonly BeginUpload: {
+          readonly file_name: {
+            readonly minLength: 1;
+            readonly maxLength: 512;
+          };
+          readonly size: {
+            readonly minimum: 1;
+            readonly maximum: 536870912;
+          };
+        };
+        readonly Discard: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+        };
+        readonly GetChunk: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly index: {
+            readonly minimum: 0;
+            readonly maximum: 100000;
+          };
+        };
+        readonly PutChunk: {
+          readonly id: {
+            readonly minLength: 1;
+            readonly maxLength: 64;
+          };
+          readonly index: {
+            readonly minimum: 0;
+            readonly maximum: 129;
+          };
+          readonly data: {
+            readonly minLength: 4;
+            readonly maxLength: 5592408;
           };
         };
       };

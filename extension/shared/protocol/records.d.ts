@@ -56,7 +56,7 @@ declare namespace Mettri.records {
     status: Status | null;
     first_seen: number;
     last_seen: number;
-    /** key of a record of the same message this one took the place of (search drops it) */
+    /** key of a record of the same message this one took the place of (an imported copy, or the same message under a chat key identity linked to this one; search drops it) */
     replaces: string | null;
   }
 }
