@@ -17,6 +17,7 @@ var MettriActions = (() => {
   const readDom = MettriReadDom;
   const OPEN_TIMEOUT_MS = 3000;
   const RESULTS_TIMEOUT_MS = 3000;
+  const ROWS_TIMEOUT_MS = 1500;
   const DRAWER_TIMEOUT_MS = 2000;
   const MAX_CANDIDATES = 6; // rows of one name (or a number's results) opened at most per search
   let acting = 0; // a send or an "open in WhatsApp" is finding its chat: the capture loop keeps its hands off
@@ -210,7 +211,13 @@ var MettriActions = (() => {
           return now.panel !== before.panel || now.title !== before.title || now.rows !== before.rows;
         }, OPEN_TIMEOUT_MS);
         if (!changed) continue;
-        await waitFor(() => readDom.rowKeys(document, sel, 1).length > 0, 500); // its messages drawn
+        // The header can change before the conversation's rows do: verifying then would read the
+        // previous chat's messages. Wait for rows that are not the old chat's (a chat without any
+        // message shows none: then the wait runs out and the header and drawer decide).
+        await waitFor(() => {
+          const now = openSig(sel);
+          return now.rows !== "" && now.rows !== before.rows;
+        }, ROWS_TIMEOUT_MS);
       }
       const verdict = await verifyOpen(sel, target, rows.map((r) => r.title));
       if (verdict === "match") return true;
@@ -250,10 +257,15 @@ var MettriActions = (() => {
       out.typed = true;
       // The results replace the list: wait until they differ, then until they hold still.
       await waitFor(() => readDom.listTitles(document, sel).join("\n") !== before, RESULTS_TIMEOUT_MS);
-      let last = "";
+      // An empty list may be the results still coming (WhatsApp filters after a pause in typing):
+      // it counts as settled only once it stayed empty for a second.
+      /** @type {string | null} */
+      let last = null;
+      let polls = 0;
       await waitFor(() => {
         const now = readDom.listTitles(document, sel).join("\n");
-        const still = now === last;
+        polls += 1;
+        const still = now === last && (now !== "" || polls > 8);
         last = now;
         return still;
       }, RESULTS_TIMEOUT_MS, 120);

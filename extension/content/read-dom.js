@@ -440,11 +440,17 @@ var MettriReadDom = (function () {
   function chatRows(root, sel) {
     /** @type {{ el: Element, title: string }[]} */
     var out = [];
-    match(root, sel, "chat_row").els.forEach(function (el) {
-      var t = first(el, sel, "row_title");
-      var name = t ? nameOf(t) : "";
-      if (name.trim()) out.push({ el: el, title: String(cut(name, MAX_ATTR)) });
-    });
+    // The first candidate whose rows have names: a list can hold rows of another shape too (the
+    // search results' section headers are rows without a name, even where chats are list items).
+    var spec = sel.features.chat_row;
+    var candidates = spec ? spec.candidates : [];
+    for (var i = 0; i < candidates.length && !out.length; i++) {
+      queryAll(root, candidates[i].css).forEach(function (el) {
+        var t = first(el, sel, "row_title");
+        var name = t ? nameOf(t) : "";
+        if (name.trim()) out.push({ el: el, title: String(cut(name, MAX_ATTR)) });
+      });
+    }
     // Drawn order, not DOM order: a virtualized list positions its rows.
     return out.sort(function (a, b) { return a.el.getBoundingClientRect().top - b.el.getBoundingClientRect().top; });
   }

@@ -52,7 +52,8 @@ def messages(core, chat):
 def test_2024_facts(facts, core):
     b = facts["2024"]["batch"]
     assert b["chat"] == {"title": "Maria Silva", "header_testid": None, "composer_label": "Type a message",
-                         "subtitle": None, "list_row": False, "unread_label": None, "unread_text": None}
+                         "subtitle": None, "list_row": False, "unread_label": None, "unread_text": None,
+                         "avatar": None, "header_texts": []}
     n0, n1, n2 = b["nodes"]
     assert n0["data_id"] == "false_5511987654321@c.us_3EB0C431C6C4A5B0F4"
     assert n0["classes"] == ["message-in", "focusable-list-item"]  # hashed classes are not reported
@@ -60,7 +61,8 @@ def test_2024_facts(facts, core):
     assert n1["quoted"] == "Oi, tudo bem?" and n1["text"] == "Tudo ótimo!"  # quoted text is not the message text
     assert " Read " in n1["labels"] and "msg-dblcheck" in n1["icons"]
     assert capture(core, b) == {"chat": "5511987654321@c.us", "new": 3, "updated": 0, "unchanged": 0, "unknown": 0,
-                                "rejected": [], "seq_from": 1, "seq_to": 3, "expand": []}
+                                "rejected": [], "seq_from": 1, "seq_to": 3, "expand": [],
+                                "identity": "jid", "ambiguous": False, "read_drawer": False}
     got = [(m["direction"], m["type"], m["status"], m["text"]) for m in messages(core, "5511987654321@c.us")]
     assert got == [("in", "text", None, "Oi, tudo bem? 😀"), ("out", "text", "read", "Tudo ótimo!"), ("in", "voice", None, "")]
 
@@ -81,7 +83,8 @@ def test_2026_facts(facts, core):
     b = facts["2026"]["batch"]
     assert b["chat"] == {"title": "bundaa", "header_testid": "conversation-header",
                          "composer_label": "Digite uma mensagem para bundaa", "subtitle": None,
-                         "list_row": True, "unread_label": None, "unread_text": None}  # its chat-list row, no badge
+                         "list_row": True, "unread_label": None, "unread_text": None,  # its chat-list row, no badge
+                         "avatar": None, "header_texts": []}
     n0 = b["nodes"][0]
     assert (n0["data_id"], n0["testid"], n0["text"]) == ("3B6637D11A63081B8712", "conv-msg-3B6637D11A63081B8712", "ok 👍")
     assert "wds-ic-delivered" in n0["labels"] and "Você:" in n0["labels"]

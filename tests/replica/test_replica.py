@@ -463,7 +463,10 @@ def test_search_filters_only_on_real_input(page):
     assert int(total) > 1  # setting .value does not filter
     search.fill("")
     search.type("Ana Souza")
-    page.wait_for_function("document.querySelector('#pane-side [role=grid]').getAttribute('aria-rowcount') === '1'")
+    # typed: the list holds only the results (a section header, the one chat of that name, message hits)
+    page.wait_for_function("(total) => +document.querySelector('#pane-side [role=grid]').getAttribute('aria-rowcount') < total",
+                           arg=int(total))
+    assert page.locator("#pane-side .chat-row[data-chat-id]:not(.message-hit)").count() == 1
 
 
 def test_open_by_url_prefills_composer(page):
