@@ -52,6 +52,9 @@ from pycore.sending.gate import SendGate
 from pycore.sending.protocol import OutboxChanged
 from pycore.suggestions import handlers as suggestion_handlers
 from pycore.suggestions.service import Suggestions
+from pycore.templates import handlers as template_handlers
+from pycore.templates.service import Templates
+from pycore.templates.variables import Locale
 from pycore.whatsapp import handlers as whatsapp_handlers
 from pycore.storage.base import Range, Storage
 from pycore.whatsapp.service import WhatsAppPage
@@ -81,6 +84,7 @@ class Features:
     suggestions: Suggestions
     logs: LogBook
     crm: Crm
+    templates: Templates
     start_hooks: list[StartHook] = field(default_factory=list)
 
 
@@ -128,6 +132,39 @@ class KnownPeople:
         return keys
 
 
+class _NoReminders:
+    async def open_of(self, key: str) -> list:
+        return []
+
+
+class CrmCards:
+    """The CRM as templates read it: a contact's card (without notes or reminders) and the definitions."""
+
+    def __init__(self, crm: Crm) -> None:
+        self.crm = crm
+
+    async def card(self, chat: str):
+        return await self.crm.records.card(chat, 0, None, _NoReminders())
+
+    async def defs(self):
+        return await self.crm.defs.get()
+
+
+class TemplateTexts:
+    """Campaigns render through the templates' one renderer."""
+
+    def __init__(self, templates: Templates) -> None:
+        self.templates = templates
+
+    async def template_text(self, template_id: str) -> str:
+        return (await self.templates.get(template_id)).text
+
+    async def render(self, text: str, chat: str, values: dict[str, str], locale: str,
+                     utc_offset_min: int) -> tuple[str | None, list[tuple[str, str]]]:
+        r = await self.templates.render(text, chat, Locale(locale, utc_offset_min), values)
+        return r.text, [(p.code, p.variable) for p in r.problems]
+
+
 class PageState:
     """Whether the gate may hand out a job: the self-test's verdict and the connection."""
 
@@ -171,7 +208,8 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     )
     if "pacing" in overrides:
         gate.handout.pacing_model = overrides["pacing"]
-    campaigns = Campaigns(st, clock, rng, emit, gate=gate)
+    templates = Templates(st, clock, rng, emit, cards=CrmCards(crm))
+    campaigns = Campaigns(st, clock, rng, emit, gate=gate, texts=TemplateTexts(templates))
     suggestions = Suggestions(st, clock, emit, names=queries, sender=gate)
 
     capture_handlers.register(on, capturer, queries)
@@ -190,6 +228,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     metric_handlers.register(on, st, clock)
     log_handlers.register(on, logs)
     crm_handlers.register(on, crm)
+    template_handlers.register(on, templates)
 
     spawn = kernel.tasks.spawn
 
@@ -264,5 +303,6 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     return Features(
         store=store, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
         connection=connection, contacts=contacts, page=page, backfills=backfills, search=search, audit=audit,
-        consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, crm=crm, start_hooks=hooks,
+        consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, crm=crm,
+        templates=templates, start_hooks=hooks,
     )

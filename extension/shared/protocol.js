@@ -118,8 +118,17 @@
       "suggestion.pending": ["content", "page"],
       "tabs.bye": ["content"],
       "tabs.hello": ["content"],
+      "templates.delete": ["page"],
+      "templates.export": ["page"],
+      "templates.import": ["page"],
+      "templates.list": ["content", "page"],
+      "templates.pick": ["content", "page"],
+      "templates.preview": ["page"],
+      "templates.reorder": ["page"],
+      "templates.restore": ["page"],
+      "templates.save": ["page"],
     },
-    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
+    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"],
     "audit": {
       "bounds": {
         "AuditList": {
@@ -164,11 +173,17 @@
       "bounds": {
         "CampaignCreate": {
           "template": { "maxLength": 70000 },
+          "template_id": { "maxLength": 64 },
           "recipients": { "minItems": 1, "maxItems": 5000 },
+          "locale": { "maxLength": 35 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
         },
         "CampaignDryRun": {
           "template": { "maxLength": 70000 },
+          "template_id": { "maxLength": 64 },
           "recipients": { "minItems": 1, "maxItems": 5000 },
+          "locale": { "maxLength": 35 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
         },
         "Recipient": {
           "chat": { "minLength": 1, "maxLength": 256 },
@@ -638,6 +653,47 @@
         },
       },
     },
+    "templates": {
+      "ProblemCode": ["unknown", "missing", "malformed"],
+      "VariableKind": ["builtin", "field"],
+      "bounds": {
+        "DeleteTemplate": {
+          "id": { "maxLength": 64 },
+          "version": { "minimum": 0 },
+        },
+        "ImportTemplates": {
+          "json_text": { "maxLength": 4000000 },
+        },
+        "PickTemplates": {
+          "query": { "maxLength": 200 },
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "locale": { "maxLength": 35 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
+          "limit": { "minimum": 1, "maximum": 50 },
+        },
+        "PreviewTemplate": {
+          "text": { "maxLength": 70000 },
+          "id": { "maxLength": 64 },
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "locale": { "maxLength": 35 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
+        },
+        "ReorderTemplates": {
+          "ids": { "maxItems": 1000 },
+        },
+        "RestoreTemplate": {
+          "id": { "maxLength": 64 },
+        },
+        "SaveTemplate": {
+          "id": { "maxLength": 64 },
+          "version": { "minimum": 0 },
+          "label": { "maxLength": 80 },
+          "shortcut": { "maxLength": 40 },
+          "category": { "maxLength": 40 },
+          "text": { "maxLength": 70000 },
+        },
+      },
+    },
     "whatsapp": {
       "FeatureState": ["ok", "missing", "ambiguous", "deferred", "not_checked"],
       "SelectorScope": ["page", "row", "chat_row"],
@@ -864,6 +920,17 @@
     tabs: freeze({
       bye: command("tabs.bye"),
       hello: command("tabs.hello"),
+    }),
+    templates: freeze({
+      delete: command("templates.delete"),
+      export: command("templates.export"),
+      import: command("templates.import"),
+      list: command("templates.list"),
+      pick: command("templates.pick"),
+      preview: command("templates.preview"),
+      reorder: command("templates.reorder"),
+      restore: command("templates.restore"),
+      save: command("templates.save"),
     }),
   });
 
