@@ -52,6 +52,7 @@ from pycore.sending.gate import SendGate
 from pycore.sending.protocol import OutboxChanged
 from pycore.suggestions import handlers as suggestion_handlers
 from pycore.suggestions.service import Suggestions
+from pycore.suggest.engine import SuggestEngine
 from pycore.templates import handlers as template_handlers
 from pycore.templates.service import Templates
 from pycore.templates.variables import Locale
@@ -85,6 +86,7 @@ class Features:
     logs: LogBook
     crm: Crm
     templates: Templates
+    suggest: SuggestEngine
     start_hooks: list[StartHook] = field(default_factory=list)
 
 
@@ -165,6 +167,47 @@ class TemplateTexts:
         return r.text, [(p.code, p.variable) for p in r.problems]
 
 
+class SearchHistory:
+    """The suggestion engine's view of the search index, brought up to date before it is asked."""
+
+    def __init__(self, search: SearchEngine) -> None:
+        self.search = search
+
+    async def similar_incoming(self, terms: list[str], limit: int, before_ts: float) -> list[dict]:
+        await self.search.catch_up()
+        return self.search.similar_incoming(terms, limit, before_ts)
+
+    def following(self, rowid: int, limit: int) -> list[dict]:
+        return self.search.following(rowid, limit)
+
+
+class StoredMessages:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    async def newest(self, chat: str) -> dict | None:
+        rows = await self.storage.query("messages", index="by_chat_ts", range=Range(lower=[chat, -1e18], upper=[chat, 1e18]),
+                                        reverse=True, limit=1)
+        return rows[0] if rows else None
+
+
+class SuggestTexts:
+    """Templates and names for suggestions, in Brazil's locale (the core does not know the page's here)."""
+
+    def __init__(self, templates: Templates) -> None:
+        self.templates = templates
+
+    async def names(self, chat: str) -> tuple[str, str]:
+        values = (await self.templates.variables(chat, Locale())).values
+        return values.get("nome", ""), values.get("primeiro_nome", "")
+
+    async def all(self):
+        return await self.templates.all()
+
+    async def fill(self, text: str, chat: str) -> str | None:
+        return (await self.templates.render(text, chat, Locale())).text
+
+
 class PageState:
     """Whether the gate may hand out a job: the self-test's verdict and the connection."""
 
@@ -211,6 +254,9 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     templates = Templates(st, clock, rng, emit, cards=CrmCards(crm))
     campaigns = Campaigns(st, clock, rng, emit, gate=gate, texts=TemplateTexts(templates))
     suggestions = Suggestions(st, clock, emit, names=queries, sender=gate)
+    replies = SuggestTexts(templates)
+    suggest = SuggestEngine(clock, history=SearchHistory(search), messages=StoredMessages(st), contacts=replies,
+                            texts=replies, offers=suggestions)
 
     capture_handlers.register(on, capturer, queries)
     import_handlers.register(on, importer)
@@ -241,6 +287,8 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         crm.messages_changed()
         if ev.new or ev.updated:
             spawn(scan_optouts(list(ev.new) + list(ev.updated)))
+        if ev.new:
+            spawn(suggest.captured(ev.chat, list(ev.new)))  # beside capture: its reply never waits for it
 
     def on_imported(ev: MessagesImported) -> None:
         indexer.poke()
@@ -304,5 +352,5 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         store=store, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
         connection=connection, contacts=contacts, page=page, backfills=backfills, search=search, audit=audit,
         consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, crm=crm,
-        templates=templates, start_hooks=hooks,
+        templates=templates, suggest=suggest, start_hooks=hooks,
     )

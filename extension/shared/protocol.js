@@ -630,6 +630,7 @@
       },
     },
     "suggestions": {
+      "ReplySource": ["history", "template", "manual"],
       "bounds": {
         "SuggestionApprove": {
           "chat": { "minLength": 1, "maxLength": 256 },

@@ -265,6 +265,27 @@ class Index:
                     part += n
         return part / whole if whole else 1.0
 
+    def similar(self, terms: Sequence[str], direction: str, limit: int, before: int | None = None) -> list[tuple[int, float]]:
+        """The ``limit`` messages of ``direction`` most relevant to any of ``terms`` (bm25, best first), as
+        (rowid, -bm25); ``before``: only rows older than this rowid. Terms are folded words, quoted here."""
+        if not terms:
+            return []
+        expr = "text : (" + " OR ".join('"' + t.replace('"', "") + '"' for t in terms) + ")"
+        sql = ("SELECT f.rowid, -bm25(fts, 1.0, 0.0) AS s FROM fts f JOIN docs d ON d.rowid = f.rowid"
+               " WHERE fts MATCH ? AND d.direction = ?" + (" AND f.rowid < ?" if before is not None else "") +
+               " ORDER BY s DESC LIMIT ?")
+        args: list[Any] = [expr, direction, *([before] if before is not None else []), limit]
+        return self.conn.execute(sql, args).fetchall()
+
+    def following(self, rowid: int, limit: int) -> list[dict[str, Any]]:
+        """The messages of ``rowid``'s chat that come after it, oldest first (ts rebuilt from the rowid)."""
+        row = self.conn.execute("SELECT chat FROM docs WHERE rowid = ?", (rowid,)).fetchone()
+        if row is None:
+            return []
+        cur = self.conn.execute("SELECT rowid, direction, type, text FROM docs INDEXED BY docs_chat"
+                                " WHERE chat = ? AND rowid > ? ORDER BY rowid LIMIT ?", (row[0], rowid, limit))
+        return [{"rowid": r[0], "ts": float(r[0] // SLOTS), "direction": r[1], "type": r[2], "text": r[3]} for r in cur]
+
     def plan(self, match: str | None, f: Filters) -> list[str]:
         sql, args = self._select(match, f, "{rowid}", 10)
         return [r[-1] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, args)]

@@ -1921,6 +1921,7 @@ declare namespace Mettri {
       };
     };
     readonly suggestions: {
+      readonly ReplySource: readonly ["history", "template", "manual"];
       readonly bounds: {
         readonly SuggestionApprove: {
           readonly chat: {
