@@ -214,8 +214,7 @@ NO_CALLER_CRM = {
 
 # Templates (issue 14): the options page and the composer's '/' picker wire these; each is removed when wired.
 NO_CALLER_TEMPLATES = {
-    "templates.delete", "templates.export", "templates.import", "templates.list", "templates.pick",
-    "templates.preview", "templates.reorder", "templates.restore", "templates.save",
+    "templates.pick",
 }
 
 
