@@ -166,6 +166,20 @@ var MettriActions = (() => {
     return { ok: false, error: "insert_failed" };
   }
 
+  /**
+   * Put ``text`` in the composer in place of what is there (the picker's "/query"), through the
+   * sender's own insertion path; never presses Enter.
+   * @param {Selectors} sel
+   * @param {string} text
+   * @returns {Promise<boolean>} whether the composer now holds exactly ``text``
+   */
+  async function replaceComposerText(sel, text) {
+    const composer = firstMatch(sel, "composer");
+    if (!composer) return false;
+    await insertInto(composer, text);
+    return composerText(composer) === clean(text);
+  }
+
   /** @param {HTMLElement} composer */
   function clearComposer(composer) {
     composer.focus();
@@ -218,5 +232,5 @@ var MettriActions = (() => {
     return confirmed ? report("sent", { message_id: confirmed }) : report("failed_unknown", { error: "not_confirmed" });
   }
 
-  return Object.freeze({ performJob, openChat, writeMessage, headerTitle, firstMatch });
+  return Object.freeze({ performJob, openChat, writeMessage, replaceComposerText, headerTitle, firstMatch });
 })();

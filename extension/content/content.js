@@ -24,6 +24,7 @@ var MettriContent = (() => {
    *   scraper: ReturnType<typeof MettriScraper.createScraper> | null,
    *   sender: ReturnType<typeof MettriSendLoop.createSendLoop> | null,
    *   suggestions: ReturnType<typeof MettriSuggestions.createSuggestions> | null,
+   *   picker: ReturnType<typeof MettriPicker.createPicker> | null,
    * }}
    */
   const state = {
@@ -38,6 +39,7 @@ var MettriContent = (() => {
     scraper: null,
     sender: null, // sending: the send loop (send-loop.js)
     suggestions: null, // sending: the approve-suggestion bar (suggestions.js)
+    picker: null, // the composer's "/" templates picker (picker.js)
   };
 
   // -- sending: the send loop runs only in the active tab ----------------------------
@@ -47,14 +49,18 @@ var MettriContent = (() => {
     state.sender.start();
     state.suggestions = MettriSuggestions.createSuggestions({ api, onEvent, selectors: state.selectors });
     state.suggestions.start();
+    state.picker = MettriPicker.createPicker({ api, selectors: state.selectors, chatKey: () => state.capture?.chatKey() ?? null });
+    state.picker.start();
   }
 
   function stopSender() {
     if (!state.sender) return;
     state.sender.stop();
     state.suggestions?.stop();
+    state.picker?.stop();
     state.sender = null;
     state.suggestions = null;
+    state.picker = null;
   }
   // -- end sending ------------------------------------------------------------------
 

@@ -212,12 +212,6 @@ NO_CALLER_CRM = {
 }
 
 
-# Templates (issue 14): the options page and the composer's '/' picker wire these; each is removed when wired.
-NO_CALLER_TEMPLATES = {
-    "templates.pick",
-}
-
-
 def test_every_command_has_a_caller_in_the_extension_or_is_listed(protocol):
     called = set()
     for path in sorted((ROOT / "extension").rglob("*.js")):
@@ -226,7 +220,7 @@ def test_every_command_has_a_caller_in_the_extension_or_is_listed(protocol):
         for m in re.finditer(r"\b(?:api|MettriApi)\.((?:[a-z_]+\.)*[a-z_]+)", path.read_text(encoding="utf-8")):
             called.add(re.sub(r"\.(request|command)$", "", m.group(1)))
     assert called <= set(protocol.COMMANDS), called - set(protocol.COMMANDS)
-    assert set(protocol.COMMANDS) - called == set(NO_CALLER_IN_EXTENSION) | NO_CALLER_CRM | NO_CALLER_TEMPLATES
+    assert set(protocol.COMMANDS) - called == set(NO_CALLER_IN_EXTENSION) | NO_CALLER_CRM
     assert all(NO_CALLER_IN_EXTENSION.values())
 
 
