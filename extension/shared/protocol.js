@@ -626,6 +626,7 @@
           "bulk_per_hour": { "minimum": 1 },
           "bulk_similarity": { "maximum": 1, "exclusiveMinimum": 0 },
           "recipient_cooldown_s": { "minimum": 0 },
+          "schedule_tolerance_min": { "minimum": 1, "maximum": 10080 },
         },
       },
     },

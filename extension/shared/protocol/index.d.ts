@@ -1917,6 +1917,10 @@ declare namespace Mettri {
           readonly recipient_cooldown_s: {
             readonly minimum: 0;
           };
+          readonly schedule_tolerance_min: {
+            readonly minimum: 1;
+            readonly maximum: 10080;
+          };
         };
       };
     };
