@@ -39,6 +39,7 @@ from pycore.search.index import Index  # noqa: E402
 from pycore.search.protocol import SearchFilters  # noqa: E402
 from pycore.storage.memory import MemoryStorage  # noqa: E402
 from pycore.suggest.engine import ANSWER_WITHIN_S, SuggestEngine  # noqa: E402
+from pycore.suggest.words import terms  # noqa: E402
 from pycore.templates.render import Variables, render  # noqa: E402
 from pycore.textfold import fold  # noqa: E402
 
@@ -49,7 +50,7 @@ FAQ = (
     ("entregam", "Entregamos sim! O frete sai por R$ 12 e chega em 2 dias úteis."),
     ("prazo", "O prazo é de até 5 dias úteis depois da confirmação do pagamento."),
     ("cor", "Temos em azul, preto e branco, do P ao GG."),
-    ("localização", "Estamos na Rua das Acácias, 120 - Pinheiros. Abrimos às 9h."),
+    ("localizacao", "Estamos na Rua das Acácias, 120 - Pinheiros. Abrimos às 9h."),
     ("price", "Hi {first}! It is $19.90, card or cash."),
     ("deliver", "Yes, we deliver! Shipping takes 2 business days."),
 )
@@ -96,8 +97,9 @@ class Nowhere:
 
 
 def usual_answer(question: str) -> str | None:
-    low = question.lower()
-    return next((a for word, a in FAQ if word in low), None)
+    """The usual answer for the first kind whose word the question has (whole words, folded)."""
+    words = set(terms(question))
+    return next((a for word, a in FAQ if word in words), None)
 
 
 def make_faq(msgs: list[dict], titles: dict[str, str]) -> list[dict]:
@@ -107,8 +109,9 @@ def make_faq(msgs: list[dict], titles: dict[str, str]) -> list[dict]:
     for q, a in pairs(out):
         usual = usual_answer(q["text"])
         if usual:
-            first = (titles.get(q["chat"]) or "cliente").split()[0]
-            by_key[a["key"]]["text"] = usual.format(first=first)
+            title = titles.get(q["chat"]) or ""
+            first = title.split()[0] if any(ch.isalpha() for ch in title) else ""
+            by_key[a["key"]]["text"] = usual.format(first=first) if first else usual.replace(" {first}", "")
     return out
 
 
@@ -130,7 +133,9 @@ def pairs(msgs: list[dict]) -> list[tuple[dict, dict]]:
                 if a["direction"] == "out" and a["type"] == "text" and a["text"].strip():
                     found.append((q, a))
                     break
-    return found
+    # An answer answers the last question before it: earlier ones in a row are not counted twice.
+    last = {a["key"]: q["key"] for q, a in sorted(found, key=lambda p: (p[0]["ts"], p[0]["seq"]))}
+    return [(q, a) for q, a in found if last[a["key"]] == q["key"]]
 
 
 def cases(msgs: list[dict], want: int, only_faq: bool) -> list[tuple[dict, dict]]:

@@ -34,6 +34,7 @@ MAX_TS = 4e12  # keeps int(ts) * SLOTS inside SQLite's 64-bit rowid, even for mi
 # hits against docs.chat stops early, while a long OR costs FTS5 per hit
 # (measured at 100k messages: 78 chats 2.8 vs 4.2 ms, 134 chats 5.5 vs 4.2 ms).
 FTS_CHATS = 100
+SIMILAR_BUDGET = 20_000  # hits whose bm25 a similar-messages query computes, at most (but for its rarest term)
 
 SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -93,6 +94,7 @@ class Index:
     def __init__(self, conn: sqlite3.Connection | None = None) -> None:
         self._days: dict[int, int] | None = None  # documents per day (for estimates), built on first use
         self._chat_ns: dict[str, int] | None = None  # chat key -> chats.n, loaded on first use
+        self._vocab = False  # temp.vocab created on this connection
         if conn is None:
             self._days, self._chat_ns = {}, {}
             conn = sqlite3.connect(":memory:")
@@ -265,9 +267,29 @@ class Index:
                     part += n
         return part / whole if whole else 1.0
 
-    def similar(self, terms: Sequence[str], direction: str, limit: int, before: int | None = None) -> list[tuple[int, float]]:
+    def doc_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many messages hold each term (FTS5's vocabulary; a temp table, never in a snapshot)."""
+        if not self._vocab:
+            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, fts, 'row')")
+            self._vocab = True
+        marks = ",".join("?" * len(terms))
+        return dict(self.conn.execute(f"SELECT term, doc FROM temp.vocab WHERE term IN ({marks})", list(terms)).fetchall())
+
+    def similar(self, terms: Sequence[str], direction: str, limit: int, before: int | None = None,
+                budget: int = SIMILAR_BUDGET) -> list[tuple[int, float]]:
         """The ``limit`` messages of ``direction`` most relevant to any of ``terms`` (bm25, best first), as
-        (rowid, -bm25); ``before``: only rows older than this rowid. Terms are folded words, quoted here."""
+        (rowid, -bm25); ``before``: only rows older than this rowid. Terms are folded words, quoted here.
+        bm25 is computed for every hit, so the commonest terms are left out while the rarer ones
+        already bring ``budget`` hits (they weigh little in bm25 anyway)."""
+        counts = self.doc_counts(terms) if terms else {}
+        kept: list[str] = []
+        total = 0
+        for t in sorted((t for t in terms if counts.get(t)), key=lambda t: counts[t]):
+            if kept and total + counts[t] > budget:
+                break
+            kept.append(t)
+            total += counts[t]
+        terms = kept
         if not terms:
             return []
         expr = "text : (" + " OR ".join('"' + t.replace('"', "") + '"' for t in terms) + ")"

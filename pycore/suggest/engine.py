@@ -70,7 +70,7 @@ class SuggestEngine:
         """Up to ``limit`` replies to ``text`` for ``chat``: history first, then templates, alternating
         after the best of each; the same text is offered once."""
         words = terms(text)
-        history = await self.from_history(chat, words, before_ts)
+        history = await self.from_history(chat, text, words, before_ts)
         templates = await self.from_templates(chat, words)
         order = _interleave(history, templates)
         out: list[SuggestedReply] = []
@@ -85,17 +85,19 @@ class SuggestEngine:
                 break
         return out
 
-    async def from_history(self, chat: str, words: list[str], before_ts: float) -> list[Candidate]:
+    async def from_history(self, chat: str, question: str, words: list[str], before_ts: float) -> list[Candidate]:
         """Each similar earlier question's answer, best question first; an answer given to several
         similar questions counts once, with their scores added (the user's usual answer)."""
         if not words:
             return []
         hits = await self.history.similar_incoming(words, HITS, before_ts)
+        asked = same_text(question)
         by_text: dict[str, Candidate] = {}
         for hit in hits:
-            answer = self.answer_to(hit)
-            if answer is None:
+            found = self.answer_to(hit)
+            if found is None:
                 continue
+            answer, between = found
             full, first = await self.contacts.names(hit["chat"])
             generic = refill.generalize(answer["text"], full, first)
             filled = await self.texts.fill(generic, chat)
@@ -103,7 +105,10 @@ class SuggestEngine:
                 continue
             filled = refill.restore(filled)
             key = same_text(filled) or filled
-            score = float(hit.get("score") or 0.0)
+            if key == asked:  # the question itself is no answer to it
+                continue
+            # An answer after other messages of the person may answer one of those instead.
+            score = float(hit.get("score") or 0.0) / (1 + between)
             if key in by_text:
                 by_text[key].score += score
                 continue
@@ -111,14 +116,17 @@ class SuggestEngine:
                                                     answered_at=answer["ts"]), score)
         return sorted(by_text.values(), key=lambda c: -c.score)
 
-    def answer_to(self, hit: dict[str, Any]) -> dict[str, Any] | None:
-        """The user's first text sent after the question (within a day, before the person wrote
-        about something else is not checked: people often ask in several messages)."""
+    def answer_to(self, hit: dict[str, Any]) -> tuple[dict[str, Any], int] | None:
+        """The user's first text sent after the question within a day, and how many messages of the
+        person came in between (people often ask in several messages; the more, the less sure)."""
+        between = 0
         for m in self.history.following(hit["rowid"], FOLLOWING):
             if m["ts"] - hit["ts"] > ANSWER_WITHIN_S:
                 return None
             if m["direction"] == "out" and m["type"] == "text" and (m["text"] or "").strip():
-                return m
+                return m, between
+            if m["direction"] == "in":
+                between += 1
         return None
 
     async def from_templates(self, chat: str, words: list[str]) -> list[Candidate]:

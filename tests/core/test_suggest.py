@@ -13,6 +13,7 @@ from tests.core.crm_support import ANA, BIA, messages, ok, update
 BRT = dt.timezone(dt.timedelta(hours=-3))
 DAY = 86400.0
 NOBODY = "5511900000001@c.us"
+GROUP_FREE = "5511900000002@c.us"
 
 
 def capture(core, chat_jid, title, text, ts, mid, author=None):
@@ -132,3 +133,32 @@ def test_a_failing_engine_never_stops_capture(core, clock):
     assert result["new"] == 1
     assert ok(core, "messages.list", {"chat": BIA})["messages"][0]["text"] == "Quanto custa o bolo de cenoura?"
     assert pending(core, BIA) == []
+
+
+def test_an_answer_given_right_after_the_question_outranks_one_given_after_other_messages(core, clock):
+    then = clock.now() - DAY
+    messages(core, ANA, [(then, "in", "Vocês aceitam cartão de crédito?"), (then + 60, "in", "E fazem entrega no domingo?"),
+                         (then + 120, "out", "Domingo não entregamos.")], title="Ana Souza")
+    messages(core, BIA, [(then + 600, "in", "Aceitam cartão de crédito?"), (then + 660, "out", "Aceitamos cartão em até 3x.")],
+             title="Beatriz Lima")
+    # A user's message that repeats the question is never offered as its answer.
+    messages(core, GROUP_FREE, [(then + 900, "in", "Aceitam cartão de crédito no débito?"),
+                                (then + 960, "out", "Aceitam cartão de crédito no débito?")], title="Caio Lima")
+    capture(core, NOBODY, "+55 11 90000-0001", "Aceitam cartão de crédito no débito?", clock.now(), "Q8")
+    [s] = pending(core, NOBODY)
+    assert [r["text"] for r in s["replies"]] == ["Aceitamos cartão em até 3x.", "Domingo não entregamos."]
+
+
+def test_the_commonest_words_are_left_out_when_rarer_ones_bring_enough_hits():
+    from pycore.search.index import Index
+
+    idx = Index()
+    rows = [{"chat": "c@c.us", "key": f"c@c.us|{i}", "ts": 1000.0 + i, "direction": "in", "text": "pedido comum"}
+            for i in range(50)]
+    rows.append({"chat": "c@c.us", "key": "c@c.us|rare", "ts": 999.0, "direction": "in", "text": "pedido xarope"})
+    idx.upsert(rows, 1)
+    assert idx.doc_counts(["pedido", "xarope"]) == {"pedido": 51, "xarope": 1}
+    [(rowid, _)] = idx.similar(["pedido", "xarope"], "in", 5, budget=10)  # "pedido" would add 51 hits: left out
+    assert idx.rows([rowid])[rowid]["text"] == "pedido xarope"
+    assert len(idx.similar(["pedido", "xarope"], "in", 5, budget=100)) == 5
+    assert len(idx.similar(["pedido"], "in", 5, budget=10)) == 5  # the rarest term is always kept
