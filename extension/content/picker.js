@@ -52,6 +52,7 @@ var MettriPicker = (() => {
     let chooseWhenDrawn = false; // Enter pressed on "/pix" before its list arrived
     /** @type {string | null} the query on screen */
     let query = null;
+    let contact = ""; // whom the texts were filled for: said in the list's head, so a wrong chat shows
 
     const composer = () => actions.firstMatch(selectors, "composer");
 
@@ -90,7 +91,7 @@ var MettriPicker = (() => {
       const head = document.createElement("div");
       head.className = "head";
       head.id = "mettri-picker-head";
-      head.textContent = t("tpl_picker_label");
+      head.textContent = contact ? t("tpl_picker_for", [contact]) : t("tpl_picker_label");
       const list = document.createElement("ul");
       list.setAttribute("role", "listbox");
       list.setAttribute("aria-labelledby", "mettri-picker-head");
@@ -145,6 +146,7 @@ var MettriPicker = (() => {
       if (mine !== asked || typedQuery() !== q) return;
       if (!reply.ok) return close();
       items = reply.result.items;
+      contact = reply.result.contact;
       selected = 0;
       query = q;
       draw();

@@ -45,6 +45,8 @@ def test_slash_picker_inserts_a_filled_template_and_nothing_is_sent_until_enter(
     wa.keyboard.type("/")
     picker(wa, "", 3)
     host = wa.locator("[data-mettri=picker]")
+    head = host.locator(".head").inner_text()
+    assert head in ("Modelos de resposta para Dani Souza", "Reply templates for Dani Souza"), head
     first = host.locator("li").first.inner_text()
     assert "Prazo de entrega" in first and "/prazo" in first and "Entregamos em 2 dias, Dani." in first, first
     assert composer_box(wa) == before  # overlays; WhatsApp's layout does not move
