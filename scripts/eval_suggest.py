@@ -1,6 +1,9 @@
 """Offline evaluation of the suggestion engine's history source (pycore/suggest) on CPython.
 
-    python3 scripts/eval_suggest.py [--sizes 10000,100000] [--cases 400] [--corpus replica|faq]
+    python3 scripts/eval_suggest.py [--sizes 10000,100000] [--cases 400] [--corpus replica,faq] [--pyodide]
+
+With --pyodide the same evaluation also runs inside the extension's Pyodide (the core's runtime) in
+Chromium (needs dist/), and the Pyodide/CPython latency factors are printed.
 
 For each incoming question the user answered (the user's first text after it, within a day), the
 answer is hidden: the engine sees only what came before the question (``before_ts``), proposes
@@ -196,19 +199,74 @@ async def evaluate(n: int, want: int, kind: str) -> dict:
     }
 
 
+async def run_all(sizes: str, want: int, kinds: str) -> dict:
+    import sqlite3
+
+    out = {"python": sys.version.split()[0], "platform": sys.platform, "sqlite": sqlite3.sqlite_version, "seed": SEED,
+           "runs": []}
+    for kind in kinds.split(","):
+        for n in (int(s) for s in sizes.split(",")):
+            out["runs"].append(await evaluate(n, want, kind))
+    return out
+
+
+# The files this script reads, written into Pyodide's file system (pycore is the runtime's own).
+PYODIDE_FILES = ("scripts/eval_suggest.py", "scripts/bench_search_core.py", "scripts/search_queries.py",
+                 "tests/__init__.py", "tests/history_import.py", "tests/replica/__init__.py", "tests/replica/corpus.py")
+
+
+def in_pyodide(args: argparse.Namespace) -> dict:
+    """Run the same evaluation inside the diagnostics page's Pyodide (the core's runtime and wheels)."""
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    from tests import browser
+
+    files = {f: (ROOT / f).read_text() for f in PYODIDE_FILES}
+    call = f"await run_all({args.sizes!r}, {args.cases}, {args.corpus!r})"
+    with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
+        context, ext_id = browser.launch(pw, Path(profile))
+        try:
+            page = browser.open_page(context, ext_id, "extension/pages/diagnostics/diagnostics.html")
+            text = page.evaluate(
+                """async ([files, call]) => {
+                    const py = await mettriDiagnostics.getRuntime();
+                    for (const [path, source] of Object.entries(files)) {
+                        py.FS.mkdirTree("/home/pyodide/eval/" + path.split("/").slice(0, -1).join("/"));
+                        py.FS.writeFile("/home/pyodide/eval/" + path, source);
+                    }
+                    return await py.runPythonAsync(`
+import json, sys, importlib
+sys.path[:0] = ["/home/pyodide/eval", "/home/pyodide/eval/scripts"]
+run_all = importlib.import_module("eval_suggest").run_all
+json.dumps(${call})
+`);
+                }""",
+                [files, call],
+            )
+        finally:
+            context.close()
+    return json.loads(text)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--cases", type=int, default=400)
     ap.add_argument("--corpus", default="replica,faq")
+    ap.add_argument("--pyodide", action="store_true", help="also run inside Pyodide in Chromium (needs dist/)")
     args = ap.parse_args()
-    import sqlite3
-
-    out = {"python": sys.version.split()[0], "sqlite": sqlite3.sqlite_version, "seed": SEED, "runs": []}
-    for kind in args.corpus.split(","):
-        for n in (int(s) for s in args.sizes.split(",")):
-            out["runs"].append(asyncio.run(evaluate(n, args.cases, kind)))
-    print(json.dumps(out, indent=2, ensure_ascii=False))
+    cpython = asyncio.run(run_all(args.sizes, args.cases, args.corpus))
+    if not args.pyodide:
+        print(json.dumps(cpython, indent=2, ensure_ascii=False))
+        return
+    pyodide = in_pyodide(args)
+    factors = [{"corpus": c["corpus"], "messages": c["messages"],
+                "p50": round(p["latency_ms"]["p50"] / c["latency_ms"]["p50"], 2),
+                "p95": round(p["latency_ms"]["p95"] / c["latency_ms"]["p95"], 2)}
+               for c, p in zip(cpython["runs"], pyodide["runs"])]
+    print(json.dumps({"cpython": cpython, "pyodide": pyodide, "pyodide_over_cpython": factors}, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":
