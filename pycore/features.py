@@ -66,6 +66,10 @@ from pycore.suggestions import handlers as suggestion_handlers
 from pycore.suggestions.service import Suggestions
 from pycore.transfers import handlers as transfer_handlers
 from pycore.transfers.service import Transfers
+from pycore.suggest.engine import SuggestEngine
+from pycore.templates import handlers as template_handlers
+from pycore.templates.service import Templates
+from pycore.templates.variables import Locale
 from pycore.whatsapp import handlers as whatsapp_handlers
 from pycore.storage.base import Range, Storage
 from pycore.whatsapp.service import WhatsAppPage
@@ -100,6 +104,8 @@ class Features:
     transfers: Transfers
     history_imports: HistoryImports
     privacy: Privacy
+    templates: Templates
+    suggest: SuggestEngine
     start_hooks: list[StartHook] = field(default_factory=list)
     migrations: dict[int, Migration] = field(default_factory=dict)  # schema version -> data step a feature owns
 
@@ -174,6 +180,80 @@ class KnownPeople:
         return keys
 
 
+class _NoReminders:
+    async def open_of(self, key: str) -> list:
+        return []
+
+
+class CrmCards:
+    """The CRM as templates read it: a contact's card (without notes or reminders) and the definitions."""
+
+    def __init__(self, crm: Crm) -> None:
+        self.crm = crm
+
+    async def card(self, chat: str):
+        return await self.crm.records.card(chat, 0, None, _NoReminders())
+
+    async def defs(self):
+        return await self.crm.defs.get()
+
+
+class TemplateTexts:
+    """Campaigns render through the templates' one renderer."""
+
+    def __init__(self, templates: Templates) -> None:
+        self.templates = templates
+
+    async def template_text(self, template_id: str) -> str:
+        return (await self.templates.get(template_id)).text
+
+    async def render(self, text: str, chat: str, values: dict[str, str], locale: str,
+                     utc_offset_min: int) -> tuple[str | None, list[tuple[str, str]]]:
+        r = await self.templates.render(text, chat, Locale(locale, utc_offset_min), values)
+        return r.text, [(p.code, p.variable) for p in r.problems]
+
+
+class SearchHistory:
+    """The suggestion engine's view of the search index, brought up to date before it is asked."""
+
+    def __init__(self, search: SearchEngine) -> None:
+        self.search = search
+
+    async def similar_incoming(self, terms: list[str], limit: int, before_ts: float) -> list[dict]:
+        await self.search.catch_up()
+        return self.search.similar_incoming(terms, limit, before_ts)
+
+    def following(self, rowid: int, limit: int) -> list[dict]:
+        return self.search.following(rowid, limit)
+
+
+class StoredMessages:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+
+    async def newest(self, chat: str) -> dict | None:
+        rows = await self.storage.query("messages", index="by_chat_ts", range=Range(lower=[chat, -1e18], upper=[chat, 1e18]),
+                                        reverse=True, limit=1)
+        return rows[0] if rows else None
+
+
+class SuggestTexts:
+    """Templates and names for suggestions, in Brazil's locale (the core does not know the page's here)."""
+
+    def __init__(self, templates: Templates) -> None:
+        self.templates = templates
+
+    async def names(self, chat: str) -> tuple[str, str]:
+        values = (await self.templates.variables(chat, Locale())).values
+        return values.get("nome", ""), values.get("primeiro_nome", "")
+
+    async def all(self):
+        return await self.templates.all()
+
+    async def fill(self, text: str, chat: str) -> str | None:
+        return (await self.templates.render(text, chat, Locale())).text
+
+
 class PageState:
     """Whether the gate may hand out a job: the self-test's verdict and the connection."""
 
@@ -220,7 +300,8 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     )
     if "pacing" in overrides:
         gate.handout.pacing_model = overrides["pacing"]
-    campaigns = Campaigns(st, clock, rng, emit, gate=gate)
+    templates = Templates(st, clock, rng, emit, cards=CrmCards(crm))
+    campaigns = Campaigns(st, clock, rng, emit, gate=gate, texts=TemplateTexts(templates))
     suggestions = Suggestions(st, clock, emit, names=queries, sender=gate)
     keyed += [capturer, gate, consent, suggestions, contacts]
     transfers = Transfers(st, clock, rng)
@@ -232,6 +313,9 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         ImportsPart(st), crm.archive_part,
     ]
     privacy = Privacy(st, clock, emit, files=transfers, search=search, audit=audit, parts=archive_parts)
+    replies = SuggestTexts(templates)
+    suggest = SuggestEngine(clock, history=SearchHistory(search), messages=StoredMessages(st), contacts=replies,
+                            texts=replies, offers=suggestions)
 
     capture_handlers.register(on, capturer, queries)
     identity_handlers.register(on, identity)
@@ -253,6 +337,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     transfer_handlers.register(on, transfers)
     history_import_handlers.register(on, history_imports)
     privacy_handlers.register(on, privacy)
+    template_handlers.register(on, templates)
 
     spawn = kernel.tasks.spawn
 
@@ -267,6 +352,8 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
             spawn(scan_optouts(list(ev.new) + list(ev.updated)))
         if privacy.prune_due():  # at most once a day: old audit and consent records go
             spawn(privacy.prune())
+        if ev.new:
+            spawn(suggest.captured(ev.chat, list(ev.new)))  # beside capture: its reply never waits for it
 
     def on_imported(ev: MessagesImported) -> None:
         indexer.poke()
@@ -336,6 +423,6 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         store=store, identity=identity, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
         connection=connection, contacts=contacts, page=page, backfills=backfills, search=search, audit=audit,
         consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, crm=crm,
-        transfers=transfers, history_imports=history_imports, privacy=privacy, start_hooks=hooks,
-        migrations={3: identity.migrate},
+        transfers=transfers, history_imports=history_imports, privacy=privacy, templates=templates, suggest=suggest,
+        start_hooks=hooks, migrations={3: identity.migrate},
     )

@@ -52,6 +52,20 @@ REASONS: dict[str, tuple[str, str]] = {
         "Falta o valor de {names} para este destinatário.",
         "The value of {names} is missing for this recipient.",
     ),
+    "unknown_variable": (
+        "A variável {names} não existe (nem no CRM nem na lista de destinatários).",
+        "There is no variable {names} (neither in the CRM nor in the recipients list).",
+    ),
+    "bad_variable": (
+        "O texto tem chaves que não formam uma variável: {names}.",
+        "The text has braces that are not a variable: {names}.",
+    ),
+    "late_schedule": (
+        "A hora marcada passou há mais de {minutes} min (o navegador ou o WhatsApp estavam fechados): "
+        "confirme para enviar agora.",
+        "The scheduled time passed more than {minutes} min ago (the browser or WhatsApp was closed): "
+        "confirm to send it now.",
+    ),
     "duplicate_recipient": (
         "Destinatário repetido na campanha.",
         "Recipient repeated in the campaign.",

@@ -329,6 +329,20 @@ var MettriActions = (() => {
     return { ok: false, error: "insert_failed" };
   }
 
+  /**
+   * Put ``text`` in the composer in place of what is there (the picker's "/query"), through the
+   * sender's own insertion path; never presses Enter.
+   * @param {Selectors} sel
+   * @param {string} text
+   * @returns {Promise<boolean>} whether the composer now holds exactly ``text``
+   */
+  async function replaceComposerText(sel, text) {
+    const composer = firstMatch(sel, "composer");
+    if (!composer) return false;
+    await insertInto(composer, text);
+    return composerText(composer) === clean(text);
+  }
+
   /** @param {HTMLElement} composer */
   async function clearComposer(composer) {
     if (composerText(composer)) await insertInto(composer, "");
@@ -429,5 +443,5 @@ var MettriActions = (() => {
 
   const isActing = () => acting > 0;
 
-  return Object.freeze({ performJob, openChat, writeMessage, headerTitle, firstMatch, readDrawer, isActing });
+  return Object.freeze({ performJob, openChat, writeMessage, replaceComposerText, headerTitle, firstMatch, readDrawer, isActing });
 })();

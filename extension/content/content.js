@@ -28,6 +28,7 @@ var MettriContent = (() => {
    *   sender: ReturnType<typeof MettriSendLoop.createSendLoop> | null,
    *   suggestions: ReturnType<typeof MettriSuggestions.createSuggestions> | null,
    *   activeSince: number | null,
+   *   picker: ReturnType<typeof MettriPicker.createPicker> | null,
    * }}
    */
   const state = {
@@ -43,6 +44,7 @@ var MettriContent = (() => {
     sender: null, // sending: the send loop (send-loop.js)
     suggestions: null, // sending: the approve-suggestion bar (suggestions.js)
     activeSince: null, // performance.now() when this page last became the active tab
+    picker: null, // the composer's "/" templates picker (picker.js)
   };
 
   // -- sending: the send loop runs only in the active tab ----------------------------
@@ -54,14 +56,18 @@ var MettriContent = (() => {
       api, onEvent, selectors: state.selectors, currentKey: () => (state.capture ? state.capture.chatKey() : null),
     });
     state.suggestions.start();
+    state.picker = MettriPicker.createPicker({ api, selectors: state.selectors, chatKey: () => state.capture?.chatKey() ?? null });
+    state.picker.start();
   }
 
   function stopSender() {
     if (!state.sender) return;
     state.sender.stop();
     state.suggestions?.stop();
+    state.picker?.stop();
     state.sender = null;
     state.suggestions = null;
+    state.picker = null;
   }
   // -- end sending ------------------------------------------------------------------
 

@@ -11,6 +11,13 @@ var MettriSuggestions = (() => {
   const CHECK_MS = 400;
   /** @param {string} key */
   const t = (key) => chrome.i18n.getMessage(key) || key;
+  /**
+   * @param {string} key
+   * @param {string[]} subs
+   */
+  const t2 = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
+  /** @param {string | null | undefined} s */
+  const clean = (s) => (s || "").replace(/[\u202a-\u202e\u200e\u200f]/g, "").trim();
 
   const STYLE = `
     .bar { position: absolute; left: 8px; right: 8px; bottom: 4px; z-index: 5; box-sizing: border-box;
@@ -18,6 +25,10 @@ var MettriSuggestions = (() => {
       font: 13px/1.35 system-ui, sans-serif; box-shadow: 0 2px 8px rgba(0,0,0,.15); }
     .label { font-weight: 600; font-size: 12px; color: #6b5a00; margin-bottom: 4px; }
     .text { white-space: pre-wrap; max-height: 7.5em; overflow: auto; margin-bottom: 6px; }
+    .reply + .reply { border-top: 1px solid #eadb8f; padding-top: 6px; margin-top: 6px; }
+    .reply + .buttons { margin-top: 6px; }
+    .source { font-size: 12px; color: #5b4d00; margin-bottom: 2px; }
+    .bar { max-height: 45vh; overflow: auto; }
     textarea { width: 100%; box-sizing: border-box; min-height: 4em; font: inherit; margin-bottom: 6px; }
     .buttons { display: flex; gap: 6px; flex-wrap: wrap; }
     button { font: inherit; border: 1px solid #b9a33a; background: #fff; border-radius: 6px; padding: 3px 10px; cursor: pointer; }
@@ -100,6 +111,62 @@ var MettriSuggestions = (() => {
     }
 
     /**
+     * Where a reply came from, in the interface's language ("Como você respondeu a Ana em 12/03").
+     * @param {Mettri.suggestions.SuggestedReply} r
+     */
+    function sourceLabel(r) {
+      if (r.source === "template") return t2("suggest_from_template", [r.template]);
+      if (r.source === "history" && r.answered_at != null) {
+        const date = new Date(r.answered_at * 1000).toLocaleDateString(chrome.i18n.getUILanguage(), { day: "2-digit", month: "2-digit" });
+        return r.contact ? t2("suggest_from_history", [r.contact, date]) : t2("suggest_from_history_noname", [date]);
+      }
+      return t("suggest_from_manual");
+    }
+
+    /**
+     * One reply with its source, its text and its buttons: insert (the user edits and sends), send
+     * (through the gate), edit here.
+     * @param {Suggestion} s
+     * @param {Mettri.suggestions.SuggestedReply} r
+     * @param {boolean} labelled
+     */
+    function replyRow(s, r, labelled) {
+      const row = document.createElement("div");
+      row.className = "reply";
+      row.dataset.source = r.source;
+      if (labelled) {
+        const source = document.createElement("div");
+        source.className = "source";
+        source.dir = "auto";
+        source.textContent = sourceLabel(r);
+        row.append(source);
+      }
+      const text = document.createElement("div");
+      text.className = "text";
+      text.dir = "auto"; // a reply in Arabic or Hebrew reads right to left, isolated from the buttons
+      text.textContent = r.text; // plain text only
+      /** @type {HTMLTextAreaElement | null} */
+      let editor = null;
+      const current = () => (editor ? editor.value : r.text);
+      const buttons = document.createElement("div");
+      buttons.className = "buttons";
+      buttons.append(
+        button(t("suggestionInsert"), "", () => approve(s, "insert", current())),
+        button(t("suggestionSend"), "primary", () => approve(s, "send", current())),
+        button(t("suggestionEdit"), "", () => {
+          if (editor) return;
+          editor = document.createElement("textarea");
+          editor.value = r.text;
+          editor.setAttribute("aria-label", t("suggestionEdit"));
+          text.replaceWith(editor);
+          editor.focus();
+        }),
+      );
+      row.append(text, buttons);
+      return row;
+    }
+
+    /**
      * @param {Suggestion} s
      * @param {Element} footer
      */
@@ -113,28 +180,15 @@ var MettriSuggestions = (() => {
       style.textContent = STYLE;
       const bar = document.createElement("div");
       bar.className = "bar";
+      const replies = s.replies.length ? s.replies : [{ text: s.text, source: /** @type {const} */ ("manual"), contact: "", answered_at: null, template: "" }];
+      const several = replies.length > 1 || replies[0].source !== "manual";
       const label = document.createElement("div");
       label.className = "label";
-      label.textContent = t("suggestionLabel");
-      const text = document.createElement("div");
-      text.className = "text";
-      text.dir = "auto"; // a reply in Arabic or Hebrew reads right to left, isolated from the buttons
-      text.textContent = s.text; // plain text only
-      /** @type {HTMLTextAreaElement | null} */
-      let editor = null;
-      const current = () => (editor ? editor.value : s.text);
-      const buttons = document.createElement("div");
-      buttons.className = "buttons";
-      buttons.append(
-        button(t("suggestionInsert"), "", () => approve(s, "insert", current())),
-        button(t("suggestionSend"), "primary", () => approve(s, "send", current())),
-        button(t("suggestionEdit"), "", () => {
-          if (editor) return;
-          editor = document.createElement("textarea");
-          editor.value = s.text;
-          text.replaceWith(editor);
-          editor.focus();
-        }),
+      label.textContent = t(replies.length > 1 ? "suggest_label" : "suggestionLabel");
+      bar.append(label, ...replies.map((r) => replyRow(s, r, several)));
+      const dismiss = document.createElement("div");
+      dismiss.className = "buttons";
+      dismiss.append(
         button(t("suggestionDismiss"), "", async () => {
           busy = true;
           try {
@@ -146,10 +200,11 @@ var MettriSuggestions = (() => {
           }
         }),
       );
-      bar.append(label, text, buttons);
+      bar.append(dismiss);
       root.append(style, bar);
       footer.prepend(host);
       shown = s;
+      host.dataset.shown = String(replies.length); // the tests' signal: the bar is drawn with its replies
     }
 
     // The last decision about the bar, for tests and DevTools: which chat it was for, and what shows.

@@ -136,12 +136,21 @@
       "suggestion.pending": ["content", "page"],
       "tabs.bye": ["content"],
       "tabs.hello": ["content"],
+      "templates.delete": ["page"],
+      "templates.export": ["page"],
+      "templates.import": ["page"],
+      "templates.list": ["content", "page"],
+      "templates.pick": ["content", "page"],
+      "templates.preview": ["page"],
+      "templates.reorder": ["page"],
+      "templates.restore": ["page"],
+      "templates.save": ["page"],
       "transfer.begin": ["page"],
       "transfer.discard": ["page"],
       "transfer.get": ["page"],
       "transfer.put": ["page"],
     },
-    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"],
+    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"],
     "audit": {
       "bounds": {
         "AuditList": {
@@ -186,11 +195,17 @@
       "bounds": {
         "CampaignCreate": {
           "template": { "maxLength": 70000 },
+          "template_id": { "maxLength": 64 },
           "recipients": { "minItems": 1, "maxItems": 5000 },
+          "locale": { "maxLength": 35 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
         },
         "CampaignDryRun": {
           "template": { "maxLength": 70000 },
+          "template_id": { "maxLength": 64 },
           "recipients": { "minItems": 1, "maxItems": 5000 },
+          "locale": { "maxLength": 35 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
         },
         "Recipient": {
           "chat": { "minLength": 1, "maxLength": 256 },
@@ -723,10 +738,12 @@
           "bulk_per_hour": { "minimum": 1 },
           "bulk_similarity": { "maximum": 1, "exclusiveMinimum": 0 },
           "recipient_cooldown_s": { "minimum": 0 },
+          "schedule_tolerance_min": { "minimum": 1, "maximum": 10080 },
         },
       },
     },
     "suggestions": {
+      "ReplySource": ["history", "template", "manual"],
       "bounds": {
         "SuggestionApprove": {
           "chat": { "minLength": 1, "maxLength": 256 },
@@ -747,6 +764,47 @@
       "bounds": {
         "Ping": {
           "echo": { "maxLength": 65536 },
+        },
+      },
+    },
+    "templates": {
+      "ProblemCode": ["unknown", "missing", "malformed"],
+      "VariableKind": ["builtin", "field"],
+      "bounds": {
+        "DeleteTemplate": {
+          "id": { "maxLength": 64 },
+          "version": { "minimum": 0 },
+        },
+        "ImportTemplates": {
+          "json_text": { "maxLength": 4000000 },
+        },
+        "PickTemplates": {
+          "query": { "maxLength": 200 },
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "locale": { "maxLength": 35 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
+          "limit": { "minimum": 1, "maximum": 50 },
+        },
+        "PreviewTemplate": {
+          "text": { "maxLength": 70000 },
+          "id": { "maxLength": 64 },
+          "chat": { "minLength": 1, "maxLength": 256 },
+          "locale": { "maxLength": 35 },
+          "utc_offset_min": { "minimum": -840, "maximum": 840 },
+        },
+        "ReorderTemplates": {
+          "ids": { "maxItems": 1000 },
+        },
+        "RestoreTemplate": {
+          "id": { "maxLength": 64 },
+        },
+        "SaveTemplate": {
+          "id": { "maxLength": 64 },
+          "version": { "minimum": 0 },
+          "label": { "maxLength": 80 },
+          "shortcut": { "maxLength": 40 },
+          "category": { "maxLength": 40 },
+          "text": { "maxLength": 70000 },
         },
       },
     },
@@ -1021,6 +1079,17 @@
     tabs: freeze({
       bye: command("tabs.bye"),
       hello: command("tabs.hello"),
+    }),
+    templates: freeze({
+      delete: command("templates.delete"),
+      export: command("templates.export"),
+      import: command("templates.import"),
+      list: command("templates.list"),
+      pick: command("templates.pick"),
+      preview: command("templates.preview"),
+      reorder: command("templates.reorder"),
+      restore: command("templates.restore"),
+      save: command("templates.save"),
     }),
     transfer: freeze({
       begin: command("transfer.begin"),

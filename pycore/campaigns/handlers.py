@@ -9,10 +9,12 @@ from pycore.campaigns.service import Campaigns
 
 def register(on: Register, campaigns: Campaigns) -> None:
     async def dry_run(cmd: p.CampaignDryRun) -> p.DryRunResult:
-        return await campaigns.dry_run(cmd.template, cmd.recipients)
+        text = await campaigns.template_of(cmd.template, cmd.template_id)
+        return await campaigns.dry_run(text, cmd.recipients, cmd.locale, cmd.utc_offset_min)
 
     async def create(cmd: p.CampaignCreate) -> p.CampaignResult:
-        return p.CampaignResult(campaign=await campaigns.create(cmd.name, cmd.template, cmd.recipients))
+        return p.CampaignResult(campaign=await campaigns.create(cmd.name, cmd.template, cmd.recipients, cmd.template_id,
+                                                                cmd.locale, cmd.utc_offset_min))
 
     async def listing(cmd: p.CampaignList) -> p.CampaignListResult:
         return p.CampaignListResult(campaigns=await campaigns.list())

@@ -35,3 +35,15 @@ class CampaignGate(Protocol):
                             extra: list[WriteOp]) -> None: ...
 
     async def campaign_counts(self, campaign_id: str) -> dict[str, int]: ...
+
+
+class CampaignTexts(Protocol):
+    """The templates' renderer (one for templates, quick replies and campaigns)."""
+
+    async def template_text(self, template_id: str) -> str:
+        """A saved template's text (not_found when it was deleted)."""
+
+    async def render(self, text: str, chat: str, values: dict[str, str], locale: str,
+                     utc_offset_min: int) -> tuple[str | None, list[tuple[str, str]]]:
+        """The text for this recipient (the CRM's values, ``values`` winning), or None and the problems
+        as (code, variable): code "unknown", "missing" or "malformed"."""

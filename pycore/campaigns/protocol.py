@@ -8,7 +8,7 @@ from pydantic import Field
 
 from pycore.chatkey import ChatKeyStr
 from pycore.protocol.base import Command, Event, Model, command, event
-from pycore.sending.protocol import TEXT_FIELD, Decision
+from pycore.sending.protocol import Decision
 
 CampaignState = Literal["draft", "running", "paused", "done", "cancelled"]
 
@@ -36,8 +36,11 @@ class DryRunResult(Model):
 
 class CampaignSpec(Model):
     name: str = Field(default="", max_length=200)
-    template: str = TEXT_FIELD
+    template: str = Field(default="", max_length=70_000, description="the text with {{variables}}; empty with template_id")
+    template_id: str | None = Field(default=None, max_length=64, description="a saved template (templates.*) instead of a text")
     recipients: list[Recipient] = Field(min_length=1, max_length=5000)
+    locale: str = Field(default="pt-BR", max_length=35, description="the page's locale: how dates and money are written")
+    utc_offset_min: int = Field(default=-180, ge=-14 * 60, le=14 * 60)
 
 
 @command("campaign.dry_run", DryRunResult, sources={"page"})
@@ -62,10 +65,13 @@ class CampaignRecord(Model):
     id: str
     name: str
     template: str
+    template_id: str | None = None
     recipients: list[Recipient]
     state: CampaignState
     created_at: float
     approved_at: float | None = None
+    locale: str = "pt-BR"
+    utc_offset_min: int = -180
     plan: DryRunResult | None = None
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 from typing import Callable
 
-from pycore.campaigns.ports import CampaignGate
+from pycore.campaigns.ports import CampaignGate, CampaignTexts
 from pycore.campaigns.protocol import (
     CampaignInfo,
     CampaignProgress,
@@ -24,24 +23,18 @@ from pycore.protocol.base import CoreError
 from pycore.reasons import check, combine
 from pycore.storage.base import Storage, WriteOp
 
-VARIABLE = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
 PENDING = ("queued", "approved", "sending", "verify")
 STORE = "campaigns"
 
 
-def render(template: str, values: dict[str, str]) -> tuple[str | None, list[str]]:
-    """The text for one recipient, or None and the names of the missing (or empty) variables."""
-    lowered = {k.casefold(): v for k, v in values.items()}
-    missing: list[str] = []
-
-    def fill(m: re.Match) -> str:
-        value = values.get(m.group(1), lowered.get(m.group(1).casefold(), ""))
-        if not str(value).strip():
-            missing.append(m.group(1))
-        return str(value)
-
-    text = VARIABLE.sub(fill, template)
-    return (None, missing) if missing else (text, [])
+def variable_checks(problems: list[tuple[str, str]]) -> list:
+    """Why a recipient's text could not be written: variables that do not exist, or have no value for them."""
+    out = []
+    for code, reason in (("unknown", "unknown_variable"), ("missing", "missing_variable"), ("malformed", "bad_variable")):
+        names = ", ".join(sorted({v for c, v in problems if c == code}))
+        if names:
+            out.append(check(reason, "block", names=names))
+    return out
 
 
 def risk_score(
@@ -81,8 +74,10 @@ def put(rec: CampaignRecord) -> WriteOp:
 
 
 class Campaigns:
-    def __init__(self, storage: Storage, clock: Clock, rng: random.Random, emit: Callable, gate: CampaignGate) -> None:
+    def __init__(self, storage: Storage, clock: Clock, rng: random.Random, emit: Callable, gate: CampaignGate,
+                 texts: CampaignTexts) -> None:
         self.storage = storage
+        self.texts = texts
         self.clock = clock
         self.rng = rng
         self.emit = emit
@@ -90,20 +85,24 @@ class Campaigns:
         # One change of a campaign at a time: two approvals must not queue its recipients twice.
         self.lock = asyncio.Lock()
 
-    async def dry_run(self, template: str, recipients: list[Recipient]) -> DryRunResult:
-        """Per recipient: the text and the gate's decision, as if the campaign were approved now."""
+    async def dry_run(self, template: str, recipients: list[Recipient], locale: str = "pt-BR",
+                      utc_offset_min: int = -180) -> DryRunResult:
+        """Per recipient: the text and the gate's decision, as if the campaign were approved now. Each
+        text is rendered for its recipient by the templates' renderer (the CRM's values, overridden by the
+        recipient's own ``vars``): the policy judges what each person would really receive."""
         s = await self.gate.settings()
         plans: list[RecipientPlan | None] = []
         drafts: list[tuple[str, str]] = []
         seen: set[str] = set()
+        # A column some recipients have is known to all: where it is empty, the value is missing, not unknown.
+        columns = {name: "" for r in recipients for name in r.vars}
         for r in recipients:
-            text, missing = render(template, r.vars)
+            text, problems = await self.texts.render(template, r.chat, columns | r.vars, locale, utc_offset_min)
             if r.chat in seen:
                 plans.append(RecipientPlan(chat=r.chat, text=text, decision=combine([check("duplicate_recipient", "block")])))
             elif text is None:
                 seen.add(r.chat)
-                names = ", ".join(sorted(set(missing)))
-                plans.append(RecipientPlan(chat=r.chat, text=None, decision=combine([check("missing_variable", "block", names=names)])))
+                plans.append(RecipientPlan(chat=r.chat, text=None, decision=combine(variable_checks(problems))))
             else:
                 seen.add(r.chat)
                 plans.append(None)  # decided below, in order, by the gate
@@ -137,11 +136,24 @@ class Campaigns:
             raise CoreError("not_found", f"no campaign {campaign_id!r}")
         return CampaignRecord.model_validate(rec)
 
-    async def create(self, name: str, template: str, recipients: list[Recipient]) -> CampaignInfo:
+    async def template_of(self, template: str, template_id: str | None) -> str:
+        """The campaign's text: a saved template's (read now, kept with the campaign) or the one written."""
+        if template_id is not None:
+            return await self.texts.template_text(template_id)
+        if not template.strip():
+            raise CoreError("invalid_args", "a campaign needs a template or a text",
+                            [{"reason": "no_template", "pt_BR": "Escolha um modelo ou escreva um texto.",
+                              "en": "Choose a template or write a text."}])
+        return template
+
+    async def create(self, name: str, template: str, recipients: list[Recipient], template_id: str | None = None,
+                     locale: str = "pt-BR", utc_offset_min: int = -180) -> CampaignInfo:
         now = self.clock.now()
+        text = await self.template_of(template, template_id)
         rec = CampaignRecord(
-            id=sortable_id(now, self.rng), name=name, template=template, recipients=recipients, state="draft",
-            created_at=now, plan=await self.dry_run(template, recipients),
+            id=sortable_id(now, self.rng), name=name, template=text, template_id=template_id, recipients=recipients,
+            state="draft", created_at=now, locale=locale, utc_offset_min=utc_offset_min,
+            plan=await self.dry_run(text, recipients, locale, utc_offset_min),
         )
         await self.storage.apply([put(rec)])
         return info(rec)
@@ -152,7 +164,7 @@ class Campaigns:
             rec = await self._get(campaign_id)
             if rec.state != "draft":
                 raise CoreError("conflict", f"campaign {campaign_id} is {rec.state}, not a draft")
-            plan = await self.dry_run(rec.template, rec.recipients)
+            plan = await self.dry_run(rec.template, rec.recipients, rec.locale, rec.utc_offset_min)
             rec = rec.model_copy(update={"state": "running", "approved_at": self.clock.now(), "plan": plan})
             plans = [(p.chat, p.text or "", p.decision, any(c.code == "unsolicited" for c in p.decision.checks))
                      for p in plan.recipients]

@@ -389,6 +389,12 @@ class SettingsPart:
 
     async def erase(self, person: Person) -> int:
         held = (await self.about(person))["meta"]
+        # A pending suggestion in another chat may quote this person's history ("as you answered
+        # Ana on 12/03"): suggestions are transient, so every one drawn from history goes too.
+        mine = {r["key"] for r in held}
+        quoting = [r for r in await self.storage.query("meta", range=Range(lower="suggestion:", upper="suggestion:\uffff"))
+                   if r["key"] not in mine and any(x.get("source") == "history" for x in (r.get("value") or {}).get("replies") or [])]
+        held += quoting
         if held:
             await self.storage.apply([WriteOp(op="delete", store="meta", key=r["key"]) for r in held])
         return len(held)

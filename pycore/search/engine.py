@@ -360,6 +360,17 @@ class SearchEngine:
                          "score": round(score, 6)})
         return {"hits": hits, "total": max(total, offset + len(hits)), "total_exact": exact}
 
+    def similar_incoming(self, terms: list[str], limit: int, before_ts: float | None = None) -> list[dict[str, Any]]:
+        """Incoming messages most relevant to ``terms`` (folded words; bm25, best first), older than
+        ``before_ts``: each with its stored fields, ``rowid`` and ``score``."""
+        hits = self.index.similar(terms, "in", limit, None if before_ts is None else rowid_bound(before_ts, False))
+        rows = self.index.rows([r for r, _ in hits])
+        return [{**rows[r], "rowid": r, "score": s} for r, s in hits if r in rows]
+
+    def following(self, rowid: int, limit: int) -> list[dict[str, Any]]:
+        """What came after an indexed message in its chat, oldest first."""
+        return self.index.following(rowid, limit)
+
     def search_contacts(self, q: str, limit: int = 20) -> dict[str, Any]:
         started = self.timer()
         key = ("contacts", q.strip().lower(), limit)

@@ -34,6 +34,7 @@ MAX_TS = 4e12  # keeps int(ts) * SLOTS inside SQLite's 64-bit rowid, even for mi
 # hits against docs.chat stops early, while a long OR costs FTS5 per hit
 # (measured at 100k messages: 78 chats 2.8 vs 4.2 ms, 134 chats 5.5 vs 4.2 ms).
 FTS_CHATS = 100
+SIMILAR_BUDGET = 20_000  # hits whose bm25 a similar-messages query computes, at most (but for its rarest term)
 
 SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -98,6 +99,7 @@ class Index:
     def __init__(self, conn: sqlite3.Connection | None = None) -> None:
         self._days: dict[int, int] | None = None  # documents per day (for estimates), built on first use
         self._chat_ns: dict[str, int] | None = None  # chat key -> chats.n, loaded on first use
+        self._vocab = False  # temp.vocab created on this connection
         if conn is None:
             self._days, self._chat_ns = {}, {}
             conn = sqlite3.connect(":memory:")
@@ -324,6 +326,47 @@ class Index:
                 if day >= start:
                     part += n
         return part / whole if whole else 1.0
+
+    def doc_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many messages hold each term (FTS5's vocabulary; a temp table, never in a snapshot)."""
+        if not self._vocab:
+            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, fts, 'row')")
+            self._vocab = True
+        marks = ",".join("?" * len(terms))
+        return dict(self.conn.execute(f"SELECT term, doc FROM temp.vocab WHERE term IN ({marks})", list(terms)).fetchall())
+
+    def similar(self, terms: Sequence[str], direction: str, limit: int, before: int | None = None,
+                budget: int = SIMILAR_BUDGET) -> list[tuple[int, float]]:
+        """The ``limit`` messages of ``direction`` most relevant to any of ``terms`` (bm25, best first), as
+        (rowid, -bm25); ``before``: only rows older than this rowid. Terms are folded words, quoted here.
+        bm25 is computed for every hit, so the commonest terms are left out while the rarer ones
+        already bring ``budget`` hits (they weigh little in bm25 anyway)."""
+        counts = self.doc_counts(terms) if terms else {}
+        kept: list[str] = []
+        total = 0
+        for t in sorted((t for t in terms if counts.get(t)), key=lambda t: counts[t]):
+            if kept and total + counts[t] > budget:
+                break
+            kept.append(t)
+            total += counts[t]
+        terms = kept
+        if not terms:
+            return []
+        expr = "text : (" + " OR ".join('"' + t.replace('"', "") + '"' for t in terms) + ")"
+        sql = ("SELECT f.rowid, -bm25(fts, 1.0, 0.0) AS s FROM fts f JOIN docs d ON d.rowid = f.rowid"
+               " WHERE fts MATCH ? AND d.direction = ?" + (" AND f.rowid < ?" if before is not None else "") +
+               " ORDER BY s DESC LIMIT ?")
+        args: list[Any] = [expr, direction, *([before] if before is not None else []), limit]
+        return self.conn.execute(sql, args).fetchall()
+
+    def following(self, rowid: int, limit: int) -> list[dict[str, Any]]:
+        """The messages of ``rowid``'s chat that come after it, oldest first (ts rebuilt from the rowid)."""
+        row = self.conn.execute("SELECT chat FROM docs WHERE rowid = ?", (rowid,)).fetchone()
+        if row is None:
+            return []
+        cur = self.conn.execute("SELECT rowid, direction, type, text FROM docs INDEXED BY docs_chat"
+                                " WHERE chat = ? AND rowid > ? ORDER BY rowid LIMIT ?", (row[0], rowid, limit))
+        return [{"rowid": r[0], "ts": float(r[0] // SLOTS), "direction": r[1], "type": r[2], "text": r[3]} for r in cur]
 
     def plan(self, match: str | None, f: Filters) -> list[str]:
         sql, args = self._select(match, f, "{rowid}", 10)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from pycore.chatkey import ChatKey
-from pycore.reasons import check
+from pycore.reasons import check, combine
 from pycore.sending import outbox, pacing, scheduler
 from pycore.sending.entries import EntryWriter
 from pycore.sending.limits import message_limits
@@ -77,6 +77,10 @@ class HandOut:
         if not visible and s.block_when_hidden:
             return NextResult(retry_at=now + HIDDEN_RETRY_S, wait_code="tab_hidden")
         due = await outbox.in_state(self.storage, "approved", until=now, limit=DUE_BATCH)
+        late = [r for r in due if self.late(r, s, now)]
+        if late:
+            await self.hold_late(late, s, now)
+            return None  # look again without them
         if not due:
             later = await outbox.in_state(self.storage, "approved", limit=1)
             return NextResult(retry_at=later[0].next_at if later else None, wait_code="scheduled" if later else "idle")
@@ -107,6 +111,26 @@ class HandOut:
         if ready_at > now:
             return NextResult(retry_at=ready_at, wait_code=code)
         return await self._hand_out(chosen, limits, s)
+
+    @staticmethod
+    def late(rec: OutboxRecord, s: SendingSettings, now: float) -> bool:
+        """A scheduled message past its time by more than the tolerance (the browser or WhatsApp was
+        closed): it must not go out silently late. Once confirmed, it is not held again."""
+        confirmed = rec.decision is not None and any(c.code == "late_schedule" for c in rec.decision.checks)
+        return rec.origin == "schedule" and not confirmed and now - rec.next_at > s.schedule_tolerance_min * 60
+
+    async def hold_late(self, late: list[OutboxRecord], s: SendingSettings, now: float) -> None:
+        """Back to 'queued' with the reason: outbox.approve sends it (now), outbox.cancel drops it."""
+        ops: list[WriteOp] = []
+        held = []
+        for rec in late:
+            c = check("late_schedule", "warn", minutes=s.schedule_tolerance_min)
+            rec = outbox.move(rec, "queued", now, decision=combine([*(rec.decision.checks if rec.decision else []), c]))
+            ops += [outbox.put(rec), self.entries.audit_op(rec, c, now)]
+            held.append(rec)
+        await self.storage.apply(ops)
+        for rec in held:
+            self.entries.changed(rec)
 
     async def _hand_out(self, rec: OutboxRecord, limits: KindLimits, s: SendingSettings) -> NextResult:
         now = self.clock.now()

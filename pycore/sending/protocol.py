@@ -220,6 +220,8 @@ class SendingSettings(Model):
     bulk_similarity: float = Field(default=0.6, gt=0, le=1)
     recipient_cooldown_s: float = Field(default=30.0, ge=0)
     block_when_hidden: bool = True
+    schedule_tolerance_min: int = Field(default=120, ge=1, le=7 * 24 * 60,
+                                        description="a scheduled message later than this waits for the user's confirmation")
     # The opt-out list cannot be turned off: the field exists only to say so.
     honour_optouts: Literal[True] = True
 
@@ -241,6 +243,7 @@ class SettingsPatch(Model):
     bulk_similarity: float | None = Field(default=None, gt=0, le=1)
     recipient_cooldown_s: float | None = Field(default=None, ge=0)
     block_when_hidden: bool | None = None
+    schedule_tolerance_min: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
 
 
 CeilingField = Literal[

@@ -26,11 +26,25 @@ class SuggestionApprove(Command):
     mode: Literal["insert", "send"] = "insert"
 
 
+ReplySource = Literal["history", "template", "manual"]
+
+
+class SuggestedReply(Model):
+    """One proposed reply and where it came from (the bar labels it)."""
+
+    text: str
+    source: ReplySource = Field(description="history: what the user answered before; template: a saved template; manual: offered by hand")
+    contact: str = Field(default="", description="history: whom the user answered then")
+    answered_at: float | None = Field(default=None, description="history: when (epoch seconds; the page writes the date)")
+    template: str = Field(default="", description="template: its name")
+
+
 class Suggestion(Model):
     chat: str
     chat_title: str = Field(description="how the tab recognises the open chat")
-    text: str
+    text: str = Field(description="the first reply's text")
     offered_at: float
+    replies: list[SuggestedReply] = Field(default_factory=list, description="up to three, best first (text is the first's)")
 
 
 class SuggestionList(Model):

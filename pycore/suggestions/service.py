@@ -13,7 +13,7 @@ from pycore.clock import Clock
 from pycore.ports import ChatNames
 from pycore.sending.protocol import Origin, SendResult
 from pycore.storage.base import Range, Storage, WriteOp
-from pycore.suggestions.protocol import Suggestion, SuggestionCleared, SuggestionOffered
+from pycore.suggestions.protocol import SuggestedReply, Suggestion, SuggestionCleared, SuggestionOffered
 
 PREFIX = "suggestion:"
 
@@ -31,7 +31,12 @@ class Suggestions:
     sender: SendRequests
 
     async def offer(self, chat: str, text: str) -> Suggestion:
-        s = Suggestion(chat=chat, chat_title=await self.names.title(chat), text=text, offered_at=self.clock.now())
+        return await self.offer_replies(chat, [SuggestedReply(text=text, source="manual")])
+
+    async def offer_replies(self, chat: str, replies: list[SuggestedReply]) -> Suggestion:
+        """Keep the chat's proposed replies (replacing any still waiting) and tell the tab."""
+        s = Suggestion(chat=chat, chat_title=await self.names.title(chat), text=replies[0].text,
+                       offered_at=self.clock.now(), replies=replies)
         await self.storage.put("meta", {"key": PREFIX + chat, "value": s.model_dump()})
         self.emit(SuggestionOffered(suggestion=s))
         return s

@@ -196,8 +196,7 @@ NO_CALLER_IN_EXTENSION = {
     "messages.import": "the chat-export import page (issue 15); today tests and benchmarks import",
     "search.reindex": "the background indexer catches up by itself; kept for support from DevTools",
     "selectors.override": "support pastes a selector table from DevTools; no page offers it yet",
-    "send.request": "one message from the interface: the CRM card and scheduled messages (issues 13, 14)",
-    "suggestion.offer": "the suggestion engine (issue 14) offers replies; today tests do",
+    "suggestion.offer": "the suggestion engine (pycore/suggest) offers inside the core; tests and support offer by hand",
 }
 
 # UI: issue 13 pages (the CRM's commands; the UI helper wires each and removes it from here).

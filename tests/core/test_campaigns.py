@@ -1,7 +1,8 @@
 """Campaigns: templates, dry run (decisions, risk, duration), approval and progress."""
 
 
-from pycore.campaigns.service import render, risk_score
+from pycore.campaigns.service import risk_score
+from pycore.templates.render import Variables, render
 from pycore.sending import scheduler
 from pycore.sending.protocol import SendingSettings
 from pycore.sending.rate_limiter import KindLimits, Window
@@ -23,9 +24,13 @@ def spec(recipients, template=TEMPLATE):
 
 
 def test_render_fills_variables_and_names_the_missing_ones():
-    assert render("Oi {{ nome }}, {{Pedido}}", {"nome": "Ana", "pedido": "7"}) == ("Oi Ana, 7", [])
-    assert render("Oi {{nome}} {{name}}", {"nome": "Ana", "name": " "}) == (None, ["name"])
-    assert render("Sem variáveis", {}) == ("Sem variáveis", [])
+    def fill(text, values):
+        r = render(text, Variables().with_extra(values))
+        return r.text, [p.variable for p in r.problems]
+
+    assert fill("Oi {{ nome }}, {{Pedido}}", {"nome": "Ana", "pedido": "7"}) == ("Oi Ana, 7", [])
+    assert fill("Oi {{nome}} {{name}}", {"nome": "Ana", "name": " "}) == (None, ["name"])
+    assert fill("Sem variáveis", {}) == ("Sem variáveis", [])
 
 
 def test_dry_run_decides_per_recipient_and_stores_nothing(gcore, storage):

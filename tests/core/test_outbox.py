@@ -219,6 +219,42 @@ def test_scheduled_messages_wait_for_their_time(gcore, clock):
     assert next_job(gcore, clock)["job"] is not None
 
 
+def test_a_scheduled_message_late_past_the_tolerance_waits_for_confirmation(gcore, clock, truth, storage):
+    """The browser was closed at the scheduled time: past the tolerance (default 2 h) it does not go
+    out silently late; it waits, queued with the reason, until the user confirms (or cancels)."""
+    at = clock.now() + 3600
+    out = request(gcore, scheduled_at=at, origin="schedule")
+    clock.advance(3600 + 2 * 3600 + 60)
+    restarted = new_core(clock, storage, truth)  # the browser opens again, long after the time
+    nxt = ask(restarted, "sender.next")
+    assert nxt["job"] is None and nxt["wait_code"] == "idle", nxt
+    rec = entry(restarted, out["outbox_id"])
+    assert rec["state"] == "queued" and rec["decision"]["code"] == "late_schedule"
+    assert "120 min" in rec["decision"]["reason_pt"] and "confirm" in rec["decision"]["reason_en"]
+    assert call(restarted, "outbox.approve", {"id": out["outbox_id"]})["result"]["entry"]["state"] == "approved"
+    job = next_job(restarted, clock)["job"]
+    assert job is not None and job["id"] == out["outbox_id"]  # confirmed: not held a second time
+    assert perform(restarted, clock, truth, job) == {"state": "sent", "accepted": True}
+    assert [(i, x) for i, _, _, x, _ in truth.sent] == [(out["outbox_id"], "Oi, seu pedido chegou")]
+
+
+def test_a_scheduled_message_within_the_tolerance_goes_out_once_even_across_a_restart(gcore, clock, truth, storage):
+    call(gcore, "sending.settings.set", {"patch": {"schedule_tolerance_min": 30}})
+    at = clock.now() + 3600
+    out = request(gcore, scheduled_at=at, origin="schedule")
+    clock.advance(3600 + 29 * 60)  # late, but within the 30 min the user allows
+    job = next_job(gcore, clock)["job"]
+    assert job is not None and job["id"] == out["outbox_id"]
+    assert perform(gcore, clock, truth, job, outcome="die_after_send") is None  # the browser dies at that minute
+    clock.advance(5)
+    restarted = new_core(clock, storage, truth)
+    assert ask(restarted, "sender.next")["job"] is None
+    clock.advance(3 * 3600)
+    assert ask(restarted, "sender.next")["job"] is None
+    assert entry(restarted, out["outbox_id"])["state"] == "sent"  # the capture saw it: settled as sent, once
+    assert len(truth.sent) == 1
+
+
 def test_opt_out_after_approval_blocks_at_hand_out(gcore, clock):
     out = request(gcore)
     call(gcore, "optout.set", {"chat": "a@c.us", "opted_out": True})

@@ -4,6 +4,7 @@ import { mountSendingSettings } from "./sending-settings.js";
 import { mountMetrics } from "./metrics-view.js";
 import { mountOptouts } from "./optout-view.js";
 import { mountSearchIndex } from "./search-index-view.js";
+import { mountTemplates } from "./templates-view.js";
 const { onEvent, ensureCore, restartCore } = MettriCore;
 const { t, apply } = MettriI18n;
 apply();
@@ -49,6 +50,7 @@ async function showAll() {
   try {
     await mountMetrics(byId("metrics"));
     await mountSendingSettings(byId("sending-settings"));
+    await mountTemplates(byId("templates"));
     await mountOptouts(byId("optouts"));
     await mountSearchIndex(byId("search-index"));
   } catch (err) {

@@ -24,6 +24,7 @@ const FIELDS = [
   ["recipient_cooldown_s", "number"],
   ["bulk_per_hour", "number"],
   ["block_when_hidden", "checkbox"],
+  ["schedule_tolerance_min", "number"],
 ];
 
 /**

@@ -16,19 +16,31 @@ declare namespace Mettri.campaigns {
   interface CampaignCreate {
     /** default "" */
     name?: string;
-    /** checked by the policy (65,536 chars max). at most 70000 characters */
-    template: string;
+    /** the text with {{variables}}; empty with template_id. at most 70000 characters. default "" */
+    template?: string;
+    /** a saved template (templates.*) instead of a text. at most 64 characters. default null */
+    template_id?: string | null;
     /** 1 to 5000 items */
     recipients: Recipient[];
+    /** the page's locale: how dates and money are written. at most 35 characters. default "pt-BR" */
+    locale?: string;
+    /** -840 to 840. default -180 */
+    utc_offset_min?: number;
   }
   /** What would happen, per recipient, without storing or sending anything. */
   interface CampaignDryRun {
     /** default "" */
     name?: string;
-    /** checked by the policy (65,536 chars max). at most 70000 characters */
-    template: string;
+    /** the text with {{variables}}; empty with template_id. at most 70000 characters. default "" */
+    template?: string;
+    /** a saved template (templates.*) instead of a text. at most 64 characters. default null */
+    template_id?: string | null;
     /** 1 to 5000 items */
     recipients: Recipient[];
+    /** the page's locale: how dates and money are written. at most 35 characters. default "pt-BR" */
+    locale?: string;
+    /** -840 to 840. default -180 */
+    utc_offset_min?: number;
   }
   interface CampaignInfo {
     id: string;

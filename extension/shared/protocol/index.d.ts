@@ -768,6 +768,56 @@ declare namespace Mettri {
        */
       readonly hello: Call<"tabs.hello">;
     };
+    readonly templates: {
+      /**
+       * Delete a template; ``templates.restore`` brings it back (undo) for 30 days.
+       * `templates.delete`, allowed from: page.
+       */
+      readonly delete: Call<"templates.delete">;
+      /**
+       * Every template as a JSON file (what templates.import reads).
+       * `templates.export`, allowed from: page.
+       */
+      readonly export: Call<"templates.export">;
+      /**
+       * Add the templates of an exported file. A template whose shortcut exists is skipped, or with
+       * ``replace`` overwrites the existing one; a bad item is reported and the others are imported.
+       * `templates.import`, allowed from: page.
+       */
+      readonly import: Call<"templates.import">;
+      /**
+       * Every template in the user's order, the categories in use and the variables a text may use.
+       * `templates.list`, allowed from: content, page.
+       */
+      readonly list: Call<"templates.list">;
+      /**
+       * The composer's '/' picker: the templates matching what follows the '/' (shortcut first, then
+       * words of the name, category and text), each filled in for the open chat.
+       * `templates.pick`, allowed from: content, page.
+       */
+      readonly pick: Call<"templates.pick">;
+      /**
+       * Render a text (or a saved template by ``id``) for a real contact, as it would go out.
+       * `templates.preview`, allowed from: page.
+       */
+      readonly preview: Call<"templates.preview">;
+      /**
+       * The new order: every template's id, once each.
+       * `templates.reorder`, allowed from: page.
+       */
+      readonly reorder: Call<"templates.reorder">;
+      /**
+       * Undo a delete: the template comes back at its place, with its shortcut if still free.
+       * `templates.restore`, allowed from: page.
+       */
+      readonly restore: Call<"templates.restore">;
+      /**
+       * Create (``id`` null, ``version`` 0) or change a template. Shortcuts are unique (case and accents
+       * ignored). A variable that is not a CRM field is saved with a note (a campaign may bring it).
+       * `templates.save`, allowed from: page.
+       */
+      readonly save: Call<"templates.save">;
+    };
     readonly transfer: {
       /**
        * Start uploading a file the user picked; then send its pieces in order with transfer.put.
@@ -918,12 +968,21 @@ declare namespace Mettri {
       readonly "suggestion.pending": readonly ["content", "page"];
       readonly "tabs.bye": readonly ["content"];
       readonly "tabs.hello": readonly ["content"];
+      readonly "templates.delete": readonly ["page"];
+      readonly "templates.export": readonly ["page"];
+      readonly "templates.import": readonly ["page"];
+      readonly "templates.list": readonly ["content", "page"];
+      readonly "templates.pick": readonly ["content", "page"];
+      readonly "templates.preview": readonly ["page"];
+      readonly "templates.reorder": readonly ["page"];
+      readonly "templates.restore": readonly ["page"];
+      readonly "templates.save": readonly ["page"];
       readonly "transfer.begin": readonly ["page"];
       readonly "transfer.discard": readonly ["page"];
       readonly "transfer.get": readonly ["page"];
       readonly "transfer.put": readonly ["page"];
     };
-    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role"];
+    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"];
     readonly audit: {
       readonly bounds: {
         readonly AuditList: {
@@ -1006,18 +1065,38 @@ declare namespace Mettri {
           readonly template: {
             readonly maxLength: 70000;
           };
+          readonly template_id: {
+            readonly maxLength: 64;
+          };
           readonly recipients: {
             readonly minItems: 1;
             readonly maxItems: 5000;
+          };
+          readonly locale: {
+            readonly maxLength: 35;
+          };
+          readonly utc_offset_min: {
+            readonly minimum: -840;
+            readonly maximum: 840;
           };
         };
         readonly CampaignDryRun: {
           readonly template: {
             readonly maxLength: 70000;
           };
+          readonly template_id: {
+            readonly maxLength: 64;
+          };
           readonly recipients: {
             readonly minItems: 1;
             readonly maxItems: 5000;
+          };
+          readonly locale: {
+            readonly maxLength: 35;
+          };
+          readonly utc_offset_min: {
+            readonly minimum: -840;
+            readonly maximum: 840;
           };
         };
         readonly Recipient: {
@@ -2166,10 +2245,15 @@ declare namespace Mettri {
           readonly recipient_cooldown_s: {
             readonly minimum: 0;
           };
+          readonly schedule_tolerance_min: {
+            readonly minimum: 1;
+            readonly maximum: 10080;
+          };
         };
       };
     };
     readonly suggestions: {
+      readonly ReplySource: readonly ["history", "template", "manual"];
       readonly bounds: {
         readonly SuggestionApprove: {
           readonly chat: {
@@ -2205,6 +2289,94 @@ declare namespace Mettri {
         readonly Ping: {
           readonly echo: {
             readonly maxLength: 65536;
+          };
+        };
+      };
+    };
+    readonly templates: {
+      readonly ProblemCode: readonly ["unknown", "missing", "malformed"];
+      readonly VariableKind: readonly ["builtin", "field"];
+      readonly bounds: {
+        readonly DeleteTemplate: {
+          readonly id: {
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+        };
+        readonly ImportTemplates: {
+          readonly json_text: {
+            readonly maxLength: 4000000;
+          };
+        };
+        readonly PickTemplates: {
+          readonly query: {
+            readonly maxLength: 200;
+          };
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly locale: {
+            readonly maxLength: 35;
+          };
+          readonly utc_offset_min: {
+            readonly minimum: -840;
+            readonly maximum: 840;
+          };
+          readonly limit: {
+            readonly minimum: 1;
+            readonly maximum: 50;
+          };
+        };
+        readonly PreviewTemplate: {
+          readonly text: {
+            readonly maxLength: 70000;
+          };
+          readonly id: {
+            readonly maxLength: 64;
+          };
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+          readonly locale: {
+            readonly maxLength: 35;
+          };
+          readonly utc_offset_min: {
+            readonly minimum: -840;
+            readonly maximum: 840;
+          };
+        };
+        readonly ReorderTemplates: {
+          readonly ids: {
+            readonly maxItems: 1000;
+          };
+        };
+        readonly RestoreTemplate: {
+          readonly id: {
+            readonly maxLength: 64;
+          };
+        };
+        readonly SaveTemplate: {
+          readonly id: {
+            readonly maxLength: 64;
+          };
+          readonly version: {
+            readonly minimum: 0;
+          };
+          readonly label: {
+            readonly maxLength: 80;
+          };
+          readonly shortcut: {
+            readonly maxLength: 40;
+          };
+          readonly category: {
+            readonly maxLength: 40;
+          };
+          readonly text: {
+            readonly maxLength: 70000;
           };
         };
       };

@@ -199,6 +199,8 @@ declare namespace Mettri.sending {
     /** at least 0 */
     recipient_cooldown_s: number;
     block_when_hidden: boolean;
+    /** a scheduled message later than this waits for the user's confirmation. 1 to 10080 */
+    schedule_tolerance_min: number;
     honour_optouts: true;
   }
   interface SendingStatus {
@@ -250,6 +252,8 @@ declare namespace Mettri.sending {
     recipient_cooldown_s?: number | null;
     /** default null */
     block_when_hidden?: boolean | null;
+    /** 1 to 10080. default null */
+    schedule_tolerance_min?: number | null;
   }
   interface SettingsResult {
     settings: SendingSettings;

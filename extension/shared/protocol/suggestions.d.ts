@@ -2,12 +2,29 @@
 // The suggestions feature (pycore.suggestions.protocol).
 
 declare namespace Mettri.suggestions {
+  type ReplySource = "history" | "template" | "manual";
+
+  /** One proposed reply and where it came from (the bar labels it). */
+  interface SuggestedReply {
+    text: string;
+    /** history: what the user answered before; template: a saved template; manual: offered by hand */
+    source: ReplySource;
+    /** history: whom the user answered then */
+    contact: string;
+    /** history: when (epoch seconds; the page writes the date) */
+    answered_at: number | null;
+    /** template: its name */
+    template: string;
+  }
   interface Suggestion {
     chat: string;
     /** how the tab recognises the open chat */
     chat_title: string;
+    /** the first reply's text */
     text: string;
     offered_at: number;
+    /** up to three, best first (text is the first's) */
+    replies: SuggestedReply[];
   }
   /** The user approved a suggested reply: insert it in the composer, or send it through the gate. */
   interface SuggestionApprove {
