@@ -81,12 +81,29 @@ declare namespace Mettri.capture {
   interface ChatList {
     chats: Mettri.records.ChatRecord[];
   }
+  /**
+   * The active tab's capture names another conversation than before: the user opened it (or the
+   * core just started). Emitted once per change, after the batch is stored.
+   */
+  interface ChatOpened {
+    /** the chat key of the conversation the active tab shows (its last capture) */
+    chat: string | null;
+    /** its title as WhatsApp shows it */
+    title: string | null;
+    /** when the tab's capture first named it (epoch seconds) */
+    since: number | null;
+  }
   interface Expansion {
     /** the row's data-id or conv-msg testid. at most 512 characters */
     row: string;
     /** pause before clicking its 'Read more', as a reader would. at least 0 */
     wait_s: number;
   }
+  /**
+   * The conversation open in the active WhatsApp tab, as its last capture named it (null before any
+   * capture since the core started). Pages follow it with the event ``capture.chat_opened``.
+   */
+  type GetOpenChat = Record<string, never>;
   interface HealthList {
     chats: ChatHealth[];
   }
@@ -127,6 +144,14 @@ declare namespace Mettri.capture {
     updated: string[];
     seq_from: number;
     seq_to: number;
+  }
+  interface OpenChatNow {
+    /** the chat key of the conversation the active tab shows (its last capture) */
+    chat: string | null;
+    /** its title as WhatsApp shows it */
+    title: string | null;
+    /** when the tab's capture first named it (epoch seconds) */
+    since: number | null;
   }
   /** What read-dom.js saw on one message row, uninterpreted. */
   interface RawMessageNode {
@@ -169,10 +194,12 @@ declare namespace Mettri {
   interface Commands {
     "capture.batch": { args: Mettri.capture.CaptureBatch; result: Mettri.capture.CaptureResult; sources: "content" };
     "capture.health": { args: Mettri.capture.CaptureHealth; result: Mettri.capture.HealthList; sources: "content" | "page" };
+    "capture.open_chat": { args: Mettri.capture.GetOpenChat; result: Mettri.capture.OpenChatNow; sources: "content" | "page" };
     "chats.list": { args: Mettri.capture.ListChats; result: Mettri.capture.ChatList; sources: "content" | "page" };
     "messages.list": { args: Mettri.capture.ListMessages; result: Mettri.capture.MessageList; sources: "content" | "page" };
   }
   interface Events {
+    "capture.chat_opened": Mettri.capture.ChatOpened;
     "messages.captured": Mettri.capture.MessagesCaptured;
   }
 }
