@@ -1,0 +1,124 @@
+// @ts-check
+// Notes: add, edit, delete with undo, older ones on demand. Plain text, shown as text.
+import { el, t } from "../../sidepanel/dom.js";
+import { when } from "../format.js";
+import { writeWithVersion } from "../write.js";
+import { ask } from "../widgets.js";
+
+/** @typedef {import("./context.js").CardContext} CardContext */
+/** @typedef {Mettri.crm.CrmNote} Note */
+
+const NOTE_MAX = 10_000;
+
+/** Older notes loaded on this page, per record (the card brings the newest 20). */
+/** @type {Map<string, { notes: Note[], cursor: string | null }>} */
+const older = new Map();
+
+/**
+ * @param {CardContext} ctx
+ * @param {Note} note
+ */
+function noteItem(ctx, note) {
+  const error = el("span", { class: "field-error", role: "alert" });
+  const edited = note.updated_at - note.created_at > 1 ? ` · ${t("crmEdited")}` : "";
+  const li = el("li", { class: "note", dataset: { note: note.id } });
+  const show = () => li.replaceChildren(
+    el("p", { class: "note-text" }, note.text),
+    el("span", { class: "meta" }, when(note.created_at) + edited),
+    el("span", { class: "actions" },
+      el("button", { type: "button", class: "link", "aria-label": t("crmNoteEdit"), onclick: editNote }, t("crmEdit")),
+      el("button", { type: "button", class: "link", "aria-label": t("crmNoteDelete"), onclick: deleteNote }, t("crmDelete"))),
+    error);
+  function editNote() {
+    const box = el("textarea", { rows: 4, maxlength: NOTE_MAX, "aria-label": t("crmNoteText") });
+    box.value = note.text;
+    const save = async () => {
+      try {
+        await writeWithVersion({
+          base: note,
+          version: (n) => n.version,
+          send: (version) => MettriApi.crm.note.edit({ id: note.id, version, text: box.value }),
+          same: (a, b) => a.text === b.text && a.deleted === b.deleted,
+          ask: (now) => ask(ctx.root, t("crmNoteChanged", [now.text.slice(0, 80)]), t("crmConflictMine"), t("crmConflictTheirs")),
+        });
+        await ctx.reload();
+      } catch (err) {
+        error.textContent = ctx.fail(err);
+      }
+    };
+    box.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) save();
+      if (e.key === "Escape") show();
+    });
+    li.replaceChildren(box, el("div", { class: "row" },
+      el("button", { type: "button", class: "primary", onclick: save }, t("crmSave")),
+      el("button", { type: "button", onclick: show }, t("crmCancel"))), error);
+    box.focus();
+  }
+  async function deleteNote() {
+    try {
+      const gone = await MettriApi.crm.note.delete({ id: note.id, version: note.version });
+      await ctx.reload();
+      ctx.say(t("crmNoteDeleted"), async () => {
+        try {
+          await MettriApi.crm.note.restore({ id: gone.id });
+          await ctx.reload();
+        } catch (err) {
+          ctx.say(ctx.fail(err));
+        }
+      });
+    } catch (err) {
+      error.textContent = ctx.fail(err);
+    }
+  }
+  show();
+  return li;
+}
+
+/** @param {CardContext} ctx */
+export function render(ctx) {
+  const { card } = ctx;
+  const section = el("section", { class: "card-section", "aria-labelledby": "crm-notes-h" });
+  const box = el("textarea", { id: "crm-note-text", rows: 3, maxlength: NOTE_MAX, placeholder: t("crmNoteHint"),
+    "aria-keyshortcuts": "n", dataset: { fk: "note-text" } });
+  const error = el("p", { class: "field-error", role: "alert", id: "crm-note-error" });
+  const add = async () => {
+    if (!box.value.trim()) return;
+    error.textContent = "";
+    try {
+      await MettriApi.crm.note.add({ chat: card.row.key, text: box.value });
+      box.value = "";
+      await ctx.reload();
+    } catch (err) {
+      error.textContent = ctx.fail(err);
+    }
+  };
+  box.addEventListener("keydown", (e) => e.key === "Enter" && (e.ctrlKey || e.metaKey) && add());
+  const mine = older.get(card.row.key);
+  const notes = [...card.notes, ...(mine?.notes ?? []).filter((n) => !card.notes.some((c) => c.id === n.id))];
+  const cursor = mine ? mine.cursor : card.notes_cursor;
+  const list = el("ul", { class: "notes", id: "crm-notes" }, notes.filter((n) => !n.deleted).map((n) => noteItem(ctx, n)));
+  section.append(
+    el("h3", { id: "crm-notes-h" }, t("crmNotes"), card.row.note_count ? ` (${card.row.note_count})` : ""),
+    el("label", { for: box.id, class: "sr-only" }, t("crmNoteText")),
+    box,
+    el("div", { class: "row" }, el("button", { type: "button", id: "crm-note-add", onclick: add }, t("crmNoteAdd")),
+      el("span", { class: "meta" }, t("crmNoteKeys"))),
+    error,
+    list,
+  );
+  if (cursor) {
+    section.append(el("button", { type: "button", class: "link", id: "crm-notes-more", onclick: async () => {
+      try {
+        const page = await MettriApi.crm.notes.list({ chat: card.row.key, cursor, limit: 20 });
+        older.set(card.row.key, { notes: [...(mine?.notes ?? []), ...page.notes], cursor: page.next_cursor });
+        await ctx.reload();
+      } catch (err) {
+        error.textContent = ctx.fail(err);
+      }
+    } }, t("crmNotesMore")));
+  }
+  return section;
+}
+
+export const section = { id: "notes", order: 50, render };
