@@ -3,12 +3,12 @@
 // Text from users and WhatsApp goes in as text (el() makes text nodes), never as HTML.
 import { el, t } from "../sidepanel/dom.js";
 
-/** A colour readable on the tag's own colour: black or white by its luminance. @param {string} hex */
+/** A colour readable on the tag's own colour: black or white, whichever contrasts more (luminance 0.179 is where both are equal). @param {string} hex */
 export function inkOn(hex) {
   const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
   if (!m) return "#000";
   const [r, g, b] = m.slice(1).map((x) => parseInt(x, 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.4 ? "#111" : "#fff";
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 ? "#000" : "#fff";
 }
 
 /**

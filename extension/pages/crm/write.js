@@ -26,6 +26,7 @@ export function conflictCurrent(err) {
  *   same: (base: T, now: T) => boolean,        // is what the user changed still as they saw it?
  *   ask: (now: T) => Promise<boolean>,         // the other page changed it too: apply mine anyway?
  *   adopt?: (now: T) => void,                  // the page takes the current state (when the user keeps theirs)
+ *   retried?: (now: T) => void,                // the change is being applied again on the newer version
  * }} o
  * @returns {Promise<R | null>} the write's result; null when the user kept the other change
  */
@@ -44,6 +45,7 @@ export async function writeWithVersion(o) {
       }
       base = now;
       version = o.version(now);
+      o.retried?.(now);
     }
   }
   throw new Error("mettri: the record kept changing; try again");

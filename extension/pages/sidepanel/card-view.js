@@ -36,7 +36,7 @@ async function follow(chat, heard) {
 
 /** @param {HTMLElement} root */
 export function mount(root) {
-  note = el("p", { class: "meta follows", id: "crm-follows" }, t("crmFollowsWhatsApp"));
+  note = el("p", { class: "meta follows", id: "crm-follows" }, t("card_followsWhatsApp"));
   const host = el("div", { id: "crm-card" });
   root.replaceChildren(note, host, keysHelp());
   card = createCard(host, { followsWhatsApp: true });
@@ -44,7 +44,7 @@ export function mount(root) {
   MettriCore.onEvent((e) => {
     if (e.event === "capture.chat_opened") {
       openInWhatsApp = e.data.chat;
-      if (note) note.textContent = t("crmFollowsWhatsApp");
+      if (note) note.textContent = t("card_followsWhatsApp");
       follow(e.data.chat, performance.now());
     }
   });
@@ -67,7 +67,7 @@ export function hidden() {
 
 /** Show a record found elsewhere (a CRM search hit) until WhatsApp opens another chat. @param {string} key */
 export function showRecord(key) {
-  if (note) note.textContent = t("crmShowingRecord");
+  if (note) note.textContent = t("card_showingRecord");
   wanted = key;
 }
 

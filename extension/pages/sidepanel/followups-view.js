@@ -22,18 +22,18 @@ function badge(n) {
   if (!b) tab.append((b = el("span", { class: "count" })));
   b.textContent = n ? String(n) : "";
   /** @type {HTMLElement} */ (b).hidden = !n;
-  tab.setAttribute("aria-label", n ? t("crmFollowupsTabCount", [String(n)]) : t("crmFollowups"));
+  tab.setAttribute("aria-label", n ? t("followup_tabCount", [String(n)]) : t("followup_tab"));
 }
 
 /** @param {Mettri.crm.CrmReminder} r */
 function item(r) {
-  const open = el("button", { type: "button", class: "link", "aria-label": t("crmOpenChatOf", [r.name]), onclick: async () => {
+  const open = el("button", { type: "button", class: "link", "aria-label": t("followup_openChatOf", [r.name]), onclick: async () => {
     try {
       await MettriApi.chat.open({ chat: r.key });
     } catch (err) {
       if (status) status.textContent = refusal(err).text;
     }
-  } }, t("crmOpenChat"));
+  } }, t("followup_openChat"));
   return reminderItem(r, { host: /** @type {HTMLElement} */ (host), fail: (e) => refusal(e).text, after: () => refresh(), showName: true, extra: [open] });
 }
 
@@ -45,12 +45,12 @@ export async function refresh() {
     badge(overdue.length);
     if (!list) return;
     list.replaceChildren(
-      el("h3", {}, t("crmOverdue"), ` (${overdue.length})`),
-      el("ul", { class: "reminders", id: "followups-overdue" }, overdue.length ? overdue.map(item) : el("li", { class: "empty" }, t("crmNothingOverdue"))),
-      el("h3", {}, t("crmToday"), ` (${today.length})`),
-      el("ul", { class: "reminders", id: "followups-today" }, today.length ? today.map(item) : el("li", { class: "empty" }, t("crmNothingToday"))),
+      el("h3", {}, t("followup_overdue"), ` (${overdue.length})`),
+      el("ul", { class: "reminders", id: "followups-overdue" }, overdue.length ? overdue.map(item) : el("li", { class: "empty" }, t("followup_nothingOverdue"))),
+      el("h3", {}, t("followup_today"), ` (${today.length})`),
+      el("ul", { class: "reminders", id: "followups-today" }, today.length ? today.map(item) : el("li", { class: "empty" }, t("followup_nothingToday"))),
     );
-    if (total > reminders.length) list.append(el("p", { class: "meta" }, t("crmMoreFollowups", [String(total - reminders.length)])));
+    if (total > reminders.length) list.append(el("p", { class: "meta" }, t("followup_more", [String(total - reminders.length)])));
   } catch (err) {
     if (status) status.textContent = refusal(err).text;
   }
@@ -66,7 +66,7 @@ export function mount(root) {
   host = root;
   status = el("p", { class: "state", role: "status" });
   list = el("div", { id: "followups" });
-  root.replaceChildren(el("h2", {}, t("crmFollowupsTitle")), status, list);
+  root.replaceChildren(el("h2", {}, t("followup_title")), status, list);
   return refresh();
 }
 

@@ -64,13 +64,13 @@ export function mount(root) {
   const type = el("select", { id: "search-type" },
     option("", "searchTypeAny"), TYPES.map(([value, key]) => option(value, key)));
   // CRM filters: people with a tag / with a deal in a stage (messages and CRM hits alike).
-  const tag = el("select", { id: "search-tag" }, option("", "searchTagAny"));
-  const stage = el("select", { id: "search-stage" }, option("", "searchStageAny"));
+  const tag = el("select", { id: "search-tag" }, option("", "card_searchTagAny"));
+  const stage = el("select", { id: "search-stage" }, option("", "card_searchStageAny"));
   /** @param {Mettri.crm.CrmDefs} d */
   const fillCrm = (d) => {
     const [tagNow, stageNow] = [tag.value, stage.value];
-    tag.replaceChildren(option("", "searchTagAny"), ...d.tags.map((x) => el("option", { value: x.id, selected: x.id === tagNow }, x.name)));
-    stage.replaceChildren(option("", "searchStageAny"), ...d.pipelines.map((p) =>
+    tag.replaceChildren(option("", "card_searchTagAny"), ...d.tags.map((x) => el("option", { value: x.id, selected: x.id === tagNow }, x.name)));
+    stage.replaceChildren(option("", "card_searchStageAny"), ...d.pipelines.map((p) =>
       el("optgroup", { label: pipelineName(p) }, p.stages.map((x) => el("option", { value: x.id, selected: x.id === stageNow }, stageName(x))))));
   };
   defs().then(fillCrm, () => undefined);
@@ -78,11 +78,11 @@ export function mount(root) {
   const filters = el("details", { class: "search-filters" }, el("summary", {}, t("searchFilters")),
     labelled("searchChatName", chatName), labelled("searchSince", since), labelled("searchUntil", until),
     labelled("searchDirection", direction), labelled("searchType", type),
-    labelled("searchTag", tag), labelled("searchStage", stage));
+    labelled("card_searchTag", tag), labelled("card_searchStage", stage));
   const summary = el("p", { id: "search-summary", class: "search-summary", role: "status", "aria-live": "polite" });
   const progress = el("p", { id: "search-progress", class: "search-progress", hidden: true });
   const contacts = el("section", { id: "search-contacts", hidden: true }, el("h3", {}, t("searchContacts")), el("ul", { class: "list" }));
-  const records = el("section", { id: "search-records", hidden: true }, el("h3", {}, t("searchRecords")), el("ul", { class: "list" }));
+  const records = el("section", { id: "search-records", hidden: true }, el("h3", {}, t("card_searchRecords")), el("ul", { class: "list" }));
   const results = el("section", { id: "search-results" });
   const prev = el("button", { type: "button", id: "search-prev" }, t("searchPrev"));
   const next = el("button", { type: "button", id: "search-next" }, t("searchNext"));
@@ -184,7 +184,7 @@ export function mount(root) {
     list.replaceChildren(...hits.map((h) => {
       const li = el("li", { tabIndex: 0, class: "record-hit", "data-record": h.record },
         el("span", { class: "title" }, h.title),
-        el("span", { class: "meta" }, h.kind === "note" ? t("searchRecordNote") : h.label ?? t("crmField")),
+        el("span", { class: "meta" }, h.kind === "note" ? t("card_searchRecordNote") : h.label ?? t("card_field")),
         el("span", { class: "snippet" }, renderSegments(h.snippet)));
       const open = () => openRecord(h.record);
       li.addEventListener("click", open);

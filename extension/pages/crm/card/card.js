@@ -34,11 +34,11 @@ for (const m of [header, tags, deal, fields, reminders, notes, timeline]) regist
 
 /** The single-key shortcuts (when no text box has the focus): key -> the control's data-fk. */
 export const QUICK_KEYS = /** @type {const} */ ([
-  ["t", "tag-input", "crmKeyTag"],
-  ["n", "note-text", "crmKeyNote"],
-  ["l", "reminder-text", "crmKeyReminder"],
-  ["e", "stage", "crmKeyStage"],
-  ["v", "value", "crmKeyValue"],
+  ["t", "tag-input", "card_keyTag"],
+  ["n", "note-text", "card_keyNote"],
+  ["l", "reminder-text", "card_keyReminder"],
+  ["e", "stage", "card_keyStage"],
+  ["v", "value", "card_keyValue"],
 ]);
 
 /** @param {EventTarget | null} node */
@@ -72,10 +72,11 @@ export function createCard(root, opts) {
     root,
     asks,
     setRow: (row) => {
-      if (!card) return;
+      if (!card || row.key !== card.row.key) return; // an answer about a card no longer shown
       card = { ...card, row };
       draw();
     },
+    retried: () => say(t("card_conflictReapplied")),
   });
 
   /** @param {string} text @param {(() => void) | null} [undo] */
@@ -83,8 +84,9 @@ export function createCard(root, opts) {
   /** @param {unknown} err */
   const fail = (err) => refusal(err).text;
 
-  /** A text box with unsaved typing: redrawing now would lose it. */
+  /** A text box with unsaved typing, or a question waiting for its answer: redrawing now would lose it. */
   function busyTyping() {
+    if (asks.childElementCount) return true;
     const a = document.activeElement;
     if (!(a instanceof HTMLInputElement || a instanceof HTMLTextAreaElement) || !root.contains(a)) return false;
     return a.value !== a.defaultValue;
@@ -121,15 +123,18 @@ export function createCard(root, opts) {
     const mine = ++ticket;
     if (!chatKey) {
       card = null;
-      body.replaceChildren(el("p", { class: "empty", id: "crm-card-empty" }, t(opts.followsWhatsApp ? "crmOpenAChat" : "crmNoRecord")));
+      body.replaceChildren(el("p", { class: "empty", id: "crm-card-empty" }, t(opts.followsWhatsApp ? "card_openAChat" : "card_noRecord")));
       delete root.dataset.key;
       return;
     }
     const [got, defsNow] = await Promise.all([MettriApi.crm.card({ chat: chatKey, notes: 20 }), defs()]);
     if (mine !== ticket) return;
+    if (card && card.row.key !== got.row.key) {
+      // Questions about the record no longer shown are answered "keep theirs" (nothing is overwritten).
+      for (const no of asks.querySelectorAll("[data-answer=no]")) /** @type {HTMLElement} */ (no).click();
+    }
     card = got;
     d = defsNow;
-    asks.replaceChildren();
     draw();
     opts.onShown?.(got);
   }
@@ -148,9 +153,11 @@ export function createCard(root, opts) {
     }
   }
 
-  root.addEventListener("focusout", () => {
+  const later = () => {
     if (deferred) setTimeout(() => !busyTyping() && deferred && reload(), 0);
-  });
+  };
+  root.addEventListener("focusout", later);
+  new MutationObserver(later).observe(asks, { childList: true }); // a question was answered
   onDefs((next) => {
     d = next;
     if (!busyTyping()) draw();
@@ -185,6 +192,6 @@ export function createCard(root, opts) {
 
 /** A line that names the shortcuts. */
 export function keysHelp() {
-  return el("p", { class: "meta keys-help", id: "crm-keys-help" }, t("crmKeys"), " ",
-    QUICK_KEYS.map(([key, , label], i) => [i ? " · " : "", el("kbd", {}, key.toUpperCase()), " ", t(label)]));
+  return el("p", { class: "meta keys-help", id: "crm-keys-help" }, t("card_keys"), " ",
+    QUICK_KEYS.flatMap(([key, , label], i) => [i ? " · " : "", el("kbd", {}, key.toUpperCase()), " ", t(label)]));
 }

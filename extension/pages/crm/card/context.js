@@ -40,13 +40,13 @@ export const dealIn = (row, pipeline) => row.deals.find((d) => d.pipeline === pi
  * @returns {[string, string]}
  */
 function recordChangeNow(defs, now, change) {
-  if (change.person_name !== undefined) return [t("crmName"), now.name];
+  if (change.person_name !== undefined) return [t("card_name"), now.name];
   for (const id of Object.keys(change.fields ?? {})) {
     const f = fieldOf(defs, id);
     const v = now.fields[id];
-    return [f ? f.label : t("crmField"), v == null || v === "" ? t("crmEmpty") : String(v)];
+    return [f ? f.label : t("card_field"), v == null || v === "" ? t("card_empty") : String(v)];
   }
-  return [t("crmRecord"), now.name];
+  return [t("card_record"), now.name];
 }
 
 /**
@@ -56,6 +56,7 @@ function recordChangeNow(defs, now, change) {
  *   root: HTMLElement,
  *   asks: HTMLElement,
  *   setRow: (row: Row) => void,
+ *   retried?: () => void,
  * }} o
  */
 export function writers(o) {
@@ -63,7 +64,7 @@ export function writers(o) {
 
   /** @param {string} what @param {string} theirs */
   const askKeep = (what, theirs) =>
-    ask(o.asks, t("crmConflictAsk", [what, theirs]), t("crmConflictMine"), t("crmConflictTheirs"));
+    ask(o.asks, t("card_conflictAsk", [what, theirs]), t("card_conflictMine"), t("card_conflictTheirs"));
 
   /** @param {RecordChange} change */
   async function updateRecord(change) {
@@ -76,6 +77,7 @@ export function writers(o) {
         Object.keys(change.fields ?? {}).every((id) => (base.fields[id] ?? null) === (now.fields[id] ?? null)),
       ask: (now) => askKeep(...recordChangeNow(o.defs(), now, change)),
       adopt: (now) => o.setRow(now),
+      retried: () => o.retried?.(),
     });
     if (row) o.setRow(row);
     return row;
@@ -100,14 +102,15 @@ export function writers(o) {
       ask: (now) => {
         const d = deal(now);
         const found = d ? stageOf(o.defs(), d.stage) : null;
-        const what = change.stage !== undefined ? t("crmStage") : change.value !== undefined ? t("crmValue") : t("crmExpectedDate");
-        const theirs = !d ? t("crmNoDeal")
-          : change.stage !== undefined ? (found ? stageName(found.stage) : t("crmEmpty"))
-          : change.value !== undefined ? (d.value_cents == null ? t("crmEmpty") : money(d.value_cents))
-          : (d.expected_date ? day(d.expected_date) : t("crmEmpty"));
+        const what = change.stage !== undefined ? t("card_stage") : change.value !== undefined ? t("card_value") : t("card_expectedDate");
+        const theirs = !d ? t("card_noDeal")
+          : change.stage !== undefined ? (found ? stageName(found.stage) : t("card_empty"))
+          : change.value !== undefined ? (d.value_cents == null ? t("card_empty") : money(d.value_cents))
+          : (d.expected_date ? day(d.expected_date) : t("card_empty"));
         return askKeep(what, theirs);
       },
       adopt: (now) => o.setRow(now),
+      retried: () => o.retried?.(),
     });
     if (row) o.setRow(row);
     return row;
@@ -123,9 +126,10 @@ export function writers(o) {
       ask: (now) => {
         const d = dealIn(now, pipeline);
         const found = d ? stageOf(o.defs(), d.stage) : null;
-        return askKeep(t("crmStage"), found ? stageName(found.stage) : t("crmNoDeal"));
+        return askKeep(t("card_stage"), found ? stageName(found.stage) : t("card_noDeal"));
       },
       adopt: (now) => o.setRow(now),
+      retried: () => o.retried?.(),
     });
     if (row) o.setRow(row);
     return row;
@@ -140,7 +144,7 @@ export function writers(o) {
  */
 export function refusal(err) {
   const e = /** @type {Mettri.CallError} */ (err);
-  if (!e || typeof e !== "object" || !("code" in e)) return { text: t("crmFailed"), field: null };
+  if (!e || typeof e !== "object" || !("code" in e)) return { text: t("card_failed"), field: null };
   const d = e.details?.[0];
   const field = d && typeof d.field === "string" ? d.field : null;
   return { text: errorText(e), field };

@@ -25,7 +25,7 @@ export function render(ctx) {
   const { row } = ctx.card;
   const section = el("section", { class: "card-section deal", "aria-labelledby": "crm-deal-h" });
   const pipeline = currentPipeline(ctx);
-  section.append(el("h3", { id: "crm-deal-h" }, t("crmDeal")));
+  section.append(el("h3", { id: "crm-deal-h" }, t("card_deal")));
   if (!pipeline) return section;
   const deal = dealIn(row, pipeline.id);
 
@@ -37,13 +37,13 @@ export function render(ctx) {
       picked.set(row.key, select.value);
       ctx.reload();
     });
-    section.append(labelled(t("crmPipeline"), select));
+    section.append(labelled(t("card_pipeline"), select));
   }
 
   const stage = el("select", { id: "crm-stage", "aria-keyshortcuts": "e", dataset: { fk: "stage" } },
-    el("option", { value: "" }, t("crmNoDeal")),
+    el("option", { value: "" }, t("card_noDeal")),
     pipeline.stages.map((s) => el("option", { value: s.id, selected: deal?.stage === s.id }, stageName(s))));
-  const stageField = labelled(t("crmStage"), stage);
+  const stageField = labelled(t("card_stage"), stage);
   stage.addEventListener("change", async () => {
     stageField.setError("");
     try {
@@ -59,7 +59,7 @@ export function render(ctx) {
     value: moneyInput(deal?.value_cents), placeholder: moneyInput(0), "aria-keyshortcuts": "v", dataset: { fk: "value" },
   });
   value.defaultValue = value.value;
-  const valueField = labelled(t("crmValueBrl"), value);
+  const valueField = labelled(t("card_valueBrl"), value);
   let sent = value.value;
   const saveValue = async () => {
     if (value.value === sent) return; // Enter, then the change on blur: once
@@ -75,7 +75,7 @@ export function render(ctx) {
   value.addEventListener("keydown", (e) => e.key === "Enter" && saveValue());
 
   const expected = el("input", { type: "date", id: "crm-expected", value: deal?.expected_date ?? "", dataset: { fk: "expected" } });
-  const expectedField = labelled(t("crmExpectedDate"), expected);
+  const expectedField = labelled(t("card_expectedDate"), expected);
   expected.addEventListener("change", async () => {
     expectedField.setError("");
     try {
@@ -87,8 +87,8 @@ export function render(ctx) {
 
   section.append(el("div", { class: "grid2" }, stageField, valueField, expectedField));
   if (deal) {
-    const since = el("p", { class: "meta", id: "crm-stage-since" }, t("crmStageSince", [when(deal.stage_since)]));
-    if (deal.expected_date) since.append(" · ", t("crmExpectedOn", [day(deal.expected_date)]));
+    const since = el("p", { class: "meta", id: "crm-stage-since" }, t("card_stageSince", [when(deal.stage_since)]));
+    if (deal.expected_date) since.append(" · ", t("card_expectedOn", [day(deal.expected_date)]));
     section.append(since);
   }
   return section;

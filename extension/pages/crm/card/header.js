@@ -11,10 +11,10 @@ import { fromNow, when } from "../format.js";
 function nameLine(ctx) {
   const { row } = ctx.card;
   const title = el("h2", { class: "card-name", id: "crm-card-name" }, row.name);
-  const edit = el("button", { type: "button", class: "link", dataset: { fk: "name-edit" }, "aria-label": t("crmNameEdit") }, t("crmEdit"));
+  const edit = el("button", { type: "button", class: "link", dataset: { fk: "name-edit" }, "aria-label": t("card_nameEdit") }, t("card_edit"));
   const line = el("div", { class: "card-title" }, title, edit);
   edit.addEventListener("click", () => {
-    const input = el("input", { type: "text", maxlength: 120, value: row.name, "aria-label": t("crmName"), dataset: { fk: "name-input" } });
+    const input = el("input", { type: "text", maxlength: 120, value: row.name, "aria-label": t("card_name"), dataset: { fk: "name-input" } });
     const error = el("span", { class: "field-error", role: "alert" });
     const save = async () => {
       if (input.value.trim() === row.name) return line.replaceWith(nameLine(ctx));
@@ -28,7 +28,7 @@ function nameLine(ctx) {
       if (e.key === "Enter") save();
       if (e.key === "Escape") line.replaceWith(nameLine(ctx));
     });
-    line.replaceChildren(input, el("button", { type: "button", onclick: save }, t("crmSave")), error);
+    line.replaceChildren(input, el("button", { type: "button", onclick: save }, t("card_save")), error);
     input.focus();
     input.select();
   });
@@ -40,20 +40,20 @@ export function render(ctx) {
   const { row, activity } = ctx.card;
   const facts = el("p", { class: "card-facts" });
   if (row.phone_display) facts.append(el("span", { class: "phone" }, row.phone_display));
-  if (row.is_group) facts.append(el("span", { class: "pill" }, t("crmGroup")));
+  if (row.is_group) facts.append(el("span", { class: "pill" }, t("card_group")));
   const last = el("p", { class: "card-last", id: "crm-last" });
   if (activity.last_at) {
-    last.append(t(activity.last_direction === "in" ? "crmLastIn" : "crmLastOut", [when(activity.last_at)]));
+    last.append(t(activity.last_direction === "in" ? "card_lastIn" : "card_lastOut", [when(activity.last_at)]));
     if (activity.last_preview) last.append(el("span", { class: "preview" }, activity.last_preview));
   } else {
-    last.append(t("crmNoMessages"));
+    last.append(t("card_noMessages"));
   }
   const flags = el("p", { class: "card-flags" });
   if (activity.waiting && activity.waiting_since) {
     flags.append(el("span", { class: "pill waiting", id: "crm-waiting" },
-      t("crmWaitingSince", [fromNow(activity.waiting_since - Date.now() / 1000)])));
+      t("card_waitingSince", [fromNow(activity.waiting_since - Date.now() / 1000)])));
   }
-  if (row.overdue) flags.append(el("span", { class: "pill overdue" }, t("crmOverdueCount", [String(row.overdue)])));
+  if (row.overdue) flags.append(el("span", { class: "pill overdue" }, t("card_overdueCount", [String(row.overdue)])));
   const head = el("header", { class: "card-head" }, nameLine(ctx), facts, last);
   if (flags.childNodes.length) head.append(flags);
   if (!ctx.followsWhatsApp) {
@@ -63,11 +63,11 @@ export function render(ctx) {
         status.textContent = t("searchOpening");
         try {
           await MettriApi.chat.open({ chat: ctx.card.chat });
-          status.textContent = t("crmOpenedInWhatsApp");
+          status.textContent = t("card_openedInWhatsApp");
         } catch (err) {
           status.textContent = ctx.fail(err);
         }
-      } }, t("crmOpenInWhatsApp")), status));
+      } }, t("card_openInWhatsApp")), status));
   }
   return head;
 }

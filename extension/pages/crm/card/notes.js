@@ -20,17 +20,17 @@ const older = new Map();
  */
 function noteItem(ctx, note) {
   const error = el("span", { class: "field-error", role: "alert" });
-  const edited = note.updated_at - note.created_at > 1 ? ` · ${t("crmEdited")}` : "";
+  const edited = note.updated_at - note.created_at > 1 ? ` · ${t("card_edited")}` : "";
   const li = el("li", { class: "note", dataset: { note: note.id } });
   const show = () => li.replaceChildren(
     el("p", { class: "note-text" }, note.text),
     el("span", { class: "meta" }, when(note.created_at) + edited),
     el("span", { class: "actions" },
-      el("button", { type: "button", class: "link", "aria-label": t("crmNoteEdit"), onclick: editNote }, t("crmEdit")),
-      el("button", { type: "button", class: "link", "aria-label": t("crmNoteDelete"), onclick: deleteNote }, t("crmDelete"))),
+      el("button", { type: "button", class: "link", "aria-label": t("card_noteEdit"), onclick: editNote }, t("card_edit")),
+      el("button", { type: "button", class: "link", "aria-label": t("card_noteDelete"), onclick: deleteNote }, t("card_delete"))),
     error);
   function editNote() {
-    const box = el("textarea", { rows: 4, maxlength: NOTE_MAX, "aria-label": t("crmNoteText") });
+    const box = el("textarea", { rows: 4, maxlength: NOTE_MAX, "aria-label": t("card_noteText") });
     box.value = note.text;
     const save = async () => {
       try {
@@ -39,7 +39,7 @@ function noteItem(ctx, note) {
           version: (n) => n.version,
           send: (version) => MettriApi.crm.note.edit({ id: note.id, version, text: box.value }),
           same: (a, b) => a.text === b.text && a.deleted === b.deleted,
-          ask: (now) => ask(ctx.root, t("crmNoteChanged", [now.text.slice(0, 80)]), t("crmConflictMine"), t("crmConflictTheirs")),
+          ask: (now) => ask(ctx.root, t("card_noteChanged", [now.text.slice(0, 80)]), t("card_conflictMine"), t("card_conflictTheirs")),
         });
         await ctx.reload();
       } catch (err) {
@@ -51,15 +51,15 @@ function noteItem(ctx, note) {
       if (e.key === "Escape") show();
     });
     li.replaceChildren(box, el("div", { class: "row" },
-      el("button", { type: "button", class: "primary", onclick: save }, t("crmSave")),
-      el("button", { type: "button", onclick: show }, t("crmCancel"))), error);
+      el("button", { type: "button", class: "primary", onclick: save }, t("card_save")),
+      el("button", { type: "button", onclick: show }, t("card_cancel"))), error);
     box.focus();
   }
   async function deleteNote() {
     try {
       const gone = await MettriApi.crm.note.delete({ id: note.id, version: note.version });
       await ctx.reload();
-      ctx.say(t("crmNoteDeleted"), async () => {
+      ctx.say(t("card_noteDeleted"), async () => {
         try {
           await MettriApi.crm.note.restore({ id: gone.id });
           await ctx.reload();
@@ -79,7 +79,7 @@ function noteItem(ctx, note) {
 export function render(ctx) {
   const { card } = ctx;
   const section = el("section", { class: "card-section", "aria-labelledby": "crm-notes-h" });
-  const box = el("textarea", { id: "crm-note-text", rows: 3, maxlength: NOTE_MAX, placeholder: t("crmNoteHint"),
+  const box = el("textarea", { id: "crm-note-text", rows: 3, maxlength: NOTE_MAX, placeholder: t("card_noteHint"),
     "aria-keyshortcuts": "n", dataset: { fk: "note-text" } });
   const error = el("p", { class: "field-error", role: "alert", id: "crm-note-error" });
   const add = async () => {
@@ -99,11 +99,11 @@ export function render(ctx) {
   const cursor = mine ? mine.cursor : card.notes_cursor;
   const list = el("ul", { class: "notes", id: "crm-notes" }, notes.filter((n) => !n.deleted).map((n) => noteItem(ctx, n)));
   section.append(
-    el("h3", { id: "crm-notes-h" }, t("crmNotes"), card.row.note_count ? ` (${card.row.note_count})` : ""),
-    el("label", { for: box.id, class: "sr-only" }, t("crmNoteText")),
+    el("h3", { id: "crm-notes-h" }, t("card_notes"), card.row.note_count ? ` (${card.row.note_count})` : ""),
+    el("label", { for: box.id, class: "sr-only" }, t("card_noteText")),
     box,
-    el("div", { class: "row" }, el("button", { type: "button", id: "crm-note-add", onclick: add }, t("crmNoteAdd")),
-      el("span", { class: "meta" }, t("crmNoteKeys"))),
+    el("div", { class: "row" }, el("button", { type: "button", id: "crm-note-add", onclick: add }, t("card_noteAdd")),
+      el("span", { class: "meta" }, t("card_noteKeys"))),
     error,
     list,
   );
@@ -116,7 +116,7 @@ export function render(ctx) {
       } catch (err) {
         error.textContent = ctx.fail(err);
       }
-    } }, t("crmNotesMore")));
+    } }, t("card_notesMore")));
   }
   return section;
 }

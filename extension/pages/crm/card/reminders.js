@@ -19,9 +19,9 @@ export function tomorrowNine() {
 
 /** The snooze choices: [label key, args]. */
 export const SNOOZES = /** @type {const} */ ([
-  ["crmSnooze1h", { minutes: 60 }],
-  ["crmSnoozeTomorrow", null],
-  ["crmSnoozeWeek", { minutes: 7 * 24 * 60 }],
+  ["reminder_snooze1h", { minutes: 60 }],
+  ["reminder_tomorrow", null],
+  ["reminder_week", { minutes: 7 * 24 * 60 }],
 ]);
 
 /**
@@ -37,7 +37,7 @@ export function reminderWrite(host, r, send) {
     version: (x) => x.version,
     send,
     same: (a, b) => a.due_at === b.due_at && a.text === b.text && a.done === b.done,
-    ask: (now) => ask(host, t("crmReminderChanged", [now.text, when(now.due_at)]), t("crmConflictMine"), t("crmConflictTheirs")),
+    ask: (now) => ask(host, t("reminder_changed", [now.text, when(now.due_at)]), t("card_conflictMine"), t("card_conflictTheirs")),
   });
 }
 
@@ -58,8 +58,8 @@ export function reminderItem(r, o) {
       error.textContent = o.fail(err);
     }
   };
-  const snooze = el("select", { "aria-label": t("crmSnoozeLabel", [r.text]), class: "snooze", dataset: { fk: `snooze-${r.id}` } },
-    el("option", { value: "" }, t("crmSnooze")),
+  const snooze = el("select", { "aria-label": t("reminder_snoozeLabel", [r.text]), class: "snooze", dataset: { fk: `snooze-${r.id}` } },
+    el("option", { value: "" }, t("reminder_snooze")),
     SNOOZES.map(([key], i) => el("option", { value: String(i) }, t(key))));
   snooze.addEventListener("change", () => {
     const choice = SNOOZES[Number(snooze.value)];
@@ -69,10 +69,10 @@ export function reminderItem(r, o) {
   });
   const li = el("li", { class: `reminder${r.overdue ? " overdue" : ""}`, dataset: { reminder: r.id } },
     el("span", { class: "what" }, o.showName ? el("strong", {}, r.name) : null, o.showName ? " — " : null, r.text),
-    el("span", { class: "due" }, r.overdue ? t("crmOverdueAt", [when(r.due_at)]) : when(r.due_at)),
+    el("span", { class: "due" }, r.overdue ? t("reminder_overdueAt", [when(r.due_at)]) : when(r.due_at)),
     el("span", { class: "actions" },
-      el("button", { type: "button", class: "done", dataset: { fk: `done-${r.id}` }, "aria-label": t("crmDoneNamed", [r.text]),
-        onclick: () => run((version) => MettriApi.crm.reminder.done({ id: r.id, version, done: true })) }, t("crmDone")),
+      el("button", { type: "button", class: "done", dataset: { fk: `done-${r.id}` }, "aria-label": t("reminder_doneNamed", [r.text]),
+        onclick: () => run((version) => MettriApi.crm.reminder.done({ id: r.id, version, done: true })) }, t("reminder_done")),
       snooze,
       ...(o.extra ?? [])),
     error);
@@ -86,8 +86,8 @@ export function reminderItem(r, o) {
  * @param {HTMLElement} li
  */
 function edit(ctx, r, li) {
-  const text = el("input", { type: "text", maxlength: 500, value: r.text, "aria-label": t("crmReminderText") });
-  const due = el("input", { type: "datetime-local", value: toLocalInput(r.due_at), "aria-label": t("crmReminderWhen") });
+  const text = el("input", { type: "text", maxlength: 500, value: r.text, "aria-label": t("reminder_text") });
+  const due = el("input", { type: "datetime-local", value: toLocalInput(r.due_at), "aria-label": t("reminder_when") });
   const error = el("span", { class: "field-error", role: "alert" });
   /** @param {(version: number) => Promise<unknown>} send */
   const run = async (send) => {
@@ -101,9 +101,9 @@ function edit(ctx, r, li) {
   const form = el("div", { class: "edit" }, text, due,
     el("div", { class: "row" },
       el("button", { type: "button", class: "primary", onclick: () => run((version) =>
-        MettriApi.crm.reminder.update({ id: r.id, version, text: text.value, due_at: fromLocalInput(due.value) ?? r.due_at })) }, t("crmSave")),
-      el("button", { type: "button", onclick: () => run((version) => MettriApi.crm.reminder.delete({ id: r.id, version })) }, t("crmDelete")),
-      el("button", { type: "button", onclick: () => ctx.reload() }, t("crmCancel"))),
+        MettriApi.crm.reminder.update({ id: r.id, version, text: text.value, due_at: fromLocalInput(due.value) ?? r.due_at })) }, t("card_save")),
+      el("button", { type: "button", onclick: () => run((version) => MettriApi.crm.reminder.delete({ id: r.id, version })) }, t("card_delete")),
+      el("button", { type: "button", onclick: () => ctx.reload() }, t("card_cancel"))),
     error);
   li.replaceChildren(form);
   text.focus();
@@ -116,13 +116,13 @@ export function render(ctx) {
   for (const r of ctx.card.reminders) {
     /** @type {HTMLLIElement} */
     let li;
-    const editButton = el("button", { type: "button", class: "link", "aria-label": t("crmEditNamed", [r.text]), onclick: () => edit(ctx, r, li) }, t("crmEdit"));
+    const editButton = el("button", { type: "button", class: "link", "aria-label": t("reminder_editNamed", [r.text]), onclick: () => edit(ctx, r, li) }, t("card_edit"));
     li = reminderItem(r, { host: ctx.root, fail: (e) => ctx.fail(e), after: () => ctx.reload(), extra: [editButton] });
     list.append(li);
   }
-  if (!ctx.card.reminders.length) list.append(el("li", { class: "empty" }, t("crmNoReminders")));
+  if (!ctx.card.reminders.length) list.append(el("li", { class: "empty" }, t("reminder_none")));
 
-  const text = el("input", { type: "text", id: "crm-reminder-text", maxlength: 500, placeholder: t("crmReminderHint"),
+  const text = el("input", { type: "text", id: "crm-reminder-text", maxlength: 500, placeholder: t("reminder_hint"),
     "aria-keyshortcuts": "l", dataset: { fk: "reminder-text" } });
   const due = el("input", { type: "datetime-local", id: "crm-reminder-due", value: toLocalInput(tomorrowNine()), dataset: { fk: "reminder-due" } });
   const error = el("p", { class: "field-error", role: "alert", id: "crm-reminder-error" });
@@ -130,7 +130,7 @@ export function render(ctx) {
     error.textContent = "";
     const at = fromLocalInput(due.value);
     if (!text.value.trim() || at === null) {
-      error.textContent = t(at === null ? "crmReminderNeedsTime" : "crmReminderNeedsText");
+      error.textContent = t(at === null ? "reminder_needsTime" : "reminder_needsText");
       return;
     }
     try {
@@ -145,16 +145,16 @@ export function render(ctx) {
   const quick = (key, at) => el("button", { type: "button", class: "chip-button", onclick: () => { due.value = toLocalInput(at()); } }, t(key));
   text.addEventListener("keydown", (e) => e.key === "Enter" && add());
   section.append(
-    el("h3", { id: "crm-rem-h" }, t("crmReminders")),
+    el("h3", { id: "crm-rem-h" }, t("reminder_title")),
     list,
     el("div", { class: "add-reminder" },
-      el("label", { for: text.id, class: "sr-only" }, t("crmReminderText")), text,
+      el("label", { for: text.id, class: "sr-only" }, t("reminder_text")), text,
       el("div", { class: "row" },
-        el("label", { for: due.id, class: "sr-only" }, t("crmReminderWhen")), due,
-        el("button", { type: "button", id: "crm-reminder-add", onclick: add }, t("crmAdd"))),
+        el("label", { for: due.id, class: "sr-only" }, t("reminder_when")), due,
+        el("button", { type: "button", id: "crm-reminder-add", onclick: add }, t("card_add"))),
       el("div", { class: "row quick" },
-        quick("crmIn1h", () => Math.ceil(Date.now() / 60_000) * 60 + 3600),
-        quick("crmSnoozeTomorrow", tomorrowNine))),
+        quick("reminder_in1h", () => Math.ceil(Date.now() / 60_000) * 60 + 3600),
+        quick("reminder_tomorrow", tomorrowNine))),
     error,
   );
   return section;

@@ -17,8 +17,8 @@ const fold = (/** @type {string} */ s) => s.normalize("NFD").replace(/\p{M}/gu, 
  * @param {HTMLElement} host
  */
 function editor(ctx, tag, host) {
-  const name = el("input", { type: "text", maxlength: 40, value: tag.name, "aria-label": t("crmTagName"), dataset: { fk: "tag-edit-name" } });
-  const color = el("input", { type: "color", value: tag.color, "aria-label": t("crmTagColor") });
+  const name = el("input", { type: "text", maxlength: 40, value: tag.name, "aria-label": t("card_tagName"), dataset: { fk: "tag-edit-name" } });
+  const color = el("input", { type: "color", value: tag.color, "aria-label": t("card_tagColor") });
   const error = el("span", { class: "field-error", role: "alert" });
   const close = () => box.remove();
   const save = async () => {
@@ -28,7 +28,7 @@ function editor(ctx, tag, host) {
         version: (x) => x.version,
         send: (version) => MettriApi.crm.tag.update({ id: tag.id, version, label: name.value.trim() || undefined, color: color.value }),
         same: (a, b) => a.name === b.name && a.color === b.color,
-        ask: (now) => ask(ctx.root, t("crmConflictAsk", [t("crmTag"), now.name]), t("crmConflictMine"), t("crmConflictTheirs")),
+        ask: (now) => ask(ctx.root, t("card_conflictAsk", [t("card_tag"), now.name]), t("card_conflictMine"), t("card_conflictTheirs")),
       });
       close();
       await reloadDefs();
@@ -38,11 +38,11 @@ function editor(ctx, tag, host) {
     }
   };
   const box = el("div", { class: "tag-editor", role: "group", "aria-label": t("crmTagEditNamed", [tag.name]) },
-    el("p", { class: "meta" }, t("crmTagEditHint")),
+    el("p", { class: "meta" }, t("card_tagEditHint")),
     el("div", { class: "row" }, name, color),
     el("div", { class: "row" },
-      el("button", { type: "button", class: "primary", onclick: save }, t("crmSave")),
-      el("button", { type: "button", onclick: close }, t("crmCancel"))),
+      el("button", { type: "button", class: "primary", onclick: save }, t("card_save")),
+      el("button", { type: "button", onclick: close }, t("card_cancel"))),
     error);
   name.addEventListener("keydown", (e) => {
     if (e.key === "Enter") save();
@@ -66,11 +66,11 @@ export function render(ctx) {
       onEdit: () => editor(ctx, tag, section),
     }));
   }
-  if (!row.tags.length) chips.append(el("span", { class: "empty" }, t("crmNoTags")));
+  if (!row.tags.length) chips.append(el("span", { class: "empty" }, t("card_noTags")));
   const listId = "crm-tag-options";
   const input = el("input", {
     type: "text", id: "crm-tag-input", list: listId, maxlength: 40, autocomplete: "off",
-    placeholder: t("crmTagAddHint"), "aria-label": t("crmTagAdd"), "aria-keyshortcuts": "t", dataset: { fk: "tag-input" },
+    placeholder: t("card_tagAddHint"), "aria-label": t("card_tagAdd"), "aria-keyshortcuts": "t", dataset: { fk: "tag-input" },
   });
   const options = el("datalist", { id: listId },
     ctx.defs.tags.filter((x) => !row.tags.includes(x.id)).map((x) => el("option", { value: x.name })));
@@ -100,9 +100,9 @@ export function render(ctx) {
     }
   });
   section.append(
-    el("h3", { id: "crm-tags-h" }, t("crmTags")),
+    el("h3", { id: "crm-tags-h" }, t("card_tags")),
     chips,
-    el("div", { class: "row add" }, input, options, el("button", { type: "button", onclick: add }, t("crmAdd"))),
+    el("div", { class: "row add" }, input, options, el("button", { type: "button", onclick: add }, t("card_add"))),
     error,
   );
   return section;

@@ -13,9 +13,9 @@ const open = new Set();
 export function render(ctx) {
   const key = ctx.card.row.key;
   const list = el("ol", { class: "timeline", id: "crm-timeline" });
-  const more = el("button", { type: "button", class: "link", hidden: true }, t("crmTimelineMore"));
+  const more = el("button", { type: "button", class: "link", hidden: true }, t("card_timelineMore"));
   const details = el("details", { class: "card-section", open: open.has(key) },
-    el("summary", {}, t("crmTimeline")), list, more);
+    el("summary", {}, t("card_timeline")), list, more);
   /** @type {string | null} */
   let cursor = null;
   const load = async () => {
@@ -25,7 +25,7 @@ export function render(ctx) {
         el("span", { class: "meta" }, when(i.ts)),
         el("span", { class: "summary" }, label(i.summary)),
         i.text ? el("span", { class: "preview" }, i.text) : null)));
-      if (!list.childElementCount) list.append(el("li", { class: "empty" }, t("crmTimelineEmpty")));
+      if (!list.childElementCount) list.append(el("li", { class: "empty" }, t("card_timelineEmpty")));
       cursor = page.next_cursor;
       more.hidden = !cursor;
     } catch (err) {
