@@ -157,4 +157,5 @@ chrome.alarms.onAlarm.addListener((alarm) => {
 chrome.notifications.onClicked.addListener(clicked);
 chrome.notifications.onButtonClicked.addListener((id, button) => button === 0 && clicked(id));
 
-Object.assign(globalThis, { mettriReminders: { last, check } });
+// For the tests and support (DevTools): what the checks did; a notification click by id.
+Object.assign(globalThis, { mettriReminders: { last, check, clicked } });
