@@ -204,3 +204,59 @@ def test_a_stale_write_from_a_second_page_is_reloaded_and_applied_again(routed, 
     a.close()
     b.close()
     wa.close()
+
+
+def test_tag_rename_note_edit_reminder_done_and_a_crm_search_hit_open_the_card(routed, core_page):
+    context, ext_id = routed
+    wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
+    chats = wa.evaluate("() => __replica.chats().slice(24, 26).map(c => [c.id, c.name])")
+    wa.evaluate("id => __replica.openChat(id)", chats[0][0])
+    panel = open_panel(context, ext_id)
+    key = wait_card(panel, chats[0][1])["key"]
+
+    # A tag renamed and recoloured from its chip: every record follows (one definition).
+    panel.locator("#crm-tag-input").fill("Revenda Norte")
+    panel.locator("#crm-tag-input").press("Enter")
+    panel.get_by_role("button", name="Editar a etiqueta Revenda Norte").click()
+    editor = panel.locator(".tag-editor")
+    editor.locator("input[type=text]").fill("Revenda Sul")
+    editor.locator("input[type=color]").fill("#5e35b1")
+    editor.get_by_role("button", name="Salvar").click()
+    chip = panel.locator("#crm-tags .chip", has_text="Revenda Sul")
+    chip.wait_for()
+    assert chip.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(94, 53, 177)"
+    tag = next(t for t in call(core_page, "crm.defs")["tags"] if t["name"] == "Revenda Sul")
+    assert tag["color"].lower() == "#5e35b1" and call(core_page, "crm.card", {"chat": key})["row"]["tags"] == [tag["id"]]
+
+    # A note edited in place.
+    panel.locator("#crm-note-text").fill("Gosta de girassol")
+    panel.locator("#crm-note-add").click()
+    note = panel.locator("#crm-notes .note", has_text="Gosta de girassol")
+    note.get_by_role("button", name="Editar a nota").click()
+    note.locator("textarea").fill("Gosta de girassóis amarelos")
+    note.get_by_role("button", name="Salvar").click()
+    panel.locator("#crm-notes .note-text", has_text="Gosta de girassóis amarelos").wait_for()
+    assert [n["text"] for n in call(core_page, "crm.card", {"chat": key})["notes"]] == ["Gosta de girassóis amarelos"]
+
+    # A reminder done from the card leaves the open list.
+    panel.locator("#crm-reminder-text").fill("Mandar fotos")
+    panel.locator("#crm-reminder-add").click()
+    item = panel.locator("#crm-reminders .reminder", has_text="Mandar fotos")
+    rid = item.get_attribute("data-reminder")
+    item.get_by_role("button", name="Marcar como feito: Mandar fotos").click()
+    panel.locator(f'#crm-reminders [data-reminder="{rid}"]').wait_for(state="detached")
+    assert rid not in [r["id"] for r in call(core_page, "crm.reminders.list", {"scope": "open", "chat": key})["reminders"]]
+
+    # The note is found by the side panel's search (accents folded) and opens this record's card.
+    wa.evaluate("id => __replica.openChat(id)", chats[1][0])
+    wait_card(panel, chats[1][1])
+    panel.locator('.tabs [data-view="search"]').click()
+    panel.locator("#search-q").fill("girassois")
+    hit = panel.locator(f'#search-records li[data-record="{key}"]')
+    hit.wait_for(timeout=20_000)
+    assert "girassóis" in hit.inner_text() and BAD_WORDS.search(hit.inner_text()) is None
+    hit.click()
+    wait_for(lambda: panel.locator("#card-view").is_visible() and card_of(panel)["key"] == key, timeout=20,
+             message="the record's card")
+    panel.close()
+    wa.close()

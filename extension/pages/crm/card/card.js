@@ -96,6 +96,16 @@ export function createCard(root, opts) {
     if (!card || !d) return;
     const focused = document.activeElement instanceof HTMLElement && root.contains(document.activeElement)
       ? document.activeElement.dataset.fk : undefined;
+    // Typing not saved yet survives a redraw of the same record (another page's change, a write
+    // elsewhere on the card): boxes are found again by their data-fk.
+    /** @type {Map<string, string>} */
+    const typed = new Map();
+    if (root.dataset.key === card.row.key) {
+      for (const box of body.querySelectorAll("input[data-fk], textarea[data-fk]")) {
+        const b = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (box);
+        if (b.value !== b.defaultValue && b.dataset.fk) typed.set(b.dataset.fk, b.value);
+      }
+    }
     /** @type {CardContext} */
     const ctx = { card, defs: d, root, say, fail, reload, followsWhatsApp: opts.followsWhatsApp,
       setRow: (row) => { card = card && { ...card, row }; draw(); }, ...ctxWriters };
@@ -114,6 +124,10 @@ export function createCard(root, opts) {
     body.replaceChildren(...parts);
     root.dataset.key = card.row.key;
     root.dataset.version = String(card.row.version);
+    for (const [fk, value] of typed) {
+      const b = /** @type {HTMLInputElement | HTMLTextAreaElement | null} */ (body.querySelector(`[data-fk="${fk}"]`));
+      if (b) b.value = value;
+    }
     if (focused) /** @type {HTMLElement | null} */ (body.querySelector(`[data-fk="${focused}"]`))?.focus();
   }
 

@@ -64,6 +64,7 @@ export function render(ctx) {
   const saveValue = async () => {
     if (value.value === sent) return; // Enter, then the change on blur: once
     sent = value.value;
+    value.defaultValue = value.value; // submitted, not typing
     valueField.setError("");
     try {
       await ctx.setDeal({ pipeline: pipeline.id, value: value.value.trim() });

@@ -97,6 +97,7 @@ export function render(ctx) {
     const save = async () => {
       if (control.value === sent) return; // Enter, then the change on blur: once
       sent = control.value;
+      if (control instanceof HTMLInputElement) control.defaultValue = control.value; // submitted, not typing
       field.setError("");
       try {
         await ctx.updateRecord({ fields: { [f.id]: control.value.trim() } });

@@ -10,6 +10,9 @@ import { ask } from "../widgets.js";
 
 const NOTE_MAX = 10_000;
 
+/** The note being edited on this page (it stays open when the card is redrawn). */
+let editing = /** @type {string | null} */ (null);
+
 /** Older notes loaded on this page, per record (the card brings the newest 20). */
 /** @type {Map<string, { notes: Note[], cursor: string | null }>} */
 const older = new Map();
@@ -22,16 +25,17 @@ function noteItem(ctx, note) {
   const error = el("span", { class: "field-error", role: "alert" });
   const edited = note.updated_at - note.created_at > 1 ? ` · ${t("card_edited")}` : "";
   const li = el("li", { class: "note", dataset: { note: note.id } });
-  const show = () => li.replaceChildren(
+  const show = () => (editing = null, li.replaceChildren(
     el("p", { class: "note-text" }, note.text),
     el("span", { class: "meta" }, when(note.created_at) + edited),
     el("span", { class: "actions" },
-      el("button", { type: "button", class: "link", "aria-label": t("card_noteEdit"), onclick: editNote }, t("card_edit")),
+      el("button", { type: "button", class: "link", "aria-label": t("card_noteEdit"), onclick: () => editNote() }, t("card_edit")),
       el("button", { type: "button", class: "link", "aria-label": t("card_noteDelete"), onclick: deleteNote }, t("card_delete"))),
-    error);
-  function editNote() {
-    const box = el("textarea", { rows: 4, maxlength: NOTE_MAX, "aria-label": t("card_noteText") });
-    box.value = note.text;
+    error));
+  function editNote(focus = true) {
+    editing = note.id;
+    const box = el("textarea", { rows: 4, maxlength: NOTE_MAX, "aria-label": t("card_noteText"), dataset: { fk: `note-edit-${note.id}` } });
+    box.defaultValue = note.text;
     const save = async () => {
       try {
         await writeWithVersion({
@@ -41,6 +45,8 @@ function noteItem(ctx, note) {
           same: (a, b) => a.text === b.text && a.deleted === b.deleted,
           ask: (now) => ask(ctx.root, t("card_noteChanged", [now.text.slice(0, 80)]), t("card_conflictMine"), t("card_conflictTheirs")),
         });
+        editing = null;
+        box.defaultValue = box.value; // saved: not typing any more
         await ctx.reload();
       } catch (err) {
         error.textContent = ctx.fail(err);
@@ -53,7 +59,7 @@ function noteItem(ctx, note) {
     li.replaceChildren(box, el("div", { class: "row" },
       el("button", { type: "button", class: "primary", onclick: save }, t("card_save")),
       el("button", { type: "button", onclick: show }, t("card_cancel"))), error);
-    box.focus();
+    if (focus) box.focus();
   }
   async function deleteNote() {
     try {
@@ -71,7 +77,8 @@ function noteItem(ctx, note) {
       error.textContent = ctx.fail(err);
     }
   }
-  show();
+  if (editing === note.id) editNote(false);
+  else show();
   return li;
 }
 

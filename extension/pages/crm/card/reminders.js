@@ -9,6 +9,9 @@ import { ask } from "../widgets.js";
 /** @typedef {import("./context.js").CardContext} CardContext */
 /** @typedef {Mettri.crm.CrmReminder} Reminder */
 
+/** The reminder being edited on this page (it stays open when the card is redrawn). */
+let editing = /** @type {string | null} */ (null);
+
 /** Tomorrow at 9:00 local time, epoch seconds. */
 export function tomorrowNine() {
   const d = new Date();
@@ -85,14 +88,18 @@ export function reminderItem(r, o) {
  * @param {Reminder} r
  * @param {HTMLElement} li
  */
-function edit(ctx, r, li) {
-  const text = el("input", { type: "text", maxlength: 500, value: r.text, "aria-label": t("reminder_text") });
-  const due = el("input", { type: "datetime-local", value: toLocalInput(r.due_at), "aria-label": t("reminder_when") });
+function edit(ctx, r, li, focus = true) {
+  editing = r.id;
+  const text = el("input", { type: "text", maxlength: 500, value: r.text, "aria-label": t("reminder_text"), dataset: { fk: `rem-text-${r.id}` } });
+  const due = el("input", { type: "datetime-local", value: toLocalInput(r.due_at), "aria-label": t("reminder_when"), dataset: { fk: `rem-due-${r.id}` } });
   const error = el("span", { class: "field-error", role: "alert" });
   /** @param {(version: number) => Promise<unknown>} send */
   const run = async (send) => {
     try {
       await reminderWrite(ctx.root, r, send);
+      editing = null;
+      text.defaultValue = text.value;
+      due.defaultValue = due.value;
       await ctx.reload();
     } catch (err) {
       error.textContent = ctx.fail(err);
@@ -103,10 +110,10 @@ function edit(ctx, r, li) {
       el("button", { type: "button", class: "primary", onclick: () => run((version) =>
         MettriApi.crm.reminder.update({ id: r.id, version, text: text.value, due_at: fromLocalInput(due.value) ?? r.due_at })) }, t("card_save")),
       el("button", { type: "button", onclick: () => run((version) => MettriApi.crm.reminder.delete({ id: r.id, version })) }, t("card_delete")),
-      el("button", { type: "button", onclick: () => ctx.reload() }, t("card_cancel"))),
+      el("button", { type: "button", onclick: () => { editing = null; ctx.reload(); } }, t("card_cancel"))),
     error);
   li.replaceChildren(form);
-  text.focus();
+  if (focus) text.focus();
 }
 
 /** @param {CardContext} ctx */
@@ -118,6 +125,7 @@ export function render(ctx) {
     let li;
     const editButton = el("button", { type: "button", class: "link", "aria-label": t("reminder_editNamed", [r.text]), onclick: () => edit(ctx, r, li) }, t("card_edit"));
     li = reminderItem(r, { host: ctx.root, fail: (e) => ctx.fail(e), after: () => ctx.reload(), extra: [editButton] });
+    if (editing === r.id) edit(ctx, r, li, false);
     list.append(li);
   }
   if (!ctx.card.reminders.length) list.append(el("li", { class: "empty" }, t("reminder_none")));

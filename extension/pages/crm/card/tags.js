@@ -8,6 +8,9 @@ import { ask, tagChip, TAG_COLORS } from "../widgets.js";
 
 /** @typedef {import("./context.js").CardContext} CardContext */
 
+/** The tag whose editor is open on this page (it stays open when the card is redrawn). */
+let openEditor = /** @type {string | null} */ (null);
+
 const fold = (/** @type {string} */ s) => s.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().trim();
 
 /**
@@ -16,11 +19,15 @@ const fold = (/** @type {string} */ s) => s.normalize("NFD").replace(/\p{M}/gu, 
  * @param {Mettri.crm.CrmTag} tag
  * @param {HTMLElement} host
  */
-function editor(ctx, tag, host) {
+function editor(ctx, tag, host, focus = true) {
+  openEditor = tag.id;
   const name = el("input", { type: "text", maxlength: 40, value: tag.name, "aria-label": t("card_tagName"), dataset: { fk: "tag-edit-name" } });
-  const color = el("input", { type: "color", value: tag.color, "aria-label": t("card_tagColor") });
+  const color = el("input", { type: "color", value: tag.color, "aria-label": t("card_tagColor"), dataset: { fk: "tag-edit-color" } });
   const error = el("span", { class: "field-error", role: "alert" });
-  const close = () => box.remove();
+  const close = () => {
+    openEditor = null;
+    box.remove();
+  };
   const save = async () => {
     try {
       await writeWithVersion({
@@ -50,7 +57,7 @@ function editor(ctx, tag, host) {
   });
   host.querySelector(".tag-editor")?.remove();
   host.append(box);
-  name.focus();
+  if (focus) name.focus();
 }
 
 /** @param {CardContext} ctx */
@@ -105,6 +112,9 @@ export function render(ctx) {
     el("div", { class: "row add" }, input, options, el("button", { type: "button", onclick: add }, t("card_add"))),
     error,
   );
+  const editing = openEditor ? tagOf(ctx.defs, openEditor) : null;
+  if (editing && row.tags.includes(editing.id)) editor(ctx, editing, section, false);
+  else openEditor = null;
   return section;
 }
 
