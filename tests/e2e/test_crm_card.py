@@ -260,3 +260,54 @@ def test_tag_rename_note_edit_reminder_done_and_a_crm_search_hit_open_the_card(r
              message="the record's card")
     panel.close()
     wa.close()
+
+
+BADGE_TEXT = "() => document.querySelector('mettri-crm-badge')?.shadowRoot?.querySelector('.badge')?.textContent ?? ''"
+HEADER_LAYOUT = """() => [...document.querySelectorAll('#main header, #main header *')]
+    .map(e => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; })"""
+
+
+def test_badge_under_the_header_shows_stage_and_tags_and_is_gone_in_safe_mode(routed, core_page):
+    context, ext_id = routed
+    wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
+    (a_id, a_name), (b_id, b_name) = wa.evaluate("() => __replica.chats().slice(28, 30).map(c => [c.id, c.name])")
+    wa.evaluate("id => __replica.openChat(id)", a_id)
+    world = browser.content_script_world(wa)
+    panel = open_panel(context, ext_id)
+    key = wait_card(panel, a_name)["key"]
+    wait_for(lambda: world.evaluate("MettriContent.badge.decision()") == {"chat": key, "state": "empty"}, timeout=20,
+             message="no badge for a chat without stage or tags")
+    assert wa.evaluate(BADGE_TEXT) == ""
+    before = wa.evaluate(HEADER_LAYOUT)
+
+    panel.locator("#crm-stage").select_option(label="Em conversa")
+    panel.locator("#crm-tag-input").fill("Badge VIP")
+    panel.locator("#crm-tag-input").press("Enter")
+    wait_for(lambda: "Em conversa" in (t := wa.evaluate(BADGE_TEXT)) and "Badge VIP" in t, timeout=20, message="the badge")
+    assert wa.evaluate(HEADER_LAYOUT) == before  # WhatsApp's own header did not move
+    assert wa.evaluate("""() => document.querySelector('#main header').getBoundingClientRect().bottom
+        <= document.querySelector('mettri-crm-badge').shadowRoot.querySelector('.badge').getBoundingClientRect().top""")
+
+    # Another chat without CRM data: the badge goes.
+    wa.evaluate("id => __replica.openChat(id)", b_id)
+    wait_for(lambda: (d := world.evaluate("MettriContent.badge.decision()"))["state"] == "empty" and d["chat"] != key,
+             timeout=20, message="the other chat's decision")
+    assert wa.evaluate("() => document.querySelector('mettri-crm-badge')") is None
+    wa.close()
+
+    # Read-only safe mode (the self-test cannot trust the page): no badge, even for chat A.
+    table = call(core_page, "selectors.get")
+    for feature in ("message_row", "composer", "send_button"):
+        table["features"][feature]["candidates"] = [{"css": "#mettri-not-there", "gens": ["2024", "2025", "2026"]}]
+    assert call(core_page, "selectors.override", {"table": table})["active"] is True
+    try:
+        wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
+        world = browser.content_script_world(wa)
+        wa.evaluate("id => __replica.openChat(id)", a_id)
+        wait_for(lambda: world.evaluate("MettriContent.badge.decision()")["state"] == "safe_mode", timeout=30,
+                 message="the badge's decision in safe mode")
+        assert wa.evaluate("() => document.querySelector('mettri-crm-badge')") is None
+        wa.close()
+    finally:
+        call(core_page, "selectors.override", {"table": None})
+    panel.close()
