@@ -115,15 +115,32 @@ async function once() {
   last.next_due_in = due.next_due_in;
 }
 
-/** @type {string | null} a chat to open once the WhatsApp tab just created is connected */
+/** @type {string | null} a chat to open in the WhatsApp tab just created, once it can */
 let pendingOpen = null;
+let pendingTries = 0;
+let pendingTimer = /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined);
+const RETRY_MS = 1500;
+const RETRIES = 40; // a minute for WhatsApp Web to load and the tab to take the active role
+
+/** Ask again until the new tab's capture names the chat (only the active, loaded tab acts on it). */
+function retryOpen() {
+  clearTimeout(pendingTimer);
+  if (!pendingOpen || pendingTries++ >= RETRIES) {
+    pendingOpen = null;
+    return;
+  }
+  MettriApi.chat.open({ chat: pendingOpen }).catch(() => undefined);
+  pendingTimer = setTimeout(retryOpen, RETRY_MS);
+}
 
 /** Bring a WhatsApp tab forward (or open one) and ask it to open ``chat``. @param {string} chat */
 async function openChat(chat) {
   const [tab] = await chrome.tabs.query({ url: `${WHATSAPP}*` });
   if (!tab?.id) {
     pendingOpen = chat;
+    pendingTries = 0;
     await chrome.tabs.create({ url: WHATSAPP });
+    retryOpen();
     return;
   }
   await chrome.tabs.update(tab.id, { active: true });
@@ -144,10 +161,11 @@ export function onCoreEvent(e) {
   if (e.event === "crm.reminders.changed" || e.event === "clock.moved" || (e.event === "core.boot" && e.data.stage === "ready")) {
     check();
   }
-  if (e.event === "connection.changed" && e.data.state === "connected" && pendingOpen) {
-    const chat = pendingOpen;
+  if (e.event === "capture.chat_opened" && pendingOpen && e.data.chat) {
+    // The new tab shows a chat: ours (maybe under another key of the person), or one the user
+    // chose meanwhile; either way it is not pulled back again.
     pendingOpen = null;
-    MettriApi.chat.open({ chat }).catch((err) => console.warn("mettri: open the reminder's chat", err));
+    clearTimeout(pendingTimer);
   }
 }
 

@@ -104,6 +104,19 @@ def test_a_due_reminder_is_notified_and_opens_its_chat(routed, core_page):
     panel.close()
     wa.close()
 
+    # With no WhatsApp tab open, "Abrir conversa" opens one and then the chat, once it is connected.
+    r2 = call(core_page, "crm.reminder.add", {"chat": chat, "due_at": core_now(core_page) + 60, "text": "Confirmar entrega"})
+    call(core_page, "debug.clock.advance", {"seconds": 120})
+    shown = wait_for(lambda: notifications(context, ext_id).get(r2["id"]), timeout=15, message="the second notification")
+    assert not [pg for pg in context.pages if pg.url.startswith("https://web.whatsapp.com")]
+    with context.expect_page(timeout=15_000) as opened:
+        worker(context, ext_id).evaluate("id => mettriReminders.clicked(id)", shown["id"])
+    wa = opened.value
+    wa.wait_for_url("https://web.whatsapp.com/**")
+    wa.evaluate("() => __replica.ready")
+    wait_for(lambda: wa.evaluate("() => __replica.state().activeChat") == target, timeout=30, message="the chat in the new tab")
+    wa.close()
+
 
 def test_reminders_survive_a_relaunch_and_what_came_due_meanwhile_shows_overdue(playwright, tmp_path):
     profile = tmp_path / "profile"
