@@ -247,6 +247,13 @@ def test_tag_rename_note_edit_reminder_done_and_a_crm_search_hit_open_the_card(r
     panel.locator(f'#crm-reminders [data-reminder="{rid}"]').wait_for(state="detached")
     assert rid not in [r["id"] for r in call(core_page, "crm.reminders.list", {"scope": "open", "chat": key})["reminders"]]
 
+    # The person's name, edited in place (the chat's title stays WhatsApp's).
+    panel.get_by_role("button", name="Editar o nome").click()
+    panel.locator('[data-fk="name-input"]').fill("Dona Cida (floricultura)")
+    panel.locator('[data-fk="name-input"]').press("Enter")
+    wait_card(panel, "Dona Cida (floricultura)")
+    assert call(core_page, "crm.card", {"chat": key})["row"]["name"] == "Dona Cida (floricultura)"
+
     # The note is found by the side panel's search (accents folded) and opens this record's card.
     wa.evaluate("id => __replica.openChat(id)", chats[1][0])
     wait_card(panel, chats[1][1])

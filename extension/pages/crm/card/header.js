@@ -7,18 +7,28 @@ import { fromNow, when } from "../format.js";
 
 /** @typedef {import("./context.js").CardContext} CardContext */
 
+/** The record whose name is being edited on this page (it stays open when the card is redrawn). */
+let editing = /** @type {string | null} */ (null);
+
 /** @param {CardContext} ctx */
 function nameLine(ctx) {
   const { row } = ctx.card;
   const title = el("h2", { class: "card-name", id: "crm-card-name" }, row.name);
   const edit = el("button", { type: "button", class: "link", dataset: { fk: "name-edit" }, "aria-label": t("card_nameEdit") }, t("card_edit"));
   const line = el("div", { class: "card-title" }, title, edit);
-  edit.addEventListener("click", () => {
+  const open = (focus = true) => {
+    editing = row.key;
     const input = el("input", { type: "text", maxlength: 120, value: row.name, "aria-label": t("card_name"), dataset: { fk: "name-input" } });
     const error = el("span", { class: "field-error", role: "alert" });
+    const close = () => {
+      editing = null;
+      line.replaceWith(nameLine(ctx));
+    };
     const save = async () => {
-      if (input.value.trim() === row.name) return line.replaceWith(nameLine(ctx));
+      if (input.value.trim() === row.name) return close();
       try {
+        input.defaultValue = input.value; // submitted, not typing
+        editing = null;
         await ctx.updateRecord({ person_name: input.value.trim() });
       } catch (err) {
         error.textContent = ctx.fail(err);
@@ -26,12 +36,16 @@ function nameLine(ctx) {
     };
     input.addEventListener("keydown", (e) => {
       if (e.key === "Enter") save();
-      if (e.key === "Escape") line.replaceWith(nameLine(ctx));
+      if (e.key === "Escape") close();
     });
     line.replaceChildren(input, el("button", { type: "button", onclick: save }, t("card_save")), error);
-    input.focus();
-    input.select();
-  });
+    if (focus) {
+      input.focus();
+      input.select();
+    }
+  };
+  edit.addEventListener("click", () => open());
+  if (editing === row.key) open(false);
   return line;
 }
 
