@@ -68,6 +68,7 @@ def test_card_follows_the_open_chat_and_edits_in_place(routed, core_page, tmp_pa
     panel.locator("#crm-tag-input").fill("Atacado Teste")
     panel.locator("#crm-tag-input").press("Enter")
     panel.locator("#crm-tags .chip", has_text="Atacado Teste").wait_for()
+    wait_for(lambda: panel.locator("#crm-tag-input").input_value() == "", timeout=10, message="the tag box emptied")
     tag = next(t for t in call(core_page, "crm.defs")["tags"] if t["name"] == "Atacado Teste")
     assert call(core_page, "crm.card", {"chat": key})["row"]["tags"] == [tag["id"]]
     # A duplicate (same name, other case and accents) is the same tag, not a second one.

@@ -45,6 +45,7 @@ export function render(ctx) {
     pipeline.stages.map((s) => el("option", { value: s.id, selected: deal?.stage === s.id }, stageName(s))));
   const stageField = labelled(t("card_stage"), stage);
   stage.addEventListener("change", async () => {
+    if (!stage.isConnected) return;
     stageField.setError("");
     try {
       if (stage.value) await ctx.setDeal({ pipeline: pipeline.id, stage: stage.value });
@@ -62,7 +63,8 @@ export function render(ctx) {
   const valueField = labelled(t("card_valueBrl"), value);
   let sent = value.value;
   const saveValue = async () => {
-    if (value.value === sent) return; // Enter, then the change on blur: once
+    // Enter, then the change on blur: once; a box replaced by a redraw (its typing moved to the new one) never.
+    if (value.value === sent || !value.isConnected) return;
     sent = value.value;
     value.defaultValue = value.value; // submitted, not typing
     valueField.setError("");
@@ -78,6 +80,7 @@ export function render(ctx) {
   const expected = el("input", { type: "date", id: "crm-expected", value: deal?.expected_date ?? "", dataset: { fk: "expected" } });
   const expectedField = labelled(t("card_expectedDate"), expected);
   expected.addEventListener("change", async () => {
+    if (!expected.isConnected) return;
     expectedField.setError("");
     try {
       await ctx.setDeal({ pipeline: pipeline.id, expected_date: expected.value });

@@ -95,7 +95,8 @@ export function render(ctx) {
     const field = labelled(f.label, control);
     let sent = control.value;
     const save = async () => {
-      if (control.value === sent) return; // Enter, then the change on blur: once
+      // Enter, then the change on blur: once; a box replaced by a redraw (its typing moved to the new one) never.
+      if (control.value === sent || !control.isConnected) return;
       sent = control.value;
       if (control instanceof HTMLInputElement) control.defaultValue = control.value; // submitted, not typing
       field.setError("");

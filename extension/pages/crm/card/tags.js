@@ -95,7 +95,10 @@ export function render(ctx) {
         await reloadDefs();
       }
       if (!row.tags.includes(tag.id)) await ctx.updateRecord({ add_tags: [tag.id] });
-      input.value = "";
+      // The write redrew the card (the typing moved to the new box): empty whichever box is shown.
+      for (const box of [input, ctx.root.querySelector('[data-fk="tag-input"]')]) {
+        if (box instanceof HTMLInputElement) box.value = box.defaultValue = "";
+      }
     } catch (err) {
       say(ctx.fail(err));
     }
