@@ -97,6 +97,14 @@ def test_a_due_reminder_is_notified_and_opens_its_chat(routed, core_page):
     panel.locator(f'#followups-overdue [data-reminder="{r["id"]}"]', has_text="Cobrar o sinal").wait_for()
     assert panel.locator('.tabs [data-view="followups"] .count').inner_text() != ""
 
+    # Snoozed for an hour from the follow-ups: no longer overdue, due an hour from now (core clock).
+    item = panel.locator(f'#followups-overdue [data-reminder="{r["id"]}"]')
+    item.locator("select.snooze").select_option(label="1 hora")
+    panel.locator(f'#followups-overdue [data-reminder="{r["id"]}"]').wait_for(state="detached")
+    snoozed = next(x for x in call(core_page, "crm.reminders.list", {"scope": "open", "chat": chat})["reminders"]
+                   if x["id"] == r["id"])
+    assert not snoozed["overdue"] and 3500 < snoozed["due_in"] <= 3600 and snoozed["snoozed"] == 1
+
     # "Abrir conversa" (the notification's button) brings WhatsApp to the reminder's chat.
     worker(context, ext_id).evaluate("id => mettriReminders.clicked(id)", shown["id"])
     wait_for(lambda: wa.evaluate("() => __replica.state().activeChat") == target, timeout=15, message="the chat opened")
