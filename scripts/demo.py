@@ -56,6 +56,36 @@ def side_by_side(context, left: Path, right: Path, out: Path) -> None:
     page.close()
 
 
+def crm_card(panel, wa) -> None:
+    """The CRM card of the open chat, filled in from the panel; the follow-ups; the badge in WhatsApp."""
+    panel.set_viewport_size({"width": 380, "height": 1300})
+    panel.locator('.tabs [data-view="card"]').click()
+    panel.locator("#crm-card-name").wait_for()
+    for tag in ("Cliente fiel", "Atacado"):
+        panel.locator("#crm-tag-input").fill(tag)
+        panel.locator("#crm-tag-input").press("Enter")
+        panel.locator("#crm-tags .chip", has_text=tag).wait_for()
+    panel.locator("#crm-stage").select_option(index=3)
+    panel.locator("#crm-stage-since").wait_for()
+    panel.locator("#crm-value").fill("1.850,00")
+    panel.locator("#crm-value").press("Enter")
+    panel.locator("#crm-note-text").fill("Quer bolo de fubá para 40 pessoas no sábado; entrega às 15h.")
+    panel.locator("#crm-note-add").click()
+    panel.locator("#crm-notes .note").first.wait_for()
+    panel.locator("#crm-reminder-text").fill("Confirmar o sinal do pedido")
+    panel.locator("#crm-reminder-add").click()
+    panel.locator("#crm-reminders .reminder").first.wait_for()
+    panel.wait_for_timeout(300)
+    panel.screenshot(path=str(SHOTS / "7-panel-card.png"))
+    say("CRM card: tags, stage and value in R$, a note and a reminder, edited in the side panel")
+    panel.locator('.tabs [data-view="followups"]').click()
+    panel.locator("#followups-today").wait_for()
+    panel.set_viewport_size({"width": 380, "height": 800})
+    panel.screenshot(path=str(SHOTS / "8-panel-followups.png"))
+    wa.locator("mettri-crm-badge").wait_for(state="attached")
+    wa.screenshot(path=str(SHOTS / "9-whatsapp-badge.png"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep-open", action="store_true", help="leave the browser open until Enter (with a display)")
@@ -113,6 +143,7 @@ def main() -> None:
                 panel.screenshot(path=str(SHOTS / "5-panel-search.png"))
                 say('searched "acacias" (accent-insensitive)')
         browser.open_page(context, ext_id).screenshot(path=str(SHOTS / "6-options.png"))
+        crm_card(panel, wa)
 
         if args.keep_open and not headless:
             input("demo: the browser stays open; press Enter to close it ")

@@ -8,6 +8,7 @@ import { classifySender } from "./sender-check.js";
 import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
 import { forwardToCore, relayEventToTabs } from "./router.js";
 import { watchTabs } from "./tab-ports.js";
+import { check as checkReminders, onCoreEvent as remindersHear } from "./reminders.js";
 
 chrome.runtime.onInstalled.addListener(() => {
   chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
@@ -34,7 +35,10 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
       return true;
     }
     case "broadcast": // an event from the core; pages hear it directly
-      if (source === "offscreen" && message.envelope) relayEventToTabs(message.envelope);
+      if (source === "offscreen" && message.envelope) {
+        relayEventToTabs(message.envelope);
+        remindersHear(message.envelope);
+      }
       return false;
     case "sw":
       if (source !== "page") return false;
@@ -56,3 +60,5 @@ watchTabs(); // a WhatsApp page that is gone hands the active role over at once
 
 // Start the core early so it is warm when WhatsApp's page sends its first batch.
 ensureOffscreen().catch((err) => console.error("mettri: offscreen start failed", err));
+// Reminders that came due while the browser was closed are shown now; the alarm is set again.
+checkReminders();

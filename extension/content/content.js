@@ -190,8 +190,14 @@ var MettriContent = (() => {
   // Every second: connection facts, and the self-test (safe mode lifts as soon as a chat opens).
   setInterval(() => reportConnection(false), CONNECTION_POLL_MS);
   setInterval(() => reportConnection(true), HEARTBEAT_MS);
+  // The CRM badge under the open chat's header (crm-badge.js); off in read-only safe mode.
+  const badge = MettriCrmBadge.createBadge({ api, onEvent, selectors: () => state.selectors });
+  Object.assign(state, { badge });
   loadSelectors()
     .then(hello)
-    .then(() => reportConnection(true));
+    .then(() => {
+      badge.start();
+      return reportConnection(true);
+    });
   return state; // for diagnostics in DevTools (isolated world only)
 })();

@@ -30,6 +30,7 @@
       "campaign.status": ["page"],
       "capture.batch": ["content"],
       "capture.health": ["content", "page"],
+      "capture.open_chat": ["content", "page"],
       "chat.open": ["page"],
       "chats.list": ["content", "page"],
       "connection.report": ["content"],
@@ -150,7 +151,7 @@
       "transfer.get": ["page"],
       "transfer.put": ["page"],
     },
-    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"],
+    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"],
     "audit": {
       "bounds": {
         "AuditList": {
@@ -899,6 +900,7 @@
     capture: freeze({
       batch: command("capture.batch"),
       health: command("capture.health"),
+      open_chat: command("capture.open_chat"),
     }),
     chat: freeze({
       open: command("chat.open"),

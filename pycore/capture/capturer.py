@@ -18,7 +18,16 @@ from pycore.capture.chat_signals import is_group, track_unread
 from pycore.msgids import MessageId, parse_node_id
 from pycore.capture.interpret import Interpreted, interpret, is_placeholder
 from pycore.capture.merge import merge_fields
-from pycore.capture.protocol import CaptureBatch, CaptureResult, ChatFacts, ChatHealth, ChatHint, MessagesCaptured
+from pycore.capture.protocol import (
+    CaptureBatch,
+    CaptureResult,
+    ChatFacts,
+    ChatHealth,
+    ChatHint,
+    ChatOpened,
+    MessagesCaptured,
+    OpenChatNow,
+)
 from pycore.capture.store import MessageStore, Written
 from pycore.capture.timestamps import fill_times
 from pycore.chatkey import ChatKey
@@ -80,6 +89,18 @@ class Capturer:
         self._health_flushed: dict[str, float] = {}
         self._memo: OrderedDict[tuple, Interpreted | None] = OrderedDict()
         self._open_quotes: dict[str, OrderedDict[str, dict]] = {}
+        self._open = OpenChatNow(chat=None, title=None, since=None)
+
+    # -- the open chat ----------------------------------------------------------------------
+    def open_chat(self) -> OpenChatNow:
+        return self._open
+
+    def _follow_open_chat(self, chat: str, title: str, now: float) -> None:
+        """Pages show the open conversation's CRM card: tell them when the capture names another one."""
+        if chat == self._open.chat and title == self._open.title:
+            return
+        self._open = OpenChatNow(chat=chat, title=title or None, since=now)
+        self.emit(ChatOpened(**self._open.model_dump()))
 
     # -- health ---------------------------------------------------------------------------
     async def health(self, chat: str) -> ChatHealth:
@@ -206,6 +227,7 @@ class Capturer:
                 chat=chat, new=[r["key"] for r in written.new], updated=[r["key"] for r in written.updated + later.updated],
                 seq_from=result.seq_from, seq_to=result.seq_to,
             ))
+        self._follow_open_chat(chat, batch.chat.title, now)
         return result
 
     # -- quotes -----------------------------------------------------------------------------

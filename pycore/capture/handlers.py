@@ -1,4 +1,4 @@
-"""capture.batch, messages.list, chats.list, capture.health."""
+"""capture.batch, messages.list, chats.list, capture.health, capture.open_chat."""
 
 from __future__ import annotations
 
@@ -17,7 +17,11 @@ def register(on: Register, capturer: Capturer, queries: MessageQueries) -> None:
             return p.HealthList(chats=[await capturer.health(cmd.chat)])
         return p.HealthList(chats=await capturer.all_health())
 
+    async def open_chat(cmd: p.GetOpenChat) -> p.OpenChatNow:
+        return capturer.open_chat()
+
     on(p.CaptureBatch, batch)
     on(p.ListMessages, queries.list_messages)
     on(p.ListChats, queries.list_chats)
     on(p.CaptureHealth, health)
+    on(p.GetOpenChat, open_chat)

@@ -155,6 +155,24 @@ class CaptureBatch(Command):
         return self._rejected
 
 
+class OpenChatNow(Model):
+    chat: str | None = Field(description="the chat key of the conversation the active tab shows (its last capture)")
+    title: str | None = Field(description="its title as WhatsApp shows it")
+    since: float | None = Field(description="when the tab's capture first named it (epoch seconds)")
+
+
+@command("capture.open_chat", OpenChatNow)
+class GetOpenChat(Command):
+    """The conversation open in the active WhatsApp tab, as its last capture named it (null before any
+    capture since the core started). Pages follow it with the event ``capture.chat_opened``."""
+
+
+@event("capture.chat_opened")
+class ChatOpened(OpenChatNow):
+    """The active tab's capture names another conversation than before: the user opened it (or the
+    core just started). Emitted once per change, after the batch is stored."""
+
+
 @event("messages.captured")
 class MessagesCaptured(Event):
     """New or changed messages are stored; search and UI catch up on their own time."""

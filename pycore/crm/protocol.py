@@ -494,6 +494,8 @@ class ListReminders(Command):
 class CrmDue(Model):
     due: list[CrmReminder] = Field(description="open, due by now and not notified yet, earliest first")
     next_due_at: float | None = Field(description="the next open reminder after now: when to ask again")
+    next_due_in: float | None = Field(description="seconds from now to next_due_at by the core's clock: what an alarm waits "
+                                      "(the page's clock may differ from the core's)")
 
 
 @command("crm.reminders.due", CrmDue, sources={"page"})

@@ -130,8 +130,11 @@ class Reminders:
 
     async def due(self) -> CrmDue:
         await self.ctx.ready()
-        rows = [d for d in await self._open(upper=self.ctx.now()) if d.get("notified_at") is None]
-        return CrmDue(due=[self.view(d) for d in rows], next_due_at=await self.next_due())
+        now = self.ctx.now()
+        rows = [d for d in await self._open(upper=now) if d.get("notified_at") is None]
+        nxt = await self.next_due()
+        return CrmDue(due=[self.view(d) for d in rows], next_due_at=nxt,
+                      next_due_in=None if nxt is None else round(nxt - now, 3))
 
     async def notified(self, ids: list[str]) -> int:
         async with self.ctx.writing():

@@ -210,3 +210,22 @@ def test_concurrent_batches_get_distinct_seqs(clock, events):
     assert ra["result"]["new"] + rb["result"]["new"] == 3
     assert sorted(m["seq"] for m in stored) == [1, 2, 3]
     assert rb["result"]["seq_to"] == 3
+
+
+def test_the_open_chat_is_told_once_per_change(core, events):
+    """Pages follow the conversation open in WhatsApp (the CRM card): one event per change,
+    after the batch is stored, and a query for a page that opens later."""
+    assert call(core, "capture.open_chat")["result"] == {"chat": None, "title": None, "since": None}
+    capture(core, [node("3B6637D11A63081B8712")])
+    for _ in range(3):  # re-renders of the same chat say nothing new
+        capture(core, [node("3B6637D11A63081B8712")])
+    bia = {"title": "Bia", "composer_label": "Digite uma mensagem para Bia"}
+    capture(core, [node("3B6637D11A63081B8713")], chat=bia)
+    capture(core, [node("3B6637D11A63081B8712")])
+    opened = events.of("capture.chat_opened")
+    assert [(e["chat"], e["title"]) for e in opened] == [("title:Maria", "Maria"), ("title:Bia", "Bia"), ("title:Maria", "Maria")]
+    now = call(core, "capture.open_chat")["result"]
+    assert (now["chat"], now["title"]) == ("title:Maria", "Maria") and now["since"] == opened[-1]["since"]
+    # the event comes after the batch is stored: a page that reacts reads the chat's messages
+    names = [e["event"] for e in events.events]
+    assert names.index("capture.chat_opened") > names.index("messages.captured")

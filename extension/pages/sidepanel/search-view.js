@@ -1,10 +1,12 @@
 // @ts-check
 // The side panel's search: a debounced search box, filters, contacts, and
 // message hits grouped by chat with highlighted snippets and paging. Choosing a
-// hit asks the core (chat.open) to open that chat at the message in WhatsApp Web.
+// hit asks the core (chat.open) to open that chat at the message in WhatsApp Web. CRM hits (notes,
+// custom field values) open the record's card; tag and stage filters narrow both.
 // Text from messages is only ever set as text nodes; highlights are <mark>
 // elements built with createElement (never innerHTML).
 import { api, el, fmtTime, onEvent, t, when } from "./dom.js";
+import { defs, onDefs, pipelineName, stageName } from "../crm/defs.js";
 
 const DEBOUNCE_MS = 180;
 const PAGE = 20;
@@ -61,18 +63,32 @@ export function mount(root) {
     option("", "searchDirAny"), DIRECTIONS.map(([value, key]) => option(value, key)));
   const type = el("select", { id: "search-type" },
     option("", "searchTypeAny"), TYPES.map(([value, key]) => option(value, key)));
+  // CRM filters: people with a tag / with a deal in a stage (messages and CRM hits alike).
+  const tag = el("select", { id: "search-tag" }, option("", "card_searchTagAny"));
+  const stage = el("select", { id: "search-stage" }, option("", "card_searchStageAny"));
+  /** @param {Mettri.crm.CrmDefs} d */
+  const fillCrm = (d) => {
+    const [tagNow, stageNow] = [tag.value, stage.value];
+    tag.replaceChildren(option("", "card_searchTagAny"), ...d.tags.map((x) => el("option", { value: x.id, selected: x.id === tagNow }, x.name)));
+    stage.replaceChildren(option("", "card_searchStageAny"), ...d.pipelines.map((p) =>
+      el("optgroup", { label: pipelineName(p) }, p.stages.map((x) => el("option", { value: x.id, selected: x.id === stageNow }, stageName(x))))));
+  };
+  defs().then(fillCrm, () => undefined);
+  onDefs(fillCrm);
   const filters = el("details", { class: "search-filters" }, el("summary", {}, t("searchFilters")),
     labelled("searchChatName", chatName), labelled("searchSince", since), labelled("searchUntil", until),
-    labelled("searchDirection", direction), labelled("searchType", type));
+    labelled("searchDirection", direction), labelled("searchType", type),
+    labelled("card_searchTag", tag), labelled("card_searchStage", stage));
   const summary = el("p", { id: "search-summary", class: "search-summary", role: "status", "aria-live": "polite" });
   const progress = el("p", { id: "search-progress", class: "search-progress", hidden: true });
   const contacts = el("section", { id: "search-contacts", hidden: true }, el("h3", {}, t("searchContacts")), el("ul", { class: "list" }));
+  const records = el("section", { id: "search-records", hidden: true }, el("h3", {}, t("card_searchRecords")), el("ul", { class: "list" }));
   const results = el("section", { id: "search-results" });
   const prev = el("button", { type: "button", id: "search-prev" }, t("searchPrev"));
   const next = el("button", { type: "button", id: "search-next" }, t("searchNext"));
   const pageLabel = el("span", { id: "search-page" });
   const pager = el("nav", { class: "search-pager", hidden: true }, prev, pageLabel, next);
-  root.replaceChildren(el("div", { class: "search-box" }, q), filters, progress, summary, contacts, results, pager);
+  root.replaceChildren(el("div", { class: "search-box" }, q), filters, progress, summary, contacts, records, results, pager);
   const css = el("link", { rel: "stylesheet", href: "search-view.css" });
   document.head.append(css);
 
@@ -94,6 +110,8 @@ export function mount(root) {
     const kind = TYPES.find(([value]) => value === type.value);
     if (dir) f.direction = dir[0];
     if (kind) f.types = [kind[0]];
+    if (tag.value) f.tags = [tag.value];
+    if (stage.value) f.stages = [stage.value];
     return { q: q.value, filters: f, limit: PAGE, offset };
   }
 
@@ -104,6 +122,7 @@ export function mount(root) {
       summary.textContent = "";
       results.replaceChildren();
       contacts.hidden = true;
+      records.hidden = true;
       pager.hidden = true;
       return;
     }
@@ -114,12 +133,21 @@ export function mount(root) {
       /** @type {Promise<{ hits: Mettri.search.ContactHit[] }>} */
       const people = a.q.trim() && offset === 0 ? api.search.contacts({ q: a.q.trim(), limit: 5 }) : Promise.resolve({ hits: [] });
       people.catch(() => {}); // a failure is reported below, once
+      // CRM notes and field values (first page only), with the same tag / stage filters.
+      /** @type {Promise<{ hits: Mettri.search.RecordHit[] }>} */
+      const crm = a.q.trim() && offset === 0
+        ? api.search.records({ q: a.q.trim(), limit: 5, tags: a.filters.tags ?? null, stages: a.filters.stages ?? null })
+        : Promise.resolve({ hits: [] });
+      crm.catch(() => {});
       const hits = await found;
       if (mine !== ticket) return;
       renderHits(hits);
       const contactHits = (await people).hits;
       if (mine !== ticket) return;
       renderContacts(contactHits);
+      const recordHits = (await crm).hits;
+      if (mine !== ticket) return;
+      renderRecords(recordHits);
     } catch (err) {
       if (mine !== ticket) return;
       summary.textContent = t("searchFailed");
@@ -147,6 +175,28 @@ export function mount(root) {
       li.addEventListener("keydown", (e) => e.key === "Enter" && open());
       return li;
     }));
+  }
+
+  /** @param {Mettri.search.RecordHit[]} hits */
+  function renderRecords(hits) {
+    const list = /** @type {HTMLUListElement} */ (records.querySelector("ul"));
+    records.hidden = hits.length === 0;
+    list.replaceChildren(...hits.map((h) => {
+      const li = el("li", { tabIndex: 0, class: "record-hit", "data-record": h.record },
+        el("span", { class: "title" }, h.title),
+        el("span", { class: "meta" }, h.kind === "note" ? t("card_searchRecordNote") : h.label ?? t("card_field")),
+        el("span", { class: "snippet" }, renderSegments(h.snippet)));
+      const open = () => openRecord(h.record);
+      li.addEventListener("click", open);
+      li.addEventListener("keydown", (e) => e.key === "Enter" && open());
+      return li;
+    }));
+  }
+
+  /** The record in the "Cliente" tab, and its chat in WhatsApp when a tab is open. @param {string} key */
+  function openRecord(key) {
+    document.dispatchEvent(new CustomEvent("mettri:show-record", { detail: key }));
+    api.chat.open({ chat: key }).catch(() => undefined); // no WhatsApp tab: the card is enough
   }
 
   /** @param {Mettri.Result<"search.messages">} found */
@@ -203,7 +253,7 @@ export function mount(root) {
 
   q.addEventListener("input", () => schedule());
   for (const c of [chatName]) c.addEventListener("input", () => schedule());
-  for (const c of [since, until, direction, type]) c.addEventListener("change", () => schedule());
+  for (const c of [since, until, direction, type, tag, stage]) c.addEventListener("change", () => schedule());
   prev.addEventListener("click", () => { offset = Math.max(0, offset - PAGE); run(); });
   next.addEventListener("click", () => { offset += PAGE; run(); });
 

@@ -64,6 +64,19 @@ function showView(name) {
   for (const section of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll("#views > .view"))) {
     section.hidden = section.id !== `${name}-view`;
   }
+  // A conversation open in the panel belongs to the chats tab: hidden under the others, back on return.
+  const chatView = byId("chat-view");
+  if (name !== "chats" && !chatView.hidden) {
+    chatView.hidden = true;
+    chatView.dataset.wasOpen = "1";
+  } else if (name === "chats" && chatView.dataset.wasOpen) {
+    delete chatView.dataset.wasOpen;
+    chatView.hidden = false;
+    byId("chats-view").hidden = true;
+  }
+  for (const [other, v] of Object.entries(views)) {
+    if (other !== name && mounted.has(other) && "hidden" in v) v.hidden();
+  }
   const view = name in views ? views[/** @type {keyof typeof views} */ (name)] : null;
   if (view && !mounted.has(name)) {
     mounted.add(name);
@@ -71,6 +84,11 @@ function showView(name) {
   }
   if (view && "shown" in view) view.shown();
 }
+// A CRM search hit shows its record in the "Cliente" tab.
+document.addEventListener("mettri:show-record", (e) => {
+  views.card.showRecord(/** @type {CustomEvent<string>} */ (e).detail);
+  showView("card");
+});
 for (const tab of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll(".tabs [data-view]"))) {
   tab.addEventListener("click", () => showView(tab.dataset.view ?? ""));
 }

@@ -1,5 +1,8 @@
 // @ts-check
-// The side panel's views besides the chat list, each a module with mount(root).
+// The side panel's views besides the chat list, each a module with mount(root) and optionally
+// shown() / hidden().
+import * as card from "./card-view.js";
+import * as followups from "./followups-view.js";
 import * as imports from "../data/import-view.js";
 import * as search from "./search-view.js";
 import * as sending from "./sending-view.js";
@@ -19,4 +22,4 @@ const importView = {
   },
 };
 
-export const views = { search, sending, import: importView };
+export const views = { card, followups, search, sending, import: importView };

@@ -98,6 +98,18 @@ declare namespace Mettri.capture {
     chats: Mettri.records.ChatRecord[];
   }
   /**
+   * The active tab's capture names another conversation than before: the user opened it (or the
+   * core just started). Emitted once per change, after the batch is stored.
+   */
+  interface ChatOpened {
+    /** the chat key of the conversation the active tab shows (its last capture) */
+    chat: string | null;
+    /** its title as WhatsApp shows it */
+    title: string | null;
+    /** when the tab's capture first named it (epoch seconds) */
+    since: number | null;
+  }
+  /**
    * The contact-info drawer, read on demand (paced by ratelimit.hit scrape) when the name alone
    * cannot tell the open chat apart: the phone number or "~ push name" it shows.
    */
@@ -113,6 +125,11 @@ declare namespace Mettri.capture {
     /** pause before clicking its 'Read more', as a reader would. at least 0 */
     wait_s: number;
   }
+  /**
+   * The conversation open in the active WhatsApp tab, as its last capture named it (null before any
+   * capture since the core started). Pages follow it with the event ``capture.chat_opened``.
+   */
+  type GetOpenChat = Record<string, never>;
   interface HealthList {
     chats: ChatHealth[];
   }
@@ -153,6 +170,14 @@ declare namespace Mettri.capture {
     updated: string[];
     seq_from: number;
     seq_to: number;
+  }
+  interface OpenChatNow {
+    /** the chat key of the conversation the active tab shows (its last capture) */
+    chat: string | null;
+    /** its title as WhatsApp shows it */
+    title: string | null;
+    /** when the tab's capture first named it (epoch seconds) */
+    since: number | null;
   }
   /** What read-dom.js saw on one message row, uninterpreted. */
   interface RawMessageNode {
@@ -195,10 +220,12 @@ declare namespace Mettri {
   interface Commands {
     "capture.batch": { args: Mettri.capture.CaptureBatch; result: Mettri.capture.CaptureResult; sources: "content" };
     "capture.health": { args: Mettri.capture.CaptureHealth; result: Mettri.capture.HealthList; sources: "content" | "page" };
+    "capture.open_chat": { args: Mettri.capture.GetOpenChat; result: Mettri.capture.OpenChatNow; sources: "content" | "page" };
     "chats.list": { args: Mettri.capture.ListChats; result: Mettri.capture.ChatList; sources: "content" | "page" };
     "messages.list": { args: Mettri.capture.ListMessages; result: Mettri.capture.MessageList; sources: "content" | "page" };
   }
   interface Events {
+    "capture.chat_opened": Mettri.capture.ChatOpened;
     "messages.captured": Mettri.capture.MessagesCaptured;
   }
 }

@@ -190,6 +190,8 @@ declare namespace Mettri.crm {
     due: CrmReminder[];
     /** the next open reminder after now: when to ask again */
     next_due_at: number | null;
+    /** seconds from now to next_due_at by the core's clock: what an alarm waits (the page's clock may differ from the core's) */
+    next_due_in: number | null;
   }
   interface CrmErased {
     records: number;

@@ -142,6 +142,12 @@ declare namespace Mettri {
        * `capture.health`, allowed from: content, page.
        */
       readonly health: Call<"capture.health">;
+      /**
+       * The conversation open in the active WhatsApp tab, as its last capture named it (null before any
+       * capture since the core started). Pages follow it with the event ``capture.chat_opened``.
+       * `capture.open_chat`, allowed from: content, page.
+       */
+      readonly open_chat: Call<"capture.open_chat">;
     };
     readonly chat: {
       /**
@@ -862,6 +868,7 @@ declare namespace Mettri {
       readonly "campaign.status": readonly ["page"];
       readonly "capture.batch": readonly ["content"];
       readonly "capture.health": readonly ["content", "page"];
+      readonly "capture.open_chat": readonly ["content", "page"];
       readonly "chat.open": readonly ["page"];
       readonly "chats.list": readonly ["content", "page"];
       readonly "connection.report": readonly ["content"];
@@ -982,7 +989,7 @@ declare namespace Mettri {
       readonly "transfer.get": readonly ["page"];
       readonly "transfer.put": readonly ["page"];
     };
-    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"];
+    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"];
     readonly audit: {
       readonly bounds: {
         readonly AuditList: {

@@ -1,0 +1,179 @@
+// @ts-check
+// Reminders fire even when no WhatsApp tab and no Mettri page is open: the worker keeps one
+// chrome.alarms alarm at the next due reminder and shows a chrome.notifications notification
+// for each one that came due ("Abrir conversa" opens its chat). Nothing is kept here: at every
+// start, alarm, clock move or reminder change the worker asks the core (crm.reminders.due),
+// which also returns what came due while the browser was closed. A reminder stays due until
+// the worker says it showed it (crm.reminders.notified), so a worker stopped mid-way loses none.
+import { forwardToCore } from "./router.js";
+
+const ALARM = "mettri-reminders";
+const PREFIX = "mettri-reminder:";
+const WHATSAPP = "https://web.whatsapp.com/";
+
+let counter = 0;
+
+/**
+ * The generated client (MettriApi) over the worker's own way to the core: the worker is one of
+ * the extension's pages as far as the core is concerned (it stamps sources for everyone else).
+ * @type {typeof MettriCore}
+ */
+const workerCore = Object.freeze({
+  request: async (/** @type {any} */ type, /** @type {any[]} */ ...params) => {
+    const id = `sw-${Date.now().toString(36)}-${++counter}`;
+    const request = { ...MettriProtocol.request(id, type, params[0] ?? {}), source: /** @type {const} */ ("page"), tab_id: null };
+    return /** @type {any} */ (await forwardToCore(request));
+  },
+  call: async (/** @type {any} */ type, /** @type {any[]} */ ...params) => {
+    const reply = await workerCore.request(type, ...params);
+    if (reply.ok) return reply.result;
+    const err = /** @type {Mettri.CallError} */ (new Error(reply.error.message));
+    err.code = reply.error.code;
+    err.details = reply.error.details;
+    throw err;
+  },
+  onEvent: () => () => false,
+  ensureCore: async () => undefined,
+  restartCore: async () => undefined,
+});
+globalThis.MettriCore = workerCore;
+
+const locale = chrome.i18n.getUILanguage();
+const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
+
+/** @param {Mettri.crm.CrmReminder} r */
+function notificationId(r) {
+  return PREFIX + JSON.stringify([r.id, r.key]);
+}
+
+/** @param {string} id @returns {string | null} the chat key a notification is about */
+function chatOf(id) {
+  if (!id.startsWith(PREFIX)) return null;
+  try {
+    const [, key] = JSON.parse(id.slice(PREFIX.length));
+    return typeof key === "string" ? key : null;
+  } catch {
+    return null;
+  }
+}
+
+/** @param {Mettri.crm.CrmReminder} r */
+function show(r) {
+  const when = dateTime.format(new Date(r.due_at * 1000));
+  return chrome.notifications.create(notificationId(r), {
+    type: "basic",
+    iconUrl: chrome.runtime.getURL("extension/icons/icon128.png"),
+    title: r.name,
+    message: r.text,
+    contextMessage: chrome.i18n.getMessage(r.overdue ? "reminder_notifyOverdue" : "reminder_notifyDue", [when]),
+    buttons: [{ title: chrome.i18n.getMessage("reminder_openChat") }],
+    requireInteraction: true,
+    priority: 2,
+  });
+}
+
+/** What the last check did, for the tests and support (read through DevTools). */
+const last = { checks: 0, shown: /** @type {string[]} */ ([]), next_due_in: /** @type {number | null} */ (null), error: "" };
+
+/** @type {Promise<void> | null} */
+let running = null;
+let again = false;
+
+/** Show what came due, tell the core, and set the alarm at the next one (one check at a time). */
+export function check() {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
+    do {
+      again = false;
+      try {
+        await once();
+        last.error = "";
+      } catch (err) {
+        last.error = String(/** @type {Error} */ (err)?.message ?? err); // the next event or start tries again
+      }
+    } while (again);
+  })().finally(() => (running = null));
+  return running;
+}
+
+async function once() {
+  const due = await MettriApi.crm.reminders.due({});
+  const ids = [];
+  for (const r of due.due) {
+    await show(r);
+    ids.push(r.id);
+  }
+  if (ids.length) await MettriApi.crm.reminders.notified({ ids });
+  if (due.next_due_in == null) await chrome.alarms.clear(ALARM);
+  // By the core's clock (a dev build's clock may run ahead of the wall clock).
+  else await chrome.alarms.create(ALARM, { when: Date.now() + Math.max(1, due.next_due_in) * 1000 });
+  last.checks += 1;
+  last.shown.push(...ids);
+  last.next_due_in = due.next_due_in;
+}
+
+/** @type {string | null} a chat to open in the WhatsApp tab just created, once it can */
+let pendingOpen = null;
+let pendingTries = 0;
+let pendingTimer = /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined);
+const RETRY_MS = 1500;
+const RETRIES = 40; // a minute for WhatsApp Web to load and the tab to take the active role
+
+/** Ask again until the new tab's capture names the chat (only the active, loaded tab acts on it). */
+function retryOpen() {
+  clearTimeout(pendingTimer);
+  if (!pendingOpen || pendingTries++ >= RETRIES) {
+    pendingOpen = null;
+    return;
+  }
+  MettriApi.chat.open({ chat: pendingOpen }).catch(() => undefined);
+  pendingTimer = setTimeout(retryOpen, RETRY_MS);
+}
+
+/** Bring a WhatsApp tab forward (or open one) and ask it to open ``chat``. @param {string} chat */
+async function openChat(chat) {
+  const [tab] = await chrome.tabs.query({ url: `${WHATSAPP}*` });
+  if (!tab?.id) {
+    pendingOpen = chat;
+    pendingTries = 0;
+    await chrome.tabs.create({ url: WHATSAPP });
+    retryOpen();
+    return;
+  }
+  await chrome.tabs.update(tab.id, { active: true });
+  if (tab.windowId != null) await chrome.windows.update(tab.windowId, { focused: true }).catch(() => undefined);
+  await MettriApi.chat.open({ chat }).catch((err) => console.warn("mettri: open the reminder's chat", err));
+}
+
+/** @param {string} id */
+function clicked(id) {
+  const chat = chatOf(id);
+  if (!chat) return;
+  chrome.notifications.clear(id).catch(() => undefined);
+  openChat(chat).catch((err) => console.warn("mettri: open the reminder's chat", err));
+}
+
+/** The core's events the worker hears (service-worker.js passes each broadcast). @param {Mettri.Event} e */
+export function onCoreEvent(e) {
+  if (e.event === "crm.reminders.changed" || e.event === "clock.moved" || (e.event === "core.boot" && e.data.stage === "ready")) {
+    check();
+  }
+  if (e.event === "capture.chat_opened" && pendingOpen && e.data.chat) {
+    // The new tab shows a chat: ours (maybe under another key of the person), or one the user
+    // chose meanwhile; either way it is not pulled back again.
+    pendingOpen = null;
+    clearTimeout(pendingTimer);
+  }
+}
+
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === ALARM) check();
+});
+chrome.notifications.onClicked.addListener(clicked);
+chrome.notifications.onButtonClicked.addListener((id, button) => button === 0 && clicked(id));
+
+// For the tests and support (DevTools): what the checks did; a notification click by id.
+Object.assign(globalThis, { mettriReminders: { last, check, clicked } });

@@ -1,0 +1,211 @@
+// @ts-check
+// A person's CRM card: the sections below, drawn from one crm.card answer. Used by the side
+// panel (following the chat open in WhatsApp) and by the contacts page (a record's drawer).
+//
+// Mount point for other features: registerCardSection({id, order, render(ctx)}) adds a
+// section (e.g. scheduled messages, "send at"); render returns an element, drawn in order.
+// Sections are redrawn whenever the record changes; a section keeps its own state by key.
+import { el, t } from "../../sidepanel/dom.js";
+import { defs, onDefs } from "../defs.js";
+import { toast } from "../widgets.js";
+import { refusal, writers } from "./context.js";
+import * as header from "./header.js";
+import * as tags from "./tags.js";
+import * as deal from "./deal.js";
+import * as fields from "./fields.js";
+import * as reminders from "./reminders.js";
+import * as notes from "./notes.js";
+import * as timeline from "./timeline.js";
+
+/** @typedef {import("./context.js").CardContext} CardContext */
+/** @typedef {{ id: string, order: number, render: (ctx: CardContext) => HTMLElement | null }} CardSection */
+
+/** @type {CardSection[]} */
+const sections = [];
+
+/** Add a section to every card (before cards are created). @param {CardSection} section */
+export function registerCardSection(section) {
+  const at = sections.findIndex((s) => s.id === section.id);
+  if (at >= 0) sections.splice(at, 1);
+  sections.push(section);
+  sections.sort((a, b) => a.order - b.order);
+}
+for (const m of [header, tags, deal, fields, reminders, notes, timeline]) registerCardSection(m.section);
+
+/** The single-key shortcuts (when no text box has the focus): key -> the control's data-fk. */
+export const QUICK_KEYS = /** @type {const} */ ([
+  ["t", "tag-input", "card_keyTag"],
+  ["n", "note-text", "card_keyNote"],
+  ["l", "reminder-text", "card_keyReminder"],
+  ["e", "stage", "card_keyStage"],
+  ["v", "value", "card_keyValue"],
+]);
+
+/** @param {EventTarget | null} node */
+function isTyping(node) {
+  return node instanceof HTMLElement && (node.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(node.tagName));
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {{ followsWhatsApp: boolean, onShown?: (card: Mettri.crm.CrmCard) => void }} opts
+ */
+export function createCard(root, opts) {
+  root.classList.add("crm-card");
+  const asks = el("div", { class: "asks" });
+  const body = el("div", { class: "card-body" });
+  const toasts = el("div", { class: "toasts", "aria-live": "polite" });
+  root.replaceChildren(asks, body, toasts);
+
+  /** @type {Mettri.crm.CrmCard | null} */
+  let card = null;
+  /** @type {Mettri.crm.CrmDefs | null} */
+  let d = null;
+  /** @type {string | null} the chat asked for */
+  let chat = null;
+  let ticket = 0;
+  let deferred = false;
+
+  const ctxWriters = writers({
+    card: () => /** @type {Mettri.crm.CrmCard} */ (card),
+    defs: () => /** @type {Mettri.crm.CrmDefs} */ (d),
+    root,
+    asks,
+    setRow: (row) => {
+      if (!card || row.key !== card.row.key) return; // an answer about a card no longer shown
+      card = { ...card, row };
+      draw();
+    },
+    retried: () => say(t("card_conflictReapplied")),
+  });
+
+  /** @param {string} text @param {(() => void) | null} [undo] */
+  const say = (text, undo = null) => toast(toasts, text, undo);
+  /** @param {unknown} err */
+  const fail = (err) => refusal(err).text;
+
+  /** A text box with unsaved typing, or a question waiting for its answer: redrawing now would lose it. */
+  function busyTyping() {
+    if (asks.childElementCount) return true;
+    const a = document.activeElement;
+    if (!(a instanceof HTMLInputElement || a instanceof HTMLTextAreaElement) || !root.contains(a)) return false;
+    return a.value !== a.defaultValue;
+  }
+
+  function draw() {
+    if (!card || !d) return;
+    const focused = document.activeElement instanceof HTMLElement && root.contains(document.activeElement)
+      ? document.activeElement.dataset.fk : undefined;
+    // Typing not saved yet survives a redraw of the same record (another page's change, a write
+    // elsewhere on the card): boxes are found again by their data-fk.
+    /** @type {Map<string, string>} */
+    const typed = new Map();
+    if (root.dataset.key === card.row.key) {
+      for (const box of body.querySelectorAll("input[data-fk], textarea[data-fk]")) {
+        const b = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (box);
+        if (b.value !== b.defaultValue && b.dataset.fk) typed.set(b.dataset.fk, b.value);
+      }
+    }
+    /** @type {CardContext} */
+    const ctx = { card, defs: d, root, say, fail, reload, followsWhatsApp: opts.followsWhatsApp,
+      setRow: (row) => { card = card && { ...card, row }; draw(); }, ...ctxWriters };
+    const parts = [];
+    for (const s of sections) {
+      try {
+        const part = s.render(ctx);
+        if (part) {
+          part.dataset.section = s.id;
+          parts.push(part);
+        }
+      } catch (err) {
+        console.error(`mettri: card section ${s.id}`, err);
+      }
+    }
+    body.replaceChildren(...parts);
+    root.dataset.key = card.row.key;
+    root.dataset.version = String(card.row.version);
+    for (const [fk, value] of typed) {
+      const b = /** @type {HTMLInputElement | HTMLTextAreaElement | null} */ (body.querySelector(`[data-fk="${fk}"]`));
+      if (b) b.value = value;
+    }
+    if (focused) /** @type {HTMLElement | null} */ (body.querySelector(`[data-fk="${focused}"]`))?.focus();
+  }
+
+  /** Show ``chatKey``'s card; resolves when it is drawn. @param {string | null} chatKey */
+  async function show(chatKey) {
+    chat = chatKey;
+    const mine = ++ticket;
+    if (!chatKey) {
+      card = null;
+      body.replaceChildren(el("p", { class: "empty", id: "crm-card-empty" }, t(opts.followsWhatsApp ? "card_openAChat" : "card_noRecord")));
+      delete root.dataset.key;
+      return;
+    }
+    const [got, defsNow] = await Promise.all([MettriApi.crm.card({ chat: chatKey, notes: 20 }), defs()]);
+    if (mine !== ticket) return;
+    if (card && card.row.key !== got.row.key) {
+      // Questions about the record no longer shown are answered "keep theirs" (nothing is overwritten).
+      for (const no of asks.querySelectorAll("[data-answer=no]")) /** @type {HTMLElement} */ (no).click();
+    }
+    card = got;
+    d = defsNow;
+    draw();
+    opts.onShown?.(got);
+  }
+
+  /** Ask the core again (after a write, or when it says the record changed). */
+  async function reload() {
+    if (busyTyping()) {
+      deferred = true; // redrawn when the user leaves the box
+      return;
+    }
+    deferred = false;
+    try {
+      await show(chat);
+    } catch (err) {
+      say(fail(err));
+    }
+  }
+
+  const later = () => {
+    if (deferred) setTimeout(() => !busyTyping() && deferred && reload(), 0);
+  };
+  root.addEventListener("focusout", later);
+  new MutationObserver(later).observe(asks, { childList: true }); // a question was answered
+  onDefs((next) => {
+    d = next;
+    if (!busyTyping()) draw();
+  });
+
+  /** The keys of this card's record (every chat of the person). */
+  const keys = () => (card ? [card.row.key, ...card.chats] : []);
+
+  let reloadTimer = /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined);
+  MettriCore.onEvent((e) => {
+    if (!card) return;
+    if (e.event === "crm.changed" && (e.data.many || e.data.keys.some((k) => keys().includes(k)))) {
+      clearTimeout(reloadTimer);
+      reloadTimer = setTimeout(reload, 60); // a burst of changes is drawn once
+    }
+  });
+
+  /** Single-key shortcuts; ignored while typing. @param {KeyboardEvent} e */
+  function onKey(e) {
+    if (!card || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+    const hit = QUICK_KEYS.find(([key]) => key === e.key.toLowerCase());
+    if (!hit) return;
+    const target = /** @type {HTMLElement | null} */ (body.querySelector(`[data-fk="${hit[1]}"]`));
+    if (!target) return;
+    e.preventDefault();
+    target.scrollIntoView({ block: "nearest" });
+    target.focus();
+  }
+
+  return { show, reload, onKey, current: () => card, chat: () => chat };
+}
+
+/** A line that names the shortcuts. */
+export function keysHelp() {
+  return el("p", { class: "meta keys-help", id: "crm-keys-help" }, t("card_keys"), " ",
+    QUICK_KEYS.flatMap(([key, , label], i) => [i ? " · " : "", el("kbd", {}, key.toUpperCase()), " ", t(label)]));
+}

@@ -1,0 +1,74 @@
+// @ts-check
+// The "Cliente" tab: the CRM card of the conversation open in WhatsApp Web. It follows the
+// core's capture (capture.chat_opened): switching chats in WhatsApp switches the card.
+// A CRM search hit shows its record here until WhatsApp opens another chat.
+import { createCard, keysHelp } from "../crm/card/card.js";
+import { el, t } from "./dom.js";
+
+/** Timings of the last switches (event heard -> card drawn), for the benchmark and tests. */
+const timings = /** @type {{ chat: string, heard: number, drawn: number }[]} */ ([]);
+/** @type {ReturnType<typeof createCard> | null} */
+let card = null;
+/** @type {HTMLElement | null} */
+let note = null;
+let visible = false;
+/** @type {string | null} the chat WhatsApp shows (the core's key) */
+let openInWhatsApp = null;
+/** @type {string | null} what the card was asked to show last */
+let wanted = null;
+
+/** @param {string | null} chat @param {number} heard performance.now() when the switch was heard */
+async function follow(chat, heard) {
+  wanted = chat;
+  if (!card || !visible) return; // drawn when the tab is shown
+  try {
+    await card.show(chat);
+  } catch (err) {
+    console.warn("mettri: card", err);
+    return;
+  }
+  if (chat && wanted === chat) {
+    await new Promise((r) => requestAnimationFrame(() => r(undefined)));
+    timings.push({ chat, heard, drawn: performance.now() });
+    if (timings.length > 200) timings.shift();
+  }
+}
+
+/** @param {HTMLElement} root */
+export function mount(root) {
+  note = el("p", { class: "meta follows", id: "crm-follows" }, t("card_followsWhatsApp"));
+  const host = el("div", { id: "crm-card" });
+  root.replaceChildren(note, host, keysHelp());
+  card = createCard(host, { followsWhatsApp: true });
+  document.addEventListener("keydown", (e) => visible && card?.onKey(e));
+  MettriCore.onEvent((e) => {
+    if (e.event === "capture.chat_opened") {
+      openInWhatsApp = e.data.chat;
+      if (note) note.textContent = t("card_followsWhatsApp");
+      follow(e.data.chat, performance.now());
+    }
+  });
+  MettriApi.capture.open_chat({}).then((now) => {
+    if (wanted === null) {
+      openInWhatsApp = now.chat;
+      follow(now.chat, performance.now());
+    }
+  }, () => follow(null, performance.now()));
+}
+
+export function shown() {
+  visible = true;
+  follow(wanted ?? openInWhatsApp, performance.now());
+}
+
+export function hidden() {
+  visible = false;
+}
+
+/** Show a record found elsewhere (a CRM search hit) until WhatsApp opens another chat. @param {string} key */
+export function showRecord(key) {
+  if (note) note.textContent = t("card_showingRecord");
+  wanted = key;
+}
+
+Object.assign(globalThis, { mettriCard: { timings, current: () => card?.current() ?? null } });
