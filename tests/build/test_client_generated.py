@@ -202,13 +202,9 @@ NO_CALLER_IN_EXTENSION = {
 
 # UI: issue 13 pages (the CRM's commands; the UI helper wires each and removes it from here).
 NO_CALLER_CRM = {
-    "crm.board", "crm.bulk", "crm.card", "crm.deal.remove", "crm.deal.set", "crm.defs", "crm.export.csv",
-    "crm.field.create", "crm.field.delete", "crm.field.update", "crm.import.apply", "crm.import.parse",
-    "crm.import.preview", "crm.list", "crm.note.add", "crm.note.delete", "crm.note.edit", "crm.note.restore",
-    "crm.notes.list", "crm.pipeline.create", "crm.pipeline.delete", "crm.pipeline.update", "crm.record.erase",
-    "crm.record.update", "crm.reminder.add", "crm.reminder.delete", "crm.reminder.done", "crm.reminder.snooze",
-    "crm.reminder.update", "crm.reminders.due", "crm.reminders.list", "crm.reminders.notified", "crm.settings.set",
-    "crm.tag.create", "crm.tag.delete", "crm.tag.update", "crm.timeline", "search.records",
+    "crm.field.create", "crm.field.delete", "crm.field.update", "crm.pipeline.create", "crm.pipeline.delete",
+    "crm.pipeline.update", "crm.record.erase", "crm.reminders.due", "crm.reminders.notified", "crm.settings.set",
+    "crm.tag.delete",
 }
 
 
