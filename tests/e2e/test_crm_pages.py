@@ -254,3 +254,118 @@ def test_a_stale_move_gets_a_conflict_and_is_applied_again(ext, core_page):
     wait_for(lambda: page.locator(f'.column[data-stage="{talking}"] .card[data-key="{chat}"]').count() == 1,
              message="the card in its new column")
     page.close()
+
+
+CSV_FILE = (
+    "Nome;Telefone;Etiquetas;Valor\r\n"
+    "Planilha Gil;(11) 97005-0001;cliente csv;1.500,00\r\n"
+    "Planilha Hugo;+55 11 97005-0002;cliente csv;\r\n"
+    "Planilha Sem Fone;;cliente csv;\r\n"
+).encode("utf-8")
+
+
+def import_file(page, data: bytes) -> None:
+    page.locator("#csv-import-open").click()
+    page.locator("#csv-file").set_input_files({"name": "clientes.csv", "mimeType": "text/csv", "buffer": data})
+    page.locator("#csv-map").wait_for()
+
+
+def summary(page, applied: bool) -> dict:
+    page.wait_for_function("a => document.querySelector('#csv-summary')?.dataset.applied === a", arg=str(applied).lower())
+    return {k: int(page.locator("#csv-summary").get_attribute(f"data-{k}")) for k in ("created", "updated", "unchanged", "rejected")}
+
+
+def test_csv_export_and_import_with_mapping_preview_apply_and_reimport(ext, core_page):
+    context, ext_id = ext
+    gil, hugo = "5511970050001@c.us", "5511970050002@c.us"
+    person(core_page, gil, "Planilha Gil")
+    page = browser.open_page(context, ext_id, CONTACTS)
+    settled(page)
+    search(page, "Planilha")
+
+    # Export what the filters show.
+    with page.expect_download() as dl:
+        page.locator("#csv-export").click()
+    text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+    assert "Planilha Gil" in text and ";" in text.splitlines()[0]
+    assert "Planilha Hugo" not in text
+
+    # Import: the mapping step suggests from the headers; the user maps "Valor" to the value.
+    import_file(page, CSV_FILE)
+    assert page.locator("#csv-map-0").input_value() == "name"
+    assert page.locator("#csv-map-1").input_value() == "phone"
+    page.locator("#csv-map-2").select_option("tags")
+    page.locator("#csv-map-3").select_option("value")
+    assert page.locator('#csv-map-3 option[value="value"]').inner_text() == "Valor (R$)"
+    page.locator("#csv-preview").click()
+    assert summary(page, applied=False) == {"created": 1, "updated": 1, "unchanged": 0, "rejected": 1}
+    rejected = page.locator('#csv-report tr[data-outcome="rejected"]')
+    assert rejected.locator("td.num").inner_text() == "4"
+    assert rejected.locator("td.reason").inner_text() == "Linha sem telefone."
+    assert not row(core_page, hugo)["exists"]  # a preview writes nothing
+    shot(page, "csv-preview-pt")
+    assert not BAD_WORDS.search(page.locator("#csv-import").inner_text())
+    assert (v := serious_violations(page)) == [], v
+
+    page.locator("#csv-apply").click()
+    assert summary(page, applied=True) == {"created": 1, "updated": 1, "unchanged": 0, "rejected": 1}
+    h, g = row(core_page, hugo), row(core_page, gil)
+    assert h["exists"] and h["name"] == "Planilha Hugo" and g["deals"][0]["value_cents"] == 150000
+    tag_names = {t["id"]: t["name"] for t in ok(core_page, "crm.defs")["tags"]}
+    assert [tag_names[t] for t in h["tags"]] == ["cliente csv"] and [tag_names[t] for t in g["tags"]] == ["cliente csv"]
+    wait_for(lambda: "Planilha Hugo" in names(page), message="the imported contact in the table")
+
+    # The same file again: nothing to create or update, no apply button.
+    versions = (h["version"], g["version"])
+    page.locator("#csv-close").click()
+    import_file(page, CSV_FILE)
+    page.locator("#csv-map-2").select_option("tags")
+    page.locator("#csv-map-3").select_option("value")
+    page.locator("#csv-preview").click()
+    assert summary(page, applied=False) == {"created": 0, "updated": 0, "unchanged": 2, "rejected": 1}
+    assert page.locator("#csv-apply").count() == 0
+    assert (row(core_page, hugo)["version"], row(core_page, gil)["version"]) == versions
+    page.close()
+
+
+def test_both_pages_in_english(playwright, tmp_path):
+    """A browser whose language is English: the pages speak English, money reads R$1,234.56, and
+    axe finds nothing serious; no undefined/null/NaN anywhere."""
+    context, ext_id = browser.launch(playwright, tmp_path / "profile-en", language="en")
+    try:
+        page = browser.open_page(context, ext_id, CONTACTS)
+        assert browser.wait_core_ready(page)["stage"] == "ready"
+        assert not page.evaluate("() => chrome.i18n.getMessage('@@ui_locale')").lower().startswith("pt")
+        chat = "5511970060001@c.us"
+        ok(page, "crm.record.update", {"chat": chat, "version": 0, "person_name": "English Ivo"})
+        ok(page, "crm.deal.set", {"chat": chat, "version": row(page, chat)["version"], "value": 123456})
+        tag = ok(page, "crm.tag.create", {"label": "Wholesale", "color": "#43a047"})
+        ok(page, "crm.record.update", {"chat": chat, "version": row(page, chat)["version"], "add_tags": [tag["id"]]})
+        page.reload()
+        settled(page)
+        wait_for(lambda: names(page) == ["English Ivo"], message="Ivo in the table")
+        assert page.locator("h1").inner_text() == "Contacts"
+        assert page.locator(f'#records-body tr[data-key="{chat}"] td.value').inner_text() == "R$1,234.56"
+        assert page.locator(f'#records-body tr[data-key="{chat}"] td.stage').inner_text() == "New contact"
+        page.locator(f'#records-body tr[data-key="{chat}"] input.row-pick').check()
+        import_file(page, CSV_FILE)
+        page.locator("#csv-preview").click()
+        summary(page, applied=False)
+        assert page.locator('#csv-report tr[data-outcome="rejected"] td.reason').inner_text() == "Row without a phone number."
+        shot(page, "contacts-en")
+        assert not BAD_WORDS.search(page.locator("body").inner_text())
+        assert (v := serious_violations(page)) == [], v
+
+        board = browser.open_page(context, ext_id, BOARD)
+        settled(board)
+        wait_for(lambda: board.locator(f'.card[data-key="{chat}"]').count() == 1, message="Ivo's card")
+        assert board.locator("h1").inner_text() == "Sales pipeline"
+        first = board.locator(".column").first
+        assert first.locator("h2").inner_text().lower() == "new contact"
+        assert first.locator(".total").inner_text() == "R$1,234.56"
+        assert first.locator(".count").inner_text() == "1 deal(s)"
+        shot(board, "board-en")
+        assert not BAD_WORDS.search(board.locator("body").inner_text())
+        assert (v := serious_violations(board)) == [], v
+    finally:
+        context.close()
