@@ -248,12 +248,106 @@ def test_a_stale_move_gets_a_conflict_and_is_applied_again(ext, core_page):
     moved = int(page.locator("main").get_attribute("data-moved") or 0)
     page.evaluate("""([k, s]) => mettriBoard.move(window.__seen,
         mettriBoard.shown().columns.find(c => c.stage.id === s).stage)""", [chat, talking])
-    page.wait_for_function("n => Number(document.querySelector('main').dataset.moved) > n", arg=moved)
+    page.wait_for_function("n => Number(document.querySelector('main').dataset.moved) > n || document.querySelector('#board-error').textContent", arg=moved)
+    assert not page.locator("#board-error").inner_text()
     now = row(core_page, chat)
     assert now["deals"][0]["stage"] == talking and other["id"] in now["tags"]
     wait_for(lambda: page.locator(f'.column[data-stage="{talking}"] .card[data-key="{chat}"]').count() == 1,
              message="the card in its new column")
     page.close()
+
+
+def check(page, selector: str, on: bool = True) -> None:
+    """Tick or untick a filter and wait for the table that answers it."""
+    n = settled(page)
+    page.locator(selector).set_checked(on)
+    painted(page, n)
+    settled(page)
+
+
+def choose(page, selector: str, value: str) -> None:
+    n = settled(page)
+    page.locator(selector).select_option(value)
+    painted(page, n)
+    settled(page)
+
+
+def test_filters_waiting_overdue_stage_activity_and_pages(ext, core_page):
+    import time
+
+    from tests.history_import import import_records
+
+    context, ext_id = ext
+    joana, kleber, lia = "5511970070001@c.us", "5511970070002@c.us", "5511970070003@c.us"
+    now = time.time()
+    import_records(core_page, [
+        {"chat": joana, "id": "3AESPERA1", "ts": now - 3600, "direction": "in", "type": "text", "text": "Tem em azul?",
+         "chat_title": "Espera Joana", "is_group": False},
+        {"chat": kleber, "id": "3AESPERA2", "ts": now - 3600, "direction": "out", "type": "text", "text": "Segue o orçamento",
+         "chat_title": "Espera Kleber", "is_group": False},
+    ])
+    for chat, name in ((joana, "Espera Joana"), (kleber, "Espera Kleber"), (lia, "Espera Lia")):
+        person(core_page, chat, name)
+    ok(core_page, "crm.deal.set", {"chat": kleber, "version": row(core_page, kleber)["version"], "stage": stage_id(core_page, "proposal")})
+    ok(core_page, "crm.reminder.add", {"chat": lia, "due_at": now - 7200, "text": "Ligar de volta"})
+    for i in range(55):
+        person(core_page, f"55119700{8000 + i}@c.us", f"Lote {i:02d}")
+
+    page = browser.open_page(context, ext_id, CONTACTS)
+    settled(page)
+    search(page, "Espera")
+    assert sorted(names(page)) == ["Espera Joana", "Espera Kleber", "Espera Lia"]
+    assert page.locator(f'#records-body tr[data-key="{joana}"] .badge.waiting').count() == 1
+    assert page.locator(f'#records-body tr[data-key="{lia}"] .badge.overdue').inner_text() == "1 atrasado(s)"
+    check(page, "#f-waiting")
+    assert names(page) == ["Espera Joana"]
+    check(page, "#f-waiting", False)
+    check(page, "#f-overdue")
+    assert names(page) == ["Espera Lia"]
+    check(page, "#f-overdue", False)
+    choose(page, "#f-stage", stage_id(core_page, "proposal"))
+    assert names(page) == ["Espera Kleber"]
+    assert page.locator(f'#records-body tr[data-key="{kleber}"] td.stage').inner_text() == "Proposta enviada"
+    choose(page, "#f-stage", "")
+    choose(page, "#f-activity", "1")
+    assert sorted(names(page)) == ["Espera Joana", "Espera Kleber"]
+    choose(page, "#f-activity", "old30")  # no activity in 30 days, or none at all
+    assert names(page) == ["Espera Lia"]
+    choose(page, "#f-activity", "")
+
+    # Pages of 50.
+    search(page, "Lote")
+    assert page.locator("#records-caption").inner_text() == "1–50 de 55 contatos"
+    assert len(names(page)) == 50 and page.locator("#page-prev").is_disabled()
+    n = settled(page)
+    page.locator("#page-next").click()
+    painted(page, n)
+    settled(page)
+    assert page.locator("#records-caption").inner_text() == "51–55 de 55 contatos"
+    assert len(names(page)) == 5 and page.locator("#page-next").is_disabled()
+    page.close()
+
+
+def test_open_chat_from_the_contacts_page_opens_it_in_whatsapp(routed, core_page):
+    from tests.conftest import open_whatsapp
+    from tests.history_import import known_chats
+
+    context, ext_id = routed
+    wa = open_whatsapp(context, "gen=2025&lang=pt-BR")
+    try:
+        target = wa.evaluate("() => __replica.chats()[3].id")
+        title = wa.evaluate("id => __replica.chat(id).name", target)
+        known_chats(core_page, {target: title})
+        wa.evaluate("id => __replica.openChat(id)", wa.evaluate("() => __replica.chats()[1].id"))
+        person(core_page, target, "Abrir Mara")
+        page = browser.open_page(context, ext_id, CONTACTS)
+        settled(page)
+        search(page, "Abrir Mara")
+        page.locator(f'#records-body tr[data-key="{target}"] button.open-chat').click()
+        wait_for(lambda: wa.evaluate("() => __replica.state().activeChat") == target, timeout=15, message="the chat opened in WhatsApp")
+        page.close()
+    finally:
+        wa.close()
 
 
 CSV_FILE = (
