@@ -257,6 +257,42 @@ def test_a_stale_move_gets_a_conflict_and_is_applied_again(ext, core_page):
     page.close()
 
 
+@pytest.mark.parametrize("answer, winner", [("yes", "talking"), ("no", "proposal")])
+def test_when_another_page_moved_the_same_deal_the_user_chooses(ext, core_page, answer, winner):
+    """The board drew the deal in "Novo contato"; another page moved it to "Proposta enviada"; the
+    board's move to "Em conversa" is refused (conflict) and, since the same thing changed, the user
+    is asked: apply mine (Em conversa) or keep the other (Proposta enviada). Nothing is silently lost."""
+    context, ext_id = ext
+    chat = f"55119700900{0 if answer == 'yes' else 1}@c.us"
+    name = f"Escolha {answer}"
+    person(core_page, chat, name)
+    ok(core_page, "crm.deal.set", {"chat": chat, "version": row(core_page, chat)["version"], "stage": stage_id(core_page, "new")})
+    page = browser.open_page(context, ext_id, BOARD)
+    settled(page)
+    page.locator("#b-q").fill(name)
+    wait_for(lambda: page.locator(f'.card[data-key="{chat}"]').count() == 1, message="the card")
+    settled(page)
+    page.evaluate("k => { window.__seen = structuredClone(mettriBoard.shown().columns.flatMap(c => c.rows).find(r => r.key === k)); }", chat)
+    ok(core_page, "crm.deal.set", {"chat": chat, "version": row(core_page, chat)["version"], "stage": stage_id(core_page, "proposal")})
+    talking = stage_id(core_page, "talking")
+    moved = int(page.locator("main").get_attribute("data-moved") or 0)
+    page.evaluate("""([s]) => { mettriBoard.move(window.__seen, mettriBoard.shown().columns.find(c => c.stage.id === s).stage); }""", [talking])
+    question = page.locator('#board-asks [role="alertdialog"]')
+    question.wait_for()
+    assert name in question.inner_text()
+    assert (v := serious_violations(page)) == [], v
+    question.locator(f'button[data-answer="{answer}"]').click()
+    if answer == "yes":
+        page.wait_for_function("n => Number(document.querySelector('main').dataset.moved) > n", arg=moved)
+    else:
+        question.wait_for(state="detached")
+        page.wait_for_function("() => document.querySelector('main').getAttribute('aria-busy') === 'false'")
+    assert stage_of(core_page, chat) == stage_id(core_page, winner)
+    wait_for(lambda: page.locator(f'.column[data-stage="{stage_id(core_page, winner)}"] .card[data-key="{chat}"]').count() == 1,
+             message="the card where the chosen change put it")
+    page.close()
+
+
 def check(page, selector: str, on: bool = True) -> None:
     """Tick or untick a filter and wait for the table that answers it."""
     n = settled(page)
