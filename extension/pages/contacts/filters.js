@@ -70,7 +70,7 @@ export function mountFilters(form, onChange, now) {
       ...defs.tags.map((x) => el("option", { value: x.id }, x.name)));
     pipeline.replaceChildren(...defs.pipelines.map((p) => el("option", { value: p.id }, pipelineName(p))));
     pipelineBox.hidden = defs.pipelines.length < 2;
-    fieldId.replaceChildren(el("option", { value: "" }, t("contacts_any")), ...defs.fields.map((f) => el("option", { value: f.id }, f.label)));
+    fieldId.replaceChildren(el("option", { value: "" }, t("contacts_fieldPick")), ...defs.fields.map((f) => el("option", { value: f.id }, f.label)));
     tag.value = keep.tag;
     pipeline.value = keep.pipeline || pipelineOf(defs, null)?.id || "";
     fieldId.value = keep.field;
