@@ -162,6 +162,44 @@ def test_contacts_page_lists_filters_sorts_and_tags_in_bulk(ext, core_page):
     page.close()
 
 
+def test_a_campaign_to_the_selection_is_queued_only_after_approval(ext, core_page):
+    """Known customers (they wrote first) selected on the contacts page: the dry run judges each, and
+    only the approval creates the campaign and queues its messages (cancelled at the end)."""
+    from tests.history_import import known_chats
+
+    context, ext_id = ext
+    chats = {"5511970100001@c.us": "Campanha Rita", "5511970100002@c.us": "Campanha Sol"}
+    known_chats(core_page, chats)
+    for chat, name in chats.items():
+        person(core_page, chat, name)
+    before = {c["id"] for c in ok(core_page, "campaign.list")["campaigns"]}
+    page = browser.open_page(context, ext_id, CONTACTS)
+    settled(page)
+    search(page, "Campanha")
+    page.locator("#pick-page").check()
+    assert page.locator("#bulk-count").inner_text() == "2 selecionado(s)"
+    page.locator("#bulk-campaign-open").click()
+    page.locator("#campaign-name").fill("Promoção de sábado")
+    page.locator("#campaign-template").fill("Oi {{primeiro_nome}}, sábado tem promoção!")
+    page.locator("#campaign-dry-run").click()
+    page.locator("#campaign-plan tbody tr").first.wait_for()
+    verdicts = page.locator("#campaign-plan tbody tr").evaluate_all("rs => rs.map(r => [r.dataset.chat, r.dataset.verdict])")
+    assert sorted(c for c, _ in verdicts) == sorted(chats) and all(v != "block" for _, v in verdicts), verdicts
+    assert {c["id"] for c in ok(core_page, "campaign.list")["campaigns"]} == before  # a dry run stores nothing
+    page.locator("#campaign-approve").click()
+    page.locator("#campaign-approved").wait_for()
+    new = [c for c in ok(core_page, "campaign.list")["campaigns"] if c["id"] not in before]
+    try:
+        assert len(new) == 1 and new[0]["name"] == "Promoção de sábado" and new[0]["total"] == 2
+        entries = ok(core_page, "outbox.list", {"campaign_id": new[0]["id"], "limit": 10})["entries"]
+        assert sorted(e["chat"] for e in entries) == sorted(chats)
+        assert {e["text"] for e in entries} == {"Oi Campanha, sábado tem promoção!"}
+    finally:
+        for c in new:
+            ok(core_page, "campaign.cancel", {"id": c["id"]})
+    page.close()
+
+
 def test_a_field_filter_with_a_bad_value_is_explained(ext, core_page):
     context, ext_id = ext
     field = ok(core_page, "crm.field.create", {"label": "Pedidos lista", "type": "number"})
