@@ -23,20 +23,22 @@ BASE_ARGS = [
 ]
 
 
-def launch(playwright, profile: Path, *, headless: bool = True, extra_args: list[str] | None = None):
-    """A persistent context with dist/ loaded; returns (context, extension_id)."""
+def launch(playwright, profile: Path, *, headless: bool = True, extra_args: list[str] | None = None, language: str = "pt-BR"):
+    """A persistent context with dist/ loaded; returns (context, extension_id). ``language``: the
+    browser's UI language (pt-BR, the product's first; "en" for the English pages)."""
     if not (DIST / "manifest.json").exists():
         raise RuntimeError("dist/ is missing: run python scripts/build.py first")
-    args = BASE_ARGS + [f"--disable-extensions-except={DIST}", f"--load-extension={DIST}"] + (extra_args or [])
+    args = [a for a in BASE_ARGS if not a.startswith("--lang=")] + [f"--lang={language}"]
+    args += [f"--disable-extensions-except={DIST}", f"--load-extension={DIST}"] + (extra_args or [])
     context = playwright.chromium.launch_persistent_context(
         str(profile),
         executable_path=CHROMIUM,
         headless=headless,
         args=args,
         viewport={"width": 1280, "height": 800},
-        locale="pt-BR",
+        locale=language,
         # Chromium on Linux takes its UI language (chrome.i18n) from LANGUAGE.
-        env={**os.environ, "LANGUAGE": "pt_BR"},
+        env={**os.environ, "LANGUAGE": language.replace("-", "_")},
     )
     return context, extension_id(context)
 

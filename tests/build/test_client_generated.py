@@ -201,9 +201,8 @@ NO_CALLER_IN_EXTENSION = {
 
 # UI: issue 13 pages (the CRM's commands; the UI helper wires each and removes it from here).
 NO_CALLER_CRM = {
-    "crm.board", "crm.bulk", "crm.export.csv", "crm.field.delete", "crm.field.update", "crm.import.apply",
-    "crm.import.parse", "crm.import.preview", "crm.list", "crm.pipeline.create", "crm.pipeline.delete",
-    "crm.pipeline.update", "crm.record.erase", "crm.settings.set", "crm.tag.delete",
+    "crm.field.delete", "crm.field.update", "crm.pipeline.create", "crm.pipeline.delete", "crm.pipeline.update",
+    "crm.record.erase", "crm.settings.set", "crm.tag.delete",
 }
 
 
