@@ -23,11 +23,12 @@ BASE_ARGS = [
 ]
 
 
-def launch(playwright, profile: Path, *, headless: bool = True, extra_args: list[str] | None = None):
-    """A persistent context with dist/ loaded; returns (context, extension_id)."""
-    if not (DIST / "manifest.json").exists():
-        raise RuntimeError("dist/ is missing: run python scripts/build.py first")
-    args = BASE_ARGS + [f"--disable-extensions-except={DIST}", f"--load-extension={DIST}"] + (extra_args or [])
+def launch(playwright, profile: Path, *, headless: bool = True, extra_args: list[str] | None = None, dist: Path | None = None):
+    """A persistent context with dist/ (or another build, for benchmarks) loaded; returns (context, extension_id)."""
+    dist = dist or DIST
+    if not (dist / "manifest.json").exists():
+        raise RuntimeError(f"{dist} is missing: run python scripts/build.py first")
+    args = BASE_ARGS + [f"--disable-extensions-except={dist}", f"--load-extension={dist}"] + (extra_args or [])
     context = playwright.chromium.launch_persistent_context(
         str(profile),
         executable_path=CHROMIUM,

@@ -1083,6 +1083,8 @@ declare namespace Mettri {
     readonly system: {
       readonly BootStage: readonly ["starting", "runtime", "packages", "core", "ready", "failed"];
       readonly BootStageName: readonly ["runtime", "packages", "core"];
+      readonly RuntimeFrom: readonly ["snapshot", "fresh"];
+      readonly SnapshotState: readonly ["making", "saved", "failed"];
       readonly bounds: {
         readonly Ping: {
           readonly echo: {
