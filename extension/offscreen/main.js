@@ -7,6 +7,7 @@ import { version as pyodideVersion } from "/vendor/pyodide/pyodide.mjs";
 import { loadRuntime } from "./runtime.js";
 import { makeSnapshot, STDLIB_LOADED } from "./runtime-snapshot.js";
 import { createHost } from "./host.js";
+import { stampRequest } from "../background/senders.js";
 
 const SERVICE_WORKER_URL = chrome.runtime.getURL("extension/background/service-worker.js");
 
@@ -118,19 +119,39 @@ async function handle(request) {
   return JSON.parse(await core.handle_json(JSON.stringify(request)));
 }
 
-chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sender, sendResponse) => {
-  if (!message || message.to !== "offscreen") return false;
-  // Only the service worker may address the core directly: it has stamped the
-  // request's source from Chrome's own sender information.
-  if (sender.id !== chrome.runtime.id || sender.url !== SERVICE_WORKER_URL) return false;
-  if (message.request && message.request.type === MettriApi.core.boot_state.command) {
-    sendResponse({ id: message.request.id, ok: true, result: { ...state } });
+/**
+ * @param {Mettri.StampedRequest} request
+ * @param {(reply: unknown) => void} sendResponse
+ * @returns {boolean} whether the reply comes later
+ */
+function answer(request, sendResponse) {
+  if (request && request.type === MettriApi.core.boot_state.command) {
+    sendResponse({ id: request.id, ok: true, result: { ...state } });
     return false;
   }
-  handle(message.request).then(sendResponse, (err) =>
-    sendResponse(MettriProtocol.errorReply(null, "internal_error", String(err))),
-  );
+  handle(request).then(sendResponse, (err) => sendResponse(MettriProtocol.errorReply(null, "internal_error", String(err))));
   return true;
+}
+
+chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sender, sendResponse) => {
+  if (!message) return false;
+  if (message.to === "core-direct") {
+    // Pages and the content script, without the worker's relay: the request's source is stamped
+    // here from Chrome's sender information by the worker's own rule (background/senders.js).
+    const stamped = stampRequest(message.request, sender);
+    if (stamped === null) return false; // not ours: never answered
+    if ("invalid" in stamped) {
+      sendResponse(MettriProtocol.errorReply(null, "invalid_message", "request must be an object"));
+      return false;
+    }
+    return answer(stamped.request, sendResponse);
+  }
+  if (message.to === "offscreen") {
+    // The worker's relay: it has stamped the source. Nobody else may use this address.
+    if (sender.id !== chrome.runtime.id || sender.url !== SERVICE_WORKER_URL) return false;
+    return answer(message.request, sendResponse);
+  }
+  return false;
 });
 
 Object.assign(globalThis, { mettriCoreState: state }); // for diagnostics from DevTools
