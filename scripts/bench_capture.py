@@ -18,7 +18,9 @@
 In-run baselines: the same delivery without the extension (main-thread cost), and IndexedDB's
 own floor in the same browser (the same number of message-sized records put in one transaction).
 
-    .venv/bin/python scripts/bench_capture.py [--messages 500] [--chunk 10] [--gen 2025] [--save-baseline]
+    .venv/bin/python scripts/bench_capture.py [--messages 500] [--chunk 10] [--gen 2025] [--before DIST] [--save-baseline]
+
+--before DIST measures the pipeline of another build (e.g. main's dist/) in the same run, first.
 
 Prints one JSON object (regressions against scripts/baselines/capture.json, see benchlib).
 Needs dist/ (python scripts/build.py).
@@ -174,6 +176,7 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=10)
     ap.add_argument("--gen", default="2025")
     ap.add_argument("--pipeline-rounds", type=int, default=10)
+    ap.add_argument("--before", type=Path, help="another build's dist/: its pipeline measured in the same run")
     ap.add_argument("--save-baseline", action="store_true")
     a = ap.parse_args()
     out: dict = {"messages": a.messages, "chunk": a.chunk, "gen": a.gen}
@@ -184,6 +187,14 @@ def main() -> None:
         _, _, base_cost, _ = run_page(ctx, a.gen, a.messages, a.chunk, "3EB0BA5E")
         plain.close()
 
+        if a.before:
+            context, ext_id = browser.launch(pw, Path(tmp) / "before", dist=a.before.resolve())
+            install_routes(context)
+            core_page = browser.open_page(context, ext_id)
+            assert browser.wait_core_ready(core_page)["stage"] == "ready"
+            out["pipeline_before"] = pipeline(context, core_page, a.gen, 500, a.pipeline_rounds)
+            out["idb_floor_before_puts_per_s"] = round(core_page.evaluate(IDB_FLOOR, 500 * a.pipeline_rounds))
+            context.close()
         context, ext_id = browser.launch(pw, Path(tmp) / "profile")
         install_routes(context)
         core_page = browser.open_page(context, ext_id)
@@ -223,6 +234,9 @@ def main() -> None:
         "content_read_over_page_task": round(out["content_read_ms_per_100"] / max(page_task_per100, 1e-3), 4),
         "main_thread_with_over_without": round(ext_cost["TaskDuration"] / max(base_cost["TaskDuration"], 1e-3), 3),
     }
+    if a.before:
+        out["before_ratios"] = {"idb_floor_over_capture": round(out["idb_floor_before_puts_per_s"]
+                                                                / out["pipeline_before"]["pipeline_msgs_per_s"], 3)}
     finish("capture", out, ratios, save=a.save_baseline)
 
 
