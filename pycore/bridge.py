@@ -35,7 +35,8 @@ MAX_DEPTH = 32  # no command nests deeper than a handful of levels; validators a
 # JSON nested thousands deep crashes the parser inside Pyodide (the C stack runs out before
 # RecursionError), so the text is measured before it is parsed.
 MAX_TEXT_DEPTH = 512
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# What is not structure: strings (brackets inside them do not count) and runs of other characters.
+_NOT_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[^\[\]{}"]+')
 
 
 def current_request() -> Request | None:
@@ -67,31 +68,46 @@ def _no_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def depth_bound(text: str, limit: int) -> int:
+    """A bound never below how deep the JSON text nests arrays/objects (brackets inside strings do
+    not count), above ``limit`` exactly when the text nests deeper than ``limit``. The bracket count alone
+    answers most messages; the others are scanned once, strings and other text skipped in C."""
+    opens = text.count("{") + text.count("[")
+    if opens <= limit:
+        return opens
+    depth = deepest = 0
+    for c in _NOT_STRUCTURE.sub("", text):
+        if c == "[" or c == "{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if depth > limit:
+                    return depth
+        elif c == "]" or c == "}":
+            depth -= 1
+    return deepest
+
+
 def nested_deeper_than(text: str, limit: int) -> bool:
     """The JSON text opens more than ``limit`` arrays/objects at once (brackets inside strings
-    do not count). Only texts with that many brackets at all are scanned."""
-    if text.count("{") + text.count("[") <= limit:
-        return False
-    depth = 0
-    for m in _JSON_TOKENS.finditer(text):
-        c = m.group()
-        if c in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif c in "]}":
-            depth -= 1
-    return False
+    do not count)."""
+    return depth_bound(text, limit) > limit
+
+
+def _parse(text: str | bytes) -> tuple[Any, int]:
+    """The value, and a bound of its nesting as depth_bound measured it on the text."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    depth = depth_bound(text, MAX_TEXT_DEPTH)
+    if depth > MAX_TEXT_DEPTH:
+        raise RecursionError("nested too deeply")
+    value = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    return (clean(value) if _SURROGATE_HINT.search(text) else value), depth
 
 
 def parse(text: str | bytes) -> Any:
     """JSON text -> Python, refusing NaN/Infinity and overflowing numbers, cleaning lone surrogates."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    if nested_deeper_than(text, MAX_TEXT_DEPTH):
-        raise RecursionError("nested too deeply")
-    value = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
-    return clean(value) if _SURROGATE_HINT.search(text) else value
+    return _parse(text)[0]
 
 
 def clean(value: Any) -> Any:
@@ -166,9 +182,10 @@ class Dispatcher:
             return error_reply(None, "internal_error", f"{type(exc).__name__}")
 
     async def _handle(self, raw: Any) -> dict[str, Any]:
+        text_depth: int | None = None  # a bound of the nesting, when the message came as text
         if isinstance(raw, (str, bytes)):
             try:
-                raw = parse(raw)
+                raw, text_depth = _parse(raw)
             except RecursionError:
                 return error_reply(None, "invalid_message", "not JSON: nested too deeply")
             except ValueError as exc:
@@ -179,7 +196,9 @@ class Dispatcher:
             return error_reply(None, "invalid_message", f"a message must be an object, got {type(raw).__name__}")
         raw_id = raw.get("id")
         id_ = raw_id if isinstance(raw_id, str) and 0 < len(raw_id) <= 128 else None
-        if too_deep(raw):
+        # A container at depth d opens d + 1 brackets in the text: a text no deeper than
+        # MAX_DEPTH + 1 needs no walk through the value.
+        if (text_depth is None or text_depth > MAX_DEPTH + 1) and too_deep(raw):
             return error_reply(id_, "invalid_message", f"nested deeper than {MAX_DEPTH} levels")
         try:
             req = Request.model_validate(raw)

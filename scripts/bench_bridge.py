@@ -1,16 +1,25 @@
-"""Benchmark the bridge: time from browser start to "core ready", and round-trip
-latency of core.ping from an extension page and from the content script in the
-WhatsApp tab (through the service worker to the offscreen Python core and back).
+"""Benchmark the start of the core and the bridge's round trips (issue 16, targets 1 and 3).
 
-    .venv/bin/python scripts/bench_bridge.py [--calls 300] [--runs 3]
+    .venv/bin/python scripts/bench_bridge.py [--rounds 3] [--calls 300] [--before DIST] [--save-baseline]
 
+Start: browser launch -> "core ready" (core.boot_state polled every 25 ms from an extension tab)
+and -> the first real command answered (chats.list), for a first start (fresh profile) and for a
+later start (the same profile relaunched, as every browser start after the first is). The in-run
+baseline is a bare ``loadPyodide()`` of the same runtime files in the same browser: in an
+extension tab once the core is ready, twice, the median. Target: launch -> ready <= 1.25x it.
+
+Round trips: core.ping from an extension page and from the content script in a WhatsApp tab
+(through the typed client's transport, MettriCore), p50/p95 over --calls; the in-run baseline is a
+plain chrome.runtime message answered by another extension page (no Python, no relay).
+Targets: p50 <= 3 ms, p95 <= 8 ms.
+
+--before DIST measures another build (e.g. main's dist/) in the same rounds, interleaved.
 Prints one JSON object. Needs dist/ (python scripts/build.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -19,10 +28,45 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from benchlib import finish, log, median, spread, summary  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests import browser  # noqa: E402
+
+BARE = """async () => {
+    const base = new URL("/vendor/pyodide/", location.href).href;
+    const { loadPyodide } = await import("/vendor/pyodide/pyodide.mjs");
+    const t0 = performance.now();
+    const py = await loadPyodide({ indexURL: base, lockFileURL: base + "mettri-lock.json" });
+    py.runPython("1 + 1");
+    return performance.now() - t0;
+}"""
+
+POLL_READY = """async () => {
+    const ask = (type) => chrome.runtime.sendMessage({to: "core", request: {id: "bench-" + Math.random(), type, args: {}}})
+        .catch(() => undefined);
+    for (;;) {
+        const r = await ask("core.boot_state");
+        if (r && r.ok && (r.result.stage === "ready" || r.result.stage === "failed")) {
+            const at = performance.timeOrigin + performance.now();
+            const first = await ask("chats.list");
+            return {state: r.result, at, firstAnswerAt: performance.timeOrigin + performance.now(), firstOk: !!(first && first.ok)};
+        }
+        await new Promise((res) => setTimeout(res, 25));
+    }
+}"""
+
+WAIT_SNAPSHOT = """async () => {
+    for (let i = 0; i < 2400; i++) {
+        const r = await chrome.runtime.sendMessage({to: "core", request: {id: "bench-s" + i, type: "core.boot_state", args: {}}});
+        const s = r && r.result && r.result.snapshotState;
+        if (s === "saved" || s === "failed" || (r && r.result && !("snapshotState" in r.result))) return s || null;
+        await new Promise((res) => setTimeout(res, 50));
+    }
+    return "timeout";
+}"""
 
 PING_LOOP = """async (n) => {
     const out = [];
@@ -35,56 +79,149 @@ PING_LOOP = """async (n) => {
     return out;
 }"""
 
+ECHO_SERVER = """() => { chrome.runtime.onMessage.addListener((m, s, send) => {
+    if (m && m.to === "bench-echo") { send({ok: true}); } return false; }); return true; }"""
+
+ECHO_LOOP = """async (n) => {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        const r = await chrome.runtime.sendMessage({to: "bench-echo"});
+        if (!r || !r.ok) throw new Error("echo failed");
+        out.push(performance.now() - t0);
+    }
+    return out;
+}"""
+
 BLANK_WHATSAPP = "<!doctype html><html id='whatsapp-web'><body><div id='app'></div></body></html>"
 
 
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return round(s[min(len(s) - 1, int(p / 100 * len(s)))], 2)
+def bare_load(context, ext_id: str) -> float:
+    """A bare loadPyodide() in an extension tab of this browser, twice: the median (ms)."""
+    times = []
+    for _ in range(2):
+        page = context.new_page()
+        page.goto(f"chrome-extension://{ext_id}/manifest.json")
+        times.append(page.evaluate(BARE))
+        page.close()
+    return round(statistics.median(times))
 
 
-def summary(values: list[float]) -> dict:
-    return {"n": len(values), "p50_ms": pct(values, 50), "p95_ms": pct(values, 95), "p99_ms": pct(values, 99),
-            "mean_ms": round(statistics.fmean(values), 2)}
-
-
-def one_start(p, calls: int) -> dict:
-    with tempfile.TemporaryDirectory() as profile:
-        t0 = time.perf_counter()
-        context, ext_id = browser.launch(p, Path(profile))
-        page = browser.open_page(context, ext_id)
-        state = browser.wait_core_ready(page)
-        ready_s = time.perf_counter() - t0
-        if state["stage"] != "ready":
-            raise SystemExit(f"core failed: {state}")
-        page_rtt = page.evaluate(PING_LOOP, calls)
-        wa = context.new_page()
-        wa.route("https://web.whatsapp.com/**", lambda route: route.fulfill(body=BLANK_WHATSAPP, content_type="text/html"))
-        wa.goto("https://web.whatsapp.com/")
-        world = browser.content_script_world(wa)
-        cs_rtt = world.evaluate(f"({PING_LOOP})({calls})")
+def ext_start(p, dist: Path, profile: Path, *, keep: bool = False):
+    t0 = time.time() * 1000
+    context, ext_id = browser.launch(p, profile, dist=dist)
+    page = context.new_page()
+    page.goto(f"chrome-extension://{ext_id}/manifest.json")  # a light extension tab to poll from
+    got = page.evaluate(POLL_READY)
+    if got["state"]["stage"] != "ready":
+        raise SystemExit(f"core failed in {dist}: {got['state']}")
+    out = {"launch_to_ready_ms": round(got["at"] - t0), "launch_to_first_answer_ms": round(got["firstAnswerAt"] - t0),
+           "first_answer_ok": got["firstOk"], "stages_ms": got["state"]["stages"], "offscreen_ready_ms": got["state"]["readyMs"],
+           "runtime_from": got["state"].get("runtimeFrom")}
+    if not keep:
+        out["snapshot"] = page.evaluate(WAIT_SNAPSHOT)  # made after ready: before the baseline runs
+    out["bare_loadPyodide_ms"] = bare_load(context, ext_id)
+    out["ready_ratio"] = round(out["launch_to_ready_ms"] / out["bare_loadPyodide_ms"], 3)
+    out["first_answer_ratio"] = round(out["launch_to_first_answer_ms"] / out["bare_loadPyodide_ms"], 3)
+    if not keep:
         context.close()
-    return {"start_to_ready_s": round(ready_s, 2), "offscreen_ready_ms": state["readyMs"], "stages_ms": state["stages"],
-            "page": summary(page_rtt), "content_script": summary(cs_rtt)}
+        return out, None, None
+    return out, context, ext_id
+
+
+def round_trips(context, ext_id: str, calls: int) -> dict:
+    echo = context.new_page()
+    echo.goto(f"chrome-extension://{ext_id}/manifest.json")
+    echo.evaluate(ECHO_SERVER)
+    page = browser.open_page(context, ext_id)
+    page.evaluate(PING_LOOP, 20)  # warm-up
+    page_rtt = page.evaluate(PING_LOOP, calls)
+    page_echo = page.evaluate(ECHO_LOOP, calls)
+    wa = context.new_page()
+    wa.route("https://web.whatsapp.com/**", lambda route: route.fulfill(body=BLANK_WHATSAPP, content_type="text/html"))
+    wa.goto("https://web.whatsapp.com/")
+    world = browser.content_script_world(wa)
+    world.evaluate(f"({PING_LOOP})(20)")
+    cs_rtt = world.evaluate(f"({PING_LOOP})({calls})")
+    cs_echo = world.evaluate(f"({ECHO_LOOP})({calls})")
+    return {"page": summary(page_rtt), "page_echo_baseline": summary(page_echo),
+            "content_script": summary(cs_rtt), "content_echo_baseline": summary(cs_echo)}
+
+
+def one_round(p, builds: dict[str, Path], calls: int) -> dict:
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, dist in builds.items():
+            prof = Path(tmp) / label
+            first, _, _ = ext_start(p, dist, prof)
+            later, context, ext_id = ext_start(p, dist, prof, keep=True)
+            rtt = round_trips(context, ext_id, calls)
+            context.close()
+            out[label] = {"first": first, "relaunch": later, "rtt": rtt}
+    return out
+
+
+def figures(rounds: list[dict], label: str) -> dict:
+    def get(path):
+        vals = []
+        for r in rounds:
+            v = r
+            for k in path:
+                v = v[k]
+            vals.append(v)
+        return vals
+
+    fig = {
+        "start_ratio_relaunch": spread(get([label, "relaunch", "ready_ratio"])),
+        "start_ratio_first": spread(get([label, "first", "ready_ratio"])),
+        "first_answer_ratio_relaunch": spread(get([label, "relaunch", "first_answer_ratio"])),
+        "bare_loadPyodide_ms": spread(get([label, "relaunch", "bare_loadPyodide_ms"]) + get([label, "first", "bare_loadPyodide_ms"])),
+        "launch_to_ready_ms_relaunch": spread(get([label, "relaunch", "launch_to_ready_ms"])),
+        "launch_to_ready_ms_first": spread(get([label, "first", "launch_to_ready_ms"])),
+        "stages_ms_relaunch": {k: median(r[label]["relaunch"]["stages_ms"].get(k) for r in rounds)
+                               for k in ("runtime", "packages", "core")},
+        "stages_ms_first": {k: median(r[label]["first"]["stages_ms"].get(k) for r in rounds) for k in ("runtime", "packages", "core")},
+        "runtime_from_relaunch": [r[label]["relaunch"]["runtime_from"] for r in rounds],
+    }
+    for who in ("page", "content_script"):
+        base = "page_echo_baseline" if who == "page" else "content_echo_baseline"
+        fig[f"{who}_rtt_p50_ms"] = median(get([label, "rtt", who, "p50_ms"]))
+        fig[f"{who}_rtt_p95_ms"] = median(get([label, "rtt", who, "p95_ms"]))
+        fig[f"{who}_echo_p50_ms"] = median(get([label, "rtt", base, "p50_ms"]))
+        fig[f"{who}_rtt_p50_ratio"] = median(r[label]["rtt"][who]["p50_ms"] / r[label]["rtt"][base]["p50_ms"] for r in rounds)
+        fig[f"{who}_rtt_p95_ratio"] = median(r[label]["rtt"][who]["p95_ms"] / r[label]["rtt"][base]["p50_ms"] for r in rounds)
+    return fig
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calls", type=int, default=300)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--before", type=Path, help="another build's dist/ to measure in the same rounds (e.g. main's)")
+    ap.add_argument("--save-baseline", action="store_true")
     args = ap.parse_args()
+    builds = {"after": browser.DIST}
+    if args.before:
+        builds = {"before": args.before.resolve(), **builds}
+    rounds = []
     with sync_playwright() as p:
-        runs = [one_start(p, args.calls) for _ in range(args.runs)]
-    result = {
-        "benchmark": "bridge",
-        "runs": runs,
-        "start_to_ready_s_median": statistics.median(r["start_to_ready_s"] for r in runs),
-        "page_rtt_p50_ms_median": statistics.median(r["page"]["p50_ms"] for r in runs),
-        "page_rtt_p95_ms_median": statistics.median(r["page"]["p95_ms"] for r in runs),
-        "content_rtt_p50_ms_median": statistics.median(r["content_script"]["p50_ms"] for r in runs),
-        "content_rtt_p95_ms_median": statistics.median(r["content_script"]["p95_ms"] for r in runs),
+        for i in range(args.rounds):
+            log(f"round {i + 1}/{args.rounds}")
+            rounds.append(one_round(p, builds, args.calls))
+    result: dict = {"benchmark": "bridge", "rounds": rounds}
+    for label in builds:
+        result[label] = figures(rounds, label)
+    after = result["after"]
+    result["targets"] = {
+        "start_ratio_relaunch_le_1_25": after["start_ratio_relaunch"]["median"] <= 1.25,
+        "page_rtt_p50_le_3ms": after["page_rtt_p50_ms"] <= 3, "page_rtt_p95_le_8ms": after["page_rtt_p95_ms"] <= 8,
+        "content_rtt_p50_le_3ms": after["content_script_rtt_p50_ms"] <= 3,
+        "content_rtt_p95_le_8ms": after["content_script_rtt_p95_ms"] <= 8,
     }
-    print(json.dumps(result, indent=2))
+    ratios = {"start_ratio_relaunch": after["start_ratio_relaunch"]["median"], "start_ratio_first": after["start_ratio_first"]["median"],
+              "page_rtt_p50_ratio": after["page_rtt_p50_ratio"], "content_script_rtt_p50_ratio": after["content_script_rtt_p50_ratio"],
+              "page_rtt_p95_ratio": after["page_rtt_p95_ratio"], "content_script_rtt_p95_ratio": after["content_script_rtt_p95_ratio"]}
+    finish("bridge", result, ratios, save=args.save_baseline)
 
 
 if __name__ == "__main__":

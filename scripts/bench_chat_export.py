@@ -9,14 +9,14 @@ media names; Android es 12-hour UTF-16). Measured per file, best of --repeat run
 - baseline: the floor any line-based reader pays on the same text: ``bytes.decode`` +
   ``str.splitlines()`` + one compiled header regex ``match`` per line.
 The ratio parse/baseline is the figure to compare between runs (absolute times drift on shared
-machines); seconds and messages/s are printed too. Prints JSON; asserts nothing.
+machines); seconds and messages/s are printed too. Prints JSON; asserts nothing; reports a ratio
+more than 20 % worse than scripts/baselines/chat_export.json (``--save-baseline`` rewrites it).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import json
 import re
 import sys
 import time
@@ -24,7 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from benchlib import finish  # noqa: E402
 from pycore.chat_export import parse_export  # noqa: E402
 from tests.chat_export.generate import STYLES, big_export  # noqa: E402
 
@@ -78,10 +80,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--save-baseline", action="store_true")
     args = ap.parse_args()
     results = [measure(int(n), fmt, args.repeat) for n in args.sizes.split(",") for fmt in FORMATS]
-    print(json.dumps({"python": sys.version.split()[0], "target": "parse <= 1.5 s per 100k messages on CPython",
-                      "results": results}, indent=1))
+    ratios = {f"{r['format']}_{r['messages']}_parse_over_baseline": r["ratio"] for r in results}
+    finish("chat_export", {"benchmark": "chat_export", "python": sys.version.split()[0],
+                           "target": "parse <= 1.5 s per 100k messages on CPython", "results": results},
+           ratios, save=args.save_baseline)
 
 
 if __name__ == "__main__":

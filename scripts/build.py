@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 import gen_protocol  # noqa: E402
 import vendor  # noqa: E402
+import wheels  # noqa: E402
 
 DIST = ROOT / "dist"
 BUILD = ROOT / "build"
@@ -88,16 +89,24 @@ def assemble(got: dict, core_wheel: Path) -> None:
     for f in got["lock"]["runtime"]["files"]:
         if f != "pyodide-lock.json":  # replaced by ours: the stock one names wheels we do not ship
             shutil.copy2(got["runtime"] / f, pyo / f)
+    # Two wheels (scripts/wheels.py): the binary pydantic-core, and mettri-core holding the core with
+    # every pure dependency; both with bytecode compiled by this Pyodide.
+    specs = [s for s in got["lock"]["wheels"] if s["group"] == "core"]
+    sources = [got["wheels"][s["name"]] for s in specs] + [core_wheel]
+    compiled = wheels.compile_bytecode(got["runtime"], sources, ROOT / ".cache" / "compiled-wheels")
+    binary = [s for s in specs if not wheels.is_pure(got["wheels"][s["name"]])]
+    pure = [s for s in specs if wheels.is_pure(got["wheels"][s["name"]])]
     entries = []
-    for spec in got["lock"]["wheels"]:
-        if spec["group"] != "core":
-            continue
-        path = got["wheels"][spec["name"]]
+    for spec in binary:
+        path = compiled[got["wheels"][spec["name"]].name]
         shutil.copy2(path, pyo / path.name)
-        entries.append(lock_entry(spec["name"], spec["version"], path, spec["imports"], spec["depends"]))
-    shutil.copy2(core_wheel, pyo / core_wheel.name)
+        # Its pure dependencies travel inside mettri-core, which loads it.
+        entries.append(lock_entry(spec["name"], spec["version"], path, spec["imports"], []))
+    merged = pyo / core_wheel.name
+    wheels.merge([compiled[got["wheels"][s["name"]].name] for s in pure] + [compiled[core_wheel.name]], merged)
     core_version = core_wheel.name.split("-")[1]
-    entries.append(lock_entry(CORE_PACKAGE, core_version, core_wheel, ["pycore"], ["pydantic"]))
+    imports = ["pycore"] + [i for s in pure for i in s["imports"]]
+    entries.append(lock_entry(CORE_PACKAGE, core_version, merged, imports, [s["name"] for s in binary]))
     write_lock(got["runtime"], entries, pyo / "mettri-lock.json")
 
     BUILD.mkdir(exist_ok=True)

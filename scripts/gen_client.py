@@ -452,6 +452,7 @@ declare namespace Mettri {
   }
   /** chrome.runtime messages between Mettri's own contexts (docs/protocol.md, "Transport"). */
   type Message =
+    | { to: "core-direct"; request: Request }
     | { to: "core"; request: Request }
     | { to: "offscreen"; request: StampedRequest }
     | { to: "broadcast"; envelope: Event }

@@ -23,13 +23,16 @@ BASE_ARGS = [
 ]
 
 
-def launch(playwright, profile: Path, *, headless: bool = True, extra_args: list[str] | None = None, language: str = "pt-BR"):
-    """A persistent context with dist/ loaded; returns (context, extension_id). ``language``: the
-    browser's UI language (pt-BR, the product's first; "en" for the English pages)."""
-    if not (DIST / "manifest.json").exists():
-        raise RuntimeError("dist/ is missing: run python scripts/build.py first")
+def launch(playwright, profile: Path, *, headless: bool = True, extra_args: list[str] | None = None, language: str = "pt-BR",
+           dist: Path | None = None):
+    """A persistent context with dist/ (or another build, for benchmarks) loaded; returns (context,
+    extension_id). ``language``: the browser's UI language (pt-BR, the product's first; "en" for the
+    English pages)."""
+    dist = dist or DIST
+    if not (dist / "manifest.json").exists():
+        raise RuntimeError(f"{dist} is missing: run python scripts/build.py first")
     args = [a for a in BASE_ARGS if not a.startswith("--lang=")] + [f"--lang={language}"]
-    args += [f"--disable-extensions-except={DIST}", f"--load-extension={DIST}"] + (extra_args or [])
+    args += [f"--disable-extensions-except={dist}", f"--load-extension={dist}"] + (extra_args or [])
     context = playwright.chromium.launch_persistent_context(
         str(profile),
         executable_path=CHROMIUM,

@@ -21,3 +21,19 @@ export function classifySender(sender) {
   if (url.startsWith(chrome.runtime.getURL("extension/offscreen/offscreen.html"))) return "offscreen";
   return url.startsWith(chrome.runtime.getURL("")) ? "page" : null;
 }
+
+/**
+ * A request as the core may see it: its source and tab stamped from Chrome's own sender
+ * information, never from what the sender wrote. The service worker (relaying) and the offscreen
+ * document (answering pages and the content script directly) both use this one rule.
+ * @param {unknown} request
+ * @param {chrome.runtime.MessageSender} sender
+ * @returns {{ request: Mettri.StampedRequest } | { invalid: true } | null} null: not ours, never answered
+ */
+export function stampRequest(request, sender) {
+  const source = classifySender(sender);
+  if (source !== "page" && source !== "content") return null;
+  if (typeof request !== "object" || request === null) return { invalid: true };
+  const tab_id = source === "content" ? (sender.tab?.id ?? null) : null;
+  return { request: /** @type {Mettri.StampedRequest} */ ({ ...request, source, tab_id }) };
+}

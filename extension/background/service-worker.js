@@ -4,7 +4,7 @@
 // time, and every message it relays can be retried by its sender.
 
 import "../shared/protocol.js"; // MettriProtocol: the envelope builders
-import { classifySender } from "./sender-check.js";
+import { classifySender, stampRequest } from "./sender-check.js";
 import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
 import { forwardToCore, relayEventToTabs } from "./router.js";
 import { watchTabs } from "./tab-ports.js";
@@ -21,14 +21,16 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
 
   switch (message.to) {
     case "core": {
-      if (source === "offscreen") return false;
-      // The source is decided here from Chrome's sender info, never by the sender.
-      /** @type {Mettri.StampedRequest} */
-      const request = { ...(message.request || {}), source, tab_id: source === "content" ? (sender.tab?.id ?? null) : null };
-      if (typeof message.request !== "object" || message.request === null) {
+      // The relay: pages and the content script message the core directly ("core-direct", the
+      // offscreen document checks them with the same rule) and come here when no document
+      // answered, so the worker creates or recreates it.
+      const stamped = stampRequest(message.request, sender);
+      if (stamped === null) return false; // the offscreen document itself, or not ours
+      if ("invalid" in stamped) {
         sendResponse(MettriProtocol.errorReply(null, "invalid_message", "request must be an object"));
         return false;
       }
+      const request = stamped.request;
       forwardToCore(request).then(sendResponse, (err) =>
         sendResponse(MettriProtocol.errorReply(request.id ?? null, "internal_error", String(err))),
       );

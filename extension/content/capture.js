@@ -45,7 +45,7 @@ var MettriCapture = (() => {
     const sent = new Map();
     /** @type {Map<string, Pending>} nodeKey -> {chat, node, sig, batch} */
     const pending = new Map();
-    const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, reads: 0, dropped: 0 };
+    const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, maxReadMs: 0, reads: 0, dropped: 0 };
     /** @type {ReturnType<typeof setTimeout> | null} */
     let timer = null;
     let firstDirtyAt = 0;
@@ -157,7 +157,9 @@ var MettriCapture = (() => {
           added += 1;
         }
       }
-      stats.readMs += performance.now() - t0;
+      const ms = performance.now() - t0;
+      stats.readMs += ms;
+      stats.maxReadMs = Math.max(stats.maxReadMs, ms); // one read is one task on WhatsApp's thread
       stats.reads += 1;
       if (added) flush();
     }
@@ -166,6 +168,9 @@ var MettriCapture = (() => {
       if (stopped) return;
       const now = performance.now();
       if (!timer) firstDirtyAt = now;
+      // Once the burst has waited MAX_WAIT_MS the read is due: a page that keeps rendering must not
+      // push it back again and again (it would wait until the burst ends, then read everything at once).
+      else if (now - firstDirtyAt >= MAX_WAIT_MS) return;
       if (timer) clearTimeout(timer);
       const wait = Math.max(0, Math.min(DEBOUNCE_MS, MAX_WAIT_MS - (now - firstDirtyAt)));
       timer = setTimeout(() => {

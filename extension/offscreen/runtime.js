@@ -4,6 +4,7 @@
 // never a silent hang. Everything is loaded from the extension's own files.
 
 import { loadPyodide } from "/vendor/pyodide/pyodide.mjs";
+import { dropSnapshots, hasSnapshot, loadSnapshot } from "./runtime-snapshot.js";
 
 /** The start-up stages (pycore/protocol/system.py names them). @typedef {Mettri.system.BootStageName} Stage */
 
@@ -38,13 +39,49 @@ export class StageError extends Error {
   }
 }
 
+// A restored runtime shares the snapshot's memory, the random module's state included.
+const AFTER_RESTORE = `
+import sys
+if "random" in sys.modules:
+    sys.modules["random"].seed()
+`;
+
+/**
+ * The runtime from the stored snapshot when there is one that restores; otherwise null (and
+ * a snapshot that does not restore is dropped, so the next start makes a new one). The snapshot
+ * is read while Pyodide loads its own script.
+ * @param {string} key
+ * @param {import("/vendor/pyodide/pyodide.mjs").PyodideConfig} config
+ */
+async function fromSnapshot(key, config) {
+  if (!(await hasSnapshot(key).catch(() => false))) return null;
+  try {
+    const snapshot = loadSnapshot(key).then((bytes) => {
+      if (!bytes) throw new Error("the snapshot went away");
+      return bytes;
+    });
+    const pyodide = await loadPyodide({ ...config, _loadSnapshot: snapshot });
+    pyodide.runPython(AFTER_RESTORE);
+    return pyodide;
+  } catch (err) {
+    console.warn("mettri: runtime snapshot did not restore; starting fresh", err);
+    await dropSnapshots().catch(() => undefined);
+    return null;
+  }
+}
+
 /**
  * Load the runtime and the core packages.
  * @param {(stage: Stage, state: "start"|"done", ms?: number) => void} onStage
- * @param {{ packages?: string[], imports?: string[] }} [options]
+ * @param {{ packages?: string[], imports?: string[], snapshotKey?: string | null,
+ *           onRuntimeFrom?: (from: Mettri.system.RuntimeFrom) => void }} [options]
+ *   snapshotKey: restore the runtime from the snapshot stored under this key when there is one.
  * @returns {Promise<import("/vendor/pyodide/pyodide.mjs").PyodideAPI>}
  */
-export async function loadRuntime(onStage, { packages = ["mettri-core"], imports = ["pydantic", "pycore"] } = {}) {
+export async function loadRuntime(
+  onStage,
+  { packages = ["mettri-core"], imports = ["pydantic", "pycore"], snapshotKey = null, onRuntimeFrom = () => undefined } = {},
+) {
   /**
    * @template T
    * @param {Stage} stage
@@ -64,14 +101,18 @@ export async function loadRuntime(onStage, { packages = ["mettri-core"], imports
 
   // Absolute URLs: Pyodide resolves wheel file names against the lock file's URL.
   const base = new URL("/vendor/pyodide/", location.href).href;
-  const pyodide = await run("runtime", () =>
-    loadPyodide({
-      indexURL: base,
-      lockFileURL: base + "mettri-lock.json",
-      stdout: (line) => console.log("[py]", line),
-      stderr: (line) => console.warn("[py]", line),
-    }),
-  );
+  /** @type {import("/vendor/pyodide/pyodide.mjs").PyodideConfig} */
+  const config = {
+    indexURL: base,
+    lockFileURL: base + "mettri-lock.json",
+    stdout: (line) => console.log("[py]", line),
+    stderr: (line) => console.warn("[py]", line),
+  };
+  const pyodide = await run("runtime", async () => {
+    const restored = snapshotKey ? await fromSnapshot(snapshotKey, config) : null;
+    onRuntimeFrom(restored ? "snapshot" : "fresh");
+    return restored || loadPyodide(config);
+  });
 
   await run("packages", async () => {
     /** @type {string[]} */

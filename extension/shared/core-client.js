@@ -1,6 +1,8 @@
 // @ts-check
 // The transport under the generated client (MettriApi, shared/protocol.js): sends a request
-// envelope to the core through the service worker and hears the core's events.
+// envelope to the core and hears the core's events. A request goes to the offscreen document
+// directly (it checks the sender itself, by the worker's rule); when no document answers (not
+// created yet, closed, still loading), it goes through the service worker, which (re)creates it.
 // A classic script: the content script and the extension pages both load it.
 var MettriCore = (() => {
   const DEFAULT_TIMEOUT_MS = 30_000;
@@ -9,6 +11,30 @@ var MettriCore = (() => {
   function newId() {
     counter += 1;
     return `${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  /**
+   * No context took the message (no offscreen document, or its script not listening yet): it was
+   * not handled, so sending it again through the worker cannot run it twice. (Chrome resolves with
+   * undefined in that case today; these are its older wordings.) A document that took the request
+   * and then closed rejects with "A listener indicated an asynchronous response...": not matched,
+   * the request may have run, so it becomes an error and is never sent again.
+   * @param {unknown} err
+   */
+  function undelivered(err) {
+    const message = String(err && typeof err === "object" && "message" in err ? err.message : err);
+    return /Receiving end does not exist|message port closed before a response was received/.test(message);
+  }
+
+  /**
+   * Through the service worker, which creates the offscreen document when it is missing.
+   * @param {Mettri.Request} envelope
+   * @returns {Promise<any>}
+   */
+  function viaWorker(envelope) {
+    return chrome.runtime
+      .sendMessage(/** @type {Mettri.Message} */ ({ to: "core", request: envelope }))
+      .then((reply) => reply ?? MettriProtocol.errorReply(envelope.id, "not_ready", "no reply"));
   }
 
   /**
@@ -29,12 +55,14 @@ var MettriCore = (() => {
     const timeout = new Promise((resolve) => {
       timer = setTimeout(() => resolve(errorReply(id, "not_ready", `no reply within ${timeoutMs} ms`)), timeoutMs);
     });
-    /** @type {Mettri.Message} */
-    const message = { to: "core", request: MettriProtocol.request(id, type, /** @type {Mettri.Args<K>} */ (args)) };
+    const envelope = MettriProtocol.request(id, type, /** @type {Mettri.Args<K>} */ (args));
     /** @type {Promise<Mettri.Reply<Mettri.Result<K>>>} */
     const send = chrome.runtime
-      .sendMessage(message)
-      .then((reply) => reply ?? errorReply(id, "not_ready", "no reply"))
+      .sendMessage(/** @type {Mettri.Message} */ ({ to: "core-direct", request: envelope }))
+      .then(
+        (reply) => reply ?? viaWorker(envelope),
+        (err) => (undelivered(err) ? viaWorker(envelope) : errorReply(id, "not_ready", String(err))),
+      )
       .catch((err) => errorReply(id, "not_ready", String(err)));
     try {
       return await Promise.race([send, timeout]);

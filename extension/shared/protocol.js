@@ -762,6 +762,8 @@
     "system": {
       "BootStage": ["starting", "runtime", "packages", "core", "ready", "failed"],
       "BootStageName": ["runtime", "packages", "core"],
+      "RuntimeFrom": ["snapshot", "fresh"],
+      "SnapshotState": ["making", "saved", "failed"],
       "bounds": {
         "Ping": {
           "echo": { "maxLength": 65536 },

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 
 _SHAPE = re.compile(r"^\s*\[(?P<time>[^\],，،]+)[,，،]\s*(?P<date>[^\]]+)\]\s*(?P<author>.*?)\s*:\s*$", re.S)
 _TIME = re.compile(r"(\d{1,2})\s*[:.h]\s*(\d{2})")
+_SPACE_OR_DOT = re.compile(r"[\s.]")
+_NUMBER = re.compile(r"\d+")
+# A batch repeats a handful of times and dates hundreds of times: both parses are pure and their
+# results immutable, so each distinct text is parsed once.
+_PARSED = 4096
 # Markers after removing spaces and dots and lower-casing ("p. m." -> "pm").
 _PM = ("pm", "下午", "晚上", "中午", "午後", "오후", "م", "μμ", "ch")
 _AM = ("am", "上午", "凌晨", "早上", "午前", "오전", "ص", "πμ", "sa")
@@ -36,12 +42,13 @@ def date_order(locale: str | None) -> str:
     return "mdy" if tag in _MONTH_FIRST else "dmy"
 
 
+@lru_cache(maxsize=_PARSED)
 def parse_time(text: str) -> tuple[int, int] | None:
     m = _TIME.search(text)
     if not m:
         return None
     hour, minute = int(m[1]), int(m[2])
-    marker = re.sub(r"[\s.]", "", text).lower()
+    marker = _SPACE_OR_DOT.sub("", text).lower()
     if any(p in marker for p in _PM):
         hour = hour % 12 + 12
     elif any(a in marker for a in _AM):
@@ -51,12 +58,13 @@ def parse_time(text: str) -> tuple[int, int] | None:
     return hour, minute
 
 
+@lru_cache(maxsize=_PARSED)
 def parse_date(text: str, order: str) -> tuple[tuple[int, int, int] | None, bool]:
     """((year, month, day) or None, ambiguous)."""
-    nums = re.findall(r"\d+", text)
+    nums = _NUMBER.findall(text)
     if len(nums) != 3:
         return None, False
-    a, b, c = (int(n) for n in nums)
+    a, b, c = map(int, nums)
     if "年" in text or len(nums[0]) == 4 or order == "ymd":
         year, month, day, ambiguous = a, b, c, False
     else:

@@ -1,6 +1,5 @@
 """Commands and events about the core itself."""
 
-from __future__ import annotations
 
 from typing import Literal
 
@@ -40,6 +39,10 @@ class Status(Command):
 # The offscreen document's timed start-up stages, in order (extension/offscreen/runtime.js).
 BootStageName = Literal["runtime", "packages", "core"]
 BootStage = Literal["starting", BootStageName, "ready", "failed"]
+# Where the runtime came from: the stored memory snapshot of a fresh runtime, or a full start.
+RuntimeFrom = Literal["snapshot", "fresh"]
+# The snapshot for the next start: being made (in a worker, after ready), saved, or failed.
+SnapshotState = Literal["making", "saved", "failed"]
 
 
 class BootState(Model):
@@ -48,6 +51,8 @@ class BootState(Model):
     stages: dict[BootStageName, int] = Field(default_factory=dict, description="milliseconds each finished stage took")
     startedAt: float | None = None
     readyMs: int | None = Field(default=None, description="milliseconds from document start to ready")
+    runtimeFrom: RuntimeFrom | None = None
+    snapshotState: SnapshotState | None = None
 
 
 @command("core.boot_state", BootState)
@@ -65,3 +70,5 @@ class Boot(Event):
     stages: dict[BootStageName, int] = Field(default_factory=dict)
     startedAt: float | None = None
     readyMs: int | None = None
+    runtimeFrom: RuntimeFrom | None = None
+    snapshotState: SnapshotState | None = None

@@ -52,6 +52,7 @@ declare namespace Mettri {
   }
   /** chrome.runtime messages between Mettri's own contexts (docs/protocol.md, "Transport"). */
   type Message =
+    | { to: "core-direct"; request: Request }
     | { to: "core"; request: Request }
     | { to: "offscreen"; request: StampedRequest }
     | { to: "broadcast"; envelope: Event }
@@ -2292,6 +2293,8 @@ declare namespace Mettri {
     readonly system: {
       readonly BootStage: readonly ["starting", "runtime", "packages", "core", "ready", "failed"];
       readonly BootStageName: readonly ["runtime", "packages", "core"];
+      readonly RuntimeFrom: readonly ["snapshot", "fresh"];
+      readonly SnapshotState: readonly ["making", "saved", "failed"];
       readonly bounds: {
         readonly Ping: {
           readonly echo: {

@@ -4,6 +4,8 @@
 declare namespace Mettri.system {
   type BootStage = "starting" | "runtime" | "packages" | "core" | "ready" | "failed";
   type BootStageName = "runtime" | "packages" | "core";
+  type RuntimeFrom = "snapshot" | "fresh";
+  type SnapshotState = "making" | "saved" | "failed";
 
   /** Sent by the offscreen document at each start-up stage (same fields as BootState). */
   interface Boot {
@@ -12,6 +14,8 @@ declare namespace Mettri.system {
     stages: { "runtime"?: number; "packages"?: number; "core"?: number; };
     startedAt: number | null;
     readyMs: number | null;
+    runtimeFrom: RuntimeFrom | null;
+    snapshotState: SnapshotState | null;
   }
   interface BootState {
     stage: BootStage;
@@ -21,6 +25,8 @@ declare namespace Mettri.system {
     startedAt: number | null;
     /** milliseconds from document start to ready */
     readyMs: number | null;
+    runtimeFrom: RuntimeFrom | null;
+    snapshotState: SnapshotState | null;
   }
   /**
    * Start-up state of the core. Answered by the offscreen document itself, even while

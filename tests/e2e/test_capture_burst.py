@@ -1,0 +1,49 @@
+"""A page that never stops rendering is still read while it renders (issue 16): the capture loop's
+debounce waits at most MAX_WAIT_MS, however often WhatsApp mutates the open chat."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import wait_for
+from tests.e2e.reading import all_stored, close_whatsapp_tabs, open_active  # noqa: F401
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
+
+CHAT = "5511977770001@c.us"
+# Ten messages per task, back to back, as a fast burst from the network renders (each render of
+# the replica redraws the whole window, so the main thread stays busy), until told to stop or
+# 1,000 messages were delivered.
+BURST = """id => {
+    window.__burst = {stop: false, done: false, ids: []};
+    (async () => {
+        for (let i = 0; !__burst.stop && i < 1000; i += 10) {
+            for (let k = i; k < i + 10; k++) {
+                const m = __replica.deliver(id, {id: "3EB0B0A5" + String(k).padStart(12, "0"), text: "rajada " + k});
+                __burst.ids.push(m.id);
+            }
+            await new Promise(r => setTimeout(r, 0));
+        }
+        __burst.done = true;
+    })();
+}"""
+
+
+def test_a_page_that_keeps_rendering_is_captured_during_the_burst(routed, core_page):
+    context, _ = routed
+    wa, world = open_active(context, "gen=2025&lang=pt-BR")
+    wa.evaluate("id => { __replica.createChat({id, name: 'Rajada'}); __replica.openChat(id); }", CHAT)
+    wa.evaluate(BURST, CHAT)
+    try:
+        wait_for(lambda: world.evaluate("MettriContent.capture.chatKey()"), timeout=60,
+                 message="the core to acknowledge a batch of the burst")
+        assert not wa.evaluate("() => __burst.done"), "nothing was captured until the burst ended"
+    finally:
+        wa.evaluate("() => { __burst.stop = true; }")
+    wait_for(lambda: wa.evaluate("() => __burst.done"), message="the burst to stop")
+    sent = wa.evaluate("() => __burst.ids")
+    key = world.evaluate("MettriContent.capture.chatKey()")
+    wait_for(lambda: set(sent) <= {r["id"] for r in all_stored(core_page, key)}, timeout=120,
+             message=f"all {len(sent)} messages stored")
+    ids = [r["id"] for r in all_stored(core_page, key)]
+    assert len(ids) == len(set(ids)) and set(ids) == set(sent), "a message lost, duplicated or invented"
