@@ -86,6 +86,33 @@ def crm_card(panel, wa) -> None:
     wa.screenshot(path=str(SHOTS / "9-whatsapp-badge.png"))
 
 
+def crm_pages(context, ext_id, panel, wa) -> None:
+    """A few more customers on the CRM (tags, stages, values), then the contacts page and the board."""
+    vip = browser.core_call(panel, "crm.tag.create", {"label": "Encomenda", "color": "#8e24aa"})
+    tag = vip["result"]["id"] if vip["ok"] else None
+    stages = browser.core_call(panel, "crm.defs", {})["result"]["pipelines"][0]["stages"]
+    for n, chat in enumerate(wa.evaluate("() => __replica.chats()")[1:9]):
+        key = browser.core_call(panel, "crm.card", {"chat": chat["id"]})
+        if not key["ok"]:
+            continue
+        row = key["result"]["row"]
+        if tag and n % 2 == 0:
+            done = browser.core_call(panel, "crm.record.update", {"chat": chat["id"], "version": row["version"], "tags": [tag]})
+            assert done["ok"], done
+            row = done["result"]["row"] if "row" in done["result"] else browser.core_call(panel, "crm.card", {"chat": chat["id"]})["result"]["row"]
+        done = browser.core_call(panel, "crm.deal.set", {"chat": chat["id"], "version": row["version"],
+                                                         "stage": stages[n % 4]["id"], "value": 12_000 * (n + 1)})
+        assert done["ok"], done
+    for page_path, shot, ready in (("extension/pages/contacts/contacts.html", "10-contacts.png", "#records-body tr"),
+                                   ("extension/pages/board/board.html", "11-board.png", "#board .card")):
+        page = browser.open_page(context, ext_id, page_path)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.locator(ready).first.wait_for()
+        page.screenshot(path=str(SHOTS / shot))
+        page.close()
+    say("contacts page and pipeline board (full tab)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep-open", action="store_true", help="leave the browser open until Enter (with a display)")
@@ -144,6 +171,7 @@ def main() -> None:
                 say('searched "acacias" (accent-insensitive)')
         browser.open_page(context, ext_id).screenshot(path=str(SHOTS / "6-options.png"))
         crm_card(panel, wa)
+        crm_pages(context, ext_id, panel, wa)
 
         if args.keep_open and not headless:
             input("demo: the browser stays open; press Enter to close it ")
