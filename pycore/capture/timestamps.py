@@ -106,6 +106,7 @@ def parse_pre_plain(raw: str | None, *, locale: str | None = None, utc_offset_mi
 # the sender line, the bubble's time under a day divider, the bubble's time on an assumed day
 # (the newest day on which that time is not in the future), a neighbour's time, the moment seen.
 TS_RANK = {"pre_plain": 5, "bubble": 4, "bubble_guess": 2, "neighbour": 1, "observed": 0}
+DAY = 86400.0
 INFERRED = frozenset({"bubble_guess", "neighbour", "observed"})
 LEGACY_RANK = 3  # a time stored before its source was recorded (maybe a neighbour's): what is seen wins
 
@@ -191,6 +192,22 @@ def fill_times(rows: list[tuple[dict, float | None]], *, observed_at: float) -> 
     of their day divider's day, else the moment they were seen. Each row is (MessageRecord fields
     with "ts" and "ts_source", the start of its divider's day or None); "ts_inferred" is set on all."""
     dated = [fields["ts"] is not None for fields, _ in rows]
+    sure = [d and fields.get("ts_source") not in INFERRED for d, (fields, _) in zip(dated, rows)]
+    # A bubble's time with no day divider above it was put on today (or yesterday): a row of the same
+    # batch whose day is known says better. Rows are in time order, so the guess moves by whole days
+    # to the nearest time not before the row above it (or not after the row below).
+    for i, (fields, _) in enumerate(rows):
+        if fields.get("ts_source") != "bubble_guess":
+            continue
+        before = next((j for j in range(i - 1, -1, -1) if sure[j]), None)
+        after = next((j for j in range(i + 1, len(rows)) if sure[j]), None)
+        guess = fields["ts"]
+        if before is not None:
+            ref = rows[before][0]["ts"]
+            fields["ts"] = ref + (guess - ref) % DAY
+        elif after is not None:
+            ref = rows[after][0]["ts"]
+            fields["ts"] = ref - (ref - guess) % DAY
 
     def same_day(i: int, j: int | None) -> bool:
         return j is not None and rows[j][1] == rows[i][1]

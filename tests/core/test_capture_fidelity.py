@@ -101,6 +101,20 @@ def test_rows_without_a_time_take_a_neighbour_on_the_same_day_and_say_so():
         (NOW, "observed", True)]
 
 
+def test_a_bubble_time_without_a_divider_takes_its_day_from_a_dated_neighbour():
+    """An image months old, drawn with no day divider above it in view: its bubble time was put on
+    today; the texts around it (their sender lines carry the date) give the day."""
+    june10 = local(2026, 6, 10, 10, 0)
+    guess = local(2026, 6, 16, 10, 5)  # 10:05 on the day it was seen
+    rows = [({"ts": guess, "ts_source": "bubble_guess"}, None), ({"ts": june10 + 600, "ts_source": "pre_plain"}, None)]
+    fill_times(rows, observed_at=NOW)
+    assert rows[0][0]["ts"] == june10 + 300 and rows[0][0]["ts_inferred"]  # 10:05 on June 10, still a guess
+    late = local(2026, 6, 16, 23, 50)  # after the text above it (June 10, 10:00): later that day
+    rows = [({"ts": june10, "ts_source": "pre_plain"}, None), ({"ts": late, "ts_source": "bubble_guess"}, None)]
+    fill_times(rows, observed_at=NOW)
+    assert rows[1][0]["ts"] == local(2026, 6, 10, 23, 50)
+
+
 # -- kinds -------------------------------------------------------------------------------------------
 DOC_WITH_AUDIO_ICON = dict(icons=["document-PDF-icon", "audio-download"], labels=["Nota.pdf", "Download"],
                            texts=["Nota.pdf", "2 pages • PDF • 245 kB", "10:54 AM"])

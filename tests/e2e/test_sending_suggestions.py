@@ -40,7 +40,7 @@ def test_suggestion_is_sent_only_after_the_click(routed, core_page):
     # Time passes: asked again after that, the gate has nothing to hand out without the click.
     answer = tab.answer_after(clock, move=600)
     assert answer["job"] is None and answer["wait_code"] == "idle", answer
-    assert sent_log(wa) == []
+    assert all(s["text"] != text for s in sent_log(wa))  # (other tests' scheduled sends may go out meanwhile)
     assert all(e["text"] != text for e in call(core_page, "outbox.list", {"limit": 50})["entries"])
 
     bar.locator("button.primary").click()
@@ -50,7 +50,7 @@ def test_suggestion_is_sent_only_after_the_click(routed, core_page):
         return [e for e in call(core_page, "outbox.list", {"limit": 5})["entries"] if e["text"] == text and e["state"] == "sent"]
 
     drive(tab, clock, sent, timeout=60)
-    assert [s["text"] for s in sent_log(wa)] == [text]
+    assert [s["text"] for s in sent_log(wa) if s["text"] == text] == [text]
     assert sent()[0]["origin"] == "suggestion"
     assert call(core_page, "suggestion.pending")["suggestions"] == []
     tab.close()

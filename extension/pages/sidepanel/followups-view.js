@@ -20,9 +20,10 @@ function badge(n) {
   if (!tab) return;
   let b = tab.querySelector(".count");
   if (!b) tab.append((b = el("span", { class: "count" })));
-  b.textContent = n ? String(n) : "";
+  // The name is the visible text plus a word only screen readers hear ("Retornos 3 atrasados"):
+  // an aria-label that rewords it would hide what sighted users see (axe: label-content-name-mismatch).
+  b.replaceChildren(...(n ? [String(n), el("span", { class: "visually-hidden" }, " " + t("followup_overdueWord"))] : []));
   /** @type {HTMLElement} */ (b).hidden = !n;
-  tab.setAttribute("aria-label", n ? t("followup_tabCount", [String(n)]) : t("followup_tab"));
 }
 
 /** @param {Mettri.crm.CrmReminder} r */
