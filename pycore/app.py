@@ -84,7 +84,14 @@ class Tasks:
 
     async def drain(self) -> None:
         while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            pending = [t for t in self._tasks if not t.done()]
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+            else:
+                # Finished tasks leave the set in their done callbacks, which run on the next turn of
+                # the loop. Awaiting a gather of finished tasks may not yield (Python 3.12+ under
+                # Pyodide): without this turn the loop would spin here forever.
+                await asyncio.sleep(0)
 
 
 @dataclass
