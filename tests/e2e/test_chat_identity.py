@@ -187,7 +187,7 @@ def test_sends_found_through_search_leave_the_box_and_the_open_chat_as_they_were
         # The search box is as the user left it (empty) and their chat is open again.
         try:
             wait_for(lambda: wa.evaluate("() => __replica.searchText()") == "" and
-                     wa.evaluate("() => __replica.state().activeChat") == mine, timeout=10,
+                     wa.evaluate("() => __replica.state().activeChat") == mine, timeout=30,
                      message="the search box emptied and the user's chat open again")
         except AssertionError:
             raise AssertionError((wa.evaluate("() => __replica.searchText()"), wa.evaluate("() => __replica.state().activeChat"), mine))
