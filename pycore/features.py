@@ -309,7 +309,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
                                      search=search, audit=audit)
     # Each feature's part of the archive, of a person's data and of an erase (pycore/privacy/parts.py).
     archive_parts: list[ArchivePart] = [
-        MessagesPart(st, store), ContactsPart(st), SendingPart(st), AuditPart(st), ConsentPart(st), SettingsPart(st),
+        MessagesPart(st, store, identity), ContactsPart(st), SendingPart(st), AuditPart(st), ConsentPart(st), SettingsPart(st),
         ImportsPart(st), crm.archive_part,
     ]
     privacy = Privacy(st, clock, emit, files=transfers, search=search, audit=audit, parts=archive_parts)

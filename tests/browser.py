@@ -9,6 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
+KEPT_PAGES: set = set()  # session pages the e2e clean-up after each test leaves open
 CHROMIUM = os.environ.get("METTRI_CHROMIUM", "/usr/lib/chromium/chromium")
 
 BASE_ARGS = [

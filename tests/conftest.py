@@ -22,6 +22,7 @@ def core_page(ext):
     page = browser.open_page(context, ext_id)
     state = browser.wait_core_ready(page)
     assert state["stage"] == "ready", f"core did not start: {state}"
+    browser.KEPT_PAGES.add(page)  # tests close what they leave open, never this one
     yield page
     page.close()
 

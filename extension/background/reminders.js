@@ -6,10 +6,10 @@
 // which also returns what came due while the browser was closed. A reminder stays due until
 // the worker says it showed it (crm.reminders.notified), so a worker stopped mid-way loses none.
 import { forwardToCore } from "./router.js";
+import { WHATSAPP, whatsappTab } from "../shared/whatsapp-tab.js";
 
 const ALARM = "mettri-reminders";
 const PREFIX = "mettri-reminder:";
-const WHATSAPP = "https://web.whatsapp.com/";
 
 let counter = 0;
 
@@ -135,7 +135,7 @@ function retryOpen() {
 
 /** Bring a WhatsApp tab forward (or open one) and ask it to open ``chat``. @param {string} chat */
 async function openChat(chat) {
-  const [tab] = await chrome.tabs.query({ url: `${WHATSAPP}*` });
+  const tab = await whatsappTab();
   if (!tab?.id) {
     pendingOpen = chat;
     pendingTries = 0;

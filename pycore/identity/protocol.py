@@ -31,6 +31,16 @@ class ChatsLinked(Event):
     how: How
 
 
+class AliasRecord(Model):
+    """A key proven to name the same chat as ``canonical`` (the ``aliases`` store): kept so the
+    old key still resolves, and carried in the backup (a restore without it would split the chat)."""
+
+    key: ChatKeyStr
+    canonical: ChatKeyStr
+    how: How
+    at: float
+
+
 class SeenRow(Model):
     """A chat-list row (or search result) as drawn: its name with emoji; headers are left out."""
 

@@ -101,6 +101,10 @@ class ChatIdentity:
             self._aliases = {r["key"]: r["canonical"] for r in await self.storage.query("aliases")}
         return self._aliases
 
+    def forget_cached(self) -> None:
+        """Read the links from storage again (after a person or everything was erased)."""
+        self._aliases = None
+
     async def canonical(self, key: str) -> str:
         """The key a chat is stored under now (a linked key names its canonical chat)."""
         aliases = await self.aliases()

@@ -23,6 +23,7 @@ from pycore.audit.protocol import AuditRecord
 from pycore.campaigns.protocol import CampaignRecord
 from pycore.capture.protocol import ChatHealth
 from pycore.contacts.protocol import ContactRecord
+from pycore.identity.protocol import AliasRecord
 from pycore.optout.protocol import ConsentEvent, OptoutRecord
 from pycore.protocol.records import ChatRecord, MessageRecord
 from pycore.sending.protocol import OutboxRecord
@@ -71,6 +72,10 @@ class ArchivePart(Protocol):
         """Erase everything of this part (what must survive, as for erase)."""
 
 
+class Forgets(Protocol):
+    def forget_cached(self) -> None: ...
+
+
 class MessageRemover(Protocol):
     async def remove(self, keys: list[str], extra: list[WriteOp] | None = None) -> None: ...
 
@@ -103,27 +108,32 @@ async def _put_all(storage: Storage, stores: Stores) -> int:
 
 @dataclass
 class MessagesPart:
-    """Capture's stores, written through its one writer (the MessageStore)."""
+    """Capture's stores, written through its one writer (the MessageStore), and identity's links
+    between keys of one chat (the ``aliases`` store: without them a restored chat splits again)."""
 
     storage: Storage
     store: MessageRemover
+    identity: Forgets
     name: str = "messages"
     version: int = 1
     holds_people: bool = True
 
     async def dump(self) -> Stores:
-        return {s: await _all(self.storage, s) for s in ("messages", "chats", "capture_state")}
+        return {s: await _all(self.storage, s) for s in ("messages", "chats", "capture_state", "aliases")}
 
     def validate(self, stores: Stores) -> Stores:
         return {"messages": [MessageRecord.model_validate(r).model_dump() for r in stores.get("messages", [])],
                 "chats": [ChatRecord.model_validate(r).model_dump() for r in stores.get("chats", [])],
-                "capture_state": [ChatHealth.model_validate(h).model_dump() for h in stores.get("capture_state", [])]}
+                "capture_state": [ChatHealth.model_validate(h).model_dump() for h in stores.get("capture_state", [])],
+                "aliases": [AliasRecord.model_validate(a).model_dump() for a in stores.get("aliases", [])]}
 
     async def load(self, stores: Stores) -> int:
         n = await self.store.restore(stores["messages"], stores["chats"])
-        if stores["capture_state"]:
-            await self.storage.apply(_puts("capture_state", stores["capture_state"]))
-        return n + len(stores["chats"]) + len(stores["capture_state"])
+        rest = _puts("capture_state", stores["capture_state"]) + _puts("aliases", stores["aliases"])
+        if rest:
+            await self.storage.apply(rest)
+        self.identity.forget_cached()
+        return n + len(stores["chats"]) + len(rest)
 
     async def count(self) -> int:
         return await self.storage.count("messages") + await self.storage.count("chats")
@@ -139,6 +149,10 @@ class MessagesPart:
                 out += [r for r in rows if r.get("author_jid") in person.jids]
         return out
 
+    async def _aliases(self, person: Person) -> list[dict]:
+        """Links from or to the person's chats (an old key of theirs names them: it is their data too)."""
+        return [a for a in await _all(self.storage, "aliases") if a["key"] in person.chats or a["canonical"] in person.chats]
+
     async def about(self, person: Person) -> Stores:
         messages = []
         for chat in person.chats:
@@ -146,7 +160,7 @@ class MessagesPart:
         messages += await self._group_messages(person)
         chats = [c for c in await self.storage.get_many("chats", list(person.chats)) if c]
         health = [h for h in await self.storage.get_many("capture_state", list(person.chats)) if h]
-        return {"messages": messages, "chats": chats, "capture_state": health}
+        return {"messages": messages, "chats": chats, "capture_state": health, "aliases": await self._aliases(person)}
 
     async def erase(self, person: Person) -> int:
         held = await self.about(person)
@@ -154,13 +168,16 @@ class MessagesPart:
         if group_keys:
             await self.store.remove(group_keys)
         await self.store.remove_chats(list(person.chats),
-                                      [WriteOp(op="delete", store="capture_state", key=c) for c in person.chats])
+                                      [WriteOp(op="delete", store="capture_state", key=c) for c in person.chats]
+                                      + [WriteOp(op="delete", store="aliases", key=a["key"]) for a in held["aliases"]])
+        self.identity.forget_cached()
         return sum(len(v) for v in held.values())
 
     async def erase_all(self) -> int:
         n = await self.count()
-        await self.storage.apply([WriteOp(op="clear", store=s) for s in ("messages", "chats", "capture_state")])
+        await self.storage.apply([WriteOp(op="clear", store=s) for s in ("messages", "chats", "capture_state", "aliases")])
         self.store.forget_cached()
+        self.identity.forget_cached()
         return n
 
 

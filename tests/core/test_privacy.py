@@ -80,6 +80,18 @@ async def populate(core, corpus) -> dict:
     await ok(core, "optout.set", {"chat": ANA, "opted_out": True, "note": "pediu por telefone"})
     await ok(core, "sending.settings.set", {"values": {"per_minute": 12}})
     await ok(core, "suggestion.offer", {"chat": ANA, "text": "Posso ajudar, Lúcia?"})
+    # the newer DOM knew a customer by name only and a reminder was written meanwhile; the older DOM's
+    # ids then proved her number: identity linked the name to it (a restore must keep that link)
+    from tests.core.test_identity import CUSTOMER, NAME, ids, node as row
+
+    def batch(nodes):
+        return {"chat": {"title": NAME}, "nodes": nodes, "observed_at": 1.0, "locale": "pt-BR"}
+
+    titled = (await ok(core, "capture.batch", batch([row(i, f"m{n}", n) for n, i in enumerate(ids(4))]), source="content"))["chat"]
+    await ok(core, "crm.reminder.add", {"chat": titled, "text": "confirmar entrega", "due_at": 1_790_000_000.0})
+    linked = await ok(core, "capture.batch", batch([row(i, f"m{n}", n, chat=CUSTOMER) for n, i in enumerate(ids(5))]),
+                      source="content")
+    assert (titled, linked["chat"]) == (f"title:{NAME}", CUSTOMER)
     # the CRM: a tag both share, a card, a note and a reminder each
     vip = (await ok(core, "crm.tag.create", {"label": "VIP", "color": "#1e88e5"}))["id"]
     for chat, note in ((ANA, "Lúcia prefere entrega à tarde"), (other["id"], "cliente desde 2024")):
@@ -114,7 +126,7 @@ def test_the_archive_round_trips_into_an_empty_profile(corpus):
         await populate(core, corpus)
         before = await everything(core.storage)
         assert all(before[s] for s in ("messages", "chats", "contacts", "outbox", "campaigns", "audit", "consent", "optouts",
-                                        "meta", "capture_state", "crm_records", "crm_notes", "crm_reminders", "crm_defs")), \
+                                        "meta", "capture_state", "aliases", "crm_records", "crm_notes", "crm_reminders", "crm_defs")), \
             {s: len(v) for s, v in before.items()}
         info = await ok(core, "privacy.export")
         assert info["name"].startswith("mettri-backup-") and info["name"].endswith(".zip")

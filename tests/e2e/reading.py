@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from tests import browser
 from tests.conftest import open_whatsapp, wait_for
 
@@ -91,13 +89,3 @@ def deliver_all(wa, chat: str, messages: list[dict], chunk: int = 25) -> list[di
             [chat, messages[i : i + chunk]],
         )
     return out
-
-
-@pytest.fixture(autouse=False)
-def close_whatsapp_tabs(routed):
-    """Close every WhatsApp tab a test left open (a failed one too): the next test's tab must be the active one."""
-    yield
-    context, _ = routed
-    for page in list(context.pages):
-        if page.url.startswith("https://web.whatsapp.com"):
-            page.close()

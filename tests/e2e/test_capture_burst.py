@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.reading import all_stored, close_whatsapp_tabs, open_active  # noqa: F401
+from tests.e2e.reading import all_stored, open_active
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
+pytestmark = pytest.mark.e2e
 
 CHAT = "5511977770001@c.us"
 # Ten messages per task, back to back, as a fast burst from the network renders (each render of
@@ -35,14 +35,13 @@ def test_a_page_that_keeps_rendering_is_captured_during_the_burst(routed, core_p
     wa.evaluate("id => { __replica.createChat({id, name: 'Rajada'}); __replica.openChat(id); }", CHAT)
     wa.evaluate(BURST, CHAT)
     try:
-        wait_for(lambda: world.evaluate("MettriContent.capture.chatKey()"), timeout=60,
-                 message="the core to acknowledge a batch of the burst")
+        key = wait_for(lambda: world.evaluate("MettriContent.capture.chatKey()"), timeout=60,
+                       message="the core to acknowledge a batch of the burst")
         assert not wa.evaluate("() => __burst.done"), "nothing was captured until the burst ended"
     finally:
         wa.evaluate("() => { __burst.stop = true; }")
     wait_for(lambda: wa.evaluate("() => __burst.done"), message="the burst to stop")
     sent = wa.evaluate("() => __burst.ids")
-    key = world.evaluate("MettriContent.capture.chatKey()")
     wait_for(lambda: set(sent) <= {r["id"] for r in all_stored(core_page, key)}, timeout=120,
              message=f"all {len(sent)} messages stored")
     ids = [r["id"] for r in all_stored(core_page, key)]

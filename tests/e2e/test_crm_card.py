@@ -225,7 +225,9 @@ def test_tag_rename_note_edit_reminder_done_and_a_crm_search_hit_open_the_card(r
     editor.get_by_role("button", name="Salvar").click()
     chip = panel.locator("#crm-tags .chip", has_text="Revenda Sul")
     chip.wait_for()
-    assert chip.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(94, 53, 177)"
+    # The chip is drawn again once the card reloads: read the colour of the one on screen.
+    wait_for(lambda: panel.locator("#crm-tags .chip", has_text="Revenda Sul").evaluate_all(
+        "es => es.map(e => getComputedStyle(e).backgroundColor)") == ["rgb(94, 53, 177)"], message="the chip in its new colour")
     tag = next(t for t in call(core_page, "crm.defs")["tags"] if t["name"] == "Revenda Sul")
     assert tag["color"].lower() == "#5e35b1" and call(core_page, "crm.card", {"chat": key})["row"]["tags"] == [tag["id"]]
 

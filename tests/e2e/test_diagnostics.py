@@ -11,9 +11,9 @@ import pytest
 from tests import browser
 from tests.conftest import wait_for
 from tests.e2e.a11y import serious_violations
-from tests.e2e.reading import call, close_whatsapp_tabs, open_connected  # noqa: F401
+from tests.e2e.reading import call, open_connected
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
+pytestmark = pytest.mark.e2e
 
 PAGE = "extension/pages/diagnostics/diagnostics.html"
 

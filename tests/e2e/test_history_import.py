@@ -24,10 +24,10 @@ from tests import browser
 from tests.e2e.a11y import assert_accessible, assert_readable
 from tests.chat_export import generate
 from tests.conftest import wait_for
-from tests.e2e.reading import all_stored, call, close_whatsapp_tabs, open_active  # noqa: F401
+from tests.e2e.reading import all_stored, call, open_active
 from tests.replica import corpus as replica_corpus
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
+pytestmark = pytest.mark.e2e
 
 PANEL = "extension/pages/sidepanel/sidepanel.html"
 DATA = "extension/pages/data/data.html"

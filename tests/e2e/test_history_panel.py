@@ -10,10 +10,10 @@ import pytest
 from pycore.backfill.service import SILENT_S
 from tests import browser
 from tests.conftest import wait_for
-from tests.e2e.reading import all_stored, backfill_stopped, call, close_whatsapp_tabs, deliver_all, open_connected  # noqa: F401
+from tests.e2e.reading import all_stored, backfill_stopped, call, deliver_all, open_connected
 from tests.e2e.test_reading_contacts import ALL_TITLES, clean
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
+pytestmark = pytest.mark.e2e
 
 PANEL = "extension/pages/sidepanel/sidepanel.html?pace=0.01"
 TOTAL = 300  # the replica renders the newest 40 and 30 more per scroll to the top

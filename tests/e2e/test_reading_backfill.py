@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.reading import (  # noqa: F401
-    all_stored, backfill_stopped, call, close_whatsapp_tabs, deliver_all, events, open_connected, record_events,
+from tests.e2e.reading import (
+    all_stored, backfill_stopped, call, deliver_all, events, open_connected, record_events,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
+pytestmark = pytest.mark.e2e
 
 CHAT = "5511977700001@c.us"
 OTHER = "5511977700002@c.us"

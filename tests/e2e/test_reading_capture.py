@@ -9,9 +9,9 @@ import itertools
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.reading import all_stored, close_whatsapp_tabs, deliver_all, open_active  # noqa: F401
+from tests.e2e.reading import all_stored, deliver_all, open_active
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
+pytestmark = pytest.mark.e2e
 
 RECORD_TYPE = {"text": "text", "image": "image", "ptt": "voice", "document": "document", "deleted": "deleted",
                "system": "system"}

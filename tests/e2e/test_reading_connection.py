@@ -7,9 +7,9 @@ import pytest
 
 from tests import browser
 from tests.conftest import open_whatsapp, wait_for
-from tests.e2e.reading import call, close_whatsapp_tabs, events, open_active, record_events  # noqa: F401
+from tests.e2e.reading import call, events, open_active, record_events
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
+pytestmark = pytest.mark.e2e
 
 STATES = [("disconnected", "reconnecting"), ("unpaired", "logged_out"), ("conflict", "other_window"),
           ("loading", "loading"), ("connected", "connected")]

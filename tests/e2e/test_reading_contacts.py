@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.reading import call, close_whatsapp_tabs, events, open_connected, record_events  # noqa: F401
+from tests.e2e.reading import call, events, open_connected, record_events
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
+pytestmark = pytest.mark.e2e
 
 # Ground truth from the replica's own rendering: the test scrolls the list in small steps itself.
 ALL_TITLES = """async () => {

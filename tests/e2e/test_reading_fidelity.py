@@ -25,9 +25,9 @@ from tests.e2e.fidelity import (
     stored_records,
     Ids,
 )
-from tests.e2e.reading import call, close_whatsapp_tabs, open_active  # noqa: F401
+from tests.e2e.reading import call, open_active
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("close_whatsapp_tabs")]
+pytestmark = pytest.mark.e2e
 
 _runs = itertools.count(7000)  # message ids apart from the other reading tests' (3EB0<run><n>)
 

@@ -60,12 +60,14 @@ def test_incoming_message_reaches_the_side_panel_once(routed, core_page):
 def test_messages_arriving_while_the_core_starts_are_delivered(routed, core_page):
     context, _ = routed
     wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
-    # A chat whose name no other chat bears (other tests in this browser add namesakes): 2026 builds
-    # have bare ids, and such a chat is known by its title (a shared name gets a key of its own).
+    # A chat whose name no other chat bears (other tests in this browser add namesakes).
     chat = wa.evaluate("() => { const all = __replica.chats(); return all.find((c) => c.name && all.filter((d) => d.name === c.name).length === 1).id; }")
     wa.evaluate("id => __replica.openChat(id)", chat)
     title = wa.evaluate("id => __replica.chat(id).name", chat)
-    key_chat = f"title:{title}"
+    # 2026 builds have bare ids: the core names the chat (by its title, or by the number an earlier
+    # test in another DOM generation linked that title to), and says which key it took.
+    key_chat = wait_for(lambda: (now := browser.core_call(core_page, "capture.open_chat")["result"])["title"] == title
+                        and now["chat"], message="the open chat captured")
     # The tab captures this chat (its rendered rows are stored) before the core goes away.
     wait_for(lambda: stored(core_page, key_chat), message="the open chat's rows to be stored")
     sw = next(w for w in context.service_workers if w.url.startswith("chrome-extension://"))

@@ -2,11 +2,11 @@
 // Open a person's chat in WhatsApp Web: the core asks the WhatsApp tab to open it (chat.open,
 // the same path as the side panel's search); this page brings that tab to the front, or opens
 // WhatsApp Web when no tab has it (the chat is then opened from the search there by the user).
-const WHATSAPP = "https://web.whatsapp.com/";
+import { WHATSAPP, whatsappTab } from "../../shared/whatsapp-tab.js";
 
 /** @param {string} key the record's chat key */
 export async function openInWhatsApp(key) {
-  const [tab] = await chrome.tabs.query({ url: `${WHATSAPP}*` });
+  const tab = await whatsappTab();
   if (!tab?.id) {
     await chrome.tabs.create({ url: WHATSAPP });
     return;
