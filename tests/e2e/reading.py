@@ -101,3 +101,17 @@ def close_whatsapp_tabs(routed):
     for page in list(context.pages):
         if page.url.startswith("https://web.whatsapp.com"):
             page.close()
+
+
+# Ground truth from the replica's own rendering: the test scrolls the list in small steps itself.
+ALL_TITLES = """async () => {
+    const pane = document.querySelector('#pane-side');
+    const seen = new Set();
+    for (let top = 0; ; top += 300) {
+        pane.scrollTop = top;
+        await new Promise(r => setTimeout(r, 5));
+        pane.querySelectorAll('span[dir="auto"][title]').forEach(s => seen.add(s.getAttribute('title')));
+        if (pane.scrollTop + pane.clientHeight >= pane.scrollHeight) return [...seen];
+    }
+}"""
+
