@@ -30,7 +30,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests import browser  # noqa: E402
 from tests.conftest import wait_for  # noqa: E402
-from tests.e2e.reading import all_stored, call, deliver_all, events, open_connected, record_events  # noqa: E402
+from tests.e2e.reading import ALL_TITLES, all_stored, call, deliver_all, events, open_connected, record_events  # noqa: E402
 from tests.replica.site import install_routes  # noqa: E402
 
 BASE_TS = 1_780_000_000
@@ -44,17 +44,6 @@ SCROLL_TO_START = """async (maxMs) => {
     }
     return !!document.querySelector('.older-phone');
 }"""
-WALK_LIST = """async () => {
-    const pane = document.querySelector('#pane-side');
-    const seen = new Set();
-    for (let top = 0; ; top += 300) {
-        pane.scrollTop = top;
-        await new Promise(r => setTimeout(r, 5));
-        pane.querySelectorAll('span[dir="auto"][title]').forEach(s => seen.add(s.getAttribute('title')));
-        if (pane.scrollTop + pane.clientHeight >= pane.scrollHeight) return seen.size;
-    }
-}"""
-
 
 def make_chat(wa, jid: str, tag: str, n: int) -> None:
     wa.evaluate("([id, name]) => __replica.createChat({id, name})", [jid, f"Histórico {tag}"])
@@ -93,7 +82,7 @@ def backfill(core_page, wa, n: int) -> dict:
 
 def scan(core_page, wa, chats: int) -> dict:
     t0 = time.monotonic()
-    walked = wa.evaluate(WALK_LIST)
+    walked = len(wa.evaluate(ALL_TITLES))
     baseline_s = time.monotonic() - t0
     wa.evaluate("() => document.querySelector('#pane-side').scrollTop = 0")
     t0 = time.monotonic()

@@ -89,3 +89,16 @@ def deliver_all(wa, chat: str, messages: list[dict], chunk: int = 25) -> list[di
             [chat, messages[i : i + chunk]],
         )
     return out
+
+
+# Ground truth from the replica's own rendering: the test scrolls the list in small steps itself.
+ALL_TITLES = """async () => {
+    const pane = document.querySelector('#pane-side');
+    const seen = new Set();
+    for (let top = 0; ; top += 300) {
+        pane.scrollTop = top;
+        await new Promise(r => setTimeout(r, 5));
+        pane.querySelectorAll('span[dir="auto"][title]').forEach(s => seen.add(s.getAttribute('title')));
+        if (pane.scrollTop + pane.clientHeight >= pane.scrollHeight) return [...seen];
+    }
+}"""

@@ -5,21 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.reading import call, events, open_connected, record_events
+from tests.e2e.reading import ALL_TITLES, call, events, open_connected, record_events
 
 pytestmark = pytest.mark.e2e
-
-# Ground truth from the replica's own rendering: the test scrolls the list in small steps itself.
-ALL_TITLES = """async () => {
-    const pane = document.querySelector('#pane-side');
-    const seen = new Set();
-    for (let top = 0; ; top += 300) {
-        pane.scrollTop = top;
-        await new Promise(r => setTimeout(r, 5));
-        pane.querySelectorAll('span[dir="auto"][title]').forEach(s => seen.add(s.getAttribute('title')));
-        if (pane.scrollTop + pane.clientHeight >= pane.scrollHeight) return [...seen];
-    }
-}"""
 
 
 def clean(title: str) -> str:
