@@ -10,6 +10,16 @@ var MettriI18n = (() => {
   function t(key, substitutions) {
     return chrome.i18n.getMessage(key, substitutions) || key;
   }
+  /**
+   * A message about a count: ``<key>_one`` when the count is exactly 1 ("1 mensagem"), else
+   * ``<key>`` ("3 mensagens"). chrome.i18n has no plurals; both languages have these two forms.
+   * @param {string} key
+   * @param {number} n
+   * @param {string | string[]} [substitutions]
+   */
+  function tn(key, n, substitutions) {
+    return (n === 1 && chrome.i18n.getMessage(`${key}_one`, substitutions)) || t(key, substitutions);
+  }
   /** @param {ParentNode} [root] */
   function apply(root = document) {
     /** @param {string} css */
@@ -43,5 +53,5 @@ var MettriI18n = (() => {
     }
     return chrome.i18n.getMessage(`error_${err.code}`) || t("error_other");
   }
-  return Object.freeze({ t, apply, pick, errorText });
+  return Object.freeze({ t, tn, apply, pick, errorText });
 })();

@@ -417,6 +417,7 @@ def test_open_chat_from_the_contacts_page_opens_it_in_whatsapp(routed, core_page
         page = browser.open_page(context, ext_id, CONTACTS)
         settled(page)
         search(page, "Abrir Mara")
+        assert page.locator("#records-caption").inner_text() == "1 contato"  # one, not "1–1 de 1 contatos"
         page.locator(f'#records-body tr[data-key="{target}"] button.open-chat').click()
         wait_for(lambda: wa.evaluate("() => __replica.state().activeChat") == target, timeout=15, message="the chat opened in WhatsApp")
         page.close()

@@ -4,7 +4,7 @@
 // record's chat opened in WhatsApp. The core filters, sorts and pages (crm.list); this page
 // draws. After each paint <main> carries data-painted (a count) so tests and the benchmark
 // wait for the page itself, never for a fixed time.
-import { byId, el, errorText, t } from "../sidepanel/dom.js";
+import { byId, el, errorText, t, tn } from "../sidepanel/dom.js";
 import { defs, loaded, onDefs } from "../crm/defs.js";
 import { count } from "../crm/format.js";
 import { toast } from "../crm/widgets.js";
@@ -100,7 +100,7 @@ function draw() {
   if (!rows.length) body.append(el("tr", {}, el("td", { colspan: "9", class: "empty" }, t(total || hasFilters() ? "contacts_noMatch" : "contacts_none"))));
   selectAll.checked = rows.length > 0 && rows.every((r) => selection.has(r.key));
   const last = Math.min(state.offset + rows.length, total);
-  caption.textContent = total ? t("contacts_range", [count(state.offset + 1), count(last), count(total)]) : t("contacts_count0");
+  caption.textContent = total ? tn("contacts_range", total, [count(state.offset + 1), count(last), count(total)]) : t("contacts_count0");
   pager.replaceChildren(
     el("button", { type: "button", id: "page-prev", disabled: state.offset === 0, onclick: () => { state.offset = Math.max(0, state.offset - PAGE); load(); } }, t("contacts_prev")),
     el("button", { type: "button", id: "page-next", disabled: last >= total, onclick: () => { state.offset += PAGE; load(); } }, t("contacts_next")));

@@ -1,7 +1,7 @@
 // @ts-check
 // The core's log (core.logs / core.log events): what happened and why, newest last, with a
 // level filter and an export support can ask for. Every value is drawn as text.
-const { t } = MettriI18n;
+const { t, tn } = MettriI18n;
 
 /** @typedef {Mettri.logs.LogEntry} Entry */
 
@@ -49,7 +49,7 @@ export function mountLogView(root) {
     const result = await MettriApi.core.logs({ level: /** @type {Entry["level"]} */ (level.value), limit: 500 });
     entries = result.entries;
     list.replaceChildren(...entries.map(row));
-    note.textContent = entries.length ? (result.dropped ? t("diagLogDropped", [String(result.dropped)]) : "") : t("diagLogEmpty");
+    note.textContent = entries.length ? (result.dropped ? tn("diagLogDropped", result.dropped, [result.dropped.toLocaleString()]) : "") : t("diagLogEmpty");
   }
 
   exportButton.addEventListener("click", () => {

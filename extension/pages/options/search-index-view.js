@@ -4,7 +4,7 @@
 import { el } from "../sidepanel/dom.js";
 
 const api = MettriApi;
-const { t, errorText } = MettriI18n;
+const { t, tn, errorText } = MettriI18n;
 
 /** @param {HTMLElement} root */
 export async function mountSearchIndex(root) {
@@ -48,7 +48,7 @@ export async function mountSearchIndex(root) {
     message.textContent = t("searchRebuilding");
     try {
       const r = await api.search.rebuild({}, { timeoutMs: 600_000 });
-      message.textContent = t("searchRebuilt", [num.format(r.indexed), num.format(Math.round(r.took_ms / 100) / 10)]);
+      message.textContent = tn("searchRebuilt", r.indexed, [num.format(r.indexed), num.format(Math.round(r.took_ms / 100) / 10)]);
     } catch (err) {
       message.className = "error";
       message.textContent = errorText(/** @type {Mettri.CallError} */ (err));

@@ -5,7 +5,7 @@
 import { el } from "../sidepanel/dom.js";
 
 const api = MettriApi;
-const { t, errorText, pick } = MettriI18n;
+const { t, tn, errorText, pick } = MettriI18n;
 
 /** @typedef {Mettri.templates.MessageTemplate} Template */
 
@@ -194,7 +194,7 @@ export async function mountTemplates(root) {
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      say(t("tpl_exported", [String(file.count)]));
+      say(tn("tpl_exported", file.count, [file.count.toLocaleString()]));
     } catch (err) {
       refused(err);
     }

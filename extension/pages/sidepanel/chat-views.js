@@ -3,7 +3,7 @@
 // as text nodes: never parsed as HTML. Every name and message sits in its own element with
 // dir="auto", isolated from what is drawn beside it: a name with a right-to-left override
 // (or an Arabic or Hebrew name) never reorders the time or the label next to it.
-import { byId, el, fmtTime, t, when } from "./dom.js";
+import { byId, el, fmtTime, t, tn, when } from "./dom.js";
 
 const locale = chrome.i18n.getUILanguage();
 
@@ -25,7 +25,7 @@ export function renderChats(chats, onOpen) {
         el("span", { class: "title" }, el("bdi", {}, chat.title),
           chat.ambiguous ? el("span", { class: "badge same-name", title: t("chatAmbiguous") }, t("chatSameName")) : null),
         el("span", { class: "meta" }, fmtTime(chat.last_ts)),
-        el("span", { class: "preview", dir: "auto" }, chat.preview ?? t("messagesCount", [String(chat.message_count ?? 0)])),
+        el("span", { class: "preview", dir: "auto" }, chat.preview ?? tn("messagesCount", chat.message_count ?? 0, [(chat.message_count ?? 0).toLocaleString(locale)])),
       );
       li.addEventListener("click", () => onOpen(chat));
       li.addEventListener("keydown", (e) => e.key === "Enter" && onOpen(chat));
@@ -50,7 +50,7 @@ export function renderMessages(chat, messages, health) {
   figure.hidden = !health;
   if (health && health.missing > 0) {
     // WhatsApp counted messages capture has not read yet (a hidden tab): never shown as 100 %.
-    figure.textContent = t("captureMissing", [health.missing.toLocaleString(locale)]);
+    figure.textContent = tn("captureMissing", health.missing, [health.missing.toLocaleString(locale)]);
     figure.className = "health poor";
   } else if (health) {
     const share = Math.round((health.clean_share ?? 1) * 100);

@@ -7,6 +7,8 @@
  * @param {string | string[]} [subs]
  */
 export const t = (key, subs) => MettriI18n.t(key, subs);
+/** A message about a count (``<key>_one`` for exactly 1). @param {string} key @param {number} n @param {string | string[]} [subs] */
+export const tn = (key, n, subs) => MettriI18n.tn(key, n, subs);
 /** The core's commands, typed (extension/shared/protocol.js). */
 export const api = MettriApi;
 export const onEvent = MettriCore.onEvent;

@@ -4,7 +4,7 @@
 // in the chats tab. The core paces both and the active WhatsApp tab does the
 // scrolling; this module only asks, shows progress and says what went wrong.
 // Text from WhatsApp goes in as textContent only (el() never parses HTML).
-import { api, el, onEvent, t } from "./dom.js";
+import { api, el, onEvent, t, tn } from "./dom.js";
 
 // Multiplies the core's pauses; ?pace= on the page URL is for support and tests.
 const PACE = Math.min(10, Math.max(0.001, Number(new URLSearchParams(location.search).get("pace")) || 1));
@@ -100,13 +100,13 @@ export function mountBackfill(root) {
     start.textContent = t(job.state === "cancelled" || job.state === "failed" ? "backfillResume" : "backfillStart");
     cancel.hidden = !running;
     const text = {
-      running: t("backfillRunning", [n]),
-      done: t(job.reached_start ? "backfillDone" : "backfillDoneLimit", [n]),
-      cancelled: t("backfillCancelled", [n]),
+      running: tn("backfillRunning", job.loaded, [n]),
+      done: tn(job.reached_start ? "backfillDone" : "backfillDoneLimit", job.loaded, [n]),
+      cancelled: tn("backfillCancelled", job.loaded, [n]),
       failed: failureText(job.reason),
     }[job.state];
     const max = job.state === "done" ? job.loaded : job.limit;
-    bar.set(job.loaded, max, t("backfillCount", [n]), running);
+    bar.set(job.loaded, max, tn("backfillCount", job.loaded, [n]), running);
     line.set(job.state, text);
     watch(running);
   }
@@ -198,13 +198,13 @@ export function mountScan(root, onDone) {
   function render({ rows, done }) {
     const n = rows.toLocaleString();
     start.disabled = !done;
-    bar.set(rows, done ? rows : null, t(done ? "scanDone" : "scanRunning", [n]), !done);
-    line.set(done ? "done" : "running", t(done ? "scanDone" : "scanRunning", [n]));
+    bar.set(rows, done ? rows : null, tn(done ? "scanDone" : "scanRunning", rows, [n]), !done);
+    line.set(done ? "done" : "running", tn(done ? "scanDone" : "scanRunning", rows, [n]));
     if (silence) clearTimeout(silence);
     silence = done ? null : setTimeout(() => {
       start.disabled = false;
-      bar.set(rows, null, t("scanRunning", [n]), false);
-      line.set("failed", t("scanInterrupted", [n]));
+      bar.set(rows, null, tn("scanRunning", rows, [n]), false);
+      line.set("failed", tn("scanInterrupted", rows, [n]));
     }, SCAN_SILENT_MS);
   }
 

@@ -5,7 +5,7 @@
 // custom field values) open the record's card; tag and stage filters narrow both.
 // Text from messages is only ever set as text nodes; highlights are <mark>
 // elements built with createElement (never innerHTML).
-import { api, el, fmtTime, onEvent, t, when } from "./dom.js";
+import { api, el, fmtTime, onEvent, t, tn, when } from "./dom.js";
 import { defs, onDefs, pipelineName, stageName } from "../crm/defs.js";
 
 const DEBOUNCE_MS = 180;
@@ -202,7 +202,7 @@ export function mount(root) {
   /** @param {Mettri.Result<"search.messages">} found */
   function renderHits(found) {
     const count = found.total_exact ? String(found.total) : `${found.total}+`;
-    summary.textContent = t(found.total_exact ? "searchSummary" : "searchSummaryApprox", [count, String(found.took_ms)]);
+    summary.textContent = found.total_exact ? tn("searchSummary", found.total, [count, String(found.took_ms)]) : t("searchSummaryApprox", [count, String(found.took_ms)]);
     summary.dataset.total = String(found.total);
     summary.dataset.tookMs = String(found.took_ms);
     if (!found.hits.length) {
