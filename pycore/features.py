@@ -37,6 +37,7 @@ from pycore.identity import handlers as identity_handlers
 from pycore.identity.protocol import ChatsLinked
 from pycore.identity.service import ChatIdentity
 from pycore.history_import import handlers as history_import_handlers
+from pycore.history_import.protocol import ImportProgress
 from pycore.history_import.service import HistoryImports
 from pycore.history_import.twins import ImportedCopies
 from pycore.importer import handlers as import_handlers
@@ -359,6 +360,13 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         indexer.poke()
         crm.messages_changed()
 
+    def on_import_progress(ev: ImportProgress) -> None:
+        job = ev.job  # a finished import is a line in the person's timeline; a rolled back one is not
+        if job.state == "done" and job.added:
+            spawn(crm.record_import(job.id, job.chat, job.file_name, job.added, job.updated_at))
+        elif job.state == "rolled_back":
+            spawn(crm.forget_import(job.id, job.chat))
+
     def on_ban(ev: BanSignal) -> None:
         spawn(gate.pause("too_many_messages" if ev.code == "too_many_messages" else "warning_banner", ev.text[:200]))
 
@@ -390,6 +398,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
 
     kernel.bus.listen(MessagesCaptured, on_captured)
     kernel.bus.listen(MessagesImported, on_imported)
+    kernel.bus.listen(ImportProgress, on_import_progress)
     kernel.bus.listen(ContactsChanged, lambda ev: crm.contacts_changed(ev.keys))
     kernel.bus.listen(CrmChanged, on_crm)
     kernel.bus.listen(ChatsLinked, on_linked)

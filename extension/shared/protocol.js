@@ -335,7 +335,7 @@
       "ReminderScope": ["today", "overdue", "open", "done"],
       "SortKey": ["name", "last_activity", "created", "updated", "value", "stage", "expected_date", "next_due"],
       "StageOutcome": ["open", "won", "lost"],
-      "TimelineKind": ["first_message", "last_message", "note", "reminder", "reminder_done", "stage", "deal_opened", "deal_removed", "send", "import", "merge", "split", "kept_aside"],
+      "TimelineKind": ["first_message", "last_message", "note", "reminder", "reminder_done", "stage", "deal_opened", "deal_removed", "send", "import", "history_import", "merge", "split", "kept_aside"],
       "bounds": {
         "AddNote": {
           "chat": { "minLength": 1, "maxLength": 256 },

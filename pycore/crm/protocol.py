@@ -35,7 +35,7 @@ StageOutcome = Literal["open", "won", "lost"]
 Lang = Literal["pt_BR", "en"]
 TimelineKind = Literal[
     "first_message", "last_message", "note", "reminder", "reminder_done", "stage", "deal_opened", "deal_removed",
-    "send", "import", "merge", "split", "kept_aside",
+    "send", "import", "history_import", "merge", "split", "kept_aside",
 ]
 SortKey = Literal["name", "last_activity", "created", "updated", "value", "stage", "expected_date", "next_due"]
 ReminderScope = Literal["today", "overdue", "open", "done"]

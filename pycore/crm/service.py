@@ -15,7 +15,7 @@ from typing import Callable
 from pycore.clock import Clock
 from pycore.crm import csv_export, listing
 from pycore.crm.activity import Activity
-from pycore.crm.context import Context
+from pycore.crm.context import EVENTS, Context
 from pycore.crm.csv_import import Importer
 from pycore.crm.defs import Definitions
 from pycore.crm.documents import Documents
@@ -29,6 +29,7 @@ from pycore.crm.protocol import CrmBoard, CrmErased, CrmExport, CrmExportFile, C
 from pycore.crm.records import Records
 from pycore.crm.reminders import Reminders
 from pycore.crm.timeline import Timeline
+from pycore.storage.base import WriteOp
 from pycore.ports import Emit
 from pycore.search.protocol import RecordDocument
 from pycore.storage.base import Storage
@@ -80,6 +81,22 @@ class Crm:
             op = entry(self.ctx, key, "send", ts, {"outbox": entry_id, "chat": chat, "text": text[:SEND_PREVIEW],
                                                        "origin": origin}, ident=f"send:{entry_id}")
             await self.ctx.commit(ops=[op], quiet=True)
+            self.ctx.changed([key])
+
+    async def record_import(self, job_id: str, chat: str, file: str, added: int, ts: float) -> None:
+        """A chat export added messages to the person's chat: a line in their timeline (once per import)."""
+        async with self.ctx.writing() as r:
+            key = r.resolve(chat)
+            op = entry(self.ctx, key, "history_import", ts, {"job": job_id, "chat": chat, "file": file, "count": added},
+                       ident=f"import:{job_id}")
+            await self.ctx.commit(ops=[op], quiet=True)
+            self.ctx.changed([key])
+
+    async def forget_import(self, job_id: str, chat: str) -> None:
+        """An import rolled back: what it added is gone, and so is its line."""
+        async with self.ctx.writing() as r:
+            key = r.resolve(chat)
+            await self.ctx.commit(ops=[WriteOp(op="delete", store=EVENTS, key=f"import:{job_id}")], quiet=True)
             self.ctx.changed([key])
 
     # -- lists ---------------------------------------------------------------------------------

@@ -155,6 +155,7 @@ TIMELINE: dict[str, tuple[str, str]] = {
     "deal_removed": ("{pipeline}: negócio removido (estava em {before})", "{pipeline}: deal removed (was at {before})"),
     "send": ("Mensagem enviada pelo Mettri", "Message sent by Mettri"),
     "import": ("Importado de {file}", "Imported from {file}"),
+    "history_import": ("Conversa importada de {file} (mensagens novas: {count})", "Chat imported from {file} (new messages: {count})"),
     "merge": ("Unido com {other}", "Merged with {other}"),
     "split": ("Separado de {other}", "Split from {other}"),
     "kept_aside": (

@@ -28,7 +28,7 @@ def summary(kind: str, data: dict[str, Any]) -> CrmLabel:
 
     def fill(text: str, lang: str) -> str:
         values = {k: data.get(f"{k}_{lang}", data.get(k, "")) for k in ("pipeline", "before", "after", "stage")}
-        values.update(file=data.get("file", ""), other=data.get("other", ""))
+        values.update(file=data.get("file", ""), other=data.get("other", ""), count=data.get("count", ""))
         return text.format(**values)
 
     return CrmLabel(pt_BR=fill(pt, "pt"), en=fill(en, "en"))

@@ -231,6 +231,11 @@ def test_rollback_removes_what_the_import_added_and_only_that(corpus):
         query = {"q": old["text"], "filters": {"chats": [chat["id"]]}}
         assert any(h["ts"] == old["ts"] // 60 * 60 for h in (await ok(core, "search.messages", query))["hits"])
         [job] = (await ok(core, "history_import.jobs"))["jobs"]
+        # the person's CRM timeline says what was imported, from which file, once
+        def imports(timeline):
+            return [i["summary"]["pt_BR"] for i in timeline["items"] if i["kind"] == "history_import"]
+        assert imports(await ok(core, "crm.timeline", {"chat": chat["id"], "limit": 100})) == [
+            f"Conversa importada de {export.file_name} (mensagens novas: {job['added']})"]
         back = await ok(core, "history_import.rollback", {"job_id": job["id"]})
         assert back["state"] == "rolling_back"
         await core.drain()
@@ -241,6 +246,7 @@ def test_rollback_removes_what_the_import_added_and_only_that(corpus):
         assert not any(h["ts"] == old["ts"] // 60 * 60 for h in (await ok(core, "search.messages", query))["hits"])
         [c] = (await ok(core, "chats.list"))["chats"]
         assert c["message_count"] == 30
+        assert imports(await ok(core, "crm.timeline", {"chat": chat["id"], "limit": 100})) == []  # rolled back with it
         # nothing of the file is kept: the job's record (no content) and the list of chats that had imports
         assert sorted(r["key"].split(":")[0] for r in await core.storage.query("imports")) == ["chats", "job"]
 

@@ -11,7 +11,7 @@ declare namespace Mettri.crm {
   type ReminderScope = "today" | "overdue" | "open" | "done";
   type SortKey = "name" | "last_activity" | "created" | "updated" | "value" | "stage" | "expected_date" | "next_due";
   type StageOutcome = "open" | "won" | "lost";
-  type TimelineKind = "first_message" | "last_message" | "note" | "reminder" | "reminder_done" | "stage" | "deal_opened" | "deal_removed" | "send" | "import" | "merge" | "split" | "kept_aside";
+  type TimelineKind = "first_message" | "last_message" | "note" | "reminder" | "reminder_done" | "stage" | "deal_opened" | "deal_removed" | "send" | "import" | "history_import" | "merge" | "split" | "kept_aside";
 
   /**
    * Add a note (plain text: render it as text). No version: adding overwrites nothing; the record is

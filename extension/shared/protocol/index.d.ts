@@ -1382,7 +1382,7 @@ declare namespace Mettri {
       readonly ReminderScope: readonly ["today", "overdue", "open", "done"];
       readonly SortKey: readonly ["name", "last_activity", "created", "updated", "value", "stage", "expected_date", "next_due"];
       readonly StageOutcome: readonly ["open", "won", "lost"];
-      readonly TimelineKind: readonly ["first_message", "last_message", "note", "reminder", "reminder_done", "stage", "deal_opened", "deal_removed", "send", "import", "merge", "split", "kept_aside"];
+      readonly TimelineKind: readonly ["first_message", "last_message", "note", "reminder", "reminder_done", "stage", "deal_opened", "deal_removed", "send", "import", "history_import", "merge", "split", "kept_aside"];
       readonly bounds: {
         readonly AddNote: {
           readonly chat: {
