@@ -15,7 +15,7 @@ def register(on: Register, contacts: Contacts) -> None:
         return p.ContactList(contacts=await contacts.list(cmd.include_merged, cmd.limit))
 
     async def merge(cmd: p.MergeContacts) -> p.ContactRecord:
-        return await contacts.merge(cmd.primary, cmd.secondary)
+        return await contacts.merge(cmd.primary, cmd.secondary, cmd.names)
 
     async def split(cmd: p.SplitContact) -> p.SplitResult:
         return await contacts.split(cmd.key)

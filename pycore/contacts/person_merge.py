@@ -13,14 +13,21 @@ from pycore.protocol.base import CoreError
 ADOPTED = ("phone", "lid", "jid", "push_name")
 
 
+def _refuse(pt: str, en: str) -> CoreError:
+    """A refusal the page shows as it is, in the user's language."""
+    return CoreError("conflict", en, [{"pt_BR": pt, "en": en}])
+
+
 def merge(primary: dict, secondary: dict) -> tuple[dict, dict]:
     if primary["key"] == secondary["key"]:
-        raise CoreError("conflict", "a contact cannot be merged with itself")
+        raise _refuse("Um contato não pode ser juntado com ele mesmo.", "A contact cannot be merged with itself.")
     for rec in (primary, secondary):
         if rec.get("merged_into"):
-            raise CoreError("conflict", f"{rec['key']!r} is already merged into {rec['merged_into']!r}")
+            raise _refuse(f"{rec['title']} já faz parte de outro contato: separe antes.",
+                          f"{rec['title']} is already part of another contact: split it first.")
     if secondary.get("merged_from"):
-        raise CoreError("conflict", f"{secondary['key']!r} has merged contacts of its own: split them first")
+        raise _refuse(f"{secondary['title']} tem contatos juntados a ele: separe-os antes.",
+                      f"{secondary['title']} has contacts merged into it: split them first.")
     p, s = dict(primary), dict(secondary)
     taken = {f: s[f] for f in ADOPTED if p.get(f) is None and s.get(f) is not None}
     p.update(taken)
@@ -32,7 +39,8 @@ def merge(primary: dict, secondary: dict) -> tuple[dict, dict]:
 
 def split(primary: dict, secondary: dict) -> tuple[dict, dict]:
     if secondary.get("merged_into") != primary["key"]:
-        raise CoreError("conflict", f"{secondary['key']!r} is not merged into {primary['key']!r}")
+        raise _refuse(f"{secondary['title']} não está juntado a {primary['title']}.",
+                      f"{secondary['title']} is not merged into {primary['title']}.")
     p, s = dict(primary), dict(secondary)
     gained = dict(p.get("gained", {}))
     for field, value in gained.pop(s["key"], {}).items():

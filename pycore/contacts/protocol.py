@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from pycore.chatkey import ChatKeyStr
-from pycore.protocol.base import Command, Empty, Event, Model, command, event
+from pycore.protocol.base import Command, Cut, Empty, Event, Model, command, event
 
 MAX_ROWS = 200
 Short = Field(default=None, max_length=512)
@@ -85,6 +85,9 @@ class MergeContacts(Command):
 
     primary: ChatKeyStr
     secondary: ChatKeyStr
+    names: dict[ChatKeyStr, Cut(200)] = Field(
+        default_factory=dict, max_length=2,
+        description="what the page calls each one: the name of a contact made for a chat the chat list was never scanned for")
 
 
 class SplitResult(Model):

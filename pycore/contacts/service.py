@@ -74,8 +74,31 @@ class Contacts:
             rows = [r for r in rows if not r.get("merged_into")]
         return rows[:limit]
 
-    async def merge(self, primary: str, secondary: str) -> ContactRecord:
-        p, s = person_merge.merge(await self._load(primary), await self._load(secondary))
+    async def _load_or_chat(self, key: str, name: str | None) -> dict:
+        """A contact, or one made for a person's chat the chat list was never scanned for (the user
+        merges the people they see in the CRM, scanned or not)."""
+        rec = await self.storage.get(STORE, key)
+        if rec is not None:
+            return rec
+        try:
+            ck = ChatKey.parse(key)
+        except ValueError:
+            raise CoreError("invalid_args", f"not a chat key: {key!r}") from None
+        chat = await self.storage.get("chats", key)
+        if ck.kind not in ("user", "lid", "title") or (chat is None and ck.kind == "title"):
+            raise CoreError("not_found", f"no contact {key!r}", [{
+                "pt_BR": "Só pessoas podem ser juntadas (não grupos nem canais).",
+                "en": "Only people can be merged (not groups or channels)."}])
+        now = self.clock.now()
+        title = (name or "").strip() or (chat or {}).get("title") or ck.fallback_title()
+        return ContactRecord(key=key, title=title, kind="number" if ck.kind == "user" else "push_name",
+                             phone=ck.phone if ck.kind == "user" else None, jid=key if ck.is_jid else None,
+                             lid=key if ck.kind == "lid" else None, first_seen=now, last_seen=now).model_dump()
+
+    async def merge(self, primary: str, secondary: str, names: dict[str, str] | None = None) -> ContactRecord:
+        names = names or {}
+        p, s = person_merge.merge(await self._load_or_chat(primary, names.get(primary)),
+                                  await self._load_or_chat(secondary, names.get(secondary)))
         await self._save([p, s])
         return ContactRecord(**p)
 

@@ -188,9 +188,6 @@ def test_the_lint_finds_what_it_looks_for(protocol, client, tmp_path, monkeypatc
 # shortens the list.
 NO_CALLER_IN_EXTENSION = {
     "campaign.list": "a list of past campaigns comes with the CRM's bulk campaigns (issue 13)",
-    "contacts.list": "the CRM's contacts page (issue 13)",
-    "contacts.merge": "merging a LID and a phone by hand: the CRM pages (issue 13)",
-    "contacts.split": "undoing a merge by hand: the CRM pages (issue 13)",
     "core.ping": "round trips of the tests and scripts/bench_bridge.py",
     "debug.clock.advance": "development builds only: the tests move the core's clock",
     "messages.import": "the chat-export import page (issue 15); today tests and benchmarks import",

@@ -137,3 +137,25 @@ def test_a_card_written_under_a_chats_name_follows_when_identity_links_it_to_the
     assert [r["text"] for r in person["reminders"]] == ["ligar amanhã"]
     assert row(core, titled)["key"] == CUSTOMER  # the old key opens the same card
     assert [x["key"] for x in ok(core, "crm.list")["rows"]] == [CUSTOMER]
+
+
+def test_people_never_scanned_from_the_chat_list_can_be_merged_and_split(core):
+    """The CRM lists people the chat-list scan never saw (captured chats, imported ones): the user
+    merges them all the same, and a refusal says why in both languages."""
+    number, lid = "5511955520001@c.us", "123456789012345@lid"
+    vip = tag(core, "VIP")
+    update(core, number, tags=[vip], person_name="Dona Rosa")
+    ok(core, "crm.note.add", {"chat": lid, "text": "escreveu pelo LID"})
+    assert ok(core, "contacts.list", {"include_merged": True})["contacts"] == []
+    ok(core, "contacts.merge", {"primary": number, "secondary": lid, "names": {lid: "Rosa (LID)"}})
+    titles = {c["key"]: c["title"] for c in ok(core, "contacts.list", {"include_merged": True})["contacts"]}
+    assert titles == {number: "5511955520001", lid: "Rosa (LID)"}  # the name the page showed, else the number
+    person = card(core, lid)
+    assert person["row"]["key"] == number and [n["text"] for n in person["notes"]] == ["escreveu pelo LID"]
+    code, detail = err(core, "contacts.merge", {"primary": number, "secondary": lid})
+    assert code == "conflict" and "já faz parte de outro contato" in detail["pt_BR"] and "already part" in detail["en"]
+    code, detail = err(core, "contacts.merge", {"primary": number, "secondary": "120363000000001@g.us"})
+    assert code == "not_found" and "grupos" in detail["pt_BR"]
+    ok(core, "contacts.split", {"key": lid})
+    assert [n["text"] for n in card(core, lid)["notes"]] == ["escreveu pelo LID"] and card(core, lid)["row"]["key"] == lid
+    assert card(core, number)["row"]["tags"] == [vip]

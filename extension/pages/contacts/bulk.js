@@ -12,7 +12,7 @@ import { count } from "../crm/format.js";
 /**
  * @param {HTMLElement} root
  * @param {{ selection: Selection, defs: () => Mettri.crm.CrmDefs | null, pipeline: () => string | null | undefined,
- *   done: (text: string) => void, clear: () => void }} o
+ *   done: (text: string) => void, clear: () => void, merge: () => void }} o
  */
 export function mountBulk(root, o) {
   const tag = el("select", { id: "bulk-tag", "aria-label": t("contacts_bulkTagPick") });
@@ -21,6 +21,8 @@ export function mountBulk(root, o) {
   const error = el("p", { id: "bulk-error", class: "error", role: "alert" });
   const campaign = el("div", { id: "bulk-campaign" });
   const countLine = el("strong", { id: "bulk-count" });
+  // two people picked may be one person (a LID and a number): merging needs exactly two
+  const merge = el("button", { type: "button", id: "bulk-merge", onclick: () => o.merge() }, t("contacts_mergeButton"));
   root.setAttribute("aria-label", t("contacts_bulkTitle"));
   root.replaceChildren(
     el("div", { class: "row" }, countLine,
@@ -31,7 +33,8 @@ export function mountBulk(root, o) {
       el("button", { type: "button", id: "bulk-tag-remove", onclick: () => run("untag") }, t("contacts_bulkUntag")),
       stage,
       el("button", { type: "button", id: "bulk-move", onclick: () => run("move_stage") }, t("contacts_bulkMove")),
-      el("button", { type: "button", id: "bulk-campaign-open", onclick: openCampaign }, t("contacts_bulkCampaign"))),
+      el("button", { type: "button", id: "bulk-campaign-open", onclick: openCampaign }, t("contacts_bulkCampaign")),
+      merge),
     status, error, campaign);
 
   /** @param {Mettri.crm.BulkAction} action */
@@ -112,6 +115,7 @@ export function mountBulk(root, o) {
   function update() {
     const d = o.defs();
     root.hidden = o.selection.size === 0;
+    merge.hidden = o.selection.size !== 2;
     countLine.textContent = t("contacts_bulkCount", [count(o.selection.size)]);
     if (!d) return;
     const keepTag = tag.value, keepStage = stage.value;

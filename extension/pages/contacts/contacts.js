@@ -13,6 +13,7 @@ import { drawHead, drawRow } from "./table.js";
 import { mountBulk } from "./bulk.js";
 import { exportCsv, mountImport } from "./csv.js";
 import { openInWhatsApp } from "./open-chat.js";
+import { mergeSelected, mergedContacts, splitButtons } from "./merge.js";
 import { coalesce } from "./coalesce.js";
 
 MettriI18n.apply();
@@ -23,6 +24,7 @@ const caption = byId("records-caption");
 const pager = byId("pager");
 const filterError = byId("filters-error");
 const toasts = byId("toasts");
+const asks = byId("contacts-asks");
 const nowS = () => Date.now() / 1000;
 
 /** @type {{ filters: Mettri.crm.CrmFilters, sort: Mettri.crm.SortKey, descending: boolean, offset: number }} */
@@ -31,6 +33,8 @@ const state = { filters: {}, sort: "last_activity", descending: true, offset: 0 
 const selection = new Map();
 /** @type {Mettri.crm.CrmRow[]} */
 let rows = [];
+/** contacts merged into each record's key (to split them off) */
+let merged = /** @type {Awaited<ReturnType<typeof mergedContacts>>} */ (new Map());
 let total = 0;
 let painted = 0;
 
@@ -48,6 +52,7 @@ const bulk = mountBulk(byId("bulk"), {
   selection, defs: loaded, pipeline: () => state.filters.pipeline,
   done: (text) => { toast(toasts, text); load(); },
   clear: () => { selection.clear(); draw(); },
+  merge: () => mergeSelected(asks, selection, (text) => { selection.clear(); toast(toasts, text); load(); }, (text) => toast(toasts, text)),
 });
 const importer = mountImport(byId("csv-import"), { defs: loaded, done: (text) => { toast(toasts, text); load(); } });
 
@@ -73,7 +78,10 @@ function sortBy(key) {
 const load = coalesce(async () => {
   main.setAttribute("aria-busy", "true");
   try {
-    const r = await MettriApi.crm.list({ filters: state.filters, sort: state.sort, descending: state.descending, offset: state.offset, limit: PAGE });
+    const [r, m] = await Promise.all([
+      MettriApi.crm.list({ filters: state.filters, sort: state.sort, descending: state.descending, offset: state.offset, limit: PAGE }),
+      mergedContacts().catch(() => merged)]);
+    merged = m;
     filterError.textContent = "";
     rows = r.rows;
     total = r.total;
@@ -96,6 +104,7 @@ function draw() {
     defs: d, pipeline: state.filters.pipeline, now: nowS(), selected: new Set(selection.keys()),
     onPick: (key, on) => { on ? selection.set(key, row.name) : selection.delete(key); selectAll.checked = rows.every((r) => selection.has(r.key)); bulk.update(); },
     onOpen: (r) => openInWhatsApp(r.key).catch((err) => toast(toasts, errorText(err))),
+    actions: splitButtons(row, merged.get(row.key) ?? [], asks, (text) => { toast(toasts, text); load(); }, (text) => toast(toasts, text)),
   })));
   if (!rows.length) body.append(el("tr", {}, el("td", { colspan: "9", class: "empty" }, t(total || hasFilters() ? "contacts_noMatch" : "contacts_none"))));
   selectAll.checked = rows.length > 0 && rows.every((r) => selection.has(r.key));

@@ -46,7 +46,8 @@ export function dealOf(row, d, pipeline) {
 /**
  * @param {Mettri.crm.CrmRow} row
  * @param {{ defs: Mettri.crm.CrmDefs, pipeline: string | null | undefined, now: number,
- *   selected: Set<string>, onPick: (key: string, on: boolean) => void, onOpen: (row: Mettri.crm.CrmRow) => void }} o
+ *   selected: Set<string>, onPick: (key: string, on: boolean) => void, onOpen: (row: Mettri.crm.CrmRow) => void,
+ *   actions?: HTMLElement[] }} o  ``actions``: more buttons beside "open the chat" (split a merged contact off)
  */
 export function drawRow(row, o) {
   const deal = dealOf(row, o.defs, o.pipeline);
@@ -69,5 +70,5 @@ export function drawRow(row, o) {
     activity,
     reminder,
     el("td", {}, el("button", { type: "button", class: "link open-chat", onclick: () => o.onOpen(row),
-      "aria-label": t("contacts_openChatNamed", [row.name]) }, t("contacts_openChat"))));
+      "aria-label": t("contacts_openChatNamed", [row.name]) }, t("contacts_openChat")), ...(o.actions ?? [])));
 }

@@ -26,16 +26,20 @@ export function conflictCurrent(err) {
  *   same: (base: T, now: T) => boolean,        // is what the user changed still as they saw it?
  *   ask: (now: T) => Promise<boolean>,         // the other page changed it too: apply mine anyway?
  *   adopt?: (now: T) => void,                  // the page takes the current state (when the user keeps theirs)
- *   retried?: (now: T) => void,                // the change is being applied again on the newer version
+ *   retried?: (now: T) => void,                // the change was applied again on the newer version (said once it is stored)
  * }} o
  * @returns {Promise<R | null>} the write's result; null when the user kept the other change
  */
 export async function writeWithVersion(o) {
   let base = o.base;
   let version = o.version(base);
+  /** @type {T | null} */
+  let reapplied = null;
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
-      return await o.send(version);
+      const result = await o.send(version);
+      if (reapplied) o.retried?.(reapplied);
+      return result;
     } catch (err) {
       const now = /** @type {T | null} */ (conflictCurrent(err));
       if (!now) throw err;
@@ -45,7 +49,7 @@ export async function writeWithVersion(o) {
       }
       base = now;
       version = o.version(now);
-      o.retried?.(now);
+      reapplied = now;
     }
   }
   throw new Error("mettri: the record kept changing; try again");

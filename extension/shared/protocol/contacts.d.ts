@@ -43,6 +43,8 @@ declare namespace Mettri.contacts {
     primary: string;
     /** 1 to 256 characters */
     secondary: string;
+    /** what the page calls each one: the name of a contact made for a chat the chat list was never scanned for */
+    names?: { [key: string]: string };
   }
   /** Human-like scroll steps and pauses for the chat-list scraper. */
   interface PlanScroll {
