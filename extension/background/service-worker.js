@@ -9,6 +9,7 @@ import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
 import { forwardToCore, relayEventToTabs } from "./router.js";
 import { watchTabs } from "./tab-ports.js";
 import { check as checkReminders, onCoreEvent as remindersHear } from "./reminders.js";
+import { onCoreEvent as panelCacheHears } from "./panel-cache.js";
 
 chrome.runtime.onInstalled.addListener(() => {
   chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
@@ -40,6 +41,7 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
       if (source === "offscreen" && message.envelope) {
         relayEventToTabs(message.envelope);
         remindersHear(message.envelope);
+        panelCacheHears(message.envelope);
       }
       return false;
     case "sw":

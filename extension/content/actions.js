@@ -363,11 +363,15 @@ var MettriActions = (() => {
     return new Map(batch.nodes.map((n) => [n.data_id || n.testid, n]));
   }
 
-  // The chat open before the send, as the capture loop knows it (its key, from the core).
+  // The chat open before the send, as the capture loop knows it (its key, from the core). It is
+  // found again by its name, else by its number (a name another chat also bears cannot be told
+  // apart in the search results; the number can), as the core's jobs are (sending/handout.py).
   /** @param {Selectors} sel @returns {Target | null} */
   function openBefore(sel) {
     const key = globalThis.MettriContent?.capture?.chatKey() ?? null;
-    return key && firstMatch(sel, "chat_header_title") ? { chat: key, title: headerTitle(sel), find: [headerTitle(sel)] } : null;
+    if (!key || !firstMatch(sel, "chat_header_title")) return null;
+    const phone = /^(\d+)@c\.us$/.exec(key)?.[1];
+    return { chat: key, title: headerTitle(sel), find: phone ? [headerTitle(sel), phone] : [headerTitle(sel)] };
   }
 
   /**

@@ -172,6 +172,7 @@ async function move(row, stage) {
   if (!b || dealIn(row)?.stage === stage.id) return;
   const seen = dealIn(row)?.stage ?? null;
   errorEl.textContent = "";
+  mine.add(row.key);
   try {
     const done = await writeWithVersion({
       base: row,
@@ -188,15 +189,26 @@ async function move(row, stage) {
     errorEl.textContent = errorText(/** @type {Mettri.CallError} */ (err));
   }
   await load();
+  mine.delete(row.key); // drawn as stored: a later change to it, from anywhere, is drawn again
 }
 
 // For tests and DevTools: the board as drawn, and a move as a drop or a key press makes it.
 Object.assign(globalThis, { mettriBoard: { shown: () => board, move } });
 
-// Another page changed records or definitions: draw what is stored now.
+// Another page changed records or definitions: draw what is stored now. The echo of this page's
+// own move is skipped: the move reloads after its write anyway, and a second reload would hold
+// the core (a board is thousands of records) while the user's next move waits behind it.
+/** records this page moved whose crm.changed has not come back yet */
+const mine = new Set();
 let pending = false;
 MettriCore.onEvent((e) => {
-  if (e.event !== "crm.changed" || pending) return;
+  if (e.event !== "crm.changed") return;
+  const { keys, many, defs: defsChanged } = e.data;
+  if (!many && !defsChanged && keys.length && keys.every((k) => mine.has(k))) {
+    for (const k of keys) mine.delete(k);
+    return;
+  }
+  if (pending) return;
   pending = true;
   queueMicrotask(() => { pending = false; load(); });
 });

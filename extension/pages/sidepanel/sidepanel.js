@@ -6,6 +6,7 @@ import { renderChats, renderMessages } from "./chat-views.js";
 import { mountBackfill, mountScan } from "./history-controls.js";
 import { views } from "./views.js";
 import { api, byId, onEvent } from "./dom.js";
+import { readPanelCache } from "../../shared/panel-cache.js";
 
 MettriI18n.apply();
 
@@ -17,6 +18,7 @@ const REFRESH_ON = new Set(["messages.captured", "messages.imported"]);
 let openChat = null;
 /** @type {ReturnType<typeof setTimeout> | null} */
 let refreshTimer = null;
+let drawnFresh = false; // the core answered once: the cached list is never drawn over it
 const backfill = mountBackfill(byId("backfill-controls"));
 mountScan(byId("scan-controls"), () => refresh());
 
@@ -25,6 +27,9 @@ async function refresh() {
     // Redrawn up to 4 times a second while capturing: 500 rows at most; the rest are found by search.
     const { chats } = await api.chats.list({ limit: 500, with_scanned: true });
     renderChats(chats, show);
+    drawnFresh = true;
+    delete byId("chat-list").dataset.cached;
+    byId("chats-updating").hidden = true;
     if (openChat) {
       // The newest 200, shown oldest first as in WhatsApp.
       const { messages } = await api.messages.list({ chat: openChat.key, limit: 200, newest_first: true });
@@ -106,7 +111,20 @@ onEvent((envelope) => {
   }
 });
 
+/** The last known chat list (background/panel-cache.js), before the core is even asked: the panel
+ * is useful at once after a browser start, and says the list is being updated. */
+async function paintCached() {
+  const chats = await readPanelCache();
+  if (!chats || drawnFresh) return;
+  renderChats(chats, show);
+  byId("chat-list").dataset.cached = "1";
+  byId("chats-updating").hidden = false;
+  document.body.dataset.cachedPainted = String(chats.length); // tests and scripts/bench_panel.py read it
+  performance.mark("mettri-cached-list");
+}
+
 async function start() {
+  await paintCached();
   await MettriCore.ensureCore();
   const reply = await api.core.boot_state.request({}, { timeoutMs: 10_000 });
   renderBoot(reply.ok ? reply.result : { stage: "starting" });
