@@ -118,6 +118,15 @@ def test_an_export_of_a_partly_captured_chat_is_stored_once_and_searchable(route
     found = wait_for(lambda: [h for h in call(core_page, "search.messages", {"q": old["text"], "filters": {"chats": [chat["id"]]}})["hits"]
                               if h["ts"] == old["ts"] // 60 * 60], timeout=60, message="the old message searchable")
     assert len(found) == 1 and found[0]["key"].startswith(chat["id"] + "|exp-")
+    # On the person's CRM timeline: the import (file, new messages) and the oldest message, from the file.
+    items = wait_for(lambda: [i for i in call(core_page, "crm.timeline", {"chat": chat["id"], "limit": 100})["items"]
+                              if i["kind"] in ("history_import", "first_message")] or None, message="the CRM timeline")
+    imported = [i for i in items if i["kind"] == "history_import"]
+    assert [i["summary"]["pt_BR"] for i in imported] == [f"Conversa importada de {export.file_name} (mensagens novas: {added})"]
+    oldest_captured = min(m["ts"] for m in truth[-rendered:])
+    wait_for(lambda: any(i["kind"] == "first_message" and i["ts"] < oldest_captured
+                         for i in call(core_page, "crm.timeline", {"chat": chat["id"], "limit": 100})["items"]),
+             message="the timeline's first message to come from the export (older than anything captured)")
     panel.close()
 
 
