@@ -133,6 +133,9 @@
       "sending.status": ["content", "page"],
       "suggestion.approve": ["content", "page"],
       "suggestion.dismiss": ["content", "page"],
+      "suggestion.model.get": ["page"],
+      "suggestion.model.preview": ["page"],
+      "suggestion.model.set": ["page"],
       "suggestion.offer": ["page"],
       "suggestion.pending": ["content", "page"],
       "tabs.bye": ["content"],
@@ -744,8 +747,18 @@
       },
     },
     "suggestions": {
-      "ReplySource": ["history", "template", "manual"],
+      "ModelProvider": ["endpoint", "builtin"],
+      "ModelState": ["off", "asking", "answered", "failed"],
+      "ReplySource": ["history", "template", "model", "manual"],
       "bounds": {
+        "ModelPreviewCmd": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+        },
+        "ModelSettingsPatch": {
+          "endpoint": { "maxLength": 2000 },
+          "model": { "maxLength": 200 },
+          "timeout_s": { "minimum": 0.5, "maximum": 60 },
+        },
         "SuggestionApprove": {
           "chat": { "minLength": 1, "maxLength": 256 },
           "text": { "maxLength": 70000 },
@@ -1077,6 +1090,11 @@
     suggestion: freeze({
       approve: command("suggestion.approve"),
       dismiss: command("suggestion.dismiss"),
+      model: freeze({
+        get: command("suggestion.model.get"),
+        preview: command("suggestion.model.preview"),
+        set: command("suggestion.model.set"),
+      }),
       offer: command("suggestion.offer"),
       pending: command("suggestion.pending"),
     }),

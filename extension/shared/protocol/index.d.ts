@@ -751,6 +751,23 @@ declare namespace Mettri {
        * `suggestion.dismiss`, allowed from: content, page.
        */
       readonly dismiss: Call<"suggestion.dismiss">;
+      readonly model: {
+        /**
+         * The language model's settings (off by default).
+         * `suggestion.model.get`, allowed from: page.
+         */
+        readonly get: Call<"suggestion.model.get">;
+        /**
+         * The prompt the model would get for ``chat`` now (the options page shows it before the user turns it on).
+         * `suggestion.model.preview`, allowed from: page.
+         */
+        readonly preview: Call<"suggestion.model.preview">;
+        /**
+         * Change the language model's settings; a bad URL gets a clear error in both languages.
+         * `suggestion.model.set`, allowed from: page.
+         */
+        readonly set: Call<"suggestion.model.set">;
+      };
       /**
        * Keep a suggested reply for a chat (one per chat): the tab shows it with approve buttons. Nothing is sent.
        * `suggestion.offer`, allowed from: page.
@@ -972,6 +989,9 @@ declare namespace Mettri {
       readonly "sending.status": readonly ["content", "page"];
       readonly "suggestion.approve": readonly ["content", "page"];
       readonly "suggestion.dismiss": readonly ["content", "page"];
+      readonly "suggestion.model.get": readonly ["page"];
+      readonly "suggestion.model.preview": readonly ["page"];
+      readonly "suggestion.model.set": readonly ["page"];
       readonly "suggestion.offer": readonly ["page"];
       readonly "suggestion.pending": readonly ["content", "page"];
       readonly "tabs.bye": readonly ["content"];
@@ -2261,8 +2281,28 @@ declare namespace Mettri {
       };
     };
     readonly suggestions: {
-      readonly ReplySource: readonly ["history", "template", "manual"];
+      readonly ModelProvider: readonly ["endpoint", "builtin"];
+      readonly ModelState: readonly ["off", "asking", "answered", "failed"];
+      readonly ReplySource: readonly ["history", "template", "model", "manual"];
       readonly bounds: {
+        readonly ModelPreviewCmd: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+        };
+        readonly ModelSettingsPatch: {
+          readonly endpoint: {
+            readonly maxLength: 2000;
+          };
+          readonly model: {
+            readonly maxLength: 200;
+          };
+          readonly timeout_s: {
+            readonly minimum: 0.5;
+            readonly maximum: 60;
+          };
+        };
         readonly SuggestionApprove: {
           readonly chat: {
             readonly minLength: 1;
