@@ -9,6 +9,7 @@ import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
 import { forwardToCore, relayEventToTabs } from "./router.js";
 import { watchTabs } from "./tab-ports.js";
 import { check as checkReminders, onCoreEvent as remindersHear } from "./reminders.js";
+import { readModelKey } from "../shared/model-key.js";
 
 chrome.runtime.onInstalled.addListener(() => {
   chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
@@ -43,6 +44,12 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
       }
       return false;
     case "sw":
+      if (message.kind === "model_key") {
+        // Only the offscreen document's model request gets the key (extension/offscreen/host.js).
+        if (source !== "offscreen") return false;
+        readModelKey().then((key) => sendResponse({ key }), () => sendResponse({ key: "" }));
+        return true;
+      }
       if (source !== "page") return false;
       if (message.kind === "ensure_core") {
         ensureOffscreen().then((created) => sendResponse({ ok: true, created }));
