@@ -9,6 +9,7 @@ import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
 import { forwardToCore, relayEventToTabs } from "./router.js";
 import { watchTabs } from "./tab-ports.js";
 import { check as checkReminders, onCoreEvent as remindersHear } from "./reminders.js";
+import { check as checkSchedule, onCoreEvent as scheduleHears } from "./schedule.js";
 import { readModelKey } from "../shared/model-key.js";
 
 chrome.runtime.onInstalled.addListener(() => {
@@ -41,6 +42,7 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
       if (source === "offscreen" && message.envelope) {
         relayEventToTabs(message.envelope);
         remindersHear(message.envelope);
+        scheduleHears(message.envelope);
       }
       return false;
     case "sw":
@@ -71,3 +73,4 @@ watchTabs(); // a WhatsApp page that is gone hands the active role over at once
 ensureOffscreen().catch((err) => console.error("mettri: offscreen start failed", err));
 // Reminders that came due while the browser was closed are shown now; the alarm is set again.
 checkReminders();
+checkSchedule(); // and the alarm of the next scheduled message

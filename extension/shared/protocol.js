@@ -99,6 +99,7 @@
       "optout.history": ["page"],
       "optout.list": ["page"],
       "optout.set": ["page"],
+      "outbox.alarm": ["page"],
       "outbox.approve": ["content", "page"],
       "outbox.cancel": ["content", "page"],
       "outbox.list": ["content", "page"],
@@ -154,7 +155,7 @@
       "transfer.get": ["page"],
       "transfer.put": ["page"],
     },
-    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"],
+    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "outbox.due", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"],
     "audit": {
       "bounds": {
         "AuditList": {
@@ -1036,6 +1037,7 @@
       set: command("optout.set"),
     }),
     outbox: freeze({
+      alarm: command("outbox.alarm"),
       approve: command("outbox.approve"),
       cancel: command("outbox.cancel"),
       list: command("outbox.list"),

@@ -559,6 +559,12 @@ declare namespace Mettri {
     };
     readonly outbox: {
       /**
+       * The service worker's alarm for scheduled messages: when the next one is due and, with ``wake``
+       * (the alarm fired), an ``outbox.due`` event that makes a WhatsApp tab's send loop ask at once.
+       * `outbox.alarm`, allowed from: page.
+       */
+      readonly alarm: Call<"outbox.alarm">;
+      /**
        * Approve a 'queued' entry: only approved entries are ever handed to the tab.
        * `outbox.approve`, allowed from: content, page.
        */
@@ -955,6 +961,7 @@ declare namespace Mettri {
       readonly "optout.history": readonly ["page"];
       readonly "optout.list": readonly ["page"];
       readonly "optout.set": readonly ["page"];
+      readonly "outbox.alarm": readonly ["page"];
       readonly "outbox.approve": readonly ["content", "page"];
       readonly "outbox.cancel": readonly ["content", "page"];
       readonly "outbox.list": readonly ["content", "page"];
@@ -1010,7 +1017,7 @@ declare namespace Mettri {
       readonly "transfer.get": readonly ["page"];
       readonly "transfer.put": readonly ["page"];
     };
-    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"];
+    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "outbox.due", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"];
     readonly audit: {
       readonly bounds: {
         readonly AuditList: {
