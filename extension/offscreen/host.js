@@ -25,10 +25,11 @@ async function modelKey() {
  */
 async function modelChat(req) {
   if (req.provider === "builtin") return builtinChat(req);
-  const key = await modelKey();
+  // The core keeps no timer: this port answers within the timeout, whatever hangs.
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), req.timeout_ms);
   try {
+    const key = await modelKey();
     /** @type {Record<string, string>} */
     const headers = { "Content-Type": "application/json" };
     if (key) headers.Authorization = `Bearer ${key}`;

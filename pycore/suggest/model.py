@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from pycore.bridge import nested_deeper_than
 from pycore.protocol.base import CoreError
 from pycore.storage.base import Storage
 from pycore.suggest.ports import CardFacts, Conversation, ModelClient
@@ -31,7 +32,10 @@ MAX_MESSAGES = 20  # the recent conversation: enough for context, little data le
 MAX_CHARS = 1000  # per message in the prompt
 MAX_REPLIES = 3
 REPLY_MAX = 2000  # a longer "reply" is not a WhatsApp answer
-GUARD_S = 1.0  # the port aborts at the timeout itself; past this margin the core stops waiting anyway
+# A reply is parsed only when it nests no deeper than this: JSON nested thousands deep crashes the
+# parser inside Pyodide (the C stack runs out before RecursionError), and a chat completion nests ~5.
+MAX_NESTING = 64
+GUARD_S = 1.0  # how long past the timeout the core waits for a port that failed to keep it
 LOCAL_HOSTS = ("localhost", "127.0.0.1")  # plain http only to a model on this computer
 
 NOTES: dict[str, tuple[str, str]] = {
@@ -150,8 +154,8 @@ def candidates(content: str) -> list[str]:
     bulleted list, else the whole text as one reply."""
     text = FENCE.sub("", content.strip()).strip()
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = None if nested_deeper_than(text, MAX_NESTING) else json.loads(text)
+    except (ValueError, RecursionError):
         data = None
     if isinstance(data, dict):
         data = data.get("replies") or data.get("respostas")
@@ -171,6 +175,8 @@ def parse_reply(status: int, body: str) -> tuple[list[str], ModelNote | None]:
         return [], note("model_auth", status=status)
     if not 200 <= status < 300:
         return [], note("model_http", status=status)
+    if nested_deeper_than(body, MAX_NESTING):
+        return [], note("model_bad_json")
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
@@ -238,6 +244,8 @@ class ModelSource:
                    "messages": [m.model_dump() for m in msgs], "timeout_ms": int(s.timeout_s * 1000)}
         seconds = f"{s.timeout_s:g}"
         try:
+            # The port keeps the time (timeout_ms): it aborts the request and answers "timeout". Past a
+            # margin the core stops waiting anyway (a port that hangs loses the model, never the bar).
             answer = await asyncio.wait_for(self.client.chat(request), s.timeout_s + GUARD_S)
         except asyncio.TimeoutError:
             return [], note("model_timeout", seconds=seconds)

@@ -63,7 +63,8 @@ class ModelClient(Protocol):
 
     async def chat(self, request: dict[str, Any]) -> dict[str, Any]:
         """``request``: {provider, url, body, messages, timeout_ms}. Returns {status, body} from an
-        endpoint, {content} from Chrome's built-in model, or {error: timeout | network | unavailable}."""
+        endpoint, {content} from Chrome's built-in model, or {error: timeout | network | unavailable}.
+        Always answers within ``timeout_ms`` (it aborts the request itself)."""
 
 
 class ModelReplies(Protocol):

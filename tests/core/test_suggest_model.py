@@ -24,15 +24,12 @@ DAY = 86400.0
 class FakeModel:
     """The JS port as the core sees it: records each request, answers what the test says."""
 
-    def __init__(self, answer=None, hang=False):
+    def __init__(self, answer=None):
         self.requests: list[dict] = []
         self.answer = answer
-        self.hang = hang
 
     async def chat(self, request):
         self.requests.append(request)
-        if self.hang:
-            await asyncio.Event().wait()  # a model that never answers
         return self.answer
 
 
@@ -137,13 +134,39 @@ def test_a_failing_model_leaves_the_local_replies_with_a_note(core, clock, model
 
 
 def test_a_model_slower_than_the_timeout_times_out_into_the_local_replies(core, clock, model):
-    model.hang = True
+    """The port keeps the user's timeout (it aborts the request and answers "timeout")."""
+    model.answer = {"error": "timeout"}
+    turn_on(core, timeout_s=0.5)
+    s = bia_asks(core, clock)
+    [request] = model.requests
+    assert request["timeout_ms"] == 500
+    assert s["model"] == "failed" and s["note"]["code"] == "model_timeout"
+    assert "0.5 s" in s["note"]["pt_BR"] and "0.5 s" in s["note"]["en"]
+    assert [r["source"] for r in s["replies"]] == ["template"]
+
+
+def test_a_port_that_hangs_past_the_timeout_loses_the_model_not_the_local_replies(core, clock, model):
+    async def hangs(request):
+        model.requests.append(request)
+        await asyncio.Event().wait()  # never answers
+
+    model.chat = hangs
     turn_on(core, timeout_s=0.5)
     s = bia_asks(core, clock)
     assert len(model.requests) == 1
     assert s["model"] == "failed" and s["note"]["code"] == "model_timeout"
-    assert "0.5 s" in s["note"]["pt_BR"] and "0.5 s" in s["note"]["en"]
     assert [r["source"] for r in s["replies"]] == ["template"]
+
+
+def test_a_broken_port_is_a_failed_model_never_a_failed_capture(core, clock, model):
+    async def broken(request):
+        raise RuntimeError("port gone")
+
+    model.chat = broken
+    turn_on(core)
+    s = bia_asks(core, clock)
+    assert s["model"] == "failed" and s["note"]["code"] == "model_network"
+    assert ok(core, "messages.list", {"chat": BIA})["messages"][-1]["text"] == "Vocês têm bolo de cenoura?"
 
 
 def test_a_dismissed_suggestion_is_not_brought_back_by_a_late_model(core, clock, model):
@@ -203,5 +226,8 @@ def test_reply_parsing():
     assert replies == ["a", "b", "c"] and note is None
     assert parse_reply(200, json.dumps({"choices": "x"}))[1].code == "model_bad_json"
     assert parse_reply(200, json.dumps({"choices": [{"message": {"content": None}}]}))[1].code == "model_empty"
+    # Nested thousands deep (it would crash the parser inside Pyodide): refused before parsing.
     assert parse_reply(200, "[" * 5000)[1].code == "model_bad_json"
+    deep = json.dumps({"choices": [{"message": {"content": "[" * 900 + "]" * 900}}]})
+    assert parse_reply(200, deep) == (["[" * 900 + "]" * 900], None)  # not JSON it can use: the text itself
     assert parse_reply(429, "")[1].code == "model_http"
