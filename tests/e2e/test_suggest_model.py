@@ -123,15 +123,16 @@ def bar(wa, model_state: str):
 
 
 def template(core_page, word: str) -> dict:
-    return call(core_page, "templates.save", {"label": f"Bolo {word}", "shortcut": f"llm{word.lower()}",
-                                              "text": f"O bolo {word} custa R$ 45."})
+    """A template only this test's question matches (its one word no other test's history holds)."""
+    return call(core_page, "templates.save", {"label": word, "shortcut": f"llm{word.lower()}",
+                                              "text": f"O {word.lower()} custa R$ 45."})
 
 
 def test_off_nothing_is_requested_even_with_an_address_saved(routed, core_page, model_server):
     call(core_page, "suggestion.model.set", {"values": {"enabled": False, "endpoint": model_server.base, "model": "good"}})
     t = template(core_page, "Zabumbinha")
     _, tab = sending_tab(routed, core_page, "gen=2026&lang=pt-BR")
-    ask(core_page, tab.page, "5511981200001@c.us", "Cláudia Zabumba", "Tem bolo zabumbinha hoje?")
+    ask(core_page, tab.page, "5511981200001@c.us", "Cláudia Zabumba", "Tem zabumbinha?")
     shown = bar(tab.page, "off")  # the engine decided: local replies only, the model not asked
     assert shown.locator(".reply[data-source=template]").count() == 1
     assert shown.locator("[data-source=model]").count() == 0
@@ -170,14 +171,14 @@ def test_turned_on_in_the_options_page_the_model_replies_appear_labelled_and_the
     assert options.locator("#llm-allow").is_visible()
     assert serious_violations(options, "#model") == []
 
-    ask(core_page, wa, chat, "Denise Maracujá", "Tem bolo maracujina pra hoje?")
+    ask(core_page, wa, chat, "Denise Maracujá", "Tem maracujina?")
     shown = bar(wa, "answered")
     [request] = model_server.log
     assert request["path"] == "/v1/chat/completions" and request["authorization"] == f"Bearer {KEY}"
     assert request["body"]["model"] == "good"
     system, user = request["body"]["messages"]
     assert "- Nome: Denise Maracujá" in system["content"]
-    assert user["content"].splitlines()[-1] == "Cliente: Tem bolo maracujina pra hoje?"
+    assert user["content"].splitlines()[-1] == "Cliente: Tem maracujina?"
     rows = shown.locator(".reply")
     assert [rows.nth(i).get_attribute("data-source") for i in range(rows.count())] == ["template", "model", "model"]
     model_row = rows.nth(1)
@@ -217,7 +218,7 @@ def test_an_error_or_a_slow_model_leaves_the_local_reply_with_a_note(routed, cor
     t = template(core_page, word)
     _, tab = sending_tab(routed, core_page, "gen=2026&lang=pt-BR")
     chat = "5511981200003@c.us" if model == "broken" else "5511981200004@c.us"
-    ask(core_page, tab.page, chat, f"Elis {word}", f"Tem bolo {word.lower()}?")
+    ask(core_page, tab.page, chat, f"Elis {word}", f"Tem {word.lower()}?")
     shown = bar(tab.page, "failed")
     assert len(model_server.log) == 1
     assert [r.get_attribute("data-source") for r in shown.locator(".reply").all()] == ["template"]
