@@ -38,6 +38,9 @@ class Services:
     emit: EmitFn = field(default=lambda envelope: None)
     # The JS host (pycore.host), when running in the browser; None on CPython.
     host: Any = None
+    # The language model's HTTP request (pycore.suggest.ports.ModelClient): the JS host's fetch in the
+    # browser; None on CPython unless a test gives one.
+    model_client: Any = None
 
 
 class EventBus:
@@ -105,6 +108,7 @@ class Kernel:
     tasks: Tasks
     dispatcher: Dispatcher
     dev: bool = False
+    model_client: Any = None
 
 
 class Core:
@@ -117,7 +121,8 @@ class Core:
         self.dispatcher = Dispatcher()
         self.bus = EventBus(services.emit)
         self.tasks = Tasks()
-        self.kernel = Kernel(services.clock, services.rng, services.storage, self.bus, self.tasks, self.dispatcher, dev)
+        self.kernel = Kernel(services.clock, services.rng, services.storage, self.bus, self.tasks, self.dispatcher, dev,
+                             services.model_client)
         self.dispatcher.on(sysproto.Ping, self._ping)
         self.dispatcher.on(sysproto.Status, self._status)
         self.dispatcher.on(sysproto.GetBootState, self._boot_state)

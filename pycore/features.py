@@ -67,10 +67,12 @@ from pycore.suggestions import handlers as suggestion_handlers
 from pycore.suggestions.service import Suggestions
 from pycore.transfers import handlers as transfer_handlers
 from pycore.transfers.service import Transfers
+from pycore.suggest import handlers as suggest_handlers
 from pycore.suggest.engine import SuggestEngine
+from pycore.suggest.model import ModelSource
 from pycore.templates import handlers as template_handlers
 from pycore.templates.service import Templates
-from pycore.templates.variables import Locale
+from pycore.templates.variables import Locale, field_value
 from pycore.whatsapp import handlers as whatsapp_handlers
 from pycore.storage.base import Range, Storage
 from pycore.whatsapp.service import WhatsAppPage
@@ -107,6 +109,7 @@ class Features:
     privacy: Privacy
     templates: Templates
     suggest: SuggestEngine
+    model: ModelSource
     start_hooks: list[StartHook] = field(default_factory=list)
     migrations: dict[int, Migration] = field(default_factory=dict)  # schema version -> data step a feature owns
 
@@ -237,6 +240,27 @@ class StoredMessages:
                                         reverse=True, limit=1)
         return rows[0] if rows else None
 
+    async def recent(self, chat: str, limit: int) -> list[dict]:
+        rows = await self.storage.query("messages", index="by_chat_ts", range=Range(lower=[chat, -1e18], upper=[chat, 1e18]),
+                                        reverse=True, limit=limit)
+        return rows[::-1]
+
+
+class CardFacts:
+    """The CRM card as the language model's prompt tells it (names of tags and fields, the stage's label)."""
+
+    def __init__(self, cards: CrmCards, templates: Templates) -> None:
+        self.cards = cards
+        self.templates = templates
+
+    async def facts(self, chat: str) -> dict:
+        values = (await self.templates.variables(chat, Locale())).values
+        card, defs = await self.cards.card(chat), await self.cards.defs()
+        tags = {t.id: t.name for t in defs.tags}
+        fields = [(f.label, v) for f in defs.fields if (v := field_value(f, card.row.fields.get(f.id), Locale()))]
+        return {"name": values.get("nome", ""), "stage": values.get("etapa", ""),
+                "tags": [tags[t] for t in card.row.tags if t in tags], "fields": fields}
+
 
 class SuggestTexts:
     """Templates and names for suggestions, in Brazil's locale (the core does not know the page's here)."""
@@ -315,8 +339,10 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     ]
     privacy = Privacy(st, clock, emit, files=transfers, search=search, audit=audit, parts=archive_parts)
     replies = SuggestTexts(templates)
-    suggest = SuggestEngine(clock, history=SearchHistory(search), messages=StoredMessages(st), contacts=replies,
-                            texts=replies, offers=suggestions)
+    stored = StoredMessages(st)
+    model = ModelSource(st, kernel.model_client, conversation=stored, facts=CardFacts(CrmCards(crm), templates))
+    suggest = SuggestEngine(clock, history=SearchHistory(search), messages=stored, contacts=replies,
+                            texts=replies, offers=suggestions, model=model)
 
     capture_handlers.register(on, capturer, queries)
     identity_handlers.register(on, identity)
@@ -332,6 +358,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     sending_handlers.register(on, gate)
     campaign_handlers.register(on, campaigns)
     suggestion_handlers.register(on, suggestions)
+    suggest_handlers.register(on, model)
     metric_handlers.register(on, st, clock)
     log_handlers.register(on, logs)
     crm_handlers.register(on, crm)
@@ -432,6 +459,6 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
         store=store, identity=identity, capturer=capturer, queries=queries, importer=importer, navigator=navigator,
         connection=connection, contacts=contacts, page=page, backfills=backfills, search=search, audit=audit,
         consent=consent, gate=gate, campaigns=campaigns, suggestions=suggestions, logs=logs, crm=crm,
-        transfers=transfers, history_imports=history_imports, privacy=privacy, templates=templates, suggest=suggest,
+        transfers=transfers, history_imports=history_imports, privacy=privacy, templates=templates, suggest=suggest, model=model,
         start_hooks=hooks, migrations={3: identity.migrate},
     )

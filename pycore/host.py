@@ -83,6 +83,23 @@ class IndexedDBStorage(Storage):
         self._shim.close()
 
 
+class JsModelClient:
+    """The language model's request through the JS host (extension/offscreen/host.js ``modelChat``),
+    which adds the API key from chrome.storage.local and aborts at the timeout."""
+
+    def __init__(self, host: Any) -> None:
+        self._host = host
+
+    async def chat(self, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            text = await self._host.modelChat(json.dumps(request, ensure_ascii=False))
+        except Exception as exc:  # JsException: a failed request, never a failed core
+            log.warning("model request failed: %s", type(exc).__name__)
+            return {"error": "network"}
+        answer = json.loads(text)
+        return answer if isinstance(answer, dict) else {"error": "network"}
+
+
 class CoreHost:
     """What JavaScript holds: a started core and its entry point."""
 
@@ -101,7 +118,8 @@ async def start(host: Any, dev: bool = False) -> CoreHost:
         host.emit(json.dumps(envelope, ensure_ascii=False))
 
     clock = WarpClock(SystemClock()) if dev else SystemClock()
-    services = Services(clock=clock, rng=random.Random(), storage=IndexedDBStorage(host.idb), emit=emit, host=host)
+    services = Services(clock=clock, rng=random.Random(), storage=IndexedDBStorage(host.idb), emit=emit, host=host,
+                        model_client=JsModelClient(host))
     core = Core(services, dev=dev)
     await core.start()
     return CoreHost(core)

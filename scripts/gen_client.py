@@ -457,7 +457,7 @@ declare namespace Mettri {
     | { to: "offscreen"; request: StampedRequest }
     | { to: "broadcast"; envelope: Event }
     | { to: "content"; envelope: Event }
-    | { to: "sw"; kind: "ensure_core" | "restart_core" };
+    | { to: "sw"; kind: "ensure_core" | "restart_core" | "model_key" };
 """
 
 

@@ -5,38 +5,12 @@
 // start, alarm, clock move or reminder change the worker asks the core (crm.reminders.due),
 // which also returns what came due while the browser was closed. A reminder stays due until
 // the worker says it showed it (crm.reminders.notified), so a worker stopped mid-way loses none.
-import { forwardToCore } from "./router.js";
+import "./worker-core.js";
+import { alarmCheck } from "./alarm-check.js";
 import { WHATSAPP, whatsappTab } from "../shared/whatsapp-tab.js";
 
 const ALARM = "mettri-reminders";
 const PREFIX = "mettri-reminder:";
-
-let counter = 0;
-
-/**
- * The generated client (MettriApi) over the worker's own way to the core: the worker is one of
- * the extension's pages as far as the core is concerned (it stamps sources for everyone else).
- * @type {typeof MettriCore}
- */
-const workerCore = Object.freeze({
-  request: async (/** @type {any} */ type, /** @type {any[]} */ ...params) => {
-    const id = `sw-${Date.now().toString(36)}-${++counter}`;
-    const request = { ...MettriProtocol.request(id, type, params[0] ?? {}), source: /** @type {const} */ ("page"), tab_id: null };
-    return /** @type {any} */ (await forwardToCore(request));
-  },
-  call: async (/** @type {any} */ type, /** @type {any[]} */ ...params) => {
-    const reply = await workerCore.request(type, ...params);
-    if (reply.ok) return reply.result;
-    const err = /** @type {Mettri.CallError} */ (new Error(reply.error.message));
-    err.code = reply.error.code;
-    err.details = reply.error.details;
-    throw err;
-  },
-  onEvent: () => () => false,
-  ensureCore: async () => undefined,
-  restartCore: async () => undefined,
-});
-globalThis.MettriCore = workerCore;
 
 const locale = chrome.i18n.getUILanguage();
 const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
@@ -72,33 +46,10 @@ function show(r) {
   });
 }
 
-/** What the last check did, for the tests and support (read through DevTools). */
-const last = { checks: 0, shown: /** @type {string[]} */ ([]), next_due_in: /** @type {number | null} */ (null), error: "" };
+/** What the checks showed, for the tests and support (read through DevTools). */
+const last = { shown: /** @type {string[]} */ ([]), next_due_in: /** @type {number | null} */ (null) };
 
-/** @type {Promise<void> | null} */
-let running = null;
-let again = false;
-
-/** Show what came due, tell the core, and set the alarm at the next one (one check at a time). */
-export function check() {
-  if (running) {
-    again = true;
-    return running;
-  }
-  running = (async () => {
-    do {
-      again = false;
-      try {
-        await once();
-        last.error = "";
-      } catch (err) {
-        last.error = String(/** @type {Error} */ (err)?.message ?? err); // the next event or start tries again
-      }
-    } while (again);
-  })().finally(() => (running = null));
-  return running;
-}
-
+/** Show what came due, tell the core; the alarm goes at the next one. */
 async function once() {
   const due = await MettriApi.crm.reminders.due({});
   const ids = [];
@@ -107,13 +58,14 @@ async function once() {
     ids.push(r.id);
   }
   if (ids.length) await MettriApi.crm.reminders.notified({ ids });
-  if (due.next_due_in == null) await chrome.alarms.clear(ALARM);
-  // By the core's clock (a dev build's clock may run ahead of the wall clock).
-  else await chrome.alarms.create(ALARM, { when: Date.now() + Math.max(1, due.next_due_in) * 1000 });
-  last.checks += 1;
   last.shown.push(...ids);
   last.next_due_in = due.next_due_in;
+  return due.next_due_in;
 }
+
+const alarm = alarmCheck(ALARM, once);
+/** Show what came due, tell the core, and set the alarm at the next one (one check at a time). */
+export const check = () => alarm.check();
 
 /** @type {string | null} a chat to open in the WhatsApp tab just created, once it can */
 let pendingOpen = null;
@@ -169,11 +121,8 @@ export function onCoreEvent(e) {
   }
 }
 
-chrome.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name === ALARM) check();
-});
 chrome.notifications.onClicked.addListener(clicked);
 chrome.notifications.onButtonClicked.addListener((id, button) => button === 0 && clicked(id));
 
 // For the tests and support (DevTools): what the checks did; a notification click by id.
-Object.assign(globalThis, { mettriReminders: { last, check, clicked } });
+Object.assign(globalThis, { mettriReminders: { last, checks: alarm.last, check, clicked } });

@@ -10,6 +10,8 @@ import { forwardToCore, relayEventToTabs } from "./router.js";
 import { watchTabs } from "./tab-ports.js";
 import { check as checkReminders, onCoreEvent as remindersHear } from "./reminders.js";
 import { onCoreEvent as panelCacheHears } from "./panel-cache.js";
+import { check as checkSchedule, onCoreEvent as scheduleHears } from "./schedule.js";
+import { readModelKey } from "../shared/model-key.js";
 
 chrome.runtime.onInstalled.addListener(() => {
   chrome.sidePanel.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => undefined);
@@ -42,9 +44,16 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
         relayEventToTabs(message.envelope);
         remindersHear(message.envelope);
         panelCacheHears(message.envelope);
+        scheduleHears(message.envelope);
       }
       return false;
     case "sw":
+      if (message.kind === "model_key") {
+        // Only the offscreen document's model request gets the key (extension/offscreen/host.js).
+        if (source !== "offscreen") return false;
+        readModelKey().then((key) => sendResponse({ key }), () => sendResponse({ key: "" }));
+        return true;
+      }
       if (source !== "page") return false;
       if (message.kind === "ensure_core") {
         ensureOffscreen().then((created) => sendResponse({ ok: true, created }));
@@ -66,3 +75,4 @@ watchTabs(); // a WhatsApp page that is gone hands the active role over at once
 ensureOffscreen().catch((err) => console.error("mettri: offscreen start failed", err));
 // Reminders that came due while the browser was closed are shown now; the alarm is set again.
 checkReminders();
+checkSchedule(); // and the alarm of the next scheduled message

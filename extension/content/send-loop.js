@@ -11,6 +11,7 @@ var MettriSendLoop = (() => {
   /** @type {ReadonlySet<Mettri.EventName>} */
   const WAKE_ON = new Set([
     "outbox.changed",
+    "outbox.due",
     "sending.paused",
     "sending.resumed",
     "campaign.progress",

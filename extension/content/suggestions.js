@@ -28,6 +28,7 @@ var MettriSuggestions = (() => {
     .reply + .reply { border-top: 1px solid #eadb8f; padding-top: 6px; margin-top: 6px; }
     .reply + .buttons { margin-top: 6px; }
     .source { font-size: 12px; color: #5b4d00; margin-bottom: 2px; }
+    .model { font-size: 12px; color: #5b4d00; margin-bottom: 6px; }
     .bar { max-height: 45vh; overflow: auto; }
     textarea { width: 100%; box-sizing: border-box; min-height: 4em; font: inherit; margin-bottom: 6px; }
     .buttons { display: flex; gap: 6px; flex-wrap: wrap; }
@@ -116,6 +117,7 @@ var MettriSuggestions = (() => {
      */
     function sourceLabel(r) {
       if (r.source === "template") return t2("suggest_from_template", [r.template]);
+      if (r.source === "model") return t("suggest_from_model");
       if (r.source === "history" && r.answered_at != null) {
         const date = new Date(r.answered_at * 1000).toLocaleDateString(chrome.i18n.getUILanguage(), { day: "2-digit", month: "2-digit" });
         return r.contact ? t2("suggest_from_history", [r.contact, date]) : t2("suggest_from_history_noname", [date]);
@@ -167,6 +169,21 @@ var MettriSuggestions = (() => {
     }
 
     /**
+     * The language model's part: being asked, or why it gave nothing (its note, in the UI's language).
+     * @param {Suggestion} s
+     */
+    function modelLine(s) {
+      if (s.model !== "asking" && !(s.model === "failed" && s.note)) return null;
+      const line = document.createElement("div");
+      line.className = "model";
+      line.dataset.model = s.model;
+      line.setAttribute("role", "status");
+      const pt = chrome.i18n.getUILanguage().toLowerCase().startsWith("pt");
+      line.textContent = s.model === "asking" ? t("suggest_model_asking") : s.note ? (pt ? s.note.pt_BR : s.note.en) : "";
+      return line;
+    }
+
+    /**
      * @param {Suggestion} s
      * @param {Element} footer
      */
@@ -186,6 +203,8 @@ var MettriSuggestions = (() => {
       label.className = "label";
       label.textContent = t(replies.length > 1 ? "suggest_label" : "suggestionLabel");
       bar.append(label, ...replies.map((r) => replyRow(s, r, several)));
+      const model = modelLine(s);
+      if (model) bar.append(model);
       const dismiss = document.createElement("div");
       dismiss.className = "buttons";
       dismiss.append(
@@ -205,6 +224,7 @@ var MettriSuggestions = (() => {
       footer.prepend(host);
       shown = s;
       host.dataset.shown = String(replies.length); // the tests' signal: the bar is drawn with its replies
+      host.dataset.model = s.model; // ... and where the language model stands (off, asking, answered, failed)
     }
 
     // The last decision about the bar, for tests and DevTools: which chat it was for, and what shows.

@@ -99,6 +99,7 @@
       "optout.history": ["page"],
       "optout.list": ["page"],
       "optout.set": ["page"],
+      "outbox.alarm": ["page"],
       "outbox.approve": ["content", "page"],
       "outbox.cancel": ["content", "page"],
       "outbox.list": ["content", "page"],
@@ -133,6 +134,9 @@
       "sending.status": ["content", "page"],
       "suggestion.approve": ["content", "page"],
       "suggestion.dismiss": ["content", "page"],
+      "suggestion.model.get": ["page"],
+      "suggestion.model.preview": ["page"],
+      "suggestion.model.set": ["page"],
       "suggestion.offer": ["page"],
       "suggestion.pending": ["content", "page"],
       "tabs.bye": ["content"],
@@ -151,7 +155,7 @@
       "transfer.get": ["page"],
       "transfer.put": ["page"],
     },
-    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"],
+    "events": ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "outbox.due", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"],
     "audit": {
       "bounds": {
         "AuditList": {
@@ -744,8 +748,18 @@
       },
     },
     "suggestions": {
-      "ReplySource": ["history", "template", "manual"],
+      "ModelProvider": ["endpoint", "builtin"],
+      "ModelState": ["off", "asking", "answered", "failed"],
+      "ReplySource": ["history", "template", "model", "manual"],
       "bounds": {
+        "ModelPreviewCmd": {
+          "chat": { "minLength": 1, "maxLength": 256 },
+        },
+        "ModelSettingsPatch": {
+          "endpoint": { "maxLength": 2000 },
+          "model": { "maxLength": 200 },
+          "timeout_s": { "minimum": 0.5, "maximum": 60 },
+        },
         "SuggestionApprove": {
           "chat": { "minLength": 1, "maxLength": 256 },
           "text": { "maxLength": 70000 },
@@ -1023,6 +1037,7 @@
       set: command("optout.set"),
     }),
     outbox: freeze({
+      alarm: command("outbox.alarm"),
       approve: command("outbox.approve"),
       cancel: command("outbox.cancel"),
       list: command("outbox.list"),
@@ -1077,6 +1092,11 @@
     suggestion: freeze({
       approve: command("suggestion.approve"),
       dismiss: command("suggestion.dismiss"),
+      model: freeze({
+        get: command("suggestion.model.get"),
+        preview: command("suggestion.model.preview"),
+        set: command("suggestion.model.set"),
+      }),
       offer: command("suggestion.offer"),
       pending: command("suggestion.pending"),
     }),

@@ -27,7 +27,7 @@ from pycore.sending import settings as settings_mod
 from pycore.sending.decide import Decider
 from pycore.sending.entries import EntryWriter
 from pycore.sending.estimate import Estimate, estimate
-from pycore.sending.handout import HandOut
+from pycore.sending.handout import DUE_BATCH, HandOut
 from pycore.sending.pause import PauseState
 from pycore.sending.ports import AuditWriter, ChatNames, PageState, RecipientFacts, SendEvidence, Suppression
 from pycore.sending.protocol import (
@@ -36,6 +36,8 @@ from pycore.sending.protocol import (
     NextResult,
     Origin,
     OutboxRecord,
+    OutboxAlarmResult,
+    OutboxDue,
     PauseReason,
     ReportResult,
     SendingStatus,
@@ -150,6 +152,17 @@ class SendGate:
     @serialized
     async def recover(self) -> None:
         await self.settling.recover()
+
+    async def alarm(self, wake: bool) -> OutboxAlarmResult:
+        """When the next approved entry's time comes (the worker's alarm), and on the alarm a wake-up
+        for the tabs' send loops if entries are due. Entries already due are the loop's: they never
+        set the alarm (it would ring every second while limits or a missing tab hold them)."""
+        now = self.clock.now()
+        due = len(await outbox.in_state(self.storage, "approved", until=now, limit=DUE_BATCH))
+        if wake and due:
+            self.emit(OutboxDue(count=due))
+        later = await outbox.first_after(self.storage, "approved", now)
+        return OutboxAlarmResult(next_in=later.next_at - now if later else None, due=due)
 
     # -- pause, status, settings ---------------------------------------------------------------
     async def pause(self, reason: PauseReason, detail: str = "") -> SendingStatus:

@@ -56,6 +56,10 @@ def register(on: Register, gate: SendGate) -> None:
     on(p.SendRequest, send_request)
     on(p.OutboxList, outbox_list)
     on(p.OutboxCancel, outbox_cancel)
+    async def outbox_alarm(cmd: p.OutboxAlarm) -> p.OutboxAlarmResult:
+        return await gate.alarm(cmd.wake)
+
+    on(p.OutboxAlarm, outbox_alarm)
     on(p.OutboxApprove, outbox_approve)
     on(p.OutboxResolve, outbox_resolve)
     on(p.SenderNext, sender_next)

@@ -100,6 +100,13 @@ async def in_state(storage: Storage, state: str, until: float = FAR, limit: int 
     ))
 
 
+async def first_after(storage: Storage, state: str, after: float) -> OutboxRecord | None:
+    """The earliest entry in ``state`` whose next_at is later than ``after`` (by more than a millisecond)."""
+    rows = await storage.query(STORE, index="by_state_next", range=Range(lower=[state, after + 0.001], upper=[state, FAR]),
+                               limit=1)
+    return _load(rows)[0] if rows else None
+
+
 async def page(
     storage: Storage, *, state: str | None, campaign_id: str | None, limit: int, cursor: str | None
 ) -> tuple[list[OutboxRecord], str | None]:

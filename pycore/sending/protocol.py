@@ -128,6 +128,19 @@ class OutboxCancel(Command):
     id: str
 
 
+class OutboxAlarmResult(Model):
+    next_in: float | None = Field(description="seconds (core clock) until the next approved entry's time, None when none waits")
+    due: int = Field(description="approved entries whose time has come (up to 10)")
+
+
+@command("outbox.alarm", OutboxAlarmResult, sources={"page"})
+class OutboxAlarm(Command):
+    """The service worker's alarm for scheduled messages: when the next one is due and, with ``wake``
+    (the alarm fired), an ``outbox.due`` event that makes a WhatsApp tab's send loop ask at once."""
+
+    wake: bool = False
+
+
 @command("outbox.approve", EntryResult)
 class OutboxApprove(Command):
     """Approve a 'queued' entry: only approved entries are ever handed to the tab."""
@@ -314,6 +327,13 @@ class SendingPaused(Event):
 @event("sending.resumed")
 class SendingResumed(Event):
     ts: float
+
+
+@event("outbox.due")
+class OutboxDue(Event):
+    """Scheduled messages came due (the worker's alarm): the tab asks sender.next now."""
+
+    count: int
 
 
 @event("outbox.changed")

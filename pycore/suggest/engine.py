@@ -6,7 +6,9 @@ Sources, each labelled:
 1. history: the earlier incoming messages most like this one (bm25 over the search index) and the
    reply the user actually sent after each, with the names of the person answered then re-filled
    for this contact;
-2. templates: saved templates whose shortcut, name, category or text share words with the message.
+2. templates: saved templates whose shortcut, name, category or text share words with the message;
+3. the language model, only when the user turned it on (pycore.suggest.model): the local replies are
+   offered first, the model's join them when it answers in time, else a note says why not.
 
 Runs beside capture, never in its way (pycore.features spawns it); a failure only loses suggestions.
 """
@@ -18,7 +20,7 @@ from typing import Any
 
 from pycore.clock import Clock
 from pycore.suggest import refill
-from pycore.suggest.ports import ContactWords, History, Messages, Offers, Texts
+from pycore.suggest.ports import ContactWords, History, Messages, ModelReplies, Offers, Texts
 from pycore.suggest.words import terms
 from pycore.suggestions.protocol import SuggestedReply
 from pycore.textfold import fold as same_text
@@ -44,6 +46,7 @@ class SuggestEngine:
     contacts: ContactWords
     texts: Texts
     offers: Offers
+    model: ModelReplies | None = None
 
     # -- the trigger -----------------------------------------------------------------------
     async def captured(self, chat: str, new_keys: list[str]) -> bool:
@@ -60,9 +63,31 @@ class SuggestEngine:
         if ts is None or ts < self.clock.wall(self.clock.now()) - FRESH_S:
             return False
         replies = await self.propose(chat, newest["text"], before_ts=ts)
-        if not replies:
+        if self.model is None or not await self.model.enabled():
+            if not replies:
+                return False
+            await self.offers.offer_replies(chat, replies)
+            return True
+        return await self.with_model(chat, replies)
+
+    async def with_model(self, chat: str, local: list[SuggestedReply]) -> bool:
+        """Offer the local replies at once, ask the model, then offer both (or the local ones with the
+        note saying why the model gave none), unless the user already acted on the first offer or a
+        newer message brought another."""
+        assert self.model is not None
+        started = self.clock.now()
+        first = await self.offers.offer_replies(chat, local, model="asking") if local else None
+        found, note = await self.model.ask(chat)
+        now = await self.offers.current(chat)
+        if first is not None and (now is None or now.offered_at != first.offered_at):
+            return True  # approved, dismissed or replaced meanwhile: the model's answer is too late
+        if first is None and now is not None and now.offered_at >= started:
             return False
-        await self.offers.offer_replies(chat, replies)
+        model = [SuggestedReply(text=t, source="model") for t in found]
+        merged = _dedupe(_alternate(local, model), MAX_REPLIES)
+        if not merged:
+            return False
+        await self.offers.offer_replies(chat, merged, model="answered" if found else "failed", note=note)
         return True
 
     # -- ranking ---------------------------------------------------------------------------
@@ -150,6 +175,24 @@ class SuggestEngine:
             out.append(Candidate(SuggestedReply(text=filled, source="template", template=t.name), score))
         out.sort(key=lambda c: -c.score)
         return out
+
+
+def _alternate(a: list[SuggestedReply], b: list[SuggestedReply]) -> list[SuggestedReply]:
+    out: list[SuggestedReply] = []
+    for i in range(max(len(a), len(b))):
+        out += [x[i] for x in (a, b) if i < len(x)]
+    return out
+
+
+def _dedupe(replies: list[SuggestedReply], limit: int) -> list[SuggestedReply]:
+    out: list[SuggestedReply] = []
+    seen: set[str] = set()
+    for r in replies:
+        key = same_text(r.text) or r.text
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out[:limit]
 
 
 def _interleave(history: list[Candidate], templates: list[Candidate]) -> list[Candidate]:

@@ -41,4 +41,34 @@ class Texts(Protocol):
 
 
 class Offers(Protocol):
-    async def offer_replies(self, chat: str, replies: list[SuggestedReply]) -> Any: ...
+    async def offer_replies(self, chat: str, replies: list[SuggestedReply], model: str = "off", note: Any = None) -> Any: ...
+
+    async def current(self, chat: str) -> Any:
+        """The suggestion waiting for ``chat`` (a Suggestion), or None."""
+
+
+class Conversation(Protocol):
+    async def recent(self, chat: str, limit: int) -> list[dict[str, Any]]:
+        """The chat's last ``limit`` stored messages, oldest first: {direction, type, text, ts}."""
+
+
+class CardFacts(Protocol):
+    async def facts(self, chat: str) -> dict[str, Any]:
+        """The CRM card as the prompt tells it: {name, stage, tags: [names], fields: [(label, value)]},
+        only what has a value."""
+
+
+class ModelClient(Protocol):
+    """The HTTP request to the model, made by the JS host (the offscreen document's fetch adds the key)."""
+
+    async def chat(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``request``: {provider, url, body, messages, timeout_ms}. Returns {status, body} from an
+        endpoint, {content} from Chrome's built-in model, or {error: timeout | network | unavailable}.
+        Always answers within ``timeout_ms`` (it aborts the request itself)."""
+
+
+class ModelReplies(Protocol):
+    async def enabled(self) -> bool: ...
+
+    async def ask(self, chat: str) -> tuple[list[str], Any]:
+        """The model's replies, or none and a note (pycore.suggestions.protocol.ModelNote)."""

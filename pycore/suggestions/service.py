@@ -13,7 +13,9 @@ from pycore.clock import Clock
 from pycore.ports import ChatNames
 from pycore.sending.protocol import Origin, SendResult
 from pycore.storage.base import Range, Storage, WriteOp
-from pycore.suggestions.protocol import SuggestedReply, Suggestion, SuggestionCleared, SuggestionOffered
+from pycore.suggestions.protocol import (
+    ModelNote, ModelState, SuggestedReply, Suggestion, SuggestionCleared, SuggestionOffered,
+)
 
 PREFIX = "suggestion:"
 
@@ -33,13 +35,19 @@ class Suggestions:
     async def offer(self, chat: str, text: str) -> Suggestion:
         return await self.offer_replies(chat, [SuggestedReply(text=text, source="manual")])
 
-    async def offer_replies(self, chat: str, replies: list[SuggestedReply]) -> Suggestion:
-        """Keep the chat's proposed replies (replacing any still waiting) and tell the tab."""
+    async def offer_replies(self, chat: str, replies: list[SuggestedReply], model: ModelState = "off",
+                            note: ModelNote | None = None) -> Suggestion:
+        """Keep the chat's proposed replies (replacing any still waiting) and tell the tab; ``model``
+        says whether the language model was asked, is being asked, answered or failed (``note``)."""
         s = Suggestion(chat=chat, chat_title=await self.names.title(chat), text=replies[0].text,
-                       offered_at=self.clock.now(), replies=replies)
+                       offered_at=self.clock.now(), replies=replies, model=model, note=note)
         await self.storage.put("meta", {"key": PREFIX + chat, "value": s.model_dump()})
         self.emit(SuggestionOffered(suggestion=s))
         return s
+
+    async def current(self, chat: str) -> Suggestion | None:
+        rec = await self.storage.get("meta", PREFIX + chat)
+        return Suggestion.model_validate(rec["value"]) if rec else None
 
     async def pending(self) -> list[Suggestion]:
         rows = await self.storage.query("meta", range=Range(lower=PREFIX, upper=PREFIX + "\uffff"))

@@ -235,6 +235,8 @@ def test_no_remote_code(rebuilt):
     assert re.fullmatch(r"script-src 'self' 'wasm-unsafe-eval'; object-src 'self'", csp), csp  # no eval, no hosts
     assert "externally_connectable" not in manifest and "sandbox" not in manifest
     assert manifest["host_permissions"] == ["https://web.whatsapp.com/*"]
+    # The language model's endpoint is asked for at run time, for its one origin (options page).
+    assert manifest["optional_host_permissions"] == ["https://*/*", "http://localhost/*", "http://127.0.0.1/*"]
 
     files = own_code(ROOT / "extension") + own_code(dist)
     assert len(files) > 40

@@ -5,6 +5,7 @@ import { mountMetrics } from "./metrics-view.js";
 import { mountOptouts } from "./optout-view.js";
 import { mountSearchIndex } from "./search-index-view.js";
 import { mountTemplates } from "./templates-view.js";
+import { mountModel } from "./model-view.js";
 const { onEvent, ensureCore, restartCore } = MettriCore;
 const { t, apply } = MettriI18n;
 apply();
@@ -51,6 +52,7 @@ async function showAll() {
     await mountMetrics(byId("metrics"));
     await mountSendingSettings(byId("sending-settings"));
     await mountTemplates(byId("templates"));
+    await mountModel(byId("model"));
     await mountOptouts(byId("optouts"));
     await mountSearchIndex(byId("search-index"));
   } catch (err) {

@@ -57,7 +57,7 @@ declare namespace Mettri {
     | { to: "offscreen"; request: StampedRequest }
     | { to: "broadcast"; envelope: Event }
     | { to: "content"; envelope: Event }
-    | { to: "sw"; kind: "ensure_core" | "restart_core" };
+    | { to: "sw"; kind: "ensure_core" | "restart_core" | "model_key" };
 
   /** One typed call per command, grouped by the command's dotted name. */
   interface Api {
@@ -559,6 +559,12 @@ declare namespace Mettri {
     };
     readonly outbox: {
       /**
+       * The service worker's alarm for scheduled messages: when the next one is due and, with ``wake``
+       * (the alarm fired), an ``outbox.due`` event that makes a WhatsApp tab's send loop ask at once.
+       * `outbox.alarm`, allowed from: page.
+       */
+      readonly alarm: Call<"outbox.alarm">;
+      /**
        * Approve a 'queued' entry: only approved entries are ever handed to the tab.
        * `outbox.approve`, allowed from: content, page.
        */
@@ -751,6 +757,23 @@ declare namespace Mettri {
        * `suggestion.dismiss`, allowed from: content, page.
        */
       readonly dismiss: Call<"suggestion.dismiss">;
+      readonly model: {
+        /**
+         * The language model's settings (off by default).
+         * `suggestion.model.get`, allowed from: page.
+         */
+        readonly get: Call<"suggestion.model.get">;
+        /**
+         * The prompt the model would get for ``chat`` now (the options page shows it before the user turns it on).
+         * `suggestion.model.preview`, allowed from: page.
+         */
+        readonly preview: Call<"suggestion.model.preview">;
+        /**
+         * Change the language model's settings; a bad URL gets a clear error in both languages.
+         * `suggestion.model.set`, allowed from: page.
+         */
+        readonly set: Call<"suggestion.model.set">;
+      };
       /**
        * Keep a suggested reply for a chat (one per chat): the tab shows it with approve buttons. Nothing is sent.
        * `suggestion.offer`, allowed from: page.
@@ -938,6 +961,7 @@ declare namespace Mettri {
       readonly "optout.history": readonly ["page"];
       readonly "optout.list": readonly ["page"];
       readonly "optout.set": readonly ["page"];
+      readonly "outbox.alarm": readonly ["page"];
       readonly "outbox.approve": readonly ["content", "page"];
       readonly "outbox.cancel": readonly ["content", "page"];
       readonly "outbox.list": readonly ["content", "page"];
@@ -972,6 +996,9 @@ declare namespace Mettri {
       readonly "sending.status": readonly ["content", "page"];
       readonly "suggestion.approve": readonly ["content", "page"];
       readonly "suggestion.dismiss": readonly ["content", "page"];
+      readonly "suggestion.model.get": readonly ["page"];
+      readonly "suggestion.model.preview": readonly ["page"];
+      readonly "suggestion.model.set": readonly ["page"];
       readonly "suggestion.offer": readonly ["page"];
       readonly "suggestion.pending": readonly ["content", "page"];
       readonly "tabs.bye": readonly ["content"];
@@ -990,7 +1017,7 @@ declare namespace Mettri {
       readonly "transfer.get": readonly ["page"];
       readonly "transfer.put": readonly ["page"];
     };
-    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"];
+    readonly events: readonly ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "outbox.due", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"];
     readonly audit: {
       readonly bounds: {
         readonly AuditList: {
@@ -2261,8 +2288,28 @@ declare namespace Mettri {
       };
     };
     readonly suggestions: {
-      readonly ReplySource: readonly ["history", "template", "manual"];
+      readonly ModelProvider: readonly ["endpoint", "builtin"];
+      readonly ModelState: readonly ["off", "asking", "answered", "failed"];
+      readonly ReplySource: readonly ["history", "template", "model", "manual"];
       readonly bounds: {
+        readonly ModelPreviewCmd: {
+          readonly chat: {
+            readonly minLength: 1;
+            readonly maxLength: 256;
+          };
+        };
+        readonly ModelSettingsPatch: {
+          readonly endpoint: {
+            readonly maxLength: 2000;
+          };
+          readonly model: {
+            readonly maxLength: 200;
+          };
+          readonly timeout_s: {
+            readonly minimum: 0.5;
+            readonly maximum: 60;
+          };
+        };
         readonly SuggestionApprove: {
           readonly chat: {
             readonly minLength: 1;

@@ -51,6 +51,20 @@ declare namespace Mettri.sending {
     /** why there is no job now */
     wait_code: string | null;
   }
+  /**
+   * The service worker's alarm for scheduled messages: when the next one is due and, with ``wake``
+   * (the alarm fired), an ``outbox.due`` event that makes a WhatsApp tab's send loop ask at once.
+   */
+  interface OutboxAlarm {
+    /** default false */
+    wake?: boolean;
+  }
+  interface OutboxAlarmResult {
+    /** seconds (core clock) until the next approved entry's time, None when none waits */
+    next_in: number | null;
+    /** approved entries whose time has come (up to 10) */
+    due: number;
+  }
   /** Approve a 'queued' entry: only approved entries are ever handed to the tab. */
   interface OutboxApprove {
     id: string;
@@ -64,6 +78,10 @@ declare namespace Mettri.sending {
     id: string;
     state: EntryState;
     campaign_id: string | null;
+  }
+  /** Scheduled messages came due (the worker's alarm): the tab asks sender.next now. */
+  interface OutboxDue {
+    count: number;
   }
   interface OutboxEntry {
     id: string;
@@ -283,6 +301,7 @@ declare namespace Mettri.sending {
 
 declare namespace Mettri {
   interface Commands {
+    "outbox.alarm": { args: Mettri.sending.OutboxAlarm; result: Mettri.sending.OutboxAlarmResult; sources: "page" };
     "outbox.approve": { args: Mettri.sending.OutboxApprove; result: Mettri.sending.EntryResult; sources: "content" | "page" };
     "outbox.cancel": { args: Mettri.sending.OutboxCancel; result: Mettri.sending.EntryResult; sources: "content" | "page" };
     "outbox.list": { args: Mettri.sending.OutboxList; result: Mettri.sending.OutboxListResult; sources: "content" | "page" };
@@ -299,6 +318,7 @@ declare namespace Mettri {
   }
   interface Events {
     "outbox.changed": Mettri.sending.OutboxChanged;
+    "outbox.due": Mettri.sending.OutboxDue;
     "sending.paused": Mettri.sending.SendingPaused;
     "sending.resumed": Mettri.sending.SendingResumed;
   }

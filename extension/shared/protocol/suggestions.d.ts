@@ -2,12 +2,78 @@
 // The suggestions feature (pycore.suggestions.protocol).
 
 declare namespace Mettri.suggestions {
-  type ReplySource = "history" | "template" | "manual";
+  type ModelProvider = "endpoint" | "builtin";
+  type ModelState = "off" | "asking" | "answered" | "failed";
+  type ReplySource = "history" | "template" | "model" | "manual";
 
+  interface ChatMessage {
+    role: "system" | "user" | "assistant";
+    content: string;
+  }
+  /** Why the language model gave no reply this time, in both languages (the bar shows it). */
+  interface ModelNote {
+    code: string;
+    pt_BR: string;
+    en: string;
+  }
+  /** Exactly what would be sent for a chat (the key is never shown: the request carries it from the browser's storage). */
+  interface ModelPreview {
+    url: string;
+    model: string;
+    provider: ModelProvider;
+    messages: ChatMessage[];
+    /** the request body as sent (JSON) */
+    body: string;
+  }
+  /** The prompt the model would get for ``chat`` now (the options page shows it before the user turns it on). */
+  interface ModelPreviewCmd {
+    /** 1 to 256 characters */
+    chat: string;
+  }
+  /**
+   * The language-model source of suggestions. The API key is not here: it stays in the browser's
+   * extension storage (chrome.storage.local) and never reaches the core's database or a backup.
+   */
+  interface ModelSettings {
+    enabled: boolean;
+    /** endpoint: an OpenAI-compatible URL; builtin: Chrome's on-device model */
+    provider: ModelProvider;
+    /** base URL (…/v1) or the full …/chat/completions URL. at most 2000 characters */
+    endpoint: string;
+    /** at most 200 characters */
+    model: string;
+    /** 0.5 to 60 */
+    timeout_s: number;
+  }
+  /** The language model's settings (off by default). */
+  type ModelSettingsGet = Record<string, never>;
+  interface ModelSettingsPatch {
+    /** default null */
+    enabled?: boolean | null;
+    /** default null */
+    provider?: ModelProvider | null;
+    /** at most 2000 characters. default null */
+    endpoint?: string | null;
+    /** at most 200 characters. default null */
+    model?: string | null;
+    /** 0.5 to 60. default null */
+    timeout_s?: number | null;
+  }
+  interface ModelSettingsResult {
+    settings: ModelSettings;
+    /** where requests go (the chat-completions URL), "" when none */
+    url: string;
+    /** the host permission pattern to request for it (scheme://host/*), "" when none */
+    origin: string;
+  }
+  /** Change the language model's settings; a bad URL gets a clear error in both languages. */
+  interface ModelSettingsSet {
+    values: ModelSettingsPatch;
+  }
   /** One proposed reply and where it came from (the bar labels it). */
   interface SuggestedReply {
     text: string;
-    /** history: what the user answered before; template: a saved template; manual: offered by hand */
+    /** history: what the user answered before; template: a saved template; model: the language model the user turned on; manual: offered by hand */
     source: ReplySource;
     /** history: whom the user answered then */
     contact: string;
@@ -25,6 +91,9 @@ declare namespace Mettri.suggestions {
     offered_at: number;
     /** up to three, best first (text is the first's) */
     replies: SuggestedReply[];
+    /** the language model: off (not asked), asking (replies may follow), answered, failed (see note; the local replies stand) */
+    model: ModelState;
+    note: ModelNote | null;
   }
   /** The user approved a suggested reply: insert it in the composer, or send it through the gate. */
   interface SuggestionApprove {
@@ -70,6 +139,9 @@ declare namespace Mettri {
   interface Commands {
     "suggestion.approve": { args: Mettri.suggestions.SuggestionApprove; result: Mettri.suggestions.SuggestionResult; sources: "content" | "page" };
     "suggestion.dismiss": { args: Mettri.suggestions.SuggestionDismiss; result: Mettri.suggestions.SuggestionList; sources: "content" | "page" };
+    "suggestion.model.get": { args: Mettri.suggestions.ModelSettingsGet; result: Mettri.suggestions.ModelSettingsResult; sources: "page" };
+    "suggestion.model.preview": { args: Mettri.suggestions.ModelPreviewCmd; result: Mettri.suggestions.ModelPreview; sources: "page" };
+    "suggestion.model.set": { args: Mettri.suggestions.ModelSettingsSet; result: Mettri.suggestions.ModelSettingsResult; sources: "page" };
     "suggestion.offer": { args: Mettri.suggestions.SuggestionOffer; result: Mettri.suggestions.Suggestion; sources: "page" };
     "suggestion.pending": { args: Mettri.suggestions.SuggestionPending; result: Mettri.suggestions.SuggestionList; sources: "content" | "page" };
   }

@@ -14,6 +14,7 @@ import * as tags from "./tags.js";
 import * as deal from "./deal.js";
 import * as fields from "./fields.js";
 import * as reminders from "./reminders.js";
+import * as schedule from "./schedule.js";
 import * as notes from "./notes.js";
 import * as timeline from "./timeline.js";
 
@@ -30,7 +31,7 @@ export function registerCardSection(section) {
   sections.push(section);
   sections.sort((a, b) => a.order - b.order);
 }
-for (const m of [header, tags, deal, fields, reminders, notes, timeline]) registerCardSection(m.section);
+for (const m of [header, tags, deal, fields, reminders, schedule, notes, timeline]) registerCardSection(m.section);
 
 /** The single-key shortcuts (when no text box has the focus): key -> the control's data-fk. */
 export const QUICK_KEYS = /** @type {const} */ ([
