@@ -110,7 +110,11 @@ export function mountFilters(form, onChange, now) {
   const changed = () => onChange(filters());
   form.addEventListener("input", changed);
   form.addEventListener("change", (e) => {
-    if (e.target === pipeline) fillStages("");
+    // A text box says "change" again when it loses focus (the user clicks "next page" after
+    // typing): its "input" events already filtered, and going back to page 1 would undo the click.
+    const t = e.target;
+    if (t instanceof HTMLInputElement && (t.type === "search" || t.type === "text")) return;
+    if (t === pipeline) fillStages("");
     changed();
   });
   form.addEventListener("submit", (e) => e.preventDefault());
