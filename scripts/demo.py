@@ -104,13 +104,14 @@ def crm_pages(context, ext_id, panel, wa) -> None:
                                                          "stage": stages[n % 4]["id"], "value": 12_000 * (n + 1)})
         assert done["ok"], done
     for page_path, shot, ready in (("extension/pages/contacts/contacts.html", "10-contacts.png", "#records-body tr"),
-                                   ("extension/pages/board/board.html", "11-board.png", "#board .card")):
+                                   ("extension/pages/board/board.html", "11-board.png", "#board .card"),
+                                   ("extension/pages/crm-settings/crm-settings.html", "12-crm-settings.png", "main[data-ready]")):
         page = browser.open_page(context, ext_id, page_path)
         page.set_viewport_size({"width": 1280, "height": 800})
         page.locator(ready).first.wait_for()
         page.screenshot(path=str(SHOTS / shot))
         page.close()
-    say("contacts page and pipeline board (full tab)")
+    say("contacts page, pipeline board and CRM settings (full tab)")
 
 
 def main() -> None:
