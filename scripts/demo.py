@@ -67,12 +67,16 @@ def crm_card(panel, wa) -> None:
         panel.locator("#crm-tags .chip", has_text=tag).wait_for()
     panel.locator("#crm-stage").select_option(index=3)
     panel.locator("#crm-stage-since").wait_for()
+    version = panel.locator("[data-key][data-version]").first.get_attribute("data-version")
     panel.locator("#crm-value").fill("1.850,00")
     panel.locator("#crm-value").press("Enter")
-    panel.locator("#crm-note-text").fill("Quer bolo de fubá para 40 pessoas no sábado; entrega às 15h.")
+    # the value is stored and the card drawn again before the note is typed (each write redraws it)
+    panel.wait_for_function("v => Number(document.querySelector('[data-key][data-version]').dataset.version) > v",
+                            arg=int(version))
+    type_into(panel, "#crm-note-text", "Quer bolo de fubá para 40 pessoas no sábado; entrega às 15h.")
     panel.locator("#crm-note-add").click()
     panel.locator("#crm-notes .note").first.wait_for()
-    panel.locator("#crm-reminder-text").fill("Confirmar o sinal do pedido")
+    type_into(panel, "#crm-reminder-text", "Confirmar o sinal do pedido")
     panel.locator("#crm-reminder-add").click()
     panel.locator("#crm-reminders .reminder").first.wait_for()
     panel.wait_for_timeout(300)
@@ -84,6 +88,17 @@ def crm_card(panel, wa) -> None:
     panel.screenshot(path=str(SHOTS / "8-panel-followups.png"))
     wa.locator("mettri-crm-badge").wait_for(state="attached")
     wa.screenshot(path=str(SHOTS / "9-whatsapp-badge.png"))
+
+
+def type_into(page, selector: str, text: str) -> None:
+    """Fill a card box and see the text in the box on screen: the card is drawn again after each
+    write (the core's change event comes after its reply), and a box replaced while the robot was
+    filling it kept nothing (a person's typing lands in the new box)."""
+    for _ in range(5):
+        page.locator(selector).fill(text)
+        if page.locator(selector).input_value() == text:
+            return
+    raise AssertionError(f"{selector} kept losing its text")
 
 
 def crm_pages(context, ext_id, panel, wa) -> None:
@@ -170,7 +185,13 @@ def main() -> None:
                 panel.wait_for_timeout(1200)
                 panel.screenshot(path=str(SHOTS / "5-panel-search.png"))
                 say('searched "acacias" (accent-insensitive)')
-        browser.open_page(context, ext_id).screenshot(path=str(SHOTS / "6-options.png"))
+        options = browser.open_page(context, ext_id)
+        options.set_viewport_size({"width": 1280, "height": 800})
+        # every section drawn from the core (the chart, the limits, the model's settings) before the picture
+        for section in ("#metrics svg.chart", "#sending-settings input", "#model input", "#search-index dl"):
+            options.locator(section).first.wait_for(state="attached", timeout=60_000)
+        options.screenshot(path=str(SHOTS / "6-options.png"), full_page=True)
+        options.close()
         crm_card(panel, wa)
         crm_pages(context, ext_id, panel, wa)
 

@@ -154,3 +154,23 @@ def test_search_index_status_and_rebuild(ext, core_page):
     assert not re.search(r"\b(null|undefined|NaN)\b", page.locator("#search-index").inner_text())
     assert serious_violations(page) == []
     page.close()
+
+
+def test_local_storage_is_listed_by_names_people_know(ext, core_page):
+    """The options page lists what is stored by names a user recognises; the stores that only
+    serve Mettri are counted together, never shown by their internal names."""
+    from tests import browser
+    from tests.e2e.a11y import assert_readable
+
+    context, ext_id = ext
+    page = browser.open_page(context, ext_id, "extension/pages/options/options.html")
+    page.locator("#status dt", has_text="Mensagens").wait_for()
+    listed = page.locator("#status").inner_text()
+    stores = browser.core_call(core_page, "core.status")["result"]["counts"]
+    assert not [name for name in stores if re.search(rf"\b{name}\b", listed)], listed  # ("consentimento" is a word)
+    internal = sum(n for name, n in stores.items() if name in ("meta", "aliases", "capture_state", "search_snapshot",
+                                                                 "sends", "ratelimit", "crm_defs", "crm_activity"))
+    assert page.locator("#status dt", has_text="Dados internos do Mettri").count() == 1
+    assert f"{internal:,}".replace(",", ".") in listed or str(internal) in listed
+    assert_readable(page)
+    page.close()

@@ -35,7 +35,14 @@ async function showStatus() {
     const list = byId("status");
     list.replaceChildren();
     row(list, t("coreVersion"), `${s.core_version} (Python ${s.python}, schema ${s.schema_version})`);
-    for (const [store, n] of Object.entries(s.counts)) row(list, `${t("records")}: ${store}`, n.toLocaleString());
+    // What people recognise by name; the stores that only serve Mettri itself are counted together.
+    let internal = 0;
+    for (const [store, n] of Object.entries(s.counts)) {
+      const name = chrome.i18n.getMessage(`store_${store}`);
+      if (name) row(list, name, n.toLocaleString());
+      else internal += n;
+    }
+    row(list, t("store_internal"), internal.toLocaleString());
   } catch (err) {
     pill.textContent = /** @type {Mettri.CallError} */ (err).code === "not_ready" ? t("coreStarting") : t("coreFailed");
     pill.className = "pill";
