@@ -9,6 +9,7 @@ import pytest
 
 from tests import browser
 from tests.e2e.a11y import assert_accessible, assert_readable
+from tests.e2e.test_crm_pages import ok, row
 
 pytestmark = pytest.mark.e2e
 
@@ -17,18 +18,10 @@ BIA = "5511955510001@c.us"
 CAIO = "5511955510002@c.us"
 
 
-def ok(page, type_, args=None):
-    reply = browser.core_call(page, type_, args or {})
-    assert reply["ok"], reply
-    return reply["result"]
-
 
 def defs(core_page):
     return ok(core_page, "crm.defs")
 
-
-def row(core_page, chat):
-    return ok(core_page, "crm.card", {"chat": chat})["row"]
 
 
 def saves(page) -> int:

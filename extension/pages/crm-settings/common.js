@@ -75,12 +75,3 @@ export function drawKeyed(host, items, draw) {
     return node;
   }));
 }
-
-/** A labelled control: <label><span>text</span>control</label>. @param {string} text @param {HTMLElement} control */
-export function labelled(text, control) {
-  const label = document.createElement("label");
-  const span = document.createElement("span");
-  span.textContent = text;
-  label.append(span, control);
-  return label;
-}

@@ -6,7 +6,8 @@
 // settled): tests wait on them.
 import { byId, el, t } from "../sidepanel/dom.js";
 import { defs, onDefs, pipelineName } from "../crm/defs.js";
-import { labelled, save } from "./common.js";
+import { labelled } from "../crm/widgets.js";
+import { save } from "./common.js";
 import { pipelinesSection } from "./pipelines.js";
 import { fieldsSection } from "./fields.js";
 import { tagsSection } from "./tags.js";

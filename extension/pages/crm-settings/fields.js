@@ -2,8 +2,8 @@
 // Custom fields: rename, edit a choice field's options, delete (when contacts hold values for
 // it, the user is asked whether to delete the values too), and create one (its type is fixed).
 import { el, t } from "../sidepanel/dom.js";
-import { ask } from "../crm/widgets.js";
-import { drawKeyed, labelled, reasonOf, save } from "./common.js";
+import { ask, labelled } from "../crm/widgets.js";
+import { drawKeyed, reasonOf, save } from "./common.js";
 
 const TYPES = MettriProtocol.crm.FieldType;
 

@@ -4,8 +4,8 @@
 // asks where the deals go (crm.pipeline.update's move_deals): nothing is deleted with them.
 import { el, t } from "../sidepanel/dom.js";
 import { pipelineName, stageName } from "../crm/defs.js";
-import { ask } from "../crm/widgets.js";
-import { drawKeyed, labelled, reasonOf, save } from "./common.js";
+import { ask, labelled } from "../crm/widgets.js";
+import { drawKeyed, reasonOf, save } from "./common.js";
 
 const OUTCOMES = MettriProtocol.crm.StageOutcome;
 

@@ -3,8 +3,8 @@
 // contact, after a question), and create.
 import { el, t } from "../sidepanel/dom.js";
 import { count } from "../crm/format.js";
-import { ask, tagChip } from "../crm/widgets.js";
-import { drawKeyed, labelled, save } from "./common.js";
+import { ask, tagChip, labelled } from "../crm/widgets.js";
+import { drawKeyed, save } from "./common.js";
 
 /** @param {Mettri.crm.CrmTag} tag */
 function tagForm(tag) {
