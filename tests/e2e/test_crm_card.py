@@ -207,6 +207,47 @@ def test_a_stale_write_from_a_second_page_is_reloaded_and_applied_again(routed, 
     wa.close()
 
 
+def test_a_redraw_held_for_typing_does_not_swallow_the_click_that_ends_it(routed, core_page):
+    """A change arrives while a note is typed: the card holds its redraw. A person's press on
+    "Adicionar nota" (~150 ms between down and up) moves the focus out first; the redraw must
+    wait for the release, or the button under the pointer is replaced and the click is lost."""
+    context, ext_id = routed
+    wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
+    chat_id, name = wa.evaluate("() => { const c = __replica.chats().slice(16).find(c => c.name); return [c.id, c.name]; }")
+    wa.evaluate("id => __replica.openChat(id)", chat_id)
+    panel = open_panel(context, ext_id)
+    wait_card(panel, name)
+    # The chat's number is proven from its contact drawer shortly after it opens (the card then
+    # follows the number's key): start once the card shows the key that stays.
+    number = wait_for(lambda: (c := call(core_page, "capture.open_chat")["chat"] or "").endswith("@c.us") and c,
+                      timeout=30, message="the open chat known by its number")
+    key = call(core_page, "crm.card", {"chat": number})["row"]["key"]
+    wait_for(lambda: card_of(panel)["key"] == key, timeout=10, message="the card on the number's record")
+    panel.locator("#crm-note-text").fill("Entrega no sábado às 15h")
+    # Another page changes the record: the card says it holds the redraw (the user is typing).
+    version = call(core_page, "crm.card", {"chat": key})["row"]["version"]
+    call(core_page, "crm.record.update", {"chat": key, "version": version, "person_name": "Cliente do sábado"})
+    wait_for(lambda: panel.locator("#crm-card").get_attribute("data-pending") == "redraw", timeout=10,
+             message="the redraw held while typing")
+    panel.locator("#crm-note-add").click(delay=150)
+    panel.locator("#crm-notes .note", has_text="Entrega no sábado").wait_for(timeout=10_000)
+    assert [n["text"] for n in call(core_page, "crm.card", {"chat": key})["notes"]] == ["Entrega no sábado às 15h"]
+    wait_card(panel, "Cliente do sábado")  # and the held redraw was drawn after the click
+    # A button reached with Tab keeps the focus through a redraw: Enter still presses it.
+    panel.locator("#crm-reminder-text").fill("Confirmar o endereço")
+    version = call(core_page, "crm.card", {"chat": key})["row"]["version"]
+    call(core_page, "crm.record.update", {"chat": key, "version": version, "person_name": "Cliente de sábado"})
+    wait_for(lambda: panel.locator("#crm-card").get_attribute("data-pending") == "redraw", timeout=10,
+             message="the redraw held while typing")
+    panel.locator("#crm-reminder-add").focus()  # leaving the box: the held redraw runs now
+    wait_card(panel, "Cliente de sábado")
+    assert panel.evaluate("() => document.activeElement.id") == "crm-reminder-add"
+    panel.keyboard.press("Enter")
+    panel.locator("#crm-reminders .reminder", has_text="Confirmar o endereço").wait_for(timeout=10_000)
+    panel.close()
+    wa.close()
+
+
 def test_tag_rename_note_edit_reminder_done_and_a_crm_search_hit_open_the_card(routed, core_page):
     context, ext_id = routed
     wa = open_whatsapp(context, "gen=2026&lang=pt-BR")

@@ -95,8 +95,11 @@ export function createCard(root, opts) {
 
   function draw() {
     if (!card || !d) return;
-    const focused = document.activeElement instanceof HTMLElement && root.contains(document.activeElement)
-      ? document.activeElement.dataset.fk : undefined;
+    // The control with the focus is found again after the redraw by its data-fk, or else its id
+    // (a button reached with Tab keeps the focus, so Enter still presses it).
+    const active = document.activeElement instanceof HTMLElement && root.contains(document.activeElement)
+      ? document.activeElement : null;
+    const focused = active?.dataset.fk ? `[data-fk="${active.dataset.fk}"]` : active?.id ? `#${CSS.escape(active.id)}` : null;
     // Typing not saved yet survives a redraw of the same record (another page's change, a write
     // elsewhere on the card): boxes are found again by their data-fk.
     /** @type {Map<string, string>} */
@@ -129,7 +132,7 @@ export function createCard(root, opts) {
       const b = /** @type {HTMLInputElement | HTMLTextAreaElement | null} */ (body.querySelector(`[data-fk="${fk}"]`));
       if (b) b.value = value;
     }
-    if (focused) /** @type {HTMLElement | null} */ (body.querySelector(`[data-fk="${focused}"]`))?.focus();
+    if (focused) /** @type {HTMLElement | null} */ (body.querySelector(focused))?.focus();
   }
 
   /** Show ``chatKey``'s card; resolves when it is drawn. @param {string | null} chatKey */
@@ -156,11 +159,13 @@ export function createCard(root, opts) {
 
   /** Ask the core again (after a write, or when it says the record changed). */
   async function reload() {
-    if (busyTyping()) {
-      deferred = true; // redrawn when the user leaves the box
+    if (busyTyping() || pressing) {
+      deferred = true; // redrawn when the user leaves the box and lets go of the button
+      root.dataset.pending = "redraw";
       return;
     }
     deferred = false;
+    delete root.dataset.pending;
     try {
       await show(chat);
     } catch (err) {
@@ -168,9 +173,22 @@ export function createCard(root, opts) {
     }
   }
 
+  // A press on a button moves the focus out of the box before the button is let go; redrawing
+  // then would replace the button under the pointer and the click would be lost (a person's
+  // press lasts ~100 ms, longer than a redraw). So the redraw waits for the release, and runs
+  // after the click it ends.
+  let pressing = false;
   const later = () => {
-    if (deferred) setTimeout(() => !busyTyping() && deferred && reload(), 0);
+    if (deferred && !pressing) setTimeout(() => !busyTyping() && !pressing && deferred && reload(), 0);
   };
+  root.addEventListener("pointerdown", () => { pressing = true; }, true);
+  const release = () => {
+    if (!pressing) return;
+    pressing = false;
+    later();
+  };
+  window.addEventListener("pointerup", release, true);
+  window.addEventListener("pointercancel", release, true);
   root.addEventListener("focusout", later);
   new MutationObserver(later).observe(asks, { childList: true }); // a question was answered
   onDefs((next) => {
