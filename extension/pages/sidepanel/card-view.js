@@ -4,6 +4,7 @@
 // A CRM search hit shows its record here until WhatsApp opens another chat.
 import { createCard, keysHelp } from "../crm/card/card.js";
 import { el, t } from "./dom.js";
+import { readCardCache } from "../../shared/panel-cache.js";
 
 /** Timings of the last switches (event heard -> card drawn), for the benchmark and tests. */
 const timings = /** @type {{ chat: string, heard: number, drawn: number }[]} */ ([]);
@@ -11,6 +12,8 @@ const timings = /** @type {{ chat: string, heard: number, drawn: number }[]} */ 
 let card = null;
 /** @type {HTMLElement | null} */
 let note = null;
+/** @type {HTMLElement | null} "updating" while the card drawn is the worker's copy */
+let updating = null;
 let visible = false;
 /** @type {string | null} the chat WhatsApp shows (the core's key) */
 let openInWhatsApp = null;
@@ -27,6 +30,7 @@ async function follow(chat, heard) {
     console.warn("mettri: card", err);
     return;
   }
+  if (updating) updating.hidden = true;
   if (chat && wanted === chat) {
     await new Promise((r) => requestAnimationFrame(() => r(undefined)));
     timings.push({ chat, heard, drawn: performance.now() });
@@ -38,8 +42,16 @@ async function follow(chat, heard) {
 export function mount(root) {
   note = el("p", { class: "meta follows", id: "crm-follows" }, t("card_followsWhatsApp"));
   const host = el("div", { id: "crm-card" });
-  root.replaceChildren(note, host, keysHelp());
+  updating = el("p", { class: "meta", id: "crm-card-updating", role: "status", hidden: true }, t("card_updating"));
+  root.replaceChildren(note, updating, host, keysHelp());
   card = createCard(host, { followsWhatsApp: true });
+  // The last known card at once (the core may still be starting), read-only until the core answers.
+  readCardCache().then((copy) => {
+    if (!copy || !card?.paintCached(copy)) return;
+    if (updating) updating.hidden = false;
+    document.body.dataset.cachedCard = copy.card.row.key; // tests and scripts/bench_panel.py read it
+    performance.mark("mettri-cached-card");
+  });
   document.addEventListener("keydown", (e) => visible && card?.onKey(e));
   MettriCore.onEvent((e) => {
     if (e.event === "capture.chat_opened") {

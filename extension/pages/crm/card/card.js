@@ -66,6 +66,7 @@ export function createCard(root, opts) {
   let chat = null;
   let ticket = 0;
   let deferred = false;
+  let cached = false; // what is drawn is the worker's copy, not the core's answer
 
   const ctxWriters = writers({
     card: () => /** @type {Mettri.crm.CrmCard} */ (card),
@@ -141,6 +142,9 @@ export function createCard(root, opts) {
     const mine = ++ticket;
     if (!chatKey) {
       card = null;
+      cached = false;
+      body.inert = false;
+      delete root.dataset.cached;
       body.replaceChildren(el("p", { class: "empty", id: "crm-card-empty" }, t(opts.followsWhatsApp ? "card_openAChat" : "card_noRecord")));
       delete root.dataset.key;
       return;
@@ -153,8 +157,29 @@ export function createCard(root, opts) {
     }
     card = got;
     d = defsNow;
+    cached = false;
+    body.inert = false;
+    delete root.dataset.cached;
     draw();
     opts.onShown?.(got);
+  }
+
+  /**
+   * Draw a card the worker cached (background/panel-cache.js) while the core starts: read-only
+   * (inert: nothing can be written from a copy) and marked as cached, until show() draws the
+   * core's answer. False when the core answered first.
+   * @param {import("../../../shared/panel-cache.js").CachedCard} copy
+   */
+  function paintCached(copy) {
+    if (card && !cached) return false;
+    cached = true;
+    card = copy.card;
+    d = copy.defs;
+    chat ??= copy.chat;
+    body.inert = true;
+    root.dataset.cached = "1";
+    draw();
+    return true;
   }
 
   /** Ask the core again (after a write, or when it says the record changed). */
@@ -220,7 +245,7 @@ export function createCard(root, opts) {
     target.focus();
   }
 
-  return { show, reload, onKey, current: () => card, chat: () => chat };
+  return { show, paintCached, reload, onKey, current: () => card, chat: () => chat };
 }
 
 /** A line that names the shortcuts. */
