@@ -68,6 +68,13 @@ def shot(page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
+def fits(page, width: int = 400) -> int:
+    """The page's width once the window is ``width`` px wide (the page opened beside WhatsApp): a data
+    table scrolls inside its own frame, everything else wraps."""
+    page.set_viewport_size({"width": width, "height": 800})
+    return page.evaluate("() => document.documentElement.scrollWidth")
+
+
 def names(page) -> list[str]:
     return page.locator("#records-body tr[data-key] th.name").all_inner_texts()
 
@@ -147,6 +154,8 @@ def test_contacts_page_lists_filters_sorts_and_tags_in_bulk(ext, core_page):
     shot(page, "contacts-pt")
     assert not BAD_WORDS.search(page.locator("body").inner_text())
     assert (v := serious_violations(page)) == [], v
+    assert fits(page) <= 400  # with a field filter and the bulk bar shown
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # A campaign to the selection goes through the dry run (nothing is queued before approval).
     page.locator("#bulk-campaign-open").click()
@@ -524,6 +533,7 @@ def test_both_pages_in_english(playwright, tmp_path):
         shot(page, "contacts-en")
         assert not BAD_WORDS.search(page.locator("body").inner_text())
         assert (v := serious_violations(page)) == [], v
+        assert fits(page) <= 400
 
         board = browser.open_page(context, ext_id, BOARD)
         settled(board)
