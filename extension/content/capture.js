@@ -372,7 +372,14 @@ var MettriCapture = (() => {
     // Busy while a read is due, facts wait for the core or long texts wait to be opened.
     const busy = () => timer !== null || pending.size > 0 || flushing || expandQueue.length > 0 || expanding;
 
-    return { start, stop, read, flush, stats, pending, sent, busy, chatKey: () => chatKey };
+    // A core that restarted (a crash, Chrome closing its document) knows every stored message but
+    // not which chat this tab shows: send the newest row again, as when the tab comes back in view.
+    function resync() {
+      ackedUnread = null;
+      schedule();
+    }
+
+    return { start, stop, read, flush, resync, stats, pending, sent, busy, chatKey: () => chatKey };
   }
 
   return Object.freeze({ createCapture });

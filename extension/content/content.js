@@ -147,6 +147,7 @@ var MettriContent = (() => {
   onEvent((envelope) => {
     if (envelope.event === "tabs.role" && envelope.data.tab_id === state.tabId) applyRole(envelope.data.role);
     if (state.role !== "active" || !state.capture) return; // only the active tab acts
+    if (envelope.event === "core.boot" && envelope.data.stage === "ready") state.capture.resync();
     if (envelope.event === "backfill.requested") state.backfill?.run(envelope.data.job_id);
     else if (envelope.event === "backfill.progress" && envelope.data.state !== "running") state.backfill?.cancel(envelope.data.job_id);
     else if (envelope.event === "contacts.scan_requested") state.scraper?.run(envelope.data.scan_id, envelope.data.pace);

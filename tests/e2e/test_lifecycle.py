@@ -34,3 +34,23 @@ def test_stopped_service_worker_is_restarted_by_the_next_message(ext, core_page)
     cdp.send("ServiceWorker.stopAllWorkers")
     reply = core_page.evaluate("() => MettriCore.request('core.ping', {echo: 'back'}, {timeoutMs: 60000})")
     assert reply["ok"] and reply["result"]["echo"] == "back", reply
+
+
+def test_a_restarted_core_learns_the_open_chat_again_without_a_change_on_the_page(routed, core_page):
+    """The core keeps which chat the tab shows in memory only. After it restarts (a crash, Chrome
+    closing its document) with WhatsApp left as it was, the tab tells it again: the side panel's
+    card and the badge follow the open chat without the user switching chats."""
+    from tests.conftest import open_whatsapp, wait_for
+
+    context, _ = routed
+    wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
+    chat_id, name = wa.evaluate("() => { const c = __replica.chats().slice(40).find(c => c.name); return [c.id, c.name]; }")
+    wa.evaluate("id => __replica.openChat(id)", chat_id)
+    wait_for(lambda: browser.core_call(core_page, "capture.open_chat")["result"]["title"] == name, timeout=30,
+             message="the open chat captured")
+    _sw(context).evaluate("() => chrome.offscreen.closeDocument()")
+    assert browser.wait_core_ready(core_page)["stage"] == "ready"
+    now = wait_for(lambda: (c := browser.core_call(core_page, "capture.open_chat")["result"])["title"] and c, timeout=30,
+                   message="the restarted core told the open chat")
+    assert now["title"] == name and now["chat"]
+    wa.close()
