@@ -93,7 +93,7 @@ def main() -> None:
             assert browser.wait_core_ready(page)["stage"] == "ready"
             seed(page, args.chats)
             wa = open_whatsapp(context)
-            chat_id = seed_card(page, wa)
+            seed_card(page, wa)
             log("waiting for the worker's panel cache")
             deadline = time.monotonic() + 60
             while not ((n := page.evaluate(CACHED)) and page.evaluate(CARD) == 20) and time.monotonic() < deadline:
@@ -116,8 +116,6 @@ def main() -> None:
                 panel = context.new_page()
                 panel.add_init_script(ON_CARD_TAB)
                 panel.goto(f"chrome-extension://{ext_id}/{PANEL}")
-                # The restarted core learns the open chat from the tab's next capture: a message arrives.
-                wa.evaluate("([id, r]) => __replica.deliver(id, {text: 'Chegou? ' + r})", [chat_id, r])
                 panel.wait_for_function("() => { const c = document.querySelector('#crm-card');"
                                         " return c && c.dataset.key && !c.dataset.cached; }", timeout=120_000)
                 times = panel.evaluate(CARD_TIMES)
