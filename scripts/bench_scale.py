@@ -98,6 +98,8 @@ PANEL_CHATS_LOOP = """async ([picks, rounds]) => {
     const open = [], list = [], shown = [];
     for (let r = 0; r < rounds; r++) {
         for (const i of picks) {
+            // Rows past the first screens may still be on their way (drawn in later tasks): not timed.
+            for (let k = 0; k < 600 && !$("chat-list").children[i]; k++) await frame();
             const row = $("chat-list").children[i];
             if (!row) throw new Error("no chat row " + i);
             let t0 = performance.now();

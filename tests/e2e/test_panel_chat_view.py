@@ -20,15 +20,15 @@ WATCH_LIST = """() => { window.__listDraws = 0;
 
 
 def rec(chat: str, i: int, text: str, ts: float) -> dict:
-    return {"chat": chat, "id": f"3APANEL{chat[:6]}{i:06d}", "ts": ts, "direction": "in", "type": "text", "text": text,
-            "chat_title": f"Cliente {chat[:6]}", "is_group": False}
+    return {"chat": chat, "id": f"3APANEL{chat[5:13]}{i:06d}", "ts": ts, "direction": "in", "type": "text", "text": text,
+            "chat_title": f"Cliente {chat[5:13]}", "is_group": False}
 
 
 def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext, core_page):
     context, ext_id = ext
     now = time.time()
     chats = [f"55119{n:08d}@c.us" for n in range(70001, 70004)]
-    import_records(core_page, [rec(c, i, f"mensagem {i} de {c[:6]}", now - 3600 + i) for c in chats for i in range(5)])
+    import_records(core_page, [rec(c, i, f"mensagem {i} de {c[5:13]}", now - 3600 + i) for c in chats for i in range(5)])
     panel = browser.open_page(context, ext_id, PANEL)
     panel.set_viewport_size({"width": 380, "height": 900})
     try:
@@ -38,7 +38,8 @@ def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext,
         row.click()
         # The open chat's messages are on screen: the decision about the list was taken before them.
         panel.locator("#message-list li").nth(4).wait_for()
-        assert panel.locator("#message-list li").count() == 5
+        # Oldest first, as in WhatsApp (the core reads the newest 200 newest-first: idb-shim.js).
+        assert panel.locator("#message-list li .text").all_inner_texts() == [f"mensagem {i} de {chats[0][5:13]}" for i in range(5)]
         assert panel.evaluate("() => window.__listDraws") == 0, "the hidden chat list was drawn again"
 
         # A message arriving in the open chat is drawn there.
@@ -51,6 +52,8 @@ def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext,
         panel.locator("#back").click()
         panel.locator(f'#chat-list li[data-chat="{fresh}"]').wait_for()
         assert panel.evaluate("() => window.__listDraws") >= 1
+        # Newest activity first.
+        assert panel.locator("#chat-list li").first.get_attribute("data-chat") == fresh
         assert panel.locator("#chat-view").is_hidden() and panel.locator("#chats-view").is_visible()
     finally:
         panel.close()
