@@ -19,6 +19,10 @@ let listDraws = 0;
 export function renderChats(chats, onOpen) {
   const list = byId("chat-list");
   byId("no-chats").hidden = chats.length > 0;
+  const drawn = [...list.children].map((li) => /** @type {HTMLElement} */ (li).dataset.chat);
+  // A longer answer that starts with the rows on screen (the panel asks for the first screens, then
+  // for more): only the new rows are added, the drawn ones (and the focus in them) stay.
+  const keep = drawn.length > 0 && drawn.length < chats.length && drawn.every((key, i) => chats[i].key === key) ? drawn.length : 0;
   /** @param {Chat} chat */
   const row = (chat) => {
     const li = el("li");
@@ -37,14 +41,15 @@ export function renderChats(chats, onOpen) {
   // The first screenfuls now, the rest in the next tasks: the panel shows about 12 rows, and building
   // all 500 before the first paint held the list back (scripts/bench_scale.py). A newer draw wins.
   const turn = ++listDraws;
-  list.replaceChildren(...chats.slice(0, FIRST_ROWS).map(row));
+  if (keep) list.append(...chats.slice(keep, FIRST_ROWS).map(row));
+  else list.replaceChildren(...chats.slice(0, FIRST_ROWS).map(row));
   /** @param {number} from */
   const more = (from) => {
     if (turn !== listDraws || from >= chats.length) return;
     list.append(...chats.slice(from, from + MORE_ROWS).map(row));
     setTimeout(() => more(from + MORE_ROWS), 0);
   };
-  setTimeout(() => more(FIRST_ROWS), 0);
+  setTimeout(() => more(Math.max(keep, FIRST_ROWS)), 0);
 }
 
 /**

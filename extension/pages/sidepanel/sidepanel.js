@@ -14,6 +14,7 @@ MettriI18n.apply();
 /** @type {ReadonlySet<Mettri.EventName>} */
 const REFRESH_ON = new Set(["messages.captured", "messages.imported"]);
 
+const FIRST_CHATS = 40; // the first screens of the chat list, asked for before the rest
 /** @type {Mettri.records.ChatRecord | null} */
 let openChat = null;
 /** @type {ReturnType<typeof setTimeout> | null} */
@@ -22,7 +23,8 @@ let drawnFresh = false; // the core answered once: the cached list is never draw
 const backfill = mountBackfill(byId("backfill-controls"));
 mountScan(byId("scan-controls"), () => refresh());
 
-async function refresh() {
+/** @param {boolean} [firstScreens] the list is being shown (start, back from a chat): its first screens first */
+async function refresh(firstScreens = false) {
   try {
     if (openChat) {
       // Only what is on screen is asked for and drawn: the chat list under an open chat is hidden,
@@ -37,12 +39,19 @@ async function refresh() {
       return;
     }
     // Redrawn up to 4 times a second while capturing: 500 rows at most; the rest are found by search.
-    const { chats } = await api.chats.list({ limit: 500, with_scanned: true });
-    if (openChat) return; // a chat was opened meanwhile: the list is drawn when the user comes back
-    renderChats(chats, show);
-    drawnFresh = true;
-    delete byId("chat-list").dataset.cached;
-    byId("chats-updating").hidden = true;
+    // The first screens are asked for first: a small answer is drawn at once, while 500 rows cost the
+    // core ~10x a round trip (scripts/bench_scale.py); the rest follows.
+    // A list already on screen is redrawn whole in one step: a short first step would cut it back
+    // to FIRST_CHATS rows under the user's scroll.
+    for (const limit of firstScreens ? [FIRST_CHATS, 500] : [500]) {
+      const { chats } = await api.chats.list({ limit, with_scanned: true });
+      if (openChat) return; // a chat was opened meanwhile: the list is drawn when the user comes back
+      renderChats(chats, show);
+      drawnFresh = true;
+      delete byId("chat-list").dataset.cached;
+      byId("chats-updating").hidden = true;
+      if (chats.length < limit) break; // that was every chat
+    }
   } catch (err) {
     console.warn("mettri: refresh failed", err);
   }
@@ -63,7 +72,7 @@ function show(chat) {
   backfill.setChat(chat ? chat.key : null);
   byId("chats-view").hidden = !!chat;
   byId("chat-view").hidden = !chat;
-  refresh();
+  refresh(true);
 }
 
 // Tabs: the chats view is built in; other views mount themselves once, when first shown.
@@ -112,7 +121,7 @@ byId("boot-retry").addEventListener("click", () => MettriCore.restartCore());
 onEvent((envelope) => {
   if (envelope.event === "core.boot") {
     renderBoot(envelope.data);
-    if (envelope.data.stage === "ready") refresh();
+    if (envelope.data.stage === "ready") refresh(true);
   } else if (REFRESH_ON.has(envelope.event)) {
     scheduleRefresh();
   }
@@ -135,6 +144,6 @@ async function start() {
   await MettriCore.ensureCore();
   const reply = await api.core.boot_state.request({}, { timeoutMs: 10_000 });
   renderBoot(reply.ok ? reply.result : { stage: "starting" });
-  if (reply.ok && reply.result.stage === "ready") refresh();
+  if (reply.ok && reply.result.stage === "ready") refresh(true);
 }
 start();
