@@ -28,7 +28,8 @@ def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext,
     context, ext_id = ext
     now = time.time()
     chats = [f"55119{n:08d}@c.us" for n in range(70001, 70004)]
-    import_records(core_page, [rec(c, i, f"mensagem {i} de {c[5:13]}", now - 3600 + i) for c in chats for i in range(5)])
+    sizes = {chats[0]: 5, chats[1]: 60, chats[2]: 5}
+    import_records(core_page, [rec(c, i, f"mensagem {i} de {c[5:13]}", now - 3600 + i) for c in chats for i in range(sizes[c])])
     panel = browser.open_page(context, ext_id, PANEL)
     panel.set_viewport_size({"width": 380, "height": 900})
     try:
@@ -55,5 +56,11 @@ def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext,
         # Newest activity first.
         assert panel.locator("#chat-list li").first.get_attribute("data-chat") == fresh
         assert panel.locator("#chat-view").is_hidden() and panel.locator("#chats-view").is_visible()
+
+        # A long chat: the newest bubbles are drawn first, the older ones above them; all in order.
+        panel.locator(f'#chat-list li[data-chat="{chats[1]}"]').click()
+        panel.locator("#message-list li").nth(59).wait_for()
+        texts = panel.locator("#message-list li .text").all_inner_texts()
+        assert texts == [f"mensagem {i} de {chats[1][5:13]}" for i in range(60)]
     finally:
         panel.close()
