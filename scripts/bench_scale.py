@@ -243,7 +243,7 @@ def baseline_library(context, name: str, script: Path, feed: str, loop: str, rec
         page.close()
 
 
-def one_size(p, size: int, n_chats: int, rounds: int, libs: bool, keep: Path | None) -> dict:
+def one_size(p, size: int, n_chats: int, rounds: int, libs: bool, keep: Path | None, partial: bool = False) -> dict:
     t0 = time.perf_counter()
     data = corpus.generate(seed=1, chats=n_chats, messages=size)
     recs = records(data)
@@ -264,7 +264,19 @@ def one_size(p, size: int, n_chats: int, rounds: int, libs: bool, keep: Path | N
         page = browser.open_page(context, ext_id)
         assert browser.wait_core_ready(page)["stage"] == "ready"
 
-        if filled.exists():
+        if partial:  # --as-is: a kept profile whose fill was stopped: measure what it holds
+            while (st := status(page))["pending"] or st["indexed"] == 0:  # caught up with what is stored
+                time.sleep(0.5)
+            stored = st["last_seq"]
+            recs = recs[:stored]  # messages.import stored the corpus in order, one seq per record
+            per_chat = {}
+            for r in recs:
+                per_chat[r["chat"]] = per_chat.get(r["chat"], 0) + 1
+            result.update(messages=len(recs), chats=len(per_chat), largest_chat=max(per_chat.values()))
+            result["fill"] = {"stopped_at": len(recs)}
+            size = len(recs)
+            chats = [c for c in chats if c["key"] in per_chat]
+        elif filled.exists():
             result["fill"] = {**json.loads(filled.read_text()), "reused_profile": True}
         else:
             log(f"[{size}] fill through messages.import")
@@ -394,6 +406,7 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="keep filled profiles in this folder and reuse them in later runs")
     ap.add_argument("--save-baseline", action="store_true")
     ap.add_argument("--dist", type=Path, help="the build to load (default dist/)")
+    ap.add_argument("--as-is", action="store_true", help="with --keep: measure a kept profile whose fill was stopped")
     args = ap.parse_args()
     global DIST
     DIST = args.dist.resolve() if args.dist else None
@@ -403,7 +416,7 @@ def main() -> None:
     runs = []
     with sync_playwright() as p:
         for size in args.sizes:
-            runs.append(one_size(p, size, args.chats, args.rounds, not args.no_libs, args.keep))
+            runs.append(one_size(p, size, args.chats, args.rounds, not args.no_libs, args.keep, args.as_is))
             runs[-1]["targets"] = targets(runs[-1])
             log(json.dumps(runs[-1]))  # partial results survive a later failure
     all_ratios = {f"{r['messages']}_{k}": v for r in runs for k, v in ratios(r).items()}
