@@ -55,11 +55,6 @@ SNAPSHOT_IDLE = 300.0
 # start), a snapshot is only taken when it is drained or every SNAPSHOT_BACKLOG:
 # at 100k messages one snapshot costs ~1 s in Pyodide, one per 2,000 would double the build.
 SNAPSHOT_BACKLOG = 50_000
-# A snapshot costs in proportion to the whole index (serialize, compress, store), so a large index is
-# saved when the unsaved part is this share of it: at 700k messages a snapshot every 2,000 new ones
-# took most of a bulk import's time (scripts/bench_scale.py). A crash then costs at most this share
-# re-indexed from storage at the next start.
-SNAPSHOT_SHARE = 0.1
 DIRECTORY_TTL = 60.0
 RECORD_SLICE = 2000  # CRM texts indexed per step of a full load (~25 ms in Pyodide): commands run in between
 
@@ -263,8 +258,7 @@ class SearchEngine:
             return False
         last = self.snapshot_info.created_at if self.snapshot_info else None
         idle_due = last is None or self.clock.now() - last >= self.snapshot_idle
-        saved = self.snapshot_info.docs if self.snapshot_info else 0
-        if self.unsaved >= max(self.snapshot_every, int(saved * SNAPSHOT_SHARE)) or idle_due:
+        if self.unsaved >= self.snapshot_every or idle_due:
             await self.save_snapshot()
             return True
         return False

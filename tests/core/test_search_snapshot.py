@@ -174,22 +174,3 @@ def test_no_snapshot_while_a_backlog_is_worked_through_in_steps():
     assert w.engine.snapshot_info is None  # more is pending: saving now would be wasted work
     assert w.catch_up(10) == 10 and w.catch_up(10) == 5  # drained
     assert w.engine.snapshot_info.seq == 35 and w.engine.unsaved == 0
-
-
-def test_a_large_index_is_saved_when_the_unsaved_part_is_a_share_of_it():
-    """Each snapshot costs as much as the whole index: not one per SNAPSHOT_EVERY messages once the
-    index is large (a bulk import spent most of its time saving snapshots)."""
-    from pycore.search.engine import SNAPSHOT_SHARE
-
-    w = World()
-    w.engine = w.new_engine(snapshot_every=10, snapshot_idle=1e9)
-    w.add(*[f"antiga {i}" for i in range(300)])
-    w.catch_up(None)
-    assert w.engine.snapshot_info.docs == 300
-    share = int(300 * SNAPSHOT_SHARE)  # 30 > snapshot_every
-    w.add(*[f"nova {i}" for i in range(share - 1)])
-    w.catch_up()
-    assert w.engine.snapshot_info.docs == 300 and w.engine.unsaved == share - 1
-    w.add("a que completa a parte")
-    w.catch_up()
-    assert w.engine.snapshot_info.docs == 300 + share and w.engine.unsaved == 0
