@@ -98,6 +98,33 @@ def fetch_wheel(spec: dict, tag: dict, offline: bool) -> Path:
     return path
 
 
+def fetch_bench(name: str, offline: bool = False) -> Path:
+    """A benchmark-only npm package (the lock's "bench" list), verified and unpacked in the cache.
+
+    Never part of ``ensure()``: nothing here is copied into dist/.
+    """
+    spec = next(s for s in load_lock().get("bench", []) if s["name"] == name)
+    tgz = CACHE / spec["file"]
+    if not tgz.exists():
+        if offline:
+            raise VendorError(f"missing file {spec['file']} and --offline was given")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        _run(["npm", "pack", f"{spec['name']}@{spec['version']}", "--pack-destination", str(CACHE), "--silent"], spec["file"])
+    verify(tgz, spec["sha256"])
+    out = CACHE / f"{spec['name']}-{spec['version']}"
+    if not (out / ".verified").exists() or (out / ".verified").read_text() != spec["sha256"]:
+        shutil.rmtree(out, ignore_errors=True)
+        with tarfile.open(tgz) as tar:
+            for rel in spec["files"]:
+                member = tar.extractfile(f"package/{rel}")
+                if member is None:
+                    raise VendorError(f"{spec['file']} has no {rel}")
+                (out / rel).parent.mkdir(parents=True, exist_ok=True)
+                (out / rel).write_bytes(member.read())
+        (out / ".verified").write_text(spec["sha256"])
+    return out
+
+
 def ensure(offline: bool = False) -> dict:
     """Return {"runtime": dir, "wheels": {name: path}} after verifying every pin."""
     lock = load_lock()

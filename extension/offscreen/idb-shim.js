@@ -181,6 +181,14 @@ export class IdbShim {
     if (!q.reverse) {
       return JSON.stringify(await requestToPromise(source.getAll(r, q.limit ?? undefined)));
     }
+    // Newest first in one request where the browser has it (getAllRecords, Chrome 141): a cursor costs
+    // a task per record (500 for the side panel's chat list, 200 for an open chat).
+    const all = /** @type {any} */ (source).getAllRecords;
+    if (typeof all === "function") {
+      /** @type {{ value: unknown }[]} */
+      const found = await requestToPromise(all.call(source, { query: r, count: q.limit ?? undefined, direction: "prev" }));
+      return JSON.stringify(found.map((rec) => rec.value));
+    }
     /** @type {unknown[]} */
     const out = [];
     await new Promise((/** @type {(value?: unknown) => void} */ resolve, reject) => {

@@ -79,6 +79,8 @@ async function boot() {
   broadcastBoot();
   resolveReady();
   const runtime = pyodide;
+  // Python's heap is WebAssembly memory, outside the JS heap: its size, for scripts/bench_scale.py and DevTools.
+  if (runtime) Object.assign(globalThis, { mettriWasmBytes: () => /** @type {any} */ (runtime)._module.HEAPU8.buffer.byteLength });
   if (runtime && state.stage === "ready" && state.runtimeFrom === "fresh") {
     setTimeout(() => snapshotForNextStart(runtime), SNAPSHOT_DELAY_MS);
   }

@@ -309,7 +309,7 @@ class SearchEngine:
             rows = self.index.newest(None, f, offset + limit)
             ranked = [(0.0, r) for r, _ in rows]
             return self._page(query, ranked, offset, limit, *self._total(None, f))
-        tiers = self._tiers(query)
+        tiers = self._tiers(query, self.index.prefix_words)
         best: dict[int, tuple[int, float]] = {}
         widest = 0
         for tier, expr in tiers:
@@ -338,14 +338,14 @@ class SearchEngine:
         return max(n, int(n / share) if share > 0 else n), False
 
     @staticmethod
-    def _tiers(query: Query) -> list[tuple[int, str]]:
+    def _tiers(query: Query, expand: Callable[[str], list[str] | None] | None = None) -> list[tuple[int, str]]:
         """(tier, MATCH expression), best tier first; see the module docstring."""
         tiers = []
         if len(query.terms) > 1:
             tiers.append((2, fts_expression(query, with_prefix=False, as_phrase=True)))
         tiers.append((1, fts_expression(query, with_prefix=False)))
         if query.prefix:
-            tiers.append((0, fts_expression(query)))
+            tiers.append((0, fts_expression(query, expand=expand)))
         return tiers
 
     def _page(self, query: Query, ranked: list[tuple[float, int]], offset: int, limit: int,

@@ -34,6 +34,12 @@ MAX_TS = 4e12  # keeps int(ts) * SLOTS inside SQLite's 64-bit rowid, even for mi
 # hits against docs.chat stops early, while a long OR costs FTS5 per hit
 # (measured at 100k messages: 78 chats 2.8 vs 4.2 ms, 134 chats 5.5 vs 4.2 ms).
 FTS_CHATS = 100
+# A prefix longer than FTS5's own prefix indexes (PREFIXES) makes FTS5 merge the whole doclist of
+# every word it starts, before it can hand out the newest hit: 30-50 ms for "entreg" at 1M messages
+# on CPython, paid again for the count. Spelled out as an OR of those words (FTS5's vocabulary, up to
+# PREFIX_WORDS of them) the newest hits come lazily again: ~5 ms (scripts/bench_scale.py).
+PREFIX_INDEXED = 3
+PREFIX_WORDS = 16
 SIMILAR_BUDGET = 20_000  # hits whose bm25 a similar-messages query computes, at most (but for its rarest term)
 
 SCHEMA = f"""
@@ -327,11 +333,24 @@ class Index:
                     part += n
         return part / whole if whole else 1.0
 
-    def doc_counts(self, terms: Sequence[str]) -> dict[str, int]:
-        """How many messages hold each term (FTS5's vocabulary; a temp table, never in a snapshot)."""
-        if not self._vocab:
+    def _vocabulary(self) -> None:
+        if not self._vocab:  # FTS5's vocabulary: a temp table, never in a snapshot
             self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, fts, 'row')")
             self._vocab = True
+
+    def prefix_words(self, prefix: str) -> list[str] | None:
+        """The indexed words that start with ``prefix`` (a folded word), or None when FTS5 expands it
+        as fast itself (a prefix it indexes) or there are more than PREFIX_WORDS of them."""
+        if len(prefix) <= PREFIX_INDEXED:
+            return None
+        self._vocabulary()
+        found = [r[0] for r in self.conn.execute("SELECT term FROM temp.vocab WHERE term >= ? AND term < ? LIMIT ?",
+                                                 (prefix, prefix + "\U0010ffff", PREFIX_WORDS + 1))]
+        return found if 0 < len(found) <= PREFIX_WORDS else None
+
+    def doc_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many messages hold each term (FTS5's vocabulary; a temp table, never in a snapshot)."""
+        self._vocabulary()
         marks = ",".join("?" * len(terms))
         return dict(self.conn.execute(f"SELECT term, doc FROM temp.vocab WHERE term IN ({marks})", list(terms)).fetchall())
 

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Callable
 
 # unicode61 keeps letters and digits together and splits on everything else
 # (including "_"): this regex is the Python side of that rule.
@@ -89,11 +90,13 @@ def _dedupe(items: list) -> list:
     return [x for x in items if not (x in seen or seen.add(x))]
 
 
-def fts_expression(query: Query, *, with_prefix: bool = True, as_phrase: bool = False) -> str:
+def fts_expression(query: Query, *, with_prefix: bool = True, as_phrase: bool = False,
+                   expand: Callable[[str], list[str] | None] | None = None) -> str:
     """The FTS5 MATCH string: every word quoted; the terms ANDed.
 
     ``as_phrase`` joins the loose words into one phrase (the "exact phrase" tier);
-    ``with_prefix=False`` asks for the last word as a whole word only.
+    ``with_prefix=False`` asks for the last word as a whole word only. ``expand``: the indexed
+    words a prefix stands for (None: let FTS5 expand it); the same hits as ``"prefix"*``.
     """
     loose = list(query.terms)
     parts: list[str] = []
@@ -101,8 +104,11 @@ def fts_expression(query: Query, *, with_prefix: bool = True, as_phrase: bool = 
         parts.append('"' + " ".join(loose) + '"')
         loose = []
     for t in loose:
-        star = "*" if with_prefix and t == query.prefix and t == query.terms[-1] else ""
-        parts.append(f'"{t}"{star}')
+        if with_prefix and t == query.prefix and t == query.terms[-1]:
+            spelled = expand(t) if expand else None
+            parts.append(f'"{t}"*' if not spelled else "(" + " OR ".join(f'"{w}"' for w in spelled) + ")")
+        else:
+            parts.append(f'"{t}"')
     parts.extend('"' + " ".join(p) + '"' for p in query.phrases)
     return " AND ".join(parts)
 

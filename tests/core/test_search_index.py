@@ -110,3 +110,34 @@ def test_a_failed_batch_leaves_no_trace():
     assert ix.newest('"pedido"', Filters(chats=("new@c.us",)), 10) == []
     ix.upsert([rec("new@c.us|1", 9000.0, "pedido", chat="new@c.us")], 501)  # the rolled-back chat is numbered again
     assert len(ix.newest('"pedido"', Filters(chats=("new@c.us",)), 10)) == 1
+
+
+def test_a_long_prefix_is_spelled_out_as_its_words_and_finds_the_same_hits():
+    """A prefix longer than FTS5's prefix indexes is sent as an OR of the words it starts (FTS5 would
+    merge their whole doclists first: slow at 1M messages); the hits, their order and count stay."""
+    from pycore.search.engine import SearchEngine
+    from pycore.search.text import fts_expression, parse
+
+    ix = Index()
+    texts = ["entrega amanhã", "Entregamos hoje", "vão entregar", "sem entrega", "entregue", "entrada", "entre nós"]
+    ix.upsert([rec(f"c@c.us|{i}", 1000.0 + i, t) for i, t in enumerate(texts)], len(texts))
+    spelled = ix.prefix_words("entreg")
+    assert spelled == ["entrega", "entregamos", "entregar", "entregue"]
+    assert ix.prefix_words("ent") is None  # FTS5's own prefix index answers 2-3 letters
+    assert ix.prefix_words("zzzz") is None  # nothing to spell: FTS5 finds nothing as fast
+    query = parse("entreg")
+    native, fast = fts_expression(query), fts_expression(query, expand=ix.prefix_words)
+    assert native == '"entreg"*' and fast == '("entrega" OR "entregamos" OR "entregar" OR "entregue")'
+    assert [r for r, _ in ix.newest(fast, Filters(), 10, rank=True)] == [r for r, _ in ix.newest(native, Filters(), 10, rank=True)]
+    assert ix.count_upto(fast, Filters(), 100) == ix.count_upto(native, Filters(), 100) == (5, 1000 * SLOTS)
+    assert SearchEngine._tiers(query, ix.prefix_words)[-1] == (0, fast)
+
+
+def test_a_prefix_of_too_many_words_is_left_to_fts5():
+    from pycore.search.index import PREFIX_WORDS
+
+    ix = Index()
+    ix.upsert([rec(f"c@c.us|{i}", 1000.0 + i, f"palavra{i:03d}") for i in range(PREFIX_WORDS + 1)], PREFIX_WORDS + 1)
+    assert ix.prefix_words("palavra") is None
+    ix.delete([f"c@c.us|{PREFIX_WORDS}"])
+    assert len(ix.prefix_words("palavra")) == PREFIX_WORDS

@@ -28,6 +28,7 @@ def test_a_new_panel_paints_the_last_known_chats_while_the_core_starts(routed, c
     wa.close()  # nothing asks the core meanwhile
 
     sw = next(w for w in context.service_workers if w.url.startswith("chrome-extension://"))
+    closed_at = core_page.evaluate("() => Date.now()")
     sw.evaluate("() => chrome.offscreen.closeDocument()")  # the core is gone, as after a browser start
     panel = browser.open_page(context, ext_id, PANEL)
     panel.set_viewport_size({"width": 380, "height": 900})
@@ -40,6 +41,10 @@ def test_a_new_panel_paints_the_last_known_chats_while_the_core_starts(routed, c
     assert title in row.inner_text()
     assert panel.locator("#chats-updating").is_hidden()
     panel.close()
+    # The worker writes the cache again a few seconds after the core is back (core.boot ready): wait
+    # for that write, so it cannot land in the middle of the next test's damaged cache.
+    wait_for(lambda: (c := core_page.evaluate(CACHED)) and c.get("at", 0) > closed_at, timeout=15,
+             message="the worker's cache write after the restart")
 
 
 def test_a_damaged_or_older_cache_is_left_alone(routed, core_page):

@@ -1,0 +1,427 @@
+"""Benchmark a busy account in Chromium with the built extension: search at up to a million
+messages, the side panel's chat list and chat view, messages.list, memory and disk.
+
+    .venv/bin/python scripts/bench_scale.py [--sizes 100000 1000000] [--chats 5000] [--rounds 5] [--save-baseline]
+
+For each size: a fresh profile is filled with the replica's corpus (tests/replica/corpus.py, seed 1,
+--chats chats) through messages.import, 2,000 records a call (the product's bulk path for many
+chats; it indexes each batch as it is written). Then, in the same run:
+
+* core.ping round trips from an extension page: the baseline every latency is divided by;
+* search: the core's took_ms and the page's round trip over scripts/search_queries.py (uncached),
+  and the side panel's search view, typed -> results painted (minus its debounce);
+* the side panel: the chat list (back to the list -> list painted) and a chat's stored messages
+  (a chat clicked -> its messages painted), for chats across the size range;
+* messages.list (limit 50 and the panel's 200) and chats.list (the panel's 500) from a page;
+* the offscreen document's memory (JS heap + every WebAssembly.Memory) after a GC;
+* MiniSearch (tests/replica's pin) and FlexSearch (scripts/vendor.lock.json "bench", never in dist/)
+  index the same records and answer the same queries in a page of the same browser, with their
+  JS heap after a GC (the records are handed over in slices and not kept);
+* the profile's IndexedDB folder on disk, and a relaunch: browser start -> core ready -> searchable.
+
+Prints one JSON object (ratios compared with scripts/baselines/scale.json); progress on stderr.
+Needs dist/ (scripts/build.py) and the replica's node_modules (MiniSearch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+import vendor  # noqa: E402
+from bench_search import CORE_LOOP, MINI_LOOP, MINISEARCH, PANEL_LOOP, DEBOUNCE_MS, OffscreenProbe, by_label, free_port  # noqa: E402
+from benchlib import finish, log, summary  # noqa: E402
+from search_queries import QUERIES, resolve  # noqa: E402
+from tests import browser  # noqa: E402
+from tests.history_import import import_records, records  # noqa: E402
+from tests.replica import corpus  # noqa: E402
+
+PANEL = "extension/pages/sidepanel/sidepanel.html"
+DIST: Path | None = None  # --dist: another build (its path names the extension id a kept profile belongs to)
+SLICE = 50_000  # records per evaluate when a baseline library is fed
+
+PING_LOOP = """async (n) => {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        const r = await MettriCore.request("core.ping", {});
+        if (!r.ok) throw new Error(JSON.stringify(r.error));
+        out.push(performance.now() - t0);
+    }
+    return out;
+}"""
+
+# messages.list for each chat (newest first: what a chat view asks for), and the panel's chats.list.
+LIST_LOOP = """async ([chats, rounds]) => {
+    const time = async (type, args) => {
+        const t0 = performance.now();
+        const r = await MettriCore.request(type, args, {timeoutMs: 60000});
+        if (!r.ok) throw new Error(type + " " + JSON.stringify(r.error));
+        return [performance.now() - t0, r.result];
+    };
+    const m50 = [], m200 = [], chatsList = [], older = [];
+    for (let r = 0; r < rounds; r++) {
+        for (const chat of chats) {
+            const [a, page] = await time("messages.list", {chat, limit: 50, newest_first: true});
+            m50.push(a);
+            m200.push((await time("messages.list", {chat, limit: 200, newest_first: true}))[0]);
+            if (page.next_cursor_ts !== null && page.next_cursor_ts !== undefined) {  // the next page back in history
+                older.push((await time("messages.list", {chat, limit: 50, newest_first: true,
+                    cursor_ts: page.next_cursor_ts, cursor_seq: page.next_cursor_seq}))[0]);
+            }
+        }
+        for (let k = 0; k < 5; k++) chatsList.push((await time("chats.list", {limit: 500, with_scanned: true}))[0]);
+    }
+    return {m50, m200, older, chatsList};
+}"""
+
+# The side panel as a user drives it: a chat row clicked -> its messages painted; "Voltar" -> the
+# chat list painted (each redraw asks the core again: sidepanel.js refresh()). The clock stops at
+# the frame after the list's DOM changed.
+PANEL_CHATS_LOOP = """async ([picks, rounds]) => {
+    const $ = (id) => document.getElementById(id);
+    const changed = (el) => new Promise((resolve) => {
+        const mo = new MutationObserver(() => { mo.disconnect(); resolve(); });
+        mo.observe(el, {childList: true});
+    });
+    const frame = () => new Promise(requestAnimationFrame);
+    const open = [], list = [], shown = [];
+    for (let r = 0; r < rounds; r++) {
+        for (const i of picks) {
+            // Rows past the first screens may still be on their way (drawn in later tasks): not timed.
+            for (let k = 0; k < 600 && !$("chat-list").children[i]; k++) await frame();
+            const row = $("chat-list").children[i];
+            if (!row) throw new Error("no chat row " + i);
+            let t0 = performance.now();
+            const msgs = changed($("message-list"));
+            row.click();
+            await msgs; await frame();
+            open.push(performance.now() - t0);
+            shown.push($("message-list").children.length);
+            t0 = performance.now();
+            const back = changed($("chat-list"));
+            $("back").click();
+            await back; await frame();
+            list.push(performance.now() - t0);
+        }
+    }
+    return {open, list, rows: $("chat-list").children.length, shown};
+}"""
+
+MINI_FEED = """([recs, first]) => {
+    const fold = (s) => s.normalize("NFD").replace(/\\p{Mn}/gu, "").toLowerCase();
+    if (first) {
+        globalThis.__ms = new MiniSearch({
+            fields: ["text"], storeFields: ["chat", "ts", "direction", "type", "text"], idField: "key",
+            processTerm: (t) => fold(t), searchOptions: {combineWith: "AND"},
+        });
+        globalThis.__fold = fold;
+    }
+    const t0 = performance.now();
+    __ms.addAll(recs.map((r) => ({key: r.chat + "|" + r.id, chat: r.chat, ts: r.ts, direction: r.direction,
+                                  type: r.type, text: r.text})));
+    return performance.now() - t0;
+}"""
+
+# FlexSearch keeps the text index; the fields a filter needs live beside it in typed arrays
+# (chat number, ts, direction, type) and the text in an array for phrase checks: a lean setup.
+FLEX_FEED = """([recs, first]) => {
+    if (first) {
+        globalThis.__fx = {index: new FlexSearch.Index({tokenize: "forward"}), chat: [], ts: [], dir: [], type: [],
+                           text: [], chatNo: new Map(), chatKeys: []};
+        globalThis.__fold = (s) => s.normalize("NFD").replace(/\\p{Mn}/gu, "").toLowerCase();
+    }
+    const fx = __fx, t0 = performance.now();
+    for (const r of recs) {
+        let c = fx.chatNo.get(r.chat);
+        if (c === undefined) { c = fx.chatKeys.length; fx.chatNo.set(r.chat, c); fx.chatKeys.push(r.chat); }
+        const id = fx.ts.length;
+        fx.chat.push(c); fx.ts.push(r.ts); fx.dir.push(r.direction); fx.type.push(r.type); fx.text.push(r.text);
+        fx.index.add(id, r.text);
+    }
+    return performance.now() - t0;
+}"""
+
+FLEX_LOOP = """([queries, rounds, chats]) => {
+    const fold = __fold, fx = __fx, out = [], totals = {};
+    for (let r = 0; r < rounds; r++) {
+        for (const [label, q, f] of queries) {
+            const t0 = performance.now();
+            const phrase = q.startsWith('"') ? fold(q.replaceAll('"', "")) : null;
+            const named = f.chat_name ? new Set(chats.filter((c) => fold(c.title).includes(fold(f.chat_name)))
+                .map((c) => fx.chatNo.get(c.key))) : null;
+            const ids = fx.index.search(q.replaceAll('"', ""), {limit: fx.ts.length});
+            let n = 0;
+            const page = [];
+            for (const id of ids) {
+                if ((f.direction && fx.dir[id] !== f.direction) || (f.types && !f.types.includes(fx.type[id]))
+                    || (f.since && fx.ts[id] < f.since) || (named && !named.has(fx.chat[id]))
+                    || (phrase && !fold(fx.text[id]).includes(phrase))) continue;
+                if (page.length < 20) page.push(id);
+                n++;
+            }
+            out.push([label, performance.now() - t0]);
+            totals[q + JSON.stringify(f)] = n;
+        }
+    }
+    return {latency: out, totals};
+}"""
+
+
+def offscreen_memory(probe: OffscreenProbe) -> dict:
+    """JS heap after a GC, plus Python's WebAssembly memory (extension/offscreen/main.js mettriWasmBytes)."""
+    probe.send("HeapProfiler.collectGarbage")
+    heap = probe.send("Runtime.getHeapUsage")
+    wasm = probe.send("Runtime.evaluate", {"expression": "globalThis.mettriWasmBytes ? mettriWasmBytes() : null",
+                                           "returnByValue": True})["result"].get("value")
+    js = heap["usedSize"] / 2**20
+    return {"js_heap_used_mb": round(js, 1), "js_heap_total_mb": round(heap["totalSize"] / 2**20, 1),
+            "wasm_memory_mb": round(wasm / 2**20, 1) if wasm else None,
+            "total_mb": round(js + (wasm or 0) / 2**20, 1)}
+
+
+def heap_used_mb(cdp) -> float:
+    cdp.send("HeapProfiler.collectGarbage")
+    return round(cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20, 1)
+
+
+def status(page) -> dict:
+    return browser.core_call(page, "search.status")["result"]
+
+
+def wait_searchable(page, n: int, timeout: float = 3600.0) -> dict:
+    """Every message indexed and a snapshot covering them saved (what a relaunch starts from)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        st = status(page)
+        snap = st.get("snapshot") or {}
+        if st["indexed"] >= n and st["pending"] == 0 and snap.get("seq") == st["last_seq"]:
+            return st
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not indexed: {st}")
+        time.sleep(0.5)
+
+
+def dir_mb(path: Path) -> float:
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
+
+
+def baseline_library(context, name: str, script: Path, feed: str, loop: str, recs: list, queries: list, rounds: int,
+                     chats: list) -> dict:
+    """One library in its own page of the same browser: build from slices, heap after a GC, queries."""
+    page = context.new_page()
+    try:
+        page.route("https://bench.invalid/**", lambda r: r.fulfill(body="<!doctype html><title>bench</title>",
+                                                                    content_type="text/html"))
+        page.goto("https://bench.invalid/")
+        page.add_script_tag(path=str(script))
+        cdp = page.context.new_cdp_session(page)
+        empty = heap_used_mb(cdp)
+        build_ms = 0.0
+        for start in range(0, len(recs), SLICE):
+            build_ms += page.evaluate(feed, [recs[start:start + SLICE], start == 0])
+        heap = heap_used_mb(cdp)
+        page.evaluate("(c) => { globalThis.__chats = c; }", chats)  # chat_name filters (after the heap figure)
+        m = page.evaluate(loop, [queries, rounds, chats] if name == "flexsearch" else [queries, rounds, 0])
+        return {"index_build_ms": round(build_ms, 1), "took_ms": summary([v for _, v in m["latency"]]),
+                "took_ms_by_kind": by_label(m["latency"]), "js_heap_used_mb": heap,
+                "index_js_heap_mb": round(heap - empty, 1), "totals": m["totals"]}
+    except Exception as exc:  # a library that cannot hold the corpus is a result, not a crash of the run
+        log(f"  {name} failed: {exc!r}")
+        return {"error": repr(exc)[:300]}
+    finally:
+        page.close()
+
+
+def one_size(p, size: int, n_chats: int, rounds: int, libs: bool, keep: Path | None, partial: bool = False) -> dict:
+    t0 = time.perf_counter()
+    data = corpus.generate(seed=1, chats=n_chats, messages=size)
+    recs = records(data)
+    gen_s = time.perf_counter() - t0
+    chats = [{"key": c["id"], "title": c["name"] or c.get("phone") or c["id"]} for c in data["chats"]]
+    queries = resolve(QUERIES, float(data["end_ts"]))
+    per_chat: dict[str, int] = {}
+    for r in recs:
+        per_chat[r["chat"]] = per_chat.get(r["chat"], 0) + 1
+    result: dict = {"messages": size, "chats": len(chats), "generate_s": round(gen_s, 1),
+                    "largest_chat": max(per_chat.values()), "median_chat": sorted(per_chat.values())[len(per_chat) // 2]}
+    with tempfile.TemporaryDirectory(prefix="mettri-bench-scale-") as tmp:
+        # --keep: the filled profile is kept and a later run starts from it (the fill of 1M takes long).
+        profile = keep / f"{size}-{n_chats}" if keep else Path(tmp) / "profile"
+        filled = profile / "mettri-bench-filled.json"
+        port = free_port()
+        context, ext_id = browser.launch(p, profile, extra_args=[f"--remote-debugging-port={port}"], dist=DIST)
+        page = browser.open_page(context, ext_id)
+        assert browser.wait_core_ready(page)["stage"] == "ready"
+
+        if partial:  # --as-is: a kept profile whose fill was stopped: measure what it holds
+            while (st := status(page))["pending"] or st["indexed"] == 0:  # caught up with what is stored
+                time.sleep(0.5)
+            stored = st["last_seq"]
+            recs = recs[:stored]  # messages.import stored the corpus in order, one seq per record
+            per_chat = {}
+            for r in recs:
+                per_chat[r["chat"]] = per_chat.get(r["chat"], 0) + 1
+            result.update(messages=len(recs), chats=len(per_chat), largest_chat=max(per_chat.values()))
+            result["fill"] = {"stopped_at": len(recs)}
+            size = len(recs)
+            chats = [c for c in chats if c["key"] in per_chat]
+        elif filled.exists():
+            result["fill"] = {**json.loads(filled.read_text()), "reused_profile": True}
+        else:
+            log(f"[{size}] fill through messages.import")
+            t0 = time.perf_counter()
+            step = max(1, size // 10)
+            imp = import_records(page, recs, progress=lambda d, t: d % step < 20_000 and log(f"  {d}/{t} {time.perf_counter() - t0:.0f}s"))
+            stored_s = time.perf_counter() - t0
+            wait_searchable(page, size)
+            result["fill"] = {"path": "messages.import, 2,000 records a call", "stored_s": round(stored_s, 1),
+                              "stored_per_s": round(size / stored_s), "core_ms": imp["core_ms"],
+                              "searchable_and_snapshot_s": round(time.perf_counter() - t0, 1)}
+            filled.write_text(json.dumps(result["fill"]))
+        st = wait_searchable(page, size)
+        result["snapshot"] = {"stored_mb": round(st["snapshot"]["bytes"] / 2**20, 1),
+                              "sqlite_mb": round(st["snapshot"]["raw_bytes"] / 2**20, 1)}
+        log(f"[{size}] {json.dumps(result['fill'])}")
+
+        ping = page.evaluate(PING_LOOP, 200)
+        result["ping_ms"] = summary(ping)
+
+        log(f"[{size}] search queries")
+        q = page.evaluate(CORE_LOOP, [queries, rounds, 20])
+        result["core_took_ms"] = summary([v for _, v in q["core"]])
+        result["core_took_ms_by_kind"] = by_label(q["core"])
+        result["page_e2e_ms"] = summary([v for _, v in q["e2e"]])
+
+        # Chats across the size range: the busiest, the middle, the quiet ones (the list is by recency).
+        ranked = sorted(per_chat, key=per_chat.get, reverse=True)
+        picks = [ranked[int(i * (len(ranked) - 1) / 19)] for i in range(20)]
+        log(f"[{size}] messages.list / chats.list")
+        lists = page.evaluate(LIST_LOOP, [picks, rounds])
+        result["messages_list_50_ms"] = summary(lists["m50"])
+        result["messages_list_200_ms"] = summary(lists["m200"])
+        result["messages_list_older_page_ms"] = summary(lists["older"]) if lists["older"] else None
+        result["chats_list_500_ms"] = summary(lists["chatsList"])
+
+        log(f"[{size}] side panel")
+        panel = browser.open_page(context, ext_id, PANEL)
+        panel.set_viewport_size({"width": 400, "height": 800})
+        panel.wait_for_function("() => document.getElementById('chat-list').children.length >= 100 "
+                                "&& !document.getElementById('chat-list').dataset.cached", timeout=120_000)
+        ui = panel.evaluate(PANEL_CHATS_LOOP, [[0, 1, 2, 5, 10, 20, 50, 99, 200, 400], rounds])
+        result["side_panel_open_chat_ms"] = summary(ui["open"])
+        result["side_panel_chat_list_ms"] = summary(ui["list"])
+        result["side_panel_rows"] = {"chat_list": ui["rows"], "messages_shown_max": max(ui["shown"])}
+        s = panel.evaluate(PANEL_LOOP, [queries, rounds, data["end_ts"], DEBOUNCE_MS])
+        result["side_panel_search_ms"] = summary([v for _, v, _ in s["latency"]])
+        result["side_panel_search_debounce_ms"] = DEBOUNCE_MS
+        panel.close()
+
+        probe = OffscreenProbe(p, port)
+        mem = offscreen_memory(probe)
+        probe.close()
+        result["offscreen_memory"] = mem
+
+        if libs:
+            log(f"[{size}] minisearch")
+            mini = baseline_library(context, "minisearch", MINISEARCH, MINI_FEED,
+                                    MINI_LOOP, recs, queries, rounds, chats)
+            log(f"[{size}] flexsearch")
+            flex_js = vendor.fetch_bench("flexsearch", offline=True) / "dist" / "flexsearch.bundle.min.js"
+            flex = baseline_library(context, "flexsearch", flex_js, FLEX_FEED, FLEX_LOOP, recs, queries, rounds, chats)
+            result["totals"] = {k: {"mettri": q["totals"][k], "minisearch": mini.get("totals", {}).get(k),
+                                    "flexsearch": flex.get("totals", {}).get(k)} for k in q["totals"]}
+            mini.pop("totals", None)
+            flex.pop("totals", None)
+            result["minisearch"], result["flexsearch"] = mini, flex
+        context.close()
+        idb = profile / "Default" / "IndexedDB"
+        result["indexeddb_on_disk_mb"] = dir_mb(idb)
+        result["profile_on_disk_mb"] = dir_mb(profile)
+
+        log(f"[{size}] relaunch")
+        t0 = time.perf_counter()
+        context, ext_id = browser.launch(p, profile, extra_args=[f"--remote-debugging-port={port}"], dist=DIST)
+        page = browser.open_page(context, ext_id)
+        state = browser.wait_core_ready(page, timeout_ms=600_000)
+        ready_s = time.perf_counter() - t0
+        first = browser.core_call(page, "search.messages", {"q": "entrega"})
+        searchable_s = time.perf_counter() - t0
+        assert first["ok"] and first["result"]["hits"], first
+        st = status(page)
+        result["relaunch"] = {"browser_start_to_core_ready_s": round(ready_s, 2),
+                              "browser_start_to_searchable_s": round(searchable_s, 2),
+                              "core_ready_to_searchable_s": round(searchable_s - ready_s, 3),
+                              "started_from": st["started_from"], "stages_ms": state.get("stages")}
+        probe = OffscreenProbe(p, port)
+        mem = offscreen_memory(probe)
+        probe.close()
+        result["offscreen_memory_after_relaunch"] = mem
+        context.close()
+    return result
+
+
+def targets(r: dict) -> dict:
+    return {
+        "core_search_p95_le_50ms": r["core_took_ms"]["p95_ms"] <= 50,
+        "side_panel_search_painted_p95_le_100ms": r["side_panel_search_ms"]["p95_ms"] <= 100,
+        "searchable_le_2s_after_ready": r["relaunch"]["core_ready_to_searchable_s"] <= 2.0,
+        "side_panel_chat_list_p95_le_100ms": r["side_panel_chat_list_ms"]["p95_ms"] <= 100,
+        "side_panel_open_chat_p95_le_100ms": r["side_panel_open_chat_ms"]["p95_ms"] <= 100,
+        "messages_list_200_p95_le_100ms": r["messages_list_200_ms"]["p95_ms"] <= 100,
+    }
+
+
+def ratios(r: dict) -> dict:
+    ping = r["ping_ms"]["p50_ms"] or None
+    out = {}
+    for key in ("core_took_ms", "page_e2e_ms", "side_panel_search_ms", "side_panel_chat_list_ms", "side_panel_open_chat_ms",
+                "messages_list_50_ms", "messages_list_200_ms", "chats_list_500_ms"):
+        out[f"{key}_p95_over_ping_p50"] = round(r[key]["p95_ms"] / ping, 2) if ping else None
+    mini = r.get("minisearch", {}).get("took_ms")
+    if mini:
+        out["core_took_ms_p95_over_minisearch_p95"] = round(r["core_took_ms"]["p95_ms"] / mini["p95_ms"], 3)
+    flex = r.get("flexsearch", {}).get("took_ms")
+    if flex:
+        out["core_took_ms_p95_over_flexsearch_p95"] = round(r["core_took_ms"]["p95_ms"] / flex["p95_ms"], 3)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--chats", type=int, default=5000)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--no-libs", action="store_true", help="skip the MiniSearch and FlexSearch baselines")
+    ap.add_argument("--keep", type=Path, help="keep filled profiles in this folder and reuse them in later runs")
+    ap.add_argument("--save-baseline", action="store_true")
+    ap.add_argument("--dist", type=Path, help="the build to load (default dist/)")
+    ap.add_argument("--as-is", action="store_true", help="with --keep: measure a kept profile whose fill was stopped")
+    args = ap.parse_args()
+    global DIST
+    DIST = args.dist.resolve() if args.dist else None
+    if not MINISEARCH.exists():
+        raise SystemExit("run (cd tests/replica && npm ci) first: MiniSearch comes with the replica's node_modules")
+    vendor.fetch_bench("flexsearch")
+    runs = []
+    with sync_playwright() as p:
+        for size in args.sizes:
+            runs.append(one_size(p, size, args.chats, args.rounds, not args.no_libs, args.keep, args.as_is))
+            runs[-1]["targets"] = targets(runs[-1])
+            log(json.dumps(runs[-1]))  # partial results survive a later failure
+    all_ratios = {f"{r['messages']}_{k}": v for r in runs for k, v in ratios(r).items()}
+    finish("scale", {"benchmark": "scale", "runs": runs}, all_ratios, save=args.save_baseline)
+
+
+if __name__ == "__main__":
+    main()

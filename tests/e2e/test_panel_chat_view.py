@@ -1,0 +1,66 @@
+"""The side panel's chats tab draws only what is on screen: opening a chat draws its messages without
+redrawing the hidden chat list (500 rows: it doubled the time to show a chat, scripts/bench_scale.py),
+new messages reach the open chat, and going back draws the list as it is now."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests import browser
+from tests.history_import import import_records
+
+pytestmark = pytest.mark.e2e
+
+PANEL = "extension/pages/sidepanel/sidepanel.html"
+# Counts the chat list's redraws from now on (renderChats replaces its rows).
+WATCH_LIST = """() => { window.__listDraws = 0;
+    new MutationObserver(() => window.__listDraws++).observe(document.getElementById('chat-list'), {childList: true}); }"""
+
+
+def rec(chat: str, i: int, text: str, ts: float) -> dict:
+    return {"chat": chat, "id": f"3APANEL{chat[5:13]}{i:06d}", "ts": ts, "direction": "in", "type": "text", "text": text,
+            "chat_title": f"Cliente {chat[5:13]}", "is_group": False}
+
+
+def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext, core_page):
+    context, ext_id = ext
+    now = time.time()
+    chats = [f"55119{n:08d}@c.us" for n in range(70001, 70004)]
+    sizes = {chats[0]: 5, chats[1]: 60, chats[2]: 5}
+    import_records(core_page, [rec(c, i, f"mensagem {i} de {c[5:13]}", now - 3600 + i) for c in chats for i in range(sizes[c])])
+    panel = browser.open_page(context, ext_id, PANEL)
+    panel.set_viewport_size({"width": 380, "height": 900})
+    try:
+        row = panel.locator(f'#chat-list li[data-chat="{chats[0]}"]')
+        row.wait_for(timeout=120_000)
+        panel.evaluate(WATCH_LIST)
+        row.click()
+        # The open chat's messages are on screen: the decision about the list was taken before them.
+        panel.locator("#message-list li").nth(4).wait_for()
+        # Oldest first, as in WhatsApp (the core reads the newest 200 newest-first: idb-shim.js).
+        assert panel.locator("#message-list li .text").all_inner_texts() == [f"mensagem {i} de {chats[0][5:13]}" for i in range(5)]
+        assert panel.evaluate("() => window.__listDraws") == 0, "the hidden chat list was drawn again"
+
+        # A message arriving in the open chat is drawn there.
+        import_records(core_page, [rec(chats[0], 99, "chegou agora", now)])
+        panel.locator("#message-list li", has_text="chegou agora").wait_for()
+
+        # A chat that appeared while the chat was open is in the list once the user goes back.
+        fresh = "5511900070009@c.us"
+        import_records(core_page, [rec(fresh, 1, "sou novo aqui", now + 1)])
+        panel.locator("#back").click()
+        panel.locator(f'#chat-list li[data-chat="{fresh}"]').wait_for()
+        assert panel.evaluate("() => window.__listDraws") >= 1
+        # Newest activity first.
+        assert panel.locator("#chat-list li").first.get_attribute("data-chat") == fresh
+        assert panel.locator("#chat-view").is_hidden() and panel.locator("#chats-view").is_visible()
+
+        # A long chat: the newest bubbles are drawn first, the older ones above them; all in order.
+        panel.locator(f'#chat-list li[data-chat="{chats[1]}"]').click()
+        panel.locator("#message-list li").nth(59).wait_for()
+        texts = panel.locator("#message-list li .text").all_inner_texts()
+        assert texts == [f"mensagem {i} de {chats[1][5:13]}" for i in range(60)]
+    finally:
+        panel.close()
