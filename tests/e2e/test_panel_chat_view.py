@@ -35,6 +35,11 @@ def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext,
     try:
         row = panel.locator(f'#chat-list li[data-chat="{chats[0]}"]')
         row.wait_for(timeout=120_000)
+        # The list is drawn in steps (a cached copy, the first screens, then up to 500 rows over a few
+        # tasks): watch it only once every row the core lists is on screen.
+        listed = browser.core_call(core_page, "chats.list", {"limit": 500, "with_scanned": True})["result"]["chats"]
+        panel.wait_for_function("n => { const l = document.getElementById('chat-list');"
+                                " return !l.dataset.cached && l.children.length === n; }", arg=len(listed))
         panel.evaluate(WATCH_LIST)
         row.click()
         # The open chat's messages are on screen: the decision about the list was taken before them.
