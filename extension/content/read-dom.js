@@ -89,7 +89,17 @@ var MettriReadDom = (function () {
    * @param {string} feature
    */
   function first(root, sel, feature) {
-    return match(root, sel, feature).els[0] || null;
+    var spec = sel.features[feature];
+    var candidates = spec ? spec.candidates : [];
+    for (var i = 0; i < candidates.length; i++) {
+      try {
+        var found = root.querySelector(candidates[i].css); // stops at the first: a read runs often
+        if (found) return found;
+      } catch (e) {
+        // a selector this browser rejects counts as "not found"
+      }
+    }
+    return null;
   }
 
   /**
@@ -296,9 +306,10 @@ var MettriReadDom = (function () {
    * @param {Root} root
    * @param {Selectors} sel
    * @param {Element[]} rows
+   * @param {(el: Element) => string | null} [keyOf] rowKey, or a cache of it
    * @returns {Map<Element, string[]>}
    */
-  function dayLabels(root, sel, rows) {
+  function dayLabels(root, sel, rows, keyOf = rowKey) {
     /** @type {Map<Element, string[]>} */
     var out = new Map();
     var all = match(root, sel, "conversation_row").els;
@@ -308,7 +319,7 @@ var MettriReadDom = (function () {
     /** @type {string[]} */
     var recent = [];
     all.forEach(function (r) {
-      if (rowKey(r) === null) {
+      if (keyOf(r) === null) {
         var text = textOf(r).trim();
         if (text && text.length <= 64) recent = [text].concat(recent).slice(0, 3);
       } else labelsAt.set(r, recent);
