@@ -91,12 +91,14 @@ PIPELINE = """(async (rounds) => {
     const n = args.nodes.length;
     const t0 = performance.now();
     let stored = 0;
+    let key = null; // as the capture loop does: the core's key of the open chat goes back with the next batch
     for (let r = 0; r < rounds; r++) {
         const fresh = (v) => v && v.replace(/([A-F0-9]{8,})$/, (id) => id + "F" + String(r).padStart(2, "0"));
         const nodes = args.nodes.map((nd) => ({...nd, data_id: fresh(nd.data_id), testid: fresh(nd.testid)}));
-        const reply = await MettriApi.capture.batch.request({...args, nodes}, {timeoutMs: 120000});
+        const reply = await MettriApi.capture.batch.request({...args, chat: {...args.chat, key_hint: key}, nodes}, {timeoutMs: 120000});
         if (!reply.ok) throw new Error(JSON.stringify(reply.error));
         stored += reply.result.new;
+        key = reply.result.chat;
     }
     const coreMs = performance.now() - t0;
     return {rows: n, read_ms_median: reads[2], stored, sent: n * rounds, core_ms: coreMs};

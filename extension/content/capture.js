@@ -80,9 +80,10 @@ var MettriCapture = (() => {
     const byKey = new Map();
     /** @type {WeakMap<Element, string | null>} */
     let keyCache = new WeakMap(); // rowKey() of rows and dividers
-    /** @type {WeakSet<Node>} */
+    // (DOM nodes: "Node" names the captured row's facts in this file)
+    /** @type {WeakSet<object>} */
     let dirty = new WeakSet(); // changed since the last read, or above a change
-    /** @type {WeakSet<Node>} */
+    /** @type {WeakSet<object>} */
     let added = new WeakSet(); // put into the page since the last read (with everything under it)
     /** @type {Mettri.capture.DrawerFacts | null} */
     let drawer = null; // the open chat's contact-info drawer, read once when the core asked
@@ -414,7 +415,8 @@ var MettriCapture = (() => {
     /** @param {MutationRecord[]} records */
     function markDirty(records) {
       for (const r of records) {
-        for (let n = /** @type {Node | null} */ (r.target); n && !dirty.has(n); n = n.parentNode) dirty.add(n);
+        for (let n = /** @type {{ parentNode: object | null } | null} */ (r.target); n && !dirty.has(n);
+          n = /** @type {{ parentNode: object | null } | null} */ (n.parentNode)) dirty.add(n);
         // A subtree put back (a list that moves rows around) may hold rows changed while it was out.
         r.addedNodes.forEach((n) => added.add(n));
       }
