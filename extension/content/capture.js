@@ -445,7 +445,7 @@ var MettriCapture = (() => {
       if (!panel || !records.some((r) => /** @type {Element} */ (panel).contains(r.target))) return;
       // A hidden tab renders only the last message and replaces it with the next one:
       // read it now, before it is gone, instead of after the debounce.
-      if (document.visibilityState === "hidden" && readDom.messageRows(panel, selectors).length <= 1) read();
+      if (readDom.atMostOneRow(panel, selectors)) read();
       else schedule();
     }
 

@@ -350,6 +350,17 @@ var MettriReadDom = (function () {
   }
 
   /**
+   * messageRows(root, sel).length <= 1, without building the list: the matches (in document order)
+   * all lie inside the first one. Asked on every change of the open conversation.
+   * @param {Root} root
+   * @param {Selectors} sel
+   */
+  function atMostOneRow(root, sel) {
+    var rows = match(root, sel, "message_row").els;
+    return rows.every(function (el) { return rows[0].contains(el); });
+  }
+
+  /**
    * The cheap identity of a row (data-id, else the 2026 conv-msg testid), read before the full row.
    * @param {Element} el
    */
@@ -611,6 +622,7 @@ var MettriReadDom = (function () {
     readMoreOf: readMoreOf,
     warningTexts: warningTexts,
     messageRows: messageRows,
+    atMostOneRow: atMostOneRow,
     rowKey: rowKey,
     first: first,
     nameOf: nameOf,
