@@ -132,10 +132,7 @@ var MettriCapture = (() => {
       };
       let fresh = 0;
       if (observer) markDirty(observer.takeRecords());
-      if (!observer) {
-        rowCache = new WeakMap();
-        keyCache = new WeakMap();
-      }
+      if (!observer) forgetRows();
       if (chat.title) {
         const rows = readDom.messageRows(document, selectors);
         /** @type {(el: Element) => string | null} */
@@ -163,6 +160,7 @@ var MettriCapture = (() => {
           drawer = null;
           drawerDue = drawerTried = false;
           sent.clear(); // memory per open chat; the core dedupes what is sent again
+          byKey.clear(); // and its rows are read afresh
           expandQueue.length = 0; // long texts are opened only in the chat they are in
           expandTries.clear();
         }
@@ -202,6 +200,12 @@ var MettriCapture = (() => {
       stats.maxTaskMs = Math.max(stats.maxTaskMs, ms);
       stats.reads += 1;
       if (fresh) flush();
+    }
+
+    function forgetRows() {
+      rowCache = new WeakMap();
+      keyCache = new WeakMap();
+      byKey.clear();
     }
 
     // Changed since the last read: itself or below it (dirty), or inside a subtree put in since.
@@ -427,9 +431,10 @@ var MettriCapture = (() => {
     /** @param {MutationRecord[]} records */
     function onMutations(records) {
       const t0 = performance.now();
+      const reading = stats.readMs;
       markDirty(records);
       mutated(records);
-      const ms = performance.now() - t0;
+      const ms = performance.now() - t0 - (stats.readMs - reading); // a read it ran is counted as a read
       stats.observeMs += ms;
       stats.maxTaskMs = Math.max(stats.maxTaskMs, ms);
     }
@@ -451,6 +456,7 @@ var MettriCapture = (() => {
 
     function start() {
       stopped = false;
+      forgetRows(); // what changed while nobody watched is unknown
       observer = new MutationObserver(onMutations);
       observer.observe(document.body, {
         subtree: true,
