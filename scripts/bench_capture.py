@@ -19,7 +19,13 @@
   indexer follows messages.captured); the ratio searchable / stored, and the medians.
 
 In-run baselines: the same delivery without the extension (main-thread cost), and IndexedDB's
-own floor in the same browser (the same number of message-sized records put in one transaction).
+own floor in the same browser (the same number of message-sized records put in one transaction),
+plus the floor of a store shaped like Mettri's messages store (six indexes, strict durability).
+
+"target4" gathers issue 16's target 4: throughput (the pipeline, msgs/s) with both floors' ratios;
+the content script's ms per 100 messages delivered (its reads plus its observer's callbacks, timed
+by itself); the longest of those stretches (a task of Mettri's on WhatsApp's thread) and the tab's
+long tasks (Long Tasks API, > 50 ms) with and without the extension.
 
     .venv/bin/python scripts/bench_capture.py [--messages 500] [--chunk 10] [--gen 2025] [--before DIST] [--save-baseline]
 
@@ -299,7 +305,6 @@ def main() -> None:
         **figures,
         content_reads=stats["reads"],
         batches=stats["batches"],
-        nodes_sent=stats["nodes"],
         freshness=fresh,
         pipeline=pipe,
         idb_floor_puts_per_s=round(idb_floor),
