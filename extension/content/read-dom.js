@@ -350,14 +350,25 @@ var MettriReadDom = (function () {
   }
 
   /**
-   * messageRows(root, sel).length <= 1, without building the list: the matches (in document order)
-   * all lie inside the first one. Asked on every change of the open conversation.
+   * messageRows(root, sel).length <= 1, without building the list: the matches all lie inside the
+   * first one, i.e. (in document order, where its descendants come right after it) the last one does.
+   * Asked on every change of the open conversation.
    * @param {Root} root
    * @param {Selectors} sel
    */
   function atMostOneRow(root, sel) {
-    var rows = match(root, sel, "message_row").els;
-    return rows.every(function (el) { return rows[0].contains(el); });
+    var spec = sel.features.message_row;
+    var candidates = spec ? spec.candidates : [];
+    for (var i = 0; i < candidates.length; i++) {
+      var found;
+      try {
+        found = root.querySelectorAll(candidates[i].css);
+      } catch (e) {
+        continue; // a selector this browser rejects counts as "not found"
+      }
+      if (found.length) return found[0].contains(found[found.length - 1]);
+    }
+    return true;
   }
 
   /**
