@@ -36,7 +36,7 @@ MAX_DEPTH = 32  # no command nests deeper than a handful of levels; validators a
 # RecursionError), so the text is measured before it is parsed.
 MAX_TEXT_DEPTH = 512
 # What is not structure: strings (brackets inside them do not count) and runs of other characters.
-_NOT_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[^\[\]{}"]+')
+_NOT_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[^\[\]{}"]+')  # strings unrolled: no per-character alternation
 
 
 def current_request() -> Request | None:

@@ -50,6 +50,7 @@ from pycore.navigation import handlers as navigation_handlers
 from pycore.navigation.service import Navigator
 from pycore.optout import handlers as optout_handlers
 from pycore.optout.service import Consent
+from pycore.optout.service import detect as optout_detect
 from pycore.privacy import handlers as privacy_handlers
 from pycore.privacy.parts import (
     ArchivePart, AuditPart, ConsentPart, ContactsPart, ImportsPart, MessagesPart, SendingPart, SettingsPart,
@@ -370,8 +371,11 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     spawn = kernel.tasks.spawn
 
     async def scan_optouts(keys: list[str]) -> None:
-        records = [MessageRecord.model_validate(r) for r in await st.get_many("messages", keys) if r]
-        await consent.scan(r for r in records if r.direction == "in")
+        # Just written, so in the store's memory; only the few that read as a consent answer are validated.
+        rows = (await store.records(keys)).values()
+        records = [MessageRecord.model_validate(r) for r in rows
+                   if r.get("direction") == "in" and r.get("type") == "text" and optout_detect(r.get("text") or "")]
+        await consent.scan(records)
 
     def on_captured(ev: MessagesCaptured) -> None:
         indexer.poke()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pycore.chatkey import SERVERS
 
@@ -57,6 +58,7 @@ def parse_id(raw: str | None) -> MessageId | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a batch asks for each row's id several times, and re-renders send the same rows
 def parse_node_id(data_id: str | None, testid: str | None) -> MessageId | None:
     """The id of a row: its data-id, else the id inside data-testid="conv-msg-<id>"."""
     found = parse_id(data_id)

@@ -6,16 +6,25 @@ from __future__ import annotations
 
 import unicodedata
 
+MAX_LEARNT = 20_000  # characters remembered (a few alphabets and the emoji in use)
+
+
+class _Classes(dict):
+    """Character -> what folding keeps of it (itself, nothing for an accent, a space otherwise),
+    learnt once per character: str.translate then folds a text in C, not character by character here."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        cat = unicodedata.category(ch)
+        kept = ch if cat.startswith("L") else "" if cat == "Mn" else " "  # accents go; digits, symbols, spaces split
+        if len(self) >= MAX_LEARNT:
+            self.clear()  # bounded memory, whatever text arrives
+        self[code] = kept
+        return kept
+
+
+_CLASSES = _Classes()
+
 
 def fold(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    kept = []
-    for ch in folded:
-        cat = unicodedata.category(ch)
-        if cat.startswith("L"):
-            kept.append(ch)
-        elif cat == "Mn":
-            continue  # accents
-        else:
-            kept.append(" ")  # digits, punctuation, symbols (emoji), spaces
-    return " ".join("".join(kept).split())
+    return " ".join(unicodedata.normalize("NFKD", text.casefold()).translate(_CLASSES).split())

@@ -15,7 +15,10 @@ var MettriCapture = (() => {
   const RETRY_MS = [250, 500, 1000, 2000, 5000];
   const MAX_PENDING = 20_000; // bounded memory if the core is gone for long
   const MAX_SENT = 10_000; // acknowledged signatures kept (least recently seen dropped first)
-  const TAIL_ROWS = 100; // the newest rows are always re-read: ticks and deletions change there
+  const TAIL_ROWS = 100; // a row drawn anew is compared by its markup only among the newest rows: ticks and deletions change there
+  // Attributes the reader looks at: a change to one of them inside a row makes the row read again.
+  const WATCHED = ["data-id", "data-testid", "data-icon", "aria-label", "title", "class", "data-pre-plain-text",
+    "data-plain-text", "alt", "src", "data-virtualized"];
 
   /**
    * @typedef {Mettri.capture.ChatFacts & { title: string }} Chat
@@ -45,7 +48,9 @@ var MettriCapture = (() => {
     const sent = new Map();
     /** @type {Map<string, Pending>} nodeKey -> {chat, node, sig, batch} */
     const pending = new Map();
-    const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, maxReadMs: 0, reads: 0, dropped: 0 };
+    // readMs / maxReadMs: the reads; observeMs: the observer's callbacks; maxTaskMs: the longest of
+    // either (each is one stretch of Mettri's work on WhatsApp's main thread).
+    const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, maxReadMs: 0, reads: 0, dropped: 0, observeMs: 0, maxTaskMs: 0 };
     /** @type {ReturnType<typeof setTimeout> | null} */
     let timer = null;
     let firstDirtyAt = 0;
@@ -61,8 +66,25 @@ var MettriCapture = (() => {
     let session = 0; // which opening of a chat the rows belong to: a new one whenever the open chat changes
     /** @type {Element | null} */
     let sessionPanel = null;
-    /** @type {string[]} */
-    let lastRecent = []; // keys of the newest rows last read: a chat switch replaces all of them
+    /** @type {Set<string>} */
+    let lastKeys = new Set(); // keys of the rows last read: a chat switch replaces all of them
+    // Rows already read, by element: a row is read again only when something under it changed (the
+    // observer marks it and its ancestors dirty) or it was put (back) into the page. Such a row is
+    // first compared by its markup with what was read of it (or of the row of its key) before: the
+    // reader sees nothing but attributes and text, so equal markup reads the same. A burst of 10 new
+    // messages reads 10 rows, not the whole window. Kept only while the observer runs.
+    /** @typedef {{ html: string, node: Node, sig: string }} Read */
+    /** @type {WeakMap<Element, Read>} */
+    let rowCache = new WeakMap();
+    /** @type {Map<string, Read>} row key -> its last read (a page that draws its rows anew) */
+    const byKey = new Map();
+    /** @type {WeakMap<Element, string | null>} */
+    let keyCache = new WeakMap(); // rowKey() of rows and dividers
+    // (DOM nodes: "Node" names the captured row's facts in this file)
+    /** @type {WeakSet<object>} */
+    let dirty = new WeakSet(); // changed since the last read, or above a change
+    /** @type {WeakSet<object>} */
+    let added = new WeakSet(); // put into the page since the last read (with everything under it)
     /** @type {Mettri.capture.DrawerFacts | null} */
     let drawer = null; // the open chat's contact-info drawer, read once when the core asked
     let drawerDue = false; // the core has not heard the drawer yet
@@ -94,8 +116,8 @@ var MettriCapture = (() => {
       };
     }
 
-    // Rows already acknowledged and far from the bottom are skipped by their cheap key:
-    // a backfilled conversation renders thousands of rows and must not be read in full each time.
+    // Only rows that are new or changed since the last read are read in full (rowCache): a backfilled
+    // conversation renders thousands of rows and must not be read in full each time.
     function read() {
       const t0 = performance.now();
       const ctx = context();
@@ -108,16 +130,27 @@ var MettriCapture = (() => {
         locale: ctx.locale || null,
         utc_offset_min: ctx.utcOffsetMin || 0,
       };
-      let added = 0;
+      let fresh = 0;
+      if (observer) markDirty(observer.takeRecords());
+      if (!observer) forgetRows();
       if (chat.title) {
         const rows = readDom.messageRows(document, selectors);
-        // Another chat is open when its name or panel changed, or when none of the newest rows is
-        // still there (two chats of one name look alike: their messages never do).
+        /** @type {(el: Element) => string | null} */
+        const keyOf = (el) => {
+          if (!changed(el) && keyCache.has(el)) return /** @type {string | null} */ (keyCache.get(el));
+          const k = readDom.rowKey(el);
+          keyCache.set(el, k);
+          return k;
+        };
+        // Another chat is open when its name or panel changed, or when none of the rows read last
+        // time is still there (two chats of one name look alike: their messages never do). A burst
+        // of new messages leaves the older rows in place.
         const sig = JSON.stringify([chat.title, chat.header_testid, chat.composer_label]);
         const panelEl = panelNow();
-        const recent = rows.slice(-10).map((r) => readDom.rowKey(r)).filter((k) => k !== null);
-        const replaced = lastRecent.length >= 3 && recent.length >= 3 && !recent.some((k) => lastRecent.includes(k));
-        lastRecent = /** @type {string[]} */ (recent);
+        const keys = rows.map(keyOf);
+        const known = keys.filter((k) => k !== null);
+        const replaced = lastKeys.size >= 3 && known.length >= 3 && !known.some((k) => lastKeys.has(/** @type {string} */ (k)));
+        lastKeys = new Set(/** @type {string[]} */ (known));
         if (sig !== chatSig || panelEl !== sessionPanel || replaced) {
           chatSig = sig;
           sessionPanel = panelEl;
@@ -127,6 +160,7 @@ var MettriCapture = (() => {
           drawer = null;
           drawerDue = drawerTried = false;
           sent.clear(); // memory per open chat; the core dedupes what is sent again
+          byKey.clear(); // and its rows are read afresh
           expandQueue.length = 0; // long texts are opened only in the chat they are in
           expandTries.clear();
         }
@@ -135,33 +169,83 @@ var MettriCapture = (() => {
           list_titles: chatKey ? null : readDom.listTitles(document, selectors),
           drawer: drawerDue ? drawer : null,
         });
-        const days = readDom.dayLabels(document, selectors, rows);
-        const tailFrom = rows.length - TAIL_ROWS;
+        const days = readDom.dayLabels(document, selectors, rows, keyOf);
         const unread = unreadSig(chat);
         for (let i = 0; i < rows.length; i++) {
-          const raw = readDom.rowKey(rows[i]);
+          const el = rows[i];
+          const raw = keys[i];
           const key = nodeKey(chat, raw);
-          if (raw && i < tailFrom && (sent.has(key) || pending.has(key))) continue;
-          const node = readDom.readMessageNode(rows[i], selectors, days.get(rows[i]));
+          const dayList = days.get(el) || [];
+          const entry = rowRead(el, raw, i >= rows.length - TAIL_ROWS);
+          const node = dayList.length ? { ...entry.node, day_labels: dayList.slice(0, 3) } : entry.node;
           if (!node.data_id && !node.testid && !node.pre_plain_text && !node.text) continue; // separators without facts
           if (readDom.isBlank(node)) continue; // drawn without content yet: read again when filled
-          const sig = JSON.stringify(node);
+          const sig = dayList.length ? entry.sig + JSON.stringify(node.day_labels) : entry.sig;
           // the badge changed with no row to carry it (the tab is back in view): send the newest again
-          const forced = i === rows.length - 1 && (unread !== ackedUnread || drawerDue) && !added;
+          const forced = i === rows.length - 1 && (unread !== ackedUnread || drawerDue) && !fresh;
           if (!forced && (sent.get(key) === sig || pending.get(key)?.sig === sig)) continue;
           if (pending.size >= MAX_PENDING && !pending.has(key)) {
             stats.dropped += 1; // reported in stats; the row is read again when it re-renders
             continue;
           }
           pending.set(key, { chat, node, sig, batch, session });
-          added += 1;
+          fresh += 1;
         }
+        dirty = new WeakSet(); // every row drawn now was read as it is
+        added = new WeakSet();
       }
       const ms = performance.now() - t0;
       stats.readMs += ms;
       stats.maxReadMs = Math.max(stats.maxReadMs, ms); // one read is one task on WhatsApp's thread
+      stats.maxTaskMs = Math.max(stats.maxTaskMs, ms);
       stats.reads += 1;
-      if (added) flush();
+      if (fresh) flush();
+    }
+
+    function forgetRows() {
+      rowCache = new WeakMap();
+      keyCache = new WeakMap();
+      byKey.clear();
+    }
+
+    // Changed since the last read: itself or below it (dirty), or inside a subtree put in since.
+    /** @param {Element} el */
+    function changed(el) {
+      if (dirty.has(el)) return true;
+      for (let p = /** @type {Element | null} */ (el); p && p !== sessionPanel; p = p.parentElement) if (added.has(p)) return true;
+      return false;
+    }
+
+    /**
+     * What the reader makes of a row: remembered while it does not change.
+     * @param {Element} el
+     * @param {string | null} key
+     * @param {boolean} tail among the newest rows (older ones drawn anew are taken as read by their key)
+     * @returns {Read}
+     */
+    function rowRead(el, key, tail) {
+      const known = rowCache.get(el);
+      if (known && !changed(el)) return known;
+      const before = key !== null ? byKey.get(key) : undefined;
+      if (!tail && !known && before && !readDom.isBlank(before.node)) {
+        rowCache.set(el, before);
+        return before;
+      }
+      const html = el.outerHTML;
+      const same = known && known.html === html ? known : before;
+      if (same && same.html === html) {
+        rowCache.set(el, same);
+        return same;
+      }
+      const node = readDom.readMessageNode(el, selectors, []);
+      const read = { html, node, sig: JSON.stringify(node) };
+      rowCache.set(el, read);
+      if (key !== null) {
+        byKey.delete(key);
+        byKey.set(key, read);
+        if (byKey.size > MAX_SENT) byKey.delete(/** @type {string} */ (byKey.keys().next().value));
+      }
+      return read;
     }
 
     function schedule() {
@@ -330,10 +414,33 @@ var MettriCapture = (() => {
       return null;
     }
 
+    // Every element from a changed node up to the document is dirty: the rows among them are read
+    // again. The walk stops at an element already marked, so a burst costs one walk per subtree.
+    /** @param {MutationRecord[]} records */
+    function markDirty(records) {
+      for (const r of records) {
+        for (let n = /** @type {{ parentNode: object | null } | null} */ (r.target); n && !dirty.has(n);
+          n = /** @type {{ parentNode: object | null } | null} */ (n.parentNode)) dirty.add(n);
+        // A subtree put back (a list that moves rows around) may hold rows changed while it was out.
+        r.addedNodes.forEach((n) => added.add(n));
+      }
+    }
+
     // Only mutations inside the open conversation (or a new conversation) matter:
     // the chat list re-renders constantly and must not cost us a read each time.
     /** @param {MutationRecord[]} records */
     function onMutations(records) {
+      const t0 = performance.now();
+      const reading = stats.readMs;
+      markDirty(records);
+      mutated(records);
+      const ms = performance.now() - t0 - (stats.readMs - reading); // a read it ran is counted as a read
+      stats.observeMs += ms;
+      stats.maxTaskMs = Math.max(stats.maxTaskMs, ms);
+    }
+
+    /** @param {MutationRecord[]} records */
+    function mutated(records) {
       const now = panelNow();
       if (now !== panel) {
         panel = now;
@@ -343,19 +450,20 @@ var MettriCapture = (() => {
       if (!panel || !records.some((r) => /** @type {Element} */ (panel).contains(r.target))) return;
       // A hidden tab renders only the last message and replaces it with the next one:
       // read it now, before it is gone, instead of after the debounce.
-      if (readDom.messageRows(panel, selectors).length <= 1) read();
+      if (readDom.atMostOneRow(panel, selectors)) read();
       else schedule();
     }
 
     function start() {
       stopped = false;
+      forgetRows(); // what changed while nobody watched is unknown
       observer = new MutationObserver(onMutations);
       observer.observe(document.body, {
         subtree: true,
         childList: true,
         characterData: true,
         attributes: true,
-        attributeFilter: ["data-id", "data-testid", "data-icon", "aria-label", "title", "class", "data-pre-plain-text"],
+        attributeFilter: WATCHED,
       });
       document.addEventListener("visibilitychange", schedule);
       schedule();
@@ -364,6 +472,7 @@ var MettriCapture = (() => {
     function stop() {
       stopped = true;
       if (observer) observer.disconnect();
+      observer = null; // the row cache is no longer kept true
       if (timer) clearTimeout(timer);
       timer = null;
       document.removeEventListener("visibilitychange", schedule);

@@ -89,7 +89,17 @@ var MettriReadDom = (function () {
    * @param {string} feature
    */
   function first(root, sel, feature) {
-    return match(root, sel, feature).els[0] || null;
+    var spec = sel.features[feature];
+    var candidates = spec ? spec.candidates : [];
+    for (var i = 0; i < candidates.length; i++) {
+      try {
+        var found = root.querySelector(candidates[i].css); // stops at the first: a read runs often
+        if (found) return found;
+      } catch (e) {
+        // a selector this browser rejects counts as "not found"
+      }
+    }
+    return null;
   }
 
   /**
@@ -296,9 +306,10 @@ var MettriReadDom = (function () {
    * @param {Root} root
    * @param {Selectors} sel
    * @param {Element[]} rows
+   * @param {(el: Element) => string | null} [keyOf] rowKey, or a cache of it
    * @returns {Map<Element, string[]>}
    */
-  function dayLabels(root, sel, rows) {
+  function dayLabels(root, sel, rows, keyOf = rowKey) {
     /** @type {Map<Element, string[]>} */
     var out = new Map();
     var all = match(root, sel, "conversation_row").els;
@@ -308,7 +319,7 @@ var MettriReadDom = (function () {
     /** @type {string[]} */
     var recent = [];
     all.forEach(function (r) {
-      if (rowKey(r) === null) {
+      if (keyOf(r) === null) {
         var text = textOf(r).trim();
         if (text && text.length <= 64) recent = [text].concat(recent).slice(0, 3);
       } else labelsAt.set(r, recent);
@@ -336,6 +347,28 @@ var MettriReadDom = (function () {
       for (var p = el.parentElement; p; p = p.parentElement) if (set.has(p)) return false;
       return true;
     });
+  }
+
+  /**
+   * messageRows(root, sel).length <= 1, without building the list: the matches all lie inside the
+   * first one, i.e. (in document order, where its descendants come right after it) the last one does.
+   * Asked on every change of the open conversation.
+   * @param {Root} root
+   * @param {Selectors} sel
+   */
+  function atMostOneRow(root, sel) {
+    var spec = sel.features.message_row;
+    var candidates = spec ? spec.candidates : [];
+    for (var i = 0; i < candidates.length; i++) {
+      var found;
+      try {
+        found = root.querySelectorAll(candidates[i].css);
+      } catch (e) {
+        continue; // a selector this browser rejects counts as "not found"
+      }
+      if (found.length) return found[0].contains(found[found.length - 1]);
+    }
+    return true;
   }
 
   /**
@@ -600,6 +633,7 @@ var MettriReadDom = (function () {
     readMoreOf: readMoreOf,
     warningTexts: warningTexts,
     messageRows: messageRows,
+    atMostOneRow: atMostOneRow,
     rowKey: rowKey,
     first: first,
     nameOf: nameOf,

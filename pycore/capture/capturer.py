@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 from collections import OrderedDict
-from dataclasses import replace
 from typing import Callable, Protocol
 
 from pycore.capture import expand, quotes
@@ -150,7 +149,8 @@ class Capturer:
             if len(self._memo) > MEMO_SIZE:
                 self._memo.popitem(last=False)
         # fill_times writes into fields: hand out a copy
-        return None if done is None else replace(done, fields=dict(done.fields))
+        return None if done is None else Interpreted(done.id, done.chat, dict(done.fields), done.clean, done.issues,
+                                                     done.day, done.raw)
 
     async def capture(self, batch: CaptureBatch) -> CaptureResult:
         now = self.clock.now()

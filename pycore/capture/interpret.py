@@ -11,6 +11,7 @@ message at all (is_placeholder).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pycore.msgids import MessageId, jid_kind, parse_id, parse_node_id
 from pycore.capture.kinds import _norm, kind_of, words as _words
@@ -96,13 +97,18 @@ def one_to_one(chat: str) -> str | None:
 
 def status_of(node: RawMessageNode) -> str | None:
     """The furthest tick the node shows (labels beat icons: old read ticks reuse msg-dblcheck)."""
+    return _status(tuple(node.labels), tuple(node.icons))
+
+
+@lru_cache(maxsize=4096)  # rows repeat the same few labels and icons
+def _status(labels: tuple[str, ...], icons: tuple[str, ...]) -> str | None:
     best = None
-    for label in node.labels:
+    for label in labels:
         for status, words in STATUS_LABELS.items():
             if _norm(label) in words and STATUS_RANK[status] > STATUS_RANK[best]:
                 best = status
     if best is None:
-        for icon in node.icons + node.labels:  # svg <title> arrives with the labels
+        for icon in icons + labels:  # svg <title> arrives with the labels
             status = STATUS_ICONS.get(icon.strip())
             if status and STATUS_RANK[status] > STATUS_RANK[best]:
                 best = status

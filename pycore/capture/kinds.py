@@ -15,11 +15,14 @@ When the signals do not settle it the kind is "unknown": a wrong kind is worse t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 from pycore.capture.timestamps import parse_clock
 from pycore.capture.protocol import RawMessageNode
 
 
+@lru_cache(maxsize=4096)  # the same labels come back on every row ("Lida", "Maria:")
 def _norm(label: str) -> str:
     return " ".join(label.split()).casefold()
 
@@ -58,7 +61,7 @@ def _document_icon(icon: str) -> bool:
     return icon in DOCUMENT_ICONS or icon.startswith(("document", "doc-"))
 
 
-def signals(node: RawMessageNode) -> dict[str, int]:
+def signals(node: RawMessageNode | _Shape) -> dict[str, int]:
     """How many independent signals point at each kind (0 = none)."""
     labels = {_norm(lab) for lab in node.labels}
     icons = set(node.icons)
@@ -80,7 +83,27 @@ def signals(node: RawMessageNode) -> dict[str, int]:
     }
 
 
+class _Shape(NamedTuple):
+    """What the kind depends on, hashable: rows of one kind look alike, so the answer is remembered.
+    A sender line only counts as present, and then the text does not count at all."""
+
+    labels: tuple[str, ...]
+    icons: tuple[str, ...]
+    texts: tuple[str, ...]
+    testids: tuple[str, ...]
+    has_media: bool
+    pre_plain_text: str | None
+    text: str
+
+
 def kind_of(node: RawMessageNode) -> str:
+    pre = "line" if node.pre_plain_text else None
+    return _kind_of(_Shape(tuple(node.labels), tuple(node.icons), tuple(node.texts), tuple(node.testids), node.has_media,
+                           pre, "" if pre else node.text))
+
+
+@lru_cache(maxsize=4096)
+def _kind_of(node: _Shape) -> str:
     s = signals(node)
     if s["deleted"]:
         return "deleted"

@@ -29,6 +29,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Protocol
 
+from pydantic import TypeAdapter
+
 from pycore.capture.merge import merge
 from pycore.capture.protocol import ChatHint
 from pycore.chatkey import ChatKey, display_title, normalize_title
@@ -38,6 +40,7 @@ from pycore.storage.base import Range, Storage, WriteOp
 SEQ_META_KEY = "messages.seq"
 # The defaults of MessageRecord's optional fields, for records built without validating each one.
 RECORD_DEFAULTS = {name: f.default for name, f in MessageRecord.model_fields.items() if not f.is_required()}
+_RECORDS: TypeAdapter[list[MessageRecord]] = TypeAdapter(list[MessageRecord], config={"defer_build": True})
 CACHE_SIZE = 20_000  # recently seen records kept in memory so re-renders never read storage
 
 
@@ -139,15 +142,15 @@ class MessageStore:
                 continue
             if old is None:
                 seq += 1
-                if validated:
-                    out.new.append({**RECORD_DEFAULTS, **fields, "key": key, "seq": seq, "first_seen": now, "last_seen": now})
-                else:
-                    out.new.append(MessageRecord(key=key, seq=seq, first_seen=now, last_seen=now, **fields).model_dump())
+                out.new.append({**(RECORD_DEFAULTS if validated else {}), **fields, "key": key, "seq": seq,
+                                "first_seen": now, "last_seen": now})
                 continue
             changes = merge(old, fields)
             if changes:
                 seq += 1
                 out.updated.append({**old, **changes, "seq": seq, "last_seen": now})
+        if out.new and not validated:  # the new records as MessageRecord makes them, in one call for the batch
+            out.new = _RECORDS.dump_python(_RECORDS.validate_python(out.new))
         if out.changed:
             out.seq_from, out.seq_to = seq - out.changed + 1, seq
         chats = await self._chats_after(out, hints)

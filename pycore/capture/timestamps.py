@@ -85,6 +85,7 @@ def parse_date(text: str, order: str) -> tuple[tuple[int, int, int] | None, bool
     return (year, month, day), ambiguous
 
 
+@lru_cache(maxsize=_PARSED)  # rows of one minute and sender share the line
 def parse_pre_plain(raw: str | None, *, locale: str | None = None, utc_offset_min: int = 0) -> PrePlain | None:
     """None when the text does not have the bracket shape at all."""
     if not raw:
@@ -127,6 +128,7 @@ _WEEKDAYS = (
 )
 
 
+@lru_cache(maxsize=_PARSED)
 def parse_clock(text: str) -> tuple[int, int] | None:
     """A text that is only a time of day ('8:19 PM', '15:06', '下午1:23'), else None."""
     if not text or len(text) > 16 or not _CLOCK.match(text):
@@ -138,6 +140,7 @@ def local_date(epoch: float, utc_offset_min: int) -> date:
     return datetime.fromtimestamp(epoch + utc_offset_min * 60, tz=timezone.utc).date()
 
 
+@lru_cache(maxsize=_PARSED)
 def parse_day_label(label: str, today: date, locale: str | None = None) -> date | None:
     """A conversation's day divider ('HOJE', 'YESTERDAY', 'SEGUNDA-FEIRA', '03/07/2026') -> its date."""
     text = " ".join((label or "").split()).casefold()

@@ -20,6 +20,8 @@ JIDs are never linked to each other (the user merges a LID and a phone in contac
 
 from __future__ import annotations
 
+import asyncio
+
 import logging
 import random
 from dataclasses import dataclass, field
@@ -118,8 +120,11 @@ class ChatIdentity:
     async def _owners(self, msg_ids: list[str]) -> dict[str, int]:
         """Canonical chats holding these message ids, and how many each holds."""
         owners: dict[str, int] = {}
-        for mid in dict.fromkeys(msg_ids):
-            for rec in await self.storage.query("messages", index="by_id", range=Range(eq=mid)):
+        ids = list(dict.fromkeys(msg_ids))
+        # All at once: IndexedDB answers them side by side instead of one round trip after another.
+        found = await asyncio.gather(*(self.storage.query("messages", index="by_id", range=Range(eq=mid)) for mid in ids))
+        for rows in found:
+            for rec in rows:
                 key = await self.canonical(rec["chat"])
                 owners[key] = owners.get(key, 0) + 1
         return owners

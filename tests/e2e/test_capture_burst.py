@@ -46,3 +46,7 @@ def test_a_page_that_keeps_rendering_is_captured_during_the_burst(routed, core_p
              message=f"all {len(sent)} messages stored")
     ids = [r["id"] for r in all_stored(core_page, key)]
     assert len(ids) == len(set(ids)) and set(ids) == set(sent), "a message lost, duplicated or invented"
+    # Each row went to the core about once: a burst of new rows is no chat switch (which would send the
+    # whole window again after every read, and read it all again on WhatsApp's main thread).
+    stats = world.evaluate("MettriContent.capture.stats")
+    assert stats["nodes"] <= len(sent) + 20, f"{stats['nodes']} rows sent for {len(sent)} messages"
