@@ -100,31 +100,28 @@ def main() -> None:
                 page.wait_for_timeout(200)  # a benchmark's poll of the worker's write, not a test's sync
             out["cached_chats"] = n
             sw = next(w for w in context.service_workers if w.url.startswith("chrome-extension://"))
-            for r in range(args.rounds):
-                sw.evaluate("() => chrome.offscreen.closeDocument().catch(() => undefined)")
-                panel = browser.open_page(context, ext_id, PANEL)
-                panel.wait_for_function("() => !document.querySelector('#chat-list').dataset.cached && "
-                                        "document.querySelectorAll('#chat-list li').length > 0", timeout=120_000)
-                times = panel.evaluate(TIMES)
-                fresh.append(panel.evaluate("() => performance.now()"))
-                dom.append(times["dom"])
-                cached.append(times["cached"])
-                log(f"round {r + 1}: DOMContentLoaded {times['dom']:.0f} ms, cached list {times['cached']} ms, "
-                    f"core's list by {fresh[-1]:.0f} ms")
-                panel.close()
+            def panel_round(init: str | None, ready: str, times_js: str) -> tuple[float, float | None, float]:
+                """The core closed, a panel opened: DOMContentLoaded, the cached paint, the core's drawn (ms)."""
                 sw.evaluate("() => chrome.offscreen.closeDocument().catch(() => undefined)")
                 panel = context.new_page()
-                panel.add_init_script(ON_CARD_TAB)
+                if init:
+                    panel.add_init_script(init)
                 panel.goto(f"chrome-extension://{ext_id}/{PANEL}")
-                panel.wait_for_function("() => { const c = document.querySelector('#crm-card');"
-                                        " return c && c.dataset.key && !c.dataset.cached; }", timeout=120_000)
-                times = panel.evaluate(CARD_TIMES)
-                card_fresh.append(panel.evaluate("() => performance.now()"))
-                card_dom.append(times["dom"])
-                card_cached.append(times["cached"])
-                log(f"round {r + 1}: card: DOMContentLoaded {times['dom']:.0f} ms, cached card {times['cached']} ms, "
-                    f"core's card by {card_fresh[-1]:.0f} ms")
+                panel.wait_for_function(ready, timeout=120_000)
+                times = panel.evaluate(times_js)
+                drawn = panel.evaluate("() => performance.now()")
                 panel.close()
+                return times["dom"], times["cached"], drawn
+
+            for r in range(args.rounds):
+                d, c, f = panel_round(None, "() => !document.querySelector('#chat-list').dataset.cached && "
+                                            "document.querySelectorAll('#chat-list li').length > 0", TIMES)
+                dom.append(d), cached.append(c), fresh.append(f)
+                log(f"round {r + 1}: DOMContentLoaded {d:.0f} ms, cached list {c} ms, core's list by {f:.0f} ms")
+                d, c, f = panel_round(ON_CARD_TAB, "() => { const c = document.querySelector('#crm-card');"
+                                                   " return c && c.dataset.key && !c.dataset.cached; }", CARD_TIMES)
+                card_dom.append(d), card_cached.append(c), card_fresh.append(f)
+                log(f"round {r + 1}: card: DOMContentLoaded {d:.0f} ms, cached card {c} ms, core's card by {f:.0f} ms")
         finally:
             context.close()
     painted = [c for c in cached if c is not None]

@@ -59,7 +59,8 @@ def _run(cmd: list[str], what: str) -> None:
         raise VendorError(f"could not fetch {what}: {' '.join(cmd[:3])}... failed:\n{result.stderr[-2000:]}")
 
 
-def fetch_runtime(spec: dict, offline: bool) -> Path:
+def _npm_pack(spec: dict, offline: bool) -> Path:
+    """The npm tarball ``spec`` names, fetched into the cache if missing, checked against its pin."""
     tgz = CACHE / spec["file"]
     if not tgz.exists():
         if offline:
@@ -67,6 +68,11 @@ def fetch_runtime(spec: dict, offline: bool) -> Path:
         CACHE.mkdir(parents=True, exist_ok=True)
         _run(["npm", "pack", f"{spec['name']}@{spec['version']}", "--pack-destination", str(CACHE), "--silent"], spec["file"])
     verify(tgz, spec["sha256"])
+    return tgz
+
+
+def fetch_runtime(spec: dict, offline: bool) -> Path:
+    tgz = _npm_pack(spec, offline)
     out = CACHE / f"pyodide-{spec['version']}"
     stamp = out / ".verified"
     if not stamp.exists() or stamp.read_text() != spec["sha256"]:
@@ -104,13 +110,7 @@ def fetch_bench(name: str, offline: bool = False) -> Path:
     Never part of ``ensure()``: nothing here is copied into dist/.
     """
     spec = next(s for s in load_lock().get("bench", []) if s["name"] == name)
-    tgz = CACHE / spec["file"]
-    if not tgz.exists():
-        if offline:
-            raise VendorError(f"missing file {spec['file']} and --offline was given")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        _run(["npm", "pack", f"{spec['name']}@{spec['version']}", "--pack-destination", str(CACHE), "--silent"], spec["file"])
-    verify(tgz, spec["sha256"])
+    tgz = _npm_pack(spec, offline)
     out = CACHE / f"{spec['name']}-{spec['version']}"
     if not (out / ".verified").exists() or (out / ".verified").read_text() != spec["sha256"]:
         shutil.rmtree(out, ignore_errors=True)
