@@ -124,21 +124,21 @@ def main() -> None:
                 log(f"round {r + 1}: card: DOMContentLoaded {d:.0f} ms, cached card {c} ms, core's card by {f:.0f} ms")
         finally:
             context.close()
-    painted = [c for c in cached if c is not None]
-    out["dom_content_loaded_ms"] = spread(dom)
-    out["cached_list_painted_ms"] = spread(painted)
-    out["core_list_drawn_by_ms"] = spread(fresh)
-    out["rounds_painted_from_cache"] = len(painted)
-    out["target_cached_le_300_ms"] = bool(painted) and max(painted) <= 300
-    cards = [c for c in card_cached if c is not None]
-    out["card_dom_content_loaded_ms"] = spread(card_dom)
-    out["cached_card_painted_ms"] = spread(cards)
-    out["core_card_drawn_by_ms"] = spread(card_fresh)
-    out["rounds_card_from_cache"] = len(cards)
-    out["target_cached_card_le_300_ms"] = bool(cards) and max(cards) <= 300
-    # What Mettri adds after the page itself is loaded (the rest is the browser's, and the machine's load).
-    out["cached_list_after_dom_loaded_ms"] = spread([c - d for c, d in zip(cached, dom) if c is not None])
-    out["cached_card_after_dom_loaded_ms"] = spread([c - d for c, d in zip(card_cached, card_dom) if c is not None])
+
+    def summary(names: tuple[str, str, str, str, str, str], dom: list, cached: list, fresh: list) -> list:
+        """The figures of one kind of paint (the list, or the card) under ``names``; the cached paints."""
+        painted = [c for c in cached if c is not None]
+        out[names[0]], out[names[1]], out[names[2]] = spread(dom), spread(painted), spread(fresh)
+        out[names[3]] = len(painted)
+        out[names[4]] = bool(painted) and max(painted) <= 300
+        # What Mettri adds after the page itself is loaded (the rest is the browser's, and the machine's load).
+        out[names[5]] = spread([c - d for c, d in zip(cached, dom) if c is not None])
+        return painted
+
+    painted = summary(("dom_content_loaded_ms", "cached_list_painted_ms", "core_list_drawn_by_ms", "rounds_painted_from_cache",
+                       "target_cached_le_300_ms", "cached_list_after_dom_loaded_ms"), dom, cached, fresh)
+    cards = summary(("card_dom_content_loaded_ms", "cached_card_painted_ms", "core_card_drawn_by_ms", "rounds_card_from_cache",
+                     "target_cached_card_le_300_ms", "cached_card_after_dom_loaded_ms"), card_dom, card_cached, card_fresh)
     base, card_base = median(dom), median(card_dom)
     finish("panel", out, {
         "cached_list_over_dom_loaded": round(median(painted) / base, 2) if painted and base else None,
