@@ -47,8 +47,9 @@ async function refreshCard() {
   }
 }
 
-function scheduleCard() {
-  cardTimer ??= setTimeout(refreshCard, CARD_EVERY_MS);
+/** @param {number} [ms] */
+function scheduleCard(ms = CARD_EVERY_MS) {
+  cardTimer ??= setTimeout(refreshCard, ms);
 }
 
 /** @param {Mettri.Event} e */
@@ -71,6 +72,8 @@ export function onCoreEvent(e) {
   } else if (STALE_AFTER.has(e.event)) {
     schedule();
   } else if (touchesCard(e)) {
-    scheduleCard();
+    // New messages in the open chat (activity only) come many a second while capturing: the copy
+    // follows them at the list's pace, not once per burst of writes.
+    scheduleCard(e.event === "crm.changed" && e.data.activity_only ? EVERY_MS : CARD_EVERY_MS);
   }
 }
