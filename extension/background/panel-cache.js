@@ -17,6 +17,7 @@ const CARD_EVERY_MS = 500; // a burst of card writes is cached once
 let timer = null;
 /** @type {ReturnType<typeof setTimeout> | null} */
 let cardTimer = null;
+let cardDue = 0; // when the pending card refresh runs (Date.now() terms)
 /** @type {string[]} every key of the cached card's person (crm.changed names any of them) */
 let cardKeys = [];
 
@@ -47,9 +48,13 @@ async function refreshCard() {
   }
 }
 
-/** @param {number} [ms] */
+/** A refresh at most ms from now; a sooner request (another chat opened) moves a later one up. @param {number} [ms] */
 function scheduleCard(ms = CARD_EVERY_MS) {
-  cardTimer ??= setTimeout(refreshCard, ms);
+  const due = Date.now() + ms;
+  if (cardTimer && cardDue <= due) return;
+  if (cardTimer) clearTimeout(cardTimer);
+  cardDue = due;
+  cardTimer = setTimeout(refreshCard, ms);
 }
 
 /** @param {Mettri.Event} e */

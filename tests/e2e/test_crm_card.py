@@ -61,8 +61,10 @@ def test_card_follows_the_open_chat_and_edits_in_place(routed, core_page, tmp_pa
     card = wait_card(panel, chats[1][1])
     assert card["key"] != first["key"]
     key = card["key"]
-    switch = panel.evaluate("() => mettriCard.timings.at(-1)")
-    assert switch["chat"] == key and switch["drawn"] >= switch["heard"]
+    # The timing is pushed a frame after the card is drawn.
+    switch = wait_for(lambda: (s := panel.evaluate("() => mettriCard.timings.at(-1)")) and s["chat"] == key and s,
+                      timeout=10, message="the switch's timing")
+    assert switch["drawn"] >= switch["heard"]
 
     # A tag, new (created on the spot) and shown as a chip; the core has it on the record.
     panel.locator("#crm-tag-input").fill("Atacado Teste")

@@ -146,7 +146,12 @@ def test_reminders_survive_a_relaunch_and_what_came_due_meanwhile_shows_overdue(
         # At start the worker shows what came due while closed, and sets the alarm again.
         shown = wait_for(lambda: notifications(context, ext_id).get(soon["id"]), timeout=30, message="the overdue one")
         assert shown["chat"] == chat and later["id"] not in notifications(context, ext_id)
-        mine = {r["id"]: r for r in call(page, "crm.reminders.list", {"scope": "open", "chat": chat})["reminders"]}
+        # The worker tells the core it was shown just after showing it.
+        def listed():
+            mine = {r["id"]: r for r in call(page, "crm.reminders.list", {"scope": "open", "chat": chat})["reminders"]}
+            return mine[soon["id"]]["notified_at"] is not None and mine
+
+        mine = wait_for(listed, timeout=15, message="the core to hear it was shown")
         assert mine[soon["id"]]["notified_at"] > closed  # shown by this start, not before the browser closed
         assert mine[soon["id"]]["overdue"] and mine[later["id"]]["notified_at"] is None
         left = wait_for(lambda: alarm_in(context, ext_id), timeout=15, message="the alarm rebuilt")
