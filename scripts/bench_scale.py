@@ -10,8 +10,9 @@ chats; it indexes each batch as it is written). Then, in the same run:
 * core.ping round trips from an extension page: the baseline every latency is divided by;
 * search: the core's took_ms and the page's round trip over scripts/search_queries.py (uncached),
   and the side panel's search view, typed -> results painted (minus its debounce);
-* the side panel: the chat list (back to the list -> list painted) and a chat's stored messages
-  (a chat clicked -> its messages painted), for chats across the size range;
+* the side panel: the chat list (back to the list -> list painted; scrolled to its end -> the next
+  rows drawn) and a chat's stored messages (a chat clicked -> its messages painted), for chats
+  across the size range;
 * messages.list (limit 50 and the panel's 200) and chats.list (the panel's 500) from a page;
 * the offscreen document's memory (JS heap + every WebAssembly.Memory) after a GC;
 * MiniSearch (tests/replica's pin) and FlexSearch (scripts/vendor.lock.json "bench", never in dist/)
@@ -86,8 +87,9 @@ LIST_LOOP = """async ([chats, rounds]) => {
 }"""
 
 # The side panel as a user drives it: a chat row clicked -> its messages painted; "Voltar" -> the
-# chat list painted (each redraw asks the core again: sidepanel.js refresh()). The clock stops at
-# the frame after the list's DOM changed.
+# chat list painted (each redraw asks the core again for the rows the user has scrolled to:
+# sidepanel.js refresh()). The clock stops at the frame after the list's DOM changed. A row past
+# those drawn is reached by scrolling to the list's end, which asks for more (timed as "more").
 PANEL_CHATS_LOOP = """async ([picks, rounds]) => {
     const $ = (id) => document.getElementById(id);
     const changed = (el) => new Promise((resolve) => {
@@ -95,13 +97,18 @@ PANEL_CHATS_LOOP = """async ([picks, rounds]) => {
         mo.observe(el, {childList: true});
     });
     const frame = () => new Promise(requestAnimationFrame);
-    const open = [], list = [], shown = [];
+    const open = [], list = [], shown = [], more = [], deep = [];
     for (let r = 0; r < rounds; r++) {
         for (const i of picks) {
-            // Rows past the first screens may still be on their way (drawn in later tasks): not timed.
-            for (let k = 0; k < 600 && !$("chat-list").children[i]; k++) await frame();
+            for (let k = 0; k < 600 && !$("chat-list").children[i]; k++) {
+                const had = $("chat-list").children.length, t0 = performance.now();
+                $("chat-list-end").scrollIntoView({block: "end"});
+                for (let w = 0; w < 600 && $("chat-list").children.length === had; w++) await frame();
+                if ($("chat-list").children.length > had) more.push(performance.now() - t0);
+            }
             const row = $("chat-list").children[i];
             if (!row) throw new Error("no chat row " + i);
+            const scrolled = $("chat-list").children.length > 40;
             let t0 = performance.now();
             const msgs = changed($("message-list"));
             row.click();
@@ -113,9 +120,10 @@ PANEL_CHATS_LOOP = """async ([picks, rounds]) => {
             $("back").click();
             await back; await frame();
             list.push(performance.now() - t0);
+            deep.push(scrolled);
         }
     }
-    return {open, list, rows: $("chat-list").children.length, shown};
+    return {open, list, more, deep, rows: $("chat-list").children.length, shown};
 }"""
 
 MINI_FEED = """([recs, first]) => {
@@ -279,14 +287,19 @@ def one_size(p, size: int, n_chats: int, rounds: int, libs: bool, keep: Path | N
         elif filled.exists():
             result["fill"] = {**json.loads(filled.read_text()), "reused_profile": True}
         else:
-            log(f"[{size}] fill through messages.import")
+            # A kept profile whose fill was stopped goes on from what it stored (messages.import
+            # stored the corpus in order; the last call is sent again, an import never duplicates).
+            while keep and (st := status(page))["pending"]:
+                time.sleep(0.5)
+            done = max(0, status(page)["last_seq"] - 2000) if keep else 0
+            log(f"[{size}] fill through messages.import" + (f", from {done}" if done else ""))
             t0 = time.perf_counter()
             step = max(1, size // 10)
-            imp = import_records(page, recs, progress=lambda d, t: d % step < 20_000 and log(f"  {d}/{t} {time.perf_counter() - t0:.0f}s"))
+            imp = import_records(page, recs[done:], progress=lambda d, t: d % step < 20_000 and log(f"  {done + d}/{size} {time.perf_counter() - t0:.0f}s"))
             stored_s = time.perf_counter() - t0
             wait_searchable(page, size)
             result["fill"] = {"path": "messages.import, 2,000 records a call", "stored_s": round(stored_s, 1),
-                              "stored_per_s": round(size / stored_s), "core_ms": imp["core_ms"],
+                              "stored_per_s": round((size - done) / stored_s), "resumed_from": done, "core_ms": imp["core_ms"],
                               "searchable_and_snapshot_s": round(time.perf_counter() - t0, 1)}
             filled.write_text(json.dumps(result["fill"]))
         st = wait_searchable(page, size)
@@ -321,6 +334,11 @@ def one_size(p, size: int, n_chats: int, rounds: int, libs: bool, keep: Path | N
         ui = panel.evaluate(PANEL_CHATS_LOOP, [[0, 1, 2, 5, 10, 20, 50, 99, 200, 400], rounds])
         result["side_panel_open_chat_ms"] = summary(ui["open"])
         result["side_panel_chat_list_ms"] = summary(ui["list"])
+        # Split by whether the user had scrolled past the first screens (a longer list is asked for).
+        for name, deep in (("first_screens", False), ("scrolled", True)):
+            part = [v for v, d in zip(ui["list"], ui["deep"]) if d is deep]
+            result[f"side_panel_chat_list_{name}_ms"] = summary(part) if part else None
+        result["side_panel_more_chats_ms"] = summary(ui["more"]) if ui["more"] else None
         result["side_panel_rows"] = {"chat_list": ui["rows"], "messages_shown_max": max(ui["shown"])}
         s = panel.evaluate(PANEL_LOOP, [queries, rounds, data["end_ts"], DEBOUNCE_MS])
         result["side_panel_search_ms"] = summary([v for _, v, _ in s["latency"]])

@@ -55,6 +55,10 @@ SNAPSHOT_IDLE = 300.0
 # start), a snapshot is only taken when it is drained or every SNAPSHOT_BACKLOG:
 # at 100k messages one snapshot costs ~1 s in Pyodide, one per 2,000 would double the build.
 SNAPSHOT_BACKLOG = 50_000
+# A snapshot's cost grows with the index (~1 s at 100k messages, ~10 s near 1M in Pyodide): the next one
+# counted by SNAPSHOT_EVERY waits this many times the last one's duration, so saving never takes more
+# than a tenth of the core's time. One per 2,000 imported messages made a large import quadratic.
+SNAPSHOT_COST_GAP = 10.0
 DIRECTORY_TTL = 60.0
 RECORD_SLICE = 2000  # CRM texts indexed per step of a full load (~25 ms in Pyodide): commands run in between
 
@@ -109,6 +113,7 @@ class SearchEngine:
         self.cache = QueryCache()
         self.generation = 0
         self.snapshot_info: snapshot.SnapshotInfo | None = None
+        self.snapshot_cost = 0.0  # the last save's duration (clock seconds)
         self.unsaved = 0
         self.started_from = "empty"
         self.rebuild_reason: str | None = None
@@ -257,14 +262,20 @@ class SearchEngine:
         if not self.unsaved:
             return False
         last = self.snapshot_info.created_at if self.snapshot_info else None
-        idle_due = last is None or self.clock.now() - last >= self.snapshot_idle
-        if self.unsaved >= self.snapshot_every or idle_due:
+        since = None if last is None else self.clock.now() - last
+        idle_due = since is None or since >= self.snapshot_idle
+        # since the save ended: created_at is when it began
+        count_due = self.unsaved >= self.snapshot_every and (
+            since is None or since - self.snapshot_cost >= SNAPSHOT_COST_GAP * self.snapshot_cost)
+        if count_due or idle_due:
             await self.save_snapshot()
             return True
         return False
 
     async def save_snapshot(self) -> snapshot.SnapshotInfo:
-        self.snapshot_info = await snapshot.save(self.storage, self.index, self.clock.now(), lambda: self.clock.sleep(0))
+        began = self.clock.now()
+        self.snapshot_info = await snapshot.save(self.storage, self.index, began, lambda: self.clock.sleep(0))
+        self.snapshot_cost = self.clock.now() - began
         self.unsaved = 0
         return self.snapshot_info
 

@@ -174,3 +174,31 @@ def test_no_snapshot_while_a_backlog_is_worked_through_in_steps():
     assert w.engine.snapshot_info is None  # more is pending: saving now would be wasted work
     assert w.catch_up(10) == 10 and w.catch_up(10) == 5  # drained
     assert w.engine.snapshot_info.seq == 35 and w.engine.unsaved == 0
+
+
+def test_a_costly_snapshot_spaces_out_the_next_ones(monkeypatch):
+    """Near a million messages one save takes seconds: a save per 2,000 imported messages made a
+    large import quadratic. The next counted save waits ten times the last one's duration."""
+    w = World()
+    w.engine = w.new_engine(snapshot_every=10, snapshot_idle=1e9)
+    real_save = snapshot.save
+
+    async def slow_save(*args, **kw):
+        w.clock.advance(2.0)  # this save took 2 s
+        return await real_save(*args, **kw)
+
+    monkeypatch.setattr(snapshot, "save", slow_save)
+    w.add("primeira")
+    w.catch_up()
+    assert w.engine.snapshot_info.seq == 1 and w.engine.snapshot_cost == 2.0
+    w.add(*[f"msg {i}" for i in range(10)])
+    w.catch_up()
+    assert w.engine.snapshot_info.seq == 1 and w.engine.unsaved == 10  # due by count, not yet by cost
+    w.clock.advance(19)
+    w.add("mais uma")
+    w.catch_up()
+    assert w.engine.snapshot_info.seq == 1  # 19 s < 10 x 2 s
+    w.clock.advance(1)
+    w.add("e outra")
+    w.catch_up()
+    assert w.engine.snapshot_info.seq == 13 and w.engine.unsaved == 0

@@ -1,6 +1,7 @@
-"""The side panel's chats tab draws only what is on screen: opening a chat draws its messages without
-redrawing the hidden chat list (500 rows: it doubled the time to show a chat, scripts/bench_scale.py),
-new messages reach the open chat, and going back draws the list as it is now."""
+"""The side panel's chats tab draws only what is on screen: the chat list asks the core for its first
+screens and for more as the user scrolls to its end; opening a chat draws its messages without
+redrawing the hidden chat list (it doubled the time to show a chat, scripts/bench_scale.py), new
+messages reach the open chat, and going back draws the list as it is now."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 import pytest
 
 from tests import browser
+from tests.e2e.chat_list import FIRST, MORE, scroll_to_end
 from tests.history_import import import_records
 
 pytestmark = pytest.mark.e2e
@@ -35,9 +37,9 @@ def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext,
     try:
         row = panel.locator(f'#chat-list li[data-chat="{chats[0]}"]')
         row.wait_for(timeout=120_000)
-        # The list is drawn in steps (a cached copy, the first screens, then up to 500 rows over a few
-        # tasks): watch it only once every row the core lists is on screen.
-        listed = browser.core_call(core_page, "chats.list", {"limit": 500, "with_scanned": True})["result"]["chats"]
+        # The list is drawn in steps (a cached copy, then the core's first screens): watch it only
+        # once the core's answer is on screen.
+        listed = browser.core_call(core_page, "chats.list", {"limit": FIRST, "with_scanned": True})["result"]["chats"]
         panel.wait_for_function("n => { const l = document.getElementById('chat-list');"
                                 " return !l.dataset.cached && l.children.length === n; }", arg=len(listed))
         panel.evaluate(WATCH_LIST)
@@ -67,5 +69,31 @@ def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext,
         panel.locator("#message-list li").nth(59).wait_for()
         texts = panel.locator("#message-list li .text").all_inner_texts()
         assert texts == [f"mensagem {i} de {chats[1][5:13]}" for i in range(60)]
+    finally:
+        panel.close()
+
+
+def test_the_chat_list_asks_for_its_first_screens_and_more_at_its_end(ext, core_page):
+    context, ext_id = ext
+    # 150 chats older than any other in the session: they are the end of the list.
+    old = 1_500_000_000.0
+    mine = [f"55119{n:08d}@c.us" for n in range(71001, 71151)]
+    import_records(core_page, [rec(c, 1, f"antiga {i}", old + i) for i, c in enumerate(mine)])
+    total = len(browser.core_call(core_page, "chats.list", {"limit": 5000, "with_scanned": True})["result"]["chats"])
+    assert total > FIRST + MORE
+    panel = browser.open_page(context, ext_id, PANEL)
+    panel.set_viewport_size({"width": 380, "height": 900})
+    try:
+        rows = panel.locator("#chat-list li")
+        panel.wait_for_function("n => { const l = document.getElementById('chat-list');"
+                                " return !l.dataset.cached && l.children.length === n; }", arg=FIRST)
+        # Each scroll to the end draws the next rows (never more than asked for), until the oldest chat.
+        steps = scroll_to_end(panel, total)
+        assert steps[0] == FIRST + MORE and steps[-1] == total
+        assert rows.last.get_attribute("data-chat") == mine[0]
+        # In the core's order, and the list says when it is loading no more.
+        order = [c["key"] for c in browser.core_call(core_page, "chats.list", {"limit": total, "with_scanned": True})["result"]["chats"]]
+        assert [rows.nth(i).get_attribute("data-chat") for i in (0, FIRST, total - 1)] == [order[0], order[FIRST], order[-1]]
+        panel.locator("#chats-more").wait_for(state="hidden")
     finally:
         panel.close()

@@ -14,21 +14,25 @@ MettriI18n.apply();
 /** @type {ReadonlySet<Mettri.EventName>} */
 const REFRESH_ON = new Set(["messages.captured", "messages.imported"]);
 
-const FIRST_CHATS = 40; // the first screens of the chat list, asked for before the rest
+const FIRST_CHATS = 40; // three screens of the panel
+const MORE_CHATS = 100; // asked for each time the user scrolls to the end of the list
+const MAX_CHATS = 5000; // the core's limit for one answer; the rest are found by search
 /** @type {Mettri.records.ChatRecord | null} */
 let openChat = null;
 /** @type {ReturnType<typeof setTimeout> | null} */
 let refreshTimer = null;
 let drawnFresh = false; // the core answered once: the cached list is never drawn over it
+let wantChats = FIRST_CHATS; // rows the user has scrolled to: what a redraw asks the core for
+let allChats = false; // the last answer held every chat: scrolling to the end asks for no more
+let loadingMore = false;
 const backfill = mountBackfill(byId("backfill-controls"));
 mountScan(byId("scan-controls"), () => refresh());
 
-/** @param {boolean} [firstScreens] the list is being shown (start, back from a chat): its first screens first */
-async function refresh(firstScreens = false) {
+async function refresh() {
   try {
     if (openChat) {
       // Only what is on screen is asked for and drawn: the chat list under an open chat is hidden,
-      // and drawing its 500 rows doubled the time to show the chat (scripts/bench_scale.py).
+      // and drawing its rows doubled the time to show the chat (scripts/bench_scale.py).
       // The newest 200, shown oldest first as in WhatsApp.
       const chat = openChat;
       const [{ messages }, health] = await Promise.all([
@@ -38,24 +42,34 @@ async function refresh(firstScreens = false) {
       if (chat === openChat) renderMessages(chat, messages.reverse(), health.chats[0]);
       return;
     }
-    // Redrawn up to 4 times a second while capturing: 500 rows at most; the rest are found by search.
-    // The first screens are asked for first: a small answer is drawn at once, while 500 rows cost the
-    // core ~10x a round trip (scripts/bench_scale.py); the rest follows.
-    // A list already on screen is redrawn whole in one step: a short first step would cut it back
-    // to FIRST_CHATS rows under the user's scroll.
-    for (const limit of firstScreens ? [FIRST_CHATS, 500] : [500]) {
-      const { chats } = await api.chats.list({ limit, with_scanned: true });
-      if (openChat) return; // a chat was opened meanwhile: the list is drawn when the user comes back
-      renderChats(chats, show);
-      drawnFresh = true;
-      delete byId("chat-list").dataset.cached;
-      byId("chats-updating").hidden = true;
-      if (chats.length < limit) break; // that was every chat
-    }
+    // Only the rows the user has scrolled to: redrawn up to 4 times a second while capturing, and
+    // each row costs the core time (500 rows cost ~10x a round trip, scripts/bench_scale.py).
+    const limit = wantChats;
+    const { chats } = await api.chats.list({ limit, with_scanned: true });
+    if (openChat) return; // a chat was opened meanwhile: the list is drawn when the user comes back
+    renderChats(chats, show);
+    allChats = chats.length < limit;
+    drawnFresh = true;
+    delete byId("chat-list").dataset.cached;
+    byId("chats-updating").hidden = true;
   } catch (err) {
     console.warn("mettri: refresh failed", err);
   }
 }
+
+// The end of the list came into view: the next rows.
+async function more() {
+  if (loadingMore || allChats || openChat || !drawnFresh || wantChats >= MAX_CHATS) return;
+  loadingMore = true;
+  wantChats = Math.min(MAX_CHATS, wantChats + MORE_CHATS);
+  byId("chats-more").hidden = false;
+  await refresh();
+  byId("chats-more").hidden = true;
+  loadingMore = false;
+}
+// Asked for a screen before the user reaches the end (of the panel's scrolling main), so scrolling rarely waits.
+new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && more(), { root: byId("views"), rootMargin: "0px 0px 600px 0px" })
+  .observe(byId("chat-list-end"));
 
 // Many events can arrive in a burst while capturing: redraw at most 4 times a second.
 function scheduleRefresh() {
@@ -72,7 +86,7 @@ function show(chat) {
   backfill.setChat(chat ? chat.key : null);
   byId("chats-view").hidden = !!chat;
   byId("chat-view").hidden = !chat;
-  refresh(true);
+  refresh();
 }
 
 // Tabs: the chats view is built in; other views mount themselves once, when first shown.
@@ -121,7 +135,7 @@ byId("boot-retry").addEventListener("click", () => MettriCore.restartCore());
 onEvent((envelope) => {
   if (envelope.event === "core.boot") {
     renderBoot(envelope.data);
-    if (envelope.data.stage === "ready") refresh(true);
+    if (envelope.data.stage === "ready") refresh();
   } else if (REFRESH_ON.has(envelope.event)) {
     scheduleRefresh();
   }
@@ -144,6 +158,6 @@ async function start() {
   await MettriCore.ensureCore();
   const reply = await api.core.boot_state.request({}, { timeoutMs: 10_000 });
   renderBoot(reply.ok ? reply.result : { stage: "starting" });
-  if (reply.ok && reply.result.stage === "ready") refresh(true);
+  if (reply.ok && reply.result.stage === "ready") refresh();
 }
 start();
