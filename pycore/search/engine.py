@@ -272,6 +272,17 @@ class SearchEngine:
             return True
         return False
 
+    def snapshot_wait(self) -> float | None:
+        """Seconds until a save held back by the last one's cost is due (None: none is held back)."""
+        if self.unsaved < self.snapshot_every or self.snapshot_info is None:
+            return None
+        since_end = self.clock.now() - self.snapshot_info.created_at - self.snapshot_cost
+        return max(0.0, SNAPSHOT_COST_GAP * self.snapshot_cost - since_end)
+
+    async def save_if_due(self) -> bool:
+        async with self._lock:
+            return await self._maybe_snapshot()
+
     async def save_snapshot(self) -> snapshot.SnapshotInfo:
         began = self.clock.now()
         self.snapshot_info = await snapshot.save(self.storage, self.index, began, lambda: self.clock.sleep(0))

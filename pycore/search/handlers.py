@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Callable
 
 from pycore.bridge import Register
@@ -49,7 +50,8 @@ def register(on: Register, engine: SearchEngine) -> None:
 
 class BackgroundIndexer:
     """Runs catch-up after captures and imports, one run at a time, coalescing bursts:
-    capture never waits for indexing, and indexing never runs twice at once."""
+    capture never waits for indexing, and indexing never runs twice at once. A snapshot held back
+    by the last one's cost (a large import) is saved when it is due, or sooner with the next work."""
 
     BATCH = 2000
 
@@ -58,14 +60,34 @@ class BackgroundIndexer:
         self.spawn = spawn
         self.task = None
         self.dirty = False
+        self._wake = asyncio.Event()
 
     def poke(self) -> None:
         self.dirty = True
+        self._wake.set()
         if self.task is None or self.task.done():
             self.task = self.spawn(self._run())
 
     async def _run(self) -> None:
-        while self.dirty:
-            self.dirty = False
-            while await self.engine.catch_up(self.BATCH):
-                pass
+        while True:
+            while self.dirty:
+                self.dirty = False
+                while await self.engine.catch_up(self.BATCH):
+                    pass
+            wait = self.engine.snapshot_wait()
+            if wait is None:
+                return
+            await self._hold(wait)
+            if not self.dirty:
+                await self.engine.save_if_due()
+
+    async def _hold(self, seconds: float) -> None:
+        """The clock's sleep, cut short by new work (which catches up, and saves when due)."""
+        self._wake.clear()
+        if self.dirty:
+            return
+        sleeper = asyncio.ensure_future(self.engine.clock.sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        _, pending = await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        for t in pending:
+            t.cancel()

@@ -202,3 +202,70 @@ def test_a_costly_snapshot_spaces_out_the_next_ones(monkeypatch):
     w.add("e outra")
     w.catch_up()
     assert w.engine.snapshot_info.seq == 13 and w.engine.unsaved == 0
+
+
+def _costly_saves(monkeypatch, w, seconds: float = 2.0):
+    real_save = snapshot.save
+
+    async def slow_save(*args, **kw):
+        w.clock.advance(seconds)
+        return await real_save(*args, **kw)
+
+    monkeypatch.setattr(snapshot, "save", slow_save)
+
+
+def test_a_held_back_snapshot_is_saved_when_due_without_new_work(monkeypatch):
+    """The end of a large import: nothing else comes, the held-back save is made when due."""
+    from pycore.search.handlers import BackgroundIndexer
+
+    w = World()
+    w.engine = w.new_engine(snapshot_every=10, snapshot_idle=1e9)
+    _costly_saves(monkeypatch, w)
+    w.add("primeira")
+    w.catch_up()
+    w.add(*[f"msg {i}" for i in range(10)])
+    start = w.clock.now()
+
+    async def scenario():
+        indexer = BackgroundIndexer(w.engine, asyncio.ensure_future)
+        indexer.poke()
+        await indexer.task
+
+    asyncio.run(scenario())
+    assert w.engine.snapshot_info.seq == 11 and w.engine.unsaved == 0
+    assert w.clock.now() - start >= 20  # saved when due (10 x the last save's 2 s), not at once
+
+
+def test_new_work_is_indexed_at_once_while_a_save_is_held_back(monkeypatch):
+    from pycore.search.handlers import BackgroundIndexer
+
+    w = World()
+    w.engine = w.new_engine(snapshot_every=10, snapshot_idle=1e9)
+    _costly_saves(monkeypatch, w)
+    w.add("primeira")
+    w.catch_up()
+    w.add(*[f"msg {i}" for i in range(10)])
+    real_sleep = w.clock.sleep
+
+    async def endless(seconds):  # the hold's timer never rings by itself here
+        if seconds > 0:
+            await asyncio.Event().wait()
+        await real_sleep(seconds)
+
+    monkeypatch.setattr(w.clock, "sleep", endless)
+    late = w.message("chegou depois")
+
+    async def scenario():
+        indexer = BackgroundIndexer(w.engine, asyncio.ensure_future)
+        indexer.poke()
+        while w.engine.snapshot_wait() is None or indexer._wake.is_set():  # caught up, now holding
+            await asyncio.sleep(0)
+        await w.storage.put_many("messages", [late])
+        indexer.poke()
+        while w.engine.index.seq < late["seq"]:
+            await asyncio.sleep(0)
+        assert not indexer.task.done()  # still holding the save, which is not due yet
+        indexer.task.cancel()
+
+    asyncio.run(scenario())
+    assert w.texts("chegou") == ["chegou depois"] and w.engine.snapshot_info.seq == 1

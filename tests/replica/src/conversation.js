@@ -93,38 +93,60 @@ export class Conversation {
       this.ui.olderLoads.done += 1;
       if (!this.el.isConnected) return;
       const before = this.scroller.scrollHeight - this.scroller.scrollTop;
+      const to = this.start;
       this.start = Math.max(0, this.start - 30);
-      this.render();
+      // The older rows go in above the drawn ones, which stay the same elements (R: a keyed list
+      // such as React's keeps its rows); a hidden tab draws its last message alone, as ever.
+      if (this.ui.isHidden()) this.render();
+      else {
+        spinner.remove();
+        const all = store.messages.get(this.chatId) || [];
+        this.list.prepend(...this.rowsFor(all, this.start, to));
+        this.watchPlaceholders();
+      }
       this.scroller.scrollTop = this.scroller.scrollHeight - before;
     }, this.ui.config.olderDelay);
+  }
+
+  // The rows of all[from..to) as a full render draws them: the "older messages are on your phone"
+  // row at the very start, day dividers, the unread divider, placeholders.
+  rowsFor(all, from, to) {
+    const s = t(this.ui.lang);
+    const rows = [];
+    if (from === 0 && all.length) rows.push(h('div', { role: 'row', class: 'system-row older-phone' }, h('span', null, s.olderFromPhone)));
+    const unread = this.unreadAtOpen || 0;
+    const dividerAt = unread > 0 ? all.length - unread : -1;
+    let prev = all[from - 1] || null;
+    for (let idx = from; idx < to; idx++) {
+      const m = all[idx];
+      if (!prev || !sameDay(prev.ts * 1000, m.ts * 1000)) {
+        rows.push(h('div', { role: 'row', class: 'system-row day' }, h('span', null, fmtDay(m.ts * 1000, this.ui.lang)))); // E: rows without pre-plain-text
+      }
+      if (idx === dividerAt) rows.push(h('div', { role: 'row', class: 'system-row unread-divider' }, h('div', { 'aria-label': s.unreadDivider(unread) }, s.unreadDivider(unread))));
+      const firstOfRun = !prev || prev.from_me !== m.from_me || prev.sender !== m.sender || prev.type === 'system';
+      const empty = idx < this.fullFrom && !this.filled.has(m.id);
+      rows.push(empty ? this.placeholder(m, firstOfRun) : this.row(m, firstOfRun));
+      prev = m;
+    }
+    return rows;
+  }
+
+  lastAlone(all) {
+    if (!all.length) return [];
+    const unread = this.unreadAtOpen || 0;
+    const rows = [];
+    if (unread === 1) rows.push(h('div', { role: 'row', class: 'system-row unread-divider' }, h('div', { 'aria-label': t(this.ui.lang).unreadDivider(1) }, t(this.ui.lang).unreadDivider(1))));
+    rows.push(this.row(all[all.length - 1], true));
+    return rows;
   }
 
   // Full re-render of the current window (or just the last message when hidden).
   render(stickBottom = false) {
     const all = store.messages.get(this.chatId) || [];
     const hidden = this.ui.isHidden();
-    const msgs = hidden ? all.slice(-1) : all.slice(this.start);
     const atBottom = stickBottom || this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 80;
-    const rows = [];
-    const s = t(this.ui.lang);
-    if (!hidden && this.start === 0 && all.length) {
-      rows.push(h('div', { role: 'row', class: 'system-row older-phone' }, h('span', null, s.olderFromPhone)));
-    }
-    let prev = hidden ? null : all[this.start - 1] || null;
-    const unread = this.unreadAtOpen || 0;
-    const dividerAt = unread > 0 ? all.length - unread : -1;
-    msgs.forEach((m, k) => {
-      const idx = hidden ? all.length - 1 : this.start + k;
-      // hidden: the last message alone, without its day divider (E: "only the last message renders")
-      if (!hidden && (!prev || !sameDay(prev.ts * 1000, m.ts * 1000))) {
-        rows.push(h('div', { role: 'row', class: 'system-row day' }, h('span', null, fmtDay(m.ts * 1000, this.ui.lang)))); // E: rows without pre-plain-text
-      }
-      if (idx === dividerAt) rows.push(h('div', { role: 'row', class: 'system-row unread-divider' }, h('div', { 'aria-label': s.unreadDivider(unread) }, s.unreadDivider(unread))));
-      const firstOfRun = !prev || prev.from_me !== m.from_me || prev.sender !== m.sender || prev.type === 'system';
-      const empty = !hidden && idx < this.fullFrom && !this.filled.has(m.id);
-      rows.push(empty ? this.placeholder(m, firstOfRun) : this.row(m, firstOfRun));
-      prev = m;
-    });
+    // hidden: the last message alone, without its day divider (E: "only the last message renders")
+    const rows = hidden ? this.lastAlone(all) : this.rowsFor(all, this.start, all.length);
     this.list.replaceChildren(...rows);
     this.list.setAttribute('data-virtualized', 'true');
     const first = this.firstRender !== false;
