@@ -329,7 +329,7 @@ def one_size(p, size: int, n_chats: int, rounds: int, libs: bool, keep: Path | N
         log(f"[{size}] side panel")
         panel = browser.open_page(context, ext_id, PANEL)
         panel.set_viewport_size({"width": 400, "height": 800})
-        panel.wait_for_function("() => document.getElementById('chat-list').children.length >= 100 "
+        panel.wait_for_function("() => document.getElementById('chat-list').children.length >= 40 "
                                 "&& !document.getElementById('chat-list').dataset.cached", timeout=120_000)
         ui = panel.evaluate(PANEL_CHATS_LOOP, [[0, 1, 2, 5, 10, 20, 50, 99, 200, 400], rounds])
         result["side_panel_open_chat_ms"] = summary(ui["open"])

@@ -176,15 +176,15 @@ def test_no_snapshot_while_a_backlog_is_worked_through_in_steps():
     assert w.engine.snapshot_info.seq == 35 and w.engine.unsaved == 0
 
 
-def test_a_costly_snapshot_spaces_out_the_next_ones(monkeypatch):
-    """Near a million messages one save takes seconds: a save per 2,000 imported messages made a
-    large import quadratic. The next counted save waits ten times the last one's duration."""
+def held_back(monkeypatch) -> World:
+    """An engine whose saves take 2 s (clock time), after its first save and 10 more messages:
+    due by count (10), not yet by cost (10 x 2 s)."""
     w = World()
     w.engine = w.new_engine(snapshot_every=10, snapshot_idle=1e9)
     real_save = snapshot.save
 
     async def slow_save(*args, **kw):
-        w.clock.advance(2.0)  # this save took 2 s
+        w.clock.advance(2.0)
         return await real_save(*args, **kw)
 
     monkeypatch.setattr(snapshot, "save", slow_save)
@@ -192,6 +192,13 @@ def test_a_costly_snapshot_spaces_out_the_next_ones(monkeypatch):
     w.catch_up()
     assert w.engine.snapshot_info.seq == 1 and w.engine.snapshot_cost == 2.0
     w.add(*[f"msg {i}" for i in range(10)])
+    return w
+
+
+def test_a_costly_snapshot_spaces_out_the_next_ones(monkeypatch):
+    """Near a million messages one save takes seconds: a save per 2,000 imported messages made a
+    large import quadratic. The next counted save waits ten times the last one's duration."""
+    w = held_back(monkeypatch)
     w.catch_up()
     assert w.engine.snapshot_info.seq == 1 and w.engine.unsaved == 10  # due by count, not yet by cost
     w.clock.advance(19)
@@ -204,26 +211,11 @@ def test_a_costly_snapshot_spaces_out_the_next_ones(monkeypatch):
     assert w.engine.snapshot_info.seq == 13 and w.engine.unsaved == 0
 
 
-def _costly_saves(monkeypatch, w, seconds: float = 2.0):
-    real_save = snapshot.save
-
-    async def slow_save(*args, **kw):
-        w.clock.advance(seconds)
-        return await real_save(*args, **kw)
-
-    monkeypatch.setattr(snapshot, "save", slow_save)
-
-
 def test_a_held_back_snapshot_is_saved_when_due_without_new_work(monkeypatch):
     """The end of a large import: nothing else comes, the held-back save is made when due."""
     from pycore.search.handlers import BackgroundIndexer
 
-    w = World()
-    w.engine = w.new_engine(snapshot_every=10, snapshot_idle=1e9)
-    _costly_saves(monkeypatch, w)
-    w.add("primeira")
-    w.catch_up()
-    w.add(*[f"msg {i}" for i in range(10)])
+    w = held_back(monkeypatch)
     start = w.clock.now()
 
     async def scenario():
@@ -239,12 +231,7 @@ def test_a_held_back_snapshot_is_saved_when_due_without_new_work(monkeypatch):
 def test_new_work_is_indexed_at_once_while_a_save_is_held_back(monkeypatch):
     from pycore.search.handlers import BackgroundIndexer
 
-    w = World()
-    w.engine = w.new_engine(snapshot_every=10, snapshot_idle=1e9)
-    _costly_saves(monkeypatch, w)
-    w.add("primeira")
-    w.catch_up()
-    w.add(*[f"msg {i}" for i in range(10)])
+    w = held_back(monkeypatch)
     real_sleep = w.clock.sleep
 
     async def endless(seconds):  # the hold's timer never rings by itself here
