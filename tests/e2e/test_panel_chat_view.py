@@ -69,6 +69,13 @@ def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext,
         panel.locator("#message-list li").nth(59).wait_for()
         texts = panel.locator("#message-list li .text").all_inner_texts()
         assert texts == [f"mensagem {i} de {chats[1][5:13]}" for i in range(60)]
+        # A message arriving meanwhile redraws the chat: the older page of the draw before it is never
+        # put above the new draw (it would repeat bubbles).
+        import_records(core_page, [rec(chats[1], 60, "mais uma agora", now + 2)])
+        panel.locator("#message-list li", has_text="mais uma agora").wait_for()
+        panel.locator("#message-list li").nth(60).wait_for()
+        keys = panel.evaluate("() => [...document.querySelectorAll('#message-list li')].map((li) => li.dataset.key)")
+        assert len(keys) == len(set(keys)) == 61
     finally:
         panel.close()
 

@@ -56,10 +56,35 @@ export function renderChats(chats, onOpen) {
   afterPaint(() => more(Math.max(keep, FIRST_ROWS)));
 }
 
+/** @param {Mettri.records.MessageRecord} m */
+function bubble(m) {
+  const li = el("li", { class: m.direction },
+    m.text ? el("span", { class: "text", dir: "auto" }, m.text) : el("span", { class: "text" }, `[${t(`type_${m.type}`)}]`));
+  li.dataset.key = m.key;
+  li.append(when(m.direction === "out" ? t("you") : m.author ?? "", fmtTime(m.ts)));
+  return li;
+}
+
+/**
+ * Older messages above the bubbles of one draw (oldest first), the newest kept in view; dropped if
+ * the chat was drawn again meanwhile (its newest page moved).
+ * @param {Mettri.records.MessageRecord[]} older
+ * @param {number} turn what renderMessages returned
+ */
+export function prependMessages(older, turn) {
+  const list = byId("message-list");
+  afterPaint(() => {
+    if (turn !== messageDraws || !older.length) return;
+    list.prepend(...older.map(bubble));
+    list.lastElementChild?.scrollIntoView({ block: "end" });
+  });
+}
+
 /**
  * @param {Chat} chat
  * @param {Mettri.records.MessageRecord[]} messages
  * @param {Mettri.capture.ChatHealth | undefined} health
+ * @returns {number} this draw's turn (for prependMessages)
  */
 export function renderMessages(chat, messages, health) {
   byId("chat-title").replaceChildren(el("bdi", {}, chat.title));
@@ -81,14 +106,6 @@ export function renderMessages(chat, messages, health) {
   }
   byId("no-messages").hidden = messages.length > 0;
   const list = byId("message-list");
-  /** @param {Mettri.records.MessageRecord} m */
-  const bubble = (m) => {
-    const li = el("li", { class: m.direction },
-      m.text ? el("span", { class: "text", dir: "auto" }, m.text) : el("span", { class: "text" }, `[${t(`type_${m.type}`)}]`));
-    li.dataset.key = m.key;
-    li.append(when(m.direction === "out" ? t("you") : m.author ?? "", fmtTime(m.ts)));
-    return li;
-  };
   // The newest first (they are the ones in view), the older ones above them once that frame is
   // painted: laying out 200 bubbles before the first paint held the chat back (scripts/bench_scale.py).
   const turn = ++messageDraws;
@@ -102,5 +119,5 @@ export function renderMessages(chat, messages, health) {
       list.lastElementChild?.scrollIntoView({ block: "end" });
     });
   }
+  return turn;
 }
-
