@@ -262,20 +262,19 @@ class SearchEngine:
         if not self.unsaved:
             return False
         last = self.snapshot_info.created_at if self.snapshot_info else None
-        since = None if last is None else self.clock.now() - last
-        idle_due = since is None or since >= self.snapshot_idle
-        # since the save ended: created_at is when it began
-        count_due = self.unsaved >= self.snapshot_every and (
-            since is None or since - self.snapshot_cost >= SNAPSHOT_COST_GAP * self.snapshot_cost)
-        if count_due or idle_due:
+        idle_due = last is None or self.clock.now() - last >= self.snapshot_idle
+        if idle_due or self.snapshot_wait() == 0.0:
             await self.save_snapshot()
             return True
         return False
 
     def snapshot_wait(self) -> float | None:
-        """Seconds until a save held back by the last one's cost is due (None: none is held back)."""
-        if self.unsaved < self.snapshot_every or self.snapshot_info is None:
+        """Seconds until a save counted by SNAPSHOT_EVERY is due, 0 when it is (None: not enough unsaved)."""
+        if self.unsaved < self.snapshot_every:
             return None
+        if self.snapshot_info is None:
+            return 0.0
+        # since the last save ended: created_at is when it began
         since_end = self.clock.now() - self.snapshot_info.created_at - self.snapshot_cost
         return max(0.0, SNAPSHOT_COST_GAP * self.snapshot_cost - since_end)
 

@@ -9,7 +9,6 @@ const locale = chrome.i18n.getUILanguage();
 const FIRST_ROWS = 40; // drawn at once: three screens of the panel
 const MORE_ROWS = 100; // then this many per task
 let listDraws = 0;
-const FIRST_MESSAGES = 40; // an open chat's newest bubbles, drawn before the older ones
 let messageDraws = 0;
 /** Runs ``fn`` after the next frame is painted (a task queued from that frame's callback). @param {() => void} fn */
 const afterPaint = (fn) => requestAnimationFrame(() => setTimeout(fn, 0));
@@ -106,18 +105,10 @@ export function renderMessages(chat, messages, health) {
   }
   byId("no-messages").hidden = messages.length > 0;
   const list = byId("message-list");
-  // The newest first (they are the ones in view), the older ones above them once that frame is
-  // painted: laying out 200 bubbles before the first paint held the chat back (scripts/bench_scale.py).
+  // Only the newest page (sidepanel.js asks for it first): the older ones come through
+  // prependMessages, above them, once this frame is painted.
   const turn = ++messageDraws;
-  const cut = Math.max(0, messages.length - FIRST_MESSAGES);
-  list.replaceChildren(...messages.slice(cut).map(bubble));
+  list.replaceChildren(...messages.map(bubble));
   list.lastElementChild?.scrollIntoView({ block: "end" }); // newest at the bottom, as in WhatsApp
-  if (cut) {
-    afterPaint(() => {
-      if (turn !== messageDraws) return;
-      list.prepend(...messages.slice(0, cut).map(bubble));
-      list.lastElementChild?.scrollIntoView({ block: "end" });
-    });
-  }
   return turn;
 }

@@ -122,7 +122,7 @@ export class Conversation {
       if (!prev || !sameDay(prev.ts * 1000, m.ts * 1000)) {
         rows.push(h('div', { role: 'row', class: 'system-row day' }, h('span', null, fmtDay(m.ts * 1000, this.ui.lang)))); // E: rows without pre-plain-text
       }
-      if (idx === dividerAt) rows.push(h('div', { role: 'row', class: 'system-row unread-divider' }, h('div', { 'aria-label': s.unreadDivider(unread) }, s.unreadDivider(unread))));
+      if (idx === dividerAt) rows.push(this.unreadRow(unread));
       const firstOfRun = !prev || prev.from_me !== m.from_me || prev.sender !== m.sender || prev.type === 'system';
       const empty = idx < this.fullFrom && !this.filled.has(m.id);
       rows.push(empty ? this.placeholder(m, firstOfRun) : this.row(m, firstOfRun));
@@ -131,11 +131,17 @@ export class Conversation {
     return rows;
   }
 
+  unreadRow(unread) {
+    const label = t(this.ui.lang).unreadDivider(unread);
+    return h('div', { role: 'row', class: 'system-row unread-divider' }, h('div', { 'aria-label': label }, label));
+  }
+
+  // A hidden tab: the last message alone (with the unread divider when it is the one unread).
   lastAlone(all) {
     if (!all.length) return [];
     const unread = this.unreadAtOpen || 0;
     const rows = [];
-    if (unread === 1) rows.push(h('div', { role: 'row', class: 'system-row unread-divider' }, h('div', { 'aria-label': t(this.ui.lang).unreadDivider(1) }, t(this.ui.lang).unreadDivider(1))));
+    if (unread === 1) rows.push(this.unreadRow(1));
     rows.push(this.row(all[all.length - 1], true));
     return rows;
   }
