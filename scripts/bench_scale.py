@@ -187,13 +187,13 @@ FLEX_LOOP = """([queries, rounds, chats]) => {
 
 
 def offscreen_memory(probe: OffscreenProbe) -> dict:
-    """JS heap after a GC, plus Python's WebAssembly memory (extension/offscreen/main.js mettriWasmBytes)."""
-    probe.send("HeapProfiler.collectGarbage")
-    heap = probe.send("Runtime.getHeapUsage")
+    """JS heap after a GC (the offscreen document and its core worker), plus Python's WebAssembly memory."""
+    heap = probe.heap()
+    # The worker's own count of its memory (extension/offscreen/main.js mettriWasmBytes): no heap walk.
     wasm = probe.send("Runtime.evaluate", {"expression": "globalThis.mettriWasmBytes ? mettriWasmBytes() : null",
-                                           "returnByValue": True})["result"].get("value")
-    js = heap["usedSize"] / 2**20
-    return {"js_heap_used_mb": round(js, 1), "js_heap_total_mb": round(heap["totalSize"] / 2**20, 1),
+                                           "returnByValue": True, "awaitPromise": True})["result"].get("value")
+    js = heap["used"] / 2**20
+    return {"js_heap_used_mb": round(js, 1), "js_heap_total_mb": round(heap["total"] / 2**20, 1),
             "wasm_memory_mb": round(wasm / 2**20, 1) if wasm else None,
             "total_mb": round(js + (wasm or 0) / 2**20, 1)}
 

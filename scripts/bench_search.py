@@ -157,7 +157,8 @@ def free_port() -> int:
 
 
 class OffscreenProbe:
-    """Browser-level CDP (over --remote-debugging-port) into the offscreen document's target."""
+    """Browser-level CDP (over --remote-debugging-port) into the offscreen document's target and
+    its core worker's (extension/offscreen/core-worker.js), where Python's WebAssembly memory is."""
 
     def __init__(self, p, port: int) -> None:
         self.browser = p.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
@@ -167,6 +168,10 @@ class OffscreenProbe:
         targets = self.cdp.send("Target.getTargets")["targetInfos"]
         target = next(t for t in targets if "offscreen/offscreen.html" in t["url"])
         self.session = self.cdp.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": False})["sessionId"]
+        # The core's worker: the offscreen document's one long-lived worker (its URL is not listed).
+        workers = [t for t in targets if t["type"] == "worker" and t.get("parentId") == target["targetId"]]
+        self.worker = (self.cdp.send("Target.attachToTarget", {"targetId": workers[0]["targetId"], "flatten": False})["sessionId"]
+                       if len(workers) == 1 else None)
         self.next_id = 0
 
     def _received(self, event: dict) -> None:
@@ -174,11 +179,11 @@ class OffscreenProbe:
         if "id" in msg:
             self.replies[msg["id"]] = msg
 
-    def send(self, method: str, params: dict | None = None, timeout: float = 30.0) -> dict:
+    def send(self, method: str, params: dict | None = None, timeout: float = 30.0, session: str | None = None) -> dict:
         self.next_id += 1
         mid = self.next_id
-        self.cdp.send("Target.sendMessageToTarget",
-                      {"sessionId": self.session, "message": json.dumps({"id": mid, "method": method, "params": params or {}})})
+        self.cdp.send("Target.sendMessageToTarget", {"sessionId": session or self.session,
+                                                     "message": json.dumps({"id": mid, "method": method, "params": params or {}})})
         deadline = time.monotonic() + timeout
         while mid not in self.replies:
             if time.monotonic() > deadline:
@@ -190,23 +195,39 @@ class OffscreenProbe:
             raise RuntimeError(f"{method}: {reply['error']}")
         return reply["result"]
 
-    def memory(self) -> dict:
-        self.send("HeapProfiler.collectGarbage")
-        self.send("Performance.enable")
-        metrics = {m["name"]: m["value"] for m in self.send("Performance.getMetrics")["metrics"]}
-        # The wasm heap (Python's memory) is outside the JS heap: sum every WebAssembly.Memory.
+    def sessions(self) -> list[str]:
+        return [self.session] + ([self.worker] if self.worker else [])
+
+    def heap(self) -> dict:
+        """JS heap after a GC, the document's and its core worker's together, in bytes."""
+        used = total = 0
+        for session in self.sessions():
+            self.send("HeapProfiler.collectGarbage", session=session)
+            heap = self.send("Runtime.getHeapUsage", session=session)
+            used, total = used + heap["usedSize"], total + heap["totalSize"]
+        return {"used": used, "total": total}
+
+    def wasm_bytes(self, timeout: float = 90) -> int | None:
+        """The wasm heap (Python's memory) is outside the JS heap: every WebAssembly.Memory, summed."""
+        total = 0
         try:
-            proto = self.send("Runtime.evaluate", {"expression": "WebAssembly.Memory.prototype"})["result"]["objectId"]
-            found = self.send("Runtime.queryObjects", {"prototypeObjectId": proto}, timeout=90)["objects"]["objectId"]
-            total = self.send("Runtime.callFunctionOn", {
-                "objectId": found, "returnByValue": True,
-                "functionDeclaration": "function () { return this.reduce((n, m) => n + m.buffer.byteLength, 0); }"})
-            wasm = total["result"].get("value")
+            for session in self.sessions():
+                proto = self.send("Runtime.evaluate", {"expression": "WebAssembly.Memory.prototype"},
+                                  session=session)["result"]["objectId"]
+                found = self.send("Runtime.queryObjects", {"prototypeObjectId": proto}, timeout=timeout,
+                                  session=session)["objects"]["objectId"]
+                total += self.send("Runtime.callFunctionOn", {
+                    "objectId": found, "returnByValue": True,
+                    "functionDeclaration": "function () { return this.reduce((n, m) => n + m.buffer.byteLength, 0); }"},
+                    session=session)["result"].get("value") or 0
         except (TimeoutError, RuntimeError, KeyError) as exc:
             log(f"  wasm memory not measured: {exc!r}")
-            wasm = None
-        return {"js_heap_used_mb": round(metrics.get("JSHeapUsedSize", 0) / 2**20, 1),
-                "js_heap_total_mb": round(metrics.get("JSHeapTotalSize", 0) / 2**20, 1),
+            return None
+        return total or None
+
+    def memory(self) -> dict:
+        heap, wasm = self.heap(), self.wasm_bytes()
+        return {"js_heap_used_mb": round(heap["used"] / 2**20, 1), "js_heap_total_mb": round(heap["total"] / 2**20, 1),
                 "wasm_memory_mb": round(wasm / 2**20, 1) if wasm else None}
 
     def close(self) -> None:

@@ -1,66 +1,30 @@
 // @ts-check
-// The host object the Python core receives (pycore/host.py): storage, events and the language
-// model's request. JSON text crosses the boundary both ways.
+// The host object the Python core receives (pycore/host.py), inside the core worker: storage,
+// the clock, events and the language model's request. JSON text crosses the boundary both ways.
+// Events and model requests go to the offscreen document, which alone has chrome.runtime.
 
 import { IdbShim } from "./idb-shim.js";
-import { builtinChat } from "../shared/builtin-model.js";
-
-/** The API key, from the service worker (only it reads chrome.storage.local; "" when none). */
-async function modelKey() {
-  /** @type {Mettri.Message} */
-  const ask = { to: "sw", kind: "model_key" };
-  try {
-    const reply = await chrome.runtime.sendMessage(ask);
-    return reply && typeof reply.key === "string" ? reply.key : "";
-  } catch {
-    return "";
-  }
-}
 
 /**
- * The core's request to an OpenAI-compatible endpoint (pycore/suggest/model.py builds the body and
- * reads the reply): the key is added here, the request is aborted at the user's timeout.
- * @param {{ provider: "endpoint" | "builtin", url: string, body: string, timeout_ms: number,
- *           messages: { role: string, content: string }[] }} req
+ * @param {{ notify(name: string, arg?: unknown): void, call(name: string, arg?: unknown): Promise<any> }} link
+ *   to the offscreen document (link.js)
+ * @param {{ dbName?: string }} [options]
  */
-async function modelChat(req) {
-  if (req.provider === "builtin") return builtinChat(req);
-  // The core keeps no timer: this port answers within the timeout, whatever hangs.
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), req.timeout_ms);
-  try {
-    const key = await modelKey();
-    /** @type {Record<string, string>} */
-    const headers = { "Content-Type": "application/json" };
-    if (key) headers.Authorization = `Bearer ${key}`;
-    const res = await fetch(req.url, { method: "POST", headers, body: req.body, signal: controller.signal,
-                                       credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" });
-    return { status: res.status, body: await res.text() };
-  } catch {
-    return { error: controller.signal.aborted ? "timeout" : "network" }; // never the key, never the body
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** @param {{ dbName?: string }} [options] */
-export function createHost({ dbName } = {}) {
+export function createHost(link, { dbName } = {}) {
   const idb = new IdbShim(dbName);
   return {
     idb,
-    /** An event from the core: pages hear it directly, the service worker relays it to WhatsApp tabs. */
+    /** An event from the core: the document sends it to pages and, through the service worker, to WhatsApp tabs. */
     /** @param {string} envelopeJson */
     emit(envelopeJson) {
-      /** @type {Mettri.Message} */
-      const message = { to: "broadcast", envelope: JSON.parse(envelopeJson) };
-      chrome.runtime.sendMessage(message).catch(() => undefined);
+      link.notify("emit", envelopeJson);
     },
     now() {
       return Date.now() / 1000;
     },
-    /** @param {string} requestJson */
-    async modelChat(requestJson) {
-      return JSON.stringify(await modelChat(JSON.parse(requestJson)));
+    /** @param {string} requestJson @returns {Promise<string>} */
+    modelChat(requestJson) {
+      return link.call("modelChat", requestJson);
     },
   };
 }

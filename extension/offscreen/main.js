@@ -1,12 +1,14 @@
 // @ts-check
-// The offscreen document: hosts the Python core. Requests that arrive while the
-// core is starting wait in a queue and are answered once it is ready (or with a
-// clear not_ready error if start-up failed); none is dropped.
+// The offscreen document: hosts the Python core, which runs in its own worker (core-worker.js) so
+// that its work never holds the main thread the side panel and the other extension pages share
+// with this document. Requests that arrive while the core is starting wait in a queue and are
+// answered once it is ready (or with a clear not_ready error if start-up failed); none is dropped.
+// This document keeps what needs chrome.runtime: the sender checks, events and model requests.
 
 import { version as pyodideVersion } from "/vendor/pyodide/pyodide.mjs";
-import { loadRuntime } from "./runtime.js";
-import { makeSnapshot, STDLIB_LOADED } from "./runtime-snapshot.js";
-import { createHost } from "./host.js";
+import { makeSnapshot } from "./runtime-snapshot.js";
+import { makeLink } from "./link.js";
+import { modelChat } from "./model-request.js";
 import { stampRequest } from "../background/sender-check.js";
 
 const SERVICE_WORKER_URL = chrome.runtime.getURL("extension/background/service-worker.js");
@@ -17,8 +19,7 @@ const state = { stage: "starting", error: null, stages: {}, startedAt, readyMs: 
 // The runtime's memory snapshot (runtime-snapshot.js) is made this long after a start that had
 // none: off the core's thread, but it takes a core of the CPU for a second or two.
 const SNAPSHOT_DELAY_MS = 5_000;
-/** @type {{ handle_json(json: string): Promise<string> } | null} the Python CoreHost proxy */
-let core = null;
+let started = false;
 /** @type {() => void} */
 let resolveReady = () => undefined;
 /** @type {Promise<void>} */
@@ -49,25 +50,37 @@ async function snapshotKey() {
   return `pyodide-${pyodideVersion}/mettri-${m ? m.version : "unknown"}`;
 }
 
-async function boot() {
-  /** @type {import("/vendor/pyodide/pyodide.mjs").PyodideAPI | null} */
-  let pyodide = null;
-  try {
-    pyodide = await loadRuntime(
-      (stage, phase, ms = 0) => {
-        state.stage = stage;
-        if (phase === "done") state.stages[stage] = Math.round(ms);
-        broadcastBoot();
-      },
-      { snapshotKey: await snapshotKey(), onRuntimeFrom: (from) => (state.runtimeFrom = from) },
-    );
-    const t0 = performance.now();
-    state.stage = "core";
+const worker = new Worker(new URL("./core-worker.js", import.meta.url), { type: "module" });
+const core = makeLink(worker, {
+  /** @param {{ stage: Mettri.system.BootStageName, phase: "start" | "done", ms: number }} note */
+  stage({ stage, phase, ms }) {
+    state.stage = stage;
+    if (phase === "done") state.stages[stage] = Math.round(ms);
     broadcastBoot();
-    const host = createHost();
-    const hostModule = pyodide.pyimport("pycore.host");
-    core = await hostModule.start(host, await isDevelopmentBuild());
-    state.stages.core = Math.round(performance.now() - t0);
+  },
+  /** @param {Mettri.system.RuntimeFrom} from */
+  runtimeFrom(from) {
+    state.runtimeFrom = from;
+  },
+  /** @param {string} envelopeJson */
+  emit(envelopeJson) {
+    send({ to: "broadcast", envelope: JSON.parse(envelopeJson) }).catch(() => undefined);
+  },
+  /** @param {string} requestJson */
+  async modelChat(requestJson) {
+    return JSON.stringify(await modelChat(JSON.parse(requestJson)));
+  },
+});
+// A worker that cannot load or run (its script failed) fails the start with the browser's reason.
+worker.onerror = (e) => {
+  e.preventDefault();
+  core.failAll(`the core's worker failed: ${e.message || "no reason given"}`);
+};
+
+async function boot() {
+  try {
+    await core.call("boot", { snapshotKey: await snapshotKey(), dev: await isDevelopmentBuild() });
+    started = true;
     state.stage = "ready";
     state.readyMs = Math.round(performance.now() - startedAt);
   } catch (err) {
@@ -78,20 +91,16 @@ async function boot() {
   }
   broadcastBoot();
   resolveReady();
-  const runtime = pyodide;
-  // Python's heap is WebAssembly memory, outside the JS heap: its size, for scripts/bench_scale.py and DevTools.
-  if (runtime) Object.assign(globalThis, { mettriWasmBytes: () => /** @type {any} */ (runtime)._module.HEAPU8.buffer.byteLength });
-  if (runtime && state.stage === "ready" && state.runtimeFrom === "fresh") {
-    setTimeout(() => snapshotForNextStart(runtime), SNAPSHOT_DELAY_MS);
-  }
+  // For scripts/bench_scale.py and DevTools: the size of Python's WebAssembly memory, in the worker.
+  Object.assign(globalThis, { mettriWasmBytes: () => core.call("wasmBytes") });
+  if (started && state.runtimeFrom === "fresh") setTimeout(snapshotForNextStart, SNAPSHOT_DELAY_MS);
 }
 
-/** @param {import("/vendor/pyodide/pyodide.mjs").PyodideAPI} pyodide the running core's runtime */
-async function snapshotForNextStart(pyodide) {
+async function snapshotForNextStart() {
   state.snapshotState = "making";
   try {
     /** @type {string[]} */
-    const modules = JSON.parse(pyodide.runPython(STDLIB_LOADED));
+    const modules = await core.call("stdlib");
     const made = await makeSnapshot(await snapshotKey(), modules);
     state.snapshotState = "saved";
     console.info(`mettri: runtime snapshot saved (${Math.round(made.bytes / 2 ** 20)} MB, ${made.preimported} modules, ${made.ms} ms)`);
@@ -116,9 +125,9 @@ function notReady(request) {
  */
 async function handle(request) {
   await ready;
-  if (!core) return notReady(request);
+  if (!started) return notReady(request);
   // JSON text in, JSON text out: one conversion each way, no proxies to leak.
-  return JSON.parse(await core.handle_json(JSON.stringify(request)));
+  return JSON.parse(await core.call("handle", JSON.stringify(request)));
 }
 
 /**

@@ -1,0 +1,45 @@
+// @ts-check
+// The Python core's own thread. The offscreen document starts this worker and relays every request
+// to it (main.js), so the core's work never holds the renderer's main thread, which the side panel
+// and the other extension pages share with the offscreen document (issue 16, target 6).
+
+import { loadRuntime } from "./runtime.js";
+import { STDLIB_LOADED } from "./runtime-snapshot.js";
+import { createHost } from "./host.js";
+import { makeLink } from "./link.js";
+
+/** @type {import("/vendor/pyodide/pyodide.mjs").PyodideAPI | null} */
+let pyodide = null;
+/** @type {{ handle_json(json: string): Promise<string> } | null} the Python CoreHost proxy */
+let core = null;
+
+const link = makeLink(/** @type {any} */ (self), {
+  /**
+   * Load the runtime and start the core; stages are reported as notices while it works.
+   * @param {{ snapshotKey: string, dev: boolean }} options
+   */
+  async boot({ snapshotKey, dev }) {
+    pyodide = await loadRuntime(
+      (stage, phase, ms = 0) => link.notify("stage", { stage, phase, ms }),
+      { snapshotKey, onRuntimeFrom: (from) => link.notify("runtimeFrom", from) },
+    );
+    const t0 = performance.now();
+    link.notify("stage", { stage: "core", phase: "start", ms: 0 });
+    core = await pyodide.pyimport("pycore.host").start(createHost(link), dev);
+    link.notify("stage", { stage: "core", phase: "done", ms: performance.now() - t0 });
+    return null;
+  },
+  /** One request, JSON text in and out. @param {string} json */
+  handle(json) {
+    if (!core) throw new Error("the core has not started");
+    return core.handle_json(json);
+  },
+  /** The standard-library modules the core has imported (for the next start's runtime snapshot). */
+  stdlib() {
+    return pyodide ? JSON.parse(pyodide.runPython(STDLIB_LOADED)) : [];
+  },
+  /** Python's heap is WebAssembly memory, outside the JS heap: its size, for scripts/bench_scale.py. */
+  wasmBytes() {
+    return pyodide ? /** @type {any} */ (pyodide)._module.HEAPU8.buffer.byteLength : null;
+  },
+});
