@@ -101,5 +101,17 @@ def test_the_chat_list_asks_for_its_first_screens_and_more_at_its_end(ext, core_
         assert len(drawn) == len(set(drawn)) == total
         assert [k for k in drawn if k in set(mine)] == mine[::-1]
         panel.locator("#chats-more").wait_for(state="hidden")
+        # A redraw from capture keeps every row the user is scrolled among...
+        first_row = "k => document.querySelector('#chat-list li').dataset.chat === k"
+        import_records(core_page, [rec(mine[0], 2, "nova 1", time.time())])
+        panel.wait_for_function(first_row, arg=mine[0])
+        assert panel.evaluate("() => document.getElementById('chat-list').children.length") == total
+        # ...and back at the top, it asks for the first screens again, not for every row once seen.
+        panel.evaluate("() => { document.getElementById('views').scrollTop = 0; }")
+        import_records(core_page, [rec(mine[1], 2, "nova 2", time.time())])
+        panel.wait_for_function(first_row, arg=mine[1])
+        assert panel.evaluate("() => document.getElementById('chat-list').children.length") == FIRST
+        # Scrolling down again asks for the next rows as before.
+        assert scroll_to_end(panel, FIRST + MORE)[-1] == FIRST + MORE
     finally:
         panel.close()

@@ -18,6 +18,7 @@ const FIRST_CHATS = 40; // three screens of the panel
 const FIRST_MESSAGES = 40; // an open chat's newest bubbles, asked for and drawn before the older ones
 const MORE_CHATS = 100; // asked for each time the user scrolls to the end of the list
 const MAX_CHATS = 5000; // the core's limit for one answer; the rest are found by search
+const REACH_PX = 600; // the next rows are asked for when the list's end is this close below the screen
 /** @type {Mettri.records.ChatRecord | null} */
 let openChat = null;
 /** @type {ReturnType<typeof setTimeout> | null} */
@@ -29,7 +30,18 @@ let loadingMore = false;
 const backfill = mountBackfill(byId("backfill-controls"));
 mountScan(byId("scan-controls"), () => refresh());
 
+let asked = 0; // refreshes started
+let drawnTurn = 0; // the newest refresh whose answer was drawn
+
 async function refresh() {
+  // Answers can come back out of order when the core is busy: an older one never draws over a
+  // newer one (while a newer one still waiting does not hold it back).
+  const turnNo = ++asked;
+  const stale = () => {
+    if (turnNo < drawnTurn) return true;
+    drawnTurn = turnNo;
+    return false;
+  };
   try {
     if (openChat) {
       // Only what is on screen is asked for and drawn: the chat list under an open chat is hidden,
@@ -41,7 +53,7 @@ async function refresh() {
         api.messages.list({ chat: chat.key, limit: FIRST_MESSAGES, newest_first: true }),
         api.capture.health({ chat: chat.key }),
       ]);
-      if (chat !== openChat) return;
+      if (chat !== openChat || stale()) return;
       const turn = renderMessages(chat, [...first.messages].reverse(), health.chats[0]);
       if (first.next_cursor_ts === null || first.next_cursor_ts === undefined) return;
       const older = await api.messages.list({ chat: chat.key, limit: 200 - FIRST_MESSAGES, newest_first: true,
@@ -53,7 +65,7 @@ async function refresh() {
     // each row costs the core time (500 rows cost ~10x a round trip, scripts/bench_scale.py).
     const limit = wantChats;
     const { chats } = await api.chats.list({ limit, with_scanned: true });
-    if (openChat) return; // a chat was opened meanwhile: the list is drawn when the user comes back
+    if (openChat || stale()) return; // a chat was opened meanwhile: the list is drawn when the user comes back
     renderChats(chats, show);
     allChats = chats.length < limit;
     drawnFresh = true;
@@ -62,6 +74,19 @@ async function refresh() {
   } catch (err) {
     console.warn("mettri: refresh failed", err);
   }
+}
+
+/** After the user scrolled back up: the rows within reach of the screen (and of the scroll that
+ *  asks for more, twice over, so that it is not set off again), in the steps they were asked in. */
+function chatsInReach() {
+  const views = byId("views");
+  const list = byId("chat-list");
+  const rows = list.children.length;
+  if (byId("chats-view").hidden || !rows) return wantChats;
+  const listTop = list.getBoundingClientRect().top - views.getBoundingClientRect().top + views.scrollTop;
+  const reach = views.scrollTop + views.clientHeight + 2 * REACH_PX - listTop;
+  const needed = Math.ceil(reach / (list.scrollHeight / rows));
+  return FIRST_CHATS + MORE_CHATS * Math.max(0, Math.ceil((needed - FIRST_CHATS) / MORE_CHATS));
 }
 
 // The end of the list came into view: the next rows.
@@ -75,7 +100,7 @@ async function more() {
   loadingMore = false;
 }
 // Asked for a screen before the user reaches the end (of the panel's scrolling main), so scrolling rarely waits.
-new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && more(), { root: byId("views"), rootMargin: "0px 0px 600px 0px" })
+new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && more(), { root: byId("views"), rootMargin: `0px 0px ${REACH_PX}px 0px` })
   .observe(byId("chat-list-end"));
 
 // Many events can arrive in a burst while capturing: redraw at most 4 times a second.
@@ -83,6 +108,9 @@ function scheduleRefresh() {
   if (refreshTimer) return;
   refreshTimer = setTimeout(() => {
     refreshTimer = null;
+    // A redraw the user did not ask for keeps only what is within reach: after a scroll far down
+    // and back up, capture's redraws ask for the first screens again, not for every row seen.
+    wantChats = Math.min(wantChats, chatsInReach());
     refresh();
   }, 250);
 }
