@@ -168,22 +168,35 @@ class OffscreenProbe:
         targets = self.cdp.send("Target.getTargets")["targetInfos"]
         target = next(t for t in targets if "offscreen/offscreen.html" in t["url"])
         self.session = self.cdp.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": False})["sessionId"]
-        # The core's worker: the offscreen document's one long-lived worker (its URL is not listed).
-        workers = [t for t in targets if t["type"] == "worker" and t.get("parentId") == target["targetId"]]
-        self.worker = (self.cdp.send("Target.attachToTarget", {"targetId": workers[0]["targetId"], "flatten": False})["sessionId"]
-                       if len(workers) == 1 else None)
         self.next_id = 0
+        # The core's worker (a dedicated worker of the document) is reached through the document's
+        # session: auto-attach reports it, and messages to it are wrapped in the document's.
+        self.worker: str | None = None
+        self.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": False})
+        deadline = time.monotonic() + 10
+        while self.worker is None and time.monotonic() < deadline:
+            self.cdp.send("Target.getTargets")  # pumps the connection's events
+            time.sleep(0.02)
 
     def _received(self, event: dict) -> None:
         msg = json.loads(event["message"])
+        if msg.get("method") == "Target.attachedToTarget" and msg["params"]["targetInfo"]["type"] == "worker":
+            # The first: the core's worker starts with the document (the snapshot's comes later).
+            self.worker = self.worker or msg["params"]["sessionId"]
+        elif msg.get("method") == "Target.receivedMessageFromTarget":
+            msg = json.loads(msg["params"]["message"])  # from the worker, inside the document's session
         if "id" in msg:
             self.replies[msg["id"]] = msg
 
     def send(self, method: str, params: dict | None = None, timeout: float = 30.0, session: str | None = None) -> dict:
         self.next_id += 1
         mid = self.next_id
-        self.cdp.send("Target.sendMessageToTarget", {"sessionId": session or self.session,
-                                                     "message": json.dumps({"id": mid, "method": method, "params": params or {}})})
+        message = json.dumps({"id": mid, "method": method, "params": params or {}})
+        if session is not None and session != self.session:  # the worker's: wrapped in the document's
+            self.next_id += 1
+            message = json.dumps({"id": self.next_id, "method": "Target.sendMessageToTarget",
+                                  "params": {"sessionId": session, "message": message}})
+        self.cdp.send("Target.sendMessageToTarget", {"sessionId": self.session, "message": message})
         deadline = time.monotonic() + timeout
         while mid not in self.replies:
             if time.monotonic() > deadline:
