@@ -16,6 +16,11 @@ from tests.history_import import import_records
 pytestmark = pytest.mark.e2e
 
 PANEL = "extension/pages/sidepanel/sidepanel.html"
+FIRST_MESSAGES = 40  # sidepanel.js: an open chat's newest bubbles, drawn first
+# The top of the bubble whose text is t, from the top of the panel's scrolling view.
+BUBBLE_OFFSET = """const views = document.getElementById('views');
+    const li = [...document.querySelectorAll('#message-list li')].find((b) => b.querySelector('.text').textContent === t);
+    return li.getBoundingClientRect().top - views.getBoundingClientRect().top;"""
 # Counts the chat list's redraws from now on (renderChats replaces its rows).
 WATCH_LIST = """() => { window.__listDraws = 0;
     new MutationObserver(() => window.__listDraws++).observe(document.getElementById('chat-list'), {childList: true}); }"""
@@ -64,16 +69,22 @@ def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext,
         assert panel.locator("#chat-list li").first.get_attribute("data-chat") == fresh
         assert panel.locator("#chat-view").is_hidden() and panel.locator("#chats-view").is_visible()
 
-        # A long chat: the newest bubbles are drawn first, the older ones above them; all in order.
+        # A long chat: the newest 40 bubbles; the older ones come when the user scrolls up to them,
+        # drawn above without moving what the user reads; all in order.
         panel.locator(f'#chat-list li[data-chat="{chats[1]}"]').click()
+        panel.locator("#message-list li", has_text="mensagem 59 de").wait_for()
+        assert panel.locator("#message-list li").count() == FIRST_MESSAGES
+        top = f"mensagem {60 - FIRST_MESSAGES} de {chats[1][5:13]}"
+        # Scrolled to the top (and where the oldest drawn bubble is then read, in the same task).
+        at = panel.evaluate("t => { document.getElementById('views').scrollTop = 0;" + BUBBLE_OFFSET + " }", top)
         panel.locator("#message-list li").nth(59).wait_for()
         texts = panel.locator("#message-list li .text").all_inner_texts()
         assert texts == [f"mensagem {i} de {chats[1][5:13]}" for i in range(60)]
-        # A message arriving meanwhile redraws the chat: the older page of the draw before it is never
-        # put above the new draw (it would repeat bubbles).
+        # The bubble the user was reading did not move when the older ones came above it.
+        assert panel.evaluate("t => {" + BUBBLE_OFFSET + " }", top) == pytest.approx(at, abs=2)
+        # A message arriving redraws the chat: the older ones read stay, none repeated.
         import_records(core_page, [rec(chats[1], 60, "mais uma agora", now + 2)])
         panel.locator("#message-list li", has_text="mais uma agora").wait_for()
-        panel.locator("#message-list li").nth(60).wait_for()
         keys = panel.evaluate("() => [...document.querySelectorAll('#message-list li')].map((li) => li.dataset.key)")
         assert len(keys) == len(set(keys)) == 61
     finally:
@@ -102,7 +113,9 @@ def test_the_chat_list_asks_for_its_first_screens_and_more_at_its_end(ext, core_
         assert [k for k in drawn if k in set(mine)] == mine[::-1]
         panel.locator("#chats-more").wait_for(state="hidden")
         # A redraw from capture keeps every row the user is scrolled among...
-        first_row = "k => document.querySelector('#chat-list li').dataset.chat === k"
+        # (the list is drawn a screen first and the rest in later tasks: "drawn" says it is complete)
+        first_row = ("k => { const l = document.getElementById('chat-list');"
+                     " return l.dataset.drawn && l.firstElementChild.dataset.chat === k; }")
         import_records(core_page, [rec(mine[0], 2, "nova 1", time.time())])
         panel.wait_for_function(first_row, arg=mine[0])
         assert panel.evaluate("() => document.getElementById('chat-list').children.length") == total

@@ -11,7 +11,7 @@ const MORE_ROWS = 100; // then this many per task
 let listDraws = 0;
 let messageDraws = 0;
 /** Runs ``fn`` after the next frame is painted (a task queued from that frame's callback). @param {() => void} fn */
-const afterPaint = (fn) => requestAnimationFrame(() => setTimeout(fn, 0));
+export const afterPaint = (fn) => requestAnimationFrame(() => setTimeout(fn, 0));
 
 /** @typedef {Mettri.records.ChatRecord} Chat */
 
@@ -44,11 +44,16 @@ export function renderChats(chats, onOpen) {
   // The first screenfuls now, the rest in the next tasks: the panel shows about 12 rows, and building
   // all 500 before the first paint held the list back (scripts/bench_scale.py). A newer draw wins.
   const turn = ++listDraws;
+  delete list.dataset.drawn; // set when every row of this draw is in (tests wait for it)
   if (keep) list.append(...chats.slice(keep, FIRST_ROWS).map(row));
   else list.replaceChildren(...chats.slice(0, FIRST_ROWS).map(row));
   /** @param {number} from */
   const more = (from) => {
-    if (turn !== listDraws || from >= chats.length) return;
+    if (turn !== listDraws) return;
+    if (from >= chats.length) {
+      list.dataset.drawn = String(turn);
+      return;
+    }
     list.append(...chats.slice(from, from + MORE_ROWS).map(row));
     setTimeout(() => more(from + MORE_ROWS), 0);
   };
@@ -65,25 +70,32 @@ function bubble(m) {
 }
 
 /**
- * Older messages above the bubbles of one draw (oldest first), the newest kept in view; dropped if
- * the chat was drawn again meanwhile (its newest page moved).
+ * Older messages above the drawn ones (oldest first); what the user is reading stays where it is.
  * @param {Mettri.records.MessageRecord[]} older
- * @param {number} turn what renderMessages returned
  */
-export function prependMessages(older, turn) {
-  const list = byId("message-list");
-  afterPaint(() => {
-    if (turn !== messageDraws || !older.length) return;
-    list.prepend(...older.map(bubble));
-    list.lastElementChild?.scrollIntoView({ block: "end" });
-  });
+export function prependMessages(older) {
+  if (!older.length) return;
+  const views = byId("views");
+  const fromBottom = views.scrollHeight - views.scrollTop;
+  byId("message-list").prepend(...older.map(bubble));
+  views.scrollTop = views.scrollHeight - fromBottom;
+}
+
+/** The first bubble at least partly on screen, and its distance from the top of the panel's view. */
+function firstVisibleBubble() {
+  const top = byId("views").getBoundingClientRect().top;
+  for (const li of /** @type {HTMLCollectionOf<HTMLElement>} */ (byId("message-list").children)) {
+    const box = li.getBoundingClientRect();
+    if (box.bottom > top) return { key: li.dataset.key, offset: box.top - top };
+  }
+  return null;
 }
 
 /**
  * @param {Chat} chat
  * @param {Mettri.records.MessageRecord[]} messages
  * @param {Mettri.capture.ChatHealth | undefined} health
- * @returns {number} this draw's turn (for prependMessages)
+ * @returns {number} this draw's turn: older pages asked for before it are not put above it
  */
 export function renderMessages(chat, messages, health) {
   byId("chat-title").replaceChildren(el("bdi", {}, chat.title));
@@ -105,10 +117,17 @@ export function renderMessages(chat, messages, health) {
   }
   byId("no-messages").hidden = messages.length > 0;
   const list = byId("message-list");
-  // Only the newest page (sidepanel.js asks for it first): the older ones come through
-  // prependMessages, above them, once this frame is painted.
-  const turn = ++messageDraws;
+  const views = byId("views");
+  // The same chat drawn again (a message arrived) while the user reads older ones: they stay in place.
+  const sameChat = list.dataset.chat === chat.key;
+  const reading = sameChat && views.scrollHeight - views.scrollTop - views.clientHeight > 40 ? firstVisibleBubble() : null;
+  list.dataset.chat = chat.key;
   list.replaceChildren(...messages.map(bubble));
-  list.lastElementChild?.scrollIntoView({ block: "end" }); // newest at the bottom, as in WhatsApp
-  return turn;
+  const anchor = reading && [...list.children].find((li) => /** @type {HTMLElement} */ (li).dataset.key === reading.key);
+  if (reading && anchor) {
+    views.scrollTop += anchor.getBoundingClientRect().top - views.getBoundingClientRect().top - reading.offset;
+  } else {
+    list.lastElementChild?.scrollIntoView({ block: "end" }); // newest at the bottom, as in WhatsApp
+  }
+  return ++messageDraws;
 }

@@ -2,7 +2,7 @@
 // Side panel: core state, captured chats, and the messages of the open chat,
 // refreshed live from the core's events.
 import { renderBoot } from "./boot-view.js";
-import { prependMessages, renderChats, renderMessages } from "./chat-views.js";
+import { afterPaint, prependMessages, renderChats, renderMessages } from "./chat-views.js";
 import { mountBackfill, mountScan } from "./history-controls.js";
 import { views } from "./views.js";
 import { api, byId, onEvent } from "./dom.js";
@@ -15,7 +15,10 @@ MettriI18n.apply();
 const REFRESH_ON = new Set(["messages.captured", "messages.imported"]);
 
 const FIRST_CHATS = 40; // three screens of the panel
-const FIRST_MESSAGES = 40; // an open chat's newest bubbles, asked for and drawn before the older ones
+const FIRST_MESSAGES = 40; // an open chat's newest bubbles: three screens of the panel
+const OLDER_MESSAGES = 100; // asked for each time the user scrolls up to the top of the drawn ones
+const MAX_MESSAGES = 1000; // the core's limit for one answer
+const NEW_ROOM = 20; // a redraw of the open chat asks for this many beyond the drawn ones: the new ones
 const MORE_CHATS = 100; // asked for each time the user scrolls to the end of the list
 const MAX_CHATS = 5000; // the core's limit for one answer; the rest are found by search
 const REACH_PX = 600; // the next rows are asked for when the list's end is this close below the screen
@@ -27,6 +30,12 @@ let drawnFresh = false; // the core answered once: the cached list is never draw
 let wantChats = FIRST_CHATS; // rows the user has scrolled to: what a redraw asks the core for
 let allChats = false; // the last answer held every chat: scrolling to the end asks for no more
 let loadingMore = false;
+/** @type {{ ts: number, seq: number } | null} where the open chat's older messages start (null: none older) */
+let olderCursor = null;
+let loadingOlder = false;
+let messagesTurn = 0; // the open chat's current draw (renderMessages)
+/** @type {string | null} the chat whose messages are drawn */
+let drawnChat = null;
 const backfill = mountBackfill(byId("backfill-controls"));
 mountScan(byId("scan-controls"), () => refresh());
 
@@ -45,20 +54,24 @@ async function refresh() {
   try {
     if (openChat) {
       // Only what is on screen is asked for and drawn: the chat list under an open chat is hidden,
-      // and drawing its rows doubled the time to show the chat (scripts/bench_scale.py).
-      // The newest 200, shown oldest first as in WhatsApp: the first screens, then the rest above
-      // them (200 records cost the core ~30 ms in a busy chat, 40 a fifth of that).
+      // and drawing its rows doubled the time to show the chat (scripts/bench_scale.py). The newest
+      // 40 messages, oldest first as in WhatsApp; older pages come as the user scrolls up to them
+      // (olderMessages). A redraw of the same chat (a message arrived) keeps the older pages read
+      // so far: it asks for what is drawn and room for the new ones, and keeps what is not older.
       const chat = openChat;
-      const [first, health] = await Promise.all([
-        api.messages.list({ chat: chat.key, limit: FIRST_MESSAGES, newest_first: true }),
+      const drawn = drawnChat === chat.key ? byId("message-list").children.length : 0;
+      const limit = Math.min(MAX_MESSAGES, drawn ? drawn + NEW_ROOM : FIRST_MESSAGES);
+      const [page, health] = await Promise.all([
+        api.messages.list({ chat: chat.key, limit, newest_first: true }),
         api.capture.health({ chat: chat.key }),
       ]);
       if (chat !== openChat || stale()) return;
-      const turn = renderMessages(chat, [...first.messages].reverse(), health.chats[0]);
-      if (first.next_cursor_ts === null || first.next_cursor_ts === undefined) return;
-      const older = await api.messages.list({ chat: chat.key, limit: 200 - FIRST_MESSAGES, newest_first: true,
-        cursor_ts: first.next_cursor_ts, cursor_seq: first.next_cursor_seq });
-      if (chat === openChat) prependMessages([...older.messages].reverse(), turn);
+      const from = drawn ? olderCursor : null; // the oldest message drawn
+      const kept = from ? page.messages.filter((m) => (m.ts ?? -Infinity) > from.ts || (m.ts === from.ts && m.seq >= from.seq)) : page.messages;
+      messagesTurn = renderMessages(chat, [...kept].reverse(), health.chats[0]);
+      drawnChat = chat.key;
+      if (kept.length === page.messages.length) olderCursor = cursorOf(page);
+      afterPaint(olderMessages); // a short page may not fill the screen: the next one at once
       return;
     }
     // Only the rows the user has scrolled to: redrawn up to 4 times a second while capturing, and
@@ -74,6 +87,41 @@ async function refresh() {
   } catch (err) {
     console.warn("mettri: refresh failed", err);
   }
+}
+
+/** @param {Mettri.capture.MessageList} page @returns {{ ts: number, seq: number } | null} */
+function cursorOf(page) {
+  const { next_cursor_ts: ts, next_cursor_seq: seq } = page;
+  return ts === null || ts === undefined || seq === null || seq === undefined ? null : { ts, seq };
+}
+
+/** The open chat's top came within reach of the screen: the page of messages before the drawn ones. */
+async function olderMessages() {
+  const chat = openChat;
+  const cursor = olderCursor;
+  if (!chat || !cursor || loadingOlder || !inReach(byId("message-list-start"))) return;
+  loadingOlder = true;
+  const turn = messagesTurn;
+  try {
+    const page = await api.messages.list({ chat: chat.key, limit: OLDER_MESSAGES, newest_first: true,
+      cursor_ts: cursor.ts, cursor_seq: cursor.seq });
+    if (chat !== openChat || turn !== messagesTurn) return; // drawn again meanwhile: its own cursor holds
+    prependMessages([...page.messages].reverse());
+    olderCursor = cursorOf(page);
+  } catch (err) {
+    console.warn("mettri: older messages not read", err);
+    return;
+  } finally {
+    loadingOlder = false;
+  }
+  afterPaint(olderMessages);
+}
+
+/** Whether an element is within REACH_PX of the panel's visible area. @param {HTMLElement} marker */
+function inReach(marker) {
+  const view = byId("views").getBoundingClientRect();
+  const box = marker.getBoundingClientRect();
+  return box.bottom >= view.top - REACH_PX && box.top <= view.bottom + REACH_PX;
 }
 
 /** After the user scrolled back up: the rows within reach of the screen (and of the scroll that
@@ -102,6 +150,8 @@ async function more() {
 // Asked for a screen before the user reaches the end (of the panel's scrolling main), so scrolling rarely waits.
 new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && more(), { root: byId("views"), rootMargin: `0px 0px ${REACH_PX}px 0px` })
   .observe(byId("chat-list-end"));
+new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && olderMessages(), { root: byId("views"), rootMargin: `${REACH_PX}px 0px 0px 0px` })
+  .observe(byId("message-list-start"));
 
 // Many events can arrive in a burst while capturing: redraw at most 4 times a second.
 function scheduleRefresh() {
@@ -118,6 +168,10 @@ function scheduleRefresh() {
 /** @param {Mettri.records.ChatRecord | null} chat */
 function show(chat) {
   openChat = chat;
+  // A chat opened (or opened again) starts from its newest page.
+  drawnChat = null;
+  olderCursor = null;
+  delete byId("message-list").dataset.chat;
   backfill.setChat(chat ? chat.key : null);
   byId("chats-view").hidden = !!chat;
   byId("chat-view").hidden = !chat;
