@@ -54,6 +54,8 @@ def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext,
         # Oldest first, as in WhatsApp (the core reads the newest 200 newest-first: idb-shim.js).
         assert panel.locator("#message-list li .text").all_inner_texts() == [f"mensagem {i} de {chats[0][5:13]}" for i in range(5)]
         assert panel.evaluate("() => window.__listDraws") == 0, "the hidden chat list was drawn again"
+        # Its messages came by import, none by capture: no capture figure ("100 % read · stored: 0").
+        assert panel.locator("#capture-health").is_hidden()
 
         # A message arriving in the open chat is drawn there.
         import_records(core_page, [rec(chats[0], 99, "chegou agora", now)])

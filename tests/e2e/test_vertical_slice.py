@@ -39,6 +39,8 @@ def test_incoming_message_reaches_the_side_panel_once(routed, core_page):
     # Text from WhatsApp is rendered as text, never as HTML.
     assert "<b>não é html</b>" in bubble.inner_text()
     assert bubble.locator("b").count() == 0
+    # A captured chat says how cleanly capture read it (rendered with the same answer as the bubbles).
+    assert panel.locator("#capture-health").is_visible()
     panel.close()
 
     # WhatsApp re-renders rows constantly: switching chats and generations re-renders this one.

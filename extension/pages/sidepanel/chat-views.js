@@ -105,12 +105,13 @@ export function renderMessages(chat, messages, health) {
   note.textContent = chat.ambiguous ? t("chatAmbiguous") : note.hidden ? "" : t("chatTwins");
   note.className = "identity-note" + (chat.ambiguous ? " poor" : "");
   const figure = byId("capture-health");
-  figure.hidden = !health;
+  // A chat capture never read (its messages came by import) has no capture figure to show.
+  figure.hidden = !health || (health.count === 0 && !(health.missing > 0));
   if (health && health.missing > 0) {
     // WhatsApp counted messages capture has not read yet (a hidden tab): never shown as 100 %.
     figure.textContent = tn("captureMissing", health.missing, [health.missing.toLocaleString(locale)]);
     figure.className = "health poor";
-  } else if (health) {
+  } else if (health && !figure.hidden) {
     const share = Math.round((health.clean_share ?? 1) * 100);
     figure.textContent = t("captureHealth", [String(share), health.count.toLocaleString(locale)]);
     figure.className = "health " + (share >= 99 ? "good" : share >= 90 ? "fair" : "poor");
