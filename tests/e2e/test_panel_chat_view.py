@@ -84,9 +84,12 @@ def test_opening_a_chat_draws_its_messages_and_leaves_the_hidden_list_alone(ext,
         assert texts == [f"mensagem {i} de {chats[1][5:13]}" for i in range(60)]
         # The bubble the user was reading did not move when the older ones came above it.
         assert panel.evaluate("t => {" + BUBBLE_OFFSET + " }", top) == pytest.approx(at, abs=2)
-        # A message arriving redraws the chat: the older ones read stay, none repeated.
+        # A message arriving redraws the chat: the older ones read stay, none repeated, and the
+        # user reading them is not moved (the bubble at the same place on screen).
+        reading = panel.evaluate("t => {" + BUBBLE_OFFSET + " }", top)
         import_records(core_page, [rec(chats[1], 60, "mais uma agora", now + 2)])
         panel.locator("#message-list li", has_text="mais uma agora").wait_for()
+        assert panel.evaluate("t => {" + BUBBLE_OFFSET + " }", top) == pytest.approx(reading, abs=2)
         keys = panel.evaluate("() => [...document.querySelectorAll('#message-list li')].map((li) => li.dataset.key)")
         assert len(keys) == len(set(keys)) == 61
     finally:

@@ -34,8 +34,6 @@ let loadingMore = false;
 let olderCursor = null;
 let loadingOlder = false;
 let messagesTurn = 0; // the open chat's current draw (renderMessages)
-/** @type {string | null} the chat whose messages are drawn */
-let drawnChat = null;
 const backfill = mountBackfill(byId("backfill-controls"));
 mountScan(byId("scan-controls"), () => refresh());
 
@@ -59,7 +57,8 @@ async function refresh() {
       // (olderMessages). A redraw of the same chat (a message arrived) keeps the older pages read
       // so far: it asks for what is drawn and room for the new ones, and keeps what is not older.
       const chat = openChat;
-      const drawn = drawnChat === chat.key ? byId("message-list").children.length : 0;
+      const list = byId("message-list");
+      const drawn = list.dataset.chat === chat.key ? list.children.length : 0; // renderMessages names the chat drawn
       const limit = Math.min(MAX_MESSAGES, drawn ? drawn + NEW_ROOM : FIRST_MESSAGES);
       const [page, health] = await Promise.all([
         api.messages.list({ chat: chat.key, limit, newest_first: true }),
@@ -69,7 +68,6 @@ async function refresh() {
       const from = drawn ? olderCursor : null; // the oldest message drawn
       const kept = from ? page.messages.filter((m) => (m.ts ?? -Infinity) > from.ts || (m.ts === from.ts && m.seq >= from.seq)) : page.messages;
       messagesTurn = renderMessages(chat, [...kept].reverse(), health.chats[0]);
-      drawnChat = chat.key;
       if (kept.length === page.messages.length) olderCursor = cursorOf(page);
       afterPaint(olderMessages); // a short page may not fill the screen: the next one at once
       return;
@@ -117,8 +115,9 @@ async function olderMessages() {
   afterPaint(olderMessages);
 }
 
-/** Whether an element is within REACH_PX of the panel's visible area. @param {HTMLElement} marker */
+/** Whether an element is shown, within REACH_PX of the panel's visible area. @param {HTMLElement} marker */
 function inReach(marker) {
+  if (marker.offsetParent === null) return false; // in a hidden view (another tab, or the list)
   const view = byId("views").getBoundingClientRect();
   const box = marker.getBoundingClientRect();
   return box.bottom >= view.top - REACH_PX && box.top <= view.bottom + REACH_PX;
@@ -169,7 +168,6 @@ function scheduleRefresh() {
 function show(chat) {
   openChat = chat;
   // A chat opened (or opened again) starts from its newest page.
-  drawnChat = null;
   olderCursor = null;
   delete byId("message-list").dataset.chat;
   backfill.setChat(chat ? chat.key : null);
