@@ -138,7 +138,7 @@ function chatsInReach() {
 
 // The end of the list came into view: the next rows.
 async function more() {
-  if (loadingMore || allChats || openChat || !drawnFresh || wantChats >= MAX_CHATS) return;
+  if (loadingMore || allChats || openChat || !drawnFresh || wantChats >= MAX_CHATS || byId("chats-view").hidden) return;
   loadingMore = true;
   wantChats = Math.min(MAX_CHATS, wantChats + MORE_CHATS);
   byId("chats-more").hidden = false;
