@@ -18,7 +18,8 @@ chats; it indexes each batch as it is written). Then, in the same run:
 * MiniSearch (tests/replica's pin) and FlexSearch (scripts/vendor.lock.json "bench", never in dist/)
   index the same records and answer the same queries in a page of the same browser, with their
   JS heap after a GC (the records are handed over in slices and not kept);
-* the profile's IndexedDB folder on disk, and a relaunch: browser start -> core ready -> searchable.
+* the profile's IndexedDB folder on disk, and a relaunch: browser start -> core ready -> searchable,
+  with the side panel opened at once: its frames until the core is ready (a long gap is a frozen panel).
 
 Prints one JSON object (ratios compared with scripts/baselines/scale.json); progress on stderr.
 Needs dist/ (scripts/build.py) and the replica's node_modules (MiniSearch).
@@ -184,6 +185,12 @@ FLEX_LOOP = """([queries, rounds, chats]) => {
     }
     return {latency: out, totals};
 }"""
+
+
+# Every frame's distance from the one before, in the side panel, until told to stop.
+WATCH_FRAMES = """() => { window.__frameGaps = []; let last = performance.now();
+    const tick = (t) => { window.__frameGaps.push(t - last); last = t; if (!window.__stopFrames) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick); }"""
 
 
 def offscreen_memory(probe: OffscreenProbe) -> dict:
@@ -370,9 +377,13 @@ def one_size(p, size: int, n_chats: int, rounds: int, libs: bool, keep: Path | N
         log(f"[{size}] relaunch")
         t0 = time.perf_counter()
         context, ext_id = browser.launch(p, profile, extra_args=[f"--remote-debugging-port={port}"], dist=DIST)
-        page = browser.open_page(context, ext_id)
+        # The side panel opened at once: its frames while the core starts (a gap is a frozen panel).
+        page = browser.open_page(context, ext_id, PANEL)
+        page.set_viewport_size({"width": 400, "height": 800})
+        page.evaluate(WATCH_FRAMES)
         state = browser.wait_core_ready(page, timeout_ms=600_000)
         ready_s = time.perf_counter() - t0
+        gaps = sorted(page.evaluate("() => { window.__stopFrames = true; return window.__frameGaps; }"))
         first = browser.core_call(page, "search.messages", {"q": "entrega"})
         searchable_s = time.perf_counter() - t0
         assert first["ok"] and first["result"]["hits"], first
@@ -380,7 +391,11 @@ def one_size(p, size: int, n_chats: int, rounds: int, libs: bool, keep: Path | N
         result["relaunch"] = {"browser_start_to_core_ready_s": round(ready_s, 2),
                               "browser_start_to_searchable_s": round(searchable_s, 2),
                               "core_ready_to_searchable_s": round(searchable_s - ready_s, 3),
-                              "started_from": st["started_from"], "stages_ms": state.get("stages")}
+                              "started_from": st["started_from"], "stages_ms": state.get("stages"),
+                              "side_panel_frames_while_starting": {
+                                  "frames": len(gaps), "longest_gap_ms": round(gaps[-1]) if gaps else None,
+                                  "gaps_over_100ms": sum(g > 100 for g in gaps),
+                                  "frozen_s": round(sum(g for g in gaps if g > 100) / 1000, 2)}}
         probe = OffscreenProbe(p, port)
         mem = offscreen_memory(probe)
         probe.close()
