@@ -193,18 +193,6 @@ WATCH_FRAMES = """() => { window.__frameGaps = []; let last = performance.now();
     requestAnimationFrame(tick); }"""
 
 
-def offscreen_memory(probe: OffscreenProbe) -> dict:
-    """JS heap after a GC (the offscreen document and its core worker), plus Python's WebAssembly memory."""
-    heap = probe.heap()
-    # The worker's own count of its memory (extension/offscreen/main.js mettriWasmBytes): no heap walk.
-    wasm = probe.send("Runtime.evaluate", {"expression": "globalThis.mettriWasmBytes ? mettriWasmBytes() : null",
-                                           "returnByValue": True, "awaitPromise": True})["result"].get("value")
-    js = heap["used"] / 2**20
-    return {"js_heap_used_mb": round(js, 1), "js_heap_total_mb": round(heap["total"] / 2**20, 1),
-            "wasm_memory_mb": round(wasm / 2**20, 1) if wasm else None,
-            "total_mb": round(js + (wasm or 0) / 2**20, 1)}
-
-
 def heap_used_mb(cdp) -> float:
     cdp.send("HeapProfiler.collectGarbage")
     return round(cdp.send("Runtime.getHeapUsage")["usedSize"] / 2**20, 1)
@@ -353,7 +341,7 @@ def one_size(p, size: int, n_chats: int, rounds: int, libs: bool, keep: Path | N
         panel.close()
 
         probe = OffscreenProbe(p, port)
-        mem = offscreen_memory(probe)
+        mem = probe.memory()
         probe.close()
         result["offscreen_memory"] = mem
 
@@ -397,7 +385,7 @@ def one_size(p, size: int, n_chats: int, rounds: int, libs: bool, keep: Path | N
                                   "gaps_over_100ms": sum(g > 100 for g in gaps),
                                   "frozen_s": round(sum(g for g in gaps if g > 100) / 1000, 2)}}
         probe = OffscreenProbe(p, port)
-        mem = offscreen_memory(probe)
+        mem = probe.memory()
         probe.close()
         result["offscreen_memory_after_relaunch"] = mem
         context.close()

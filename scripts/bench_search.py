@@ -220,28 +220,16 @@ class OffscreenProbe:
             used, total = used + heap["usedSize"], total + heap["totalSize"]
         return {"used": used, "total": total}
 
-    def wasm_bytes(self, timeout: float = 90) -> int | None:
-        """The wasm heap (Python's memory) is outside the JS heap: every WebAssembly.Memory, summed."""
-        total = 0
-        try:
-            for session in self.sessions():
-                proto = self.send("Runtime.evaluate", {"expression": "WebAssembly.Memory.prototype"},
-                                  session=session)["result"]["objectId"]
-                found = self.send("Runtime.queryObjects", {"prototypeObjectId": proto}, timeout=timeout,
-                                  session=session)["objects"]["objectId"]
-                total += self.send("Runtime.callFunctionOn", {
-                    "objectId": found, "returnByValue": True,
-                    "functionDeclaration": "function () { return this.reduce((n, m) => n + m.buffer.byteLength, 0); }"},
-                    session=session)["result"].get("value") or 0
-        except (TimeoutError, RuntimeError, KeyError) as exc:
-            log(f"  wasm memory not measured: {exc!r}")
-            return None
-        return total or None
-
     def memory(self) -> dict:
-        heap, wasm = self.heap(), self.wasm_bytes()
-        return {"js_heap_used_mb": round(heap["used"] / 2**20, 1), "js_heap_total_mb": round(heap["total"] / 2**20, 1),
-                "wasm_memory_mb": round(wasm / 2**20, 1) if wasm else None}
+        """JS heap after a GC (the document's and the worker's) and Python's WebAssembly memory, as the
+        worker counts it (extension/offscreen/main.js mettriWasmBytes: no heap walk)."""
+        heap = self.heap()
+        wasm = self.send("Runtime.evaluate", {"expression": "globalThis.mettriWasmBytes ? mettriWasmBytes() : null",
+                                              "returnByValue": True, "awaitPromise": True})["result"].get("value")
+        js = heap["used"] / 2**20
+        return {"js_heap_used_mb": round(js, 1), "js_heap_total_mb": round(heap["total"] / 2**20, 1),
+                "wasm_memory_mb": round(wasm / 2**20, 1) if wasm else None,
+                "total_mb": round(js + (wasm or 0) / 2**20, 1)}
 
     def close(self) -> None:
         self.browser.close()

@@ -9,7 +9,6 @@ const locale = chrome.i18n.getUILanguage();
 const FIRST_ROWS = 40; // drawn at once: three screens of the panel
 const MORE_ROWS = 100; // then this many per task
 let listDraws = 0;
-let messageDraws = 0;
 /** Runs ``fn`` after the next frame is painted (a task queued from that frame's callback). @param {() => void} fn */
 export const afterPaint = (fn) => requestAnimationFrame(() => setTimeout(fn, 0));
 
@@ -95,7 +94,6 @@ function firstVisibleBubble() {
  * @param {Chat} chat
  * @param {Mettri.records.MessageRecord[]} messages
  * @param {Mettri.capture.ChatHealth | undefined} health
- * @returns {number} this draw's turn: older pages asked for before it are not put above it
  */
 export function renderMessages(chat, messages, health) {
   byId("chat-title").replaceChildren(el("bdi", {}, chat.title));
@@ -130,5 +128,4 @@ export function renderMessages(chat, messages, health) {
   } else {
     list.lastElementChild?.scrollIntoView({ block: "end" }); // newest at the bottom, as in WhatsApp
   }
-  return ++messageDraws;
 }

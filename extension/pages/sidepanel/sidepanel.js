@@ -33,7 +33,7 @@ let loadingMore = false;
 /** @type {{ ts: number, seq: number } | null} where the open chat's older messages start (null: none older) */
 let olderCursor = null;
 let loadingOlder = false;
-let messagesTurn = 0; // the open chat's current draw (renderMessages)
+let messagesTurn = 0; // the open chat's draws: an older page asked for before one is not put above it
 const backfill = mountBackfill(byId("backfill-controls"));
 mountScan(byId("scan-controls"), () => refresh());
 
@@ -67,7 +67,8 @@ async function refresh() {
       if (chat !== openChat || stale()) return;
       const from = drawn ? olderCursor : null; // the oldest message drawn
       const kept = from ? page.messages.filter((m) => (m.ts ?? -Infinity) > from.ts || (m.ts === from.ts && m.seq >= from.seq)) : page.messages;
-      messagesTurn = renderMessages(chat, [...kept].reverse(), health.chats[0]);
+      messagesTurn += 1;
+      renderMessages(chat, [...kept].reverse(), health.chats[0]);
       if (kept.length === page.messages.length) olderCursor = cursorOf(page);
       afterPaint(olderMessages); // a short page may not fill the screen: the next one at once
       return;
