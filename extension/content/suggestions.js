@@ -57,6 +57,7 @@ var MettriSuggestions = (() => {
     /** @type {ReturnType<typeof setInterval> | undefined} */
     let timer;
     let busy = false;
+    let stopped = false;
 
     /** @param {Suggestion} s */
     function remember(s) {
@@ -262,11 +263,13 @@ var MettriSuggestions = (() => {
       status,
       async start() {
         const reply = await api.suggestion.pending.request({});
+        if (stopped) return; // the tab went idle while asking: a late start would leave a second bar
         if (reply.ok) reply.result.suggestions.forEach(remember);
         timer = setInterval(check, CHECK_MS);
         check();
       },
       stop() {
+        stopped = true;
         clearInterval(timer);
         unsubscribe();
         removeBar();

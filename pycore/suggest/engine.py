@@ -22,7 +22,7 @@ from pycore.clock import Clock
 from pycore.suggest import refill
 from pycore.suggest.ports import ContactWords, History, Messages, ModelReplies, Offers, Texts
 from pycore.suggest.words import terms
-from pycore.suggestions.protocol import SuggestedReply
+from pycore.suggestions.protocol import SuggestedReply, Suggestion
 from pycore.textfold import fold as same_text
 
 MAX_REPLIES = 3
@@ -54,6 +54,7 @@ class SuggestEngine:
         message is one of them, incoming, text, and fresh. True when replies were offered."""
         if not new_keys:
             return False
+        waiting = await self.offers.current(chat)  # first: any other offer made after this is newer
         newest = await self.messages.newest(chat)
         if newest is None or newest.get("key") not in set(new_keys):
             return False
@@ -63,6 +64,8 @@ class SuggestEngine:
         if ts is None or ts < self.clock.wall(self.clock.now()) - FRESH_S:
             return False
         replies = await self.propose(chat, newest["text"], before_ts=ts)
+        if await self.offered_since(chat, waiting):
+            return False  # someone offered a reply while these were ranked: theirs is the newer word
         if self.model is None or not await self.model.enabled():
             if not replies:
                 return False
@@ -70,18 +73,23 @@ class SuggestEngine:
             return True
         return await self.with_model(chat, replies)
 
+    async def offered_since(self, chat: str, waiting: Suggestion | None) -> bool:
+        """Another offer replaced ``waiting`` (the chat's suggestion when the engine began)."""
+        now = await self.offers.current(chat)
+        return now is not None and now != waiting
+
     async def with_model(self, chat: str, local: list[SuggestedReply]) -> bool:
         """Offer the local replies at once, ask the model, then offer both (or the local ones with the
         note saying why the model gave none), unless the user already acted on the first offer or a
         newer message brought another."""
         assert self.model is not None
-        started = self.clock.now()
+        waiting = await self.offers.current(chat)
         first = await self.offers.offer_replies(chat, local, model="asking") if local else None
         found, note = await self.model.ask(chat)
         now = await self.offers.current(chat)
         if first is not None and (now is None or now.offered_at != first.offered_at):
             return True  # approved, dismissed or replaced meanwhile: the model's answer is too late
-        if first is None and now is not None and now.offered_at >= started:
+        if first is None and await self.offered_since(chat, waiting):
             return False
         model = [SuggestedReply(text=t, source="model") for t in found]
         merged = _dedupe(_alternate(local, model), MAX_REPLIES)

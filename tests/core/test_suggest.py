@@ -135,6 +135,35 @@ def test_a_failing_engine_never_stops_capture(core, clock):
     assert pending(core, BIA) == []
 
 
+def test_a_reply_offered_while_the_engine_ranks_is_not_replaced_by_the_engine(core, clock):
+    ana_history(core, clock)
+    history = core.features.suggest.history
+
+    class OfferedMeanwhile:
+        """The search answers only after someone (the side panel, a test) offered a reply."""
+
+        async def similar_incoming(self, *a):
+            reply = await core.handle({"id": "o", "type": "suggestion.offer", "source": "page",
+                                       "args": {"chat": BIA, "text": "Já te mando o preço, Beatriz!"}})
+            assert reply["ok"], reply
+            return await history.similar_incoming(*a)
+
+        def following(self, *a):
+            return history.following(*a)
+
+    core.features.suggest.history = OfferedMeanwhile()
+    capture(core, BIA, "Beatriz Lima", "Quanto custa o bolo de cenoura?", clock.now(), "Q9")
+    [s] = pending(core, BIA)
+    assert [(r["text"], r["source"]) for r in s["replies"]] == [("Já te mando o preço, Beatriz!", "manual")]
+    # Without the offer in between, the same question gets the engine's replies.
+    core.features.suggest.history = history
+    ok(core, "suggestion.dismiss", {"chat": BIA})
+    clock.advance(60)
+    capture(core, BIA, "Beatriz Lima", "Quanto custa o bolo de cenoura?", clock.now(), "Q10")
+    [s] = pending(core, BIA)
+    assert s["replies"][0]["source"] == "history", s
+
+
 def test_an_answer_given_right_after_the_question_outranks_one_given_after_other_messages(core, clock):
     then = clock.now() - DAY
     messages(core, ANA, [(then, "in", "Vocês aceitam cartão de crédito?"), (then + 60, "in", "E fazem entrega no domingo?"),
