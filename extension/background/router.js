@@ -4,6 +4,7 @@
 // (pages receive them directly; the offscreen document only has chrome.runtime).
 
 import { ensureOffscreen } from "./offscreen-manager.js";
+import { encodeReply } from "./sender-check.js";
 
 const RETRY_DELAYS_MS = [50, 100, 200, 400, 800, 1600];
 /** @param {number} ms */
@@ -18,16 +19,17 @@ function isNoReceiver(err) {
 /**
  * Forward a request to the core, recreating the offscreen document if it is gone.
  * @param {Mettri.StampedRequest} request the envelope with the source the worker stamped
- * @returns {Promise<Mettri.Reply>}
+ * @param {boolean} [text] the sender wants the reply as JSON text (the document answers so)
+ * @returns {Promise<Mettri.Reply | string>}
  */
-export async function forwardToCore(request) {
+export async function forwardToCore(request, text = false) {
   /** @type {unknown} */
   let lastError = null;
   for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
     await ensureOffscreen();
     try {
       /** @type {Mettri.Message} */
-      const message = { to: "offscreen", request };
+      const message = { to: "offscreen", request, text };
       const reply = await chrome.runtime.sendMessage(message);
       if (reply !== undefined) return reply;
       lastError = new Error("the core sent no reply");
@@ -37,7 +39,7 @@ export async function forwardToCore(request) {
     }
     if (attempt < RETRY_DELAYS_MS.length) await sleep(RETRY_DELAYS_MS[attempt]);
   }
-  return MettriProtocol.errorReply(request.id ?? null, "not_ready", `core unreachable: ${lastError}`);
+  return /** @type {Mettri.Reply | string} */ (encodeReply(MettriProtocol.errorReply(request.id ?? null, "not_ready", `core unreachable: ${lastError}`), text));
 }
 
 async function whatsappTabs() {

@@ -26,14 +26,33 @@ export function classifySender(sender) {
  * A request as the core may see it: its source and tab stamped from Chrome's own sender
  * information, never from what the sender wrote. The service worker (relaying) and the offscreen
  * document (answering pages and the content script directly) both use this one rule.
+ * The client sends the envelope as JSON text (`text`: answer it as text too); an object is taken as well.
  * @param {unknown} request
  * @param {chrome.runtime.MessageSender} sender
- * @returns {{ request: Mettri.StampedRequest } | { invalid: true } | null} null: not ours, never answered
+ * @returns {{ request: Mettri.StampedRequest, text: boolean } | { invalid: true, text: boolean } | null} null: not ours, never answered
  */
 export function stampRequest(request, sender) {
   const source = classifySender(sender);
   if (source !== "page" && source !== "content") return null;
-  if (typeof request !== "object" || request === null) return { invalid: true };
+  const text = typeof request === "string";
+  let body = request;
+  if (text) {
+    try {
+      body = JSON.parse(/** @type {string} */ (request));
+    } catch {
+      return { invalid: true, text };
+    }
+  }
+  if (typeof body !== "object" || body === null) return { invalid: true, text };
   const tab_id = source === "content" ? (sender.tab?.id ?? null) : null;
-  return { request: /** @type {Mettri.StampedRequest} */ ({ ...request, source, tab_id }) };
+  return { request: /** @type {Mettri.StampedRequest} */ ({ ...body, source, tab_id }), text };
+}
+
+/**
+ * A reply in the encoding its request came in (JSON text for text).
+ * @param {unknown} reply
+ * @param {boolean} text
+ */
+export function encodeReply(reply, text) {
+  return text && typeof reply !== "string" ? JSON.stringify(reply) : reply;
 }

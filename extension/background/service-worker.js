@@ -4,7 +4,7 @@
 // time, and every message it relays can be retried by its sender.
 
 import "../shared/protocol.js"; // MettriProtocol: the envelope builders
-import { classifySender, stampRequest } from "./sender-check.js";
+import { classifySender, encodeReply, stampRequest } from "./sender-check.js";
 import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
 import { forwardToCore, relayEventToTabs } from "./router.js";
 import { watchTabs } from "./tab-ports.js";
@@ -30,12 +30,12 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
       const stamped = stampRequest(message.request, sender);
       if (stamped === null) return false; // the offscreen document itself, or not ours
       if ("invalid" in stamped) {
-        sendResponse(MettriProtocol.errorReply(null, "invalid_message", "request must be an object"));
+        sendResponse(encodeReply(MettriProtocol.errorReply(null, "invalid_message", "request must be an object"), stamped.text));
         return false;
       }
-      const request = stamped.request;
-      forwardToCore(request).then(sendResponse, (err) =>
-        sendResponse(MettriProtocol.errorReply(request.id ?? null, "internal_error", String(err))),
+      const { request, text } = stamped;
+      forwardToCore(request, text).then(sendResponse, (err) =>
+        sendResponse(encodeReply(MettriProtocol.errorReply(request.id ?? null, "internal_error", String(err)), text)),
       );
       return true;
     }

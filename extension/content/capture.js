@@ -48,9 +48,10 @@ var MettriCapture = (() => {
     const sent = new Map();
     /** @type {Map<string, Pending>} nodeKey -> {chat, node, sig, batch} */
     const pending = new Map();
-    // readMs / maxReadMs: the reads; observeMs: the observer's callbacks; maxTaskMs: the longest of
-    // either (each is one stretch of Mettri's work on WhatsApp's main thread).
-    const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, maxReadMs: 0, reads: 0, dropped: 0, observeMs: 0, maxTaskMs: 0 };
+    // readMs / maxReadMs: the reads; observeMs: the observer's callbacks; sendMs: handing each batch
+    // to Chrome (it copies the message on the sender's thread); maxTaskMs: the longest of these
+    // (each is one stretch of Mettri's work on WhatsApp's main thread).
+    const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, maxReadMs: 0, reads: 0, dropped: 0, observeMs: 0, sendMs: 0, maxTaskMs: 0 };
     /** @type {ReturnType<typeof setTimeout> | null} */
     let timer = null;
     let firstDirtyAt = 0;
@@ -85,6 +86,11 @@ var MettriCapture = (() => {
     let dirty = new WeakSet(); // changed since the last read, or above a change
     /** @type {WeakSet<object>} */
     let added = new WeakSet(); // put into the page since the last read (with everything under it)
+    // The observer only keeps the records' lists of added nodes; they become `added` when a read first
+    // asks about a row it read before. A page that draws all its rows anew adds hundreds of nodes per
+    // render, none of them read before: the lists are then dropped unseen.
+    /** @type {NodeList[]} */
+    let addedLists = [];
     /** @type {Mettri.capture.DrawerFacts | null} */
     let drawer = null; // the open chat's contact-info drawer, read once when the core asked
     let drawerDue = false; // the core has not heard the drawer yet
@@ -137,7 +143,7 @@ var MettriCapture = (() => {
         const rows = readDom.messageRows(document, selectors);
         /** @type {(el: Element) => string | null} */
         const keyOf = (el) => {
-          if (!changed(el) && keyCache.has(el)) return /** @type {string | null} */ (keyCache.get(el));
+          if (keyCache.has(el) && !changed(el)) return /** @type {string | null} */ (keyCache.get(el));
           const k = readDom.rowKey(el);
           keyCache.set(el, k);
           return k;
@@ -193,6 +199,7 @@ var MettriCapture = (() => {
         }
         dirty = new WeakSet(); // every row drawn now was read as it is
         added = new WeakSet();
+        addedLists = [];
       }
       const ms = performance.now() - t0;
       stats.readMs += ms;
@@ -208,10 +215,16 @@ var MettriCapture = (() => {
       byKey.clear();
     }
 
+    function foldAdded() {
+      for (const list of addedLists) list.forEach((n) => added.add(n));
+      addedLists = [];
+    }
+
     // Changed since the last read: itself or below it (dirty), or inside a subtree put in since.
     /** @param {Element} el */
     function changed(el) {
       if (dirty.has(el)) return true;
+      if (addedLists.length) foldAdded();
       for (let p = /** @type {Element | null} */ (el); p && p !== sessionPanel; p = p.parentElement) if (added.has(p)) return true;
       return false;
     }
@@ -294,7 +307,12 @@ var MettriCapture = (() => {
             locale: base.locale,
             utc_offset_min: base.utc_offset_min,
           };
-          const reply = await api.capture.batch.request(args, { timeoutMs: 60_000 });
+          const t0 = performance.now();
+          const asked = api.capture.batch.request(args, { timeoutMs: 60_000 });
+          const sendMs = performance.now() - t0;
+          stats.sendMs += sendMs;
+          stats.maxTaskMs = Math.max(stats.maxTaskMs, sendMs);
+          const reply = await asked;
           if (reply.ok) {
             for (const [key, entry] of entries) {
               if (pending.get(key) === entry) pending.delete(key);
@@ -422,8 +440,9 @@ var MettriCapture = (() => {
         for (let n = /** @type {{ parentNode: object | null } | null} */ (r.target); n && !dirty.has(n);
           n = /** @type {{ parentNode: object | null } | null} */ (n.parentNode)) dirty.add(n);
         // A subtree put back (a list that moves rows around) may hold rows changed while it was out.
-        r.addedNodes.forEach((n) => added.add(n));
+        if (r.addedNodes.length) addedLists.push(r.addedNodes);
       }
+      if (addedLists.length > 256) foldAdded(); // no read for long (no chat open): hold no detached nodes
     }
 
     // Only mutations inside the open conversation (or a new conversation) matter:

@@ -9,7 +9,7 @@ import { version as pyodideVersion } from "/vendor/pyodide/pyodide.mjs";
 import { makeSnapshot } from "./runtime-snapshot.js";
 import { makeLink } from "./link.js";
 import { modelChat } from "./model-request.js";
-import { stampRequest } from "../background/sender-check.js";
+import { encodeReply, stampRequest } from "../background/sender-check.js";
 
 const SERVICE_WORKER_URL = chrome.runtime.getURL("extension/background/service-worker.js");
 
@@ -120,27 +120,31 @@ function notReady(request) {
 }
 
 /**
+ * The reply as the core's JSON text: passed on as it is to a sender that asked in text.
  * @param {Mettri.StampedRequest | undefined} request
- * @returns {Promise<Mettri.Reply>}
+ * @returns {Promise<Mettri.Reply | string>}
  */
 async function handle(request) {
   await ready;
   if (!started) return notReady(request);
   // JSON text in, JSON text out: one conversion each way, no proxies to leak.
-  return JSON.parse(await core.call("handle", JSON.stringify(request)));
+  return core.call("handle", JSON.stringify(request));
 }
 
 /**
  * @param {Mettri.StampedRequest} request
+ * @param {boolean} text the sender asked in JSON text: the reply goes back as text
  * @param {(reply: unknown) => void} sendResponse
  * @returns {boolean} whether the reply comes later
  */
-function answer(request, sendResponse) {
+function answer(request, text, sendResponse) {
+  /** @param {unknown} reply */
+  const send = (reply) => sendResponse(text ? encodeReply(reply, true) : typeof reply === "string" ? JSON.parse(reply) : reply);
   if (request && request.type === MettriApi.core.boot_state.command) {
-    sendResponse({ id: request.id, ok: true, result: { ...state } });
+    send({ id: request.id, ok: true, result: { ...state } });
     return false;
   }
-  handle(request).then(sendResponse, (err) => sendResponse(MettriProtocol.errorReply(null, "internal_error", String(err))));
+  handle(request).then(send, (err) => send(MettriProtocol.errorReply(null, "internal_error", String(err))));
   return true;
 }
 
@@ -152,15 +156,15 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
     const stamped = stampRequest(message.request, sender);
     if (stamped === null) return false; // not ours: never answered
     if ("invalid" in stamped) {
-      sendResponse(MettriProtocol.errorReply(null, "invalid_message", "request must be an object"));
+      sendResponse(encodeReply(MettriProtocol.errorReply(null, "invalid_message", "request must be an object"), stamped.text));
       return false;
     }
-    return answer(stamped.request, sendResponse);
+    return answer(stamped.request, stamped.text, sendResponse);
   }
   if (message.to === "offscreen") {
     // The worker's relay: it has stamped the source. Nobody else may use this address.
     if (sender.id !== chrome.runtime.id || sender.url !== SERVICE_WORKER_URL) return false;
-    return answer(message.request, sendResponse);
+    return answer(message.request, !!message.text, sendResponse);
   }
   return false;
 });

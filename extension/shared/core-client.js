@@ -33,9 +33,16 @@ var MettriCore = (() => {
    */
   function viaWorker(envelope) {
     return chrome.runtime
-      .sendMessage(/** @type {Mettri.Message} */ ({ to: "core", request: envelope }))
-      .then((reply) => reply ?? MettriProtocol.errorReply(envelope.id, "not_ready", "no reply"));
+      .sendMessage(/** @type {Mettri.Message} */ ({ to: "core", request: JSON.stringify(envelope) }))
+      .then((reply) => decode(reply) ?? MettriProtocol.errorReply(envelope.id, "not_ready", "no reply"));
   }
+
+  /**
+   * Requests and replies cross as JSON text: Chrome copies a string far faster than it converts an
+   * object, on the sender's thread (for the content script, WhatsApp's own).
+   * @param {unknown} reply
+   */
+  const decode = (reply) => (typeof reply === "string" ? JSON.parse(reply) : reply);
 
   /**
    * Send one command; resolves with the reply envelope ({id, ok, result|error}).
@@ -58,9 +65,9 @@ var MettriCore = (() => {
     const envelope = MettriProtocol.request(id, type, /** @type {Mettri.Args<K>} */ (args));
     /** @type {Promise<Mettri.Reply<Mettri.Result<K>>>} */
     const send = chrome.runtime
-      .sendMessage(/** @type {Mettri.Message} */ ({ to: "core-direct", request: envelope }))
+      .sendMessage(/** @type {Mettri.Message} */ ({ to: "core-direct", request: JSON.stringify(envelope) }))
       .then(
-        (reply) => reply ?? viaWorker(envelope),
+        (reply) => decode(reply) ?? viaWorker(envelope),
         (err) => (undelivered(err) ? viaWorker(envelope) : errorReply(id, "not_ready", String(err))),
       )
       .catch((err) => errorReply(id, "not_ready", String(err)));

@@ -50,3 +50,39 @@ def test_a_page_that_keeps_rendering_is_captured_during_the_burst(routed, core_p
     # whole window again after every read, and read it all again on WhatsApp's main thread).
     stats = world.evaluate("MettriContent.capture.stats")
     assert stats["nodes"] <= len(sent) + 20, f"{stats['nodes']} rows sent for {len(sent)} messages"
+
+
+MOVED = "5511977770002@c.us"
+# The same row element taken out of the page, its tick changed while it is out (no observer sees
+# that), then put back where it was: what a list that moves its rows around does.
+TAKE_OUT_CHANGE_PUT_BACK = """async (mid) => {
+    const row = [...document.querySelectorAll('#main [data-id]')].find(el => el.getAttribute('data-id').endsWith(mid));
+    const parent = row.parentNode, next = row.nextSibling;
+    row.remove();
+    await new Promise(r => setTimeout(r, 50));
+    for (const tick of row.querySelectorAll('[data-icon="msg-check"]')) {
+        tick.setAttribute('data-icon', 'msg-dblcheck');
+        tick.setAttribute('aria-label', ' Entregue ');
+    }
+    await new Promise(r => setTimeout(r, 50));
+    parent.insertBefore(row, next);
+}"""
+
+
+def test_a_row_put_back_after_changing_while_out_is_read_again(routed, core_page):
+    context, _ = routed
+    wa, world = open_active(context, "gen=2025&lang=pt-BR")
+    wa.evaluate("id => { __replica.createChat({id, name: 'Vai e volta'}); __replica.openChat(id); }", MOVED)
+    mid = wa.evaluate("id => __replica.deliver(id, {text: 'Pedido confirmado', from_me: true, status: 'sent'}).id", MOVED)
+    wa.evaluate("id => __replica.deliver(id, {text: 'Obrigada!'})", MOVED)
+    key = wait_for(lambda: world.evaluate("MettriContent.capture.chatKey()"), timeout=60, message="the chat's first batch")
+
+    def status():
+        return {r["id"]: r["status"] for r in all_stored(core_page, key)}.get(mid)
+
+    wait_for(lambda: status() == "sent", timeout=30, message="the outgoing message stored as sent")
+    reads = world.evaluate("MettriContent.capture.stats.reads")
+    wa.evaluate(TAKE_OUT_CHANGE_PUT_BACK, mid)
+    wait_for(lambda: status() == "delivered", timeout=30, message="the tick changed while out read once the row is back")
+    assert world.evaluate("MettriContent.capture.stats.reads") > reads
+    wa.close()

@@ -35,7 +35,7 @@ def test_ping_round_trip_from_a_page(core_page):
     ],
 )
 def test_malformed_messages_get_structured_errors_and_core_survives(core_page, message, code):
-    reply = core_page.evaluate("m => chrome.runtime.sendMessage(m)", message)
+    reply = core_page.evaluate("async m => { const r = await chrome.runtime.sendMessage(m); return typeof r === 'string' ? JSON.parse(r) : r; }", message)
     assert reply["ok"] is False and reply["error"]["code"] == code, reply
     assert browser.core_call(core_page, "core.ping")["ok"]
 

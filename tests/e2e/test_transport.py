@@ -4,6 +4,8 @@ source itself, and the worker's relay remains for when no document answers."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests import browser
@@ -11,11 +13,14 @@ from tests.conftest import open_whatsapp
 
 pytestmark = pytest.mark.e2e
 
-DIRECT = "m => chrome.runtime.sendMessage(m)"
+# The reply as it crossed (a request sent as JSON text is answered in JSON text), and decoded.
+DIRECT = "async m => { const r = await chrome.runtime.sendMessage(m); return [typeof r, typeof r === 'string' ? JSON.parse(r) : r]; }"
 
 
 def direct(page, request):
-    return page.evaluate(DIRECT, {"to": "core-direct", "request": request})
+    kind, reply = page.evaluate(DIRECT, {"to": "core-direct", "request": request})
+    assert kind == ("string" if isinstance(request, str) else "object"), (kind, reply)
+    return reply
 
 
 def test_a_direct_request_is_answered_by_the_core(core_page):
@@ -26,9 +31,11 @@ def test_a_direct_request_is_answered_by_the_core(core_page):
 def test_a_direct_request_cannot_choose_its_source(core_page):
     # A page claiming to be the WhatsApp tab is still a page: a content-only command is refused.
     batch = {"chat": {"key": "5511911112222@c.us", "title": "X"}, "nodes": [], "observed_at": 1.0}
-    reply = direct(core_page, {"id": "d2", "type": "capture.batch", "args": batch, "source": "content", "tab_id": 7})
-    assert reply["ok"] is False and reply["error"]["code"] == "forbidden", reply
-    assert "page" in reply["error"]["message"]
+    claim = {"id": "d2", "type": "capture.batch", "args": batch, "source": "content", "tab_id": 7}
+    for request in (claim, json.dumps(claim)):  # as an object, and as the client sends it: JSON text
+        reply = direct(core_page, request)
+        assert reply["ok"] is False and reply["error"]["code"] == "forbidden", reply
+        assert "page" in reply["error"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -38,6 +45,9 @@ def test_a_direct_request_cannot_choose_its_source(core_page):
         ({"id": "x", "type": "no.such"}, "unknown_command"),
         ({"id": "x", "type": "core.ping", "args": {"echo": 1}}, "invalid_args"),
         ("hello", "invalid_message"),
+        ('{"id": "x", "type": "core.ping"', "invalid_message"),  # JSON text cut short
+        ("[1, 2]", "invalid_message"),
+        ('{"id": "x", "type": "no.such"}', "unknown_command"),
     ],
 )
 def test_malformed_direct_requests_get_structured_errors(core_page, request_, code):
@@ -69,6 +79,9 @@ def test_the_one_sender_rule_refuses_every_foreign_sender(core_page):
                 out[name] = s && "request" in s ? [s.request.source, s.request.tab_id] : s;
             }
             out.not_an_object = stampRequest("x", cases.page);
+            const text = stampRequest(JSON.stringify(req), cases.content);
+            out.text = [text.request.source, text.request.tab_id, text.text];
+            out.text_foreign = stampRequest(JSON.stringify(req), cases.content_elsewhere);
             return out;
         }"""
     )
@@ -77,7 +90,9 @@ def test_the_one_sender_rule_refuses_every_foreign_sender(core_page):
     assert verdicts["page"] == ["page", None]
     assert verdicts["page_in_tab"] == ["page", None]
     assert verdicts["content"] == ["content", 5]
-    assert verdicts["not_an_object"] == {"invalid": True}
+    assert verdicts["not_an_object"] == {"invalid": True, "text": True}
+    assert verdicts["text"] == ["content", 5, True]  # JSON text is stamped by the same rule
+    assert verdicts["text_foreign"] is None
 
 
 def test_without_a_document_the_worker_recreates_it_and_relays(ext, core_page):

@@ -52,9 +52,9 @@ declare namespace Mettri {
   }
   /** chrome.runtime messages between Mettri's own contexts (docs/protocol.md, "Transport"). */
   type Message =
-    | { to: "core-direct"; request: Request }
-    | { to: "core"; request: Request }
-    | { to: "offscreen"; request: StampedRequest }
+    | { to: "core-direct"; request: Request | string }
+    | { to: "core"; request: Request | string }
+    | { to: "offscreen"; request: StampedRequest; text?: boolean }
     | { to: "broadcast"; envelope: Event }
     | { to: "content"; envelope: Event }
     | { to: "sw"; kind: "ensure_core" | "restart_core" | "model_key" };
