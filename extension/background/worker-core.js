@@ -24,5 +24,6 @@ const workerCore = Object.freeze({
   onEvent: () => () => false,
   ensureCore: async () => undefined,
   restartCore: async () => undefined,
+  path: () => "runtime",
 });
 globalThis.MettriCore = workerCore;
