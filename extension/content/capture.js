@@ -15,6 +15,7 @@ var MettriCapture = (() => {
   const RETRY_MS = [250, 500, 1000, 2000, 5000];
   const MAX_PENDING = 20_000; // bounded memory if the core is gone for long
   const MAX_SENT = 10_000; // acknowledged signatures kept (least recently seen dropped first)
+  const MAX_ADDED_LISTS = 20_000; // records' added-node lists kept until the next read
   const TAIL_ROWS = 100; // a row drawn anew is compared by its markup only among the newest rows: ticks and deletions change there
   // Attributes the reader looks at: a change to one of them inside a row makes the row read again.
   const WATCHED = ["data-id", "data-testid", "data-icon", "aria-label", "title", "class", "data-pre-plain-text",
@@ -183,10 +184,9 @@ var MettriCapture = (() => {
           const key = nodeKey(chat, raw);
           const dayList = days.get(el) || [];
           const entry = rowRead(el, raw, i >= rows.length - TAIL_ROWS);
-          const node = dayList.length ? { ...entry.node, day_labels: dayList.slice(0, 3) } : entry.node;
+          const { node, sig } = dayList.length ? withDays(entry, dayList.slice(0, 3)) : entry;
           if (!node.data_id && !node.testid && !node.pre_plain_text && !node.text) continue; // separators without facts
           if (readDom.isBlank(node)) continue; // drawn without content yet: read again when filled
-          const sig = dayList.length ? entry.sig + JSON.stringify(node.day_labels) : entry.sig;
           // the badge changed with no row to carry it (the tab is back in view): send the newest again
           const forced = i === rows.length - 1 && (unread !== ackedUnread || drawerDue) && !fresh;
           if (!forced && (sent.get(key) === sig || pending.get(key)?.sig === sig)) continue;
@@ -207,6 +207,24 @@ var MettriCapture = (() => {
       stats.maxTaskMs = Math.max(stats.maxTaskMs, ms);
       stats.reads += 1;
       if (fresh) flush();
+    }
+
+    /** @type {WeakMap<Read, { labels: string, node: Node, sig: string }>} */
+    const daysOf = new WeakMap();
+    /**
+     * A row's facts with the day dividers above it, made once per read row and labels (every row of
+     * a window has them: building them anew on each read would cost each read a copy of every row).
+     * @param {Read} entry
+     * @param {string[]} labels
+     */
+    function withDays(entry, labels) {
+      const key = labels.join("\u0000");
+      let made = daysOf.get(entry);
+      if (!made || made.labels !== key) {
+        made = { labels: key, node: { ...entry.node, day_labels: labels }, sig: entry.sig + JSON.stringify(labels) };
+        daysOf.set(entry, made);
+      }
+      return made;
     }
 
     function forgetRows() {
@@ -442,7 +460,11 @@ var MettriCapture = (() => {
         // A subtree put back (a list that moves rows around) may hold rows changed while it was out.
         if (r.addedNodes.length) addedLists.push(r.addedNodes);
       }
-      if (addedLists.length > 256) foldAdded(); // no read for long (no chat open): hold no detached nodes
+      if (addedLists.length > MAX_ADDED_LISTS) {
+        // No read for long (no chat open): hold no detached nodes; rows are compared afresh instead.
+        addedLists = [];
+        forgetRows();
+      }
     }
 
     // Only mutations inside the open conversation (or a new conversation) matter:
@@ -468,7 +490,8 @@ var MettriCapture = (() => {
       }
       if (!panel || !records.some((r) => /** @type {Element} */ (panel).contains(r.target))) return;
       // A hidden tab renders only the last message and replaces it with the next one:
-      // read it now, before it is gone, instead of after the debounce.
+      // read it now, before it is gone, instead of after the debounce. (Asked whatever the page's
+      // visibilityState says: a tab can render this way while the document still counts as visible.)
       if (readDom.atMostOneRow(panel, selectors)) read();
       else schedule();
     }
