@@ -10,8 +10,9 @@
 // stamped "page" here, whatever it claims (the content script keeps chrome.runtime, whose sender
 // the document checks).
 // While it answers, the worker holds a Web Lock: a page waiting for that lock learns the moment
-// the worker is gone (its document closed) and fails what it still waits for, as a closed document
-// fails a runtime request; it then goes back to chrome.runtime until a new worker says it is up.
+// the worker is gone (its document closed). What the worker had taken ("took", said before it runs
+// anything) fails, as a closed document fails a runtime request; what it never took goes again by
+// chrome.runtime, which is what the page uses until a new worker says it is up.
 
 export const LINE = "mettri-core";
 export const LINE_LOCK = "mettri-core-line";
@@ -66,6 +67,7 @@ export async function openPageLine(handle) {
     const out = replyTo(m.from);
     if (m.kind === "hello") out.postMessage({ kind: "up" });
     if (m.kind !== "request" || typeof m.id !== "string" || typeof m.json !== "string") return;
+    out.postMessage({ kind: "took", id: m.id }); // from here the request may run: never sent again
     try {
       out.postMessage({ kind: "reply", id: m.id, json: await handle(stampPageRequest(m.json)) });
     } catch (err) {

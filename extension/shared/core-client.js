@@ -58,11 +58,15 @@ var MettriCore = (() => {
     const line = new BroadcastChannel(LINE);
     const inbox = new BroadcastChannel(`${LINE}:${me}`);
     let up = false;
-    /** @type {Map<string, (reply: Mettri.Reply<any>) => void>} */
+    /** @type {Map<string, { envelope: Mettri.Request, took: boolean, resolve: (reply: Mettri.Reply<any> | Promise<Mettri.Reply<any>>) => void }>} */
     const waiting = new Map();
+    // The worker is gone: what it took may have run (an error, never sent twice); what it never
+    // took cannot have, and goes by chrome.runtime, which brings the core back.
     function down() {
       up = false;
-      for (const [id, resolve] of waiting) resolve(MettriProtocol.errorReply(id, "not_ready", "the core stopped while answering"));
+      for (const [id, w] of waiting) {
+        w.resolve(w.took ? MettriProtocol.errorReply(id, "not_ready", "the core stopped while answering") : viaRuntime(w.envelope));
+      }
       waiting.clear();
     }
     function isUp() {
@@ -76,10 +80,12 @@ var MettriCore = (() => {
     inbox.onmessage = (e) => {
       const m = e.data;
       if (m.kind === "up") return isUp();
-      const resolve = waiting.get(m.id);
-      if (m.kind !== "reply" || !resolve) return;
+      const w = waiting.get(m.id);
+      if (!w) return;
+      if (m.kind === "took") w.took = true;
+      if (m.kind !== "reply") return;
       waiting.delete(m.id);
-      resolve(typeof m.json === "string" ? JSON.parse(m.json) : MettriProtocol.errorReply(m.id, "internal_error", String(m.error)));
+      w.resolve(typeof m.json === "string" ? JSON.parse(m.json) : MettriProtocol.errorReply(m.id, "internal_error", String(m.error)));
     };
     line.postMessage({ kind: "hello", from: me });
     return {
@@ -87,7 +93,7 @@ var MettriCore = (() => {
       /** @param {Mettri.Request} envelope @returns {Promise<Mettri.Reply<any>>} */
       send(envelope) {
         return new Promise((resolve) => {
-          waiting.set(envelope.id, resolve);
+          waiting.set(envelope.id, { envelope, took: false, resolve });
           line.postMessage({ kind: "request", from: me, id: envelope.id, json: JSON.stringify(envelope) });
         });
       },
