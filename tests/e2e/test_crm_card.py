@@ -250,6 +250,33 @@ def test_a_redraw_held_for_typing_does_not_swallow_the_click_that_ends_it(routed
     wa.close()
 
 
+def test_a_redraw_keeps_the_caret_where_the_user_put_it(routed, core_page):
+    """A note's editor just opened (nothing typed yet, so the card does not hold its redraws) when
+    another page changes the record: the redrawn editor keeps the focus and the caret, and what the
+    user types next goes where the caret was (CI once saw a late redraw put it at the start)."""
+    context, ext_id = routed
+    wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
+    chat_id, name = wa.evaluate("() => __replica.chats().slice(26, 27).map(c => [c.id, c.name])[0]")
+    wa.evaluate("id => __replica.openChat(id)", chat_id)
+    panel = open_panel(context, ext_id)
+    key = wait_card(panel, name)["key"]
+    panel.locator("#crm-note-text").fill("Bolo de fubá")
+    panel.locator("#crm-note-add").click()
+    note = panel.locator("#crm-notes .note", has_text="Bolo de fubá")
+    note.get_by_role("button", name="Editar a nota").click()
+    box = note.locator("textarea")
+    box.evaluate("b => { b.focus(); b.setSelectionRange(8, 8); }")  # after "Bolo de "
+    version = card_of(panel)["version"]
+    row = call(core_page, "crm.card", {"chat": key})["row"]
+    call(core_page, "crm.record.update", {"chat": key, "version": row["version"], "person_name": "Cliente do fubá"})
+    wait_for(lambda: card_of(panel)["version"] > version, timeout=10, message="the card redrawn with the change")
+    assert panel.evaluate("() => [document.activeElement.tagName, document.activeElement.selectionStart]") == ["TEXTAREA", 8]
+    panel.keyboard.type("milho e ")
+    assert note.locator("textarea").input_value() == "Bolo de milho e fubá"
+    panel.close()
+    wa.close()
+
+
 def test_tag_rename_note_edit_reminder_done_and_a_crm_search_hit_open_the_card(routed, core_page):
     context, ext_id = routed
     wa = open_whatsapp(context, "gen=2026&lang=pt-BR")

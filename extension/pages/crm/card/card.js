@@ -42,6 +42,28 @@ export const QUICK_KEYS = /** @type {const} */ ([
   ["v", "value", "card_keyValue"],
 ]);
 
+/** @param {HTMLInputElement | HTMLTextAreaElement} box */
+function selectionOf(box) {
+  try {
+    return { start: box.selectionStart, end: box.selectionEnd, direction: box.selectionDirection };
+  } catch {
+    return null; // a box without a text selection (colour, date)
+  }
+}
+
+/**
+ * @param {HTMLInputElement | HTMLTextAreaElement} box
+ * @param {NonNullable<ReturnType<typeof selectionOf>>} s
+ */
+function restoreSelection(box, s) {
+  if (s.start === null || s.end === null) return;
+  try {
+    box.setSelectionRange(s.start, s.end, s.direction ?? undefined);
+  } catch {
+    // this kind of box has no text selection
+  }
+}
+
 /** @param {EventTarget | null} node */
 function isTyping(node) {
   return node instanceof HTMLElement && (node.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(node.tagName));
@@ -101,6 +123,8 @@ export function createCard(root, opts) {
     const active = document.activeElement instanceof HTMLElement && root.contains(document.activeElement)
       ? document.activeElement : null;
     const focused = active?.dataset.fk ? `[data-fk="${active.dataset.fk}"]` : active?.id ? `#${CSS.escape(active.id)}` : null;
+    // ... with its caret and selection: text typed while the card is redrawn goes where the user put it.
+    const caret = active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement ? selectionOf(active) : null;
     // Typing not saved yet survives a redraw of the same record (another page's change, a write
     // elsewhere on the card): boxes are found again by their data-fk.
     /** @type {Map<string, string>} */
@@ -133,7 +157,9 @@ export function createCard(root, opts) {
       const b = /** @type {HTMLInputElement | HTMLTextAreaElement | null} */ (body.querySelector(`[data-fk="${fk}"]`));
       if (b) b.value = value;
     }
-    if (focused) /** @type {HTMLElement | null} */ (body.querySelector(focused))?.focus();
+    const again = focused ? /** @type {HTMLElement | null} */ (body.querySelector(focused)) : null;
+    again?.focus();
+    if (caret && (again instanceof HTMLInputElement || again instanceof HTMLTextAreaElement)) restoreSelection(again, caret);
   }
 
   /** Show ``chatKey``'s card; resolves when it is drawn. @param {string | null} chatKey */
