@@ -9,8 +9,7 @@ baseline is a bare ``loadPyodide()`` of the same runtime files in the same brows
 extension tab once the core is ready, twice, the median. Target: launch -> ready <= 1.25x it.
 
 Round trips: core.ping from an extension page and from the content script in a WhatsApp tab
-(through the typed client's transport, MettriCore: a page's own line to the core worker once it is
-up, "page_path"; chrome.runtime for the content script), p50/p95 over --calls; the in-run baseline is a
+(through the typed client's transport, MettriCore), p50/p95 over --calls; the in-run baseline is a
 plain chrome.runtime message answered by another extension page (no Python, no relay).
 Targets: p50 <= 3 ms, p95 <= 8 ms.
 
@@ -136,9 +135,6 @@ def round_trips(context, ext_id: str, calls: int) -> dict:
     echo.evaluate(ECHO_SERVER)
     page = browser.open_page(context, ext_id)
     page.evaluate(PING_LOOP, 20)  # warm-up
-    # Which way the page's requests went: its own line to the core worker, or chrome.runtime (builds
-    # before the line have no MettriCore.path).
-    page_path = page.evaluate("() => MettriCore.path ? MettriCore.path() : 'runtime'")
     page_rtt = page.evaluate(PING_LOOP, calls)
     page_echo = page.evaluate(ECHO_LOOP, calls)
     wa = context.new_page()
@@ -148,7 +144,7 @@ def round_trips(context, ext_id: str, calls: int) -> dict:
     world.evaluate(f"({PING_LOOP})(20)")
     cs_rtt = world.evaluate(f"({PING_LOOP})({calls})")
     cs_echo = world.evaluate(f"({ECHO_LOOP})({calls})")
-    return {"page": summary(page_rtt), "page_path": page_path, "page_echo_baseline": summary(page_echo),
+    return {"page": summary(page_rtt), "page_echo_baseline": summary(page_echo),
             "content_script": summary(cs_rtt), "content_echo_baseline": summary(cs_echo)}
 
 
@@ -186,7 +182,6 @@ def figures(rounds: list[dict], label: str) -> dict:
                                for k in ("runtime", "packages", "core")},
         "stages_ms_first": {k: median(r[label]["first"]["stages_ms"].get(k) for r in rounds) for k in ("runtime", "packages", "core")},
         "runtime_from_relaunch": [r[label]["relaunch"]["runtime_from"] for r in rounds],
-        "page_path": [r[label]["rtt"].get("page_path") for r in rounds],
     }
     for who in ("page", "content_script"):
         base = "page_echo_baseline" if who == "page" else "content_echo_baseline"

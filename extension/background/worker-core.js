@@ -24,6 +24,5 @@ const workerCore = Object.freeze({
   onEvent: () => () => false,
   ensureCore: async () => undefined,
   restartCore: async () => undefined,
-  path: () => "runtime",
 });
 globalThis.MettriCore = workerCore;

@@ -7,7 +7,6 @@ import { loadRuntime } from "./runtime.js";
 import { STDLIB_LOADED } from "./runtime-snapshot.js";
 import { createHost } from "./host.js";
 import { makeLink } from "./link.js";
-import { openPageLine } from "./page-line.js";
 
 /** @type {import("/vendor/pyodide/pyodide.mjs").PyodideAPI | null} */
 let pyodide = null;
@@ -28,8 +27,6 @@ const link = makeLink(/** @type {any} */ (self), {
     link.notify("stage", { stage: "core", phase: "start", ms: 0 });
     core = await pyodide.pyimport("pycore.host").start(createHost(link), dev);
     link.notify("stage", { stage: "core", phase: "done", ms: performance.now() - t0 });
-    const started = core;
-    openPageLine((json) => /** @type {NonNullable<typeof core>} */ (started).handle_json(json)).catch((err) => console.warn("mettri: the pages' line did not open", err));
     return null;
   },
   /** One request, JSON text in and out. @param {string} json */

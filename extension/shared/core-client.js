@@ -3,8 +3,6 @@
 // envelope to the core and hears the core's events. A request goes to the offscreen document
 // directly (it checks the sender itself, by the worker's rule); when no document answers (not
 // created yet, closed, still loading), it goes through the service worker, which (re)creates it.
-// Extension pages use their own line to the core's worker once it says it is up (offscreen/page-line.js:
-// a BroadcastChannel of this extension's origin, which the content script cannot join).
 // A classic script: the content script and the extension pages both load it.
 var MettriCore = (() => {
   const DEFAULT_TIMEOUT_MS = 30_000;
@@ -47,78 +45,6 @@ var MettriCore = (() => {
   const decode = (reply) => (typeof reply === "string" ? JSON.parse(reply) : reply);
 
   /**
-   * The pages' line to the core worker (offscreen/page-line.js keeps the other end and says why it
-   * is safe): null in the content script, whose origin is WhatsApp's. Used only while the worker is
-   * up; a Web Lock the worker holds tells the moment it is gone.
-   */
-  const pageLine = (() => {
-    if (globalThis.location?.protocol !== "chrome-extension:" || typeof BroadcastChannel !== "function" || !navigator.locks) return null;
-    const LINE = "mettri-core"; // page-line.js: LINE, LINE_LOCK
-    const me = newId();
-    const line = new BroadcastChannel(LINE);
-    const inbox = new BroadcastChannel(`${LINE}:${me}`);
-    let up = false;
-    /** @type {Map<string, { envelope: Mettri.Request, took: boolean, resolve: (reply: Mettri.Reply<any> | Promise<Mettri.Reply<any>>) => void }>} */
-    const waiting = new Map();
-    // The worker is gone: what it took may have run (an error, never sent twice); what it never
-    // took cannot have, and goes by chrome.runtime, which brings the core back.
-    function down() {
-      up = false;
-      for (const [id, w] of waiting) {
-        w.resolve(w.took ? MettriProtocol.errorReply(id, "not_ready", "the core stopped while answering") : viaRuntime(w.envelope));
-      }
-      waiting.clear();
-    }
-    function isUp() {
-      if (up) return;
-      up = true;
-      navigator.locks.request(`${LINE}-line`, down); // granted once the worker is gone
-    }
-    line.onmessage = (e) => {
-      if (e.data && e.data.kind === "up") isUp();
-    };
-    inbox.onmessage = (e) => {
-      const m = e.data;
-      if (m.kind === "up") return isUp();
-      const w = waiting.get(m.id);
-      if (!w) return;
-      if (m.kind === "took") w.took = true;
-      if (m.kind !== "reply") return;
-      waiting.delete(m.id);
-      w.resolve(typeof m.json === "string" ? JSON.parse(m.json) : MettriProtocol.errorReply(m.id, "internal_error", String(m.error)));
-    };
-    line.postMessage({ kind: "hello", from: me });
-    return {
-      usable: () => up,
-      /** @param {Mettri.Request} envelope @returns {Promise<Mettri.Reply<any>>} */
-      send(envelope) {
-        return new Promise((resolve) => {
-          waiting.set(envelope.id, { envelope, took: false, resolve });
-          line.postMessage({ kind: "request", from: me, id: envelope.id, json: JSON.stringify(envelope) });
-        });
-      },
-      /** @param {string} id a request given up on (timed out) */
-      forget: (id) => void waiting.delete(id),
-    };
-  })();
-
-  /**
-   * Through chrome.runtime: the offscreen document, else the service worker's relay.
-   * @param {Mettri.Request} envelope
-   * @returns {Promise<Mettri.Reply<any>>}
-   */
-  function viaRuntime(envelope) {
-    const { errorReply } = MettriProtocol;
-    return chrome.runtime
-      .sendMessage(/** @type {Mettri.Message} */ ({ to: "core-direct", request: JSON.stringify(envelope) }))
-      .then(
-        (reply) => decode(reply) ?? viaWorker(envelope),
-        (err) => (undelivered(err) ? viaWorker(envelope) : errorReply(envelope.id, "not_ready", String(err))),
-      )
-      .catch((err) => errorReply(envelope.id, "not_ready", String(err)));
-  }
-
-  /**
    * Send one command; resolves with the reply envelope ({id, ok, result|error}).
    * Never rejects: transport failures become {ok:false, error:{code:"not_ready"}}.
    * @template {Mettri.CommandName} K
@@ -137,15 +63,18 @@ var MettriCore = (() => {
       timer = setTimeout(() => resolve(errorReply(id, "not_ready", `no reply within ${timeoutMs} ms`)), timeoutMs);
     });
     const envelope = MettriProtocol.request(id, type, /** @type {Mettri.Args<K>} */ (args));
-    // The boot state is the document's own (the worker may not be up): it always goes by runtime.
-    const line = pageLine && pageLine.usable() && type !== "core.boot_state" ? pageLine : null;
     /** @type {Promise<Mettri.Reply<Mettri.Result<K>>>} */
-    const send = line ? line.send(envelope) : viaRuntime(envelope);
+    const send = chrome.runtime
+      .sendMessage(/** @type {Mettri.Message} */ ({ to: "core-direct", request: JSON.stringify(envelope) }))
+      .then(
+        (reply) => decode(reply) ?? viaWorker(envelope),
+        (err) => (undelivered(err) ? viaWorker(envelope) : errorReply(id, "not_ready", String(err))),
+      )
+      .catch((err) => errorReply(id, "not_ready", String(err)));
     try {
       return await Promise.race([send, timeout]);
     } finally {
       clearTimeout(timer);
-      line?.forget(id);
     }
   }
 
@@ -205,8 +134,5 @@ var MettriCore = (() => {
     return toWorker({ to: "sw", kind: "restart_core" });
   }
 
-  /** Which way this context's requests go now (diagnostics and tests). */
-  const path = () => (pageLine && pageLine.usable() ? "line" : "runtime");
-
-  return Object.freeze({ request, call, onEvent, ensureCore, restartCore, path });
+  return Object.freeze({ request, call, onEvent, ensureCore, restartCore });
 })();

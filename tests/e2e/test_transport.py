@@ -9,7 +9,7 @@ import json
 import pytest
 
 from tests import browser
-from tests.conftest import open_whatsapp, wait_for
+from tests.conftest import open_whatsapp
 
 pytestmark = pytest.mark.e2e
 
@@ -121,54 +121,3 @@ def test_the_content_script_reaches_the_core_directly_as_itself(ext, core_page, 
     wa.close()
     assert reply["id"] == "c1" and reply["ok"], reply
     assert int(reply["result"]["tab_id"]) in tab_ids and reply["result"]["tab_id"] != "424242"
-
-
-# -- the pages' own line to the core worker (extension/offscreen/page-line.js) ------------------------
-def test_pages_use_their_own_line_and_it_stamps_them_as_pages(core_page, routed):
-    wait_for(lambda: core_page.evaluate("MettriCore.path()") == "line", timeout=30, message="the page to take the line")
-    reply = browser.core_call(core_page, "core.ping", {"echo": "pela linha"})
-    assert reply["ok"] and reply["result"]["echo"] == "pela linha"
-    # A page cannot pass for the WhatsApp tab on the line either: it is stamped "page".
-    forged = core_page.evaluate("""() => new Promise((resolve) => {
-        const me = "forger-" + Math.random().toString(36).slice(2), inbox = new BroadcastChannel("mettri-core:" + me);
-        inbox.onmessage = (e) => { if (e.data.kind === "reply") resolve(JSON.parse(e.data.json)); };
-        new BroadcastChannel("mettri-core").postMessage({kind: "request", from: me, id: "f1", json: JSON.stringify(
-            {id: "f1", type: "capture.batch", source: "content", tab_id: 9,
-             args: {chat: {key: "5511911112222@c.us", title: "X"}, nodes: [], observed_at: 1}})});
-    })""")
-    assert forged["ok"] is False and forged["error"]["code"] == "forbidden" and "page" in forged["error"]["message"], forged
-    # The content script lives in WhatsApp's origin: its client keeps chrome.runtime.
-    context, _ = routed
-    wa = open_whatsapp(context)
-    world = browser.content_script_world(wa)
-    assert world.evaluate("MettriCore.path()") == "runtime"
-    # What WhatsApp's page (or its content script) posts on a channel of that name stays in WhatsApp's
-    # origin. The worker answers hellos in order of arrival: the page's own hello, posted after the
-    # foreign ones, is the barrier (the foreign hellos' reply channels would hear "up" first).
-    heard = core_page.evaluate("""() => { window.__foreignUp = [];
-        for (const who of ["wa-page", "wa-content"]) new BroadcastChannel("mettri-core:" + who).onmessage = (e) => __foreignUp.push([who, e.data.kind]); }""")
-    assert heard is None
-    for ctx in (wa, world):
-        who = "wa-page" if ctx is wa else "wa-content"
-        ctx.evaluate(f"(() => {{ new BroadcastChannel('mettri-core').postMessage({{kind: 'hello', from: '{who}'}}); return 1; }})()")
-    core_page.evaluate("""() => new Promise((resolve) => {
-        const me = "barrier-" + Math.random().toString(36).slice(2), inbox = new BroadcastChannel("mettri-core:" + me);
-        inbox.onmessage = (e) => { if (e.data.kind === "up") resolve(); };
-        new BroadcastChannel("mettri-core").postMessage({kind: "hello", from: me});
-    })""")
-    assert core_page.evaluate("() => __foreignUp") == []
-    wa.close()
-
-
-def test_a_page_leaves_the_line_when_the_worker_goes_and_takes_it_again_when_a_new_one_is_up(ext, core_page):
-    context, _ = ext
-    wait_for(lambda: core_page.evaluate("MettriCore.path()") == "line", timeout=30, message="the page to take the line")
-    worker = next(w for w in context.service_workers if w.url.startswith("chrome-extension://"))
-    worker.evaluate("() => chrome.offscreen.closeDocument()")
-    # The worker's lock is released with it: the page knows at once, and goes by chrome.runtime.
-    wait_for(lambda: core_page.evaluate("MettriCore.path()") == "runtime", timeout=10, message="the page to leave the line")
-    reply = core_page.evaluate("() => MettriCore.request('core.ping', {echo: 'de novo'}, {timeoutMs: 120000})")
-    assert reply["ok"] and reply["result"]["echo"] == "de novo", reply
-    browser.wait_core_ready(core_page)
-    wait_for(lambda: core_page.evaluate("MettriCore.path()") == "line", timeout=30, message="the new worker's line")
-    assert browser.core_call(core_page, "core.ping", {"echo": "linha nova"})["result"]["echo"] == "linha nova"
