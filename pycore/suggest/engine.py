@@ -71,19 +71,18 @@ class SuggestEngine:
                 return False
             await self.offers.offer_replies(chat, replies)
             return True
-        return await self.with_model(chat, replies)
+        return await self.with_model(chat, replies, waiting)
 
     async def offered_since(self, chat: str, waiting: Suggestion | None) -> bool:
         """Another offer replaced ``waiting`` (the chat's suggestion when the engine began)."""
         now = await self.offers.current(chat)
         return now is not None and now != waiting
 
-    async def with_model(self, chat: str, local: list[SuggestedReply]) -> bool:
+    async def with_model(self, chat: str, local: list[SuggestedReply], waiting: Suggestion | None) -> bool:
         """Offer the local replies at once, ask the model, then offer both (or the local ones with the
         note saying why the model gave none), unless the user already acted on the first offer or a
         newer message brought another."""
         assert self.model is not None
-        waiting = await self.offers.current(chat)
         first = await self.offers.offer_replies(chat, local, model="asking") if local else None
         found, note = await self.model.ask(chat)
         now = await self.offers.current(chat)
