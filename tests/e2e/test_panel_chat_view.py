@@ -133,3 +133,47 @@ def test_the_chat_list_asks_for_its_first_screens_and_more_at_its_end(ext, core_
         assert scroll_to_end(panel, FIRST + MORE)[-1] == FIRST + MORE
     finally:
         panel.close()
+
+
+def test_back_from_a_chat_puts_the_list_where_the_user_left_it(ext, core_page):
+    context, ext_id = ext
+    now = time.time()
+    # 45 chats active in the last minute (the newest of the session), the 11th newest a long
+    # conversation (the chat view, scrolled to its newest bubble, is taller than a screen).
+    chats = [f"55119{n:08d}@c.us" for n in range(72001, 72046)]
+    long_chat = chats[34]
+    import_records(core_page, [rec(c, 1, f"oi de {c[5:13]}", now - 45 + i) for i, c in enumerate(chats)]
+                   + [rec(long_chat, i, f"linha {i}", now - 3600 + i) for i in range(2, 80)])
+    panel = browser.open_page(context, ext_id, PANEL)
+    panel.set_viewport_size({"width": 380, "height": 700})
+    try:
+        panel.wait_for_function("n => { const l = document.getElementById('chat-list');"
+                                " return !l.dataset.cached && l.children.length === n; }", arg=FIRST)
+        # The user scrolls down until the long chat is near the top of the screen (the list's end still
+    # far below: no more rows asked for), and opens it.
+        at = panel.evaluate("""k => { const views = document.getElementById('views');
+            const row = document.querySelector(`#chat-list li[data-chat="${k}"]`);
+            views.scrollTop += row.getBoundingClientRect().top - views.getBoundingClientRect().top - 150;
+            return views.scrollTop; }""", long_chat)
+        assert at > 200
+        panel.evaluate(WATCH_LIST)
+        panel.locator(f'#chat-list li[data-chat="{long_chat}"]').click()
+        panel.locator("#message-list li", has_text="oi de").wait_for()
+        # The conversation shows its newest bubble at the bottom, further down the panel's scroll.
+        assert panel.evaluate("() => document.getElementById('views').scrollTop") > at + 300
+        draws = panel.evaluate("() => window.__listDraws")
+        panel.locator("#back").click()
+        # The core's fresh answer is drawn (the decision about the rows was made)...
+        panel.wait_for_function("n => window.__listDraws > n && document.getElementById('chat-list').dataset.drawn", arg=draws)
+        # ...the list is where the user left it, and it asked for the rows within reach only: coming
+        # back did not count as a scroll to the list's end.
+        assert panel.evaluate("() => document.getElementById('views').scrollTop") == pytest.approx(at, abs=2)
+        assert panel.evaluate("() => document.getElementById('chat-list').children.length") == FIRST
+        assert panel.locator("#chats-more").is_hidden()
+        # Another tab and back: the list is still where the user left it.
+        panel.locator('.tabs [data-view="search"]').click()
+        panel.locator("#search-view").wait_for()
+        panel.locator('.tabs [data-view="chats"]').click()
+        assert panel.evaluate("() => document.getElementById('views').scrollTop") == pytest.approx(at, abs=2)
+    finally:
+        panel.close()

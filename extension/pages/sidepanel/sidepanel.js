@@ -165,15 +165,36 @@ function scheduleRefresh() {
   }, 250);
 }
 
+/** What the panel's one scrolling area shows: a tab, or the conversation open in the chats tab. */
+function screenShown() {
+  if (!byId("chat-view").hidden) return "chat";
+  const tab = /** @type {HTMLElement | null} */ (document.querySelector('.tabs [aria-selected="true"]'));
+  return tab?.dataset.view ?? "chats";
+}
+/** @type {Map<string, number>} */
+const scrollOf = new Map();
+/** Around a change of screen: where the user was is kept, and where they were on the screen shown
+ *  is put back. Back from a chat, the list is where they left it, as in WhatsApp (and a redraw asks
+ *  only for the rows within reach, not for the next ones because the list came back scrolled down).
+ *  @param {() => void} change @param {boolean} restore false: a chat just opened scrolls itself to its newest bubble */
+function switchScreen(change, restore) {
+  const views = byId("views");
+  scrollOf.set(screenShown(), views.scrollTop);
+  change();
+  if (restore) views.scrollTop = scrollOf.get(screenShown()) ?? 0;
+}
+
 /** @param {Mettri.records.ChatRecord | null} chat */
 function show(chat) {
-  openChat = chat;
-  // A chat opened (or opened again) starts from its newest page.
-  olderCursor = null;
-  delete byId("message-list").dataset.chat;
-  backfill.setChat(chat ? chat.key : null);
-  byId("chats-view").hidden = !!chat;
-  byId("chat-view").hidden = !chat;
+  switchScreen(() => {
+    openChat = chat;
+    // A chat opened (or opened again) starts from its newest page.
+    olderCursor = null;
+    delete byId("message-list").dataset.chat;
+    backfill.setChat(chat ? chat.key : null);
+    byId("chats-view").hidden = !!chat;
+    byId("chat-view").hidden = !chat;
+  }, !chat);
   refresh();
 }
 
@@ -181,6 +202,13 @@ function show(chat) {
 const mounted = new Set();
 /** @param {string} name */
 function showView(name) {
+  switchScreen(() => switchTab(name), true);
+  // After the scroll is put back: a view that focuses a box on show keeps it in sight.
+  const view = name in views ? views[/** @type {keyof typeof views} */ (name)] : null;
+  if (view && "shown" in view) view.shown();
+}
+/** @param {string} name */
+function switchTab(name) {
   for (const tab of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll(".tabs [data-view]"))) {
     tab.setAttribute("aria-selected", String(tab.dataset.view === name));
   }
@@ -205,7 +233,6 @@ function showView(name) {
     mounted.add(name);
     view.mount(byId(`${name}-view`));
   }
-  if (view && "shown" in view) view.shown();
 }
 // A CRM search hit shows its record in the "Cliente" tab.
 document.addEventListener("mettri:show-record", (e) => {
