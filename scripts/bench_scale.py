@@ -89,13 +89,20 @@ LIST_LOOP = """async ([chats, rounds]) => {
 
 # The side panel as a user drives it: a chat row clicked -> its messages painted; "Voltar" -> the
 # chat list painted (each redraw asks the core again for the rows the user has scrolled to:
-# sidepanel.js refresh()). The clock stops at the frame after the list's DOM changed. A row past
+# sidepanel.js refresh()). The clock stops at the frame after every row of the list is drawn. A row past
 # those drawn is reached by scrolling to the list's end, which asks for more (timed as "more").
 PANEL_CHATS_LOOP = """async ([picks, rounds]) => {
     const $ = (id) => document.getElementById(id);
     const changed = (el) => new Promise((resolve) => {
         const mo = new MutationObserver(() => { mo.disconnect(); resolve(); });
         mo.observe(el, {childList: true});
+    });
+    // The list is drawn again when its drawn turn changes (chat-views.js sets data-drawn once every row
+    // of a draw is in; rows that would be drawn the same are kept, so its children may not change).
+    const drawnAgain = (el) => new Promise((resolve) => {
+        const was = el.dataset.drawn;
+        const mo = new MutationObserver(() => { if (el.dataset.drawn && el.dataset.drawn !== was) { mo.disconnect(); resolve(); } });
+        mo.observe(el, {attributes: true, attributeFilter: ["data-drawn"]});
     });
     const frame = () => new Promise(requestAnimationFrame);
     const open = [], list = [], shown = [], more = [], deep = [];
@@ -117,7 +124,7 @@ PANEL_CHATS_LOOP = """async ([picks, rounds]) => {
             open.push(performance.now() - t0);
             shown.push($("message-list").children.length);
             t0 = performance.now();
-            const back = changed($("chat-list"));
+            const back = drawnAgain($("chat-list"));
             $("back").click();
             await back; await frame();
             list.push(performance.now() - t0);

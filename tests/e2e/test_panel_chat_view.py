@@ -121,9 +121,12 @@ def test_the_chat_list_asks_for_its_first_screens_and_more_at_its_end(ext, core_
         # (the list is drawn a screen first and the rest in later tasks: "drawn" says it is complete)
         first_row = ("k => { const l = document.getElementById('chat-list');"
                      " return l.dataset.drawn && l.firstElementChild.dataset.chat === k; }")
+        # (and the row the user's keyboard is on keeps the focus: rows drawn the same are kept)
+        panel.locator(f'#chat-list li[data-chat="{mine[5]}"]').focus()
         import_records(core_page, [rec(mine[0], 2, "nova 1", time.time())])
         panel.wait_for_function(first_row, arg=mine[0])
         assert panel.evaluate("() => document.getElementById('chat-list').children.length") == total
+        assert panel.evaluate("() => document.activeElement.dataset.chat") == mine[5]
         # ...and back at the top, it asks for the first screens again, not for every row once seen.
         panel.evaluate("() => { document.getElementById('views').scrollTop = 0; }")
         import_records(core_page, [rec(mine[1], 2, "nova 2", time.time())])
@@ -156,20 +159,22 @@ def test_back_from_a_chat_puts_the_list_where_the_user_left_it(ext, core_page):
             views.scrollTop += row.getBoundingClientRect().top - views.getBoundingClientRect().top - 150;
             return views.scrollTop; }""", long_chat)
         assert at > 200
-        panel.evaluate(WATCH_LIST)
+        panel.evaluate("() => document.querySelectorAll('#chat-list li').forEach((li) => { li.__seen = true; })")
         panel.locator(f'#chat-list li[data-chat="{long_chat}"]').click()
         panel.locator("#message-list li", has_text="oi de").wait_for()
         # The conversation shows its newest bubble at the bottom, further down the panel's scroll.
         assert panel.evaluate("() => document.getElementById('views').scrollTop") > at + 300
-        draws = panel.evaluate("() => window.__listDraws")
+        turn = panel.evaluate("() => document.getElementById('chat-list').dataset.drawn")
         panel.locator("#back").click()
         # The core's fresh answer is drawn (the decision about the rows was made)...
-        panel.wait_for_function("n => window.__listDraws > n && document.getElementById('chat-list').dataset.drawn", arg=draws)
+        panel.wait_for_function("t => { const d = document.getElementById('chat-list').dataset.drawn; return d && d !== t; }", arg=turn)
         # ...the list is where the user left it, and it asked for the rows within reach only: coming
         # back did not count as a scroll to the list's end.
         assert panel.evaluate("() => document.getElementById('views').scrollTop") == pytest.approx(at, abs=2)
         assert panel.evaluate("() => document.getElementById('chat-list').children.length") == FIRST
         assert panel.locator("#chats-more").is_hidden()
+        # Nothing changed meanwhile: every row on screen is the one drawn before, none built again.
+        assert panel.evaluate("() => [...document.querySelectorAll('#chat-list li')].every((li) => li.__seen)")
         # Another tab and back: the list is still where the user left it.
         panel.locator('.tabs [data-view="search"]').click()
         panel.locator("#search-view").wait_for()
@@ -177,3 +182,6 @@ def test_back_from_a_chat_puts_the_list_where_the_user_left_it(ext, core_page):
         assert panel.evaluate("() => document.getElementById('views').scrollTop") == pytest.approx(at, abs=2)
     finally:
         panel.close()
+        # The newest chats of the session are this test's: erased, so later tests' chats are the newest again.
+        for chat in chats:
+            assert browser.core_call(core_page, "privacy.erase_person", {"chat": chat, "confirm": True})["ok"]

@@ -14,49 +14,78 @@ export const afterPaint = (fn) => requestAnimationFrame(() => setTimeout(fn, 0))
 
 /** @typedef {Mettri.records.ChatRecord} Chat */
 
+/** @type {WeakMap<Element, Chat>} the record each drawn row opens (a kept row opens the newest one) */
+const rowChat = new WeakMap();
+
+/** A row's texts, and a signature of them: a drawn row with the same signature is kept. @param {Chat} chat */
+function rowTexts(chat) {
+  const meta = fmtTime(chat.last_ts);
+  const preview = chat.preview ?? tn("messagesCount", chat.message_count ?? 0, [(chat.message_count ?? 0).toLocaleString(locale)]);
+  return { meta, preview, sig: [chat.key, chat.title, chat.ambiguous ? 1 : 0, meta, preview].join("\u0000") };
+}
+
 /**
  * @param {Chat[]} chats
  * @param {(chat: Chat) => void} onOpen
+ * @param {() => void} [onDrawn] once every row of this draw is in
  */
-export function renderChats(chats, onOpen) {
+export function renderChats(chats, onOpen, onDrawn) {
   const list = byId("chat-list");
   byId("no-chats").hidden = chats.length > 0;
-  const drawn = [...list.children].map((li) => /** @type {HTMLElement} */ (li).dataset.chat);
-  // A longer answer that starts with the rows on screen (the panel asks for the first screens, then
-  // for more): only the new rows are added, the drawn ones (and the focus in them) stay.
-  const keep = drawn.length > 0 && drawn.length < chats.length && drawn.every((key, i) => chats[i].key === key) ? drawn.length : 0;
-  /** @param {Chat} chat */
-  const row = (chat) => {
+  /** @param {Chat} chat @param {ReturnType<typeof rowTexts>} texts */
+  const row = (chat, texts) => {
     const li = el("li");
     li.tabIndex = 0;
     li.dataset.chat = chat.key;
+    li.dataset.sig = texts.sig;
     li.append(
       el("span", { class: "title" }, el("bdi", {}, chat.title),
         chat.ambiguous ? el("span", { class: "badge same-name", title: t("chatAmbiguous") }, t("chatSameName")) : null),
-      el("span", { class: "meta" }, fmtTime(chat.last_ts)),
-      el("span", { class: "preview", dir: "auto" }, chat.preview ?? tn("messagesCount", chat.message_count ?? 0, [(chat.message_count ?? 0).toLocaleString(locale)])),
+      el("span", { class: "meta" }, texts.meta),
+      el("span", { class: "preview", dir: "auto" }, texts.preview),
     );
-    li.addEventListener("click", () => onOpen(chat));
-    li.addEventListener("keydown", (e) => e.key === "Enter" && onOpen(chat));
+    const open = () => onOpen(rowChat.get(li) ?? chat);
+    li.addEventListener("click", open);
+    li.addEventListener("keydown", (e) => e.key === "Enter" && open());
+    return li;
+  };
+  // A redraw (capture moved a chat or two, the user came back from a chat) keeps each drawn row
+  // that would be drawn the same, and draws at once as many rows as are drawn: building rows was
+  // most of a redraw's cost, and drawing fewer shrank the list under the user's scroll for a task.
+  /** @type {Map<string, Element>} */
+  const drawn = new Map();
+  for (const li of list.children) drawn.set(/** @type {HTMLElement} */ (li).dataset.chat ?? "", li);
+  /** @param {Chat} chat */
+  const rowOf = (chat) => {
+    const texts = rowTexts(chat);
+    const kept = drawn.get(chat.key);
+    const li = kept && /** @type {HTMLElement} */ (kept).dataset.sig === texts.sig ? kept : row(chat, texts);
+    rowChat.set(li, chat);
     return li;
   };
   // The first screenfuls now, the rest in the next tasks: the panel shows about 12 rows, and building
   // all 500 before the first paint held the list back (scripts/bench_scale.py). A newer draw wins.
   const turn = ++listDraws;
   delete list.dataset.drawn; // set when every row of this draw is in (tests wait for it)
-  if (keep) list.append(...chats.slice(keep, FIRST_ROWS).map(row));
-  else list.replaceChildren(...chats.slice(0, FIRST_ROWS).map(row));
+  const now = chats.slice(0, Math.max(FIRST_ROWS, list.children.length)).map(rowOf);
+  if (now.length !== list.children.length || now.some((li, i) => li !== list.children[i])) {
+    const focused = document.activeElement;
+    list.replaceChildren(...now);
+    // A kept row the user had focused is moved, not replaced: it keeps the focus.
+    if (focused instanceof HTMLElement && focused !== document.activeElement && now.includes(focused)) focused.focus({ preventScroll: true });
+  }
   /** @param {number} from */
   const more = (from) => {
     if (turn !== listDraws) return;
     if (from >= chats.length) {
       list.dataset.drawn = String(turn);
+      onDrawn?.();
       return;
     }
-    list.append(...chats.slice(from, from + MORE_ROWS).map(row));
+    list.append(...chats.slice(from, from + MORE_ROWS).map(rowOf));
     setTimeout(() => more(from + MORE_ROWS), 0);
   };
-  afterPaint(() => more(Math.max(keep, FIRST_ROWS)));
+  afterPaint(() => more(now.length));
 }
 
 /** @param {Mettri.records.MessageRecord} m */

@@ -78,7 +78,9 @@ async function refresh() {
     const limit = wantChats;
     const { chats } = await api.chats.list({ limit, with_scanned: true });
     if (openChat || stale()) return; // a chat was opened meanwhile: the list is drawn when the user comes back
-    renderChats(chats, show);
+    // The list's end still within reach once drawn (the user scrolled on while it was drawn, or it
+    // came back shorter): the next rows at once, as the scroll there would have asked.
+    renderChats(chats, show, () => afterPaint(() => inReach(byId("chat-list-end")) && more()));
     allChats = chats.length < limit;
     drawnFresh = true;
     delete byId("chat-list").dataset.cached;
