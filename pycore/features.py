@@ -446,7 +446,10 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
             control = ClockControl(clock, st, emit)
             on(ClockAdvance, control.advance)
             hooks.append(control.restore)  # first: the gate's recovery must see the restored time
-    hooks += [page.start, gate.recover, search.start, history_imports.recover, privacy.recover, privacy.prune]
+    async def search_begin() -> None:
+        search.begin(kernel.tasks.spawn)  # the snapshot loads after "ready"
+
+    hooks += [page.start, gate.recover, search_begin, history_imports.recover, privacy.recover, privacy.prune]
 
     async def index_after_start() -> None:
         indexer.poke()  # catch up with what came after the snapshot without delaying "ready"

@@ -122,6 +122,7 @@ class SearchEngine:
         self.record_index = RecordIndex()
         self._records_dirty: set[str] | None = None  # None: every record (the first use loads them all)
         self._records_lock = asyncio.Lock()
+        self._loaded = False  # the snapshot was restored (or found unusable): loaded()
 
     def _changed(self) -> None:
         self.generation += 1
@@ -129,6 +130,26 @@ class SearchEngine:
     # -- lifecycle --------------------------------------------------------------
     async def start(self) -> None:
         """Restore the snapshot if it is usable; otherwise start empty (catch_up then rebuilds)."""
+        await self.loaded()
+
+    def begin(self, spawn: Callable[[Any], Any]) -> None:
+        """The core's start, without waiting for the snapshot: at a million messages it takes seconds
+        to load, and capture, the chat list and the CRM need none of it. Everything that reads or
+        changes the index first waits for it (``loaded``)."""
+        spawn(self.loaded())
+
+    async def loaded(self) -> None:
+        """The snapshot restored (or found unusable), once: whoever comes first loads it, under the
+        index's lock, and the others wait their turn. A load cut short (its task cancelled) is done
+        again by the next one who needs it."""
+        if self._loaded:
+            return
+        async with self._lock:
+            if not self._loaded:
+                await self._load()
+                self._loaded = True
+
+    async def _load(self) -> None:
         restored = await snapshot.load(self.storage)
         if restored is None:
             self.rebuild_reason = "snapshot_unusable"
@@ -175,6 +196,7 @@ class SearchEngine:
         Chat names are reloaded when messages were indexed, when ``refresh`` is set,
         or when they are older than DIRECTORY_TTL.
         """
+        await self.loaded()
         async with self._lock:
             total = None
 
@@ -202,6 +224,7 @@ class SearchEngine:
 
     async def rebuild(self) -> int:
         """Drop the index and its snapshot; index every stored message again."""
+        await self.loaded()
         async with self._lock:
             total = await self.storage.count(indexer.STORE)
             self.index = Index()
@@ -225,6 +248,7 @@ class SearchEngine:
         """Index records just written (a bulk import's batch) without reading them back from storage,
         when they are exactly what comes next (no capture took a sequence number in between);
         else leave them to the background catch-up. True when indexed."""
+        await self.loaded()
         async with self._lock:
             if self.index.seq != seq_from - 1 or len(records) != seq_to - seq_from + 1:
                 return False
@@ -239,6 +263,7 @@ class SearchEngine:
     async def forget(self, keys: list[str] | None = None, chats: list[str] | None = None) -> int:
         """Drop messages that were deleted from storage (an erase, a rolled-back import) from the
         index, and save the snapshot at once: a relaunch must not bring them back."""
+        await self.loaded()
         async with self._lock:
             n = self.index.delete(keys or (), chats or ())
             self.cache.clear()
@@ -249,6 +274,7 @@ class SearchEngine:
 
     async def reset(self) -> None:
         """Everything was erased: an empty index, no snapshot."""
+        await self.loaded()
         async with self._lock:
             self.index = Index()
             self.cache.clear()
@@ -279,6 +305,7 @@ class SearchEngine:
         return max(0.0, SNAPSHOT_COST_GAP * self.snapshot_cost - since_end)
 
     async def save_if_due(self) -> bool:
+        await self.loaded()
         async with self._lock:
             return await self._maybe_snapshot()
 
@@ -290,6 +317,7 @@ class SearchEngine:
         return self.snapshot_info
 
     async def pending(self) -> int:
+        await self.loaded()
         return await indexer.pending(self.storage, self.index)
 
     # -- queries ------------------------------------------------------------------
@@ -465,6 +493,7 @@ class SearchEngine:
         return flt.model_copy(update={"chats": sorted(chats), "tags": None, "stages": None})
 
     async def status(self) -> dict[str, Any]:
+        await self.loaded()
         info = self.snapshot_info
         return {
             "indexed": self.index.count(), "last_seq": self.index.seq, "pending": await self.pending(),

@@ -13,6 +13,7 @@ from pycore.search.engine import SearchEngine
 def register(on: Register, engine: SearchEngine) -> None:
     async def messages(cmd: proto.SearchMessages) -> proto.SearchMessagesResult:
         filters = await engine.resolve_crm_filters(cmd.filters)
+        await engine.loaded()
         return proto.SearchMessagesResult.model_validate(engine.search_messages(cmd.q, filters, cmd.limit, cmd.offset))
 
     async def records(cmd: proto.SearchRecords) -> proto.SearchRecordsResult:
@@ -20,6 +21,7 @@ def register(on: Register, engine: SearchEngine) -> None:
             await engine.search_records(cmd.q, cmd.tags, cmd.stages, cmd.limit, cmd.offset))
 
     async def contacts(cmd: proto.SearchContacts) -> proto.SearchContactsResult:
+        await engine.loaded()  # the chat names come with the index
         return proto.SearchContactsResult.model_validate(engine.search_contacts(cmd.q, cmd.limit))
 
     async def status(cmd: proto.SearchStatus) -> proto.SearchStatusResult:

@@ -10,6 +10,7 @@ import { defs, onDefs, pipelineName, stageName } from "../crm/defs.js";
 
 const DEBOUNCE_MS = 180;
 const PAGE = 20;
+const SLOW_MS = 500; // an answer slower than this shows "Buscando…"
 const DAY = 86400;
 /** @type {[Mettri.records.Direction, string][]} direction filter: value, label */
 const DIRECTIONS = [["in", "searchDirIn"], ["out", "searchDirOut"]];
@@ -139,7 +140,9 @@ export function mount(root) {
         ? api.search.records({ q: a.q.trim(), limit: 5, tags: a.filters.tags ?? null, stages: a.filters.stages ?? null })
         : Promise.resolve({ hits: [] });
       crm.catch(() => {});
-      const hits = await found;
+      // A slow answer (the core still loading the index after a browser start) says it is coming.
+      const slow = setTimeout(() => mine === ticket && (summary.textContent = t("searchRunning")), SLOW_MS);
+      const hits = await found.finally(() => clearTimeout(slow));
       if (mine !== ticket) return;
       renderHits(hits);
       const contactHits = (await people).hits;
