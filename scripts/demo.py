@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright  # noqa: E402
 
 from tests import browser  # noqa: E402
 from tests.replica.site import install_routes  # noqa: E402
@@ -73,12 +73,9 @@ def crm_card(panel, wa) -> None:
     # the value is stored and the card drawn again before the note is typed (each write redraws it)
     panel.wait_for_function("v => Number(document.querySelector('[data-key][data-version]').dataset.version) > v",
                             arg=int(version))
-    type_into(panel, "#crm-note-text", "Quer bolo de fubá para 40 pessoas no sábado; entrega às 15h.")
-    panel.locator("#crm-note-add").click()
-    panel.locator("#crm-notes .note").first.wait_for()
-    type_into(panel, "#crm-reminder-text", "Confirmar o sinal do pedido")
-    panel.locator("#crm-reminder-add").click()
-    panel.locator("#crm-reminders .reminder").first.wait_for()
+    add_on_card(panel, "#crm-note-text", "Quer bolo de fubá para 40 pessoas no sábado; entrega às 15h.",
+                "#crm-note-add", "#crm-notes .note")
+    add_on_card(panel, "#crm-reminder-text", "Confirmar o sinal do pedido", "#crm-reminder-add", "#crm-reminders .reminder")
     panel.wait_for_timeout(300)
     panel.screenshot(path=str(SHOTS / "7-panel-card.png"))
     say("CRM card: tags, stage and value in R$, a note and a reminder, edited in the side panel")
@@ -88,6 +85,22 @@ def crm_card(panel, wa) -> None:
     panel.screenshot(path=str(SHOTS / "8-panel-followups.png"))
     wa.locator("mettri-crm-badge").wait_for(state="attached")
     wa.screenshot(path=str(SHOTS / "9-whatsapp-badge.png"))
+
+
+def add_on_card(page, box: str, text: str, button: str, added: str) -> None:
+    """Type into a card box and press its button until the item is on the card: the card's redraw
+    after the previous write can replace the button between the robot's typing and its click (a
+    person clicks the button that is on screen). Pressed again only while nothing was added."""
+    for _ in range(3):
+        type_into(page, box, text)
+        page.locator(button).click()
+        try:
+            page.locator(added).first.wait_for(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if page.locator(added).count():
+                return
+    raise AssertionError(f"{added} never appeared")
 
 
 def type_into(page, selector: str, text: str) -> None:
