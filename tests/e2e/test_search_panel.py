@@ -43,6 +43,7 @@ def test_search_view_finds_and_opens_the_message_in_whatsapp(routed, core_page):
     assert "<b>sem html</b>" in hit.inner_text() and hit.locator("b").count() == 0
     assert hit.locator("mark").all_inner_texts() == ["fubá", "xylofone"]
     assert panel.locator("#search-summary").get_attribute("data-total") == "1"
+    assert panel.locator(".search-pager").is_hidden()  # one page: no "Anteriores / Próximas"
 
     # Choosing the hit opens the chat in WhatsApp and brings the old message into view.
     hit.click()
@@ -67,6 +68,7 @@ def test_search_view_finds_and_opens_the_message_in_whatsapp(routed, core_page):
              message="a common word to need paging")
     first_page = panel.locator("#search-results li.hit").evaluate_all("els => els.map(e => e.dataset.key)")
     assert len(first_page) == 20 and panel.locator("#search-results mark").count() >= 20
+    assert panel.locator(".search-pager").is_visible()
     panel.locator("#search-next").click()
     wait_for(lambda: panel.locator("#search-results li.hit").evaluate_all("els => els.map(e => e.dataset.key)") not in ([], first_page),
              timeout=10, message="the next page")
