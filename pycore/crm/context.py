@@ -53,6 +53,12 @@ class Context:
     pending_identity: set[str] | None = field(default_factory=set)
     converge: Callable[[set[str] | None], Awaitable[None]] | None = None
     _seq: itertools.count = field(default_factory=itertools.count)
+    # The number of the last change pages heard of (crm.changed). It starts at the wall clock in ms so
+    # it still grows after the core restarts: a page compares it with what it drew (crm.card's seq).
+    change_seq: int = 0
+
+    def __post_init__(self) -> None:
+        self.change_seq = int(self.clock.wall(self.clock.now()) * 1000)
 
     # -- reading ------------------------------------------------------------------------------
     async def ready(self) -> Roster:
@@ -140,7 +146,9 @@ class Context:
 
     def changed(self, keys: list[str], defs: bool = False, activity_only: bool = False) -> None:
         many = len(keys) > MANY_KEYS
-        self.emit(CrmChanged(keys=[] if many else keys, defs=defs, many=many, activity_only=activity_only))
+        self.change_seq += 1
+        self.emit(CrmChanged(keys=[] if many else keys, defs=defs, many=many, activity_only=activity_only,
+                             seq=self.change_seq))
 
     # -- versions -----------------------------------------------------------------------------
     def check_version(self, have: int, sent: int, current: Callable[[], dict]) -> None:

@@ -305,6 +305,8 @@ class CrmCard(Model):
     notes_cursor: str | None = Field(description="for crm.notes.list: older notes")
     reminders: list[CrmReminder] = Field(description="open ones, earliest first")
     activity: CrmActivity
+    seq: int = Field(description="the CRM's change number when this card was read: a crm.changed with a seq "
+                                 "at or below it is already drawn here")
 
 
 @command("crm.card", CrmCard, sources={"page", "content"})
@@ -722,12 +724,15 @@ class ExportCsv(Command):
 @event("crm.changed")
 class CrmChanged(Event):
     """Records (``keys``) or definitions (``defs``) changed; ``many``: too many keys to list: reload.
-    ``activity_only``: only their last message / waiting state changed (new messages)."""
+    ``activity_only``: only their last message / waiting state changed (new messages).
+    ``seq`` grows with every change, so a page that read after it (crm.card's ``seq``) skips it."""
 
     keys: list[str] = Field(default_factory=list)
     defs: bool = False
     many: bool = False
     activity_only: bool = False
+    seq: int = Field(default=0, description="the CRM's change number; grows across core restarts (starts at the "
+                                            "wall clock in ms)")
 
 
 @event("crm.reminders.changed")

@@ -55,6 +55,8 @@ class Records:
         return views.row(self.ctx.roster, key, now, self.ctx.clock.wall(now))
 
     async def card(self, chat: str, notes_limit: int, notes, reminders) -> CrmCard:
+        # Taken before anything is read: every change announced up to it is in what follows.
+        seq = self.ctx.change_seq
         r = await self.ctx.ready()
         key = r.resolve(chat)
         row = self.row(key)
@@ -66,7 +68,8 @@ class Records:
         page, cursor = await notes.page(key, None, notes_limit) if notes_limit else ([], None)
         now = self.ctx.now()
         return CrmCard(chat=chat, chats=list(r.chats_of(key)), row=row, notes=page, notes_cursor=cursor,
-                       reminders=await reminders.open_of(key), activity=views.activity(r, key, self.ctx.clock.wall(now)))
+                       reminders=await reminders.open_of(key), activity=views.activity(r, key, self.ctx.clock.wall(now)),
+                       seq=seq)
 
     # -- writing --------------------------------------------------------------------------------
     async def start(self, r: Roster, chat: str, version: int) -> tuple[str, dict]:

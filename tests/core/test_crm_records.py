@@ -1,5 +1,9 @@
 """A person's record: tags, notes, versions and conflicts, pipelines and deals, groups."""
 
+import random
+
+from pycore.app import Core, Services
+from tests.core.conftest import run
 from tests.core.crm_support import ANA, BIA, BIA_WITH_9, GROUP, card, deal, err, ok, row, tag, update
 
 
@@ -220,3 +224,26 @@ def test_the_export_features_reads(core, clock):
     assert [r.key for r in ana.records] == [ANA] and len(ana.notes) == 1 and ana.events == []
     assert asyncio.run(crm.erase_person(ANA)).records == 1
     assert asyncio.run(crm.export_person(ANA)).records == [] and {r.key for r in asyncio.run(crm.export_all()).records} == {BIA}
+
+
+def test_a_card_says_which_changes_it_already_holds(clock, storage, events):
+    """crm.changed's seq grows with every change; a card read after a change has a seq at or above
+    it (the page skips that change's event: it is drawn), one read before has a lower one. A core
+    started again later numbers its changes above the first core's."""
+    core = Core(Services(clock=clock, rng=random.Random(7), storage=storage, emit=events))
+    run(core.start())
+    before = card(core, ANA)["seq"]
+    ok(core, "crm.note.add", {"chat": ANA, "text": "Pediu orçamento"})
+    note = events.of("crm.changed")[-1]
+    assert note["keys"] == [ANA] and note["seq"] > before
+    after = card(core, ANA)
+    assert after["seq"] >= note["seq"] and [n["text"] for n in after["notes"]] == ["Pediu orçamento"]
+    update(core, ANA, person_name="Ana Souza")
+    assert events.of("crm.changed")[-1]["seq"] == note["seq"] + 1 > after["seq"]
+    assert card(core, ANA)["seq"] == note["seq"] + 1
+
+    clock.advance(1.0)
+    again = Core(Services(clock=clock, rng=random.Random(7), storage=storage, emit=events))
+    run(again.start())
+    ok(again, "crm.note.add", {"chat": ANA, "text": "Confirmou"})
+    assert events.of("crm.changed")[-1]["seq"] > note["seq"] + 1

@@ -250,6 +250,77 @@ def test_a_redraw_held_for_typing_does_not_swallow_the_click_that_ends_it(routed
     wa.close()
 
 
+def settled_card(context, ext_id, core_page, wa, index: int):
+    """A chat known by its number (an unsaved one: its header is the number) opened in WhatsApp,
+    and its card in a panel."""
+    chat_id = wa.evaluate("i => __replica.chats().slice(i).find(c => c.kind === 'user' && c.saved === false).id", index)
+    wa.evaluate("id => __replica.openChat(id)", chat_id)
+    wait_for(lambda: call(core_page, "capture.open_chat")["chat"] == chat_id, timeout=30, message="the chat seen open")
+    key = call(core_page, "crm.card", {"chat": chat_id})["row"]["key"]
+    panel = open_panel(context, ext_id)
+    wait_for(lambda: card_of(panel)["key"] == key, timeout=30, message="the card of the open chat")
+    return panel, key
+
+
+def test_the_echo_of_the_cards_own_write_is_not_drawn_again(routed, core_page):
+    """The card asks for itself again after adding a note; the core's crm.changed for that note
+    then says nothing new, and the card does not ask a second time (which would redraw it and
+    replace the button under the user's next click: the demo once lost a click to it)."""
+    context, ext_id = routed
+    wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
+    panel, key = settled_card(context, ext_id, core_page, wa, 30)
+    panel.evaluate("""key => { window.__changes = [];
+        MettriCore.onEvent((e) => { if (e.event === 'crm.changed' && e.data.keys.includes(key)) __changes.push(e.data.seq); });
+    }""", key)
+    asks = panel.evaluate("() => Number(document.querySelector('#crm-card').dataset.changeAsks ?? 0)")
+    panel.locator("#crm-note-text").fill("Quer o catálogo novo")
+    panel.locator("#crm-note-add").click()
+    panel.locator("#crm-notes .note", has_text="Quer o catálogo novo").wait_for(timeout=10_000)
+    seq = wait_for(lambda: panel.evaluate("() => __changes[0]"), timeout=10, message="the note's crm.changed")
+    seen = wait_for(lambda: (s := panel.locator("#crm-card").get_attribute("data-change-seen") or "0:")
+                    and int(s.split(":")[0]) >= seq and s, timeout=10, message="the card's decision on it")
+    assert panel.evaluate("() => __changes") == [seq]  # nothing else changed this record meanwhile
+    assert seen == f"{seq}:drawn"
+    assert panel.evaluate("() => Number(document.querySelector('#crm-card').dataset.changeAsks ?? 0)") == asks
+    panel.close()
+    wa.close()
+
+
+def test_an_answer_landing_while_a_button_is_held_waits_for_the_release(routed, core_page):
+    """Another page changes the record; the card asks for it again, and the user presses
+    "Adicionar nota" while that answer is on its way. Drawn on arrival, it would replace the button
+    under the pointer and the click would be lost; the card holds it until the release."""
+    context, ext_id = routed
+    wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
+    panel, key = settled_card(context, ext_id, core_page, wa, 34)
+    panel.locator("#crm-note-text").fill("Trocar o tamanho")
+    panel.evaluate("() => document.activeElement.blur()")  # typed, left the box: redraws are not held
+    # The press begins the moment the card asks (in the same task: before any answer can land).
+    panel.evaluate("""() => { const root = document.querySelector('#crm-card');
+        const watch = new MutationObserver(() => {
+            if (!(root.dataset.changeSeen ?? '').endsWith(':asked')) return;
+            watch.disconnect();
+            window.__pressed = document.querySelector('#crm-note-add');
+            __pressed.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+        });
+        watch.observe(root, { attributes: true, attributeFilter: ['data-change-seen'] });
+    }""")
+    version = call(core_page, "crm.card", {"chat": key})["row"]["version"]
+    call(core_page, "crm.record.update", {"chat": key, "version": version, "person_name": "Cliente do tamanho"})
+    wait_for(lambda: panel.locator("#crm-card").get_attribute("data-pending") == "redraw", timeout=10,
+             message="the answer held while the button is down")
+    kept = panel.evaluate("""() => { const b = document.querySelector('#crm-note-add');
+        b.dispatchEvent(new PointerEvent('pointerup', { bubbles: true }));
+        b.click();  // a release on the pressed button clicks it, in the same task
+        return b === window.__pressed; }""")
+    assert kept
+    panel.locator("#crm-notes .note", has_text="Trocar o tamanho").wait_for(timeout=10_000)
+    wait_card(panel, "Cliente do tamanho")  # the held answer is asked for and drawn after the click
+    assert [n["text"] for n in call(core_page, "crm.card", {"chat": key})["notes"]].count("Trocar o tamanho") == 1
+    panel.close()
+    wa.close()
+
+
 def test_a_redraw_keeps_the_caret_where_the_user_put_it(routed, core_page):
     """A note's editor just opened (nothing typed yet, so the card does not hold its redraws) when
     another page changes the record: the redrawn editor keeps the focus and the caret, and what the

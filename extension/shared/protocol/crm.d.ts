@@ -143,16 +143,21 @@ declare namespace Mettri.crm {
     /** open ones, earliest first */
     reminders: CrmReminder[];
     activity: CrmActivity;
+    /** the CRM's change number when this card was read: a crm.changed with a seq at or below it is already drawn here */
+    seq: number;
   }
   /**
    * Records (``keys``) or definitions (``defs``) changed; ``many``: too many keys to list: reload.
    * ``activity_only``: only their last message / waiting state changed (new messages).
+   * ``seq`` grows with every change, so a page that read after it (crm.card's ``seq``) skips it.
    */
   interface CrmChanged {
     keys: string[];
     defs: boolean;
     many: boolean;
     activity_only: boolean;
+    /** the CRM's change number; grows across core restarts (starts at the wall clock in ms) */
+    seq: number;
   }
   interface CrmColumn {
     stage: CrmStage;

@@ -89,6 +89,8 @@ export function createCard(root, opts) {
   let ticket = 0;
   let deferred = false;
   let cached = false; // what is drawn is the worker's copy, not the core's answer
+  let loading = 0; // crm.card questions on their way
+  let wanted = 0; // the newest change to this record the core announced (crm.changed's seq)
 
   const ctxWriters = writers({
     card: () => /** @type {Mettri.crm.CrmCard} */ (card),
@@ -175,8 +177,22 @@ export function createCard(root, opts) {
       delete root.dataset.key;
       return;
     }
-    const [got, defsNow] = await Promise.all([MettriApi.crm.card({ chat: chatKey, notes: 20 }), defs()]);
+    const since = wanted;
+    loading += 1;
+    let got, defsNow;
+    try {
+      [got, defsNow] = await Promise.all([MettriApi.crm.card({ chat: chatKey, notes: 20 }), defs()]);
+    } finally {
+      loading -= 1;
+    }
     if (mine !== ticket) return;
+    if (pressing && card && !cached && card.row.key === got.row.key) {
+      // The answer came while a button of this card is held down: drawing now would replace it
+      // under the pointer and lose the click. Asked again after the release (see later()).
+      deferred = true;
+      root.dataset.pending = "redraw";
+      return;
+    }
     if (card && card.row.key !== got.row.key) {
       // Questions about the record no longer shown are answered "keep theirs" (nothing is overwritten).
       for (const no of asks.querySelectorAll("[data-answer=no]")) /** @type {HTMLElement} */ (no).click();
@@ -188,6 +204,13 @@ export function createCard(root, opts) {
     delete root.dataset.cached;
     draw();
     opts.onShown?.(got);
+    // A change announced while this answer was on its way is asked for again; otherwise the
+    // answer is the record as it is now (also after a core restart, whose numbers start anew).
+    if (wanted > since && got.seq < wanted) changedLater();
+    else {
+      wanted = Math.min(wanted, got.seq);
+      if (wanted) seen("drawn");
+    }
   }
 
   /**
@@ -250,13 +273,32 @@ export function createCard(root, opts) {
   /** The keys of this card's record (every chat of the person). */
   const keys = () => (card ? [card.row.key, ...card.chats] : []);
 
+  // A change to this card's record is drawn by asking again, unless what is drawn already holds
+  // it: the card asks again after each of its own writes, so the echo of that write (its seq at or
+  // below the card's) would only redraw the same card, replacing the controls under the user's
+  // next click. data-change-seen says what the card decided about the newest change ("drawn":
+  // already on screen; "asked": asked again), data-change-asks counts the asks (for tests).
   let reloadTimer = /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined);
+  const upToDate = () => !!card && !cached && card.seq >= wanted;
+  /** @param {"drawn" | "asked"} what */
+  const seen = (what) => { root.dataset.changeSeen = `${wanted}:${what}`; };
+  function changedLater() {
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => {
+      if (upToDate()) seen("drawn");
+      else if (!loading) { // else the answer on its way checks again when it lands (show)
+        seen("asked");
+        root.dataset.changeAsks = String(Number(root.dataset.changeAsks ?? 0) + 1);
+        reload();
+      }
+    }, 60); // a burst of changes is drawn once
+  }
   MettriCore.onEvent((e) => {
-    if (!card) return;
-    if (e.event === "crm.changed" && (e.data.many || e.data.keys.some((k) => keys().includes(k)))) {
-      clearTimeout(reloadTimer);
-      reloadTimer = setTimeout(reload, 60); // a burst of changes is drawn once
-    }
+    if (!card || e.event !== "crm.changed") return;
+    if (!e.data.many && !e.data.keys.some((k) => keys().includes(k))) return;
+    wanted = Math.max(wanted, e.data.seq);
+    if (upToDate()) seen("drawn");
+    else changedLater();
   });
 
   /** Single-key shortcuts; ignored while typing. @param {KeyboardEvent} e */
