@@ -164,9 +164,9 @@ def metrics(cdp) -> dict:
     return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
 
 
-def run_page(context, gen: str, n: int, chunk: int, prefix: str, core_page=None):
+def run_page(context, gen: str, n: int, chunk: int, prefix: str, core_page=None, rows: str = "redrawn"):
     wa = context.new_page()
-    wa.goto(f"https://web.whatsapp.com/?gen={gen}&lang=pt-BR")
+    wa.goto(f"https://web.whatsapp.com/?gen={gen}&lang=pt-BR&rows={rows}")
     wa.evaluate("() => __replica.ready")
     wa.evaluate("id => { __replica.createChat({id, name: 'Bench'}); __replica.openChat(id); }", CHAT)
     world = None
@@ -271,6 +271,7 @@ def main() -> None:
         ctx = plain.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR")
         install_routes(ctx)
         _, _, base_cost, _ = run_page(ctx, a.gen, a.messages, a.chunk, "3EB0BA5E")
+        _, _, base_kept, _ = run_page(ctx, a.gen, a.messages, a.chunk, "3EB0BA5F", rows="kept")
         plain.close()
 
         if a.before:
@@ -288,6 +289,7 @@ def main() -> None:
         core_page = browser.open_page(context, ext_id)
         assert browser.wait_core_ready(core_page)["stage"] == "ready"
         delivered, stored_s, ext_cost, stats = run_page(context, a.gen, a.messages, a.chunk, "3EB0E47E", core_page)
+        _, _, kept_cost, kept_stats = run_page(context, a.gen, a.messages, a.chunk, "3EB0E47F", core_page, rows="kept")
         fresh = freshness(context, core_page, a.gen, a.fresh)
         pipe = pipeline(context, core_page, a.gen, 500, a.pipeline_rounds)
         idb_floor = core_page.evaluate(IDB_FLOOR, 500 * a.pipeline_rounds)
@@ -314,6 +316,12 @@ def main() -> None:
         idb_floor_puts_per_s=round(idb_floor),
         idb_floor_messages_store_puts_per_s=round(idb_floor_messages),
     )
+    # The same delivery with the replica keeping its rows (rows=kept), as WhatsApp's keyed React list
+    # does: the content script reads the new rows only. The default replica draws its whole window
+    # anew on each message, so every read there compares the newest rows' markup again.
+    out["rows_kept"] = {**content_figures(kept_cost, kept_stats, base_kept, a.messages),
+                        "content_reads": kept_stats["reads"],
+                        "page_without_extension_ms": base_kept, "page_with_extension_ms": kept_cost}
     pipe_rate = pipe["pipeline_msgs_per_s"]
     page_task_per100 = base_cost["TaskDuration"] * per100
     # Target 4 of issue 16, its three figures in one place.

@@ -452,9 +452,13 @@ var MettriCapture = (() => {
 
     // Every element from a changed node up to the document is dirty: the rows among them are read
     // again. The walk stops at an element already marked, so a burst costs one walk per subtree.
+    // Only changes in the open conversation (or around it) are kept: the chat list redraws its rows
+    // on every message, and marking those cost more than reading the new messages.
     /** @param {MutationRecord[]} records */
     function markDirty(records) {
+      const inside = sessionPanel && sessionPanel === panel && sessionPanel.isConnected ? sessionPanel : null;
       for (const r of records) {
+        if (inside && !inside.contains(r.target) && !r.target.contains(inside)) continue;
         for (let n = /** @type {{ parentNode: object | null } | null} */ (r.target); n && !dirty.has(n);
           n = /** @type {{ parentNode: object | null } | null} */ (n.parentNode)) dirty.add(n);
         // A subtree put back (a list that moves rows around) may hold rows changed while it was out.

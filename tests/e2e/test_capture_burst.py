@@ -86,3 +86,53 @@ def test_a_row_put_back_after_changing_while_out_is_read_again(routed, core_page
     wait_for(lambda: status() == "delivered", timeout=30, message="the tick changed while out read once the row is back")
     assert world.evaluate("MettriContent.capture.stats.reads") > reads
     wa.close()
+
+
+KEPT = "5511977770003@c.us"
+OTHER = "5511977770004@c.us"
+# Ten messages per task into the open chat while another chat gets one each time (the chat list
+# redraws its rows on every message); the page keeps the open chat's rows (rows=kept).
+BURST_WITH_LIST = """([id, other, n]) => (async () => {
+    const ids = [];
+    for (let i = 0; i < n; i += 10) {
+        for (let k = i; k < i + 10; k++) ids.push(__replica.deliver(id, {id: "3EB0CE97" + String(k).padStart(12, "0"), text: "guardada " + k}).id);
+        __replica.deliver(other, {text: "ao lado " + i});
+        await new Promise(r => setTimeout(r, 0));
+    }
+    return ids;
+})()"""
+# A tick changed in place, as React patches a kept row's attributes.
+TICK_IN_PLACE = """mid => {
+    const row = [...document.querySelectorAll('#main [data-id]')].find(el => el.getAttribute('data-id').endsWith(mid));
+    for (const tick of row.querySelectorAll('[data-icon="msg-check"]')) {
+        tick.setAttribute('data-icon', 'msg-dblcheck');
+        tick.setAttribute('aria-label', ' Entregue ');
+    }
+}"""
+
+
+def test_rows_the_page_keeps_are_sent_once_and_a_change_in_one_is_still_read(routed, core_page):
+    """WhatsApp's keyed list keeps its rows: the content script skips the chat list's redraws (they
+    cannot touch the open conversation) and still sees a tick patched into an old row."""
+    context, _ = routed
+    wa, world = open_active(context, "gen=2026&lang=pt-BR&rows=kept")
+    wa.evaluate("([id, other]) => { __replica.createChat({id: other, name: 'Ao lado'});"
+                " __replica.createChat({id, name: 'Guardada'}); __replica.openChat(id); }", [KEPT, OTHER])
+    mid = wa.evaluate("id => __replica.deliver(id, {text: 'Separei o pedido', from_me: true, status: 'sent'}).id", KEPT)
+    first = wa.evaluate_handle("() => document.querySelector('#main [data-id]')")
+    sent = wa.evaluate(BURST_WITH_LIST, [KEPT, OTHER, 200])
+    assert first.evaluate("el => el.isConnected"), "the replica did not keep its rows"
+    key = wait_for(lambda: world.evaluate("MettriContent.capture.chatKey()"), timeout=60, message="the chat's first batch")
+    wait_for(lambda: set(sent) | {mid} <= {r["id"] for r in all_stored(core_page, key)}, timeout=120,
+             message=f"all {len(sent) + 1} messages stored")
+    rows = all_stored(core_page, key)
+    assert len(rows) == len({r["id"] for r in rows}) == len(sent) + 1, "a message lost, duplicated or invented"
+    assert world.evaluate("MettriContent.capture.stats.nodes") <= len(sent) + 10
+
+    def status():
+        return {r["id"]: r["status"] for r in all_stored(core_page, key)}.get(mid)
+
+    assert status() == "sent"
+    wa.evaluate(TICK_IN_PLACE, mid)
+    wait_for(lambda: status() == "delivered", timeout=30, message="the tick patched into the kept row")
+    wa.close()

@@ -574,3 +574,19 @@ def test_hidden_open_chat_counts_unread_and_clears_back_in_view(page):
     page.evaluate("__replica.setHidden(false)")
     assert page.locator(f'#pane-side [data-chat-id="{ANA}"] [aria-label$="unread messages"]').count() == 0
     assert page.locator('#main [aria-label="3 unread messages"]').count() == 1
+
+
+def test_rows_kept_mode_keeps_the_rows_drawn_as_before(page):
+    """rows=kept: a new message adds its row and leaves the others the same elements, as a keyed
+    React list does; a changed row (a tick) is replaced alone. The default draws the window anew."""
+    for mode, kept in (("rows=kept", True), ("", False)):
+        load(page, "gen=2026&lang=pt-BR" + (f"&{mode}" if mode else ""))
+        page.evaluate("""() => { const r = __replica; r.createChat({ id: '5511933330000@c.us', name: 'Bia' });
+            r.deliver('5511933330000@c.us', { text: 'oi' });
+            window.__own = r.deliver('5511933330000@c.us', { text: 'Separei', from_me: true, status: 'sent' }).id;
+            r.openChat('5511933330000@c.us');
+            window.__before = [...document.querySelectorAll('#main [role=row]')]; }""")
+        page.evaluate("() => __replica.deliver('5511933330000@c.us', { text: 'obrigada' })")
+        same = page.evaluate("() => __before.map((el) => el.isConnected)")
+        assert same == [kept] * len(same), (mode, same)
+        assert page.locator("#main [role=row]").count() == len(same) + 1

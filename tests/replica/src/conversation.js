@@ -153,7 +153,8 @@ export class Conversation {
     const atBottom = stickBottom || this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 80;
     // hidden: the last message alone, without its day divider (E: "only the last message renders")
     const rows = hidden ? this.lastAlone(all) : this.rowsFor(all, this.start, all.length);
-    this.list.replaceChildren(...rows);
+    if (this.ui.config.keepRows && !hidden) this.keepRows(rows);
+    else this.list.replaceChildren(...rows);
     this.list.setAttribute('data-virtualized', 'true');
     const first = this.firstRender !== false;
     if (atBottom || first) {
@@ -168,6 +169,25 @@ export class Conversation {
         this.watchPlaceholders();
       });
     } else this.watchPlaceholders();
+  }
+
+  // rows=kept: a row drawn as before stays the same element, in place (R: a keyed list such as
+  // React's keeps its rows); only new, changed or gone rows touch the DOM.
+  keepRows(rows) {
+    const byHtml = new Map();
+    for (const el of this.list.children) {
+      const k = el.outerHTML;
+      if (!byHtml.has(k)) byHtml.set(k, []);
+      byHtml.get(k).push(el);
+    }
+    const next = rows.map((r) => byHtml.get(r.outerHTML)?.shift() || r);
+    const keep = new Set(next);
+    for (const el of [...this.list.children]) if (!keep.has(el)) el.remove();
+    let at = this.list.firstElementChild;
+    for (const r of next) {
+      if (r === at) at = at.nextElementSibling;
+      else this.list.insertBefore(r, at);
+    }
   }
 
   // An empty row of the right height: 2024-25 keep the data-virtualized wrapper (E), 2026 an

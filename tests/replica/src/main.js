@@ -31,6 +31,7 @@ const ui = {
     tickSpeed: 1,
     olderDelay: Number(param('older_delay', '600')),
     placeholders: Number(param('placeholders', '0')), // >0: rows older than the newest N open empty
+    keepRows: param('rows', 'redrawn') === 'kept', // a render keeps the rows drawn as before (as React does)
     qrRefreshMs: Number(param('qr_refresh', '20000')),
   },
   ready: false,
