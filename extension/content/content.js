@@ -10,6 +10,9 @@ var MettriContent = (() => {
   const HEARTBEAT_MS = 30_000; // the core hands the active role over after 90 s of silence
   const CONNECTION_POLL_MS = 1_000;
   const PORT_BEAT_MS = 20_000; // keeps the worker awake, so it sees this page's port drop at once
+  const PROBE_EVERY_MS = 10_000;
+  // This script's own time on WhatsApp's main thread for its connection checks (capture keeps its own).
+  const watchStats = { connectionMs: 0, connectionReads: 0, probeMs: 0 };
   // This page (a reload keeps the tab, not the page): the worker says bye for it when its port drops.
   const doc = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
@@ -29,6 +32,7 @@ var MettriContent = (() => {
    *   suggestions: ReturnType<typeof MettriSuggestions.createSuggestions> | null,
    *   activeSince: number | null,
    *   picker: ReturnType<typeof MettriPicker.createPicker> | null,
+   *   watchStats: typeof watchStats,
    * }}
    */
   const state = {
@@ -45,6 +49,7 @@ var MettriContent = (() => {
     suggestions: null, // sending: the approve-suggestion bar (suggestions.js)
     activeSince: null, // performance.now() when this page last became the active tab
     picker: null, // the composer's "/" templates picker (picker.js)
+    watchStats,
   };
 
   // -- sending: the send loop runs only in the active tab ----------------------------
@@ -115,12 +120,22 @@ var MettriContent = (() => {
     }
   }
 
-  async function reportConnection(force = false) {
+  /** The connection facts, timed: a share of this script's time on WhatsApp's main thread. */
+  function readFacts() {
+    const t0 = performance.now();
     const facts = readDom.readConnection(document, state.selectors);
-    if (facts.logged_in) selfTest(); // a chat opened or closed changes what can be checked
+    watchStats.connectionMs += performance.now() - t0;
+    watchStats.connectionReads += 1;
+    return facts;
+  }
+
+  /** @param {boolean} [force] @param {ReturnType<typeof readFacts>} [facts] read just now by the caller */
+  async function reportConnection(force = false, facts = readFacts()) {
     const key = JSON.stringify(facts);
-    if (!force && key === state.lastConnectionFacts) return;
+    const same = !force && key === state.lastConnectionFacts;
     state.lastConnectionFacts = key;
+    if (facts.logged_in) selfTest(); // a chat opened or closed changes what can be checked
+    if (same) return;
     const reply = await api.connection.report.request({ ...facts, tab_id: null, doc, observed_at: Date.now() / 1000 });
     if (!reply.ok) return;
     state.connection = reply.result;
@@ -130,8 +145,25 @@ var MettriContent = (() => {
     if (state.role !== null && idle !== (state.role === "idle")) hello();
   }
 
+  // The self-test matches every feature against the whole page: run it when what it sees can have
+  // changed (another conversation panel, new connection facts) and every PROBE_EVERY_MS besides, not
+  // on each one-second poll.
+  let probedPanel = /** @type {Element | null} */ (null);
+  let probedAt = -Infinity;
+  let probedFacts = "";
   async function selfTest() {
+    const t0 = performance.now();
+    const panel = readDom.first(document, state.selectors, "conversation_panel");
+    const facts = state.lastConnectionFacts;
+    if (panel === probedPanel && facts === probedFacts && t0 - probedAt < PROBE_EVERY_MS) {
+      watchStats.probeMs += performance.now() - t0;
+      return;
+    }
+    probedPanel = panel;
+    probedFacts = facts;
+    probedAt = t0;
     const results = readDom.probe(document, state.selectors);
+    watchStats.probeMs += performance.now() - t0;
     const chatOpen = !!(results.conversation_panel && results.conversation_panel.count);
     // In 2026 builds the send button exists only after text is typed: not a failure.
     if (results.send_button && !results.send_button.count && results.composer && results.composer.count) {
@@ -176,15 +208,45 @@ var MettriContent = (() => {
 
   // WhatsApp's warnings can be drawn anywhere, any moment: look again shortly after the page
   // changes (at most every 150 ms), not only on the 1 s poll, so sending pauses within a second.
+  // Changes inside the message list, the chat list, the header or a text box are not looked at
+  // (warnings are never read there: shell_skip); a popup or alert drawn inside them is still
+  // seen by the one-second poll. Their redraws on every message were most of this work.
   /** @type {ReturnType<typeof setTimeout> | null} */
   let factsTimer = null;
-  function factsMayHaveChanged() {
+  /** @param {MutationRecord[]} records */
+  function factsMayHaveChanged(records) {
     if (factsTimer) return;
+    const t0 = performance.now();
+    const skip = skipCss();
+    const elsewhere = !skip || records.some((r) => {
+      const el = r.target.nodeType === 1 ? /** @type {Element} */ (r.target) : r.target.parentElement;
+      return !el || !el.closest(skip);
+    });
+    watchStats.connectionMs += performance.now() - t0;
+    if (!elsewhere) return;
     factsTimer = setTimeout(() => {
       factsTimer = null;
-      const facts = readDom.readConnection(document, state.selectors);
-      if (JSON.stringify(facts) !== state.lastConnectionFacts) reportConnection(false);
+      const facts = readFacts();
+      if (JSON.stringify(facts) !== state.lastConnectionFacts) reportConnection(false, facts);
     }, 150);
+  }
+  let skipTable = /** @type {Mettri.whatsapp.SelectorTable | null} */ (null);
+  let skipList = "";
+  /** shell_skip's candidates as one selector list (made again when the core sends another table) */
+  function skipCss() {
+    if (skipTable !== state.selectors) {
+      skipTable = state.selectors;
+      const spec = state.selectors.features.shell_skip;
+      skipList = (spec ? spec.candidates : []).map((c) => c.css).filter((css) => {
+        try {
+          document.documentElement.matches(css);
+          return true;
+        } catch {
+          return false; // a selector this browser rejects
+        }
+      }).join(", ");
+    }
+    return skipList;
   }
   new MutationObserver(factsMayHaveChanged).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 
