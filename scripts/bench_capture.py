@@ -287,6 +287,8 @@ def main() -> None:
             out["pipeline_before"] = pipeline(context, core_page, a.gen, 500, a.pipeline_rounds)
             out["idb_floor_before_puts_per_s"] = round(core_page.evaluate(IDB_FLOOR, 500 * a.pipeline_rounds))
             out["before"] = content_figures(cost_b, stats_b, base_cost, a.messages)
+            _, _, kept_b, kept_stats_b = run_page(context, a.gen, a.messages, a.chunk, "3EB0B4F1", core_page, rows="kept")
+            out["before_rows_kept"] = content_figures(kept_b, kept_stats_b, base_kept, a.messages)
             context.close()
         context, ext_id = browser.launch(pw, Path(tmp) / "profile")
         install_routes(context)

@@ -70,6 +70,7 @@ var MettriCapture = (() => {
     let sessionPanel = null;
     /** @type {Set<string>} */
     let lastKeys = new Set(); // keys of the rows last read: a chat switch replaces all of them
+    let drawnRows = 0; // message rows the last read found
     // Rows already read, by element: a row is read again only when something under it changed (the
     // observer marks it and its ancestors dirty) or it was put (back) into the page. Such a row is
     // first compared by its markup with what was read of it (or of the row of its key) before: the
@@ -142,6 +143,7 @@ var MettriCapture = (() => {
       if (!observer) forgetRows();
       if (chat.title) {
         const rows = readDom.messageRows(document, selectors);
+        drawnRows = rows.length;
         /** @type {(el: Element) => string | null} */
         const keyOf = (el) => {
           if (keyCache.has(el) && !changed(el)) return /** @type {string | null} */ (keyCache.get(el));
@@ -441,11 +443,23 @@ var MettriCapture = (() => {
 
     /** @type {Element | null} */
     let panel = null;
+    let panelCss = ""; // the candidate that found it
+    // Asked on every change: the panel found last is kept while it is in the page and still
+    // matches (it is unique: another one replaces it), instead of querying the whole page each time.
     function panelNow() {
+      if (panel && panel.isConnected && panelCss && panel.matches(panelCss)) return panel;
       const features = selectors.features.conversation_panel.candidates;
       for (const c of features) {
-        const el = document.querySelector(c.css);
-        if (el) return el;
+        let el = null;
+        try {
+          el = document.querySelector(c.css);
+        } catch {
+          continue; // a selector this browser rejects counts as "not found"
+        }
+        if (el) {
+          panelCss = c.css;
+          return el;
+        }
       }
       return null;
     }
@@ -496,7 +510,10 @@ var MettriCapture = (() => {
       // A hidden tab renders only the last message and replaces it with the next one:
       // read it now, before it is gone, instead of after the debounce. (Asked whatever the page's
       // visibilityState says: a tab can render this way while the document still counts as visible.)
-      if (readDom.atMostOneRow(panel, selectors)) read();
+      // Only a change that removed something can leave one row where there were more (the query
+      // walks the whole conversation: asked on every new message it cost more than the message).
+      const mayBeOne = drawnRows <= 1 || records.some((r) => r.removedNodes.length > 0);
+      if (mayBeOne && readDom.atMostOneRow(panel, selectors)) read();
       else schedule();
     }
 
