@@ -257,6 +257,8 @@ class CrmRow(Model):
     created_at: float | None
     updated_at: float | None
     version: int
+    seq: int | None = Field(default=None, description="on the reply to a write: that write's crm.changed seq (a "
+                                                      "card that drew every change before it has drawn this one too)")
 
 
 class CrmNote(Model):

@@ -86,7 +86,9 @@ class Records:
         if old is not None and new == old and not ops:
             return self.row(new["key"])
         await self.ctx.commit(records=[bumped(new, self.ctx.now())], ops=ops or [])
-        return self.row(new["key"])
+        row = self.row(new["key"])
+        row.seq = self.ctx.change_seq  # the commit's own number: nothing awaited since it
+        return row
 
     @staticmethod
     def tag_ids(r: Roster, ids: list[str]) -> list[str]:

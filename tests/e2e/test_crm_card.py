@@ -265,7 +265,8 @@ def settled_card(context, ext_id, core_page, wa, index: int):
 def test_the_echo_of_the_cards_own_write_is_not_drawn_again(routed, core_page):
     """The card asks for itself again after adding a note; the core's crm.changed for that note
     then says nothing new, and the card does not ask a second time (which would redraw it and
-    replace the button under the user's next click: the demo once lost a click to it)."""
+    replace the button under the user's next click: the demo once lost a click to it). A tag's
+    write answers with the row and its change number: its echo is not asked for either."""
     context, ext_id = routed
     wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
     panel, key = settled_card(context, ext_id, core_page, wa, 30)
@@ -281,6 +282,19 @@ def test_the_echo_of_the_cards_own_write_is_not_drawn_again(routed, core_page):
                     and int(s.split(":")[0]) >= seq and s, timeout=10, message="the card's decision on it")
     assert panel.evaluate("() => __changes") == [seq]  # nothing else changed this record meanwhile
     assert seen == f"{seq}:drawn"
+    assert panel.evaluate("() => Number(document.querySelector('#crm-card').dataset.changeAsks ?? 0)") == asks
+
+    # A write that answers with the row (a tag) carries its change number: its echo is not asked for either.
+    if not any(t["name"] == "Eco" for t in call(core_page, "crm.defs")["tags"]):
+        call(core_page, "crm.tag.create", {"label": "Eco"})
+    panel.locator("#crm-tag-input").fill("Eco")
+    panel.locator("#crm-tag-input").press("Enter")
+    panel.locator("#crm-tags", has_text="Eco").wait_for(timeout=10_000)
+    tag_seq = wait_for(lambda: panel.evaluate("() => __changes[1]"), timeout=10, message="the tag's crm.changed")
+    wait_for(lambda: (s := panel.locator("#crm-card").get_attribute("data-change-seen") or "0:")
+             and int(s.split(":")[0]) >= tag_seq, timeout=10, message="the card's decision on it")
+    assert panel.evaluate("() => __changes") == [seq, tag_seq]
+    assert panel.locator("#crm-card").get_attribute("data-change-seen") == f"{tag_seq}:drawn"
     assert panel.evaluate("() => Number(document.querySelector('#crm-card').dataset.changeAsks ?? 0)") == asks
     panel.close()
     wa.close()

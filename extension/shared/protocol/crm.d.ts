@@ -374,6 +374,8 @@ declare namespace Mettri.crm {
     created_at: number | null;
     updated_at: number | null;
     version: number;
+    /** on the reply to a write: that write's crm.changed seq (a card that drew every change before it has drawn this one too) */
+    seq: number | null;
   }
   interface CrmSettings {
     /** a chat whose last message is incoming and this old is 'waiting' */

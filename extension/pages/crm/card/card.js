@@ -99,7 +99,10 @@ export function createCard(root, opts) {
     asks,
     setRow: (row) => {
       if (!card || row.key !== card.row.key) return; // an answer about a card no longer shown
-      card = { ...card, row };
+      // The reply to this card's own write: if the card held every change before it, it now holds
+      // this one too, and the write's crm.changed is not drawn a second time.
+      const seq = row.seq != null && row.seq === card.seq + 1 ? row.seq : card.seq;
+      card = { ...card, row, seq };
       draw();
     },
     retried: () => say(t("card_conflictReapplied")),
@@ -295,7 +298,12 @@ export function createCard(root, opts) {
   }
   MettriCore.onEvent((e) => {
     if (!card || e.event !== "crm.changed") return;
-    if (!e.data.many && !e.data.keys.some((k) => keys().includes(k))) return;
+    if (!e.data.many && !e.data.keys.some((k) => keys().includes(k))) {
+      // Another record's change: what is drawn still holds every change up to it (the card's
+      // number follows, so the reply to its next write can be known as the next change).
+      if (!cached && e.data.seq === card.seq + 1) card = { ...card, seq: e.data.seq };
+      return;
+    }
     wanted = Math.max(wanted, e.data.seq);
     if (upToDate()) seen("drawn");
     else changedLater();
