@@ -336,6 +336,11 @@ def main() -> None:
         "idb_floor_over_throughput": round(idb_floor / pipe_rate, 2),
         "idb_messages_store_floor_over_throughput": round(idb_floor_messages / pipe_rate, 2),
         "content_ms_per_100_msgs": out["content_ms_per_100"],
+        # with its connection checks (timed since this stop; 0 in older builds, which ran them untimed)
+        "content_with_connection_ms_per_100_msgs": round(out["content_ms_per_100"]
+                                                         + out["content_connection_ms_per_100"], 1),
+        "rows_kept_content_with_connection_ms_per_100_msgs": round(out["rows_kept"]["content_ms_per_100"]
+                                                                   + out["rows_kept"]["content_connection_ms_per_100"], 1),
         "longest_mettri_task_ms": out["content_longest_task_ms"],
         "long_tasks_without_extension": base_cost["long_tasks"],
         "long_tasks_with_extension": ext_cost["long_tasks"],
@@ -343,7 +348,7 @@ def main() -> None:
         "longest_task_with_extension_ms": ext_cost["longest_task_ms"],
     }
     out["targets"] = {"pipeline_ge_3000_msgs_per_s": pipe_rate >= 3000,
-                      "content_le_5ms_per_100": out["content_ms_per_100"] <= 5,
+                      "content_le_5ms_per_100": out["content_ms_per_100"] + out["content_connection_ms_per_100"] <= 5,
                       "no_mettri_task_over_50ms": out["content_longest_task_ms"] <= 50}
     ratios = {
         # IndexedDB's floor over what capture reached (1.0 would be capture at IndexedDB's speed)
