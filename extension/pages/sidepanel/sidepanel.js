@@ -106,9 +106,15 @@ async function olderMessages() {
   try {
     const page = await api.messages.list({ chat: chat.key, limit: OLDER_MESSAGES, newest_first: true,
       cursor_ts: cursor.ts, cursor_seq: cursor.seq });
-    if (chat !== openChat || turn !== messagesTurn) return; // drawn again meanwhile: its own cursor holds
-    prependMessages([...page.messages].reverse());
-    olderCursor = cursorOf(page);
+    if (chat !== openChat) return;
+    // Drawn again meanwhile (a message arrived): this page is dropped and asked again below from
+    // the new draw's cursor. The draw's own ask found this one on its way and returned, and the
+    // observer does not fire again while the top stays in reach: without this the older messages
+    // never came until the user scrolled away and back.
+    if (turn === messagesTurn) {
+      prependMessages([...page.messages].reverse());
+      olderCursor = cursorOf(page);
+    }
   } catch (err) {
     console.warn("mettri: older messages not read", err);
     return;
