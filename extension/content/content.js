@@ -12,7 +12,7 @@ var MettriContent = (() => {
   const PORT_BEAT_MS = 20_000; // keeps the worker awake, so it sees this page's port drop at once
   const PROBE_EVERY_MS = 10_000;
   // This script's own time on WhatsApp's main thread for its connection checks (capture keeps its own).
-  const watchStats = { connectionMs: 0, connectionReads: 0, probeMs: 0 };
+  const watchStats = { connectionMs: 0, probeMs: 0 };
   // This page (a reload keeps the tab, not the page): the worker says bye for it when its port drops.
   const doc = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
@@ -125,7 +125,6 @@ var MettriContent = (() => {
     const t0 = performance.now();
     const facts = readDom.readConnection(document, state.selectors);
     watchStats.connectionMs += performance.now() - t0;
-    watchStats.connectionReads += 1;
     return facts;
   }
 
