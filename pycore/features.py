@@ -161,12 +161,12 @@ class RecipientFacts:
 class CrmMessages:
     """The CRM's reads of capture: messages changed after a sequence number, a chat's title."""
 
-    def __init__(self, storage: Storage, queries: MessageQueries) -> None:
-        self.storage = storage
+    def __init__(self, store: MessageStore, queries: MessageQueries) -> None:
+        self.store = store
         self.queries = queries
 
     async def changed_after(self, seq: int, limit: int) -> list[dict]:
-        return await self.storage.query("messages", index="by_seq", range=Range(lower=seq + 1), limit=limit)
+        return await self.store.changed_after(seq, limit)
 
     async def title(self, chat: str) -> str:
         return await self.queries.title(chat)
@@ -311,10 +311,10 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     navigator = Navigator(st, emit)
     page = WhatsAppPage(st, clock, emit)
     backfills = Backfills(st, clock, rng, emit, captured=capturer, presence=connection)
-    crm = Crm(st, clock, rng, emit, merges=PersonKeys(contacts, identity), messages=CrmMessages(st, queries), known=KnownPeople(st),
+    crm = Crm(st, clock, rng, emit, merges=PersonKeys(contacts, identity), messages=CrmMessages(store, queries), known=KnownPeople(st),
               spawn=kernel.tasks.spawn)
     search = SearchEngine(st, clock, progress=lambda done, total: emit(SearchProgress(done=done, total=total)),
-                          records=crm)
+                          records=crm, changes=store)
     indexer = search_handlers.BackgroundIndexer(search, kernel.tasks.spawn)
     audit = AuditLog(st, rng)
     consent = Consent(st, clock, rng, emit, audit=audit, names=queries)

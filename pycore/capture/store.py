@@ -16,6 +16,11 @@ forward; the moved record names the key it ``replaces`` so search drops the old 
 
 Removals (an import rolled back, a person erased) go through here too.
 
+Search, the CRM's activity and the other followers read what changed after their own seq. The
+newest records written are kept in seq order (``changed_after``), so a follower one or a few
+batches behind reads them from memory instead of reading back from IndexedDB what was just put
+there: those reads came between capture's writes on the same store and held each next write back.
+
 A message imported from a chat export has no WhatsApp id, so it is stored under an id made from
 its content (pycore.history_import). When capture later sees it under its real id, the ``twins``
 port finds that copy and the store moves it to the real key (``replaces`` names the old one, so
@@ -42,6 +47,7 @@ SEQ_META_KEY = "messages.seq"
 RECORD_DEFAULTS = {name: f.default for name, f in MessageRecord.model_fields.items() if not f.is_required()}
 _RECORDS: TypeAdapter[list[MessageRecord]] = TypeAdapter(list[MessageRecord], config={"defer_build": True})
 CACHE_SIZE = 20_000  # recently seen records kept in memory so re-renders never read storage
+LOG_SIZE = 20_000  # the newest records written, in seq order, for followers catching up
 
 
 @dataclass
@@ -78,20 +84,39 @@ def chat_messages(chat: str) -> Range:
 
 
 class MessageStore:
-    def __init__(self, storage: Storage, twins: Twins | None = None) -> None:
+    def __init__(self, storage: Storage, twins: Twins | None = None, log_size: int = LOG_SIZE) -> None:
         self.storage = storage
         self.twins = twins
         self.lock = asyncio.Lock()  # one writer at a time keeps seq unique
         self._seq: int | None = None
         self._records: OrderedDict[str, dict] = OrderedDict()
         self._chats: dict[str, dict | None] = {}
+        # Every stored message record with seq > _log_from, in seq order (None: not known yet). Only
+        # this store writes messages, so what it wrote since it read the seq is all there is above it.
+        self._log: OrderedDict[str, dict] = OrderedDict()
+        self._log_from: int | None = None
+        self._log_size = log_size
 
     # -- reads ----------------------------------------------------------------------------
     async def seq(self) -> int:
         if self._seq is None:
             rec = await self.storage.get("meta", SEQ_META_KEY)
             self._seq = int(rec["value"]) if rec else 0
+            self._log_from = self._seq  # nothing is stored above the persisted seq
         return self._seq
+
+    async def changed_after(self, after: int, limit: int) -> list[dict]:
+        """Stored message records with seq > ``after``, in seq order, at most ``limit``: from memory
+        when it holds all of them, else from the ``by_seq`` index."""
+        if self._log_from is not None and after >= self._log_from:
+            out: list[dict] = []
+            for rec in reversed(self._log.values()):
+                if rec["seq"] <= after:
+                    break
+                out.append(rec)
+            out.reverse()
+            return out[:limit]
+        return await self.storage.query("messages", index="by_seq", range=Range(lower=after + 1), limit=limit)
 
     async def records(self, keys: list[str], known: dict[str, dict | None] | None = None) -> dict[str, dict]:
         """The stored records among ``keys``: from the cache, then from ``known`` (what the caller read
@@ -167,6 +192,7 @@ class MessageStore:
             self._chats[c["key"]] = c
         for key in out.replaced:
             self._records.pop(key, None)
+        self._logged(out.replaced, out.new + out.updated)
         for rec in out.new + out.updated:
             self._remember(rec)
         return out
@@ -180,6 +206,7 @@ class MessageStore:
             await self.storage.apply([WriteOp(op="delete", store="messages", key=k) for k in keys] + (extra or []))
             for key in keys:
                 self._records.pop(key, None)
+            self._logged(keys, [])
             await self._recount({chat_of(k) for k in keys})
 
     async def remove_chats(self, chats: Iterable[str], extra: list[WriteOp] | None = None) -> None:
@@ -200,6 +227,7 @@ class MessageStore:
             gone = set(chats)
             for key in [k for k, r in self._records.items() if r.get("chat") in gone]:
                 del self._records[key]
+            self._logged([k for k, r in self._log.items() if r.get("chat") in gone], [])
             for chat in chats:
                 self._chats[chat] = None
 
@@ -217,6 +245,7 @@ class MessageStore:
             ops.append(WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": seq}))
             await self.storage.apply(ops)
             self._seq = seq
+            self._logged([], records)
             for c in chats:
                 self._chats.pop(c["key"], None)
             return len(records)
@@ -225,6 +254,8 @@ class MessageStore:
         """Drop what is remembered of records and chats (after everything was erased)."""
         self._records.clear()
         self._chats.clear()
+        self._log.clear()  # nothing is stored above the seq now
+        self._log_from = self._seq
 
     async def _recount(self, chats: set[str]) -> None:
         ops = []
@@ -242,6 +273,18 @@ class MessageStore:
             self._chats[chat] = rec
         if ops:
             await self.storage.apply(ops)
+
+    def _logged(self, deleted: Iterable[str], written: list[dict]) -> None:
+        """The change log after a committed write: deleted keys leave it, written records join it
+        at the end in seq order (a key written again moves there); the oldest go past its size."""
+        for key in deleted:
+            self._log.pop(key, None)
+        for rec in sorted(written, key=lambda r: r["seq"]):
+            self._log.pop(rec["key"], None)
+            self._log[rec["key"]] = rec
+        while len(self._log) > self._log_size:
+            _, oldest = self._log.popitem(last=False)
+            self._log_from = oldest["seq"]
 
     def _remember(self, rec: dict) -> None:
         self._records[rec["key"]] = rec
@@ -325,6 +368,7 @@ class MessageStore:
                 self._chats[canonical] = chat
             for r in rows:
                 self._records.pop(r["key"], None)
+            self._logged([r["key"] for r in rows], out.new + out.updated)
             for rec in out.new + out.updated:
                 self._remember(rec)
             return out

@@ -98,8 +98,10 @@ class SearchEngine:
         snapshot_idle: float = SNAPSHOT_IDLE,
         batch: int = indexer.BATCH,
         records: RecordSource | None = None,
+        changes: indexer.Changes | None = None,
     ) -> None:
         self.storage = storage
+        self.changes = changes  # the message store's newest writes: catching up reads them from memory
         self.clock = clock
         self.progress = progress or (lambda done, total: None)
         self.timer = timer
@@ -208,7 +210,7 @@ class SearchEngine:
                 if total is not None:
                     self.progress(done, max(total, done))
 
-            n = await indexer.catch_up(self.storage, self.index, max_records, report, self.batch)
+            n = await indexer.catch_up(self.storage, self.index, max_records, report, self.batch, self.changes)
             if n:
                 self.unsaved += n
                 self._changed()
@@ -237,7 +239,7 @@ class SearchEngine:
                 self._changed()
                 self.progress(done, max(total, done))
 
-            n = await indexer.catch_up(self.storage, self.index, None, report, self.batch)
+            n = await indexer.catch_up(self.storage, self.index, None, report, self.batch, self.changes)
             self._changed()
             self.rebuild_reason = None
             await self.refresh_directory()

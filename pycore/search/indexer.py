@@ -7,7 +7,7 @@ An updated message (edited, deleted -> new text) simply replaces its old row.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Protocol
 
 from pycore.search.index import Index
 from pycore.storage.base import Range, Storage
@@ -16,17 +16,26 @@ STORE = "messages"
 BATCH = 1000
 
 
+class Changes(Protocol):
+    async def changed_after(self, after: int, limit: int) -> list[dict]:
+        """Message records with seq > after, in seq order, at most limit (pycore.capture.store)."""
+
+
 def usable(rec: Any) -> bool:
     return isinstance(rec, dict) and isinstance(rec.get("key"), str) and isinstance(rec.get("chat"), str)
 
 
-async def next_batch(storage: Storage, after: int, size: int) -> tuple[list[dict[str, Any]], int]:
+async def next_batch(storage: Storage, after: int, size: int, changes: Changes | None = None) -> tuple[list[dict[str, Any]], int]:
     """Records with seq > after, and the seq the batch completes.
 
     If a full page ends in the middle of records sharing one seq, the rest of
     that seq is fetched too, so the watermark never skips a record.
+    ``changes``: the message store, which keeps its newest writes in memory.
     """
-    recs = await storage.query(STORE, index="by_seq", range=Range(lower=after + 1), limit=size)
+    if changes is not None:
+        recs = await changes.changed_after(after, size)
+    else:
+        recs = await storage.query(STORE, index="by_seq", range=Range(lower=after + 1), limit=size)
     if not recs:
         return [], after
     top = recs[-1]["seq"]
@@ -41,6 +50,7 @@ async def catch_up(
     max_records: int | None,
     on_batch: Callable[[int, bool], Awaitable[None] | None] | None = None,
     batch: int = BATCH,
+    changes: Changes | None = None,
 ) -> int:
     """Index up to ``max_records`` (None: all) pending records; return how many were indexed.
 
@@ -49,7 +59,7 @@ async def catch_up(
     done = 0
     while max_records is None or done < max_records:
         size = batch if max_records is None else max(1, min(batch, max_records - done))
-        recs, top = await next_batch(storage, index.seq, size)
+        recs, top = await next_batch(storage, index.seq, size, changes)
         if not recs:
             break
         index.upsert([r for r in recs if usable(r)], top)
