@@ -154,13 +154,13 @@ class Capturer:
 
     async def capture(self, batch: CaptureBatch) -> CaptureResult:
         now = self.clock.now()
-        ids = [parse_node_id(n.data_id, n.testid) for n in batch.nodes if not is_placeholder(n)]
+        nodes = [n for n in batch.nodes if not is_placeholder(n)]  # rows drawn empty are no message
+        ids = [parse_node_id(n.data_id, n.testid) for n in nodes]
         try:
             who = await self.resolver.identify(batch.chat, ids, group=is_group(batch.chat, serialized_group=False, authors=set()))
         except ValueError as exc:
             raise CoreError("invalid_args", f"the batch names no chat: {exc}") from None
         chat = who.key
-        nodes = [n for n in batch.nodes if not is_placeholder(n)]  # rows drawn empty are no message
         items: list[Interpreted] = []
         unknown = len(batch.rejected)  # rows that did not validate count as rows not understood
         for node in nodes:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
 from pycore.chatkey import ChatKeyStr
-from pycore.protocol.base import Command, Cut, CutList, Event, Model, command, event
+from pycore.protocol.base import Bound, BoundList, Command, Cut, CutList, Event, Model, command, event, validate_cut
 from pycore.protocol.records import ChatRecord, MessageRecord
 
 # Bounds: a longer string is cut (code points), a longer list is shortened; a batch over
@@ -24,35 +24,37 @@ MAX_LIST = 64
 
 
 Attr = Cut(MAX_ATTR)
-Text = Cut(MAX_TEXT)
-Attrs = CutList(MAX_LIST, MAX_ATTR)
+# A row's strings: bounded in compiled code, cut by CaptureBatch's validator (validate_cut).
+RowAttr = Bound(MAX_ATTR)
+RowText = Bound(MAX_TEXT)
+RowAttrs = BoundList(MAX_LIST, MAX_ATTR)
 
 
 class RawMessageNode(Model):
     """What read-dom.js saw on one message row, uninterpreted."""
 
-    data_id: Attr | None = Field(default=None, description="data-id of the row or its nearest descendant carrying one")
-    testid: Attr | None = Field(default=None, description='data-testid of the row, e.g. "conv-msg-3B66…" (2026)')
-    classes: Attrs = Field(default_factory=list, description="class tokens that matter: message-in, message-out")
-    pre_plain_text: Attr | None = Field(default=None, description="data-pre-plain-text, e.g. '[8:19 PM, 6/13/2026] bundaa: '")
-    text: Text = Field(default="", description="message text, emoji from img data-plain-text/alt")
-    quoted: Text | None = Field(default=None, description="text of the quoted block, if any")
-    icons: Attrs = Field(default_factory=list, description="data-icon values inside the row")
-    labels: Attrs = Field(default_factory=list, description="aria-label / title / svg <title> values inside the row")
-    testids: Attrs = Field(default_factory=list, description="data-testid values inside the row (image-thumb …)")
+    data_id: RowAttr | None = Field(default=None, description="data-id of the row or its nearest descendant carrying one")
+    testid: RowAttr | None = Field(default=None, description='data-testid of the row, e.g. "conv-msg-3B66…" (2026)')
+    classes: RowAttrs = Field(default_factory=list, description="class tokens that matter: message-in, message-out")
+    pre_plain_text: RowAttr | None = Field(default=None, description="data-pre-plain-text, e.g. '[8:19 PM, 6/13/2026] bundaa: '")
+    text: RowText = Field(default="", description="message text, emoji from img data-plain-text/alt")
+    quoted: RowText | None = Field(default=None, description="text of the quoted block, if any")
+    icons: RowAttrs = Field(default_factory=list, description="data-icon values inside the row")
+    labels: RowAttrs = Field(default_factory=list, description="aria-label / title / svg <title> values inside the row")
+    testids: RowAttrs = Field(default_factory=list, description="data-testid values inside the row (image-thumb …)")
     has_media: bool = Field(default=False, description="an <img src=blob:…> or <video> inside the row")
     virtualized: bool = Field(default=False, description='a data-virtualized="true" wrapper: drawn without content')
-    texts: Attrs = Field(
+    texts: RowAttrs = Field(
         default_factory=list,
         description="visible text blocks outside the message text and the quote, in order (time, duration, "
         "file name and size line, author line, a system row's text), each cut to 512 characters",
     )
-    day_labels: CutList(3, MAX_ATTR) = Field(
+    day_labels: BoundList(3, MAX_ATTR) = Field(
         default_factory=list, description="texts of the nearest rows above that are not messages "
         "(day dividers such as 'HOJE', 'YESTERDAY', '03/07/2026'), nearest first"
     )
-    quoted_author: Attr | None = Field(default=None, description="the quoted message's author line, apart from its text")
-    quoted_id: Attr | None = Field(default=None, description="a data-id inside the quote, when WhatsApp draws one")
+    quoted_author: RowAttr | None = Field(default=None, description="the quoted message's author line, apart from its text")
+    quoted_id: RowAttr | None = Field(default=None, description="a data-id inside the quote, when WhatsApp draws one")
     truncated: bool = Field(default=False, description='a "Read more" / "Ler mais" control follows the text')
 
 
@@ -142,12 +144,12 @@ class CaptureBatch(Command):
         rejected: list[int] = []
         if isinstance(data, dict) and isinstance(data.get("nodes"), list) and len(data["nodes"]) <= MAX_NODES_PER_BATCH:
             try:  # every row in one call: 500 calls from Python cost more than the validation itself
-                good = _NODES.validate_python(data["nodes"])
+                good = validate_cut(_NODES.validate_python, data["nodes"])
             except ValidationError:
                 good = []
                 for i, node in enumerate(data["nodes"]):
                     try:
-                        good.append(RawMessageNode.model_validate(node))
+                        good.append(validate_cut(RawMessageNode.model_validate, node))
                     except ValidationError:
                         rejected.append(i)
             data = {**data, "nodes": good}

@@ -182,7 +182,14 @@ def bubble_ts(
 
 def day_start(day_labels: list[str], *, observed_at: float, utc_offset_min: int = 0, locale: str | None = None) -> float | None:
     """Epoch seconds of local midnight of the nearest day divider above a row, if any parses."""
-    today = local_date(observed_at, utc_offset_min)
+    if not day_labels:
+        return None
+    return _midnight(tuple(day_labels), local_date(observed_at, utc_offset_min), utc_offset_min, locale)
+
+
+@lru_cache(maxsize=_PARSED)
+def _midnight(day_labels: tuple[str, ...], today: date, utc_offset_min: int, locale: str | None) -> float | None:
+    # Every row under one divider asks the same question: asked once per batch, not once per row.
     day = next((d for d in (parse_day_label(lab, today, locale) for lab in day_labels) if d), None)
     if day is None:
         return None

@@ -120,6 +120,23 @@ def test_batch_bounds_cut_long_text_and_one_bad_row_never_sinks_its_batch(core):
     assert call(core, "capture.batch", batch([]), source="page")["error"]["code"] == "forbidden"
 
 
+def test_a_rows_long_lists_and_strings_are_cut_not_refused_and_its_bad_neighbour_alone_is_left_out():
+    from pycore.capture.protocol import MAX_ATTR, MAX_LIST, CaptureBatch
+    long_row = node("3B6637D11A63081B8714", "a" * 10, texts=[f"linha {i}" for i in range(100)] + ["x" * 600],
+                    labels=["r" * 700], day_labels=["HOJE", "ONTEM", "03/07/2026", "02/07/2026", "01/07/2026"],
+                    quoted_author="q" * 900)
+    sent = batch([long_row, {"text": 7}, node("3B6637D11A63081B8715", "oi")])
+    parsed = CaptureBatch.model_validate(sent)
+    assert parsed.rejected == [1]
+    row = parsed.nodes[0]
+    assert row.texts == [f"linha {i}" for i in range(MAX_LIST)]
+    assert row.labels == ["r" * MAX_ATTR] and row.quoted_author == "q" * MAX_ATTR
+    assert row.day_labels == ["HOJE", "ONTEM", "03/07/2026"]
+    assert len(sent["nodes"][0]["texts"]) == 101  # what was sent is left as it was
+    one = CaptureBatch.model_validate(batch([long_row]))  # alone, the batch's own path cuts it the same
+    assert one.rejected == [] and one.nodes[0] == row
+
+
 def test_watermark_and_media_time_from_neighbour(core, clock):
     capture(core, [node("3B6637D11A63081B8701", minute=5), {"data_id": "3B6637D11A63081B8702", "has_media": True},
                    node("3B6637D11A63081B8703", minute=9)])
