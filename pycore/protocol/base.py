@@ -56,7 +56,7 @@ def CutList(max_items: int, max_chars: int) -> Any:  # noqa: N802
 def Bound(max_chars: int) -> Any:  # noqa: N802
     """A page string of at most ``max_chars`` code points, checked in the validator's compiled code
     only: a model of such fields is validated with ``validate_cut``, which cuts what is longer.
-    For the rows of a capture batch (~30 strings each), where a Python cutter per field cost more
+    For the rows of a capture batch (~16 strings each), where a Python cutter per string cost more
     than the rest of the validation."""
     return Annotated[str, Field(max_length=max_chars)]
 
