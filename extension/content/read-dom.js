@@ -343,9 +343,22 @@ var MettriReadDom = (function () {
   function messageRows(root, sel) {
     var rows = match(root, sel, "message_row").els;
     var set = new Set(rows);
+    /** @type {Map<Element, boolean>} whether an element is a matched row or lies inside one */
+    var inRow = new Map();
     return rows.filter(function (el) {
-      for (var p = el.parentElement; p; p = p.parentElement) if (set.has(p)) return false;
-      return true;
+      // Up from the row's parent until an answer is known: rows share their ancestors, so each
+      // element is looked at once, not once per row below it.
+      /** @type {Element[]} */
+      var path = [];
+      var hit = false;
+      for (var p = el.parentElement; p; p = p.parentElement) {
+        var known = inRow.get(p);
+        if (known !== undefined) { hit = known; break; }
+        path.push(p);
+        if (set.has(p)) { hit = true; break; }
+      }
+      path.forEach(function (q) { inRow.set(q, hit); });
+      return !hit;
     });
   }
 

@@ -94,6 +94,10 @@ def test_2026_facts(facts, core):
     assert got == [("out", "text", "delivered"), ("in", "text", None), ("in", "voice", None), ("in", "deleted", None)]
 
 
+def test_rows_inside_rows_are_not_rows(facts):
+    assert facts["nested"] == ["outer1", "outer2", "outer3"]
+
+
 def test_chat_rows(facts, core):
     rows = facts["2024"]["rows"] + facts["2025"]["rows"] + facts["2026"]["rows"]
     assert facts["2026"]["rows"][0]["time"] == "20:19"
