@@ -76,7 +76,8 @@ def crm_card(panel, wa) -> None:
     add_on_card(panel, "#crm-note-text", "Quer bolo de fubá para 40 pessoas no sábado; entrega às 15h.",
                 "#crm-note-add", "#crm-notes .note")
     add_on_card(panel, "#crm-reminder-text", "Confirmar o sinal do pedido", "#crm-reminder-add", "#crm-reminders .reminder")
-    panel.wait_for_timeout(300)
+    # the picture once the card holds no answer back (one held while a button was down is drawn on release)
+    panel.wait_for_function("() => { const c = document.querySelector('[data-key][data-version]'); return c && !c.dataset.pending; }")
     panel.screenshot(path=str(SHOTS / "7-panel-card.png"))
     say("CRM card: tags, stage and value in R$, a note and a reminder, edited in the side panel")
     panel.locator('.tabs [data-view="followups"]').click()
@@ -161,7 +162,7 @@ def main() -> None:
         wa.evaluate("id => __replica.openChat(id)", chat["id"])
         for text in CUSTOMER_MESSAGES:
             wa.evaluate("([id, text]) => __replica.deliver(id, {text})", [chat["id"], text])
-            wa.wait_for_timeout(700)
+            wa.wait_for_timeout(700)  # the tour's pace (messages arrive one by one), not a wait for anything
         say(f"{len(CUSTOMER_MESSAGES)} messages arrived from {chat['name']}")
         wa.screenshot(path=str(SHOTS / "1-whatsapp.png"))
 
@@ -186,7 +187,8 @@ def main() -> None:
             box = panel.locator("#search-view input[type=search]")
             if box.count():
                 box.first.fill("acacias")
-                panel.wait_for_timeout(1200)
+                panel.locator("#search-summary[data-total]").wait_for()  # the core's answer is drawn
+                panel.locator("#search-results li").first.wait_for()
                 panel.screenshot(path=str(SHOTS / "5-panel-search.png"))
                 say('searched "acacias" (accent-insensitive)')
         options = browser.open_page(context, ext_id)
