@@ -28,17 +28,11 @@ var MettriActions = (() => {
   /**
    * @param {Selectors} sel
    * @param {string} feature
-   * @param {ParentNode} [root]
+   * @param {Document | Element} [root]
    * @returns {HTMLElement | null}
    */
   function firstMatch(sel, feature, root = document) {
-    const f = sel.features[feature];
-    if (!f) return null;
-    for (const c of f.candidates) {
-      const el = /** @type {HTMLElement | null} */ (root.querySelector(c.css));
-      if (el) return el;
-    }
-    return null;
+    return /** @type {HTMLElement | null} */ (MettriReadDom.first(root, sel, feature));
   }
 
   /**
@@ -46,12 +40,7 @@ var MettriActions = (() => {
    * @param {string} feature
    */
   function count(sel, feature) {
-    const f = sel.features[feature];
-    for (const c of f ? f.candidates : []) {
-      const n = document.querySelectorAll(c.css).length;
-      if (n) return n;
-    }
-    return 0;
+    return MettriReadDom.match(document, sel, feature).els.length;
   }
 
   /** @param {string | null | undefined} s */

@@ -481,20 +481,9 @@ var MettriCapture = (() => {
     // matches (it is unique: another one replaces it), instead of querying the whole page each time.
     function panelNow() {
       if (panel && panel.isConnected && panelCss && panel.matches(panelCss)) return panel;
-      const features = selectors.features.conversation_panel.candidates;
-      for (const c of features) {
-        let el = null;
-        try {
-          el = document.querySelector(c.css);
-        } catch {
-          continue; // a selector this browser rejects counts as "not found"
-        }
-        if (el) {
-          panelCss = c.css;
-          return el;
-        }
-      }
-      return null;
+      const found = readDom.firstWithCss(document, selectors, "conversation_panel");
+      if (found.css) panelCss = found.css;
+      return found.el;
     }
 
     // Every element from a changed node up to the document is dirty: the rows among them are read

@@ -89,17 +89,28 @@ var MettriReadDom = (function () {
    * @param {string} feature
    */
   function first(root, sel, feature) {
+    return firstWithCss(root, sel, feature).el;
+  }
+
+  /**
+   * first(), and the candidate that found it (a caller keeping the element checks it still matches).
+   * @param {Root} root
+   * @param {Selectors} sel
+   * @param {string} feature
+   * @returns {{ el: Element | null, css: string | null }}
+   */
+  function firstWithCss(root, sel, feature) {
     var spec = sel.features[feature];
     var candidates = spec ? spec.candidates : [];
     for (var i = 0; i < candidates.length; i++) {
       try {
         var found = root.querySelector(candidates[i].css); // stops at the first: a read runs often
-        if (found) return found;
+        if (found) return { el: found, css: candidates[i].css };
       } catch (e) {
         // a selector this browser rejects counts as "not found"
       }
     }
-    return null;
+    return { el: null, css: null };
   }
 
   /**
@@ -649,6 +660,8 @@ var MettriReadDom = (function () {
     atMostOneRow: atMostOneRow,
     rowKey: rowKey,
     first: first,
+    firstWithCss: firstWithCss,
+    match: match,
     nameOf: nameOf,
     readChatHeader: readChatHeader,
     readDrawer: readDrawer,
