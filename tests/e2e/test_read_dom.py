@@ -98,6 +98,12 @@ def test_rows_inside_rows_are_not_rows(facts):
     assert facts["nested"] == ["outer1", "outer2", "outer3"]
 
 
+def test_a_candidate_the_browser_rejects_counts_as_not_found(facts):
+    panel = selectors_json()["features"]["conversation_panel"]["candidates"]
+    assert facts["rejected"]["css"] in [c["css"] for c in panel]
+    assert facts["rejected"]["first"] and facts["rejected"]["matched"] == 1
+
+
 def test_chat_rows(facts, core):
     rows = facts["2024"]["rows"] + facts["2025"]["rows"] + facts["2026"]["rows"]
     assert facts["2026"]["rows"][0]["time"] == "20:19"
