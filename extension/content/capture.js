@@ -51,8 +51,10 @@ var MettriCapture = (() => {
     const pending = new Map();
     // readMs / maxReadMs: the reads; observeMs: the observer's callbacks; sendMs: handing each batch
     // to Chrome (it copies the message on the sender's thread); maxTaskMs: the longest of these
-    // (each is one stretch of Mettri's work on WhatsApp's main thread).
-    const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, maxReadMs: 0, reads: 0, dropped: 0, observeMs: 0, sendMs: 0, maxTaskMs: 0 };
+    // (each is one stretch of Mettri's work on WhatsApp's main thread); rowChecks: how often the
+    // whole conversation was asked whether at most one row is left.
+    const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, maxReadMs: 0, reads: 0, dropped: 0, observeMs: 0, sendMs: 0, maxTaskMs: 0,
+      rowChecks: 0 };
     /** @type {ReturnType<typeof setTimeout> | null} */
     let timer = null;
     let firstDirtyAt = 0;
@@ -532,11 +534,34 @@ var MettriCapture = (() => {
       // A hidden tab renders only the last message and replaces it with the next one:
       // read it now, before it is gone, instead of after the debounce. (Asked whatever the page's
       // visibilityState says: a tab can render this way while the document still counts as visible.)
-      // Only a change that removed something can leave one row where there were more (the query
-      // walks the whole conversation: asked on every new message it cost more than the message).
-      const mayBeOne = drawnRows <= 1 || records.some((r) => r.removedNodes.length > 0);
+      // Only a change that took out more rows than it put in can leave one row where there were
+      // more (the query walks the whole conversation: asked on every new message it cost more than
+      // the message).
+      const mayBeOne = drawnRows <= 1 || rowsMayHaveGone(records, panel);
+      if (mayBeOne) stats.rowChecks += 1;
       if (mayBeOne && readDom.atMostOneRow(panel, selectors)) read();
       else schedule();
+    }
+
+    // Counted only as far as the answer needs: a row redrawn in place (out one, in one) is no loss;
+    // two or more taken out at once (a page drawing its rows anew, a tab going hidden) are
+    // left to the question above.
+    /**
+     * @param {MutationRecord[]} records
+     * @param {Element} inside
+     */
+    function rowsMayHaveGone(records, inside) {
+      const mine = records.filter((r) => inside.contains(r.target));
+      let out = 0;
+      for (const r of mine) {
+        for (const n of r.removedNodes) {
+          out += readDom.rowKeysIn(n, 2 - out);
+          if (out >= 2) return true;
+        }
+      }
+      if (!out) return false;
+      // a node put in and taken out again within these records is no longer in the page
+      return !mine.some((r) => [...r.addedNodes].some((n) => n.isConnected && readDom.rowKeysIn(n, 1) > 0));
     }
 
     function start() {

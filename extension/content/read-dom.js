@@ -395,6 +395,23 @@ var MettriReadDom = (function () {
     return true;
   }
 
+  var ROW_KEY_CSS = '[data-id], [data-testid^="conv-msg-"]';
+
+  /**
+   * How many row keys (what rowKey reads: a data-id, or the 2026 conv-msg testid) a node holds,
+   * itself and below, counted up to `atMost`. Needs no selector of the page's shape: a node taken
+   * out of the page no longer matches selectors that name its old ancestors.
+   * @param {Node} node
+   * @param {number} atMost
+   */
+  function rowKeysIn(node, atMost) {
+    if (node.nodeType !== 1 || atMost <= 0) return 0;
+    var el = /** @type {Element} */ (node);
+    var n = el.matches(ROW_KEY_CSS) ? 1 : 0;
+    if (n >= atMost) return n;
+    return Math.min(atMost, n + (atMost - n === 1 ? (el.querySelector(ROW_KEY_CSS) ? 1 : 0) : el.querySelectorAll(ROW_KEY_CSS).length));
+  }
+
   /**
    * The cheap identity of a row (data-id, else the 2026 conv-msg testid), read before the full row.
    * @param {Element} el
@@ -659,6 +676,7 @@ var MettriReadDom = (function () {
     messageRows: messageRows,
     atMostOneRow: atMostOneRow,
     rowKey: rowKey,
+    rowKeysIn: rowKeysIn,
     first: first,
     firstWithCss: firstWithCss,
     match: match,

@@ -11,6 +11,16 @@ from tests.e2e.reading import all_stored, open_active
 pytestmark = pytest.mark.e2e
 
 CHAT = "5511977770001@c.us"
+# Counts message rows (elements with a data-id) taken out of the open conversation from now on.
+COUNT_ROWS_TAKEN_OUT = """() => {
+    if (!window.__rowsTakenOut) {
+        window.__rowsTakenOut = {n: 0};
+        new MutationObserver((records) => { for (const r of records) for (const n of r.removedNodes)
+            if (n.nodeType === 1 && (n.matches('[data-id]') || n.querySelector('[data-id]'))) __rowsTakenOut.n += 1; })
+            .observe(document.querySelector('#main'), {childList: true, subtree: true});
+    }
+    return __rowsTakenOut.n;
+}"""
 # Ten messages per task, back to back, as a fast burst from the network renders (each render of
 # the replica redraws the whole window, so the main thread stays busy), until told to stop or
 # 1,000 messages were delivered.
@@ -135,4 +145,14 @@ def test_rows_the_page_keeps_are_sent_once_and_a_change_in_one_is_still_read(rou
     assert status() == "sent"
     wa.evaluate(TICK_IN_PLACE, mid)
     wait_for(lambda: status() == "delivered", timeout=30, message="the tick patched into the kept row")
+
+    # One message at a time: each render puts the previous row back redrawn (out one, in one) and
+    # adds the new one. No row is lost, so the whole conversation is never asked whether at most
+    # one row is left (that question is for a tab going hidden).
+    checks = world.evaluate("MettriContent.capture.stats.rowChecks")
+    removed = wa.evaluate(COUNT_ROWS_TAKEN_OUT)
+    more = [wa.evaluate("([id, k]) => __replica.deliver(id, {text: 'mais um ' + k}).id", [KEPT, k]) for k in range(12)]
+    wait_for(lambda: set(more) <= {r["id"] for r in all_stored(core_page, key)}, timeout=60, message="12 more stored")
+    assert wa.evaluate("() => __rowsTakenOut.n") - removed > 0, "the replica took no row out: the check below proves nothing"
+    assert world.evaluate("MettriContent.capture.stats.rowChecks") == checks
     wa.close()
