@@ -225,6 +225,8 @@ def content_figures(cost: dict, stats: dict, base_cost: dict, messages: int) -> 
         "script_ms_per_100_over_page_without": round((cost["ScriptDuration"] - base_cost["ScriptDuration"]) * per100, 1),
         "long_tasks": cost["long_tasks"],
         "nodes_sent": stats["nodes"],
+        # times the whole conversation was asked whether one row is left (builds before this field: absent)
+        "row_checks": stats.get("rowChecks"),
     }
 
 
