@@ -28,9 +28,11 @@ hand-over of each batch to Chrome, timed by itself); the longest of those stretc
 Mettri's on WhatsApp's thread) and the tab's long tasks (Long Tasks API, > 50 ms) with and without
 the extension.
 
-    .venv/bin/python scripts/bench_capture.py [--messages 500] [--chunk 10] [--gen 2025] [--before DIST] [--save-baseline]
+    .venv/bin/python scripts/bench_capture.py [--messages 500] [--chunk 10] [--gen 2025] [--before DIST [--pairs 4]] [--save-baseline]
 
---before DIST measures the pipeline of another build (e.g. main's dist/) in the same run, first.
+--before DIST measures another build (e.g. main's dist/) in the same run, first; then both builds'
+pipelines in turns (--pairs, the order swapped each pair), reported as after/before per pair
+(`pipeline_pairs`): the machine drifts between the two builds' first measures.
 
 Prints one JSON object (regressions against scripts/baselines/capture.json, see benchlib).
 Needs dist/ (python scripts/build.py).
@@ -132,20 +134,20 @@ PIPELINE = """(async (rounds) => {
 })(%d)"""
 
 
-def pipeline(context, core_page, gen: str, n: int, rounds: int) -> dict:
-    chat = "5511900000043@c.us"
+def pipeline(context, core_page, gen: str, n: int, rounds: int, chat: str = "5511900000043@c.us",
+             prefix: str = "3EB0C0DE") -> dict:
     wa = context.new_page()
     wa.goto(f"https://web.whatsapp.com/?gen={gen}&lang=pt-BR")
     wa.evaluate("() => __replica.ready")
     world = browser.content_script_world(wa)
     wait_for(lambda: world.evaluate("globalThis.MettriContent && MettriContent.role") == "active", timeout=120)
     wa.evaluate("id => { __replica.createChat({id, name: 'Bench 2'}); __replica.openChat(id); }", chat)
-    wa.evaluate(DELIVER, [chat, n, n, "3EB0C0DE"])  # one render of n messages
+    wa.evaluate(DELIVER, [chat, n, n, prefix])  # one render of n messages
 
     def all_in():
         r = browser.core_call(core_page, "messages.list", {"chat": chat, "limit": 1, "order_by": "seq"})
         last = r["result"]["messages"]
-        return last and last[0]["id"] == f"3EB0C0DE{n - 1:08d}"
+        return last and last[0]["id"] == f"{prefix}{n - 1:08d}"
     wait_for(all_in, timeout=300, interval=0.05)
     got = world.evaluate(PIPELINE % rounds)
     wa.close()
@@ -158,6 +160,23 @@ def pipeline(context, core_page, gen: str, n: int, rounds: int) -> dict:
             "core_msgs_per_s": round(1000 / core_per_msg),
             # reading and the core run on different threads and overlap in the capture loop
             "pipeline_msgs_per_s": round(1000 / max(read_per_msg, core_per_msg))}
+
+
+def paired_pipelines(before, after, a) -> dict:
+    """The two builds' pipelines taken in turns, the order swapped each pair (before first, then after
+    first...): the machine's drift over the run falls on both alike, which one measure of each, minutes
+    apart, does not give. Both browsers stay open; each turn has its own chat."""
+    got: dict[str, list[int]] = {"before": [], "after": []}
+    for i in range(a.pairs):
+        for name in (("before", "after") if i % 2 == 0 else ("after", "before")):
+            context, core_page = before if name == "before" else after
+            tag = f"{i:02d}{0 if name == 'before' else 1}"
+            r = pipeline(context, core_page, a.gen, 500, a.pipeline_rounds, chat=f"55119000021{tag}@c.us", prefix=f"3EB0C{tag}")
+            got[name].append(r["pipeline_msgs_per_s"])
+    ratios = [x / y for x, y in zip(got["after"], got["before"])]
+    return {**{f"{k}_msgs_per_s": v for k, v in got.items()},
+            "after_over_before": [round(r, 3) for r in ratios],
+            "after_over_before_median": round(statistics.median(ratios), 3)}
 
 
 def metrics(cdp) -> dict:
@@ -269,6 +288,7 @@ def main() -> None:
     ap.add_argument("--fresh", type=int, default=20, help="messages for the freshness measurement")
     ap.add_argument("--pipeline-rounds", type=int, default=10)
     ap.add_argument("--before", type=Path, help="another build's dist/: its pipeline measured in the same run")
+    ap.add_argument("--pairs", type=int, default=4, help="with --before: pipelines of both builds taken in turns")
     ap.add_argument("--save-baseline", action="store_true")
     a = ap.parse_args()
     out: dict = {"messages": a.messages, "chunk": a.chunk, "gen": a.gen}
@@ -291,7 +311,7 @@ def main() -> None:
             out["before"] = content_figures(cost_b, stats_b, base_cost, a.messages)
             _, _, kept_b, kept_stats_b = run_page(context, a.gen, a.messages, a.chunk, "3EB0B4F1", core_page, rows="kept")
             out["before_rows_kept"] = content_figures(kept_b, kept_stats_b, base_kept, a.messages)
-            context.close()
+            before_browser = (context, core_page)  # kept open for the paired pipelines below
         context, ext_id = browser.launch(pw, Path(tmp) / "profile")
         install_routes(context)
         core_page = browser.open_page(context, ext_id)
@@ -302,6 +322,9 @@ def main() -> None:
         pipe = pipeline(context, core_page, a.gen, 500, a.pipeline_rounds)
         idb_floor = core_page.evaluate(IDB_FLOOR, 500 * a.pipeline_rounds)
         idb_floor_messages = core_page.evaluate(IDB_FLOOR_MESSAGES, 500)
+        if a.before:
+            out["pipeline_pairs"] = paired_pipelines(before_browser, (context, core_page), a)
+            before_browser[0].close()
         context.close()
     per100 = 100 / a.messages
     figures = content_figures(ext_cost, stats, base_cost, a.messages)
