@@ -204,7 +204,7 @@ var MettriCapture = (() => {
         dirty = new WeakSet(); // every row drawn now was read as it is
         added = new WeakSet();
         addedLists = [];
-        underAdded = new Map();
+        underAdded = null;
       }
       const ms = performance.now() - t0;
       stats.readMs += ms;
@@ -241,7 +241,7 @@ var MettriCapture = (() => {
     function foldAdded() {
       for (const list of addedLists) list.forEach((n) => added.add(n));
       addedLists = [];
-      underAdded = new Map();
+      underAdded = null;
     }
 
     // Changed since the last read: itself or below it (dirty), or inside a subtree put in since.
@@ -252,36 +252,19 @@ var MettriCapture = (() => {
       return insideAdded(el);
     }
 
-    // Whether el lies in a subtree put in since the last read, remembered for each element on the
-    // way up until `added` changes: a read asks it of every row, and rows share their ancestors (a
-    // walk to the panel per row cost more than reading the new rows).
-    /** @type {Map<Element, boolean>} */
-    let underAdded = new Map();
+    // Whether el lies in a subtree put in since the last read (read-dom's upwardTest: rows share
+    // their ancestors); made again when `added` or the panel it stops at changes.
+    /** @type {((el: Element | null) => boolean) | null} */
+    let underAdded = null;
     /** @type {Element | null} */
     let underAddedStop = null;
     /** @param {Element} el */
     function insideAdded(el) {
-      if (underAddedStop !== sessionPanel) {
-        underAdded = new Map();
+      if (!underAdded || underAddedStop !== sessionPanel) {
+        underAdded = readDom.upwardTest((p) => added.has(p), sessionPanel);
         underAddedStop = sessionPanel;
       }
-      /** @type {Element[]} */
-      const path = [];
-      let hit = false;
-      for (let p = /** @type {Element | null} */ (el); p && p !== sessionPanel; p = p.parentElement) {
-        const known = underAdded.get(p);
-        if (known !== undefined) {
-          hit = known;
-          break;
-        }
-        path.push(p);
-        if (added.has(p)) {
-          hit = true;
-          break;
-        }
-      }
-      for (const q of path) underAdded.set(q, hit);
-      return hit;
+      return underAdded(el);
     }
 
     /**

@@ -354,23 +354,34 @@ var MettriReadDom = (function () {
   function messageRows(root, sel) {
     var rows = match(root, sel, "message_row").els;
     var set = new Set(rows);
-    /** @type {Map<Element, boolean>} whether an element is a matched row or lies inside one */
-    var inRow = new Map();
-    return rows.filter(function (el) {
-      // Up from the row's parent until an answer is known: rows share their ancestors, so each
-      // element is looked at once, not once per row below it.
+    var inRow = upwardTest(function (p) { return set.has(p); }, null);
+    return rows.filter(function (el) { return !inRow(el.parentElement); });
+  }
+
+  /**
+   * A test of an element and its ancestors up to `stop` (excluded): true when `hit` holds for one of
+   * them. Each element's answer is remembered on the way up: rows share their ancestors, so each
+   * is looked at once, not once per row below it. Valid while what `hit` reads does not change.
+   * @param {(el: Element) => boolean} hit
+   * @param {Element | null} stop
+   * @returns {(el: Element | null) => boolean}
+   */
+  function upwardTest(hit, stop) {
+    /** @type {Map<Element, boolean>} */
+    var known = new Map();
+    return function (el) {
       /** @type {Element[]} */
       var path = [];
-      var hit = false;
-      for (var p = el.parentElement; p; p = p.parentElement) {
-        var known = inRow.get(p);
-        if (known !== undefined) { hit = known; break; }
+      var found = false;
+      for (var p = el; p && p !== stop; p = p.parentElement) {
+        var k = known.get(p);
+        if (k !== undefined) { found = k; break; }
         path.push(p);
-        if (set.has(p)) { hit = true; break; }
+        if (hit(p)) { found = true; break; }
       }
-      path.forEach(function (q) { inRow.set(q, hit); });
-      return !hit;
-    });
+      path.forEach(function (q) { known.set(q, found); });
+      return found;
+    };
   }
 
   /**
@@ -677,6 +688,7 @@ var MettriReadDom = (function () {
     atMostOneRow: atMostOneRow,
     rowKey: rowKey,
     rowKeysIn: rowKeysIn,
+    upwardTest: upwardTest,
     first: first,
     firstWithCss: firstWithCss,
     match: match,
