@@ -2,7 +2,7 @@
 the feature graph that ``pycore.features`` builds on it.
 
 The core holds no feature: features are services built once, in dependency order, each
-receiving only the ports it declares (see features.py). ``Core.features`` is that graph,
+receiving only the ports it declares (see pycore.features). ``Core.features`` is that graph,
 for the JS host and for tests; no feature ever sees the Core.
 """
 
@@ -50,21 +50,41 @@ class EventBus:
     def __init__(self, send: EmitFn) -> None:
         self._send = send
         self._listeners: dict[str, list[Callable[[Any], None]]] = {}
+        self._held: list[Event] | None = None  # events since hold(), for listeners that come later
+        self._heard: dict[str, int] = {}  # per event name, how many listeners heard the held ones
 
     def listen(self, event_cls: type[Event], fn: Callable[[Any], None]) -> None:
         self._listeners.setdefault(event_cls.name, []).append(fn)
 
+    def hold(self) -> None:
+        """Keep every event from now on until :meth:`release`: features built later hear them then."""
+        self._held = []
+        self._heard = {name: len(fns) for name, fns in self._listeners.items()}
+
+    def release(self) -> None:
+        """Replay the held events, in order, to the listeners added since :meth:`hold` only."""
+        held, self._held = self._held or [], None
+        for ev in held:
+            self._call(self._listeners.get(ev.name, [])[self._heard.get(ev.name, 0):], ev)
+        self._heard = {}
+
     def emit(self, ev: Event) -> None:
-        for fn in self._listeners.get(ev.name, []):
-            try:
-                fn(ev)
-            except Exception:
-                log.exception("listener of %s failed", ev.name)
+        if self._held is not None:
+            self._held.append(ev)
+        self._call(self._listeners.get(ev.name, []), ev)
         envelope = EventEnvelope(event=ev.name, data=ev.model_dump(mode="json")).model_dump()
         try:
             self._send(envelope)
         except Exception:  # a UI that went away must not break the core
             log.exception("emit %s failed", ev.name)
+
+    @staticmethod
+    def _call(listeners: list[Callable[[Any], None]], ev: Event) -> None:
+        for fn in listeners:
+            try:
+                fn(ev)
+            except Exception:
+                log.exception("listener of %s failed", ev.name)
 
 
 class Tasks:
@@ -112,9 +132,12 @@ class Kernel:
 
 
 class Core:
-    def __init__(self, services: Services, *, dev: bool = False, overrides: dict[str, Any] | None = None) -> None:
+    def __init__(self, services: Services, *, dev: bool = False, overrides: dict[str, Any] | None = None,
+                 later_after_ready: bool = False) -> None:
         """``dev``: a development build (the movable clock's command exists). ``overrides``: ports
-        replaced by name (tests put a simulated tab's ground truth behind the send gate's evidence)."""
+        replaced by name (tests put a simulated tab's ground truth behind the send gate's evidence).
+        ``later_after_ready``: the features no first request needs (``pycore.features``) are imported
+        and built after :meth:`start` says ready (the browser); otherwise here, at once."""
         from pycore import features
 
         self.services = services
@@ -128,6 +151,12 @@ class Core:
         self.dispatcher.on(sysproto.GetBootState, self._boot_state)
         self.features = features.build(self.kernel, overrides or {})
         self.dispatcher.on_storage_error = self.features.logs.storage_failed
+        self.dispatcher.later = self.features.later_set
+        self._later_hooks: list | None = None  # None: the later set is built after "ready"
+        if later_after_ready:
+            self.bus.hold()  # its listeners hear what happened before they existed
+        else:
+            self._later_hooks = features.build_later(self.kernel, self.features)
 
     @property
     def clock(self) -> Clock:
@@ -148,9 +177,29 @@ class Core:
     async def start(self) -> None:
         previous = await self.storage.open()
         await migrate(self.storage, previous, self.features.migrations)
-        for hook in self.features.start_hooks:
+        for hook in self.features.start_hooks + (self._later_hooks or []):
             await hook()
+        if self._later_hooks is None:
+            self.tasks.spawn(self._build_later())
+        else:
+            self.features.later_set.built.set()
         self.dispatcher.ready = True
+
+    async def _build_later(self) -> None:
+        from pycore import features
+
+        later_set = self.features.later_set
+        try:
+            hooks = await features.load_later(self.kernel, self.features)
+            self.bus.release()
+            for hook in hooks:
+                await hook()
+        except Exception as exc:  # the start set keeps serving; the later set's commands say why not
+            log.exception("the later features failed to start")
+            later_set.failed = f"{type(exc).__name__}: {exc}"
+            self.bus.release()
+        finally:
+            later_set.built.set()
 
     async def handle(self, raw: Any) -> dict[str, Any]:
         return await self.dispatcher.handle(raw)
@@ -168,6 +217,7 @@ class Core:
         return sysproto.BootState(stage="ready")
 
     async def _status(self, cmd: sysproto.Status) -> sysproto.StatusResult:
+        await self.features.later_set.built.wait()  # so that every command is listed
         counts = {name: await self.storage.count(name) for name in STORES}
         return sysproto.StatusResult(
             core_version=pycore.__version__,

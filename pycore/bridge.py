@@ -161,6 +161,8 @@ class Dispatcher:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
         self.ready = False
+        # The features built after "ready" (pycore.features.LaterSet): their commands wait for them.
+        self.later: Any = None
         # Told when a handler's storage call failed (the logs feature emits storage.error).
         self.on_storage_error: Callable[[str, Exception, bool], None] | None = None
 
@@ -204,6 +206,10 @@ class Dispatcher:
             req = Request.model_validate(raw)
         except ValidationError as exc:
             return error_reply(id_, "invalid_message", "malformed request envelope", _details(exc))
+        if req.type not in self._handlers and self.later is not None:
+            await self.later.built.wait()  # a command of the features built after "ready" (or none at all)
+            if self.later.failed and req.type not in self._handlers:
+                return error_reply(req.id, "not_ready", f"part of the core failed to start: {self.later.failed}")
         cls = COMMANDS.get(req.type)
         if cls is None:
             return error_reply(req.id, "unknown_command", f"unknown command {req.type!r}")

@@ -109,6 +109,10 @@ class CoreHost:
     async def handle_json(self, text: str) -> str:
         return await self.core.handle_json(text)
 
+    async def loaded(self) -> None:
+        """Wait until the features built after "ready" are in (or failed to be)."""
+        await self.core.features.later_set.built.wait()
+
 
 async def start(host: Any, dev: bool = False) -> CoreHost:
     """``dev``: the extension runs unpacked (a development build). Only then may tests move the
@@ -120,6 +124,6 @@ async def start(host: Any, dev: bool = False) -> CoreHost:
     clock = WarpClock(SystemClock()) if dev else SystemClock()
     services = Services(clock=clock, rng=random.Random(), storage=IndexedDBStorage(host.idb), emit=emit, host=host,
                         model_client=JsModelClient(host))
-    core = Core(services, dev=dev)
+    core = Core(services, dev=dev, later_after_ready=True)
     await core.start()
     return CoreHost(core)

@@ -29,7 +29,7 @@ SELECTORS_JS = ROOT / "extension" / "shared" / "selectors.js"
 
 
 def _load():
-    import pycore.features  # noqa: F401  (importing the composition root registers every command)
+    import pycore.features.later  # noqa: F401  (importing the composition root, both sets, registers every command)
 
     return importlib.import_module("pycore.protocol")
 

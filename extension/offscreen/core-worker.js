@@ -10,7 +10,7 @@ import { makeLink } from "./link.js";
 
 /** @type {import("/vendor/pyodide/pyodide.mjs").PyodideAPI | null} */
 let pyodide = null;
-/** @type {{ handle_json(json: string): Promise<string> } | null} the Python CoreHost proxy */
+/** @type {{ handle_json(json: string): Promise<string>, loaded(): Promise<void> } | null} the Python CoreHost proxy */
 let core = null;
 
 const link = makeLink(/** @type {any} */ (self), {
@@ -34,9 +34,12 @@ const link = makeLink(/** @type {any} */ (self), {
     if (!core) throw new Error("the core has not started");
     return core.handle_json(json);
   },
-  /** The standard-library modules the core has imported (for the next start's runtime snapshot). */
-  stdlib() {
-    return pyodide ? JSON.parse(pyodide.runPython(STDLIB_LOADED)) : [];
+  /** The standard-library modules the core has imported once all its features are in (for the
+   * next start's runtime snapshot). */
+  async stdlib() {
+    if (!pyodide) return [];
+    if (core) await core.loaded();
+    return JSON.parse(pyodide.runPython(STDLIB_LOADED));
   },
   /** Python's heap is WebAssembly memory, outside the JS heap: its size, for scripts/bench_scale.py. */
   wasmBytes() {

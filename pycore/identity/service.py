@@ -94,7 +94,7 @@ class ChatIdentity:
         self.rng = rng
         self.emit = emit
         self.chats = chats
-        self.keyed = keyed  # every feature keeping records by chat key (features.py fills it)
+        self.keyed = keyed  # every feature keeping records by chat key (pycore.features fills it)
         self._aliases: dict[str, str] | None = None
 
     # -- aliases -------------------------------------------------------------------------------
