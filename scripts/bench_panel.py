@@ -10,7 +10,8 @@ panel: from navigation start to the last known chat list painted from the cache
 start to the open chat's card painted from the cache (``mettri-cached-card``; the card holds
 tags, a deal, 20 notes and reminders), and to the core's card drawn. The in-run baseline is the
 same page's DOMContentLoaded (the floor of any paint of it). Target: both painted <= 300 ms after
-the panel opens, whatever the core is doing. Prints one JSON object. Needs dist/.
+the panel opens, whatever the core is doing. Prints one JSON object. Needs dist/ (or --dist DIR:
+another build, e.g. main's, to run the same rounds on for a before/after pair).
 """
 
 from __future__ import annotations
@@ -81,12 +82,13 @@ def main() -> None:
     ap.add_argument("--chats", type=int, default=300)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--save-baseline", action="store_true")
+    ap.add_argument("--dist", type=Path, default=None, help="another build's dist/ (e.g. main's), for a before/after pair of runs")
     args = ap.parse_args()
     out: dict = {"chats": args.chats, "rounds": args.rounds}
     dom, cached, fresh = [], [], []
     card_dom, card_cached, card_fresh = [], [], []
     with sync_playwright() as pw:
-        context, ext_id = browser.launch(pw, Path(tempfile.mkdtemp(prefix="mettri-bench-panel-")))
+        context, ext_id = browser.launch(pw, Path(tempfile.mkdtemp(prefix="mettri-bench-panel-")), dist=args.dist)
         install_routes(context)
         try:
             page = browser.open_page(context, ext_id)

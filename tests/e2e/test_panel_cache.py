@@ -32,9 +32,11 @@ def test_a_new_panel_paints_the_last_known_chats_while_the_core_starts(routed, c
     sw.evaluate("() => chrome.offscreen.closeDocument()")  # the core is gone, as after a browser start
     panel = browser.open_page(context, ext_id, PANEL)
     panel.set_viewport_size({"width": 380, "height": 900})
-    # Painted from the cache before the core was even asked to start (sidepanel.js: paintCached, then ensureCore).
+    # Painted from the cache before the core was even asked to start (first-paint.js, without waiting
+    # for the rest of the panel's modules), with the line saying it is being updated, in Portuguese.
     panel.wait_for_function("() => Number(document.body.dataset.cachedPainted) > 0")
     assert int(panel.evaluate("() => document.body.dataset.cachedPainted")) == len(cache["chats"])
+    assert panel.evaluate("() => document.getElementById('chats-updating').textContent") == "Lista salva da última vez — atualizando…"
     # Then the core answers: the same chat, drawn from the core, and the "updating" line is gone.
     panel.wait_for_function("() => !document.querySelector('#chat-list').dataset.cached", timeout=120_000)
     row = panel.locator(f'#chat-list li[data-chat="{chat}"]')

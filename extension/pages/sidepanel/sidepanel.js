@@ -6,7 +6,7 @@ import { afterPaint, prependMessages, renderChats, renderMessages } from "./chat
 import { mountBackfill, mountScan } from "./history-controls.js";
 import { views } from "./views.js";
 import { api, byId, onEvent } from "./dom.js";
-import { readPanelCache } from "../../shared/panel-cache.js";
+import { cachedPainted, freshDrawn, takeOver } from "./first-paint.js";
 
 MettriI18n.apply();
 
@@ -83,6 +83,7 @@ async function refresh() {
     renderChats(chats, show, () => afterPaint(() => inReach(byId("chat-list-end")) && more()));
     allChats = chats.length < limit;
     drawnFresh = true;
+    freshDrawn();
     delete byId("chat-list").dataset.cached;
     byId("chats-updating").hidden = true;
   } catch (err) {
@@ -264,20 +265,11 @@ onEvent((envelope) => {
   }
 });
 
-/** The last known chat list (background/panel-cache.js), before the core is even asked: the panel
- * is useful at once after a browser start, and says the list is being updated. */
-async function paintCached() {
-  const chats = await readPanelCache();
-  if (!chats || drawnFresh) return;
-  renderChats(chats, show);
-  byId("chat-list").dataset.cached = "1";
-  byId("chats-updating").hidden = false;
-  document.body.dataset.cachedPainted = String(chats.length); // tests and scripts/bench_panel.py read it
-  performance.mark("mettri-cached-list");
-}
-
 async function start() {
-  await paintCached();
+  // The last known chat list is drawn by first-paint.js before the core is even asked (the panel is
+  // useful at once after a browser start, and says the list is being updated); its rows open chats here.
+  await cachedPainted;
+  takeOver(show);
   await MettriCore.ensureCore();
   const reply = await api.core.boot_state.request({}, { timeoutMs: 10_000 });
   renderBoot(reply.ok ? reply.result : { stage: "starting" });
