@@ -157,6 +157,7 @@ class Core:
             self.bus.hold()  # its listeners hear what happened before they existed
         else:
             self._later_hooks = features.build_later(self.kernel, self.features)
+            self.features.later_set.built.set()  # every handler is in: nothing waits for it
 
     @property
     def clock(self) -> Clock:
@@ -181,8 +182,6 @@ class Core:
             await hook()
         if self._later_hooks is None:
             self.tasks.spawn(self._build_later())
-        else:
-            self.features.later_set.built.set()
         self.dispatcher.ready = True
 
     async def _build_later(self) -> None:

@@ -173,3 +173,12 @@ def test_requests_are_served_while_the_later_set_is_being_imported():
     reply, served_before = run(scenario())
     assert reply["ok"], reply
     assert served_before  # the build yields between its steps: a request never waits for all of it
+
+
+def test_a_core_built_at_once_never_waits_even_before_start():
+    async def scenario():
+        core = Core(Services(clock=FakeClock(), rng=random.Random(7), storage=MemoryStorage(), emit=Recorder()))
+        return await asyncio.wait_for(ask(core, "no.such_command"), 30)  # a guard: without the fix it never answers
+
+    reply = run(scenario())
+    assert reply["error"]["code"] == "unknown_command", reply
