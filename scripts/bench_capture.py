@@ -32,7 +32,10 @@ the extension.
 
 --before DIST measures another build (e.g. main's dist/) in the same run, first; then both builds'
 pipelines in turns (--pairs, the order swapped each pair), reported as after/before per pair
-(`pipeline_pairs`): the machine drifts between the two builds' first measures.
+(`pipeline_pairs`): the machine drifts between the two builds' first measures. And both builds'
+content-script readers in one replica page, reading the same deliveries in turns (`reader_pairs`,
+--pairs pages): the in-extension figures above carry the load of the core and of Chrome's other
+processes on this 2-core machine, which moves them by 2x between runs.
 
 Prints one JSON object (regressions against scripts/baselines/capture.json, see benchlib).
 Needs dist/ (python scripts/build.py).
@@ -176,6 +179,74 @@ def paired_pipelines(before, after, a) -> dict:
     ratios = [x / y for x, y in zip(got["after"], got["before"])]
     return {**{f"{k}_msgs_per_s": v for k, v in got.items()},
             "after_over_before": [round(r, 3) for r in ratios],
+            "after_over_before_median": round(statistics.median(ratios), 3)}
+
+
+# Both builds' content-script readers in one replica page (no extension, no core: the batches are
+# acknowledged at once), each with its own capture loop and observer; n messages delivered in chunks,
+# each chunk read by both loops in turns. Their readMs/observeMs compared in the same page and moment.
+READERS = """async ([id, n, chunk, first]) => {
+    const api = {capture: {batch: {request: () => Promise.resolve(
+        {ok: true, result: {chat: id, expand: [], read_drawer: false}})}}};
+    const loops = {};
+    for (const name of first === "before" ? ["before", "after"] : ["after", "before"]) {
+        const readDom = window["ReadDom_" + name];
+        loops[name] = window["Capture_" + name].createCapture({api, selectors: MettriSelectors, readDom});
+        loops[name].start();
+    }
+    const turn = () => new Promise(r => setTimeout(r, 0));
+    __replica.deliver(id, {text: "aquecimento"});
+    await turn();
+    for (const loop of Object.values(loops)) { loop.read(); await turn(); }
+    for (const loop of Object.values(loops)) Object.assign(loop.stats, {readMs: 0, observeMs: 0, reads: 0, nodes: 0});
+    for (let i = 0, k = 0; i < n; i += chunk, k++) {
+        for (let j = i; j < Math.min(n, i + chunk); j++) __replica.deliver(id, {id: "3EB0AB" + String(j).padStart(10, "0"), text: "mensagem de teste número " + j});
+        await turn();
+        for (const name of k % 2 ? ["before", "after"] : ["after", "before"]) { loops[name].read(); await turn(); await turn(); }
+    }
+    while (Object.values(loops).some(l => l.busy())) await turn();
+    const out = {};
+    for (const [name, loop] of Object.entries(loops)) {
+        loop.stop();
+        out[name] = {readMs: loop.stats.readMs, observeMs: loop.stats.observeMs, nodes: loop.stats.nodes};
+    }
+    return out;
+}"""
+
+
+def reader_pairs(pw, before: Path, after: Path, gen: str, rounds: int, n: int = 500, chunk: int = 50) -> dict:
+    """The content script's reading (capture.js + read-dom.js) of two builds in one page (READERS):
+    ms per 100 messages for each and their ratio per round, which loop starts first swapped each
+    round; rows drawn anew and rows kept alternate. Without the core, the extension's messaging and
+    the other processes' load, the figure is the readers' own."""
+    def script(dist: Path, file: str, name: str) -> str:
+        text = (dist / "extension" / "content" / f"{file}.js").read_text()
+        return text.replace(f"var Mettri{'ReadDom' if file == 'read-dom' else 'Capture'} =", f"var {name} =", 1)
+    plain = pw.chromium.launch(executable_path=browser.CHROMIUM, args=browser.BASE_ARGS)
+    ctx = plain.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR")
+    install_routes(ctx)
+    got: dict[str, list[float]] = {"before": [], "after": []}
+    for r in range(rounds):
+        rows = "kept" if r % 2 else "redrawn"
+        wa = ctx.new_page()
+        wa.goto(f"https://web.whatsapp.com/?gen={gen}&lang=pt-BR&rows={rows}")
+        wa.evaluate("() => __replica.ready")
+        wa.evaluate("id => { __replica.createChat({id, name: 'Leitura'}); __replica.openChat(id); }", CHAT)
+        for f in ("protocol", "selectors"):
+            wa.add_script_tag(content=(after / "extension" / "shared" / f"{f}.js").read_text())
+        for name, dist in (("before", before), ("after", after)):
+            wa.add_script_tag(content=script(dist, "read-dom", f"ReadDom_{name}"))
+            wa.add_script_tag(content=script(dist, "capture", f"Capture_{name}"))
+        res = wa.evaluate(READERS, [CHAT, n, chunk, "before" if r % 4 < 2 else "after"])
+        wa.close()
+        for name in got:
+            if res[name]["nodes"] < n:
+                raise SystemExit(f"reader_pairs: the {name} loop sent {res[name]['nodes']} of {n} rows")
+            got[name].append((res[name]["readMs"] + res[name]["observeMs"]) * 100 / n)
+    plain.close()
+    ratios = [x / y for x, y in zip(got["after"], got["before"])]
+    return {**{f"{k}_ms_per_100": [round(v, 2) for v in got[k]] for k in got},
+            "after_over_before": [round(x, 3) for x in ratios],
             "after_over_before_median": round(statistics.median(ratios), 3)}
 
 
@@ -326,6 +397,8 @@ def main() -> None:
             out["pipeline_pairs"] = paired_pipelines(before_browser, (context, core_page), a)
             before_browser[0].close()
         context.close()
+        if a.before:
+            out["reader_pairs"] = reader_pairs(pw, a.before.resolve(), ROOT / "dist", a.gen, a.pairs)
     per100 = 100 / a.messages
     figures = content_figures(ext_cost, stats, base_cost, a.messages)
     out.update(

@@ -217,7 +217,10 @@ var MettriContent = (() => {
     if (factsTimer) return;
     const t0 = performance.now();
     const skip = skipCss();
+    let last = /** @type {Node | null} */ (null); // a burst's records mostly share their target: asked once
     const elsewhere = !skip || records.some((r) => {
+      if (r.target === last) return false;
+      last = r.target;
       const el = r.target.nodeType === 1 ? /** @type {Element} */ (r.target) : r.target.parentElement;
       return !el || !el.closest(skip);
     });

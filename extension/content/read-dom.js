@@ -50,6 +50,48 @@ var MettriReadDom = (function () {
     }
   }
 
+  /** @type {WeakMap<Selectors, Map<string, string | null>>} */
+  var joinedOf = new WeakMap();
+
+  /**
+   * A feature's candidates as one selector list (those this browser accepts), or null when it has
+   * one candidate (nothing to save) or none is accepted.
+   * @param {Selectors} sel
+   * @param {string} feature
+   */
+  function joined(sel, feature) {
+    var table = joinedOf.get(sel);
+    if (!table) joinedOf.set(sel, (table = new Map()));
+    if (!table.has(feature)) {
+      var spec = sel.features[feature];
+      var valid = (spec ? spec.candidates : []).map(function (c) { return c.css; }).filter(function (css) {
+        try {
+          document.createDocumentFragment().querySelector(css);
+          return true;
+        } catch (e) {
+          return false;
+        }
+      });
+      table.set(feature, valid.length > 1 ? valid.join(", ") : null);
+    }
+    return /** @type {string | null} */ (table.get(feature));
+  }
+
+  /**
+   * True when no candidate of the feature matches under root, asked once for all of them: for a
+   * row's features absent from most rows (a quote, media). A query that finds nothing walks the
+   * whole row; one walk then answers for every candidate. (Not for features usually present: the
+   * joined query is one more walk before the candidates are asked in turn. Not on the whole page
+   * either: there Chrome's fast paths for single selectors beat one joined list, measured.)
+   * @param {Root} root
+   * @param {Selectors} sel
+   * @param {string} feature
+   */
+  function absent(root, sel, feature) {
+    var css = joined(sel, feature);
+    return css !== null && !root.querySelector(css);
+  }
+
   /**
    * The first candidate of a feature that matches anything under root.
    * @param {Root} root
@@ -204,7 +246,9 @@ var MettriReadDom = (function () {
   function readMoreOf(el, sel) {
     var listed = sel.texts && sel.texts.read_more;
     var words = (Array.isArray(listed) ? listed : []).map(function (w) { return w.toLowerCase(); });
-    if (!words.length) return null;
+    // Only a row whose text holds one of the labels can have the control: most rows are skipped here.
+    var all = (el.textContent || "").toLowerCase();
+    if (!words.some(function (w) { return all.indexOf(w) >= 0; })) return null;
     var spec = sel.features.read_more;
     var candidates = spec ? spec.candidates : [];
     for (var i = 0; i < candidates.length; i++) {
@@ -217,20 +261,31 @@ var MettriReadDom = (function () {
   }
 
   /**
+   * A row's classes (those listed in `wanted`), icons, labels (aria-label, title, svg <title>) and testids, each in
+   * document order, and its 2026 conv-msg testid: one query for all of them (a read of a row
+   * is a dozen queries; each costs about as much as the walk it saves).
    * @param {Element} el
-   * @param {number} max
+   * @param {string[]} wanted
    */
-  function labelsOf(el, max) {
-    /** @type {(string | null)[]} */
-    var out = [];
-    selfAndBelow(el, "[aria-label], [title], title").forEach(function (n) {
-      if (n.tagName.toLowerCase() === "title") out.push(n.textContent.trim()); // svg <title>: wds-ic-read …
+  function rowAttributes(el, wanted) {
+    var out = { classes: /** @type {string[]} */ ([]), icons: /** @type {(string | null)[]} */ ([]),
+      labels: /** @type {(string | null)[]} */ ([]), testids: /** @type {(string | null)[]} */ ([]),
+      convMsg: /** @type {string | null} */ (null) };
+    selfAndBelow(el, "[class], [data-icon], [aria-label], [title], title, [data-testid]").forEach(function (n) {
+      for (var i = 0; i < n.classList.length; i++) if (wanted.indexOf(n.classList[i]) >= 0) out.classes.push(n.classList[i]);
+      if (n.hasAttribute("data-icon")) out.icons.push(n.getAttribute("data-icon"));
+      if (n.tagName.toLowerCase() === "title") out.labels.push((n.textContent || "").trim()); // svg <title>: wds-ic-read …
       else {
-        if (n.hasAttribute("aria-label")) out.push(n.getAttribute("aria-label"));
-        if (n.hasAttribute("title")) out.push(n.getAttribute("title"));
+        if (n.hasAttribute("aria-label")) out.labels.push(n.getAttribute("aria-label"));
+        if (n.hasAttribute("title")) out.labels.push(n.getAttribute("title"));
+      }
+      var testid = n.getAttribute("data-testid");
+      if (testid !== null) {
+        out.testids.push(testid);
+        if (out.convMsg === null && testid.indexOf("conv-msg-") === 0) out.convMsg = testid;
       }
     });
-    return distinct(out, max);
+    return out;
   }
 
   /**
@@ -271,32 +326,26 @@ var MettriReadDom = (function () {
    */
   function readMessageNode(el, sel, dayLabels) {
     var idEl = el.hasAttribute("data-id") ? el : el.querySelector("[data-id]");
-    var testEl = selfAndBelow(el, '[data-testid^="conv-msg-"]')[0];
+    var attrs = rowAttributes(el, sel.classes || []);
     var pre = first(el, sel, "pre_plain_text");
-    var quoted = first(el, sel, "quoted");
+    var quoted = absent(el, sel, "quoted") ? null : first(el, sel, "quoted");
     var quote = quoted ? readQuote(quoted, sel) : null;
     var texts = match(el, sel, "message_text").els.filter(function (t) { return !(quoted && quoted.contains(t)); });
     var more = readMoreOf(el, sel);
     var skip = /** @type {Element[]} */ ([texts[0], quoted, more].filter(Boolean));
-    var wanted = sel.classes || [];
-    /** @type {string[]} */
-    var classes = [];
-    selfAndBelow(el, "[class]").forEach(function (n) {
-      for (var i = 0; i < n.classList.length; i++) if (wanted.indexOf(n.classList[i]) >= 0) classes.push(n.classList[i]);
-    });
     return {
       data_id: idEl ? cut(idEl.getAttribute("data-id"), MAX_ATTR) : null,
-      testid: testEl ? cut(testEl.getAttribute("data-testid"), MAX_ATTR) : null,
-      classes: distinct(classes, MAX_LIST),
+      testid: attrs.convMsg ? cut(attrs.convMsg, MAX_ATTR) : null,
+      classes: distinct(attrs.classes, MAX_LIST),
       pre_plain_text: pre ? cut(pre.getAttribute("data-pre-plain-text"), MAX_ATTR) : null,
       text: texts.length ? textOf(texts[0], more ? [more] : undefined) : "",
       quoted: quote ? quote.text : null,
       quoted_author: quote ? quote.author : null,
       quoted_id: quote ? quote.id : null,
-      icons: attrsOf(el, "data-icon", MAX_LIST),
-      labels: labelsOf(el, MAX_LIST),
-      testids: attrsOf(el, "data-testid", MAX_LIST),
-      has_media: match(el, sel, "media").els.length > 0,
+      icons: distinct(attrs.icons, MAX_LIST),
+      labels: distinct(attrs.labels, MAX_LIST),
+      testids: distinct(attrs.testids, MAX_LIST),
+      has_media: !absent(el, sel, "media") && match(el, sel, "media").els.length > 0,
       virtualized: match(el, sel, "virtualized").els.length > 0 || (el.matches && el.matches('[data-virtualized="true"]')),
       texts: textBlocks(el, skip, MAX_LIST),
       day_labels: (dayLabels || []).slice(0, 3),
@@ -347,15 +396,20 @@ var MettriReadDom = (function () {
 
   /**
    * Message rows of the open conversation, outermost matches only, in DOM order.
-   * Walking up to the root keeps this linear: a backfilled chat renders thousands of rows.
+   * Linear in the matches: a backfilled chat renders thousands of rows.
    * @param {Root} root
    * @param {Selectors} sel
    */
   function messageRows(root, sel) {
-    var rows = match(root, sel, "message_row").els;
-    var set = new Set(rows);
-    var inRow = upwardTest(function (p) { return set.has(p); }, null);
-    return rows.filter(function (el) { return !inRow(el.parentElement); });
+    /** @type {Element | null} */
+    var outer = null;
+    // In document order a row's descendants come right after it: a match inside an earlier
+    // outermost row lies inside the last one kept.
+    return match(root, sel, "message_row").els.filter(function (el) {
+      if (outer && outer.contains(el)) return false;
+      outer = el;
+      return true;
+    });
   }
 
   /**
@@ -463,16 +517,19 @@ var MettriReadDom = (function () {
    * @returns {Mettri.capture.ChatFacts & { title: string }}
    */
   function readChatHeader(root, sel) {
-    var title = first(root, sel, "chat_header_title");
     var header = first(root, sel, "chat_header");
+    // The header's parts are looked for inside it (a query that finds nothing walks the whole page,
+    // thousands of message elements, on every read); the title anywhere when it is not there.
+    var within = header || root;
+    var title = first(within, sel, "chat_header_title") || (header ? first(root, sel, "chat_header_title") : null);
     var composer = first(root, sel, "composer");
     var name = title ? nameOf(title) : "";
-    var subtitle = match(root, sel, "chat_header_subtitle").els.filter(function (s) {
+    var subtitle = match(within, sel, "chat_header_subtitle").els.filter(function (s) {
       return !(title && (title === s || title.contains(s) || s.contains(title))) && s.getAttribute("title") !== name;
     })[0];
     var row = name ? openChatRow(root, sel, name) : null;
     var badge = row ? first(row, sel, "unread_badge") : null;
-    var avatar = first(root, sel, "header_avatar");
+    var avatar = first(within, sel, "header_avatar");
     return {
       title: String(cut(name, MAX_ATTR)),
       header_testid: header ? cut(header.getAttribute("data-testid"), MAX_ATTR) : null,
@@ -481,7 +538,7 @@ var MettriReadDom = (function () {
       list_row: !!row,
       unread_label: badge ? cut(badge.getAttribute("aria-label"), MAX_ATTR) : null,
       unread_text: badge ? cut(badge.textContent.trim(), 64) || null : null,
-      header_texts: headerTexts(root, sel, title),
+      header_texts: headerTexts(within, sel, title),
       avatar: avatar ? cut(avatar.getAttribute("src"), FACTS.avatar.maxLength) : null,
     };
   }
