@@ -33,3 +33,5 @@ fi
 [ -f tests/a11y/node_modules/axe-core/axe.min.js ] || (cd tests/a11y && npm ci --silent --no-audit --no-fund) # axe-core for the e2e accessibility checks (tests/axe.py)
 # TypeScript's checker over extension/ (tests/build/test_typecheck.py), pinned in its own lock file.
 [ scripts/typecheck/node_modules/.package-lock.json -nt scripts/typecheck/package-lock.json ] || (cd scripts/typecheck && npm ci --no-audit --no-fund --loglevel=error)
+# esbuild, which scripts/build.py runs to bundle each extension page's modules, pinned in its own lock file.
+[ scripts/bundler/node_modules/.package-lock.json -nt scripts/bundler/package-lock.json ] || (cd scripts/bundler && npm ci --no-audit --no-fund --loglevel=error)

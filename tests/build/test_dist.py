@@ -115,6 +115,7 @@ def rebuilt(tmp_path_factory) -> dict:
             shutil.copy2(src, copy / rel)
     (copy / ".cache").mkdir()
     (copy / ".cache" / "vendor").symlink_to(vendor.CACHE)
+    (copy / "scripts" / "bundler" / "node_modules").symlink_to(ROOT / "scripts" / "bundler" / "node_modules")  # as set up
     prefix, env = no_network_prefix()
     run = subprocess.run([*prefix, str(PYTHON), "scripts/build.py", "--offline"], cwd=copy, capture_output=True,
                          text=True, timeout=600, env={**os.environ, **env})
@@ -178,8 +179,17 @@ def test_dist_is_complete(rebuilt):
     broken = [(s.relative_to(dist).as_posix(), ref) for s in scripts for ref in module_imports(s)
               if not resolve(dist, s, ref).is_file()]
     assert not broken, broken
-    assert {s.relative_to(ROOT).as_posix() for s in (ROOT / "extension").rglob("*.js")} == {
-        s.relative_to(dist).as_posix() for s in scripts}
+    # Pages load their bundles (scripts/build.py): each page's module entries and their shared
+    # chunks, beside every module as written (an extension context may import one on its own).
+    shipped = {s.relative_to(dist).as_posix() for s in scripts}
+    entries = {resolve(dist, p, ref).relative_to(dist).as_posix() for p in pages
+               for ref in re.findall(r"<script\b[^>]*\btype=\"module\"[^>]*\bsrc=\"([^\"]+)\"", p.read_text())}
+    assert "extension/pages/sidepanel/sidepanel.js" in entries and "extension/pages/sidepanel/first-paint.js" in entries
+    chunks = {s for s in shipped if s.startswith("extension/pages/chunks/")}
+    assert chunks and {s.relative_to(ROOT).as_posix() for s in (ROOT / "extension").rglob("*.js")} | chunks == shipped
+    for entry in entries - {"extension/offscreen/main.js"}:  # a page's bundle imports only its chunks and the runtime
+        for ref in module_imports(dist / entry):
+            assert ref.startswith("../chunks/") or ref.startswith("/vendor/"), (entry, ref)
 
     # The Python side: the runtime files as pinned, every wheel our lock file names with its sha256,
     # and the core wheel with every module of pycore/.
