@@ -317,6 +317,7 @@ def content_figures(cost: dict, stats: dict, base_cost: dict, messages: int) -> 
         "nodes_sent": stats["nodes"],
         # times the whole conversation was asked whether one row is left (builds before this field: absent)
         "row_checks": stats.get("rowChecks"),
+        "rows_looked": stats.get("rowsLooked"),
     }
 
 

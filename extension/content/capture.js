@@ -16,6 +16,7 @@ var MettriCapture = (() => {
   const MAX_PENDING = 20_000; // bounded memory if the core is gone for long
   const MAX_SENT = 10_000; // acknowledged signatures kept (least recently seen dropped first)
   const MAX_ADDED_LISTS = 20_000; // records' added-node lists kept until the next read
+  const FOLLOWING = 4; // Node.DOCUMENT_POSITION_FOLLOWING
   const TAIL_ROWS = 100; // a row drawn anew is compared by its markup only among the newest rows: ticks and deletions change there
   // Attributes the reader looks at: a change to one of them inside a row makes the row read again.
   const WATCHED = ["data-id", "data-testid", "data-icon", "aria-label", "title", "class", "data-pre-plain-text",
@@ -52,9 +53,10 @@ var MettriCapture = (() => {
     // readMs / maxReadMs: the reads; observeMs: the observer's callbacks; sendMs: handing each batch
     // to Chrome (it copies the message on the sender's thread); maxTaskMs: the longest of these
     // (each is one stretch of Mettri's work on WhatsApp's main thread); rowChecks: how often the
-    // whole conversation was asked whether at most one row is left.
+    // whole conversation was asked whether at most one row is left; rowsLooked: rows the reads looked
+    // at (those a read left done are not looked at again).
     const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, maxReadMs: 0, reads: 0, dropped: 0, observeMs: 0, sendMs: 0, maxTaskMs: 0,
-      rowChecks: 0 };
+      rowChecks: 0, rowsLooked: 0 };
     /** @type {ReturnType<typeof setTimeout> | null} */
     let timer = null;
     let firstDirtyAt = 0;
@@ -158,10 +160,18 @@ var MettriCapture = (() => {
         // of new messages leaves the older rows in place.
         const sig = JSON.stringify([chat.title, chat.header_testid, chat.composer_label]);
         const panelEl = panelNow();
-        const keys = rows.map(keyOf);
-        const known = keys.filter((k) => k !== null);
-        const replaced = lastKeys.size >= 3 && known.length >= 3 && !known.some((k) => lastKeys.has(/** @type {string} */ (k)));
-        lastKeys = new Set(/** @type {string[]} */ (known));
+        // The rows the last read left done (see `settled`), and the dividers above them.
+        const addedNow = addedLists; // before changed() folds them
+        const same = sig === chatSig && panelEl === sessionPanel ? settledRows(rows) : { done: 0, shifted: false };
+        const kept = same.done ? dividersAbove(rows[same.done - 1], addedNow, same.shifted) : null;
+        const done = kept ? same.done : 0;
+        // The newest row is looked at even when done: the unread badge may send it again.
+        const from = Math.max(0, Math.min(done, rows.length - 1));
+        const keys = rows.map((el, i) => (i < from ? null : keyOf(el)));
+        const known = /** @type {string[]} */ (keys.filter((k) => k !== null));
+        const replaced = !done && lastKeys.size >= 3 && known.length >= 3 && !known.some((k) => lastKeys.has(k));
+        if (done && lastKeys.size < 2 * rows.length + 100) known.forEach((k) => lastKeys.add(k)); // the rows before are still there
+        else lastKeys = new Set(done ? rows.map(keyOf).filter((k) => k !== null) : known);
         if (sig !== chatSig || panelEl !== sessionPanel || replaced) {
           chatSig = sig;
           sessionPanel = panelEl;
@@ -180,13 +190,18 @@ var MettriCapture = (() => {
           list_titles: chatKey ? null : readDom.listTitles(document, selectors),
           drawer: drawerDue ? drawer : null,
         });
-        const days = readDom.dayLabels(document, selectors, rows, keyOf);
+        /** @type {Element[]} */
+        const scanned = [];
+        const days = readDom.dayLabels(document, selectors, rows, keyOf, from, from ? labelsOf.get(rows[from - 1]) : undefined, scanned);
+        const droppedBefore = stats.dropped;
         const unread = unreadSig(chat);
-        for (let i = 0; i < rows.length; i++) {
+        stats.rowsLooked += rows.length - from;
+        for (let i = from; i < rows.length; i++) {
           const el = rows[i];
           const raw = keys[i];
           const key = nodeKey(chat, raw);
           const dayList = days.get(el) || [];
+          labelsOf.set(el, dayList);
           const entry = rowRead(el, raw, i >= rows.length - TAIL_ROWS);
           const { node, sig } = dayList.length ? withDays(entry, dayList.slice(0, 3)) : entry;
           if (!node.data_id && !node.testid && !node.pre_plain_text && !node.text) continue; // separators without facts
@@ -201,6 +216,8 @@ var MettriCapture = (() => {
           pending.set(key, { chat, node, sig, batch, session });
           fresh += 1;
         }
+        // A row dropped (pending full) is read again next time, so that read looks at every row.
+        settled = stats.dropped === droppedBefore ? { rows, dividers: [...new Set((kept || []).concat(scanned))] } : null;
         dirty = new WeakSet(); // every row drawn now was read as it is
         added = new WeakSet();
         addedLists = [];
@@ -232,7 +249,63 @@ var MettriCapture = (() => {
       return made;
     }
 
+    // What the last read left done: its rows (each read, then queued, acknowledged or skipped as
+    // a separator or blank) and the rows that are not messages (day dividers) among or above them.
+    // A conversation that keeps its rows (WhatsApp's keyed list) grows at its end while messages
+    // arrive: its older rows are not keyed, read, compared or labelled again; with hundreds on
+    // screen that cost each read more than the new rows did.
+    /** @type {{ rows: Element[], dividers: Element[] } | null} */
+    let settled = null;
+    /** @type {WeakMap<Element, string[]>} the day labels each row was last read with */
+    let labelsOf = new WeakMap();
+
+    /**
+     * How many of the first rows are done: the same elements in the same order as in the last read
+     * (in the same session), not changed since (the observer marks every change). A virtualized
+     * list may have let rows go at its top: the first row is looked for among the last read's.
+     * @param {Element[]} rows
+     * @returns {{ done: number, shifted: boolean }}
+     */
+    function settledRows(rows) {
+      if (!settled || !observer || !rows.length) return { done: 0, shifted: false };
+      const before = settled.rows;
+      const shift = before.indexOf(rows[0]);
+      if (shift < 0) return { done: 0, shifted: false };
+      const n = Math.min(rows.length, before.length - shift);
+      let i = 0;
+      while (i < n && rows[i] === before[i + shift] && !changed(rows[i])) i++;
+      return { done: i, shifted: shift > 0 };
+    }
+
+    /**
+     * The last read's dividers above `last` (a done row), when none of them changed or went and
+     * nothing was put in above it since (a new divider would change the labels of the rows below);
+     * else null: every row is looked at again. When rows went at the top, dividers gone are taken
+     * as gone with them (the labels the rows below were read with were true when read).
+     * @param {Element} last
+     * @param {NodeList[]} addedNow
+     * @param {boolean} shifted
+     */
+    function dividersAbove(last, addedNow, shifted) {
+      const above = (/** @type {{ compareDocumentPosition(other: Element): number }} */ n) => (n.compareDocumentPosition(last) & FOLLOWING) !== 0;
+      for (const list of addedNow) for (const n of list) if (n.isConnected && above(n)) return null;
+      /** @type {Element[]} */
+      const kept = [];
+      for (const d of /** @type {NonNullable<typeof settled>} */ (settled).dividers) {
+        if (!d.isConnected) {
+          if (shifted) continue;
+          return null;
+        }
+        if (!above(d)) continue; // below it: walked again
+        if (changed(d)) return null;
+        kept.push(d);
+      }
+      return kept;
+    }
+
     function forgetRows() {
+      settled = null;
+      labelsOf = new WeakMap();
       rowCache = new WeakMap();
       keyCache = new WeakMap();
       byKey.clear();

@@ -362,35 +362,53 @@ var MettriReadDom = (function () {
 
   // For each message row, the texts of the nearest rows above it that are not messages (day
   // dividers, the unread divider), nearest first: the core reads dates from them.
+  // A caller that labelled the rows before `from` in an earlier read passes the labels of
+  // rows[from - 1] (`seed`): the conversation's rows are then walked from that row's on, not from
+  // the top. `dividers`, when given, gets the rows that are not messages the walk met.
   /**
    * @param {Root} root
    * @param {Selectors} sel
    * @param {Element[]} rows
    * @param {(el: Element) => string | null} [keyOf] rowKey, or a cache of it
+   * @param {number} [from] label rows[from] onwards only
+   * @param {string[]} [seed] the labels of rows[from - 1]
+   * @param {Element[]} [dividers]
    * @returns {Map<Element, string[]>}
    */
-  function dayLabels(root, sel, rows, keyOf = rowKey) {
+  function dayLabels(root, sel, rows, keyOf = rowKey, from = 0, seed = undefined, dividers = undefined) {
     /** @type {Map<Element, string[]>} */
     var out = new Map();
-    var all = match(root, sel, "conversation_row").els;
+    var found = match(root, sel, "conversation_row");
+    var all = found.els;
     if (!all.length || !rows.length) return out;
-    /** @type {Map<Element, string[]>} */
-    var labelsAt = new Map();
+    var begin = 0;
     /** @type {string[]} */
     var recent = [];
-    all.forEach(function (r) {
+    if (from > 0 && seed && found.css) {
+      var own = rows[from - 1].closest(found.css);
+      var at = own ? all.indexOf(own) : -1;
+      if (at >= 0) {
+        begin = at; // its own row carries the seed (a row after it may share that row)
+        recent = seed;
+      }
+    }
+    /** @type {Map<Element, string[]>} */
+    var labelsAt = new Map();
+    for (var i = begin; i < all.length; i++) {
+      var r = all[i];
       if (keyOf(r) === null) {
+        if (dividers) dividers.push(r);
         var text = textOf(r).trim();
         if (text && text.length <= 64) recent = [text].concat(recent).slice(0, 3);
       } else labelsAt.set(r, recent);
-    });
-    rows.forEach(function (row) {
-      for (var p = /** @type {Element | null} */ (row); p; p = p.parentElement) {
-        var found = labelsAt.get(p);
-        if (found) { out.set(row, found); return; }
-        if (p === root) return;
+    }
+    for (var k = from; k < rows.length; k++) {
+      for (var p = /** @type {Element | null} */ (rows[k]); p; p = p.parentElement) {
+        var labels = labelsAt.get(p);
+        if (labels) { out.set(rows[k], labels); break; }
+        if (p === root) break;
       }
-    });
+    }
     return out;
   }
 

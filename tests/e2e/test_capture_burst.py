@@ -156,3 +156,85 @@ def test_rows_the_page_keeps_are_sent_once_and_a_change_in_one_is_still_read(rou
     assert wa.evaluate("() => __rowsTakenOut.n") - removed > 0, "the replica took no row out: the check below proves nothing"
     assert world.evaluate("MettriContent.capture.stats.rowChecks") == checks
     wa.close()
+
+
+def chat_read_and_idle(context, core_page, params, chat, prefix, n):
+    """A new chat (named by its prefix) of ``n`` delivered messages, all stored, capture idle: the tab,
+    its content world, the chat's key and the capture's stats at that point."""
+    wa, world = open_active(context, params)
+    wa.evaluate("([id, name]) => { __replica.createChat({id, name}); __replica.openChat(id); }", [chat, prefix.title()])
+    ids = [wa.evaluate("([id, t]) => __replica.deliver(id, {text: t}).id", [chat, f"{prefix} {k}"]) for k in range(n)]
+    key = wait_for(lambda: world.evaluate("MettriContent.capture.chatKey()"), timeout=60, message="the chat's first batch")
+    wait_for(lambda: set(ids) <= {r["id"] for r in all_stored(core_page, key)}, timeout=60, message=f"{n} stored")
+    return wa, world, key, idle_stats(world)
+
+
+def idle_stats(world):
+    wait_for(lambda: not world.evaluate("MettriContent.capture.busy()"), timeout=30, message="capture idle")
+    return world.evaluate("({...MettriContent.capture.stats})")
+
+
+SETTLED = "5511977770005@c.us"
+# WhatsApp patches a day divider's text node in place and keeps its rows (after midnight "HOJE"
+# reads "ONTEM"; React sets the node's value, nothing is put in): every row below it is labelled anew.
+RETEXT_FIRST_DIVIDER = """() => { document.querySelector('#main .system-row.day span').firstChild.data = 'ONTEM'; }"""
+
+
+def test_rows_a_read_left_done_are_not_looked_at_again_until_a_divider_above_them_changes(routed, core_page):
+    """In a conversation that keeps its rows, a read after new messages looks at the new rows only
+    (the older ones were read, sent and acknowledged, and nothing above them changed); a day
+    divider re-texted above them makes the next read label, and send, every row below it again."""
+    wa, world, key, before = chat_read_and_idle(routed[0], core_page, "gen=2026&lang=pt-BR&rows=kept", SETTLED, "antes", 60)
+    more = [wa.evaluate("([id, k]) => __replica.deliver(id, {text: 'depois ' + k}).id", [SETTLED, k]) for k in range(5)]
+    wait_for(lambda: set(more) <= {r["id"] for r in all_stored(core_page, key)}, timeout=60, message="5 more stored")
+    after = idle_stats(world)
+    reads = after["reads"] - before["reads"]
+    looked = after["rowsLooked"] - before["rowsLooked"]
+    assert reads >= 1
+    # each read: its new rows, the row the replica drew anew (the previous last one) and the newest
+    assert looked <= 5 + 2 * reads, f"{looked} rows looked at in {reads} reads for 5 new messages in a window of 65"
+
+    wa.evaluate(RETEXT_FIRST_DIVIDER)
+    wait_for(lambda: world.evaluate("MettriContent.capture.stats.nodes") - after["nodes"] >= 65, timeout=30,
+             message="every row below the re-texted divider sent again with its new label")
+    assert world.evaluate("MettriContent.capture.stats.rowsLooked") - after["rowsLooked"] >= 65
+    rows = all_stored(core_page, key)
+    assert len(rows) == len({r["id"] for r in rows}) == 65, "a message lost, duplicated or invented"
+    wa.close()
+
+
+WINDOWED = "5511977770006@c.us"
+# A virtualized list at the bottom of a long chat: the three oldest rows drawn (and the day divider
+# above them) go at the top while a new message is drawn at the end, the rows between kept.
+SLIDE_WINDOW = """([chat, id, text]) => {
+    const list = document.querySelector('#main [data-id]').closest('[role=row]').parentElement;
+    const rows = [...list.children];
+    const fresh = rows[rows.length - 1].cloneNode(true);
+    const idEl = fresh.matches('[data-id]') ? fresh : fresh.querySelector('[data-id]');
+    idEl.setAttribute('data-id', 'false_' + chat + '_' + id);
+    fresh.querySelector('.selectable-text span, .selectable-text').textContent = text;
+    list.append(fresh);
+    let gone = 0;
+    for (const r of rows) {
+        if (gone === 3) break;
+        if (r.querySelector('[data-id]')) gone += 1;
+        r.remove();
+    }
+}"""
+
+
+def test_rows_kept_below_rows_a_virtualized_list_let_go_are_not_looked_at_again(routed, core_page):
+    """The window slides down (rows go at the top, a new one comes at the end): the rows that stay
+    were read and are not looked at again; the new one is stored once, none is lost."""
+    wa, world, key, before = chat_read_and_idle(routed[0], core_page, "gen=2025&lang=pt-BR&rows=kept", WINDOWED, "linha", 40)
+    wa.evaluate(SLIDE_WINDOW, [WINDOWED, "3EB0F1A2B3C4D5E6F7A8", "chegou agora"])
+    wait_for(lambda: "3EB0F1A2B3C4D5E6F7A8" in {r["id"] for r in all_stored(core_page, key)}, timeout=30,
+             message="the message drawn at the end stored")
+    after = idle_stats(world)
+    assert after["rowsLooked"] - before["rowsLooked"] <= 2 * (after["reads"] - before["reads"]), \
+        "the rows the window kept were looked at again"
+    assert after["nodes"] - before["nodes"] == 1
+    rows = all_stored(core_page, key)
+    assert len(rows) == len({r["id"] for r in rows}) == 41, "a message lost, duplicated or invented"
+    assert next(r for r in rows if r["id"] == "3EB0F1A2B3C4D5E6F7A8")["text"] == "chegou agora"
+    wa.close()
