@@ -68,15 +68,32 @@ class Activity:
             self._dirty = False
             await self.catch_up()
 
-    async def rebuild(self) -> int:
-        """Messages were removed (a person erased): derive every chat's activity again from what is
-        stored, so no first or last text of a removed message stays behind."""
+    async def rederive(self, chats: list[str]) -> None:
+        """Messages of these chats were removed (a person erased, with their messages in groups):
+        their activity is derived again from what each still holds, so no first or last text of a
+        removed message stays behind. Only these chats are read: a rebuild read every message stored."""
         async with self._lock:
             r = await self.ctx.ready()
-            await self.ctx.storage.apply([WriteOp(op="clear", store=ACTIVITY), WriteOp(op="delete", store=DEFS, key=META_KEY)])
-            r.activity.clear()
+            ops, docs = [], []
+            for chat in dict.fromkeys(chats):
+                doc = None
+                for m in await self.ctx.messages.in_chat(chat):
+                    doc = absorb(doc, chat, m) or doc
+                if doc is None:
+                    ops.append(WriteOp(op="delete", store=ACTIVITY, key=chat))
+                    r.activity.pop(chat, None)
+                else:
+                    ops.append(WriteOp(op="put", store=ACTIVITY, record=doc))
+                    docs.append(doc)
+            if not ops:
+                return
+            await self.ctx.storage.apply(ops)
+            for doc in docs:
+                r.set_activity(doc)
             r.set_merges(r.primary_of)  # forget what was derived from the old activity
-        return await self.catch_up()
+            keys = sorted({k for k in map(r.resolve, chats) if k in r.records})
+            if keys:
+                self.ctx.changed(keys, activity_only=True)
 
     async def catch_up(self, max_batches: int | None = None) -> int:
         """Read messages changed since the watermark; return how many were read."""

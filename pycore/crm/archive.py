@@ -22,6 +22,7 @@ DEF_PREFIXES = ("tag:", "pipeline:", "field:", "settings", "meta:")
 
 class Person(Protocol):
     chats: tuple[str, ...]
+    groups: tuple[str, ...] | None
 
 
 def _definition(d: Any) -> dict:
@@ -82,7 +83,7 @@ class CrmPart:
         for chat in person.chats:
             done = await self.records.erase(chat, None)
             n += done.records + done.notes + done.reminders + done.events
-        await self.activity.rebuild()  # their messages are gone (group chats included): derived texts go too
+        await self.activity.rederive([*person.chats, *(person.groups or ())])  # their messages are gone: derived texts go too
         return n
 
     async def erase_all(self) -> int:

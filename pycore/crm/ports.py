@@ -21,6 +21,9 @@ class Messages(Protocol):
     async def changed_after(self, seq: int, limit: int) -> list[dict]:
         """Message records with a change sequence above ``seq``, in sequence order."""
 
+    async def in_chat(self, chat: str) -> list[dict]:
+        """Every message record stored in one chat."""
+
     async def title(self, chat: str) -> str:
         """The chat's name as WhatsApp shows it (or a fallback from its key)."""
 

@@ -85,6 +85,9 @@ class CrmMessages:
     async def changed_after(self, seq: int, limit: int) -> list[dict]:
         return await self.store.changed_after(seq, limit)
 
+    async def in_chat(self, chat: str) -> list[dict]:
+        return await self.queries.storage.query("messages", index="by_chat_seq", range=Range(lower=[chat], upper=[chat, []]))
+
     async def title(self, chat: str) -> str:
         return await self.queries.title(chat)
 

@@ -37,12 +37,14 @@ PERSON_META_PREFIXES = ("suggestion:", "backfill.job:")  # meta records that bel
 @dataclass(frozen=True)
 class Person:
     """One person as Mettri may know them: their chats (a number and its LID, merged contacts),
-    contact records, the ids that author their messages in groups, and a name to show."""
+    contact records, the ids that author their messages in groups, and a name to show; while they
+    are erased, the groups that held messages of theirs."""
 
     chats: tuple[str, ...]
     contacts: tuple[str, ...]
     jids: frozenset[str]
     title: str
+    groups: tuple[str, ...] | None = None  # None: not looked for yet
 
 
 class ArchivePart(Protocol):
@@ -142,11 +144,14 @@ class MessagesPart:
         """The person's own messages in groups (by the id that wrote them)."""
         if not person.jids:
             return []
+        if person.groups is None:
+            groups = [c["key"] for c in await self.storage.query("chats") if c.get("is_group") and c["key"] not in person.chats]
+        else:  # found already (an erase looks once, before it removes anything)
+            groups = list(person.groups)
         out = []
-        for chat in await self.storage.query("chats"):
-            if chat.get("is_group") and chat["key"] not in person.chats:
-                rows = await self.storage.query("messages", index="by_chat_seq", range=_chat_range(chat["key"]))
-                out += [r for r in rows if r.get("author_jid") in person.jids]
+        for key in groups:
+            rows = await self.storage.query("messages", index="by_chat_seq", range=_chat_range(key))
+            out += [r for r in rows if r.get("author_jid") in person.jids]
         return out
 
     async def _aliases(self, person: Person) -> list[dict]:

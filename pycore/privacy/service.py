@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable, Protocol
 
@@ -137,7 +137,9 @@ class Privacy:
 
     async def _erase(self, p: Person) -> EraseResult:
         held = {part.name: await part.about(p) for part in self.parts}
-        keys = [r["key"] for r in held.get("messages", {}).get("messages", [])]
+        messages = held.get("messages", {}).get("messages", [])
+        keys = [r["key"] for r in messages]
+        p = replace(p, groups=tuple(sorted({r["chat"] for r in messages} - set(p.chats))))
         counts = [PartCount(part=part.name, records=await part.erase(p)) for part in self.parts]
         await self.search.forget(keys=keys, chats=list(p.chats))
         now = self.clock.now()

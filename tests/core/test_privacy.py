@@ -272,6 +272,51 @@ def test_one_person_exported_then_erased_everywhere_and_a_relaunch_brings_nothin
     asyncio.run(scenario())
 
 
+def test_an_erase_reads_her_chats_and_the_groups_not_everyone_elses_messages(corpus):
+    """A busy account holds a million messages: erasing one person reads her chats and looks through
+    the groups for her messages once; another person's chat is never read (the CRM's first and last
+    message of a chat are derived again for hers and the group she wrote in only)."""
+    async def scenario():
+        storage, clock = MemoryStorage(), FakeClock()
+        core = new_core(storage, clock)
+        await core.start()
+        chats = await populate(core, corpus)
+        quiet = "120363000000000001@g.us"  # a group she never wrote in
+        await ok(core, "messages.import", {"records": [
+            {"chat": quiet, "id": f"Q{i}", "ts": 1_781_300_000 + i, "direction": "in", "type": "text", "text": f"grupo calado {i}",
+             "author": "Outra", "chat_title": "Grupo calado", "is_group": True} for i in range(5)]})
+        await core.drain()
+        group, other = chats["group"]["id"], chats["other"]["id"]
+        before = (await ok(core, "crm.card", {"chat": other}))["row"]
+        read: list[str | None] = []
+        query = storage.query
+
+        async def counted(store, index=None, range=None, **kw):
+            if store == "messages":
+                read.append(range.lower[0] if index in ("by_chat_seq", "by_chat_ts") and range else None)
+            return await query(store, index=index, range=range, **kw)
+
+        store = core.features.store
+        changed_after = store.changed_after
+
+        async def reread(after, limit):  # nothing new is stored meanwhile: anything it gives is read again
+            got = await changed_after(after, limit)
+            read.extend([None] * bool(got))
+            return got
+
+        storage.query, store.changed_after = counted, reread
+        await ok(core, "privacy.erase_person", {"chat": ANA, "confirm": True})
+        await core.drain()
+        assert None not in read, "every message read again"
+        assert other not in read
+        assert read.count(quiet) == 1  # looked through once for her messages
+        assert set(read) == {ANA, ANA_LID, group, quiet}
+        # what is derived from the chats she was not in did not change
+        assert (await ok(core, "crm.card", {"chat": other}))["row"] == before
+
+    asyncio.run(scenario())
+
+
 def test_an_interrupted_erase_is_finished_at_the_next_start(corpus):
     async def scenario():
         storage, clock = MemoryStorage(), FakeClock()
