@@ -109,14 +109,25 @@ export function prependMessages(older) {
   views.scrollTop = views.scrollHeight - fromBottom;
 }
 
-/** The first bubble at least partly on screen, and its distance from the top of the panel's view. */
-function firstVisibleBubble() {
+/** The first row of a list at least partly on screen, and its distance from the top of the panel's view.
+ *  @param {HTMLElement} list @param {"key" | "chat"} field the row's dataset field that names it */
+export function firstVisibleRow(list, field) {
   const top = byId("views").getBoundingClientRect().top;
-  for (const li of /** @type {HTMLCollectionOf<HTMLElement>} */ (byId("message-list").children)) {
+  for (const li of /** @type {HTMLCollectionOf<HTMLElement>} */ (list.children)) {
     const box = li.getBoundingClientRect();
-    if (box.bottom > top) return { key: li.dataset.key, offset: box.top - top };
+    if (box.bottom > top) return { key: li.dataset[field], offset: box.top - top };
   }
   return null;
+}
+
+/** Scrolls the panel so that a row found by firstVisibleRow is where it was; false when it is not drawn.
+ *  @param {HTMLElement} list @param {"key" | "chat"} field @param {{ key?: string, offset: number }} at */
+export function putRowBack(list, field, at) {
+  const row = [...list.children].find((li) => /** @type {HTMLElement} */ (li).dataset[field] === at.key);
+  if (!row) return false;
+  const views = byId("views");
+  views.scrollTop += row.getBoundingClientRect().top - views.getBoundingClientRect().top - at.offset;
+  return true;
 }
 
 /**
@@ -148,13 +159,10 @@ export function renderMessages(chat, messages, health) {
   const views = byId("views");
   // The same chat drawn again (a message arrived) while the user reads older ones: they stay in place.
   const sameChat = list.dataset.chat === chat.key;
-  const reading = sameChat && views.scrollHeight - views.scrollTop - views.clientHeight > 40 ? firstVisibleBubble() : null;
+  const reading = sameChat && views.scrollHeight - views.scrollTop - views.clientHeight > 40 ? firstVisibleRow(list, "key") : null;
   list.dataset.chat = chat.key;
   list.replaceChildren(...messages.map(bubble));
-  const anchor = reading && [...list.children].find((li) => /** @type {HTMLElement} */ (li).dataset.key === reading.key);
-  if (reading && anchor) {
-    views.scrollTop += anchor.getBoundingClientRect().top - views.getBoundingClientRect().top - reading.offset;
-  } else {
+  if (!reading || !putRowBack(list, "key", reading)) {
     list.lastElementChild?.scrollIntoView({ block: "end" }); // newest at the bottom, as in WhatsApp
   }
 }

@@ -2,7 +2,7 @@
 // Side panel: core state, captured chats, and the messages of the open chat,
 // refreshed live from the core's events.
 import { renderBoot } from "./boot-view.js";
-import { afterPaint, prependMessages, renderChats, renderMessages } from "./chat-views.js";
+import { afterPaint, firstVisibleRow, prependMessages, putRowBack, renderChats, renderMessages } from "./chat-views.js";
 import { mountBackfill, mountScan } from "./history-controls.js";
 import { views } from "./views.js";
 import { api, byId, onEvent } from "./dom.js";
@@ -80,7 +80,10 @@ async function refresh() {
     if (openChat || stale()) return; // a chat was opened meanwhile: the list is drawn when the user comes back
     // The list's end still within reach once drawn (the user scrolled on while it was drawn, or it
     // came back shorter): the next rows at once, as the scroll there would have asked.
-    renderChats(chats, show, () => afterPaint(() => inReach(byId("chat-list-end")) && more()));
+    renderChats(chats, show, () => {
+      listDrawn();
+      afterPaint(() => inReach(byId("chat-list-end")) && more());
+    });
     allChats = chats.length < limit;
     drawnFresh = true;
     freshDrawn();
@@ -182,15 +185,35 @@ function screenShown() {
 }
 /** @type {Map<string, number>} */
 const scrollOf = new Map();
+/** @type {{ key?: string, offset: number } | null} the chat list's first row on screen when the user left it */
+let leftAt = null;
+let anchorPending = false; // put the list back again after the draw that follows a return, unless the user scrolled
 /** Around a change of screen: where the user was is kept, and where they were on the screen shown
  *  is put back. Back from a chat, the list is where they left it, as in WhatsApp (and a redraw asks
  *  only for the rows within reach, not for the next ones because the list came back scrolled down).
+ *  The list is put back by its rows, not by the scroll offset alone: the offset was cut short when
+ *  the list was shorter for a moment, or content above it changed height while it was hidden.
  *  @param {() => void} change @param {boolean} restore false: a chat just opened scrolls itself to its newest bubble */
 function switchScreen(change, restore) {
   const views = byId("views");
-  scrollOf.set(screenShown(), views.scrollTop);
+  const list = byId("chat-list");
+  const was = screenShown();
+  scrollOf.set(was, views.scrollTop);
+  if (was === "chats") leftAt = firstVisibleRow(list, "chat");
   change();
-  if (restore) views.scrollTop = scrollOf.get(screenShown()) ?? 0;
+  if (!restore) return;
+  views.scrollTop = scrollOf.get(screenShown()) ?? 0;
+  anchorPending = screenShown() === "chats" && leftAt !== null;
+  if (anchorPending && leftAt) putRowBack(list, "chat", leftAt);
+}
+// The user moved the list: where they left it no longer counts.
+for (const type of ["wheel", "touchstart", "keydown", "pointerdown"]) {
+  byId("views").addEventListener(type, () => { anchorPending = false; }, { passive: true });
+}
+/** A draw of the list is complete: the list is put back where the user left it, once. */
+function listDrawn() {
+  if (anchorPending && leftAt && !byId("chats-view").hidden) putRowBack(byId("chat-list"), "chat", leftAt);
+  anchorPending = false;
 }
 
 /** @param {Mettri.records.ChatRecord | null} chat */
