@@ -83,6 +83,11 @@ def chat_messages(chat: str) -> Range:
     return Range(lower=chat + "|", upper=chat + "}")
 
 
+def in_capture_order(chat: str) -> Range:
+    """Every message of one chat on the ``by_chat_seq`` index (in the order they were stored)."""
+    return Range(lower=[chat], upper=[chat, []])
+
+
 class MessageStore:
     def __init__(self, storage: Storage, twins: Twins | None = None, log_size: int = LOG_SIZE) -> None:
         self.storage = storage
@@ -209,6 +214,10 @@ class MessageStore:
             self._logged(keys, [])
             await self._recount({chat_of(k) for k in keys})
 
+    async def in_chat(self, chat: str) -> list[dict]:
+        """Every stored message of one chat, in the order they were stored."""
+        return await self.storage.query("messages", index="by_chat_seq", range=in_capture_order(chat))
+
     async def remove_chats(self, chats: Iterable[str], extra: list[WriteOp] | None = None) -> None:
         """Delete chats with all their messages, in one transaction with ``extra``."""
         async with self.lock:
@@ -218,7 +227,7 @@ class MessageStore:
                 # A title key may itself hold "|": then another chat's keys share the prefix; delete one by one.
                 others = await self.storage.query("chats", range=chat_messages(chat), limit=1)
                 if others:
-                    rows = await self.storage.query("messages", index="by_chat_seq", range=Range(lower=[chat], upper=[chat, []]))
+                    rows = await self.in_chat(chat)
                     ops += [WriteOp(op="delete", store="messages", key=r["key"]) for r in rows]
                 else:
                     ops.append(WriteOp(op="delete", store="messages", range=chat_messages(chat)))
@@ -263,7 +272,7 @@ class MessageStore:
             old = await self.storage.get("chats", chat)
             if old is None:
                 continue
-            count = await self.storage.count("messages", index="by_chat_seq", range=Range(lower=[chat], upper=[chat, []]))
+            count = await self.storage.count("messages", index="by_chat_seq", range=in_capture_order(chat))
             newest = await self.storage.query("messages", index="by_chat_ts", range=Range(lower=[chat, -1e18], upper=[chat, 1e18]),
                                               limit=1, reverse=True)
             rec = {**old, "message_count": count, "last_ts": newest[0]["ts"] if newest else None,
@@ -335,7 +344,7 @@ class MessageStore:
         """Every message of ``alias`` moves to ``canonical`` (merged forward where the same message
         is already there), the chat records become one, in one transaction with ``extra``."""
         async with self.lock:
-            rows = await self.storage.query("messages", index="by_chat_seq", range=Range(lower=[alias], upper=[alias, []]))
+            rows = await self.in_chat(alias)
             rows = [MessageRecord.model_validate(r).model_dump() for r in rows]  # older records lack newer fields
             seq = await self.seq()
             olds = await self.records([f"{canonical}|{r['id']}" for r in rows])

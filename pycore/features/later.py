@@ -86,7 +86,7 @@ class CrmMessages:
         return await self.store.changed_after(seq, limit)
 
     async def in_chat(self, chat: str) -> list[dict]:
-        return await self.queries.storage.query("messages", index="by_chat_seq", range=Range(lower=[chat], upper=[chat, []]))
+        return await self.store.in_chat(chat)
 
     async def title(self, chat: str) -> str:
         return await self.queries.title(chat)

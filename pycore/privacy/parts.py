@@ -79,6 +79,9 @@ class Forgets(Protocol):
 
 
 class MessageRemover(Protocol):
+    async def in_chat(self, chat: str) -> list[dict]:
+        """Every stored message of one chat."""
+
     async def remove(self, keys: list[str], extra: list[WriteOp] | None = None) -> None: ...
 
     async def remove_chats(self, chats: list[str], extra: list[WriteOp] | None = None) -> None: ...
@@ -87,10 +90,6 @@ class MessageRemover(Protocol):
         """Whole records (validated) back, each message with a fresh seq."""
 
     def forget_cached(self) -> None: ...
-
-
-def _chat_range(chat: str) -> Range:
-    return Range(lower=[chat], upper=[chat, []])
 
 
 async def _all(storage: Storage, store: str) -> list[dict]:
@@ -150,7 +149,7 @@ class MessagesPart:
             groups = list(person.groups)
         out = []
         for key in groups:
-            rows = await self.storage.query("messages", index="by_chat_seq", range=_chat_range(key))
+            rows = await self.store.in_chat(key)
             out += [r for r in rows if r.get("author_jid") in person.jids]
         return out
 
@@ -161,7 +160,7 @@ class MessagesPart:
     async def about(self, person: Person) -> Stores:
         messages = []
         for chat in person.chats:
-            messages += await self.storage.query("messages", index="by_chat_seq", range=_chat_range(chat))
+            messages += await self.store.in_chat(chat)
         messages += await self._group_messages(person)
         chats = [c for c in await self.storage.get_many("chats", list(person.chats)) if c]
         health = [h for h in await self.storage.get_many("capture_state", list(person.chats)) if h]
