@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from pycore.app import Core, Services
 from pycore.clock import SystemClock
 from pycore.dev.clock import WarpClock
-from pycore.storage.base import Range, Storage, StorageError, WriteOp
+from pycore.storage.base import Range, Storage, StorageError, WriteOp, blob_parts, blob_writes
 from pycore.storage.schema import schema_json
 
 log = logging.getLogger("mettri.host")
@@ -47,11 +47,13 @@ class IndexedDBStorage(Storage):
         return int(await self._call("open", json.dumps(schema_json())))
 
     async def apply(self, ops: Sequence[WriteOp]) -> None:
-        payload = json.dumps([op.as_json() for op in ops], ensure_ascii=False)
+        await self._write(json.dumps([op.as_json() for op in ops], ensure_ascii=False))
+
+    async def _write(self, payload: str, *blobs: Any) -> None:
         last: StorageError | None = None
         for _ in range(WRITE_ATTEMPTS):
             try:
-                await self._call("apply", payload)
+                await self._call("apply", payload, *blobs)
                 return
             except StorageError as exc:
                 last = exc
@@ -59,6 +61,34 @@ class IndexedDBStorage(Storage):
                     break
         assert last is not None
         raise last
+
+    async def put_blob(self, store: str, key: str, head: dict[str, Any], data: bytes) -> None:
+        """As Storage.put_blob, each part crossing once as a Uint8Array (a copy out of wasm memory),
+        never as JSON text: a part's write names its place in that list ("blob")."""
+        from pyodide.ffi import to_js  # Pyodide only, like this module
+
+        ops, parts = blob_writes(store, key, head, data)
+        payload = [op.as_json() for op in ops]
+        for n in range(len(parts)):
+            payload[1 + n]["blob"] = n
+        await self._write(json.dumps(payload, ensure_ascii=False), to_js([to_js(part) for part in parts]))
+
+    async def get_blob(self, store: str, key: str) -> tuple[dict[str, Any], bytes | bytearray] | None:
+        """As Storage.get_blob, in one transaction; each part is copied once into one bytearray."""
+        try:
+            found = await self._shim.getBlob(store, json.dumps(key), json.dumps(blob_parts(key).model_dump()))
+        except Exception as exc:  # JsException under Pyodide
+            raise _js_error(exc) from None
+        head = json.loads(found.head)
+        if head is None:
+            return None
+        parts = found.parts.to_py(depth=1)  # a list of JS Uint8Array proxies
+        out = bytearray(sum(part.byteLength for part in parts))
+        view, at = memoryview(out), 0
+        for part in parts:
+            part.assign_to(view[at:at + part.byteLength])
+            at += part.byteLength
+        return head, out
 
     async def get(self, store: str, key: Any) -> dict[str, Any] | None:
         return await self._call("get", store, json.dumps(key))

@@ -112,14 +112,14 @@ async def bench(n: int, repeat: int) -> dict:
     out["contacts_p50_ms"], out["contacts_p95_ms"] = pct(contact, 50), pct(contact, 95)
 
     t = time.perf_counter()
-    record, info = await snapshot.encode(engine.index, clock.now(), lambda: clock.sleep(0))
-    encode_s = time.perf_counter() - t
+    info = await snapshot.save(storage, engine.index, clock.now(), lambda: clock.sleep(0))
+    save_s = time.perf_counter() - t
     t = time.perf_counter()
-    restored = snapshot.decode(record)
-    decode_s = time.perf_counter() - t
+    restored = await snapshot.load(storage)
+    load_s = time.perf_counter() - t
     assert restored is not None and restored[0].count() == n
-    out["snapshot"] = {"raw_mb": round(info.raw_bytes / 1e6, 2), "stored_base64_mb": round(info.bytes / 1e6, 2),
-                       "encode_s": round(encode_s, 3), "restore_s": round(decode_s, 3)}
+    out["snapshot"] = {"raw_mb": round(info.raw_bytes / 1e6, 2), "stored_mb": round(info.bytes / 1e6, 2),
+                       "save_s": round(save_s, 3), "load_s": round(load_s, 3)}
     return out
 
 

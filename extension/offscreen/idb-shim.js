@@ -9,7 +9,7 @@ const DB_NAME = "mettri";
  * The shapes pycore/host.py sends (JSON text): the schema, a key range, a write, a query.
  * @typedef {{ version: number, stores: Record<string, { keyPath: string, indexes?: Record<string, string | string[]> }> }} Schema
  * @typedef {{ eq?: IDBValidKey | null, lower?: IDBValidKey | null, upper?: IDBValidKey | null }} RangeSpec
- * @typedef {{ op: "put" | "delete" | "clear", store: string, record?: unknown, key?: IDBValidKey, range?: RangeSpec }} WriteOp
+ * @typedef {{ op: "put" | "delete" | "clear", store: string, record?: any, key?: IDBValidKey, range?: RangeSpec, blob?: number }} WriteOp
  * @typedef {{ store: string, index?: string | null, range?: RangeSpec | null, limit?: number | null, reverse?: boolean }} Query
  */
 
@@ -111,9 +111,13 @@ export class IdbShim {
     return /** @type {IDBDatabase} */ (this.db);
   }
 
-  /** ops: [{op: "put"|"delete"|"clear", store, record?, key?, range?}], all in one transaction. */
-  /** @param {string} opsJson */
-  async apply(opsJson) {
+  /**
+   * ops: [{op: "put"|"delete"|"clear", store, record?, key?, range?, blob?}], all in one transaction.
+   * A put with `blob: n` stores blobs[n] (bytes, which JSON cannot carry) as its record's `data`.
+   * @param {string} opsJson
+   * @param {Uint8Array[]} [blobs]
+   */
+  async apply(opsJson, blobs) {
     /** @type {WriteOp[]} */
     const ops = JSON.parse(opsJson);
     const db = await this._ensureOpen();
@@ -126,7 +130,8 @@ export class IdbShim {
         tx = db.transaction(stores, "readwrite", { durability: "strict" });
         for (const o of ops) {
           const s = tx.objectStore(o.store);
-          if (o.op === "put") s.put(o.record);
+          if (o.op === "put" && o.blob !== undefined) s.put({ ...o.record, data: /** @type {Uint8Array[]} */ (blobs)[o.blob] });
+          else if (o.op === "put") s.put(o.record);
           else if (o.op === "delete" && o.range) s.delete(/** @type {IDBKeyRange} */ (range(o.range)));
           else if (o.op === "delete") s.delete(/** @type {IDBValidKey} */ (o.key));
           else if (o.op === "clear") s.clear();
@@ -166,6 +171,23 @@ export class IdbShim {
     const source = db.transaction(store, "readonly").objectStore(store);
     const found = await Promise.all(keys.map((/** @type {IDBValidKey} */ k) => requestToPromise(source.get(k))));
     return JSON.stringify(found.map((rec) => (rec === undefined ? null : rec)));
+  }
+
+  /**
+   * A blob (pycore/storage/base.py put_blob): its head record as JSON text ("null" when absent) and its
+   * parts' bytes in key order, read in one transaction.
+   * @param {string} store
+   * @param {string} keyJson
+   * @param {string} partsJson the parts' key range
+   */
+  async getBlob(store, keyJson, partsJson) {
+    const db = await this._ensureOpen();
+    const source = db.transaction(store, "readonly").objectStore(store);
+    const [head, parts] = await Promise.all([
+      requestToPromise(source.get(JSON.parse(keyJson))),
+      requestToPromise(source.getAll(range(JSON.parse(partsJson)))),
+    ]);
+    return { head: JSON.stringify(head === undefined ? null : head), parts: parts.map((/** @type {{ data: Uint8Array }} */ p) => p.data) };
   }
 
   /** q: {store, index?, range?, limit?, reverse?} */

@@ -1,11 +1,16 @@
 """Persisting the index so a start-up with a large history does not re-index it.
 
-The in-memory database is serialized (``Connection.serialize()``), compressed
-with zlib level 1 in 1 MiB steps that yield to the event loop (level 1: 0.7 s for
-100k messages on CPython vs 1.8 s for level 6, for 10% more bytes), base64-encoded and stored as
-ONE record of the ``search_snapshot`` store, with the change sequence it covers,
-the index version, and a CRC so a damaged record is detected before SQLite reads
-it. Anything wrong -> ``None`` and the caller rebuilds; never an exception.
+The in-memory database is serialized (``Connection.serialize()``) and stored as a blob of the
+``search_snapshot`` store (``Storage.put_blob``): a head record with the change sequence the
+snapshot covers, the index version and a CRC of the bytes, and the bytes themselves in parts of
+8 MiB, raw. Raw because IndexedDB already compresses a large value on disk (Snappy, in the
+browser's process), and because at a million messages inflating a zlib stream alone took ~2 s of
+the core's thread in Pyodide and base64 another ~1 s: the start's budget for search (issue 16:
+searchable ≤ 2 s after the core is ready). The CRC detects a damaged blob before SQLite reads it.
+
+A snapshot written before blobs (one record: base64 text of the zlib stream, in ``data``) is still
+read, once: the next save replaces it. Anything wrong -> ``None`` and the caller rebuilds; never
+an exception.
 """
 
 from __future__ import annotations
@@ -30,46 +35,32 @@ KEY = "index"
 class SnapshotInfo:
     seq: int
     docs: int
-    bytes: int  # size of the stored (base64) payload
+    bytes: int  # size of the stored payload (the SQLite database itself, since blobs)
     raw_bytes: int  # size of the SQLite database
     created_at: float
     version: str
 
 
-CHUNK = 1 << 20  # compress a MiB at a time, yielding in between: the core keeps answering
-
-
-async def encode(index: Index, now: float, pause: Callable[[], Awaitable[Any]]) -> tuple[dict[str, Any], SnapshotInfo]:
-    raw = index.serialize()
-    seq, docs = index.seq, index.count()  # read before yielding: the bytes are of this moment
-    packer = zlib.compressobj(1)
-    parts = []
-    for start in range(0, len(raw), CHUNK):
-        parts.append(packer.compress(raw[start:start + CHUNK]))
-        await pause()
-    parts.append(packer.flush())
-    data = base64.b64encode(b"".join(parts)).decode("ascii")
-    info = SnapshotInfo(seq=seq, docs=docs, bytes=len(data), raw_bytes=len(raw), created_at=now, version=INDEX_VERSION)
-    record = {"key": KEY, "data": data, "crc": zlib.crc32(raw), **info.__dict__}
-    return record, info
-
-
-def decode(record: dict[str, Any] | None) -> tuple[Index, SnapshotInfo] | None:
-    """The index in a snapshot record, or None when it is missing, damaged or of another version."""
-    if not record:
+def decode(head: dict[str, Any] | None, raw: bytes | bytearray = b"") -> tuple[Index, SnapshotInfo] | None:
+    """The index in a snapshot (its head record and its bytes), or None when it is missing, damaged or
+    of another version."""
+    if not head:
         return None
     try:
-        if record.get("version") != INDEX_VERSION:
-            log.info("search snapshot version %r is not %r: rebuilding", record.get("version"), INDEX_VERSION)
+        if head.get("version") != INDEX_VERSION:
+            log.info("search snapshot version %r is not %r: rebuilding", head.get("version"), INDEX_VERSION)
             return None
-        raw = zlib.decompress(base64.b64decode(record["data"], validate=True))
-        if zlib.crc32(raw) != record["crc"]:
+        if "parts" not in head:  # written before blobs: base64 text of a zlib stream, in the head
+            raw = zlib.decompress(base64.b64decode(head["data"], validate=True))
+        elif len(raw) != head["raw_bytes"]:
+            raise ValueError(f"{len(raw)} bytes stored, {head['raw_bytes']} written")
+        if zlib.crc32(raw) != head["crc"]:
             raise ValueError("checksum mismatch")
         index = Index.deserialize(raw)
-        if index.seq != record["seq"]:
+        if index.seq != head["seq"]:
             raise ValueError("sequence mismatch")
-        info = SnapshotInfo(seq=index.seq, docs=index.count(), bytes=len(record["data"]), raw_bytes=len(raw),
-                            created_at=float(record.get("created_at") or 0.0), version=INDEX_VERSION)
+        info = SnapshotInfo(seq=index.seq, docs=index.count(), bytes=len(raw), raw_bytes=len(raw),
+                            created_at=float(head.get("created_at") or 0.0), version=INDEX_VERSION)
         return index, info
     except (KeyError, TypeError, ValueError, binascii.Error, zlib.error, IndexError_) as exc:
         log.warning("search snapshot unusable (%s): rebuilding", exc)
@@ -78,18 +69,21 @@ def decode(record: dict[str, Any] | None) -> tuple[Index, SnapshotInfo] | None:
 
 async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
     try:
-        record = await storage.get(STORE, KEY)
+        found = await storage.get_blob(STORE, KEY)
     except StorageError as exc:
         log.warning("search snapshot unreadable (%s): rebuilding", exc)
         return None
-    return decode(record)
+    return decode(*found) if found else None
 
 
 async def save(storage: Storage, index: Index, now: float, pause: Callable[[], Awaitable[Any]]) -> SnapshotInfo:
-    record, info = await encode(index, now, pause)
-    await storage.put(STORE, record)
+    raw = index.serialize()
+    seq, docs = index.seq, index.count()  # read before yielding: the bytes are of this moment
+    await pause()
+    info = SnapshotInfo(seq=seq, docs=docs, bytes=len(raw), raw_bytes=len(raw), created_at=now, version=INDEX_VERSION)
+    await storage.put_blob(STORE, KEY, {"crc": zlib.crc32(raw), **info.__dict__}, raw)
     return info
 
 
 async def drop(storage: Storage) -> None:
-    await storage.delete_many(STORE, [KEY])
+    await storage.delete_blob(STORE, KEY)

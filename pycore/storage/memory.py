@@ -47,6 +47,15 @@ def in_range(k: tuple, rng: Range | None) -> bool:
     return True
 
 
+def clone(record: dict[str, Any]) -> dict[str, Any]:
+    """What a put keeps: JSON's values, which is what the core sends IndexedDB, and a blob part's
+    bytes (Storage.put_blob), which cross beside the JSON there."""
+    parts = {k: v for k, v in record.items() if type(v) is bytes}
+    if not parts:
+        return json.loads(json.dumps(record))
+    return {**json.loads(json.dumps({k: v for k, v in record.items() if k not in parts})), **parts}
+
+
 class MemoryStorage(Storage):
     def __init__(self, stores: dict[str, StoreSpec] | None = None, version: int = SCHEMA_VERSION) -> None:
         self._specs = dict(stores or STORES)
@@ -89,8 +98,7 @@ class MemoryStorage(Storage):
                 key = extract(op.record, spec.key_path)
                 if key is None:
                     raise StorageError(f"record for {op.store!r} has no key {spec.key_path!r}", retryable=False)
-                # Structured clone rejects what JSON cannot carry here as well.
-                staged.append(("put", op.store, sort_key(key), json.loads(json.dumps(op.record))))
+                staged.append(("put", op.store, sort_key(key), clone(op.record)))
             elif op.op == "delete" and op.range is not None:
                 staged.append(("delete_range", op.store, None, op.range))
             elif op.op == "delete":

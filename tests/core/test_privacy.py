@@ -261,7 +261,7 @@ def test_one_person_exported_then_erased_everywhere_and_a_relaunch_brings_nothin
         # the saved search snapshot (what a relaunch starts from) holds none of her messages
         from pycore.search import snapshot
 
-        index, _ = snapshot.decode(await storage.get("search_snapshot", "index"))
+        index, _ = await snapshot.load(storage)
         left = index.conn.execute("SELECT count(*) FROM docs d JOIN chats c ON c.n = d.chat WHERE c.key = ?", (ANA,)).fetchone()
         assert left == (0,) and index.count() == await storage.count("messages")
         relaunched = new_core(storage, clock)

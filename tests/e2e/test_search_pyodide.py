@@ -29,6 +29,25 @@ DELETE_SNAPSHOT_JS = """() => new Promise((resolve, reject) => {
 })"""
 
 
+# The snapshot as IndexedDB holds it: the head record, and its parts' byte sizes if each is bytes.
+READ_SNAPSHOT_JS = """() => new Promise((resolve, reject) => {
+    const open = indexedDB.open("mettri");
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+        const db = open.result;
+        const all = db.transaction("search_snapshot").objectStore("search_snapshot").getAll();
+        all.onerror = () => reject(all.error);
+        all.onsuccess = () => {
+            db.close();
+            const head = all.result.find((r) => r.key === "index");
+            const parts = all.result.filter((r) => r.key !== "index")
+                .map((r) => (r.data instanceof Uint8Array ? r.data.byteLength : String(r.data)));
+            resolve({head: {...head, crc: undefined}, parts});
+        };
+    };
+})"""
+
+
 def search(page, q: str = "", **filters) -> dict:
     args = {"q": q, "filters": filters, "limit": 50}
     reply = browser.core_call(page, "search.messages", args)
@@ -133,6 +152,10 @@ def test_rebuild_lost_snapshot_and_restart_keep_the_same_results(playwright, tmp
         rebuilt = browser.core_call(page, "search.rebuild")["result"]
         assert rebuilt["indexed"] == len(recs) and rebuilt["snapshot_saved"]
         assert answers(page) == before
+        # Kept as bytes in parts, not as text: a relaunch joins more than one part.
+        kept = page.evaluate(READ_SNAPSHOT_JS)
+        assert kept["head"]["parts"] == len(kept["parts"]) >= 2 and "data" not in kept["head"], kept["head"]
+        assert all(isinstance(n, int) for n in kept["parts"]) and sum(kept["parts"]) == kept["head"]["size"]
 
         # The snapshot record is lost: the core starts empty and rebuilds from IndexedDB.
         page.evaluate(DELETE_SNAPSHOT_JS)
