@@ -9,8 +9,8 @@ the core's thread in Pyodide and base64 another ~1 s: the start's budget for sea
 searchable ≤ 2 s after the core is ready). The CRC detects a damaged blob before SQLite reads it.
 
 A snapshot written before blobs (one record: base64 text of the zlib stream, in ``data``) is still
-read, once: the next save replaces it. Anything wrong -> ``None`` and the caller rebuilds; never
-an exception.
+read, once: it is written again as a blob as soon as it is read. Anything wrong -> ``None`` and the
+caller rebuilds; never an exception.
 """
 
 from __future__ import annotations
@@ -73,7 +73,17 @@ async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
     except StorageError as exc:
         log.warning("search snapshot unreadable (%s): rebuilding", exc)
         return None
-    return decode(*found) if found else None
+    restored = decode(*found) if found else None
+    if restored and found and "parts" not in found[0]:  # the old format: written once more, as a blob
+        try:
+            await save(storage, restored[0], restored[1].created_at, _no_pause)
+        except StorageError as exc:  # the old record stays; it is still read next time
+            log.warning("search snapshot not rewritten (%s)", exc)
+    return restored
+
+
+async def _no_pause() -> None:
+    return None
 
 
 async def save(storage: Storage, index: Index, now: float, pause: Callable[[], Awaitable[Any]]) -> SnapshotInfo:
