@@ -4,7 +4,7 @@
 // A CRM search hit shows its record here until WhatsApp opens another chat.
 import { createCard, keysHelp } from "../crm/card/card.js";
 import { el, t } from "./dom.js";
-import { readCardCache } from "../../shared/panel-cache.js";
+import { cachedCard } from "./first-paint.js";
 
 /** Timings of the last switches (event heard -> card drawn), for the benchmark and tests. */
 const timings = /** @type {{ chat: string, heard: number, drawn: number }[]} */ ([]);
@@ -14,6 +14,8 @@ let card = null;
 let note = null;
 /** @type {HTMLElement | null} "updating" while the card drawn is the worker's copy */
 let updating = null;
+/** @type {HTMLElement | null} the card's element: `data-cached` while it shows the copy */
+let host = null;
 let visible = false;
 /** @type {string | null} the chat WhatsApp shows (the core's key) */
 let openInWhatsApp = null;
@@ -30,7 +32,8 @@ async function follow(chat, heard) {
     console.warn("mettri: card", err);
     return;
   }
-  if (updating) updating.hidden = true;
+  // The copy may have been drawn meanwhile (it is read as the panel starts): still updating then.
+  if (updating) updating.hidden = !host?.dataset.cached;
   if (chat && wanted === chat) {
     await new Promise((r) => requestAnimationFrame(() => r(undefined)));
     timings.push({ chat, heard, drawn: performance.now() });
@@ -41,12 +44,12 @@ async function follow(chat, heard) {
 /** @param {HTMLElement} root */
 export function mount(root) {
   note = el("p", { class: "meta follows", id: "crm-follows" }, t("card_followsWhatsApp"));
-  const host = el("div", { id: "crm-card" });
+  host = el("div", { id: "crm-card" });
   updating = el("p", { class: "meta", id: "crm-card-updating", role: "status", hidden: true }, t("card_updating"));
   root.replaceChildren(note, updating, host, keysHelp());
   card = createCard(host, { followsWhatsApp: true });
   // The last known card at once (the core may still be starting), read-only until the core answers.
-  readCardCache().then((copy) => {
+  cachedCard().then((copy) => {
     if (!copy || !card?.paintCached(copy)) return;
     if (updating) updating.hidden = false;
     document.body.dataset.cachedCard = copy.card.row.key; // tests and scripts/bench_panel.py read it

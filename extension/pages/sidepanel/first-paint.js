@@ -5,7 +5,7 @@
 // sidepanel.html loads it `async`; sidepanel.js imports it too (one instance) and takes the rows over.
 import { renderChats } from "./chat-views.js";
 import { byId, t } from "./dom.js";
-import { readPanelCache } from "../../shared/panel-cache.js";
+import { readCardCache, readPanelCache } from "../../shared/panel-cache.js";
 
 /** @typedef {Mettri.records.ChatRecord} Chat */
 
@@ -29,6 +29,15 @@ export function takeOver(open) {
 
 /** Resolves with the number of cached chats drawn (0: none, or the core's list came first). */
 export const cachedPainted = paint();
+// The last known card is asked for now, read while the rest of the panel loads: the "Cliente" tab
+// (card-view.js) draws it if it is shown before the core answers.
+const earlyCard = readCardCache();
+
+/** The last known card: the one read at the panel's start while the core has not answered yet, a
+ * new read after (the worker keeps the copy up to date; it may be of another chat by then). */
+export function cachedCard() {
+  return fresh ? readCardCache() : earlyCard;
+}
 
 async function paint() {
   const chats = await readPanelCache();
