@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import random
-from typing import Any, Sequence
+from typing import Any, Awaitable, Sequence
 
 from pycore.app import Core, Services
 from pycore.clock import SystemClock
 from pycore.dev.clock import WarpClock
-from pycore.storage.base import Range, Storage, StorageError, WriteOp, blob_parts, blob_writes
+from pycore.storage.base import BlobBuffer, PartSeen, Range, Storage, StorageError, WriteOp, blob_parts, blob_writes
 from pycore.storage.schema import schema_json
 
 log = logging.getLogger("mettri.host")
@@ -73,22 +73,29 @@ class IndexedDBStorage(Storage):
             payload[1 + n]["blob"] = n
         await self._write(json.dumps(payload, ensure_ascii=False), to_js([to_js(part) for part in parts]))
 
-    async def get_blob(self, store: str, key: str) -> tuple[dict[str, Any], bytes | bytearray] | None:
-        """As Storage.get_blob, in one transaction; each part is copied once into one bytearray."""
+    async def get_blob(self, store: str, key: str, each: PartSeen | None = None) -> tuple[dict[str, Any], bytearray] | None:
+        """As Storage.get_blob, in one transaction. The shim asks for every part at once and hands each
+        over as it arrives: it is copied once, into the blob's buffer, and ``each`` sees it while the
+        next one is read."""
         try:
             found = await self._shim.getBlob(store, json.dumps(key), json.dumps(blob_parts(key).model_dump()))
+            head = json.loads(found.head)
+            if head is None:
+                return None
+            out = BlobBuffer(head)
+            pending = found.parts.to_py(depth=1)  # JS promises of Uint8Arrays, in key order
+            for n in range(len(pending)):
+                part = await pending[n]
+                pending[n] = None  # let JavaScript free it
+                view = out.place(part.byteLength)
+                part.assign_to(view)
+                if each:
+                    each(view)
+            return head, out.done()
+        except StorageError:
+            raise
         except Exception as exc:  # JsException under Pyodide
             raise _js_error(exc) from None
-        head = json.loads(found.head)
-        if head is None:
-            return None
-        parts = found.parts.to_py(depth=1)  # a list of JS Uint8Array proxies
-        out = bytearray(sum(part.byteLength for part in parts))
-        view, at = memoryview(out), 0
-        for part in parts:
-            part.assign_to(view[at:at + part.byteLength])
-            at += part.byteLength
-        return head, out
 
     async def get(self, store: str, key: Any) -> dict[str, Any] | None:
         return await self._call("get", store, json.dumps(key))
@@ -108,6 +115,17 @@ class IndexedDBStorage(Storage):
 
     async def count(self, store, *, index=None, range=None) -> int:
         return int(await self._call("count", self._q(store, index, range)))
+
+    def counting(self, store: str) -> Awaitable[int]:
+        pending = self._shim.count(self._q(store, None, None))  # asked now: IndexedDB counts from here
+
+        async def counted() -> int:
+            try:
+                return int(json.loads(await pending))
+            except Exception as exc:  # JsException under Pyodide
+                raise _js_error(exc) from None
+
+        return counted()
 
     async def close(self) -> None:
         self._shim.close()

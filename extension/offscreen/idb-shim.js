@@ -174,8 +174,9 @@ export class IdbShim {
   }
 
   /**
-   * A blob (pycore/storage/base.py put_blob): its head record as JSON text ("null" when absent) and its
-   * parts' bytes in key order, read in one transaction.
+   * A blob (pycore/storage/base.py put_blob), in one transaction: its head record as JSON text
+   * ("null" when absent) and a promise of each part's bytes, in key order. Every part is asked for
+   * at once and handed over as it arrives: the core copies one while the next is read.
    * @param {string} store
    * @param {string} keyJson
    * @param {string} partsJson the parts' key range
@@ -183,11 +184,13 @@ export class IdbShim {
   async getBlob(store, keyJson, partsJson) {
     const db = await this._ensureOpen();
     const source = db.transaction(store, "readonly").objectStore(store);
-    const [head, parts] = await Promise.all([
+    const [head, keys] = await Promise.all([
       requestToPromise(source.get(JSON.parse(keyJson))),
-      requestToPromise(source.getAll(range(JSON.parse(partsJson)))),
+      requestToPromise(source.getAllKeys(range(JSON.parse(partsJson)))),
     ]);
-    return { head: JSON.stringify(head === undefined ? null : head), parts: parts.map((/** @type {{ data: Uint8Array }} */ p) => p.data) };
+    const parts = keys.map((k) => requestToPromise(source.get(k)).then((/** @type {{ data: Uint8Array }} */ p) => p.data));
+    parts.forEach((p) => p.catch(() => {})); // a part the core no longer waits for (it failed before) is no unhandled error
+    return { head: JSON.stringify(head === undefined ? null : head), parts };
   }
 
   /** q: {store, index?, range?, limit?, reverse?} */

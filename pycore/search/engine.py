@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Callable, Protocol
+from typing import Any, Awaitable, Callable, Coroutine, Protocol
 
 from pycore.clock import Clock
 from pycore.search import indexer, snapshot
@@ -53,9 +53,10 @@ SNAPSHOT_EVERY = 2000
 SNAPSHOT_IDLE = 300.0
 # While a backlog is being worked through in several calls (an import, a first
 # start), a snapshot is only taken when it is drained or every SNAPSHOT_BACKLOG:
-# at 100k messages one snapshot costs ~1 s in Pyodide, one per 2,000 would double the build.
+# each one copies the whole index out of SQLite and into IndexedDB.
 SNAPSHOT_BACKLOG = 50_000
-# A snapshot's cost grows with the index (~1 s at 100k messages, ~10 s near 1M in Pyodide): the next one
+# A snapshot's cost grows with the index (it was ~10 s near 1M in Pyodide with zlib; raw, the copies
+# and the CRC are left, and IndexedDB's own write): the next one
 # counted by SNAPSHOT_EVERY waits this many times the last one's duration, so saving never takes more
 # than a tenth of the core's time. One per 2,000 imported messages made a large import quadratic.
 SNAPSHOT_COST_GAP = 10.0
@@ -152,12 +153,28 @@ class SearchEngine:
                 self._loaded = True
 
     async def _load(self) -> None:
-        restored = await snapshot.load(self.storage)
+        # The stale check counts the stored messages (~1.4 s in IndexedDB at a million); IndexedDB does
+        # one thing at a time, so the count is asked for once the snapshot's parts are on their way
+        # (its first part is in): it then runs while the snapshot is copied into SQLite.
+        counted: Awaitable[int] | None = None
+
+        def parts_coming() -> None:
+            nonlocal counted
+            counted = counted or self.storage.counting(indexer.STORE)
+
+        try:
+            restored = await snapshot.load(self.storage, parts_coming)
+            if restored is not None:
+                parts_coming()
+                stored = await self._stored(counted)
+        finally:
+            if isinstance(counted, Coroutine):
+                counted.close()  # not awaited when the load failed or was cut short
         if restored is None:
             self.rebuild_reason = "snapshot_unusable"
         else:
             index, info = restored
-            reason = await self._stale(index)
+            reason = self._stale(index, stored)
             if reason is None:
                 self.index, self.snapshot_info, self.started_from = index, info, "snapshot"
             else:
@@ -165,18 +182,24 @@ class SearchEngine:
         self._changed()
         await self.refresh_directory()
 
-    async def _stale(self, index: Index) -> str | None:
-        """A snapshot ahead of storage (data wiped, or messages removed) cannot be caught up: a reason code."""
+    async def _stored(self, counted: Awaitable[int] | None) -> tuple[int, int] | None:
+        """The newest message's seq and the number of messages stored; None when storage is unreadable."""
         try:
             newest = await self.storage.query(indexer.STORE, index="by_seq", limit=1, reverse=True)
-            stored = await self.storage.count(indexer.STORE)
+            return (newest[0]["seq"] if newest else 0), await (counted or self.storage.count(indexer.STORE))
         except StorageError as exc:
             log.warning("search start: storage unreadable (%s)", exc)
+            return None
+
+    @staticmethod
+    def _stale(index: Index, stored: tuple[int, int] | None) -> str | None:
+        """A snapshot ahead of storage (data wiped, or messages removed) cannot be caught up: a reason code."""
+        if stored is None:
             return "storage_unreadable"
-        top = newest[0]["seq"] if newest else 0
-        if index.seq > top or index.count() > stored:
+        top, count = stored
+        if index.seq > top or index.count() > count:
             log.info("search snapshot (seq %s, %s docs) ahead of storage (seq %s, %s messages)",
-                     index.seq, index.count(), top, stored)
+                     index.seq, index.count(), top, count)
             return "snapshot_ahead_of_storage"
         return None
 

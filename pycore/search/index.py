@@ -318,15 +318,26 @@ class Index:
             day = rowid // DAY_ROWS
             self._days[day] = self._days.get(day, 0) + delta
 
-    def share_since(self, rowid: int, f: Filters) -> float:
-        """Fraction of the documents in the filter's time range that are newer than ``rowid``, at day precision."""
+    def day_counts(self) -> dict[int, int]:
+        """Documents per day (rowid // DAY_ROWS), counted once and then kept up to date."""
         if self._days is None:
             self._days = dict(self.conn.execute(f"SELECT rowid / {DAY_ROWS}, count(*) FROM docs GROUP BY 1").fetchall())
+        return self._days
+
+    def know_days(self, pairs: Any) -> None:
+        """Documents per day as a snapshot carried them ([[day, n], ...]); counted again when needed if
+        they are not in that shape (they only shape an estimate)."""
+        if isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 and all(type(v) is int for v in p) for p in pairs):
+            self._days = dict(pairs)
+
+    def share_since(self, rowid: int, f: Filters) -> float:
+        """Fraction of the documents in the filter's time range that are newer than ``rowid``, at day precision."""
+        days = self.day_counts()
         lo = (f.lo or 0) // DAY_ROWS
         hi = (f.hi if f.hi is not None else 2**63 - 1) // DAY_ROWS
         start = rowid // DAY_ROWS
         whole = part = 0
-        for day, n in self._days.items():
+        for day, n in days.items():
             if lo <= day <= hi:
                 whole += n
                 if day >= start:

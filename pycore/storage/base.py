@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Literal, Sequence
+from typing import Any, Awaitable, Callable, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -80,6 +80,38 @@ class StorageError(Exception):
         self.retryable = retryable
 
 
+PartSeen = Callable[[memoryview], None]
+
+
+class BlobBuffer:
+    """A blob's bytes put together part by part, in one buffer of the size its head gives."""
+
+    def __init__(self, head: dict[str, Any]) -> None:
+        size = head.get("size", 0)
+        if not isinstance(size, int) or size < 0:
+            raise StorageError(f"blob head with a size of {size!r}", retryable=False)
+        self.out, self.at = bytearray(size), 0
+
+    def place(self, n: int) -> memoryview:
+        """Where the next part of ``n`` bytes goes."""
+        if self.at + n > len(self.out):
+            raise StorageError("blob parts larger than its head says", retryable=False)
+        view = memoryview(self.out)[self.at:self.at + n]
+        self.at += n
+        return view
+
+    def add(self, part: bytes, each: PartSeen | None) -> None:
+        view = self.place(len(part))
+        view[:] = part
+        if each:
+            each(view)
+
+    def done(self) -> bytearray:
+        if self.at != len(self.out):
+            raise StorageError("blob parts smaller than its head says", retryable=False)
+        return self.out
+
+
 class Storage(ABC):
     @abstractmethod
     async def open(self) -> int:
@@ -111,6 +143,11 @@ class Storage(ABC):
     @abstractmethod
     async def count(self, store: str, *, index: str | None = None, range: Range | None = None) -> int: ...
 
+    def counting(self, store: str) -> Awaitable[int]:
+        """The store's count, asked for now where the database works beside the caller (IndexedDB)
+        and awaited later; here, counted when awaited."""
+        return self.count(store)
+
     @abstractmethod
     async def close(self) -> None: ...
 
@@ -132,12 +169,18 @@ class Storage(ABC):
             op.record["data"] = bytes(part)
         await self.apply(ops)
 
-    async def get_blob(self, store: str, key: str) -> tuple[dict[str, Any], bytes | bytearray] | None:
-        """A blob's head and its bytes joined (b"" for a head without parts); None when there is no head."""
+    async def get_blob(self, store: str, key: str, each: PartSeen | None = None) -> tuple[dict[str, Any], bytearray] | None:
+        """A blob's head and its bytes (empty for a head without parts: a record written otherwise);
+        None when there is no head. ``each`` sees every part's bytes in order as it comes in (a
+        checksum while the next part is read). Parts that do not add up to the head's size raise
+        StorageError."""
         head = await self.get(store, key)
         if head is None:
             return None
-        return head, b"".join(part["data"] for part in await self.query(store, range=blob_parts(key)))
+        out = BlobBuffer(head)
+        for part in await self.query(store, range=blob_parts(key)):
+            out.add(part["data"], each)
+        return head, out.done()
 
     async def delete_blob(self, store: str, key: str) -> None:
         await self.apply([WriteOp(op="delete", store=store, key=key), WriteOp(op="delete", store=store, range=blob_parts(key))])
