@@ -43,6 +43,9 @@ from pycore.protocol.records import ChatRecord, MessageRecord
 from pycore.storage.base import Range, Storage, WriteOp
 
 SEQ_META_KEY = "messages.seq"
+# How many removals of messages there have been, counted in each removal's own transaction: search's
+# start trusts a snapshot checked against storage before the last removal without counting again.
+REMOVALS_META_KEY = "messages.removals"
 # The defaults of MessageRecord's optional fields, for records built without validating each one.
 RECORD_DEFAULTS = {name: f.default for name, f in MessageRecord.model_fields.items() if not f.is_required()}
 _RECORDS: TypeAdapter[list[MessageRecord]] = TypeAdapter(list[MessageRecord], config={"defer_build": True})
@@ -109,6 +112,15 @@ class MessageStore:
             self._seq = int(rec["value"]) if rec else 0
             self._log_from = self._seq  # nothing is stored above the persisted seq
         return self._seq
+
+    async def removals(self) -> int:
+        """The removals of messages so far (REMOVALS_META_KEY)."""
+        rec = await self.storage.get("meta", REMOVALS_META_KEY)
+        return int(rec["value"]) if rec else 0
+
+    async def removal(self) -> WriteOp:
+        """The write that counts one more removal: part of the removal's own transaction."""
+        return WriteOp(op="put", store="meta", record={"key": REMOVALS_META_KEY, "value": await self.removals() + 1})
 
     async def changed_after(self, after: int, limit: int) -> list[dict]:
         """Stored message records with seq > ``after``, in seq order, at most ``limit``: from memory
@@ -208,7 +220,8 @@ class MessageStore:
         with ``extra``; their chats' count, last activity and preview are then recounted from
         what is left (idempotent: a removal interrupted between the two is finished by repeating it)."""
         async with self.lock:
-            await self.storage.apply([WriteOp(op="delete", store="messages", key=k) for k in keys] + (extra or []))
+            await self.storage.apply([WriteOp(op="delete", store="messages", key=k) for k in keys] + [await self.removal()]
+                                     + (extra or []))
             for key in keys:
                 self._records.pop(key, None)
             self._logged(keys, [])
@@ -232,7 +245,7 @@ class MessageStore:
                 else:
                     ops.append(WriteOp(op="delete", store="messages", range=chat_messages(chat)))
                 ops.append(WriteOp(op="delete", store="chats", key=chat))
-            await self.storage.apply(ops + (extra or []))
+            await self.storage.apply(ops + [await self.removal()] + (extra or []))
             gone = set(chats)
             for key in [k for k, r in self._records.items() if r.get("chat") in gone]:
                 del self._records[key]

@@ -126,6 +126,7 @@ class SearchEngine:
         self._records_dirty: set[str] | None = None  # None: every record (the first use loads them all)
         self._records_lock = asyncio.Lock()
         self._loaded = False  # the snapshot was restored (or found unusable): loaded()
+        self.removals_checked: int | None = None  # the store's removals when this index was last compared with storage
 
     def _changed(self) -> None:
         self.generation += 1
@@ -153,14 +154,20 @@ class SearchEngine:
                 self._loaded = True
 
     async def _load(self) -> None:
-        # The stale check counts the stored messages (~1.4 s in IndexedDB at a million); IndexedDB does
-        # one thing at a time, so the count is asked for once the snapshot's parts are on their way
-        # (its first part is in): it then runs while the snapshot is copied into SQLite.
+        # Storage is compared with the snapshot (see _stale). Counting the stored messages takes ~1.4 s
+        # in IndexedDB at a million, so it is skipped when no message was removed since a start that
+        # compared this index with storage: the message store counts its removals in their own
+        # transactions, and the snapshot carries the count it was compared at. Otherwise the count is
+        # asked for once the snapshot's parts are on their way (IndexedDB does one thing at a time): it
+        # then runs while the snapshot is copied into SQLite.
+        removals = await self._removals()  # before anything is compared: a removal after it shows next time
+        kept = await snapshot.head(self.storage)
+        trusted = removals is not None and kept is not None and kept.get("removals") == removals
         counted: Awaitable[int] | None = None
 
         def parts_coming() -> None:
             nonlocal counted
-            counted = counted or self.storage.counting(indexer.STORE)
+            counted = counted or (None if trusted else self.storage.counting(indexer.STORE))
 
         try:
             restored = await snapshot.load(self.storage, parts_coming)
@@ -170,6 +177,7 @@ class SearchEngine:
         finally:
             if isinstance(counted, Coroutine):
                 counted.close()  # not awaited when the load failed or was cut short
+        self.removals_checked = removals  # this index is now compared with storage (or rebuilt from it)
         if restored is None:
             self.rebuild_reason = "snapshot_unusable"
         else:
@@ -182,22 +190,31 @@ class SearchEngine:
         self._changed()
         await self.refresh_directory()
 
-    async def _stored(self, counted: Awaitable[int] | None) -> tuple[int, int] | None:
-        """The newest message's seq and the number of messages stored; None when storage is unreadable."""
+    async def _removals(self) -> int | None:
+        """The message store's removals so far; None when unknown (no store, storage unreadable)."""
+        try:
+            return await self.changes.removals() if self.changes is not None else None
+        except StorageError as exc:
+            log.warning("search start: removals unreadable (%s)", exc)
+            return None
+
+    async def _stored(self, counted: Awaitable[int] | None) -> tuple[int, int | None] | None:
+        """The newest message's seq and the number of messages stored (None: not counted, ``counted`` is
+        None); None when storage is unreadable."""
         try:
             newest = await self.storage.query(indexer.STORE, index="by_seq", limit=1, reverse=True)
-            return (newest[0]["seq"] if newest else 0), await (counted or self.storage.count(indexer.STORE))
+            return (newest[0]["seq"] if newest else 0), (await counted if counted is not None else None)
         except StorageError as exc:
             log.warning("search start: storage unreadable (%s)", exc)
             return None
 
     @staticmethod
-    def _stale(index: Index, stored: tuple[int, int] | None) -> str | None:
+    def _stale(index: Index, stored: tuple[int, int | None] | None) -> str | None:
         """A snapshot ahead of storage (data wiped, or messages removed) cannot be caught up: a reason code."""
         if stored is None:
             return "storage_unreadable"
         top, count = stored
-        if index.seq > top or index.count() > count:
+        if index.seq > top or (count is not None and index.count() > count):
             log.info("search snapshot (seq %s, %s docs) ahead of storage (seq %s, %s messages)",
                      index.seq, index.count(), top, count)
             return "snapshot_ahead_of_storage"
@@ -251,6 +268,7 @@ class SearchEngine:
         """Drop the index and its snapshot; index every stored message again."""
         await self.loaded()
         async with self._lock:
+            self.removals_checked = await self._removals()  # the messages are read after it
             total = await self.storage.count(indexer.STORE)
             self.index = Index()
             self.cache.clear()
@@ -301,6 +319,7 @@ class SearchEngine:
         """Everything was erased: an empty index, no snapshot."""
         await self.loaded()
         async with self._lock:
+            self.removals_checked = await self._removals()  # what is captured from now on is all there is
             self.index = Index()
             self.cache.clear()
             await snapshot.drop(self.storage)
@@ -336,7 +355,7 @@ class SearchEngine:
 
     async def save_snapshot(self) -> snapshot.SnapshotInfo:
         began = self.clock.now()
-        self.snapshot_info = await snapshot.save(self.storage, self.index, began, lambda: self.clock.sleep(0))
+        self.snapshot_info = await snapshot.save(self.storage, self.index, began, lambda: self.clock.sleep(0), self.removals_checked)
         self.snapshot_cost = self.clock.now() - began
         self.unsaved = 0
         return self.snapshot_info

@@ -20,6 +20,9 @@ class Changes(Protocol):
     async def changed_after(self, after: int, limit: int) -> list[dict]:
         """Message records with seq > after, in seq order, at most limit (pycore.capture.store)."""
 
+    async def removals(self) -> int:
+        """How many removals of messages there have been (each counted in its own transaction)."""
+
 
 def usable(rec: Any) -> bool:
     return isinstance(rec, dict) and isinstance(rec.get("key"), str) and isinstance(rec.get("chat"), str)

@@ -86,7 +86,7 @@ async def load(storage: Storage, reading: Callable[[], None] = lambda: None) -> 
     restored = decode(*found, crc) if found else None
     if restored and found and "parts" not in found[0]:  # the old format: written once more, as a blob
         try:
-            await save(storage, restored[0], restored[1].created_at, _no_pause)
+            await save(storage, restored[0], restored[1].created_at, _no_pause)  # not compared yet: no removals
         except StorageError as exc:  # the old record stays; it is still read next time
             log.warning("search snapshot not rewritten (%s)", exc)
     return restored
@@ -96,14 +96,26 @@ async def _no_pause() -> None:
     return None
 
 
-async def save(storage: Storage, index: Index, now: float, pause: Callable[[], Awaitable[Any]]) -> SnapshotInfo:
+async def head(storage: Storage) -> dict[str, Any] | None:
+    """The stored snapshot's head record alone (its parts are not read); None when unreadable."""
+    try:
+        return await storage.get(STORE, KEY)
+    except StorageError:
+        return None
+
+
+async def save(storage: Storage, index: Index, now: float, pause: Callable[[], Awaitable[Any]],
+               removals: int | None = None) -> SnapshotInfo:
+    """``removals``: the message store's removals when this index was last compared with storage
+    (SearchEngine._load): a start finding the same number need not compare again."""
     raw = index.serialize()
     # Read before yielding: the bytes are of this moment. The documents per day travel with them: a
     # start would otherwise count them on its first large search (0.7 s at a million in Pyodide).
     seq, docs, days = index.seq, index.count(), index.day_counts()
     await pause()
     info = SnapshotInfo(seq=seq, docs=docs, bytes=len(raw), raw_bytes=len(raw), created_at=now, version=INDEX_VERSION)
-    await storage.put_blob(STORE, KEY, {"crc": zlib.crc32(raw), "days": sorted(days.items()), **info.__dict__}, raw)
+    await storage.put_blob(STORE, KEY, {"crc": zlib.crc32(raw), "days": sorted(days.items()), "removals": removals,
+                                        **info.__dict__}, raw)
     return info
 
 

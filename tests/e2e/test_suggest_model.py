@@ -90,7 +90,8 @@ def model_server(core_page):
 
 
 def idb_dump(page) -> str:
-    """Every record of every store of the core's IndexedDB, as one JSON text."""
+    """Every record of every store of the core's IndexedDB, as one JSON text; bytes (the search
+    snapshot's parts) as text too, one character per byte, so a key written in them shows."""
     return page.evaluate("""() => new Promise((resolve, reject) => {
         const open = indexedDB.open("mettri");
         open.onerror = () => reject(open.error);
@@ -105,7 +106,8 @@ def idb_dump(page) -> str:
                 });
             }
             db.close();
-            resolve(JSON.stringify(out));
+            const latin1 = new TextDecoder("latin1");
+            resolve(JSON.stringify(out, (k, v) => (v instanceof Uint8Array ? latin1.decode(v) : v)));
         };
     })""")
 
