@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from typing import Any, Awaitable, Sequence
+from typing import Any, Sequence
 
 from pycore.app import Core, Services
 from pycore.clock import SystemClock
@@ -115,17 +115,6 @@ class IndexedDBStorage(Storage):
 
     async def count(self, store, *, index=None, range=None) -> int:
         return int(await self._call("count", self._q(store, index, range)))
-
-    def counting(self, store: str) -> Awaitable[int]:
-        pending = self._shim.count(self._q(store, None, None))  # asked now: IndexedDB counts from here
-
-        async def counted() -> int:
-            try:
-                return int(json.loads(await pending))
-            except Exception as exc:  # JsException under Pyodide
-                raise _js_error(exc) from None
-
-        return counted()
 
     async def close(self) -> None:
         self._shim.close()

@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Awaitable, Callable, Coroutine, Protocol
+from typing import Any, Callable, Protocol
 
 from pycore.clock import Clock
 from pycore.search import indexer, snapshot
@@ -155,34 +155,18 @@ class SearchEngine:
 
     async def _load(self) -> None:
         # Storage is compared with the snapshot (see _stale). Counting the stored messages takes ~1.4 s
-        # in IndexedDB at a million, so it is skipped when no message was removed since a start that
-        # compared this index with storage: the message store counts its removals in their own
-        # transactions, and the snapshot carries the count it was compared at. Otherwise the count is
-        # asked for once the snapshot's parts are on their way (IndexedDB does one thing at a time): it
-        # then runs while the snapshot is copied into SQLite.
+        # in IndexedDB at a million, so it is skipped when no message was removed since this index was
+        # last compared with storage: the message store counts its removals in their own transactions,
+        # and the snapshot carries the number it was compared at (SnapshotInfo.removals).
         removals = await self._removals()  # before anything is compared: a removal after it shows next time
-        kept = await snapshot.head(self.storage)
-        trusted = removals is not None and kept is not None and kept.get("removals") == removals
-        counted: Awaitable[int] | None = None
-
-        def parts_coming() -> None:
-            nonlocal counted
-            counted = counted or (None if trusted else self.storage.counting(indexer.STORE))
-
-        try:
-            restored = await snapshot.load(self.storage, parts_coming)
-            if restored is not None:
-                parts_coming()
-                stored = await self._stored(counted)
-        finally:
-            if isinstance(counted, Coroutine):
-                counted.close()  # not awaited when the load failed or was cut short
+        restored = await snapshot.load(self.storage)
         self.removals_checked = removals  # this index is now compared with storage (or rebuilt from it)
         if restored is None:
             self.rebuild_reason = "snapshot_unusable"
         else:
             index, info = restored
-            reason = self._stale(index, stored)
+            trusted = removals is not None and info.removals == removals
+            reason = self._stale(index, await self._stored(count=not trusted))
             if reason is None:
                 self.index, self.snapshot_info, self.started_from = index, info, "snapshot"
             else:
@@ -198,12 +182,12 @@ class SearchEngine:
             log.warning("search start: removals unreadable (%s)", exc)
             return None
 
-    async def _stored(self, counted: Awaitable[int] | None) -> tuple[int, int | None] | None:
-        """The newest message's seq and the number of messages stored (None: not counted, ``counted`` is
-        None); None when storage is unreadable."""
+    async def _stored(self, count: bool) -> tuple[int, int | None] | None:
+        """The newest message's seq and the number of messages stored (None unless ``count``); None
+        when storage is unreadable."""
         try:
             newest = await self.storage.query(indexer.STORE, index="by_seq", limit=1, reverse=True)
-            return (newest[0]["seq"] if newest else 0), (await counted if counted is not None else None)
+            return (newest[0]["seq"] if newest else 0), (await self.storage.count(indexer.STORE) if count else None)
         except StorageError as exc:
             log.warning("search start: storage unreadable (%s)", exc)
             return None
@@ -541,7 +525,7 @@ class SearchEngine:
         info = self.snapshot_info
         return {
             "indexed": self.index.count(), "last_seq": self.index.seq, "pending": await self.pending(),
-            "generation": self.generation, "snapshot": dict(info.__dict__) if info else None,
+            "generation": self.generation, "snapshot": info.status() if info else None,
             "started_from": self.started_from, "rebuild_reason": self.rebuild_reason,
             "cache_size": len(self.cache), "cache_hits": self.cache.hits, "cache_misses": self.cache.misses,
         }

@@ -2,8 +2,8 @@
 
 The in-memory database is serialized (``Connection.serialize()``) and stored as a blob of the
 ``search_snapshot`` store (``Storage.put_blob``): a head record with the change sequence the
-snapshot covers, the index version and a CRC of the bytes, and the bytes themselves in parts of
-8 MiB, raw. Raw because IndexedDB already compresses a large value on disk (Snappy, in the
+snapshot covers, the index version and a CRC of the bytes, and the bytes themselves in parts
+(BLOB_PART), raw. Raw because IndexedDB already compresses a large value on disk (Snappy, in the
 browser's process), and because at a million messages inflating a zlib stream alone took ~2 s of
 the core's thread in Pyodide and base64 another ~1 s: the start's budget for search (issue 16:
 searchable ≤ 2 s after the core is ready). The CRC detects a damaged blob before SQLite reads it.
@@ -39,6 +39,12 @@ class SnapshotInfo:
     raw_bytes: int  # size of the SQLite database
     created_at: float
     version: str
+    # The message store's removals when this index was last compared with storage (SearchEngine._load):
+    # a start finding the same number need not compare again. Not part of search.status.
+    removals: int | None = None
+
+    def status(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "removals"}
 
 
 def decode(head: dict[str, Any] | None, raw: bytes | bytearray = b"", crc: int | None = None) -> tuple[Index, SnapshotInfo] | None:
@@ -60,22 +66,21 @@ def decode(head: dict[str, Any] | None, raw: bytes | bytearray = b"", crc: int |
         if index.seq != head["seq"]:
             raise ValueError("sequence mismatch")
         index.know_days(head.get("days"))
+        removals = head.get("removals")
         info = SnapshotInfo(seq=index.seq, docs=index.count(), bytes=len(raw), raw_bytes=len(raw),
-                            created_at=float(head.get("created_at") or 0.0), version=INDEX_VERSION)
+                            created_at=float(head.get("created_at") or 0.0), version=INDEX_VERSION,
+                            removals=removals if type(removals) is int else None)
         return index, info
     except (KeyError, TypeError, ValueError, binascii.Error, zlib.error, IndexError_) as exc:
         log.warning("search snapshot unusable (%s): rebuilding", exc)
         return None
 
 
-async def load(storage: Storage, reading: Callable[[], None] = lambda: None) -> tuple[Index, SnapshotInfo] | None:
-    """The stored index, or None. ``reading`` is told when the snapshot's first part is in (the rest
-    are asked for by then)."""
+async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
     crc = 0
 
     def checked(part: memoryview) -> None:  # while the next part is read
         nonlocal crc
-        reading()
         crc = zlib.crc32(part, crc)
 
     try:
@@ -96,26 +101,17 @@ async def _no_pause() -> None:
     return None
 
 
-async def head(storage: Storage) -> dict[str, Any] | None:
-    """The stored snapshot's head record alone (its parts are not read); None when unreadable."""
-    try:
-        return await storage.get(STORE, KEY)
-    except StorageError:
-        return None
-
-
 async def save(storage: Storage, index: Index, now: float, pause: Callable[[], Awaitable[Any]],
                removals: int | None = None) -> SnapshotInfo:
-    """``removals``: the message store's removals when this index was last compared with storage
-    (SearchEngine._load): a start finding the same number need not compare again."""
+    """``removals``: see SnapshotInfo.removals."""
     raw = index.serialize()
     # Read before yielding: the bytes are of this moment. The documents per day travel with them: a
     # start would otherwise count them on its first large search (0.7 s at a million in Pyodide).
     seq, docs, days = index.seq, index.count(), index.day_counts()
     await pause()
-    info = SnapshotInfo(seq=seq, docs=docs, bytes=len(raw), raw_bytes=len(raw), created_at=now, version=INDEX_VERSION)
-    await storage.put_blob(STORE, KEY, {"crc": zlib.crc32(raw), "days": sorted(days.items()), "removals": removals,
-                                        **info.__dict__}, raw)
+    info = SnapshotInfo(seq=seq, docs=docs, bytes=len(raw), raw_bytes=len(raw), created_at=now, version=INDEX_VERSION,
+                        removals=removals)
+    await storage.put_blob(STORE, KEY, {"crc": zlib.crc32(raw), "days": sorted(days.items()), **info.__dict__}, raw)
     return info
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Literal, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -142,11 +142,6 @@ class Storage(ABC):
 
     @abstractmethod
     async def count(self, store: str, *, index: str | None = None, range: Range | None = None) -> int: ...
-
-    def counting(self, store: str) -> Awaitable[int]:
-        """The store's count, asked for now where the database works beside the caller (IndexedDB)
-        and awaited later; here, counted when awaited."""
-        return self.count(store)
 
     @abstractmethod
     async def close(self) -> None: ...

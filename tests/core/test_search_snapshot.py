@@ -330,12 +330,18 @@ def test_a_start_counts_the_messages_only_after_a_removal(w, monkeypatch):
     the number it was compared at. A removal the index never heard of (the browser closed before search
     forgot it) still makes the next start count, and find the snapshot ahead of storage."""
     from pycore.capture.store import MessageStore
-    from pycore.storage.base import Storage
+    from pycore.storage.memory import MemoryStorage
 
     store = MessageStore(w.storage)
     counted: list[str] = []
-    real = Storage.counting
-    monkeypatch.setattr(Storage, "counting", lambda self, name: counted.append(name) or real(self, name))
+    real = MemoryStorage.count
+
+    async def count(self, name, *, index=None, range=None):
+        if index is None and range is None:
+            counted.append(name)
+        return await real(self, name, index=index, range=range)
+
+    monkeypatch.setattr(MemoryStorage, "count", count)
     restart(w, changes=store)  # the fixture's snapshot was saved without a comparison: counted
     assert counted == ["messages"] and w.engine.started_from == "snapshot"
     asyncio.run(w.engine.save_snapshot())  # now carries the removals it was compared at
