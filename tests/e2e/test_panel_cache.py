@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests import browser
+from tests.e2e.a11y import assert_accessible
 from tests.conftest import open_whatsapp, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -105,6 +106,8 @@ def test_the_open_chats_card_is_painted_read_only_while_the_core_starts(routed, 
     assert seen["name"] == (cache["card"]["row"]["name"] or name)
     assert any(c.startswith("Cliente do cache") for c in seen["chips"])
     assert seen["updating"] and seen["inert"]
+    # The copy is inert: the panel's scrolling region still takes the keyboard (axe's scrollable-region-focusable).
+    assert_accessible(panel, what="the card's last known copy")
     # Then the core answers (no WhatsApp tab: no chat open) and the copy gives way to its answer.
     panel.wait_for_function("() => !document.querySelector('#crm-card').dataset.cached", timeout=120_000)
     assert panel.locator("#crm-card-updating").is_hidden()
