@@ -11,7 +11,8 @@ the index's rowid encodes the timestamp. So:
    * tier 2 "phrase": the loose words as one exact phrase (only with 2+ words);
    * tier 1 "exact": every word as a whole word (accents/case still ignored);
    * tier 0 "partial": the last word as a prefix (only while it may be typed).
-   A row belongs to its highest tier. Without a prefix, tier 0 is not queried.
+   A row belongs to its highest tier. Without a prefix, tier 0 is not queried, nor
+   when the only indexed word the prefix starts is itself (tier 1 holds its hits).
 2. Score = 2 * tier + 0.6 * bm25 / max_bm25_in_tier + 0.39 * 0.5 ** (age_days / 30).
    The two last terms are < 1 together, so an exact match always outranks a
    partial one, and a phrase match an exact one; inside a tier relevance and
@@ -421,8 +422,11 @@ class SearchEngine:
         if len(query.terms) > 1:
             tiers.append((2, fts_expression(query, with_prefix=False, as_phrase=True)))
         tiers.append((1, fts_expression(query, with_prefix=False)))
-        if query.prefix:
-            tiers.append((0, fts_expression(query, expand=expand)))
+        spelled = expand(query.prefix) if query.prefix and expand else None
+        # A prefix that starts no indexed word but itself ("comprovante" typed in full) finds what
+        # tier 1 found: asking again cost each such query a second bm25 pass over the word's hits.
+        if query.prefix and spelled != [query.prefix]:
+            tiers.append((0, fts_expression(query, expand=lambda _: spelled)))
         return tiers
 
     def _page(self, query: Query, ranked: list[tuple[float, int]], offset: int, limit: int,

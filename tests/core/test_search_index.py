@@ -133,6 +133,42 @@ def test_a_long_prefix_is_spelled_out_as_its_words_and_finds_the_same_hits():
     assert SearchEngine._tiers(query, ix.prefix_words)[-1] == (0, fast)
 
 
+def test_a_typed_word_that_starts_no_other_word_is_asked_once():
+    """A last word typed in full, starting no other indexed word, is not asked again as a prefix
+    (its partial tier would hold the exact tier's hits, at the cost of a second bm25 pass); the
+    ranking, hits and total are those of asking it as a prefix too."""
+    from pycore.search.engine import SearchEngine
+    from pycore.search.text import parse
+
+    ix = Index()
+    texts = ["comprovante enviado", "segue o comprovante", "comprovantes do mês", "sem comprovante ainda",
+             "o comprovante do pix", "pix enviado"]
+    ix.upsert([rec(f"c@c.us|{i}", 1000.0 + i, t) for i, t in enumerate(texts)], len(texts))
+    assert SearchEngine._tiers(parse("comprovantes"), ix.prefix_words) == [(1, '"comprovantes"')]
+    assert SearchEngine._tiers(parse("pix comprovante"), ix.prefix_words)[-1][0] == 0  # "comprovantes" too
+    ix.delete(["c@c.us|2"])
+    assert SearchEngine._tiers(parse("comprovante"), ix.prefix_words) == [(1, '"comprovante"')]
+    assert SearchEngine._tiers(parse("comprovante "), ix.prefix_words) == [(1, '"comprovante"')]
+
+    class NoSpelling(SearchEngine):  # every prefix left to FTS5: the partial tier always asked
+        @staticmethod
+        def _tiers(query, expand=None):
+            return SearchEngine._tiers(query, lambda _: None)
+
+    from pycore.clock import FakeClock
+    from pycore.search.protocol import SearchFilters
+    from pycore.storage.memory import MemoryStorage
+
+    got = []
+    for cls in (SearchEngine, NoSpelling):
+        engine = cls(MemoryStorage(), FakeClock(2000.0))
+        engine.index = ix
+        got.append(engine.search_messages("comprovante", SearchFilters()))
+    assert sorted(h["key"] for h in got[0]["hits"]) == ["c@c.us|0", "c@c.us|1", "c@c.us|3", "c@c.us|4"]
+    assert got[0]["hits"] == got[1]["hits"]  # same order, same scores
+    assert (got[0]["total"], got[0]["total_exact"]) == (got[1]["total"], got[1]["total_exact"]) == (4, True)
+
+
 def test_a_prefix_of_too_many_words_is_left_to_fts5():
     from pycore.search.index import PREFIX_WORDS
 
