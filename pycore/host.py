@@ -73,7 +73,8 @@ class IndexedDBStorage(Storage):
             payload[1 + n]["blob"] = n
         await self._write(json.dumps(payload, ensure_ascii=False), to_js([to_js(part) for part in parts]))
 
-    async def get_blob(self, store: str, key: str, each: PartSeen | None = None) -> tuple[dict[str, Any], bytearray] | None:
+    async def get_blob(self, store: str, key: str, each: PartSeen | None = None,
+                       spare: bool = False) -> tuple[dict[str, Any], bytearray] | None:
         """As Storage.get_blob, in one transaction. The shim asks for every part at once and hands each
         over as it arrives: it is copied once, into the blob's buffer, and ``each`` sees it while the
         next one is read."""
@@ -82,7 +83,7 @@ class IndexedDBStorage(Storage):
             head = json.loads(found.head)
             if head is None:
                 return None
-            out = BlobBuffer(head)
+            out = BlobBuffer(head, spare)  # the parts are on their way meanwhile
             pending = found.parts.to_py(depth=1)  # JS promises of Uint8Arrays, in key order
             for n in range(len(pending)):
                 part = await pending[n]

@@ -84,7 +84,7 @@ async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
         crc = zlib.crc32(part, crc)
 
     try:
-        found = await storage.get_blob(STORE, KEY, checked)
+        found = await storage.get_blob(STORE, KEY, checked, spare=True)  # Index.deserialize copies the bytes
     except StorageError as exc:
         log.warning("search snapshot unreadable (%s): rebuilding", exc)
         return None
