@@ -15,7 +15,18 @@ from typing import Any, Sequence
 from pycore.app import Core, Services
 from pycore.clock import SystemClock
 from pycore.dev.clock import WarpClock
-from pycore.storage.base import BlobBuffer, PartSeen, Range, Storage, StorageError, WriteOp, blob_parts, blob_writes
+from pycore.storage.base import (
+    BLOB_PART,
+    BlobBuffer,
+    PartSeen,
+    Range,
+    Storage,
+    StorageError,
+    WriteOp,
+    blob_parts,
+    blob_size,
+    blob_writes,
+)
 from pycore.storage.schema import schema_json
 
 log = logging.getLogger("mettri.host")
@@ -32,6 +43,8 @@ def _js_error(exc: Exception) -> StorageError:
 
 class IndexedDBStorage(Storage):
     """Storage over extension/offscreen/idb-shim.js."""
+
+    overlaps = True
 
     def __init__(self, shim: Any) -> None:
         self._shim = shim
@@ -73,21 +86,16 @@ class IndexedDBStorage(Storage):
             payload[1 + n]["blob"] = n
         await self._write(json.dumps(payload, ensure_ascii=False), to_js([to_js(part) for part in parts]))
 
-    async def get_blob(self, store: str, key: str, each: PartSeen | None = None,
-                       spare: bool = False) -> tuple[dict[str, Any], bytearray] | None:
+    async def get_blob(self, store: str, key: str, each: PartSeen | None = None) -> tuple[dict[str, Any], bytearray] | None:
         """As Storage.get_blob, in one transaction. The shim asks for every part at once and hands each
         over as it arrives: it is copied once, into the blob's buffer, and ``each`` sees it while the
         next one is read."""
         try:
-            found = await self._shim.getBlob(store, json.dumps(key), json.dumps(blob_parts(key).model_dump()))
-            head = json.loads(found.head)
+            head, parts = await self._blob(store, key)
             if head is None:
                 return None
-            out = BlobBuffer(head, spare)  # the parts are on their way meanwhile
-            pending = found.parts.to_py(depth=1)  # JS promises of Uint8Arrays, in key order
-            for n in range(len(pending)):
-                part = await pending[n]
-                pending[n] = None  # let JavaScript free it
+            out = BlobBuffer(head)
+            async for part in self._each_part(parts):
                 view = out.place(part.byteLength)
                 part.assign_to(view)
                 if each:
@@ -97,6 +105,59 @@ class IndexedDBStorage(Storage):
             raise
         except Exception as exc:  # JsException under Pyodide
             raise _js_error(exc) from None
+
+    async def get_blob_file(self, store: str, key: str, path: str, each: PartSeen | None = None) -> dict[str, Any] | None:
+        """As Storage.get_blob_file, in one transaction: each part goes from JavaScript straight into the
+        file (Pyodide's in-memory file system keeps its bytes outside the wasm heap), and into Python
+        only through one part-sized buffer, for ``each``, while the next part is read."""
+        from pyodide_js import FS  # Pyodide only, like this module
+
+        try:
+            head, parts = await self._blob(store, key)
+            if head is None:
+                return None
+            size = blob_size(head)
+            stream = FS.open(path, "w+")
+            try:
+                FS.truncate(path, size)  # the file's storage in one piece: no regrowth part by part
+                at, scratch = 0, bytearray(BLOB_PART)
+                async for part in self._each_part(parts):
+                    n = part.byteLength
+                    if at + n > size:
+                        raise StorageError("blob parts larger than its head says", retryable=False)
+                    FS.write(stream, part, 0, n, at)
+                    at += n
+                    if each:
+                        if n > len(scratch):
+                            scratch = bytearray(n)
+                        view = memoryview(scratch)[:n]
+                        part.assign_to(view)
+                        each(view)
+            finally:
+                FS.close(stream)
+            if at != size:
+                raise StorageError("blob parts smaller than its head says", retryable=False)
+            return head
+        except StorageError:
+            raise
+        except Exception as exc:  # JsException under Pyodide
+            raise _js_error(exc) from None
+
+    async def _blob(self, store: str, key: str) -> tuple[dict[str, Any] | None, Any]:
+        """The head (None: no blob) and its parts' promises, all asked for in one transaction."""
+        found = await self._shim.getBlob(store, json.dumps(key), json.dumps(blob_parts(key).model_dump()))
+        return json.loads(found.head), found.parts
+
+    @staticmethod
+    async def _each_part(parts: Any):
+        """The parts (JS promises of Uint8Arrays, in key order) as they arrive, each let go once used."""
+        pending = parts.to_py(depth=1)
+        for n in range(len(pending)):
+            part = await pending[n]
+            pending[n] = None  # let JavaScript free it
+            if part is None:
+                raise StorageError("blob parts missing", retryable=False)
+            yield part
 
     async def get(self, store: str, key: Any) -> dict[str, Any] | None:
         return await self._call("get", store, json.dumps(key))

@@ -221,15 +221,21 @@ class OffscreenProbe:
         return {"used": used, "total": total}
 
     def memory(self) -> dict:
-        """JS heap after a GC (the document's and the worker's) and Python's WebAssembly memory, as the
-        worker counts it (extension/offscreen/main.js mettriWasmBytes: no heap walk)."""
+        """JS heap after a GC (the document's and the worker's), Python's WebAssembly memory and the files
+        of its in-memory file system, as the worker counts them (extension/offscreen/main.js
+        mettriWasmBytes, mettriFileBytes: no heap walk)."""
         heap = self.heap()
-        wasm = self.send("Runtime.evaluate", {"expression": "globalThis.mettriWasmBytes ? mettriWasmBytes() : null",
-                                              "returnByValue": True, "awaitPromise": True})["result"].get("value")
+
+        def worker(name: str) -> int | None:
+            return self.send("Runtime.evaluate", {"expression": f"globalThis.{name} ? {name}() : null",
+                                                  "returnByValue": True, "awaitPromise": True})["result"].get("value")
+        wasm, files = worker("mettriWasmBytes"), worker("mettriFileBytes")
         js = heap["used"] / 2**20
         return {"js_heap_used_mb": round(js, 1), "js_heap_total_mb": round(heap["total"] / 2**20, 1),
                 "wasm_memory_mb": round(wasm / 2**20, 1) if wasm else None,
-                "total_mb": round(js + (wasm or 0) / 2**20, 1)}
+                # the search index's database file, in Python's in-memory file system (JS memory outside the heap)
+                "memory_files_mb": round(files / 2**20, 1) if files is not None else None,
+                "total_mb": round(js + ((wasm or 0) + (files or 0)) / 2**20, 1)}
 
     def close(self) -> None:
         self.browser.close()

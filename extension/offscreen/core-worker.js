@@ -45,4 +45,16 @@ const link = makeLink(/** @type {any} */ (self), {
   wasmBytes() {
     return pyodide ? /** @type {any} */ (pyodide)._module.HEAPU8.buffer.byteLength : null;
   },
+  /** The bytes held by files in Python's in-memory file system (the search index's database, kept
+   * there outside the wasm heap): for scripts/bench_scale.py, with wasmBytes. */
+  fileBytes() {
+    if (!pyodide) return null;
+    const fs = /** @type {any} */ (pyodide).FS;
+    let bytes = 0;
+    for (const name of fs.readdir("/tmp")) {
+      const node = fs.lookupPath(`/tmp/${name}`).node;
+      if (node.contents && node.contents.byteLength) bytes += node.contents.byteLength; // its storage, not just its size
+    }
+    return bytes;
+  },
 });

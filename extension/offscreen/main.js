@@ -92,7 +92,7 @@ async function boot() {
   broadcastBoot();
   resolveReady();
   // For scripts/bench_scale.py and DevTools: the size of Python's WebAssembly memory, in the worker.
-  Object.assign(globalThis, { mettriWasmBytes: () => core.call("wasmBytes") });
+  Object.assign(globalThis, { mettriWasmBytes: () => core.call("wasmBytes"), mettriFileBytes: () => core.call("fileBytes") });
   if (started && state.runtimeFrom === "fresh") setTimeout(snapshotForNextStart, SNAPSHOT_DELAY_MS);
 }
 

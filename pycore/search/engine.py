@@ -159,8 +159,13 @@ class SearchEngine:
         # in IndexedDB at a million, so it is skipped when no message was removed since this index was
         # last compared with storage: the message store counts its removals in their own transactions,
         # and the snapshot carries the number it was compared at (SnapshotInfo.removals).
-        removals = await self._removals()  # before anything is compared: a removal after it shows next time
-        restored = await snapshot.load(self.storage)
+        # The removals number is read before anything is compared (a removal after it shows next time);
+        # it and the chat names are read while the snapshot's parts come in (~0.4 s at a million).
+        reads = (self._removals(), snapshot.load(self.storage), self.refresh_directory())
+        if self.storage.overlaps:
+            removals, restored, _ = await asyncio.gather(*reads)
+        else:
+            removals, restored, _ = [await read for read in reads]
         self.removals_checked = removals  # this index is now compared with storage (or rebuilt from it)
         if restored is None:
             self.rebuild_reason = "snapshot_unusable"
@@ -173,7 +178,6 @@ class SearchEngine:
             else:
                 self.rebuild_reason = reason
         self._changed()
-        await self.refresh_directory()
 
     async def _removals(self) -> int | None:
         """The message store's removals so far; None when unknown (no store, storage unreadable)."""

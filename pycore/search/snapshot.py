@@ -18,11 +18,13 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import os
+import tempfile
 import zlib
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from pycore.search.index import INDEX_VERSION, Index, IndexError_
+from pycore.search.index import INDEX_VERSION, Index, IndexError_, remove_file
 from pycore.storage.base import Storage, StorageError
 
 log = logging.getLogger("mettri.search")
@@ -47,33 +49,45 @@ class SnapshotInfo:
         return {k: v for k, v in self.__dict__.items() if k != "removals"}
 
 
-def decode(head: dict[str, Any] | None, raw: bytes | bytearray = b"", crc: int | None = None) -> tuple[Index, SnapshotInfo] | None:
-    """The index in a snapshot (its head record, its bytes and their CRC if it was taken as they were
-    read), or None when it is missing, damaged or of another version."""
-    if not head:
-        return None
+def decode(head: dict[str, Any] | None, path: str, crc: int | None = None) -> tuple[Index, SnapshotInfo] | None:
+    """The index in a snapshot: its head record, and its bytes in the file at ``path`` with their CRC
+    taken as they were read; or None when it is missing, damaged or of another version. A usable
+    index in the file takes the file over (Index.open); otherwise the file is removed."""
+    index: Index | None = None
     try:
+        if not head:
+            return None
         if head.get("version") != INDEX_VERSION:
             log.info("search snapshot version %r is not %r: rebuilding", head.get("version"), INDEX_VERSION)
             return None
         if "parts" not in head:  # written before blobs: base64 text of a zlib stream, in the head
-            raw, crc = zlib.decompress(base64.b64decode(head["data"], validate=True)), None
-        elif len(raw) != head["raw_bytes"]:
-            raise ValueError(f"{len(raw)} bytes stored, {head['raw_bytes']} written")
-        if (zlib.crc32(raw) if crc is None else crc) != head["crc"]:
-            raise ValueError("checksum mismatch")
-        index = Index.deserialize(raw)
+            raw = zlib.decompress(base64.b64decode(head["data"], validate=True))
+            if zlib.crc32(raw) != head["crc"]:
+                raise ValueError("checksum mismatch")
+            index = Index.deserialize(raw)
+            size = len(raw)
+        else:
+            size = os.path.getsize(path)
+            if size != head["raw_bytes"]:
+                raise ValueError(f"{size} bytes stored, {head['raw_bytes']} written")
+            if crc != head["crc"]:
+                raise ValueError("checksum mismatch")
+            index = Index.open(path)
         if index.seq != head["seq"]:
             raise ValueError("sequence mismatch")
         index.know_days(head.get("days"))
         removals = head.get("removals")
-        info = SnapshotInfo(seq=index.seq, docs=index.count(), bytes=len(raw), raw_bytes=len(raw),
+        info = SnapshotInfo(seq=index.seq, docs=index.count(), bytes=size, raw_bytes=size,
                             created_at=float(head.get("created_at") or 0.0), version=INDEX_VERSION,
                             removals=removals if type(removals) is int else None)
         return index, info
     except (KeyError, TypeError, ValueError, binascii.Error, zlib.error, IndexError_) as exc:
         log.warning("search snapshot unusable (%s): rebuilding", exc)
+        index = None  # an index that took the file over removes it as it goes
         return None
+    finally:
+        if index is None or "parts" not in (head or {}):
+            remove_file(path)
 
 
 async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
@@ -83,13 +97,16 @@ async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
         nonlocal crc
         crc = zlib.crc32(part, crc)
 
+    fd, path = tempfile.mkstemp(prefix="mettri-search-", suffix=".db")
+    os.close(fd)
     try:
-        found = await storage.get_blob(STORE, KEY, checked, spare=True)  # Index.deserialize copies the bytes
+        head = await storage.get_blob_file(STORE, KEY, path, checked)
     except StorageError as exc:
+        remove_file(path)
         log.warning("search snapshot unreadable (%s): rebuilding", exc)
         return None
-    restored = decode(*found, crc) if found else None
-    if restored and found and "parts" not in found[0]:  # the old format: written once more, as a blob
+    restored = decode(head, path, crc)
+    if restored and head and "parts" not in head:  # the old format: written once more, as a blob
         try:
             await save(storage, restored[0], restored[1].created_at, _no_pause)  # not compared yet: no removals
         except StorageError as exc:  # the old record stays; it is still read next time

@@ -83,19 +83,19 @@ class StorageError(Exception):
 PartSeen = Callable[[memoryview], None]
 
 
+def blob_size(head: dict[str, Any]) -> int:
+    """The size a blob's head gives (0 for a record written otherwise); StorageError if it is no size."""
+    size = head.get("size", 0)
+    if not isinstance(size, int) or size < 0:
+        raise StorageError(f"blob head with a size of {size!r}", retryable=False)
+    return size
+
+
 class BlobBuffer:
     """A blob's bytes put together part by part, in one buffer of the size its head gives."""
 
-    def __init__(self, head: dict[str, Any], spare: bool = False) -> None:
-        size = head.get("size", 0)
-        if not isinstance(size, int) or size < 0:
-            raise StorageError(f"blob head with a size of {size!r}", retryable=False)
-        self.out, self.at = bytearray(size), 0
-        if spare:
-            # Room for one copy of the blob (SQLite's deserialize makes one), taken and given back at
-            # once: under Pyodide, growing the heap and touching its pages cost ~0.3 s at 345 MB, paid
-            # here while the parts are still being read instead of after them.
-            bytearray(size)
+    def __init__(self, head: dict[str, Any]) -> None:
+        self.out, self.at = bytearray(blob_size(head)), 0
 
     def place(self, n: int) -> memoryview:
         """Where the next part of ``n`` bytes goes."""
@@ -118,6 +118,11 @@ class BlobBuffer:
 
 
 class Storage(ABC):
+    # Whether reads asked for together are served together: IndexedDB reads while Python waits, so a
+    # start asks for several at once; a store in memory answers each at once, and running them as
+    # tasks would only reorder its answers (and leave them to the loop's turns).
+    overlaps = False
+
     @abstractmethod
     async def open(self) -> int:
         """Open (creating or upgrading the schema); return the stored schema version before opening."""
@@ -169,20 +174,28 @@ class Storage(ABC):
             op.record["data"] = bytes(part)
         await self.apply(ops)
 
-    async def get_blob(self, store: str, key: str, each: PartSeen | None = None,
-                       spare: bool = False) -> tuple[dict[str, Any], bytearray] | None:
+    async def get_blob(self, store: str, key: str, each: PartSeen | None = None) -> tuple[dict[str, Any], bytearray] | None:
         """A blob's head and its bytes (empty for a head without parts: a record written otherwise);
         None when there is no head. ``each`` sees every part's bytes in order as it comes in (a
-        checksum while the next part is read); ``spare``: the reader will copy the bytes once, so room
-        for that copy is made while the parts are read (BlobBuffer). Parts that do not add up to the
-        head's size raise StorageError."""
+        checksum while the next part is read). Parts that do not add up to the head's size raise
+        StorageError."""
         head = await self.get(store, key)
         if head is None:
             return None
-        out = BlobBuffer(head, spare)
+        out = BlobBuffer(head)
         for part in await self.query(store, range=blob_parts(key)):
             out.add(part["data"], each)
         return head, out.done()
+
+    async def get_blob_file(self, store: str, key: str, path: str, each: PartSeen | None = None) -> dict[str, Any] | None:
+        """As get_blob, the bytes written to the file at ``path`` (made or replaced) instead of
+        returned: the head, or None when there is none."""
+        found = await self.get_blob(store, key, each)
+        if found is None:
+            return None
+        with open(path, "wb") as f:
+            f.write(found[1])
+        return found[0]
 
     async def delete_blob(self, store: str, key: str) -> None:
         await self.apply([WriteOp(op="delete", store=store, key=key), WriteOp(op="delete", store=store, range=blob_parts(key))])

@@ -52,14 +52,16 @@ def stored(w: World) -> tuple[dict, bytes]:
     return head, bytes(raw)
 
 
-def test_stored_head_carries_seq_version_and_the_database_in_parts(w):
+def test_stored_head_carries_seq_version_and_the_database_in_parts(w, tmp_path):
     head, raw = stored(w)
     assert head["seq"] == 41 and head["version"] == INDEX_VERSION and head["docs"] == 41
     assert raw.startswith(b"SQLite format 3\x00") and head["raw_bytes"] == head["size"] == len(raw)
     assert head["parts"] == 1 and "data" not in head and head["crc"] == zlib.crc32(raw)
     assert sum(n for _, n in head["days"]) == 41  # documents per day: a start need not count them
-    # read as a start reads it (room for SQLite's copy made while the parts come in): the same bytes
-    assert asyncio.run(w.storage.get_blob(snapshot.STORE, snapshot.KEY, spare=True)) == (head, raw)
+    # read as a start reads it, into a file: the same bytes
+    path = tmp_path / "index.db"
+    assert asyncio.run(w.storage.get_blob_file(snapshot.STORE, snapshot.KEY, str(path))) == head
+    assert path.read_bytes() == raw
 
 
 def test_a_start_knows_the_documents_per_day_from_the_snapshot(w, monkeypatch):
@@ -369,3 +371,45 @@ def test_every_removal_of_messages_is_counted_in_its_own_transaction(w):
     assert w.storage.transactions[-1] == frozenset({"messages", "meta"})  # the delete and its count, one write
     asyncio.run(store.remove_chats([BETO]))
     assert asyncio.run(w.storage.get("meta", REMOVALS_META_KEY))["value"] == 2
+
+
+def test_a_start_over_indexeddb_reads_the_removals_and_chat_names_while_the_parts_come_in(w):
+    """Over a storage that reads while Python waits (IndexedDB: ``overlaps``), the removals number and
+    the chat names are asked for before the snapshot's parts are in; the start is the same as one
+    reading them in turn."""
+    from pycore.capture.store import MessageStore
+    from pycore.storage.memory import MemoryStorage
+
+    log: list[str] = []
+
+    class Reading(MemoryStorage):
+        overlaps = True
+
+        async def _wait(self, what: str, read):
+            log.append("ask " + what)
+            await asyncio.sleep(0)  # the answer comes on a later turn of the loop, as IndexedDB's does
+            await asyncio.sleep(0)
+            got = await read()
+            log.append("got " + what)
+            return got
+
+        async def get(self, store, key):
+            return await self._wait(f"{store}:{key}", lambda: MemoryStorage.get(self, store, key))
+
+        async def query(self, store, **kw):
+            return await self._wait(store, lambda: MemoryStorage.query(self, store, **kw))
+
+    w.chats({"key": BETO, "title": "Beto Mecânico", "last_ts": 1.0})
+    before = results(w)
+    w.storage.__class__ = Reading
+    restart(w, changes=MessageStore(w.storage))
+    assert w.engine.started_from == "snapshot" and w.engine.rebuild_reason is None
+    assert w.engine.directory.title(BETO) == "Beto Mecânico"
+    assert results(w) == before
+    parts_in = log.index("got search_snapshot")  # the last part read (MemoryStorage.get_blob queries them)
+    assert log.index("ask chats") < parts_in and log.index("ask meta:messages.removals") < parts_in
+
+    w.storage.__class__ = MemoryStorage  # one read after the other: the same start
+    restart(w)
+    assert w.engine.started_from == "snapshot" and results(w) == before
+    assert w.engine.directory.title(BETO) == "Beto Mecânico"
