@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from pycore.app import Core, Services
 from pycore.clock import SystemClock
@@ -80,11 +80,26 @@ class IndexedDBStorage(Storage):
         never as JSON text: a part's write names its place in that list ("blob")."""
         from pyodide.ffi import to_js  # Pyodide only, like this module
 
-        ops, parts = blob_writes(store, key, head, data)
+        view = memoryview(data)
+        await self._put_parts(store, key, head, len(data), lambda start, end: to_js(view[start:end]))
+
+    async def put_blob_file(self, store: str, key: str, head: dict[str, Any], path: str) -> None:
+        """As Storage.put_blob_file: the parts are views of the file's bytes in Pyodide's in-memory file
+        system, which IndexedDB copies as it takes them; nothing crosses into or out of wasm memory."""
+        from pyodide_js import FS  # Pyodide only, like this module
+
+        node = FS.lookupPath(path).node
+        contents, size = node.contents, node.usedBytes
+        await self._put_parts(store, key, head, size, lambda start, end: contents.subarray(start, end))
+
+    async def _put_parts(self, store: str, key: str, head: dict[str, Any], size: int, part: Callable[[int, int], Any]) -> None:
+        from pyodide.ffi import to_js  # Pyodide only, like this module
+
+        ops, spans = blob_writes(store, key, head, size)
         payload = [op.as_json() for op in ops]
-        for n in range(len(parts)):
+        for n in range(len(spans)):
             payload[1 + n]["blob"] = n
-        await self._write(json.dumps(payload, ensure_ascii=False), to_js([to_js(part) for part in parts]))
+        await self._write(json.dumps(payload, ensure_ascii=False), to_js([part(start, end) for start, end in spans]))
 
     async def get_blob(self, store: str, key: str, each: PartSeen | None = None) -> tuple[dict[str, Any], bytearray] | None:
         """As Storage.get_blob, in one transaction. The shim asks for every part at once and hands each

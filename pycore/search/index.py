@@ -127,6 +127,7 @@ class Index:
             conn.execute("INSERT INTO meta VALUES('version', ?), ('seq', '0')", (INDEX_VERSION,))
             conn.commit()
         self.conn = conn
+        self.path: str | None = None  # the database file, for an index opened from one (Index.open)
 
     # -- snapshot -----------------------------------------------------------
     def serialize(self) -> bytes:
@@ -166,6 +167,7 @@ class Index:
             remove_file(path)
             raise
         weakref.finalize(index, _close_and_remove, conn, path)
+        index.path = path
         return index
 
     @classmethod

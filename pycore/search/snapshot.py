@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from pycore.search.index import INDEX_VERSION, Index, IndexError_, remove_file
-from pycore.storage.base import Storage, StorageError
+from pycore.storage.base import BLOB_PART, Storage, StorageError
 
 log = logging.getLogger("mettri.search")
 
@@ -120,16 +120,38 @@ async def _no_pause() -> None:
 
 async def save(storage: Storage, index: Index, now: float, pause: Callable[[], Awaitable[Any]],
                removals: int | None = None) -> SnapshotInfo:
-    """``removals``: see SnapshotInfo.removals."""
-    raw = index.serialize()
+    """``removals``: see SnapshotInfo.removals. The caller holds the index still (the engine's lock) until
+    this returns: an index in a file is stored from the file itself."""
+    if index.path is None:
+        raw = index.serialize()
+        size, crc = len(raw), zlib.crc32(raw)
+    else:  # no copy of the database into memory: the file is read for its CRC, then stored as it is
+        index.conn.commit()
+        size, crc = file_crc(index.path)
     # Read before yielding: the bytes are of this moment. The documents per day travel with them: a
     # start would otherwise count them on its first large search (0.7 s at a million in Pyodide).
     seq, docs, days = index.seq, index.count(), index.day_counts()
     await pause()
-    info = SnapshotInfo(seq=seq, docs=docs, bytes=len(raw), raw_bytes=len(raw), created_at=now, version=INDEX_VERSION,
+    info = SnapshotInfo(seq=seq, docs=docs, bytes=size, raw_bytes=size, created_at=now, version=INDEX_VERSION,
                         removals=removals)
-    await storage.put_blob(STORE, KEY, {"crc": zlib.crc32(raw), "days": sorted(days.items()), **info.__dict__}, raw)
+    head = {"crc": crc, "days": sorted(days.items()), **info.__dict__}
+    if index.path is None:
+        await storage.put_blob(STORE, KEY, head, raw)
+    else:
+        await storage.put_blob_file(STORE, KEY, head, index.path)
     return info
+
+
+def file_crc(path: str) -> tuple[int, int]:
+    """The size and CRC of a file, read through one part-sized buffer."""
+    crc = size = 0
+    buf = bytearray(BLOB_PART)
+    view = memoryview(buf)
+    with open(path, "rb", buffering=0) as f:
+        while n := f.readinto(buf):
+            crc = zlib.crc32(view[:n], crc)
+            size += n
+    return size, crc
 
 
 async def drop(storage: Storage) -> None:

@@ -61,15 +61,15 @@ def blob_parts(key: str) -> Range:
     return Range(lower=f"{key}#", upper=f"{key}#\uffff")
 
 
-def blob_writes(store: str, key: str, head: dict[str, Any], data: bytes) -> tuple[list[WriteOp], list[memoryview]]:
-    """A blob's writes (its earlier parts deleted, a record per part without its bytes, its head) and the
-    parts' bytes, in order: the second to the (n+1)th write hold them (Storage.put_blob)."""
-    view = memoryview(data)
-    parts = [view[i:i + BLOB_PART] for i in range(0, len(view), BLOB_PART)]
+def blob_writes(store: str, key: str, head: dict[str, Any], size: int) -> tuple[list[WriteOp], list[tuple[int, int]]]:
+    """A blob's writes (its earlier parts deleted, a record per part without its bytes, its head) and
+    where each part's bytes start and end, in order: the second to the (n+1)th write hold them
+    (Storage.put_blob)."""
+    spans = [(i, min(size, i + BLOB_PART)) for i in range(0, size, BLOB_PART)]
     ops = [WriteOp(op="delete", store=store, range=blob_parts(key)),
-           *(WriteOp(op="put", store=store, record={"key": f"{key}#{n:05d}"}) for n in range(len(parts))),
-           WriteOp(op="put", store=store, record={**head, "key": key, "parts": len(parts), "size": len(view)})]
-    return ops, parts
+           *(WriteOp(op="put", store=store, record={"key": f"{key}#{n:05d}"}) for n in range(len(spans))),
+           WriteOp(op="put", store=store, record={**head, "key": key, "parts": len(spans), "size": size})]
+    return ops, spans
 
 
 class StorageError(Exception):
@@ -168,11 +168,17 @@ class Storage(ABC):
         """Bytes kept as records of ``store`` (key path "key"): ``head`` under ``key`` with the number of
         parts and the size, the bytes in parts of BLOB_PART. Replaces the key's earlier blob in the same
         transaction: a reader sees the old blob or the new one, whole."""
-        ops, parts = blob_writes(store, key, head, data)
-        for op, part in zip(ops[1:], parts):
+        ops, spans = blob_writes(store, key, head, len(data))
+        view = memoryview(data)
+        for op, (start, end) in zip(ops[1:], spans):
             assert op.record is not None
-            op.record["data"] = bytes(part)
+            op.record["data"] = bytes(view[start:end])
         await self.apply(ops)
+
+    async def put_blob_file(self, store: str, key: str, head: dict[str, Any], path: str) -> None:
+        """As put_blob, the bytes those of the file at ``path`` as it is now."""
+        with open(path, "rb") as f:
+            await self.put_blob(store, key, head, f.read())
 
     async def get_blob(self, store: str, key: str, each: PartSeen | None = None) -> tuple[dict[str, Any], bytearray] | None:
         """A blob's head and its bytes (empty for a head without parts: a record written otherwise);

@@ -413,3 +413,25 @@ def test_a_start_over_indexeddb_reads_the_removals_and_chat_names_while_the_part
     restart(w)
     assert w.engine.started_from == "snapshot" and results(w) == before
     assert w.engine.directory.title(BETO) == "Beto Mecânico"
+
+
+def test_an_index_restored_into_a_file_is_saved_from_the_file(w):
+    """A start opens the snapshot as a database file (no copy of it in memory); saving that index
+    stores the file's bytes as they are, with their CRC, and the next start reads them back."""
+    import os
+
+    before = results(w)
+    restart(w)
+    path = w.engine.index.path
+    assert path is not None and os.path.getsize(path) == stored(w)[0]["size"]
+    w.add("orçamento novo")
+    assert w.catch_up() == 1
+    asyncio.run(w.engine.save_snapshot())
+    head, raw = stored(w)
+    with open(path, "rb") as f:
+        assert f.read() == raw
+    assert head["crc"] == zlib.crc32(raw) and head["seq"] == 42 and head["docs"] == 42
+    restart(w)
+    assert w.engine.started_from == "snapshot" and w.engine.index.count() == 42
+    assert results(w) == before and w.texts("orcamento") == ["orçamento novo"]
+    assert not os.path.exists(path)  # the first index went, and its file with it

@@ -202,12 +202,25 @@ def test_rebuild_lost_snapshot_and_restart_keep_the_same_results(playwright, tmp
         assert final["indexed"] == len(recs) + 40 and final["pending"] == 0
         assert answers(page) == with_newer
 
+        # The restored index (a file in Pyodide's file system) is saved from the file: enough newer
+        # messages for a snapshot, then a restart starts from it with all of them.
+        more = [{**r, "id": "MORE" + r["id"], "ts": r["ts"] + 120, "text": r["text"] + " rapadura"} for r in recs[:2100]]
+        import_records(page, more)
+        total = len(recs) + 40 + len(more)
+        wait_for(lambda: (st := status(page))["indexed"] == total and st["snapshot"]["seq"] == st["last_seq"], timeout=120,
+                 message="a snapshot saved from the restored index")
+        with_more, newest = answers(page), keys(search(page, "rapadura"))
+        assert len(newest) == 50
+        restart_core(page)
+        assert status(page)["started_from"] == "snapshot" and status(page)["indexed"] == total
+        assert keys(search(page, "rapadura")) == newest and answers(page) == with_more
+
         # A part of the snapshot lost: the start finds the blob short, starts empty and rebuilds.
         assert page.evaluate(DELETE_LAST_PART_JS) >= 2
         restart_core(page)
         broken = status(page)
         assert broken["started_from"] == "empty", broken
-        wait_for(lambda: rebuilt_from_storage(len(recs) + 40), timeout=120, message="the rebuild after a lost part")
-        assert answers(page) == with_newer
+        wait_for(lambda: rebuilt_from_storage(total), timeout=120, message="the rebuild after a lost part")
+        assert answers(page) == with_more
     finally:
         context.close()
