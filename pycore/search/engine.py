@@ -111,7 +111,7 @@ class SearchEngine:
         self.snapshot_every = snapshot_every
         self.snapshot_idle = snapshot_idle
         self.batch = batch
-        self.index = Index()
+        self.index = Index.new()
         self.directory = Directory()
         self.directory_at: float | None = None
         self.cache = QueryCache()
@@ -259,7 +259,7 @@ class SearchEngine:
         async with self._lock:
             self.removals_checked = await self._removals()  # the messages are read after it
             total = await self.storage.count(indexer.STORE)
-            self.index = Index()
+            self.index = Index.new()
             self.cache.clear()
             self._changed()
             await snapshot.drop(self.storage)
@@ -309,7 +309,7 @@ class SearchEngine:
         await self.loaded()
         async with self._lock:
             self.removals_checked = await self._removals()  # what is captured from now on is all there is
-            self.index = Index()
+            self.index = Index.new()
             self.cache.clear()
             await snapshot.drop(self.storage)
             self.snapshot_info = None

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
+import tempfile
 import weakref
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
@@ -78,6 +80,15 @@ def remove_file(path: str) -> None:
         pass
 
 
+def _connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    # Nothing needs the file to survive a crash (the snapshot in storage does): no journal file, no
+    # syncs; the journal in memory still rolls a failed batch back.
+    for pragma in ("journal_mode=MEMORY", "synchronous=OFF", "temp_store=MEMORY"):
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
 def _close_and_remove(conn: sqlite3.Connection, path: str) -> None:
     conn.close()
     remove_file(path)
@@ -116,18 +127,37 @@ def rowid_bound(ts: float | None, upper: bool) -> int | None:
 
 
 class Index:
-    def __init__(self, conn: sqlite3.Connection | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection | None = None, *, path: str | None = None) -> None:
+        """An empty index in memory (no ``conn``), or in a new database file at ``path``, which becomes
+        the index's own; or the index already on ``conn``."""
         self._days: dict[int, int] | None = None  # documents per day (for estimates), built on first use
         self._chat_ns: dict[str, int] | None = None  # chat key -> chats.n, loaded on first use
         self._vocab = False  # temp.vocab created on this connection
+        self.path: str | None = None  # the database file, for an index kept in one
         if conn is None:
             self._days, self._chat_ns = {}, {}
-            conn = sqlite3.connect(":memory:")
+            conn = _connect(path) if path is not None else sqlite3.connect(":memory:")
             conn.executescript(SCHEMA)
             conn.execute("INSERT INTO meta VALUES('version', ?), ('seq', '0')", (INDEX_VERSION,))
             conn.commit()
+            if path is not None:
+                self.own(conn, path)
         self.conn = conn
-        self.path: str | None = None  # the database file, for an index opened from one (Index.open)
+
+    @classmethod
+    def new(cls) -> "Index":
+        """An empty index where it costs least: under Pyodide in a file of the in-memory file system
+        (outside the wasm heap, and saved from there without a copy), elsewhere in memory."""
+        if sys.platform != "emscripten":
+            return cls()
+        fd, path = tempfile.mkstemp(prefix="mettri-search-", suffix=".db")  # empty: SQLite takes it as a new database
+        os.close(fd)
+        return cls(path=path)
+
+    def own(self, conn: sqlite3.Connection, path: str) -> None:
+        """The database file at ``path`` becomes this index's: closed and removed when the index goes."""
+        weakref.finalize(self, _close_and_remove, conn, path)
+        self.path = path
 
     # -- snapshot -----------------------------------------------------------
     def serialize(self) -> bytes:
@@ -153,11 +183,7 @@ class Index:
         nothing into SQLite (a whole-database copy cost 0.5 s and 345 MB of heap at a million messages).
         Raise IndexError_ (the file removed) if it is not this version's index."""
         try:
-            conn = sqlite3.connect(path)
-            # Nothing needs the file to survive a crash (the snapshot in storage does): no journal file,
-            # no syncs; the journal in memory still rolls a failed batch back.
-            for pragma in ("journal_mode=MEMORY", "synchronous=OFF", "temp_store=MEMORY"):
-                conn.execute(f"PRAGMA {pragma}")
+            conn = _connect(path)
         except sqlite3.Error as exc:
             remove_file(path)
             raise IndexError_(f"unreadable index: {exc}") from exc
@@ -166,8 +192,7 @@ class Index:
         except IndexError_:
             remove_file(path)
             raise
-        weakref.finalize(index, _close_and_remove, conn, path)
-        index.path = path
+        index.own(conn, path)
         return index
 
     @classmethod

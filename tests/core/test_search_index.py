@@ -62,8 +62,8 @@ def test_text_queries_walk_hits_newest_first_without_sorting():
         assert "TEMP B-TREE" not in plan, plan
 
 
-def _chats_index(n_chats: int = 150) -> Index:
-    ix = Index()
+def _chats_index(n_chats: int = 150, path: str | None = None) -> Index:
+    ix = Index(path=path)
     recs = [rec(f"chat{i}@c.us|m{j}", 1000.0 + i * 10 + j, "pedido novo" if j % 2 else "outra coisa", chat=f"chat{i}@c.us")
             for i in range(n_chats) for j in range(4)]
     ix.upsert(recs, len(recs))
@@ -101,8 +101,11 @@ def test_user_words_never_match_the_chat_tokens():
         assert [ix.rows([r])[r]["text"] for r, _ in ix.newest(word, Filters(), 10)] == ["c1 c2 c3"]
 
 
-def test_a_failed_batch_leaves_no_trace():
-    ix = _chats_index(2)
+@pytest.mark.parametrize("in_file", [False, True], ids=["memory", "file"])
+def test_a_failed_batch_leaves_no_trace(in_file, tmp_path):
+    """In memory, and in a database file (how Pyodide keeps it: the journal in memory rolls back)."""
+    ix = _chats_index(2, str(tmp_path / "index.db") if in_file else None)
+    assert (ix.path is not None) == in_file
     before = (ix.count(), ix.seq, ix.newest('"pedido"', Filters(chats=("chat1@c.us",)), 10))
     with pytest.raises(KeyError):
         ix.upsert([rec("new@c.us|1", 9000.0, "pedido", chat="new@c.us"), {"key": "broken"}], 500)
@@ -177,3 +180,17 @@ def test_a_prefix_of_too_many_words_is_left_to_fts5():
     assert ix.prefix_words("palavra") is None
     ix.delete([f"c@c.us|{PREFIX_WORDS}"])
     assert len(ix.prefix_words("palavra")) == PREFIX_WORDS
+
+
+def test_an_index_in_a_file_answers_as_one_in_memory_and_its_file_goes_with_it(tmp_path):
+    import gc
+    import os
+
+    path = str(tmp_path / "index.db")
+    in_file, in_memory = _chats_index(path=path), _chats_index()
+    for f in (Filters(), Filters(chats=("chat1@c.us", "chat7@c.us"))):
+        assert in_file.newest('"pedido"', f, 50, rank=True) == in_memory.newest('"pedido"', f, 50, rank=True)
+    assert (in_file.count(), in_file.seq) == (in_memory.count(), in_memory.seq) and os.path.exists(path)
+    del in_file
+    gc.collect()
+    assert not os.path.exists(path)
