@@ -1,9 +1,11 @@
 """Persisting the index so a start-up with a large history does not re-index it.
 
-The in-memory database is serialized (``Connection.serialize()``) and stored as a blob of the
-``search_snapshot`` store (``Storage.put_blob``): a head record with the change sequence the
-snapshot covers, the index version and a CRC of the bytes, and the bytes themselves in parts
-(BLOB_PART), raw. Raw because IndexedDB already compresses a large value on disk (Snappy, in the
+The index's database is stored as a blob of the ``search_snapshot`` store: a head record with the
+change sequence the snapshot covers, the index version and a CRC of the bytes, and the bytes
+themselves in parts (BLOB_PART), raw. An index kept in a file (always, under Pyodide: see
+Index.new) is stored from the file and read back into one (``Storage.put_blob_file``,
+``get_blob_file``), so neither copies the database into the wasm heap; one in memory is serialized
+(``Connection.serialize()``, ``Storage.put_blob``). Raw because IndexedDB already compresses a large value on disk (Snappy, in the
 browser's process), and because at a million messages inflating a zlib stream alone took ~2 s of
 the core's thread in Pyodide and base64 another ~1 s: the start's budget for search (issue 16:
 searchable ≤ 2 s after the core is ready). The CRC detects a damaged blob before SQLite reads it.
