@@ -17,7 +17,6 @@ from pycore.clock import SystemClock
 from pycore.dev.clock import WarpClock
 from pycore.storage.base import (
     BLOB_PART,
-    BlobBuffer,
     PartSeen,
     Range,
     Storage,
@@ -102,24 +101,8 @@ class IndexedDBStorage(Storage):
         await self._write(json.dumps(payload, ensure_ascii=False), to_js([part(start, end) for start, end in spans]))
 
     async def get_blob(self, store: str, key: str, each: PartSeen | None = None) -> tuple[dict[str, Any], bytearray] | None:
-        """As Storage.get_blob, in one transaction. The shim asks for every part at once and hands each
-        over as it arrives: it is copied once, into the blob's buffer, and ``each`` sees it while the
-        next one is read."""
-        try:
-            head, parts = await self._blob(store, key)
-            if head is None:
-                return None
-            out = BlobBuffer(head)
-            async for part in self._each_part(parts):
-                view = out.place(part.byteLength)
-                part.assign_to(view)
-                if each:
-                    each(view)
-            return head, out.done()
-        except StorageError:
-            raise
-        except Exception as exc:  # JsException under Pyodide
-            raise _js_error(exc) from None
+        """Not over IndexedDB: a blob is read into a file (get_blob_file), never whole into the heap."""
+        raise StorageError("a blob is read with get_blob_file here", retryable=False)
 
     async def get_blob_file(self, store: str, key: str, path: str, each: PartSeen | None = None) -> dict[str, Any] | None:
         """As Storage.get_blob_file, in one transaction: each part goes from JavaScript straight into the

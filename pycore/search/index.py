@@ -80,6 +80,13 @@ def remove_file(path: str) -> None:
         pass
 
 
+def scratch_file() -> str:
+    """A new empty file for an index's database (the in-memory file system's /tmp under Pyodide)."""
+    fd, path = tempfile.mkstemp(prefix="mettri-search-", suffix=".db")
+    os.close(fd)
+    return path
+
+
 def _connect(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path)
     # Nothing needs the file to survive a crash (the snapshot in storage does): no journal file, no
@@ -150,9 +157,7 @@ class Index:
         (outside the wasm heap, and saved from there without a copy), elsewhere in memory."""
         if sys.platform != "emscripten":
             return cls()
-        fd, path = tempfile.mkstemp(prefix="mettri-search-", suffix=".db")  # empty: SQLite takes it as a new database
-        os.close(fd)
-        return cls(path=path)
+        return cls(path=scratch_file())  # empty: SQLite takes it as a new database
 
     def own(self, conn: sqlite3.Connection, path: str) -> None:
         """The database file at ``path`` becomes this index's: closed and removed when the index goes."""

@@ -21,12 +21,11 @@ import base64
 import binascii
 import logging
 import os
-import tempfile
 import zlib
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from pycore.search.index import INDEX_VERSION, Index, IndexError_, remove_file
+from pycore.search.index import INDEX_VERSION, Index, IndexError_, remove_file, scratch_file
 from pycore.storage.base import BLOB_PART, Storage, StorageError
 
 log = logging.getLogger("mettri.search")
@@ -99,8 +98,7 @@ async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
         nonlocal crc
         crc = zlib.crc32(part, crc)
 
-    fd, path = tempfile.mkstemp(prefix="mettri-search-", suffix=".db")
-    os.close(fd)
+    path = scratch_file()
     try:
         head = await storage.get_blob_file(STORE, KEY, path, checked)
     except StorageError as exc:
