@@ -47,6 +47,10 @@ class IndexedDBStorage(Storage):
 
     def __init__(self, shim: Any) -> None:
         self._shim = shim
+        self.early: set[tuple[str, str]] = set()  # blobs taken from the worker's early reads
+
+    def read_early(self, store: str, key: str) -> bool:
+        return (store, key) in self.early
 
     async def _call(self, method: str, *args: Any) -> Any:
         try:
@@ -111,6 +115,9 @@ class IndexedDBStorage(Storage):
         from pyodide_js import FS  # Pyodide only, like this module
 
         try:
+            early = await self._shim.takeEarlyBlob(store, json.dumps(key))
+            if early is not None:
+                return self._own_early(store, key, early, path, each)
             head, parts = await self._blob(store, key)
             if head is None:
                 return None
@@ -140,6 +147,26 @@ class IndexedDBStorage(Storage):
             raise
         except Exception as exc:  # JsException under Pyodide
             raise _js_error(exc) from None
+
+    def _own_early(self, store: str, key: str, early: Any, path: str, each: PartSeen | None) -> dict[str, Any]:
+        """A blob the worker read whole while the runtime loaded (IdbShim.readEarly): its buffer becomes
+        the file's storage (no copy), and is read through one part-sized buffer for ``each``."""
+        from js import Object
+        from pyodide.ffi import to_js
+        from pyodide_js import FS
+
+        head = json.loads(early.head)
+        if early.data.byteLength != blob_size(head):
+            raise StorageError("blob parts do not add up to its head's size", retryable=False)
+        FS.writeFile(path, early.data, to_js({"canOwn": True}, dict_converter=Object.fromEntries))
+        self.early.add((store, key))
+        if each:
+            scratch = bytearray(BLOB_PART)
+            view = memoryview(scratch)
+            with open(path, "rb", buffering=0) as f:
+                while n := f.readinto(scratch):
+                    each(view[:n])
+        return head
 
     async def _blob(self, store: str, key: str) -> tuple[dict[str, Any] | None, Any]:
         """The head (None: no blob) and its parts' promises, all asked for in one transaction."""

@@ -7,11 +7,20 @@ import { loadRuntime } from "./runtime.js";
 import { STDLIB_LOADED } from "./runtime-snapshot.js";
 import { createHost } from "./host.js";
 import { makeLink } from "./link.js";
+import { IdbShim } from "./idb-shim.js";
+import { EARLY_BLOBS } from "./early-reads.js";
+
+// An early read the core did not take by this long after its start is let go (its memory).
+const EARLY_KEPT_MS = 60_000;
 
 /** @type {import("/vendor/pyodide/pyodide.mjs").PyodideAPI | null} */
 let pyodide = null;
 /** @type {{ handle_json(json: string): Promise<string>, loaded(): Promise<void> } | null} the Python CoreHost proxy */
 let core = null;
+// The database's blobs the core reads first (its search index) start coming in now, on a thread of
+// their own, while this one loads the runtime (IdbShim.readEarly).
+const idb = new IdbShim();
+idb.readEarly(EARLY_BLOBS);
 
 const link = makeLink(/** @type {any} */ (self), {
   /**
@@ -25,8 +34,9 @@ const link = makeLink(/** @type {any} */ (self), {
     );
     const t0 = performance.now();
     link.notify("stage", { stage: "core", phase: "start", ms: 0 });
-    core = await pyodide.pyimport("pycore.host").start(createHost(link), dev);
+    core = await pyodide.pyimport("pycore.host").start(createHost(link, { idb }), dev);
     link.notify("stage", { stage: "core", phase: "done", ms: performance.now() - t0 });
+    setTimeout(() => idb.dropEarly(), EARLY_KEPT_MS);
     return null;
   },
   /** One request, JSON text in and out. @param {string} json */

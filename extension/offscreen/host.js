@@ -8,10 +8,9 @@ import { IdbShim } from "./idb-shim.js";
 /**
  * @param {{ notify(name: string, arg?: unknown): void, call(name: string, arg?: unknown): Promise<any> }} link
  *   to the offscreen document (link.js)
- * @param {{ dbName?: string }} [options]
+ * @param {{ dbName?: string, idb?: IdbShim }} [options] the database's name, or its shim already made
  */
-export function createHost(link, { dbName } = {}) {
-  const idb = new IdbShim(dbName);
+export function createHost(link, { dbName, idb = new IdbShim(dbName) } = {}) {
   return {
     idb,
     /** An event from the core: the document sends it to pages and, through the service worker, to WhatsApp tabs. */

@@ -140,6 +140,7 @@ class SnapshotStatus(Model):
     raw_bytes: int
     created_at: float
     version: str
+    read_early: bool = Field(False, description="its bytes were read from IndexedDB while the core's runtime loaded")
 
 
 RebuildReason = Literal["snapshot_unusable", "snapshot_ahead_of_storage", "storage_unreadable"]

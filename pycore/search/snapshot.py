@@ -5,10 +5,13 @@ change sequence the snapshot covers, the index version and a CRC of the bytes, a
 themselves in parts (BLOB_PART), raw. An index kept in a file (always, under Pyodide: see
 Index.new) is stored from the file and read back into one (``Storage.put_blob_file``,
 ``get_blob_file``), so neither copies the database into the wasm heap; one in memory is serialized
-(``Connection.serialize()``, ``Storage.put_blob``). Raw because IndexedDB already compresses a large value on disk (Snappy, in the
-browser's process), and because at a million messages inflating a zlib stream alone took ~2 s of
-the core's thread in Pyodide and base64 another ~1 s: the start's budget for search (issue 16:
-searchable ≤ 2 s after the core is ready). The CRC detects a damaged blob before SQLite reads it.
+(``Connection.serialize()``, ``Storage.put_blob``). Raw, not compressed: at a million messages
+inflating a zlib stream alone took ~2 s of the core's thread in Pyodide and base64 another ~1 s, against
+the start's budget for search (issue 16: searchable ≤ 2 s after the core is ready). Over IndexedDB each
+part is a Blob (extension/offscreen/idb-shim.js): the parts are read in parallel, and the core's worker
+starts reading them while the runtime loads (``early-reads.js``, generated from STORE and KEY here),
+so that a start after a browser start finds them read. The CRC detects a damaged blob before SQLite
+reads it.
 
 A snapshot written before blobs (one record: base64 text of the zlib stream, in ``data``) is still
 read, once: it is written again as a blob as soon as it is read. Anything wrong -> ``None`` and the
@@ -22,7 +25,7 @@ import binascii
 import logging
 import os
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable
 
 from pycore.search.index import INDEX_VERSION, Index, IndexError_, remove_file, scratch_file
@@ -45,6 +48,8 @@ class SnapshotInfo:
     # The message store's removals when this index was last compared with storage (SearchEngine._load):
     # a start finding the same number need not compare again. Not part of search.status.
     removals: int | None = None
+    # Its bytes were read by the core's worker while the runtime loaded (IdbShim.readEarly). Not stored.
+    read_early: bool = False
 
     def status(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "removals"}
@@ -106,6 +111,8 @@ async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
         log.warning("search snapshot unreadable (%s): rebuilding", exc)
         return None
     restored = decode(head, path, crc)
+    if restored and storage.read_early(STORE, KEY):
+        restored = restored[0], replace(restored[1], read_early=True)
     if restored and head and "parts" not in head:  # the old format: written once more, as a blob
         try:
             await save(storage, restored[0], restored[1].created_at, _no_pause)  # not compared yet: no removals
@@ -134,7 +141,7 @@ async def save(storage: Storage, index: Index, now: float, pause: Callable[[], A
     await pause()
     info = SnapshotInfo(seq=seq, docs=docs, bytes=size, raw_bytes=size, created_at=now, version=INDEX_VERSION,
                         removals=removals)
-    head = {"crc": crc, "days": sorted(days.items()), **info.__dict__}
+    head = {"crc": crc, "days": sorted(days.items()), **{k: v for k, v in info.__dict__.items() if k != "read_early"}}
     if index.path is None:
         await storage.put_blob(STORE, KEY, head, raw)
     else:

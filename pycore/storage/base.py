@@ -51,8 +51,8 @@ class WriteOp:
         return out
 
 
-# Bytes per part of a blob (put_blob): IndexedDB writes each large value to a file of its own,
-# compressed. Parts of 2-16 MiB read alike (38 MB: 130-170 ms); 2 MiB and less write slower.
+# Bytes per part of a blob (put_blob): IndexedDB keeps each part (a Blob, over IndexedDB) in a file
+# of its own. Parts of 2-16 MiB read alike (38 MB: 130-170 ms); 2 MiB and less write slower.
 BLOB_PART = 4 << 20
 
 
@@ -122,6 +122,10 @@ class Storage(ABC):
     # start asks for several at once; a store in memory answers each at once, and running them as
     # tasks would only reorder its answers (and leave them to the loop's turns).
     overlaps = False
+
+    def read_early(self, store: str, key: str) -> bool:
+        """Whether a blob came from a read made before the core asked for it (see IndexedDBStorage)."""
+        return False
 
     @abstractmethod
     async def open(self) -> int:

@@ -5,12 +5,14 @@ IndexedDBStorage too when this suite runs inside Pyodide in the browser
 from __future__ import annotations
 
 import asyncio
+import json
+import random
 import sys
 import uuid
 
 import pytest
 
-from pycore.storage.base import Range, StorageError, WriteOp
+from pycore.storage.base import BLOB_PART, Range, StorageError, WriteOp, blob_parts
 from pycore.storage.memory import MemoryStorage
 
 IMPLEMENTATIONS = ["memory"] + (["indexeddb"] if sys.platform == "emscripten" else [])
@@ -132,3 +134,73 @@ def test_a_closed_connection_loses_nothing(db):
     # IndexedDB's shim reopens a closed connection by itself on the next call.
     run(db.put("messages", msg("a", 2, 2.0)))
     assert run(db.count("messages")) == 2
+
+
+# -- blobs (the search index's snapshot) ----------------------------------------------------------
+
+BLOB_STORE, BLOB_KEY = "search_snapshot", "t"
+
+
+def put_file_blob(db, tmp_path, size: int) -> bytes:
+    data = random.Random(size).randbytes(size)
+    src = tmp_path / "src.db"
+    src.write_bytes(data)
+    run(db.put_blob_file(BLOB_STORE, BLOB_KEY, {"seq": 7}, str(src)))
+    return data
+
+
+def read_file_blob(db, tmp_path) -> tuple[dict | None, bytes, bytes]:
+    """The head, the bytes the file got and the bytes ``each`` was shown, in order."""
+    seen = bytearray()
+    out = tmp_path / "out.db"
+    head = run(db.get_blob_file(BLOB_STORE, BLOB_KEY, str(out), lambda view: seen.extend(view)))
+    return head, (out.read_bytes() if head is not None else b""), bytes(seen)
+
+
+def test_a_blob_in_parts_comes_back_whole_into_a_file(db, tmp_path):
+    data = put_file_blob(db, tmp_path, 2 * BLOB_PART + 12_345)
+    head, got, seen = read_file_blob(db, tmp_path)
+    assert head["seq"] == 7 and head["parts"] == 3 and head["size"] == len(data)
+    assert got == data and seen == data
+    assert not db.read_early(BLOB_STORE, BLOB_KEY)
+    run(db.delete_blob(BLOB_STORE, BLOB_KEY))
+    assert read_file_blob(db, tmp_path)[0] is None
+
+
+def test_a_blob_with_a_part_lost_is_an_error_not_a_short_file(db, tmp_path):
+    put_file_blob(db, tmp_path, 2 * BLOB_PART + 10)
+    run(db.apply([WriteOp(op="delete", store=BLOB_STORE, key=f"{BLOB_KEY}#00001")]))
+    with pytest.raises(StorageError, match="smaller|missing"):
+        read_file_blob(db, tmp_path)
+
+
+def read_early(db) -> None:
+    """What the core's worker does at its start (extension/offscreen/core-worker.js)."""
+    import js
+
+    db._shim.readEarly(js.JSON.parse(json.dumps([{"store": BLOB_STORE, "key": BLOB_KEY, "parts": blob_parts(BLOB_KEY).model_dump()}])))
+
+
+if sys.platform == "emscripten":  # the worker's early read is IndexedDB's
+
+    def test_a_blob_read_early_is_taken_once_and_is_the_same_blob():
+        db = make("indexeddb")
+        run(db.open())
+        import tempfile
+        from pathlib import Path
+
+        tmp_path = Path(tempfile.mkdtemp())
+        data = put_file_blob(db, tmp_path, BLOB_PART + 99)
+        read_early(db)
+        head, got, seen = read_file_blob(db, tmp_path)
+        assert db.read_early(BLOB_STORE, BLOB_KEY) and head["size"] == len(data) and got == data and seen == data
+        # taken once: the next read asks IndexedDB again, and sees what was written since
+        newer = put_file_blob(db, tmp_path, BLOB_PART // 2)
+        assert read_file_blob(db, tmp_path)[1] == newer
+        # a damaged blob read early is not used: the usual read reports it
+        put_file_blob(db, tmp_path, 2 * BLOB_PART + 1)
+        run(db.apply([WriteOp(op="delete", store=BLOB_STORE, key=f"{BLOB_KEY}#00000")]))
+        read_early(db)
+        with pytest.raises(StorageError):
+            read_file_blob(db, tmp_path)
+        run(db.close())

@@ -45,7 +45,7 @@ DELETE_LAST_PART_JS = """() => new Promise((resolve, reject) => {
 })"""
 
 
-# The snapshot as IndexedDB holds it: the head record, and its parts' byte sizes if each is bytes.
+# The snapshot as IndexedDB holds it: the head record, and its parts' sizes if each is a Blob.
 READ_SNAPSHOT_JS = """() => new Promise((resolve, reject) => {
     const open = indexedDB.open("mettri");
     open.onerror = () => reject(open.error);
@@ -57,7 +57,7 @@ READ_SNAPSHOT_JS = """() => new Promise((resolve, reject) => {
             db.close();
             const head = all.result.find((r) => r.key === "index");
             const parts = all.result.filter((r) => r.key !== "index")
-                .map((r) => (r.data instanceof Uint8Array ? r.data.byteLength : String(r.data)));
+                .map((r) => (r.data instanceof Blob ? r.data.size : String(r.data)));
             resolve({head: {...head, crc: undefined}, parts});
         };
     };
@@ -168,7 +168,7 @@ def test_rebuild_lost_snapshot_and_restart_keep_the_same_results(playwright, tmp
         rebuilt = browser.core_call(page, "search.rebuild")["result"]
         assert rebuilt["indexed"] == len(recs) and rebuilt["snapshot_saved"]
         assert answers(page) == before
-        # Kept as bytes in parts, not as text: a relaunch joins more than one part.
+        # Kept in parts, each a Blob (not text): a relaunch joins more than one part.
         kept = page.evaluate(READ_SNAPSHOT_JS)
         assert kept["head"]["parts"] == len(kept["parts"]) >= 2 and "data" not in kept["head"], kept["head"]
         assert all(isinstance(n, int) for n in kept["parts"]) and sum(kept["parts"]) == kept["head"]["size"]
@@ -197,6 +197,8 @@ def test_rebuild_lost_snapshot_and_restart_keep_the_same_results(playwright, tmp
         after = status(page)
         assert after["started_from"] == "snapshot"
         assert after["snapshot"]["seq"] == snap["seq"]
+        # read by the core's worker while the runtime loaded, not asked for after the core was up
+        assert after["snapshot"]["read_early"] is True and snap["read_early"] is False
         wait_for(lambda: len(keys(search(page, "goiabada"))) == 40, timeout=20, message="catch-up after restart")
         final = status(page)
         assert final["indexed"] == len(recs) + 40 and final["pending"] == 0
@@ -212,7 +214,8 @@ def test_rebuild_lost_snapshot_and_restart_keep_the_same_results(playwright, tmp
         with_more, newest = answers(page), keys(search(page, "rapadura"))
         assert len(newest) == 50
         restart_core(page)
-        assert status(page)["started_from"] == "snapshot" and status(page)["indexed"] == total
+        restored = status(page)
+        assert restored["started_from"] == "snapshot" and restored["indexed"] == total and restored["snapshot"]["read_early"]
         assert keys(search(page, "rapadura")) == newest and answers(page) == with_more
 
         # A part of the snapshot lost: the start finds the blob short, starts empty and rebuilds.

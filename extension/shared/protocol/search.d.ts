@@ -155,6 +155,8 @@ declare namespace Mettri.search {
     raw_bytes: number;
     created_at: number;
     version: string;
+    /** its bytes were read from IndexedDB while the core's runtime loaded */
+    read_early: boolean;
   }
 }
 
