@@ -217,7 +217,9 @@ class Core:
 
     async def _status(self, cmd: sysproto.Status) -> sysproto.StatusResult:
         await self.features.later_set.built.wait()  # so that every command is listed
-        counts = {name: await self.storage.count(name) for name in STORES}
+        # The messages' count is the one the message store keeps: IndexedDB would walk them all.
+        counts = {name: await (self.features.store.count() if name == "messages" else self.storage.count(name))
+                  for name in STORES}
         return sysproto.StatusResult(
             core_version=pycore.__version__,
             protocol_version=PROTOCOL_VERSION,

@@ -46,6 +46,10 @@ SEQ_META_KEY = "messages.seq"
 # How many removals of messages there have been, counted in each removal's own transaction: search's
 # start trusts a snapshot checked against storage before the last removal without counting again.
 REMOVALS_META_KEY = "messages.removals"
+# How many messages are stored, kept by each write in its own transaction: IndexedDB counts a store by
+# walking it (1.4 s at a million messages, holding up every other read), and the options page and the
+# metrics show the number each time they open. A profile from before is counted once (count()).
+COUNT_META_KEY = "messages.count"
 # The defaults of MessageRecord's optional fields, for records built without validating each one.
 RECORD_DEFAULTS = {name: f.default for name, f in MessageRecord.model_fields.items() if not f.is_required()}
 _RECORDS: TypeAdapter[list[MessageRecord]] = TypeAdapter(list[MessageRecord], config={"defer_build": True})
@@ -104,6 +108,8 @@ class MessageStore:
         self._log: OrderedDict[str, dict] = OrderedDict()
         self._log_from: int | None = None
         self._log_size = log_size
+        self._count: int | None = None  # the kept count (None: not read yet, or not kept in this profile yet)
+        self._count_read = False
 
     # -- reads ----------------------------------------------------------------------------
     async def seq(self) -> int:
@@ -121,6 +127,46 @@ class MessageStore:
     async def removal(self) -> WriteOp:
         """The write that counts one more removal: part of the removal's own transaction."""
         return WriteOp(op="put", store="meta", record={"key": REMOVALS_META_KEY, "value": await self.removals() + 1})
+
+    async def count(self) -> int:
+        """How many messages are stored (COUNT_META_KEY); counted once, and kept from then on, in a
+        profile that does not keep it yet."""
+        async with self.lock:
+            if await self._kept_count() is None:
+                n = await self.storage.count("messages")
+                await self.storage.apply([self._counted(n)])
+                self._count = n
+            return self._count
+
+    async def _kept_count(self) -> int | None:
+        if not self._count_read:
+            rec = await self.storage.get("meta", COUNT_META_KEY)
+            # Where the change sequence never moved (a new profile) the store is empty or nearly: it is
+            # counted at once, and the count kept from the first write on.
+            seq = await self.storage.get("meta", SEQ_META_KEY)  # not seq(): that starts the change log
+            self._count = int(rec["value"]) if rec else (await self.storage.count("messages") if not seq or not seq["value"] else None)
+            self._count_read = True
+        return self._count
+
+    async def _count_ops(self, delta: int) -> list[WriteOp]:
+        """The write that keeps the count, ``delta`` messages more: part of the change's own transaction
+        (none while the profile does not keep a count yet)."""
+        n = await self._kept_count()
+        return [] if n is None or not delta else [self._counted(n + delta)]
+
+    @staticmethod
+    def _counted(n: int) -> WriteOp:
+        return WriteOp(op="put", store="meta", record={"key": COUNT_META_KEY, "value": n})
+
+    def _count_changed(self, ops: list[WriteOp]) -> None:
+        """After a committed write: the count it wrote is the count."""
+        for op in ops:
+            if op.store == "meta" and op.record and op.record.get("key") == COUNT_META_KEY:
+                self._count = op.record["value"]
+
+    def emptied(self) -> WriteOp:
+        """The count's write for a change that empties the messages store (``forget_cached`` after it)."""
+        return self._counted(0)
 
     async def changed_after(self, after: int, limit: int) -> list[dict]:
         """Stored message records with seq > ``after``, in seq order, at most ``limit``: from memory
@@ -201,9 +247,11 @@ class MessageStore:
         ops += [WriteOp(op="put", store="chats", record=c) for c in chats]
         if out.changed:
             ops.append(WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": seq}))
+        ops += await self._count_ops(len(out.new))  # a moved imported copy is one out, one in
         ops += extra(out) if extra else []
         if ops:
             await self.storage.apply(ops)  # one transaction; caches change only after it succeeded
+        self._count_changed(ops)
         self._seq = seq
         for c in chats:
             self._chats[c["key"]] = c
@@ -220,8 +268,12 @@ class MessageStore:
         with ``extra``; their chats' count, last activity and preview are then recounted from
         what is left (idempotent: a removal interrupted between the two is finished by repeating it)."""
         async with self.lock:
-            await self.storage.apply([WriteOp(op="delete", store="messages", key=k) for k in keys] + [await self.removal()]
-                                     + (extra or []))
+            keys = list(dict.fromkeys(keys))
+            stored = len(await self.records(keys)) if await self._kept_count() is not None else 0
+            ops = [WriteOp(op="delete", store="messages", key=k) for k in keys] + [await self.removal()]
+            ops += await self._count_ops(-stored)
+            await self.storage.apply(ops + (extra or []))
+            self._count_changed(ops)
             for key in keys:
                 self._records.pop(key, None)
             self._logged(keys, [])
@@ -236,16 +288,22 @@ class MessageStore:
         async with self.lock:
             chats = sorted(set(chats))
             ops: list[WriteOp] = []
+            kept = await self._kept_count() is not None
+            gone_messages = 0
             for chat in chats:
                 # A title key may itself hold "|": then another chat's keys share the prefix; delete one by one.
                 others = await self.storage.query("chats", range=chat_messages(chat), limit=1)
                 if others:
                     rows = await self.in_chat(chat)
                     ops += [WriteOp(op="delete", store="messages", key=r["key"]) for r in rows]
+                    gone_messages += len(rows)
                 else:
                     ops.append(WriteOp(op="delete", store="messages", range=chat_messages(chat)))
+                    gone_messages += await self.storage.count("messages", range=chat_messages(chat)) if kept else 0
                 ops.append(WriteOp(op="delete", store="chats", key=chat))
-            await self.storage.apply(ops + [await self.removal()] + (extra or []))
+            ops += [await self.removal()] + await self._count_ops(-gone_messages)
+            await self.storage.apply(ops + (extra or []))
+            self._count_changed(ops)
             gone = set(chats)
             for key in [k for k, r in self._records.items() if r.get("chat") in gone]:
                 del self._records[key]
@@ -265,7 +323,11 @@ class MessageStore:
             ops = [WriteOp(op="put", store="messages", record=r) for r in records]
             ops += [WriteOp(op="put", store="chats", record=ChatRecord.model_validate(c).model_dump()) for c in chats]
             ops.append(WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": seq}))
+            if await self._kept_count() is not None:
+                keys = list(dict.fromkeys(r["key"] for r in records))
+                ops += await self._count_ops(len(keys) - len(await self.records(keys)))
             await self.storage.apply(ops)
+            self._count_changed(ops)
             self._seq = seq
             self._logged([], records)
             for c in chats:
@@ -274,6 +336,7 @@ class MessageStore:
 
     def forget_cached(self) -> None:
         """Drop what is remembered of records and chats (after everything was erased)."""
+        self._count_read = False
         self._records.clear()
         self._chats.clear()
         self._log.clear()  # nothing is stored above the seq now
@@ -383,7 +446,9 @@ class MessageStore:
                 ops.append(WriteOp(op="put", store="chats", record=chat))
             if out.changed:
                 ops.append(WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": seq}))
+            ops += await self._count_ops(len(out.new) - len(rows))  # the alias's rows out, the new keys in
             await self.storage.apply(ops + (extra or []))
+            self._count_changed(ops)
             self._seq = seq
             self._chats[alias] = None
             if chat is not None:

@@ -245,7 +245,7 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
     optout_handlers.register(on, consent)
     sending_handlers.register(on, gate)
     suggestion_handlers.register(on, suggestions)
-    metric_handlers.register(on, st, clock)
+    metric_handlers.register(on, st, clock, store)
     log_handlers.register(on, logs)
 
     spawn = kernel.tasks.spawn

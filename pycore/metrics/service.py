@@ -7,6 +7,7 @@ records, so a history of 100,000 messages costs a few dozen small calls.
 from __future__ import annotations
 
 import time as _time
+from typing import Protocol
 
 from pycore.clock import Clock
 from pycore.metrics.protocol import DayCount, GetMetrics, MetricsSummary
@@ -20,7 +21,12 @@ def _day_label(start: float, offset_min: int) -> str:
     return _time.strftime("%Y-%m-%d", _time.gmtime(start + offset_min * 60))
 
 
-async def summary(storage: Storage, clock: Clock, cmd: GetMetrics) -> MetricsSummary:
+class Counted(Protocol):
+    async def count(self) -> int:
+        """How many there are, without walking them (the message store keeps its count)."""
+
+
+async def summary(storage: Storage, clock: Clock, cmd: GetMetrics, messages: Counted) -> MetricsSummary:
     now = clock.now()
     offset = cmd.utc_offset_min * 60
     today = ((now + offset) // DAY) * DAY - offset  # local midnight, as epoch seconds
@@ -54,7 +60,7 @@ async def summary(storage: Storage, clock: Clock, cmd: GetMetrics) -> MetricsSum
     verdicts = [r.get("verdict") for r in audit]
     return MetricsSummary(
         days=days,
-        messages_total=await storage.count("messages"),
+        messages_total=await messages.count(),
         chats_total=await storage.count("chats"),
         capture_clean_share=(clean / seen) if seen else None,
         audit_allow=verdicts.count("allow"),

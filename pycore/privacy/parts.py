@@ -30,7 +30,7 @@ from pycore.sending.protocol import OutboxRecord
 from pycore.storage.base import Range, Storage, WriteOp
 
 Stores = dict[str, list[dict[str, Any]]]
-TECHNICAL_META = ("schema_version", "messages.seq", "messages.removals", "debug.clock")  # bookkeeping, not the user's data
+TECHNICAL_META = ("schema_version", "messages.seq", "messages.removals", "messages.count", "debug.clock")  # bookkeeping, not the user's data
 PERSON_META_PREFIXES = ("suggestion:", "backfill.job:")  # meta records that belong to one chat: "<prefix><chat>"
 
 
@@ -93,6 +93,9 @@ class MessageRemover(Protocol):
 
     async def removal(self) -> WriteOp:
         """The write that counts one more removal of messages, for the removal's own transaction."""
+
+    def emptied(self) -> WriteOp:
+        """The write that sets the kept count of messages to none, for the transaction that empties them."""
 
 
 async def _all(storage: Storage, store: str) -> list[dict]:
@@ -183,7 +186,7 @@ class MessagesPart:
     async def erase_all(self) -> int:
         n = await self.count()
         await self.storage.apply([WriteOp(op="clear", store=s) for s in ("messages", "chats", "capture_state", "aliases")]
-                                 + [await self.store.removal()])
+                                 + [await self.store.removal(), self.store.emptied()])
         self.store.forget_cached()
         self.identity.forget_cached()
         return n
