@@ -16,52 +16,40 @@ from tests.replica import corpus
 
 pytestmark = pytest.mark.e2e
 
-DELETE_SNAPSHOT_JS = """() => new Promise((resolve, reject) => {
+def on_snapshot_store(mode: str, body: str) -> str:
+    """A script for page.evaluate: ``body`` runs with ``store`` (the search_snapshot store, in a
+    transaction of ``mode``) and may set ``out``, which the script resolves with once it is done."""
+    return f"""() => new Promise((resolve, reject) => {{
     const open = indexedDB.open("mettri");
     open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
+    open.onsuccess = () => {{
         const db = open.result;
-        const tx = db.transaction("search_snapshot", "readwrite");
-        tx.objectStore("search_snapshot").delete("index");
-        tx.oncomplete = () => { db.close(); resolve(true); };
+        const tx = db.transaction("search_snapshot", "{mode}");
+        const store = tx.objectStore("search_snapshot");
+        let out = null;
+        {body}
+        tx.oncomplete = () => {{ db.close(); resolve(out); }};
         tx.onerror = () => reject(tx.error);
-    };
-})"""
+    }};
+}})"""
 
+
+DELETE_SNAPSHOT_JS = on_snapshot_store("readwrite", 'store.delete("index"); out = true;')
 
 # The snapshot's last part lost (its head still counts it).
-DELETE_LAST_PART_JS = """() => new Promise((resolve, reject) => {
-    const open = indexedDB.open("mettri");
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-        const db = open.result;
-        const tx = db.transaction("search_snapshot", "readwrite");
-        const store = tx.objectStore("search_snapshot");
+DELETE_LAST_PART_JS = on_snapshot_store("readwrite", """
         const keys = store.getAllKeys(IDBKeyRange.bound("index#", "index#\\uffff"));
-        keys.onsuccess = () => store.delete(keys.result[keys.result.length - 1]);
-        tx.oncomplete = () => { db.close(); resolve(keys.result.length); };
-        tx.onerror = () => reject(tx.error);
-    };
-})"""
-
+        keys.onsuccess = () => { out = keys.result.length; store.delete(keys.result[keys.result.length - 1]); };""")
 
 # The snapshot as IndexedDB holds it: the head record, and its parts' sizes if each is a Blob.
-READ_SNAPSHOT_JS = """() => new Promise((resolve, reject) => {
-    const open = indexedDB.open("mettri");
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-        const db = open.result;
-        const all = db.transaction("search_snapshot").objectStore("search_snapshot").getAll();
-        all.onerror = () => reject(all.error);
+READ_SNAPSHOT_JS = on_snapshot_store("readonly", """
+        const all = store.getAll();
         all.onsuccess = () => {
-            db.close();
             const head = all.result.find((r) => r.key === "index");
             const parts = all.result.filter((r) => r.key !== "index")
                 .map((r) => (r.data instanceof Blob ? r.data.size : String(r.data)));
-            resolve({head: {...head, crc: undefined}, parts});
-        };
-    };
-})"""
+            out = {head: {...head, crc: undefined}, parts};
+        };""")
 
 
 def search(page, q: str = "", **filters) -> dict:
