@@ -16,7 +16,7 @@ from pycore.app import Core, Services
 from pycore.clock import SystemClock
 from pycore.dev.clock import WarpClock
 from pycore.storage.base import (
-    BLOB_PART,
+    BLOB_FAULTS,
     PartSeen,
     Range,
     Storage,
@@ -25,6 +25,7 @@ from pycore.storage.base import (
     blob_parts,
     blob_size,
     blob_writes,
+    read_file_parts,
 )
 from pycore.storage.schema import schema_json
 
@@ -109,80 +110,37 @@ class IndexedDBStorage(Storage):
         raise StorageError("a blob is read with get_blob_file here", retryable=False)
 
     async def get_blob_file(self, store: str, key: str, path: str, each: PartSeen | None = None) -> dict[str, Any] | None:
-        """As Storage.get_blob_file, in one transaction: each part goes from JavaScript straight into the
-        file (Pyodide's in-memory file system keeps its bytes outside the wasm heap), and into Python
-        only through one part-sized buffer, for ``each``, while the next part is read."""
+        """As Storage.get_blob_file. The blob is read whole in JavaScript (IdbShim.readBlob, or the
+        worker's early read when one was made) and its buffer becomes the file's storage in Pyodide's
+        in-memory file system (no copy, outside the wasm heap); ``each`` then reads the file through
+        one part-sized buffer."""
+        from js import Object
+        from pyodide.ffi import to_js
         from pyodide_js import FS  # Pyodide only, like this module
 
         try:
-            early = await self._shim.takeEarlyBlob(store, json.dumps(key))
-            if early is not None:
-                return self._own_early(store, key, early, path, each)
-            head, parts = await self._blob(store, key)
-            if head is None:
-                return None
+            got = await self._shim.takeEarlyBlob(store, json.dumps(key))
+            early = got is not None
+            if not early:
+                got = await self._shim.readBlob(store, json.dumps(key), json.dumps(blob_parts(key).model_dump()))
+                if got is None:
+                    return None
+            head = json.loads(got.head)
             size = blob_size(head)
-            stream = FS.open(path, "w+")
-            try:
-                FS.truncate(path, size)  # the file's storage in one piece: no regrowth part by part
-                at, scratch = 0, bytearray(BLOB_PART)
-                async for part in self._each_part(parts):
-                    n = part.byteLength
-                    if at + n > size:
-                        raise StorageError("blob parts larger than its head says", retryable=False)
-                    FS.write(stream, part, 0, n, at)
-                    at += n
-                    if each:
-                        if n > len(scratch):
-                            scratch = bytearray(n)
-                        view = memoryview(scratch)[:n]
-                        part.assign_to(view)
-                        each(view)
-            finally:
-                FS.close(stream)
-            if at != size:
-                raise StorageError("blob parts smaller than its head says", retryable=False)
-            return head
+            if got.fault:
+                raise StorageError(BLOB_FAULTS.get(got.fault, f"blob unreadable: {got.fault}"), retryable=False)
+            if got.data.byteLength != size:
+                raise StorageError("blob parts do not add up to its head's size", retryable=False)
+            FS.writeFile(path, got.data, to_js({"canOwn": True}, dict_converter=Object.fromEntries))
         except StorageError:
             raise
         except Exception as exc:  # JsException under Pyodide
             raise _js_error(exc) from None
-
-    def _own_early(self, store: str, key: str, early: Any, path: str, each: PartSeen | None) -> dict[str, Any]:
-        """A blob the worker read whole while the runtime loaded (IdbShim.readEarly): its buffer becomes
-        the file's storage (no copy), and is read through one part-sized buffer for ``each``."""
-        from js import Object
-        from pyodide.ffi import to_js
-        from pyodide_js import FS
-
-        head = json.loads(early.head)
-        if early.data.byteLength != blob_size(head):
-            raise StorageError("blob parts do not add up to its head's size", retryable=False)
-        FS.writeFile(path, early.data, to_js({"canOwn": True}, dict_converter=Object.fromEntries))
-        self.early.add((store, key))
+        if early:
+            self.early.add((store, key))
         if each:
-            scratch = bytearray(BLOB_PART)
-            view = memoryview(scratch)
-            with open(path, "rb", buffering=0) as f:
-                while n := f.readinto(scratch):
-                    each(view[:n])
+            read_file_parts(path, each)
         return head
-
-    async def _blob(self, store: str, key: str) -> tuple[dict[str, Any] | None, Any]:
-        """The head (None: no blob) and its parts' promises, all asked for in one transaction."""
-        found = await self._shim.getBlob(store, json.dumps(key), json.dumps(blob_parts(key).model_dump()))
-        return json.loads(found.head), found.parts
-
-    @staticmethod
-    async def _each_part(parts: Any):
-        """The parts (JS promises of Uint8Arrays, in key order) as they arrive, each let go once used."""
-        pending = parts.to_py(depth=1)
-        for n in range(len(pending)):
-            part = await pending[n]
-            pending[n] = None  # let JavaScript free it
-            if part is None:
-                raise StorageError("blob parts missing", retryable=False)
-            yield part
 
     async def get(self, store: str, key: Any) -> dict[str, Any] | None:
         return await self._call("get", store, json.dumps(key))

@@ -1,6 +1,7 @@
 // @ts-check
 // A thread of its own for the core's early reads (IdbShim.readEarly): the blobs the core asks for
-// first, each read whole and handed back without a copy (its buffer is transferred), or null.
+// first, each read whole and handed back without a copy (its buffer is transferred), or null (none,
+// or not whole: the core reads it again itself, and says what is wrong).
 
 import { openExisting, readWhole } from "./idb-shim.js";
 
@@ -8,8 +9,9 @@ self.onmessage = async (/** @type {MessageEvent<{ name: string, blobs: import(".
   const db = await openExisting(data.name);
   try {
     for (const blob of data.blobs) {
-      const got = db ? await readWhole(db, blob).catch(() => null) : null;
-      self.postMessage({ store: blob.store, key: blob.key, got }, { transfer: got ? [got.data.buffer] : [] });
+      const read = db ? await readWhole(db, blob).catch(() => null) : null;
+      const got = read?.data ? read : null;
+      self.postMessage({ store: blob.store, key: blob.key, got }, { transfer: got?.data ? [got.data.buffer] : [] });
     }
   } finally {
     db?.close();

@@ -12,7 +12,9 @@ const DB_NAME = "mettri";
  * @typedef {{ op: "put" | "delete" | "clear", store: string, record?: any, key?: IDBValidKey, range?: RangeSpec, blob?: number }} WriteOp
  * @typedef {{ store: string, index?: string | null, range?: RangeSpec | null, limit?: number | null, reverse?: boolean }} Query
  * @typedef {{ store: string, key: string, parts: RangeSpec }} EarlyBlob a blob to read before the core asks (early-reads.js)
- * @typedef {{ head: string, data: Uint8Array }} WholeBlob its head record as JSON text, and all its bytes
+ * @typedef {"size" | "missing" | "larger" | "smaller"} Fault what keeps a blob from being whole
+ * @typedef {{ head: string, data: Uint8Array | null, fault: Fault | null }} WholeBlob its head record
+ *   as JSON text, and all its bytes (null, with the fault, when they are not whole)
  */
 
 /**
@@ -96,9 +98,8 @@ async function partBytes(data) {
 
 /**
  * A whole blob (pycore/storage/base.py put_blob) in one transaction: its head, then its parts put
- * together in one buffer of the size the head gives. Null when there is no such blob, or it is not
- * whole (a part missing, or more bytes than its head says): the core then reads it as usual, which
- * tells what is wrong with it.
+ * together in one buffer of the size the head gives. Null when there is no such blob; without data
+ * when it is not whole, with what is wrong (the core reports it; an early read is not used).
  * @param {IDBDatabase} db
  * @param {EarlyBlob} blob
  * @returns {Promise<WholeBlob | null>}
@@ -107,20 +108,25 @@ export async function readWhole(db, { store, key, parts }) {
   if (!db.objectStoreNames.contains(store)) return null;
   const source = db.transaction(store, "readonly").objectStore(store);
   const head = await requestToPromise(source.get(key));
-  if (!head || !Number.isSafeInteger(head.size) || head.size < 0) return null;
-  const data = new Uint8Array(head.size);
+  if (!head) return null;
+  const text = JSON.stringify(head);
+  const size = head.size ?? 0; // a record written otherwise: no parts
+  if (!Number.isSafeInteger(size) || size < 0) return { head: text, data: null, fault: "size" };
+  const data = new Uint8Array(size);
   /** @type {Promise<void>[]} each part copied into place once read */
   const placed = [];
   let at = 0;
-  const whole = await new Promise((resolve, reject) => {
+  /** @type {Fault | null} */
+  const fault = await new Promise((resolve, reject) => {
     const cursor = source.openCursor(range(parts));
     cursor.onerror = () => reject(cursor.error);
     cursor.onsuccess = () => {
       const found = cursor.result;
-      if (!found) return resolve(true);
+      if (!found) return resolve(at < size ? "smaller" : null);
       const part = /** @type {{ data?: unknown }} */ (found.value).data;
       const n = partSize(part);
-      if (n === null || at + n > data.byteLength) return resolve(false);
+      if (n === null) return resolve("missing");
+      if (at + n > size) return resolve("larger");
       const to = at;
       placed.push(partBytes(/** @type {Blob | Uint8Array} */ (part)).then((bytes) => data.set(bytes, to)));
       at += n;
@@ -128,7 +134,7 @@ export async function readWhole(db, { store, key, parts }) {
     };
   });
   await Promise.all(placed);
-  return whole && at === data.byteLength && placed.length === head.parts ? { head: JSON.stringify(head), data } : null;
+  return fault ? { head: text, data: null, fault } : { head: text, data, fault: null };
 }
 
 /** @param {string} store @param {string} key */
@@ -319,52 +325,17 @@ export class IdbShim {
   }
 
   /**
-   * A blob (pycore/storage/base.py put_blob), in one transaction: its head record as JSON text
-   * ("null" when absent) and a promise of each part's bytes, in key order, each resolved as it
-   * arrives (the core copies one while the next is read). The parts come through one cursor: at a
-   * million messages (87 parts of 4 MiB) it read parts stored as bytes in 0.44-0.51 s, where a get
-   * per part or one getAll took 1.04-1.47 s; parts stored as Blobs are then read all at once.
+   * A blob (pycore/storage/base.py put_blob) whole, as readWhole reads it; undefined (None in
+   * Python) when there is none. Parts stored as bytes come one after the other through the cursor
+   * (0.44-0.51 s at a million messages, where a get per part or one getAll took 1.04-1.47 s); parts
+   * stored as Blobs are read all at once.
    * @param {string} store
    * @param {string} keyJson
    * @param {string} partsJson the parts' key range
    */
-  async getBlob(store, keyJson, partsJson) {
+  async readBlob(store, keyJson, partsJson) {
     const db = await this._ensureOpen();
-    const source = db.transaction(store, "readonly").objectStore(store);
-    const partRange = range(JSON.parse(partsJson));
-    const [head, keys] = await Promise.all([
-      requestToPromise(source.get(JSON.parse(keyJson))),
-      requestToPromise(source.getAllKeys(partRange)),
-    ]);
-    /** @type {((data: Uint8Array | null) => void)[]} */
-    const settle = [];
-    /** @type {((err: unknown) => void)[]} */
-    const fail = [];
-    const parts = keys.map(() => new Promise((resolve, reject) => {
-      settle.push(resolve);
-      fail.push(reject);
-    }));
-    parts.forEach((p) => p.catch(() => {})); // a part the core no longer waits for (it failed before) is no unhandled error
-    if (keys.length) {
-      let n = 0;
-      const cursor = source.openCursor(partRange);
-      cursor.onsuccess = () => {
-        const at = cursor.result;
-        if (!at || n >= keys.length) {
-          while (n < keys.length) settle[n++](null); // fewer than listed: the core finds the blob short
-          return;
-        }
-        const data = /** @type {{ data?: unknown }} */ (at.value).data;
-        const i = n++;
-        if (partSize(data) === null) settle[i](null);
-        else partBytes(/** @type {Blob | Uint8Array} */ (data)).then(settle[i], fail[i]);
-        at.continue();
-      };
-      cursor.onerror = () => {
-        while (n < keys.length) fail[n++](cursor.error);
-      };
-    }
-    return { head: JSON.stringify(head === undefined ? null : head), parts };
+    return (await readWhole(db, { store, key: JSON.parse(keyJson), parts: JSON.parse(partsJson) })) ?? undefined;
   }
 
   /** q: {store, index?, range?, limit?, reverse?} */

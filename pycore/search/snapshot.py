@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable
 
 from pycore.search.index import INDEX_VERSION, Index, IndexError_, remove_file, scratch_file
-from pycore.storage.base import BLOB_PART, Storage, StorageError
+from pycore.storage.base import Storage, StorageError, read_file_parts
 
 log = logging.getLogger("mettri.search")
 
@@ -150,15 +150,14 @@ async def save(storage: Storage, index: Index, now: float, pause: Callable[[], A
 
 
 def file_crc(path: str) -> tuple[int, int]:
-    """The size and CRC of a file, read through one part-sized buffer."""
-    crc = size = 0
-    buf = bytearray(BLOB_PART)
-    view = memoryview(buf)
-    with open(path, "rb", buffering=0) as f:
-        while n := f.readinto(buf):
-            crc = zlib.crc32(view[:n], crc)
-            size += n
-    return size, crc
+    """The size and CRC of a file."""
+    crc = 0
+
+    def add(part: memoryview) -> None:
+        nonlocal crc
+        crc = zlib.crc32(part, crc)
+
+    return read_file_parts(path, add), crc
 
 
 async def drop(storage: Storage) -> None:

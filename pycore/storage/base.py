@@ -81,6 +81,24 @@ class StorageError(Exception):
 
 
 PartSeen = Callable[[memoryview], None]
+# What keeps a blob's parts from making the blob its head describes (also IdbShim.readBlob's faults).
+BLOB_FAULTS = {
+    "missing": "blob parts missing",
+    "larger": "blob parts larger than its head says",
+    "smaller": "blob parts smaller than its head says",
+}
+
+
+def read_file_parts(path: str, each: PartSeen) -> int:
+    """Shows ``each`` a file's bytes in order, through one part-sized buffer; returns the file's size."""
+    buf = bytearray(BLOB_PART)
+    view = memoryview(buf)
+    size = 0
+    with open(path, "rb", buffering=0) as f:
+        while n := f.readinto(buf):
+            each(view[:n])
+            size += n
+    return size
 
 
 def blob_size(head: dict[str, Any]) -> int:
@@ -100,7 +118,7 @@ class BlobBuffer:
     def place(self, n: int) -> memoryview:
         """Where the next part of ``n`` bytes goes."""
         if self.at + n > len(self.out):
-            raise StorageError("blob parts larger than its head says", retryable=False)
+            raise StorageError(BLOB_FAULTS["larger"], retryable=False)
         view = memoryview(self.out)[self.at:self.at + n]
         self.at += n
         return view
@@ -113,7 +131,7 @@ class BlobBuffer:
 
     def done(self) -> bytearray:
         if self.at != len(self.out):
-            raise StorageError("blob parts smaller than its head says", retryable=False)
+            raise StorageError(BLOB_FAULTS["smaller"], retryable=False)
         return self.out
 
 
