@@ -148,21 +148,20 @@ class MessageStore:
             self._count_read = True
         return self._count
 
-    async def _count_ops(self, delta: int) -> list[WriteOp]:
-        """The write that keeps the count, ``delta`` messages more: part of the change's own transaction
-        (none while the profile does not keep a count yet)."""
+    async def _apply_counted(self, ops: list[WriteOp], delta: int) -> None:
+        """Applies ``ops`` (a change of ``delta`` messages) in one transaction with the count's write
+        (none while the profile does not keep a count yet); the count follows once it committed."""
         n = await self._kept_count()
-        return [] if n is None or not delta else [self._counted(n + delta)]
+        if n is not None and delta:
+            ops = ops + [self._counted(n + delta)]
+        if ops:
+            await self.storage.apply(ops)
+        if n is not None:
+            self._count = n + delta
 
     @staticmethod
     def _counted(n: int) -> WriteOp:
         return WriteOp(op="put", store="meta", record={"key": COUNT_META_KEY, "value": n})
-
-    def _count_changed(self, ops: list[WriteOp]) -> None:
-        """After a committed write: the count it wrote is the count."""
-        for op in ops:
-            if op.store == "meta" and op.record and op.record.get("key") == COUNT_META_KEY:
-                self._count = op.record["value"]
 
     def emptied(self) -> WriteOp:
         """The count's write for a change that empties the messages store (``forget_cached`` after it)."""
@@ -247,11 +246,9 @@ class MessageStore:
         ops += [WriteOp(op="put", store="chats", record=c) for c in chats]
         if out.changed:
             ops.append(WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": seq}))
-        ops += await self._count_ops(len(out.new))  # a moved imported copy is one out, one in
         ops += extra(out) if extra else []
-        if ops:
-            await self.storage.apply(ops)  # one transaction; caches change only after it succeeded
-        self._count_changed(ops)
+        # One transaction; caches change only after it succeeded. A moved imported copy is one out, one in.
+        await self._apply_counted(ops, len(out.new))
         self._seq = seq
         for c in chats:
             self._chats[c["key"]] = c
@@ -271,9 +268,7 @@ class MessageStore:
             keys = list(dict.fromkeys(keys))
             stored = len(await self.records(keys)) if await self._kept_count() is not None else 0
             ops = [WriteOp(op="delete", store="messages", key=k) for k in keys] + [await self.removal()]
-            ops += await self._count_ops(-stored)
-            await self.storage.apply(ops + (extra or []))
-            self._count_changed(ops)
+            await self._apply_counted(ops + (extra or []), -stored)
             for key in keys:
                 self._records.pop(key, None)
             self._logged(keys, [])
@@ -301,9 +296,8 @@ class MessageStore:
                     ops.append(WriteOp(op="delete", store="messages", range=chat_messages(chat)))
                     gone_messages += await self.storage.count("messages", range=chat_messages(chat)) if kept else 0
                 ops.append(WriteOp(op="delete", store="chats", key=chat))
-            ops += [await self.removal()] + await self._count_ops(-gone_messages)
-            await self.storage.apply(ops + (extra or []))
-            self._count_changed(ops)
+            ops.append(await self.removal())
+            await self._apply_counted(ops + (extra or []), -gone_messages)
             gone = set(chats)
             for key in [k for k, r in self._records.items() if r.get("chat") in gone]:
                 del self._records[key]
@@ -323,11 +317,11 @@ class MessageStore:
             ops = [WriteOp(op="put", store="messages", record=r) for r in records]
             ops += [WriteOp(op="put", store="chats", record=ChatRecord.model_validate(c).model_dump()) for c in chats]
             ops.append(WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": seq}))
+            added = 0
             if await self._kept_count() is not None:
                 keys = list(dict.fromkeys(r["key"] for r in records))
-                ops += await self._count_ops(len(keys) - len(await self.records(keys)))
-            await self.storage.apply(ops)
-            self._count_changed(ops)
+                added = len(keys) - len(await self.records(keys))
+            await self._apply_counted(ops, added)
             self._seq = seq
             self._logged([], records)
             for c in chats:
@@ -446,9 +440,7 @@ class MessageStore:
                 ops.append(WriteOp(op="put", store="chats", record=chat))
             if out.changed:
                 ops.append(WriteOp(op="put", store="meta", record={"key": SEQ_META_KEY, "value": seq}))
-            ops += await self._count_ops(len(out.new) - len(rows))  # the alias's rows out, the new keys in
-            await self.storage.apply(ops + (extra or []))
-            self._count_changed(ops)
+            await self._apply_counted(ops + (extra or []), len(out.new) - len(rows))  # the alias's rows out, the new keys in
             self._seq = seq
             self._chats[alias] = None
             if chat is not None:
