@@ -171,12 +171,17 @@ def test_back_from_a_chat_puts_the_list_where_the_user_left_it(ext, core_page):
             views.scrollTop += row.getBoundingClientRect().top - views.getBoundingClientRect().top - 150;
             return views.scrollTop; }""", long_chat)
         assert at > 200
-        # Where the user left the list is where its rows are on screen (the scroll offset alone can
-        # move while the list stays put: content above it that changes height is anchored by the browser).
-        top = panel.evaluate(ROW_TOP, long_chat)
+        # Where the user left the list is where its rows are on screen when they press the row (the
+        # scroll offset alone can move while the list stays put: content above it that changes height
+        # is anchored by the browser). Taken at that moment: Playwright's click scrolls the row into
+        # view again when the page moved under it (content above the list that changes height as it loads).
+        panel.evaluate(f"""k => document.addEventListener('pointerdown', () => {{
+            window.__leftAt = {{ top: ({ROW_TOP})(k), scroll: document.getElementById('views').scrollTop }};
+        }}, {{ capture: true, once: true }})""", long_chat)
         panel.evaluate("() => document.querySelectorAll('#chat-list li').forEach((li) => { li.__seen = true; })")
         panel.locator(f'#chat-list li[data-chat="{long_chat}"]').click()
         panel.locator("#message-list li", has_text="oi de").wait_for()
+        top, at = panel.evaluate("() => [window.__leftAt.top, window.__leftAt.scroll]")
         # The conversation shows its newest bubble at the bottom, further down the panel's scroll.
         assert panel.evaluate("() => document.getElementById('views').scrollTop") > at + 300
         turn = panel.evaluate("() => document.getElementById('chat-list').dataset.drawn")
