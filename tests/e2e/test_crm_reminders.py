@@ -98,6 +98,12 @@ def test_a_due_reminder_is_notified_and_opens_its_chat(routed, core_page):
     panel.locator('.tabs [data-view="followups"]').click()
     panel.locator(f'#followups-overdue [data-reminder="{r["id"]}"]', has_text="Cobrar o sinal").wait_for()
     assert panel.locator('.tabs [data-view="followups"] .count').inner_text() != ""
+    # The count fits beside the six tabs on one row, the follow-ups' tab selected (bold), even at the
+    # panel's narrowest: a count that arrives later never moves what is below it under the pointer.
+    panel.set_viewport_size({"width": 360, "height": 800})
+    tops = "() => [...document.querySelectorAll('.tabs [data-view]')].map((b) => Math.round(b.getBoundingClientRect().top))"
+    assert len(set(panel.evaluate(tops))) == 1
+    panel.set_viewport_size({"width": 380, "height": 800})
 
     # Snoozed for an hour from the follow-ups: no longer overdue, due an hour from now (core clock).
     item = panel.locator(f'#followups-overdue [data-reminder="{r["id"]}"]')
