@@ -10,8 +10,8 @@ self.onmessage = async (/** @type {MessageEvent<{ name: string, blobs: import(".
   try {
     for (const blob of data.blobs) {
       const read = db ? await readWhole(db, blob).catch(() => null) : null;
-      const got = read?.data ? read : null;
-      self.postMessage({ store: blob.store, key: blob.key, got }, { transfer: got?.data ? [got.data.buffer] : [] });
+      const got = read?.data ? { ...read, data: read.data } : null; // only a whole read is handed over
+      self.postMessage({ store: blob.store, key: blob.key, got }, { transfer: got ? [got.data.buffer] : [] });
     }
   } finally {
     db?.close();
