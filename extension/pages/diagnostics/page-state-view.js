@@ -37,12 +37,17 @@ export async function mountPageState(root) {
     );
   }
 
+  let drawnAt = -Infinity;
   /** @param {Mettri.whatsapp.SelfTestOutcome | null | undefined} outcome */
   function drawSelftest(outcome) {
     if (!outcome) {
+      if (drawnAt > -Infinity) return; // a result's event came before the first answer
       selftest.replaceChildren(el("p", { id: "diag-selftest-summary", class: "empty" }, t("diagSelftestNone")));
       return;
     }
+    // The first answer can arrive after a newer result's event: never draw an older test over it.
+    if (outcome.at < drawnAt) return;
+    drawnAt = outcome.at;
     const states = Object.values(outcome.features);
     const ok = states.filter((s) => s === "ok" || s === "deferred").length;
     selftest.replaceChildren(
