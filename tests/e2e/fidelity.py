@@ -158,9 +158,10 @@ DELIVER = """async ([id, ms, per]) => {
 FILL_BY_SCROLLING = """async () => {
     const sc = document.querySelector('#main .msg-scroller');
     const frame = () => new Promise(r => requestAnimationFrame(r));
+    // Empty rows only: the list itself also carries data-virtualized, and is always in view.
     const emptyInView = () => {
         const box = sc.getBoundingClientRect();
-        return __replica.placeholders().length && [...sc.querySelectorAll('[data-virtualized="true"], .placeholder')]
+        return __replica.placeholders().length && [...sc.querySelectorAll('[role="row"] [data-virtualized="true"], [role="row"] .placeholder')]
             .some(el => { const b = el.getBoundingClientRect(); return b.bottom > box.top && b.top < box.bottom; });
     };
     for (let step = 0; step < 500; step++) {

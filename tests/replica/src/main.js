@@ -265,12 +265,30 @@ onChange((what, m) => {
   if (what === 'message') {
     const chat = store.chats.get(m.chat);
     if (!m.from_me && (m.chat !== ui.activeChat || ui.isHidden())) chat.unread += 1;
-    if (conversation && conversation.chatId === m.chat) conversation.render(m.from_me);
+    if (conversation && conversation.chatId === m.chat) renderSoon(conversation, m.from_me);
   } else if (what === 'status') {
     if (conversation && conversation.chatId === m.chat) conversation.updateStatus(m);
   }
-  refreshList();
+  refreshListSoon();
 });
+
+// Many changes in one task draw the list and the open chat once, after the task (R: React batches
+// a task's state updates into one render). Drawing per message cost 20-300 ms each.
+let listRefreshQueued = false;
+let renderQueued = null; // { conv, stickBottom } of the open chat's render after this task
+function renderSoon(conv, stickBottom) {
+  if (renderQueued && renderQueued.conv === conv) { renderQueued.stickBottom ||= stickBottom; return; }
+  const job = renderQueued = { conv, stickBottom };
+  queueMicrotask(() => {
+    if (renderQueued === job) renderQueued = null;
+    if (conversation === conv) conv.render(job.stickBottom); // a chat opened since drew itself whole
+  });
+}
+function refreshListSoon() {
+  if (listRefreshQueued) return;
+  listRefreshQueued = true;
+  queueMicrotask(() => { listRefreshQueued = false; refreshList(); });
+}
 
 // Back in view: the open chat's messages count as read (R), and the "N unread messages"
 // divider marks where the user left off (E: the divider; R: when it is drawn).
