@@ -42,17 +42,23 @@ def _fixtures() -> dict[str, str]:
     return {str(p.relative_to(ROOT)): base64.b64encode(p.read_bytes()).decode() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def _collected_on_cpython() -> set[str]:
-    """The ids of every core test this CPython collects: the browser must pass each of them."""
-    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "tests/core"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
-    ids = {line.strip() for line in out.stdout.splitlines() if "::" in line}
-    assert ids, out.stdout[-2000:] + out.stderr[-2000:]
+def _collect_on_cpython() -> subprocess.Popen:
+    """Start collecting the ids of every core test this CPython has (the browser must pass each of
+    them); it runs while the browser works."""
+    return subprocess.Popen([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "tests/core"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _collected(proc: subprocess.Popen) -> set[str]:
+    out, err = proc.communicate(timeout=300)
+    ids = {line.strip() for line in out.splitlines() if "::" in line}
+    assert ids, out[-2000:] + err[-2000:]
     return ids
 
 
 def test_core_suite_passes_inside_pyodide(ext):
     context, ext_id = ext
+    collecting = _collect_on_cpython()
     page = browser.open_page(context, ext_id, "extension/pages/diagnostics/diagnostics.html")
     wheels = {p.name: base64.b64encode(p.read_bytes()).decode() for p in _test_wheels()}
     result = page.evaluate(
@@ -94,7 +100,7 @@ str(int(code)) + chr(10) + buf.getvalue()
     passed = set(re.findall(r"^(tests/core/.+?::.+?) PASSED(?: +\[ *\d+%\])?$", output, re.M))
     # Every test CPython collects passed inside Pyodide too, and the IndexedDB contract tests
     # (which only exist in the browser) ran there: the full count, not "some".
-    missing = _collected_on_cpython() - passed
+    missing = _collected(collecting) - passed
     assert not missing, sorted(missing)[:20]
     idb = {t for t in passed if t.startswith("tests/core/test_storage_contract.py::") and t.endswith("[indexeddb]")}
     assert len(idb) >= 8, sorted(idb)
