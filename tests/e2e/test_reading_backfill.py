@@ -27,7 +27,9 @@ def test_backfill_5000_with_cancel_and_resume(routed, core_page):
     history = [{"id": f"3A5000{i:014d}", "text": f"mensagem antiga {i}", "ts": base + i * 60, "from_me": i % 4 == 0}
                for i in range(TOTAL)]
     deliver_all(wa, CHAT, history, chunk=1000)
-    wa.evaluate("() => __replica.setOlderDelay(20)")
+    # 50 older messages a load: the page's cost per load grows with the rows drawn, and 100 loads
+    # instead of 166 keep the test near a minute and a half; the history panel's tests load 30.
+    wa.evaluate("() => { __replica.setOlderDelay(20); __replica.setOlderBatch(50); }")
     wa.evaluate("id => __replica.openChat(id)", CHAT)
     wait_for(lambda: len(all_stored(core_page, CHAT)) >= 40, message="the visible window captured")
 

@@ -30,6 +30,7 @@ const ui = {
     tickDelays: { sent: 300, delivered: 800, read: 1500 },
     tickSpeed: 1,
     olderDelay: Number(param('older_delay', '600')),
+    olderBatch: Number(param('older_batch', '30')), // older messages one scroll to the top loads (R)
     placeholders: Number(param('placeholders', '0')), // >0: rows older than the newest N open empty
     keepRows: param('rows', 'redrawn') === 'kept', // a render keeps the rows drawn as before (as React does)
     qrRefreshMs: Number(param('qr_refresh', '20000')),
@@ -390,6 +391,7 @@ const api = {
   setTickDelays(d) { Object.assign(ui.config.tickDelays, d); return clone(ui.config.tickDelays); },
   setTickSpeed(f) { ui.config.tickSpeed = Number(f) > 0 ? Number(f) : 1; },
   setOlderDelay(ms) { ui.config.olderDelay = Number(ms); },
+  setOlderBatch(n) { ui.config.olderBatch = Math.max(1, Number(n) || 30); },
   // Loads of older messages asked (a scroll to the top) and done: none pending when equal.
   olderLoads: () => clone(ui.olderLoads),
   // Own messages whose ticks are held until the connection returns (ids).
