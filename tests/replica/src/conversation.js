@@ -94,7 +94,7 @@ export class Conversation {
       if (!this.el.isConnected) return;
       const before = this.scroller.scrollHeight - this.scroller.scrollTop;
       const to = this.start;
-      this.start = Math.max(0, this.start - (this.ui.config.olderBatch || 30));
+      this.start = Math.max(0, this.start - this.ui.config.olderBatch);
       // The older rows go in above the drawn ones, which stay the same elements (R: a keyed list
       // such as React's keeps its rows); a hidden tab draws its last message alone, as ever.
       if (this.ui.isHidden()) this.render();

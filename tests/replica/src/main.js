@@ -15,6 +15,7 @@ const params = new URLSearchParams(location.search);
 const defaults = JSON.parse(document.getElementById('replica-defaults')?.textContent || '{}');
 const param = (k, d) => params.get(k) ?? (defaults[k] !== undefined ? String(defaults[k]) : d);
 const nextTask = () => new Promise((r) => setTimeout(r, 0));
+const countOr = (v, d) => (Math.floor(Number(v)) >= 1 ? Math.floor(Number(v)) : d); // a whole count >= 1, else d
 
 const ui = {
   gen: GENS.includes(param('gen')) ? param('gen') : '2025',
@@ -30,7 +31,7 @@ const ui = {
     tickDelays: { sent: 300, delivered: 800, read: 1500 },
     tickSpeed: 1,
     olderDelay: Number(param('older_delay', '600')),
-    olderBatch: Number(param('older_batch', '30')), // older messages one scroll to the top loads (R)
+    olderBatch: countOr(param('older_batch'), 30), // older messages one scroll to the top loads (R)
     placeholders: Number(param('placeholders', '0')), // >0: rows older than the newest N open empty
     keepRows: param('rows', 'redrawn') === 'kept', // a render keeps the rows drawn as before (as React does)
     qrRefreshMs: Number(param('qr_refresh', '20000')),
@@ -266,29 +267,28 @@ onChange((what, m) => {
   if (what === 'message') {
     const chat = store.chats.get(m.chat);
     if (!m.from_me && (m.chat !== ui.activeChat || ui.isHidden())) chat.unread += 1;
-    if (conversation && conversation.chatId === m.chat) renderSoon(conversation, m.from_me);
+    if (conversation && conversation.chatId === m.chat) drawAfterTask(conversation, m.from_me);
   } else if (what === 'status') {
     if (conversation && conversation.chatId === m.chat) conversation.updateStatus(m);
   }
-  refreshListSoon();
+  drawAfterTask();
 });
 
 // Many changes in one task draw the list and the open chat once, after the task (R: React batches
 // a task's state updates into one render). Drawing per message cost 20-300 ms each.
-let listRefreshQueued = false;
-let renderQueued = null; // { conv, stickBottom } of the open chat's render after this task
-function renderSoon(conv, stickBottom) {
-  if (renderQueued && renderQueued.conv === conv) { renderQueued.stickBottom ||= stickBottom; return; }
-  const job = renderQueued = { conv, stickBottom };
-  queueMicrotask(() => {
-    if (renderQueued === job) renderQueued = null;
-    if (conversation === conv) conv.render(job.stickBottom); // a chat opened since drew itself whole
-  });
-}
-function refreshListSoon() {
-  if (listRefreshQueued) return;
-  listRefreshQueued = true;
-  queueMicrotask(() => { listRefreshQueued = false; refreshList(); });
+let drawQueued = null; // { conv, stickBottom }: what this task's changes draw after it
+function drawAfterTask(conv = null, stickBottom = false) {
+  if (!drawQueued) {
+    drawQueued = { conv: null, stickBottom: false };
+    queueMicrotask(() => {
+      const { conv: c, stickBottom: stick } = drawQueued;
+      drawQueued = null;
+      if (c && c === conversation) c.render(stick); // a chat opened since drew itself whole
+      refreshList();
+    });
+  }
+  if (conv && conv !== drawQueued.conv) drawQueued = { conv, stickBottom };
+  else if (conv) drawQueued.stickBottom ||= stickBottom;
 }
 
 // Back in view: the open chat's messages count as read (R), and the "N unread messages"
@@ -391,7 +391,7 @@ const api = {
   setTickDelays(d) { Object.assign(ui.config.tickDelays, d); return clone(ui.config.tickDelays); },
   setTickSpeed(f) { ui.config.tickSpeed = Number(f) > 0 ? Number(f) : 1; },
   setOlderDelay(ms) { ui.config.olderDelay = Number(ms); },
-  setOlderBatch(n) { ui.config.olderBatch = Math.max(1, Number(n) || 30); },
+  setOlderBatch(n) { ui.config.olderBatch = countOr(n, ui.config.olderBatch); },
   // Loads of older messages asked (a scroll to the top) and done: none pending when equal.
   olderLoads: () => clone(ui.olderLoads),
   // Own messages whose ticks are held until the connection returns (ids).
