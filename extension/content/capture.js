@@ -26,7 +26,8 @@ var MettriCapture = (() => {
    * @typedef {Mettri.capture.ChatFacts & { title: string }} Chat
    * @typedef {Mettri.capture.RawMessageNode} Node
    * @typedef {{ hidden: boolean, observed_at: number, locale: string | null, utc_offset_min: number }} BatchContext
-   * @typedef {{ chat: Chat, node: Node, sig: string, batch: BatchContext, session: number }} Pending
+   * @typedef {{ node: Node, sig: string | null }} Facts a row's facts; sig their JSON, made when first compared (sigOf)
+   * @typedef {{ chat: Chat, facts: Facts, batch: BatchContext, session: number }} Pending
    */
 
   /**
@@ -46,9 +47,9 @@ var MettriCapture = (() => {
    * }} deps
    */
   function createCapture({ api, selectors, readDom = MettriReadDom, onStats = () => {} }) {
-    /** @type {Map<string, string>} nodeKey -> signature acknowledged by the core (LRU, cleared per chat) */
+    /** @type {Map<string, Facts>} nodeKey -> facts acknowledged by the core (LRU, cleared per chat) */
     const sent = new Map();
-    /** @type {Map<string, Pending>} nodeKey -> {chat, node, sig, batch} */
+    /** @type {Map<string, Pending>} nodeKey -> {chat, facts, batch, session} */
     const pending = new Map();
     // readMs / maxReadMs: the reads; observeMs: the observer's callbacks; sendMs: handing each batch
     // to Chrome (it copies the message on the sender's thread); maxTaskMs: the longest of these
@@ -60,6 +61,7 @@ var MettriCapture = (() => {
     /** @type {ReturnType<typeof setTimeout> | null} */
     let timer = null;
     let firstDirtyAt = 0;
+    let lastDirtyAt = 0;
     let flushing = false;
     let retry = 0;
     /** @type {MutationObserver | null} */
@@ -80,7 +82,7 @@ var MettriCapture = (() => {
     // first compared by its markup with what was read of it (or of the row of its key) before: the
     // reader sees nothing but attributes and text, so equal markup reads the same. A burst of 10 new
     // messages reads 10 rows, not the whole window. Kept only while the observer runs.
-    /** @typedef {{ html: string, node: Node, sig: string }} Read */
+    /** @typedef {Facts & { html: string | null }} Read */
     /** @type {WeakMap<Element, Read>} */
     let rowCache = new WeakMap();
     /** @type {Map<string, Read>} row key -> its last read (a page that draws its rows anew) */
@@ -111,11 +113,11 @@ var MettriCapture = (() => {
 
     /**
      * @param {string} key
-     * @param {string} sig
+     * @param {Facts} facts
      */
-    function remember(key, sig) {
+    function remember(key, facts) {
       sent.delete(key); // re-inserting moves it to the young end
-      sent.set(key, sig);
+      sent.set(key, facts);
       if (sent.size > MAX_SENT) sent.delete(/** @type {string} */ (sent.keys().next().value));
     }
 
@@ -203,17 +205,18 @@ var MettriCapture = (() => {
           const dayList = days.get(el) || [];
           labelsOf.set(el, dayList);
           const entry = rowRead(el, raw, i >= rows.length - TAIL_ROWS);
-          const { node, sig } = dayList.length ? withDays(entry, dayList.slice(0, 3)) : entry;
+          const facts = dayList.length ? withDays(entry, dayList.slice(0, 3)) : entry;
+          const node = facts.node;
           if (!node.data_id && !node.testid && !node.pre_plain_text && !node.text) continue; // separators without facts
           if (readDom.isBlank(node)) continue; // drawn without content yet: read again when filled
           // the badge changed with no row to carry it (the tab is back in view): send the newest again
           const forced = i === rows.length - 1 && (unread !== ackedUnread || drawerDue) && !fresh;
-          if (!forced && (sent.get(key) === sig || pending.get(key)?.sig === sig)) continue;
+          if (!forced && (sameFacts(sent.get(key), facts) || sameFacts(pending.get(key)?.facts, facts))) continue;
           if (pending.size >= MAX_PENDING && !pending.has(key)) {
             stats.dropped += 1; // reported in stats; the row is read again when it re-renders
             continue;
           }
-          pending.set(key, { chat, node, sig, batch, session });
+          pending.set(key, { chat, facts, batch, session });
           fresh += 1;
         }
         // A row dropped (pending full) is read again next time, so that read looks at every row.
@@ -231,7 +234,23 @@ var MettriCapture = (() => {
       if (fresh) flush();
     }
 
-    /** @type {WeakMap<Read, { labels: string, node: Node, sig: string }>} */
+    // Most rows are read once and never compared: their JSON is made only when a row is read again
+    // (a tick, an edit) and its facts differ by object from those sent.
+    /** @param {Facts} f */
+    function sigOf(f) {
+      if (f.sig === null) f.sig = JSON.stringify(f.node);
+      return f.sig;
+    }
+
+    /**
+     * @param {Facts | undefined} a
+     * @param {Facts} b
+     */
+    function sameFacts(a, b) {
+      return a === b || (!!a && sigOf(a) === sigOf(b));
+    }
+
+    /** @type {WeakMap<Read, Facts & { labels: string }>} */
     const daysOf = new WeakMap();
     /**
      * A row's facts with the day dividers above it, made once per read row and labels (every row of
@@ -243,7 +262,7 @@ var MettriCapture = (() => {
       const key = labels.join("\u0000");
       let made = daysOf.get(entry);
       if (!made || made.labels !== key) {
-        made = { labels: key, node: { ...entry.node, day_labels: labels }, sig: entry.sig + JSON.stringify(labels) };
+        made = { labels: key, node: { ...entry.node, day_labels: labels }, sig: null };
         daysOf.set(entry, made);
       }
       return made;
@@ -355,14 +374,16 @@ var MettriCapture = (() => {
         rowCache.set(el, before);
         return before;
       }
-      const html = el.outerHTML;
+      // Markup is kept from a row's second read on: most rows are read once, and serializing them
+      // cost a third of the read; a row read again (redrawn, ticked) is likely to be read again.
+      const html = known || before ? el.outerHTML : null;
       const same = known && known.html === html ? known : before;
-      if (same && same.html === html) {
+      if (html !== null && same && same.html === html) {
         rowCache.set(el, same);
         return same;
       }
       const node = readDom.readMessageNode(el, selectors, []);
-      const read = { html, node, sig: JSON.stringify(node) };
+      const read = { html, node, sig: null };
       rowCache.set(el, read);
       if (key !== null) {
         byKey.delete(key);
@@ -372,19 +393,27 @@ var MettriCapture = (() => {
       return read;
     }
 
+    // The read waits until the page has been still for DEBOUNCE_MS. A change during the wait only
+    // notes its time: the timer, when it fires, waits again for what is left (clearing and setting a
+    // timer on every change of a burst cost more than the rest of the observer's work).
     function schedule() {
       if (stopped) return;
       const now = performance.now();
-      if (!timer) firstDirtyAt = now;
+      lastDirtyAt = now;
+      if (timer) return;
+      firstDirtyAt = now;
+      timer = setTimeout(due, DEBOUNCE_MS);
+    }
+
+    function due() {
+      timer = null;
+      if (stopped) return;
+      const now = performance.now();
       // Once the burst has waited MAX_WAIT_MS the read is due: a page that keeps rendering must not
       // push it back again and again (it would wait until the burst ends, then read everything at once).
-      else if (now - firstDirtyAt >= MAX_WAIT_MS) return;
-      if (timer) clearTimeout(timer);
-      const wait = Math.max(0, Math.min(DEBOUNCE_MS, MAX_WAIT_MS - (now - firstDirtyAt)));
-      timer = setTimeout(() => {
-        timer = null;
-        read();
-      }, wait);
+      const wait = Math.min(lastDirtyAt + DEBOUNCE_MS, firstDirtyAt + MAX_WAIT_MS) - now;
+      if (wait > 1) timer = setTimeout(due, wait);
+      else read();
     }
 
     function nextBatch() {
@@ -412,7 +441,7 @@ var MettriCapture = (() => {
           const base = entries[0][1].batch;
           const args = {
             chat: entries[0][1].chat,
-            nodes: entries.map(([, e]) => e.node),
+            nodes: entries.map(([, e]) => e.facts.node),
             hidden: base.hidden,
             observed_at: base.observed_at,
             locale: base.locale,
@@ -427,7 +456,7 @@ var MettriCapture = (() => {
           if (reply.ok) {
             for (const [key, entry] of entries) {
               if (pending.get(key) === entry) pending.delete(key);
-              remember(key, entry.sig);
+              remember(key, entry.facts);
             }
             if (entries[0][1].session === session) {
               chatKey = reply.result.chat; // handed back with the next batches of this same open chat
@@ -449,7 +478,7 @@ var MettriCapture = (() => {
             const loc = String((reply.error.details[0] || {}).loc || "");
             const index = Number((loc.match(/^nodes\.(\d+)/) || [])[1]);
             const victim = Number.isInteger(index) ? entries[index] : entries[0];
-            console.warn("mettri: the core refused a captured row", reply.error, victim && victim[1].node);
+            console.warn("mettri: the core refused a captured row", reply.error, victim && victim[1].facts.node);
             if (victim) pending.delete(victim[0]);
             continue;
           }
@@ -586,28 +615,41 @@ var MettriCapture = (() => {
         schedule();
         return;
       }
-      if (!panel || !records.some((r) => /** @type {Element} */ (panel).contains(r.target))) return;
+      const inPanel = panel;
+      const mine = inPanel ? records.filter((r) => inPanel.contains(r.target)) : [];
+      if (!inPanel || !mine.length) return;
       // A hidden tab renders only the last message and replaces it with the next one:
       // read it now, before it is gone, instead of after the debounce. (Asked whatever the page's
       // visibilityState says: a tab can render this way while the document still counts as visible.)
       // Only a change that took out more rows than it put in can leave one row where there were
       // more (the query walks the whole conversation: asked on every new message it cost more than
       // the message).
-      const mayBeOne = drawnRows <= 1 || rowsMayHaveGone(records, panel);
+      const mayBeOne = mayLeaveOneRow(mine);
       if (mayBeOne) stats.rowChecks += 1;
-      if (mayBeOne && readDom.atMostOneRow(panel, selectors)) read();
+      if (mayBeOne && readDom.atMostOneRow(inPanel, selectors)) read();
       else schedule();
     }
 
-    // Counted only as far as the answer needs: a row redrawn in place (out one, in one) is no loss;
-    // two or more taken out at once (a page drawing its rows anew, a tab going hidden) are
-    // left to the question above.
     /**
-     * @param {MutationRecord[]} records
-     * @param {Element} inside
+     * Whether the conversation's changes may have left one row or none: counted only as far as the
+     * answer needs. A row redrawn in place (out one, in one) is no loss; two or more taken out at once
+     * (a page drawing its rows anew, a tab going hidden) are left to the question above.
+     * @param {MutationRecord[]} mine
      */
-    function rowsMayHaveGone(records, inside) {
-      const mine = records.filter((r) => inside.contains(r.target));
+    function mayLeaveOneRow(mine) {
+      // Two nodes put in, still there, apart (neither holds the other: a quote's id inside a row is
+      // not a second row) and each holding a row: more than one row is drawn now, whatever went (a
+      // page that draws its rows anew takes them all out and puts them all back in each render).
+      /** @type {globalThis.Node | null} */
+      let one = null;
+      for (const r of mine) {
+        for (const n of r.addedNodes) {
+          if (!n.isConnected || (one && (one.contains(n) || n.contains(one))) || !readDom.rowKeysIn(n, 1)) continue;
+          if (one) return false;
+          one = n;
+        }
+      }
+      if (drawnRows <= 1) return true; // the last read found one row or none
       let out = 0;
       for (const r of mine) {
         for (const n of r.removedNodes) {
@@ -615,9 +657,8 @@ var MettriCapture = (() => {
           if (out >= 2) return true;
         }
       }
-      if (!out) return false;
       // a node put in and taken out again within these records is no longer in the page
-      return !mine.some((r) => [...r.addedNodes].some((n) => n.isConnected && readDom.rowKeysIn(n, 1) > 0));
+      return out > 0 && !one;
     }
 
     function start() {

@@ -54,6 +54,19 @@ var MettriReadDom = (function () {
   var joinedOf = new WeakMap();
 
   /**
+   * Whether this browser accepts the selector (one it rejects would make a joined list throw).
+   * @param {string} css
+   */
+  function accepted(css) {
+    try {
+      document.createDocumentFragment().querySelector(css);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  /**
    * A feature's candidates as one selector list (those this browser accepts), or null when it has
    * one candidate (nothing to save) or none is accepted.
    * @param {Selectors} sel
@@ -64,14 +77,7 @@ var MettriReadDom = (function () {
     if (!table) joinedOf.set(sel, (table = new Map()));
     if (!table.has(feature)) {
       var spec = sel.features[feature];
-      var valid = (spec ? spec.candidates : []).map(function (c) { return c.css; }).filter(function (css) {
-        try {
-          document.createDocumentFragment().querySelector(css);
-          return true;
-        } catch (e) {
-          return false;
-        }
-      });
+      var valid = (spec ? spec.candidates : []).map(function (c) { return c.css; }).filter(accepted);
       table.set(feature, valid.length > 1 ? valid.join(", ") : null);
     }
     return /** @type {string | null} */ (table.get(feature));
@@ -200,10 +206,12 @@ var MettriReadDom = (function () {
     return out.slice(0, MAX_TEXT);
   }
 
+  var NON_SPACE = /\S/;
+
   /** @param {Element} el */
   function hasOwnText(el) {
     for (var c = el.firstChild; c; c = c.nextSibling) {
-      if (c.nodeType === 3 && (c.nodeValue || "").trim()) return true;
+      if (c.nodeType === 3 && NON_SPACE.test(c.nodeValue || "")) return true;
       var img = /** @type {Element} */ (c);
       if (c.nodeType === 1 && img.tagName === "IMG" && (img.getAttribute("data-plain-text") || img.getAttribute("alt"))) return true;
     }
@@ -238,15 +246,30 @@ var MettriReadDom = (function () {
     return out.slice(0, max);
   }
 
+  /** @type {WeakMap<Selectors, string[]>} */
+  var readMoreWordsOf = new WeakMap();
+
+  /** @param {Selectors} sel */
+  function readMoreWords(sel) {
+    var words = readMoreWordsOf.get(sel);
+    if (!words) {
+      var listed = sel.texts && sel.texts.read_more;
+      words = (Array.isArray(listed) ? listed : []).map(function (w) { return w.toLowerCase(); });
+      readMoreWordsOf.set(sel, words);
+    }
+    return words;
+  }
+
   // A "Read more" control: a candidate element whose own words are one of the known labels.
   /**
    * @param {Element} el
    * @param {Selectors} sel
    */
   function readMoreOf(el, sel) {
-    var listed = sel.texts && sel.texts.read_more;
-    var words = (Array.isArray(listed) ? listed : []).map(function (w) { return w.toLowerCase(); });
-    // Only a row whose text holds one of the labels can have the control: most rows are skipped here.
+    // Only a row with a control (one walk for every candidate) whose text holds one of the labels can
+    // have it: most rows are skipped here.
+    if (absent(el, sel, "read_more")) return null;
+    var words = readMoreWords(sel);
     var all = (el.textContent || "").toLowerCase();
     if (!words.some(function (w) { return all.indexOf(w) >= 0; })) return null;
     var spec = sel.features.read_more;
@@ -260,9 +283,38 @@ var MettriReadDom = (function () {
     return null;
   }
 
+  var ATTRS_CSS = "[data-icon], [aria-label], [title], title, [data-testid]";
+  /** @type {{ wanted: string[] | null, css: string }} */
+  var classQuery = { wanted: null, css: "" };
+
+  /**
+   * The wanted classes as one query, by name (on WhatsApp nearly every element has classes: visiting
+   * every element with a class attribute was most of a row's read).
+   * @param {string[]} wanted
+   */
+  function classCss(wanted) {
+    if (classQuery.wanted !== wanted) {
+      var names = wanted.filter(function (c) { return !!c; }).map(function (c) { return "." + CSS.escape(c); });
+      classQuery = { wanted: wanted, css: names.join(", ") };
+    }
+    return classQuery.css;
+  }
+
+  /**
+   * fn on el when it matches css, then on each element under it that does, in document order.
+   * @param {Element} el
+   * @param {string} css
+   * @param {(n: Element) => void} fn
+   */
+  function eachSelfAndBelow(el, css, fn) {
+    if (el.matches(css)) fn(el);
+    var found = el.querySelectorAll(css);
+    for (var i = 0; i < found.length; i++) fn(found[i]);
+  }
+
   /**
    * A row's classes (those listed in `wanted`), icons, labels (aria-label, title, svg <title>) and testids, each in
-   * document order, and its 2026 conv-msg testid: one query for all of them (a read of a row
+   * document order, and its 2026 conv-msg testid: two queries for all of them (a read of a row
    * is a dozen queries; each costs about as much as the walk it saves).
    * @param {Element} el
    * @param {string[]} wanted
@@ -271,13 +323,21 @@ var MettriReadDom = (function () {
     var out = { classes: /** @type {string[]} */ ([]), icons: /** @type {(string | null)[]} */ ([]),
       labels: /** @type {(string | null)[]} */ ([]), testids: /** @type {(string | null)[]} */ ([]),
       convMsg: /** @type {string | null} */ (null) };
-    selfAndBelow(el, "[class], [data-icon], [aria-label], [title], title, [data-testid]").forEach(function (n) {
-      for (var i = 0; i < n.classList.length; i++) if (wanted.indexOf(n.classList[i]) >= 0) out.classes.push(n.classList[i]);
-      if (n.hasAttribute("data-icon")) out.icons.push(n.getAttribute("data-icon"));
-      if (n.tagName.toLowerCase() === "title") out.labels.push((n.textContent || "").trim()); // svg <title>: wds-ic-read …
+    var css = classCss(wanted);
+    if (css) {
+      eachSelfAndBelow(el, css, function (n) {
+        for (var i = 0; i < n.classList.length; i++) if (wanted.indexOf(n.classList[i]) >= 0) out.classes.push(n.classList[i]);
+      });
+    }
+    eachSelfAndBelow(el, ATTRS_CSS, function (n) {
+      var icon = n.getAttribute("data-icon");
+      if (icon !== null) out.icons.push(icon);
+      if (n.localName === "title") out.labels.push((n.textContent || "").trim()); // svg <title>: wds-ic-read …
       else {
-        if (n.hasAttribute("aria-label")) out.labels.push(n.getAttribute("aria-label"));
-        if (n.hasAttribute("title")) out.labels.push(n.getAttribute("title"));
+        var label = n.getAttribute("aria-label");
+        if (label !== null) out.labels.push(label);
+        var title = n.getAttribute("title");
+        if (title !== null) out.labels.push(title);
       }
       var testid = n.getAttribute("data-testid");
       if (testid !== null) {
@@ -345,8 +405,8 @@ var MettriReadDom = (function () {
       icons: distinct(attrs.icons, MAX_LIST),
       labels: distinct(attrs.labels, MAX_LIST),
       testids: distinct(attrs.testids, MAX_LIST),
-      has_media: !absent(el, sel, "media") && match(el, sel, "media").els.length > 0,
-      virtualized: match(el, sel, "virtualized").els.length > 0 || (el.matches && el.matches('[data-virtualized="true"]')),
+      has_media: !absent(el, sel, "media") && first(el, sel, "media") !== null,
+      virtualized: first(el, sel, "virtualized") !== null || (el.matches && el.matches('[data-virtualized="true"]')),
       texts: textBlocks(el, skip, MAX_LIST),
       day_labels: (dayLabels || []).slice(0, 3),
       truncated: !!more,
