@@ -32,7 +32,7 @@ def test_diagnostics_shows_the_connection_and_the_last_self_test(routed, core_pa
     state = page.locator("#diag-connection-state")
     state.wait_for()
     assert state.inner_text() == (status["pt_BR"] if pt else status["en"])
-    assert page.locator("#diag-active-tab").inner_text() == ("uma aba ativa (de 1 abertas)" if pt else "one active tab (of 1 open)")
+    assert page.locator("#diag-active-tab").inner_text() == ("uma aba ativa (de 1 aberta)" if pt else "one active tab (of 1 open)")
     assert page.locator("#diag-last-report time").get_attribute("datetime")
     summary = page.locator("#diag-selftest-summary")
     wait_for(lambda: summary.inner_text() == (outcome["summary_pt"] if pt else outcome["summary_en"]),

@@ -6,11 +6,12 @@ import { el } from "../sidepanel/dom.js";
 
 const api = MettriApi;
 const REFRESH_MS = 5_000;
-const { t, pick } = MettriI18n;
+const { t, tn, pick } = MettriI18n;
 
 /** @param {HTMLElement} root */
 export async function mountPageState(root) {
   const time = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "short", timeStyle: "medium" });
+  const count = new Intl.NumberFormat(document.documentElement.lang || undefined);
   /** @param {number} s epoch seconds */
   const when = (s) => el("time", { datetime: new Date(s * 1000).toISOString() }, time.format(new Date(s * 1000)));
   const connection = el("dl", { id: "diag-connection" });
@@ -31,7 +32,7 @@ export async function mountPageState(root) {
     const now = await api.connection.state({});
     connection.replaceChildren(
       ...fact(t("diagConnectionState"), pick(now.status.pt_BR, now.status.en), "diag-connection-state"),
-      ...fact(t("diagActiveTab"), t(now.tabs.active ? "diagActiveTabYes" : "diagActiveTabNo", [String(now.tabs.tabs.length)]),
+      ...fact(t("diagActiveTab"), now.tabs.active ? tn("diagActiveTabYes", now.tabs.tabs.length, [count.format(now.tabs.tabs.length)]) : t("diagActiveTabNo", [count.format(now.tabs.tabs.length)]),
         "diag-active-tab"),
       ...fact(t("diagLastReport"), now.reported_at ? when(now.reported_at) : t("diagNever"), "diag-last-report"),
     );
