@@ -216,7 +216,7 @@ var MettriContent = (() => {
   function factsMayHaveChanged(records) {
     if (factsTimer) return;
     const t0 = performance.now();
-    const skip = skipCss();
+    const skip = readDom.anyOf(state.selectors, "shell_skip");
     let last = /** @type {Node | null} */ (null); // a burst's records mostly share their target: asked once
     const elsewhere = !skip || records.some((r) => {
       if (r.target === last) return false;
@@ -231,24 +231,6 @@ var MettriContent = (() => {
       const facts = readFacts();
       if (JSON.stringify(facts) !== state.lastConnectionFacts) reportConnection(false, facts);
     }, 150);
-  }
-  let skipTable = /** @type {Mettri.whatsapp.SelectorTable | null} */ (null);
-  let skipList = "";
-  /** shell_skip's candidates as one selector list (made again when the core sends another table) */
-  function skipCss() {
-    if (skipTable !== state.selectors) {
-      skipTable = state.selectors;
-      const spec = state.selectors.features.shell_skip;
-      skipList = (spec ? spec.candidates : []).map((c) => c.css).filter((css) => {
-        try {
-          document.documentElement.matches(css);
-          return true;
-        } catch {
-          return false; // a selector this browser rejects
-        }
-      }).join(", ");
-    }
-    return skipList;
   }
   new MutationObserver(factsMayHaveChanged).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 

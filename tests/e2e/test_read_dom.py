@@ -131,6 +131,7 @@ def test_probe_and_selftest(facts, core):
 def test_connection_facts(facts, core, events):
     assert facts["qr"]["connection"] == {"logged_in": False, "qr": True, "offline": False, "banners": []}
     conn = facts["2026"]["connection"]
+    # the warning's words typed in the composer (a text box is never read for warnings) are not one
     assert conn["logged_in"] and conn["banners"] == ["You're sending too many messages"]
     out = call(core, "connection.report", {"tab_id": "t", "observed_at": 0, **conn}, source="content")["result"]
     assert out["state"] == "connected"
