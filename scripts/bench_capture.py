@@ -265,7 +265,9 @@ def run_page(context, gen: str, n: int, chunk: int, prefix: str, core_page=None,
         wait_for(lambda: world.evaluate("globalThis.MettriContent && MettriContent.role") == "active", timeout=120)
         wa.evaluate("id => __replica.deliver(id, {text: 'aquecimento'})", CHAT)
         wait_for(lambda: world.evaluate("MettriContent.capture.chatKey()"), timeout=60)
-        world.evaluate("""(() => { const s = MettriContent.capture.stats; s.readMs = 0; s.reads = 0;
+        # every counter from here: the burst's own (the first message's read and hand-over are not)
+        world.evaluate("""(() => { const s = MettriContent.capture.stats;
+            for (const k of Object.keys(s)) s[k] = 0;
             const w = MettriContent.watchStats; if (w) { w.connectionMs = 0; w.probeMs = 0; } return 1; })()""")
     wa.evaluate(LONG_TASKS)
     cdp = context.new_cdp_session(wa)
