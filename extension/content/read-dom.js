@@ -50,8 +50,9 @@ var MettriReadDom = (function () {
     }
   }
 
-  /** @type {WeakMap<Selectors, Map<string, string[]>>} */
-  var validOf = new WeakMap();
+  /** @typedef {{ joined: string | null, any: string }} Lists */
+  /** @type {WeakMap<Selectors, Map<string, Lists>>} */
+  var listsOf = new WeakMap();
 
   /**
    * Whether this browser accepts the selector (one it rejects would make a joined list throw).
@@ -67,20 +68,24 @@ var MettriReadDom = (function () {
   }
 
   /**
-   * A feature's candidates this browser accepts, in order (worked out once per table).
+   * A feature's candidates that this browser accepts, as one selector list: `any` always ("" when
+   * none is accepted), `joined` only when there are two or more (for one, the list saves nothing).
+   * Made once per table: they are asked for on every row.
    * @param {Selectors} sel
    * @param {string} feature
+   * @returns {Lists}
    */
-  function validCandidates(sel, feature) {
-    var table = validOf.get(sel);
-    if (!table) validOf.set(sel, (table = new Map()));
-    var valid = table.get(feature);
-    if (!valid) {
+  function lists(sel, feature) {
+    var table = listsOf.get(sel);
+    if (!table) listsOf.set(sel, (table = new Map()));
+    var found = table.get(feature);
+    if (!found) {
       var spec = sel.features[feature];
-      valid = (spec ? spec.candidates : []).map(function (c) { return c.css; }).filter(accepted);
-      table.set(feature, valid);
+      var valid = (spec ? spec.candidates : []).map(function (c) { return c.css; }).filter(accepted);
+      found = { joined: valid.length > 1 ? valid.join(", ") : null, any: valid.join(", ") };
+      table.set(feature, found);
     }
-    return valid;
+    return found;
   }
 
   /**
@@ -90,8 +95,7 @@ var MettriReadDom = (function () {
    * @param {string} feature
    */
   function joined(sel, feature) {
-    var valid = validCandidates(sel, feature);
-    return valid.length > 1 ? valid.join(", ") : null;
+    return lists(sel, feature).joined;
   }
 
   /**
@@ -101,7 +105,7 @@ var MettriReadDom = (function () {
    * @param {string} feature
    */
   function anyOf(sel, feature) {
-    return validCandidates(sel, feature).join(", ");
+    return lists(sel, feature).any;
   }
 
   /**
