@@ -126,7 +126,9 @@ PIPELINE = """(async (rounds) => {
     let key = null; // as the capture loop does: the core's key of the open chat goes back with the next batch
     for (let r = 0; r < rounds; r++) {
         const fresh = (v) => v && v.replace(/([A-F0-9]{8,})$/, (id) => id + "F" + String(r).padStart(2, "0"));
-        const nodes = args.nodes.map((nd) => ({...nd, data_id: fresh(nd.data_id), testid: fresh(nd.testid)}));
+        // lean: as the capture loop hands them over (defaults left out; builds before it sent every field)
+        const lean = MettriCapture.lean || ((nd) => nd);
+        const nodes = args.nodes.map((nd) => lean({...nd, data_id: fresh(nd.data_id), testid: fresh(nd.testid)}));
         const reply = await MettriApi.capture.batch.request({...args, chat: {...args.chat, key_hint: key}, nodes}, {timeoutMs: 120000});
         if (!reply.ok) throw new Error(JSON.stringify(reply.error));
         stored += reply.result.new;

@@ -31,6 +31,24 @@ var MettriCapture = (() => {
    */
 
   /**
+   * A row's facts without the fields that hold their default (null, "", false, []): the core fills
+   * those in (every field of a row has one). A third less to hand to Chrome, which copies a message
+   * on WhatsApp's thread, and more than proportionally slower the larger it is (measured: 100 KB
+   * 0.5 ms, 200 KB 1.6-1.9 ms).
+   * @param {Node} node
+   * @returns {Node}
+   */
+  function lean(node) {
+    /** @type {Record<string, unknown>} */
+    const out = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (v === null || v === false || v === "" || (Array.isArray(v) && !v.length)) continue;
+      out[k] = v;
+    }
+    return /** @type {Node} */ (out);
+  }
+
+  /**
    * @param {Chat} chat
    * @param {string | null} raw
    */
@@ -441,7 +459,7 @@ var MettriCapture = (() => {
           const base = entries[0][1].batch;
           const args = {
             chat: entries[0][1].chat,
-            nodes: entries.map(([, e]) => e.facts.node),
+            nodes: entries.map(([, e]) => lean(e.facts.node)),
             hidden: base.hidden,
             observed_at: base.observed_at,
             locale: base.locale,
@@ -698,5 +716,5 @@ var MettriCapture = (() => {
     return { start, stop, read, flush, resync, stats, pending, sent, busy, chatKey: () => chatKey };
   }
 
-  return Object.freeze({ createCapture });
+  return Object.freeze({ createCapture, lean });
 })();
