@@ -41,7 +41,8 @@ var MettriCapture = (() => {
   function lean(node) {
     /** @type {Record<string, unknown>} */
     const out = {};
-    for (const [k, v] of Object.entries(node)) {
+    for (const k in node) {
+      const v = /** @type {Record<string, unknown>} */ (node)[k];
       if (v === null || v === false || v === "" || (Array.isArray(v) && !v.length)) continue;
       out[k] = v;
     }

@@ -50,9 +50,22 @@ var MettriReadDom = (function () {
     }
   }
 
-  /** @typedef {{ joined: string | null, any: string }} Lists */
-  /** @type {WeakMap<Selectors, Map<string, Lists>>} */
-  var listsOf = new WeakMap();
+  /**
+   * What is worked out once per selector table (each is asked for on every row): per feature, its
+   * candidates this browser accepts as one list (`any`; `joined` only for two or more, where the list
+   * saves a walk); the wanted classes as one query; the "read more" labels in lower case.
+   * @typedef {{ lists: Map<string, { joined: string | null, any: string }>, classCss: string | null,
+   *             readMoreWords: string[] | null }} Derived
+   */
+  /** @type {WeakMap<Selectors, Derived>} */
+  var derivedOf = new WeakMap();
+
+  /** @param {Selectors} sel */
+  function derived(sel) {
+    var d = derivedOf.get(sel);
+    if (!d) derivedOf.set(sel, (d = { lists: new Map(), classCss: null, readMoreWords: null }));
+    return d;
+  }
 
   /**
    * Whether this browser accepts the selector (one it rejects would make a joined list throw).
@@ -68,16 +81,11 @@ var MettriReadDom = (function () {
   }
 
   /**
-   * A feature's candidates that this browser accepts, as one selector list: `any` always ("" when
-   * none is accepted), `joined` only when there are two or more (for one, the list saves nothing).
-   * Made once per table: they are asked for on every row.
    * @param {Selectors} sel
    * @param {string} feature
-   * @returns {Lists}
    */
   function lists(sel, feature) {
-    var table = listsOf.get(sel);
-    if (!table) listsOf.set(sel, (table = new Map()));
+    var table = derived(sel).lists;
     var found = table.get(feature);
     if (!found) {
       var spec = sel.features[feature];
@@ -205,8 +213,10 @@ var MettriReadDom = (function () {
    * @param {string} css
    */
   function selfAndBelow(el, css) {
-    var out = el.matches && el.matches(css) ? [el] : [];
-    return out.concat(queryAll(el, css));
+    /** @type {Element[]} */
+    var out = [];
+    eachSelfAndBelow(el, css, function (n) { out.push(n); });
+    return out;
   }
 
   /**
@@ -271,18 +281,14 @@ var MettriReadDom = (function () {
     return out.slice(0, max);
   }
 
-  /** @type {WeakMap<Selectors, string[]>} */
-  var readMoreWordsOf = new WeakMap();
-
   /** @param {Selectors} sel */
   function readMoreWords(sel) {
-    var words = readMoreWordsOf.get(sel);
-    if (!words) {
+    var d = derived(sel);
+    if (!d.readMoreWords) {
       var listed = sel.texts && sel.texts.read_more;
-      words = (Array.isArray(listed) ? listed : []).map(function (w) { return w.toLowerCase(); });
-      readMoreWordsOf.set(sel, words);
+      d.readMoreWords = (Array.isArray(listed) ? listed : []).map(function (w) { return w.toLowerCase(); });
     }
-    return words;
+    return d.readMoreWords;
   }
 
   // A "Read more" control: a candidate element whose own words are one of the known labels.
@@ -309,20 +315,19 @@ var MettriReadDom = (function () {
   }
 
   var ATTRS_CSS = "[data-icon], [aria-label], [title], title, [data-testid]";
-  /** @type {{ wanted: string[] | null, css: string }} */
-  var classQuery = { wanted: null, css: "" };
 
   /**
    * The wanted classes as one query, by name (on WhatsApp nearly every element has classes: visiting
    * every element with a class attribute was most of a row's read).
-   * @param {string[]} wanted
+   * @param {Selectors} sel
    */
-  function classCss(wanted) {
-    if (classQuery.wanted !== wanted) {
-      var names = wanted.filter(function (c) { return !!c; }).map(function (c) { return "." + CSS.escape(c); });
-      classQuery = { wanted: wanted, css: names.join(", ") };
+  function classCss(sel) {
+    var d = derived(sel);
+    if (d.classCss === null) {
+      d.classCss = (sel.classes || []).filter(function (c) { return !!c; })
+        .map(function (c) { return "." + CSS.escape(c); }).join(", ");
     }
-    return classQuery.css;
+    return d.classCss;
   }
 
   /**
@@ -338,17 +343,18 @@ var MettriReadDom = (function () {
   }
 
   /**
-   * A row's classes (those listed in `wanted`), icons, labels (aria-label, title, svg <title>) and testids, each in
+   * A row's classes (those the table lists in `classes`), icons, labels (aria-label, title, svg <title>) and testids, each in
    * document order, and its 2026 conv-msg testid: two queries for all of them (a read of a row
    * is a dozen queries; each costs about as much as the walk it saves).
    * @param {Element} el
-   * @param {string[]} wanted
+   * @param {Selectors} sel
    */
-  function rowAttributes(el, wanted) {
+  function rowAttributes(el, sel) {
+    var wanted = sel.classes || [];
     var out = { classes: /** @type {string[]} */ ([]), icons: /** @type {(string | null)[]} */ ([]),
       labels: /** @type {(string | null)[]} */ ([]), testids: /** @type {(string | null)[]} */ ([]),
       convMsg: /** @type {string | null} */ (null) };
-    var css = classCss(wanted);
+    var css = classCss(sel);
     if (css) {
       eachSelfAndBelow(el, css, function (n) {
         for (var i = 0; i < n.classList.length; i++) if (wanted.indexOf(n.classList[i]) >= 0) out.classes.push(n.classList[i]);
@@ -411,7 +417,7 @@ var MettriReadDom = (function () {
    */
   function readMessageNode(el, sel, dayLabels) {
     var idEl = el.hasAttribute("data-id") ? el : el.querySelector("[data-id]");
-    var attrs = rowAttributes(el, sel.classes || []);
+    var attrs = rowAttributes(el, sel);
     var pre = first(el, sel, "pre_plain_text");
     var quoted = absent(el, sel, "quoted") ? null : first(el, sel, "quoted");
     var quote = quoted ? readQuote(quoted, sel) : null;

@@ -30,9 +30,10 @@ export async function mountPageState(root) {
 
   async function showConnection() {
     const now = await api.connection.state({});
+    const open = now.tabs.tabs.length;
     connection.replaceChildren(
       ...fact(t("diagConnectionState"), pick(now.status.pt_BR, now.status.en), "diag-connection-state"),
-      ...fact(t("diagActiveTab"), now.tabs.active ? tn("diagActiveTabYes", now.tabs.tabs.length, [count.format(now.tabs.tabs.length)]) : t("diagActiveTabNo", [count.format(now.tabs.tabs.length)]),
+      ...fact(t("diagActiveTab"), now.tabs.active ? tn("diagActiveTabYes", open, [count.format(open)]) : t("diagActiveTabNo", [count.format(open)]),
         "diag-active-tab"),
       ...fact(t("diagLastReport"), now.reported_at ? when(now.reported_at) : t("diagNever"), "diag-last-report"),
     );
