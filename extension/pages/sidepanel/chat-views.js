@@ -85,7 +85,10 @@ export function renderChats(chats, onOpen, onDrawn) {
     list.append(...chats.slice(from, from + MORE_ROWS).map(rowOf));
     setTimeout(() => more(from + MORE_ROWS), 0);
   };
-  afterPaint(() => more(now.length));
+  // Every row already in (a redraw of the rows the user had): done in this task, so the list is put
+  // back where the user left it before it is painted, not a frame later.
+  if (now.length >= chats.length) more(now.length);
+  else afterPaint(() => more(now.length));
 }
 
 /** @param {Mettri.records.MessageRecord} m */
