@@ -40,17 +40,22 @@ def number_of(key: str) -> str | None:
     return user if server in ("c.us", "s.whatsapp.net") and user.isdigit() else None
 
 
-def entry(rec: dict[str, Any]) -> Entry | None:
+def entry(rec: dict[str, Any], known: Entry | None = None) -> Entry | None:
+    """The entry of a record; ``known``: an entry of the same key, whose folded names are taken when
+    they are of the same names (folding thousands of names again on every reload cost the most)."""
     key = rec.get("key")
     if not isinstance(key, str) or not key:
         return None
     title = str(rec.get("title") or rec.get("name") or "")
     push = rec.get("push_name") or None
     number = rec.get("number") or number_of(key)
+    k = known if known is not None and known.key == key else None
     return Entry(
         key=key, title=title, number=number, push_name=push, is_group=bool(rec.get("is_group")),
         last_ts=rec.get("last_ts"),
-        name=" ".join(words(title)), push=" ".join(words(push or "")), digits=digits(number or ""),
+        name=k.name if k and k.title == title else " ".join(words(title)),
+        push=k.push if k and k.push_name == push else " ".join(words(push or "")),
+        digits=k.digits if k and k.number == number else digits(number or ""),
     )
 
 
@@ -62,27 +67,56 @@ class Directory:
 
     def load(self, records: list[dict[str, Any]]) -> bool:
         """Replace the entries; a contact record fills what its chat lacks. Return whether anything changed."""
+        merged = self._merged(records)
+        changed = merged != self.entries
+        names_changed = changed and self._names(merged) != self._names(self.entries)
+        self.entries = merged
+        if names_changed:
+            self._index_words()
+        return changed
+
+    def update(self, records: list[dict[str, Any]]) -> bool:
+        """Put in the entries of these records (every record of their keys: a chat's and its contact's),
+        leaving the others as they are. Return whether anything changed."""
+        merged = self._merged(records)
+        changed = any(self.entries.get(key) != e for key, e in merged.items())
+        renamed = any((o := self.entries.get(key)) is None or (o.name, o.push) != (e.name, e.push)
+                      for key, e in merged.items())  # a new entry, or new names of one
+        self.entries.update(merged)
+        if renamed:
+            self._index_words()
+        return changed
+
+    def _merged(self, records: list[dict[str, Any]]) -> dict[str, Entry]:
         merged: dict[str, Entry] = {}
         for rec in records:
-            e = entry(rec)
+            e = self._entry(rec)
             if e is None:
                 continue
             old = merged.get(e.key)
             if old is not None:
-                e = entry({
+                e = self._entry({
                     "key": e.key, "title": old.title or e.title, "number": old.number or e.number,
                     "push_name": old.push_name or e.push_name, "is_group": old.is_group or e.is_group,
                     "last_ts": old.last_ts or e.last_ts,
-                })
+                }) or e
             merged[e.key] = e
-        changed = merged != self.entries
-        self.entries = merged
-        if changed:
-            self._words = {
-                "title": sorted({(w, e.key) for e in merged.values() for w in e.name.split()}),
-                "push_name": sorted({(w, e.key) for e in merged.values() for w in e.push.split()}),
-            }
-        return changed
+        return merged
+
+    def _entry(self, rec: dict[str, Any]) -> Entry | None:
+        key = rec.get("key")
+        return entry(rec, self.entries.get(key) if isinstance(key, str) else None)
+
+    @staticmethod
+    def _names(entries: dict[str, Entry]) -> set[tuple[str, str, str]]:
+        return {(e.key, e.name, e.push) for e in entries.values()}
+
+    def _index_words(self) -> None:
+        merged = self.entries
+        self._words = {
+            "title": sorted({(w, e.key) for e in merged.values() for w in e.name.split()}),
+            "push_name": sorted({(w, e.key) for e in merged.values() for w in e.push.split()}),
+        }
 
     def title(self, key: str) -> str | None:
         e = self.entries.get(key)

@@ -54,10 +54,12 @@ async def catch_up(
     on_batch: Callable[[int, bool], Awaitable[None] | None] | None = None,
     batch: int = BATCH,
     changes: Changes | None = None,
+    chats: set[str] | None = None,
 ) -> int:
     """Index up to ``max_records`` (None: all) pending records; return how many were indexed.
 
     ``on_batch(done, more)`` runs after each batch; ``more`` says whether a full page was read.
+    ``chats``: gets the chat of every record indexed.
     """
     done = 0
     while max_records is None or done < max_records:
@@ -65,7 +67,10 @@ async def catch_up(
         recs, top = await next_batch(storage, index.seq, size, changes)
         if not recs:
             break
-        index.upsert([r for r in recs if usable(r)], top)
+        kept = [r for r in recs if usable(r)]
+        index.upsert(kept, top)
+        if chats is not None:
+            chats.update(r["chat"] for r in kept)
         done += len(recs)
         if on_batch is not None:
             result = on_batch(done, len(recs) >= size)

@@ -63,3 +63,27 @@ def test_an_entry_matches_by_its_push_name_words_too():
     d.load([{"key": "1@c.us", "title": "Cliente 1", "push_name": "Dona Cida"}])
     assert [(f, e.key) for _, f, e in d.search("cida", 5)] == [("push_name", "1@c.us")]
     assert entry({"key": ""}) is None
+
+
+def test_an_update_answers_as_a_reload_of_every_record_would():
+    """update() puts in a few records (a renamed chat, a new one, a contact's push name, a newer
+    last_ts) and leaves the rest: its answers are those of a directory loaded with all of them."""
+    records = [{"key": f"55119{i:08d}@c.us", "title": NAMES[i % len(NAMES)] + (f" {i}" if i % 3 else ""),
+                "push_name": PUSH[i % len(PUSH)], "last_ts": float(i % 17)} for i in range(200)]
+    d = Directory()
+    d.load(records)
+    changed = [
+        {**records[4], "title": "Zuleica Prado"},  # renamed
+        {"key": "5511999999999@c.us", "title": "Maria Nova", "last_ts": 99.0},  # a new chat
+        {**records[7], "last_ts": 50.0},  # a new message
+    ]
+    contact = {"key": records[7]["key"], "push_name": "Dona Joana"}  # its contact record, passed with it
+    assert d.update(changed + [contact])
+    assert not d.update([changed[2], contact])  # the same again: nothing changed
+    final = {r["key"]: r for r in records}
+    final.update({r["key"]: r for r in changed})
+    whole = Directory()
+    whole.load(list(final.values()) + [contact])
+    for q in ("maria", "zuleica", "ana", "dona joana", "joana", "1190000", "mar", "ze"):
+        assert [(s, f, e.key) for s, f, e in d.search(q, 50)] == [(s, f, e.key) for s, f, e in whole.search(q, 50)], q
+    assert records[4]["key"] not in [e.key for _, _, e in d.search("ana 4", 50)]  # its old name is gone from the word list
