@@ -101,7 +101,7 @@ var MettriCapture = (() => {
     // first compared by its markup with what was read of it (or of the row of its key) before: the
     // reader sees nothing but attributes and text, so equal markup reads the same. A burst of 10 new
     // messages reads 10 rows, not the whole window. Kept only while the observer runs.
-    /** @typedef {Facts & { html: string | null }} Read */
+    /** @typedef {Facts & { html: string | null, days: string }} Read days: the day labels its node carries, joined */
     /** @type {WeakMap<Element, Read>} */
     let rowCache = new WeakMap();
     /** @type {Map<string, Read>} row key -> its last read (a page that draws its rows anew) */
@@ -223,8 +223,9 @@ var MettriCapture = (() => {
           const key = nodeKey(chat, raw);
           const dayList = days.get(el) || [];
           labelsOf.set(el, dayList);
-          const entry = rowRead(el, raw, i >= rows.length - TAIL_ROWS);
-          const facts = dayList.length ? withDays(entry, dayList.slice(0, 3)) : entry;
+          const labels = dayList.length ? dayList.slice(0, 3) : dayList;
+          const entry = rowRead(el, raw, i >= rows.length - TAIL_ROWS, labels);
+          const facts = withDays(entry, labels);
           const node = facts.node;
           if (!node.data_id && !node.testid && !node.pre_plain_text && !node.text) continue; // separators without facts
           if (readDom.isBlank(node)) continue; // drawn without content yet: read again when filled
@@ -272,13 +273,15 @@ var MettriCapture = (() => {
     /** @type {WeakMap<Read, Facts & { labels: string }>} */
     const daysOf = new WeakMap();
     /**
-     * A row's facts with the day dividers above it, made once per read row and labels (every row of
-     * a window has them: building them anew on each read would cost each read a copy of every row).
+     * A row's facts with the day dividers above it: the read itself when it was read under them (a
+     * row's first read is), else a copy made once per read row and labels (every row of a window
+     * has them: building them anew on each read would cost each read a copy of every row).
      * @param {Read} entry
      * @param {string[]} labels
      */
     function withDays(entry, labels) {
       const key = labels.join("\u0000");
+      if (entry.days === key) return entry;
       let made = daysOf.get(entry);
       if (!made || made.labels !== key) {
         made = { labels: key, node: { ...entry.node, day_labels: labels }, sig: null };
@@ -383,9 +386,10 @@ var MettriCapture = (() => {
      * @param {Element} el
      * @param {string | null} key
      * @param {boolean} tail among the newest rows (older ones drawn anew are taken as read by their key)
+     * @param {string[]} labels the day labels above it now (a new read carries them)
      * @returns {Read}
      */
-    function rowRead(el, key, tail) {
+    function rowRead(el, key, tail, labels) {
       const known = rowCache.get(el);
       if (known && !changed(el)) return known;
       const before = key !== null ? byKey.get(key) : undefined;
@@ -401,8 +405,8 @@ var MettriCapture = (() => {
         rowCache.set(el, same);
         return same;
       }
-      const node = readDom.readMessageNode(el, selectors, []);
-      const read = { html, node, sig: null };
+      const node = readDom.readMessageNode(el, selectors, labels);
+      const read = { html, node, sig: null, days: labels.join("\u0000") };
       rowCache.set(el, read);
       if (key !== null) {
         byKey.delete(key);
