@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Callable, Protocol
+from typing import Any, Awaitable, Callable, Protocol
 
 from pycore.clock import Clock
 from pycore.search import indexer, snapshot
@@ -209,14 +209,18 @@ class SearchEngine:
             return "snapshot_ahead_of_storage"
         return None
 
-    async def refresh_directory(self) -> None:
+    async def _directory_records(self, read: Callable[[str], Awaitable[list[Any]]]) -> list[dict[str, Any]]:
+        """``read`` of each store the directory is made of (chats, contacts), absent records left out."""
         records: list[dict[str, Any]] = []
         for store in CONTACT_STORES:
             try:
-                records.extend(await self.storage.query(store))
+                records.extend(r for r in await read(store) if r is not None)
             except StorageError:  # the contacts store is optional
                 continue
-        if self.directory.load(records):
+        return records
+
+    async def refresh_directory(self) -> None:
+        if self.directory.load(await self._directory_records(self.storage.query)):
             self._changed()
         self.directory_at = self.clock.now()
 
@@ -227,13 +231,7 @@ class SearchEngine:
         if not chats:
             return
         keys = sorted(chats)
-        records: list[dict[str, Any]] = []
-        for store in CONTACT_STORES:
-            try:
-                records.extend(r for r in await self.storage.get_many(store, keys) if r is not None)
-            except StorageError:  # the contacts store is optional
-                continue
-        if self.directory.update(records):
+        if self.directory.update(await self._directory_records(lambda store: self.storage.get_many(store, keys))):
             self._changed()
 
     # -- indexing ---------------------------------------------------------------
