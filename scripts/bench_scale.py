@@ -21,7 +21,7 @@ chats; it indexes each batch as it is written). Then, in the same run:
 * capture into the account: batches of 50 and of 500 new rows into a chat of their own, sent back to
   back from the content script of a replica tab (bench_capture's pipeline), against IndexedDB's own
   floor for a store shaped like the messages store in the same browser. A kept profile keeps them
-  (3,000 messages a run, in chats of their own, with ids of their run);
+  (3,550 messages a run, in chats of their own, with ids of their run);
 * the profile's IndexedDB folder on disk, and a relaunch: browser start -> core ready -> searchable,
   with the side panel opened at once: its frames until the core is ready (a long gap is a frozen panel).
 
