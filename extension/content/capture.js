@@ -223,9 +223,10 @@ var MettriCapture = (() => {
           const key = nodeKey(chat, raw);
           const dayList = days.get(el) || [];
           labelsOf.set(el, dayList);
-          const labels = dayList.length ? dayList.slice(0, 3) : dayList;
-          const entry = rowRead(el, raw, i >= rows.length - TAIL_ROWS, labels);
-          const facts = withDays(entry, labels);
+          const labels = dayList.slice(0, 3);
+          const labelsKey = labels.join("\u0000");
+          const entry = rowRead(el, raw, i >= rows.length - TAIL_ROWS, labels, labelsKey);
+          const facts = withDays(entry, labels, labelsKey);
           const node = facts.node;
           if (!node.data_id && !node.testid && !node.pre_plain_text && !node.text) continue; // separators without facts
           if (readDom.isBlank(node)) continue; // drawn without content yet: read again when filled
@@ -278,9 +279,9 @@ var MettriCapture = (() => {
      * has them: building them anew on each read would cost each read a copy of every row).
      * @param {Read} entry
      * @param {string[]} labels
+     * @param {string} key the labels joined (Read.days)
      */
-    function withDays(entry, labels) {
-      const key = labels.join("\u0000");
+    function withDays(entry, labels, key) {
       if (entry.days === key) return entry;
       let made = daysOf.get(entry);
       if (!made || made.labels !== key) {
@@ -387,9 +388,10 @@ var MettriCapture = (() => {
      * @param {string | null} key
      * @param {boolean} tail among the newest rows (older ones drawn anew are taken as read by their key)
      * @param {string[]} labels the day labels above it now (a new read carries them)
+     * @param {string} labelsKey those labels joined (Read.days)
      * @returns {Read}
      */
-    function rowRead(el, key, tail, labels) {
+    function rowRead(el, key, tail, labels, labelsKey) {
       const known = rowCache.get(el);
       if (known && !changed(el)) return known;
       const before = key !== null ? byKey.get(key) : undefined;
@@ -406,7 +408,7 @@ var MettriCapture = (() => {
         return same;
       }
       const node = readDom.readMessageNode(el, selectors, labels);
-      const read = { html, node, sig: null, days: labels.join("\u0000") };
+      const read = { html, node, sig: null, days: labelsKey };
       rowCache.set(el, read);
       if (key !== null) {
         byKey.delete(key);

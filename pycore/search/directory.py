@@ -69,7 +69,7 @@ class Directory:
         """Replace the entries; a contact record fills what its chat lacks. Return whether anything changed."""
         merged = self._merged(records)
         changed = merged != self.entries
-        names_changed = changed and self._names(merged) != self._names(self.entries)
+        names_changed = changed and (merged.keys() != self.entries.keys() or self._renamed(merged))
         self.entries = merged
         if names_changed:
             self._index_words()
@@ -80,8 +80,7 @@ class Directory:
         leaving the others as they are. Return whether anything changed."""
         merged = self._merged(records)
         changed = any(self.entries.get(key) != e for key, e in merged.items())
-        renamed = any((o := self.entries.get(key)) is None or (o.name, o.push) != (e.name, e.push)
-                      for key, e in merged.items())  # a new entry, or new names of one
+        renamed = self._renamed(merged)
         self.entries.update(merged)
         if renamed:
             self._index_words()
@@ -107,9 +106,10 @@ class Directory:
         key = rec.get("key")
         return entry(rec, self.entries.get(key) if isinstance(key, str) else None)
 
-    @staticmethod
-    def _names(entries: dict[str, Entry]) -> set[tuple[str, str, str]]:
-        return {(e.key, e.name, e.push) for e in entries.values()}
+    def _renamed(self, entries: dict[str, Entry]) -> bool:
+        """Whether any of ``entries`` is new here or has other names: the word lists change then."""
+        return any((o := self.entries.get(key)) is None or (o.name, o.push) != (e.name, e.push)
+                   for key, e in entries.items())
 
     def _index_words(self) -> None:
         merged = self.entries
