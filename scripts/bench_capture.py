@@ -13,7 +13,8 @@
   tab; plus the content script's own time reading the DOM (MettriCapture stats.readMs) and its
   longest single read (stats.maxReadMs: a task of Mettri's on WhatsApp's main thread). Long tasks
   (Long Tasks API, > 50 ms) of the tab are counted with and without the extension.
-  Reported per 100 messages;
+  Reported per 100 messages, from the median of --content-rounds deliveries per row mode (every
+  round's figure is printed too);
 - freshness: one message at a time delivered into the open chat, then the time until it
   is stored (messages.list, the baseline) and until search.messages finds it (the background
   indexer follows messages.captured); the ratio searchable / stored, and the medians.
@@ -28,7 +29,7 @@ hand-over of each batch to Chrome, timed by itself); the longest of those stretc
 Mettri's on WhatsApp's thread) and the tab's long tasks (Long Tasks API, > 50 ms) with and without
 the extension.
 
-    .venv/bin/python scripts/bench_capture.py [--messages 500] [--chunk 10] [--gen 2025] [--before DIST [--pairs 4]] [--save-baseline]
+    .venv/bin/python scripts/bench_capture.py [--messages 500] [--chunk 10] [--gen 2025] [--content-rounds 3] [--before DIST [--pairs 4]] [--save-baseline]
 
 --before DIST measures another build (e.g. main's dist/) in the same run, first; then both builds'
 pipelines in turns (--pairs, the order swapped each pair), reported as after/before per pair
@@ -325,6 +326,18 @@ def content_figures(cost: dict, stats: dict, base_cost: dict, messages: int) -> 
     }
 
 
+def with_connection(figures: dict) -> float:
+    """The content script's ms per 100 messages with its connection checks (target 4's figure)."""
+    return round(figures["content_ms_per_100"] + figures["content_connection_ms_per_100"], 1)
+
+
+def median_round(figures: list[dict]) -> int:
+    """Which round is the median by target 4's figure (the lower middle of an even count): one
+    delivery's figure moves by half between deliveries, carried by one slow read."""
+    order = sorted(range(len(figures)), key=lambda i: with_connection(figures[i]))
+    return order[(len(order) - 1) // 2]
+
+
 def freshness(context, core_page, gen: str, k: int) -> dict:
     """Per message: delivered -> stored, and delivered -> found by search (polled every 20 ms)."""
     chat = "5511900000043@c.us"
@@ -363,6 +376,8 @@ def main() -> None:
     ap.add_argument("--gen", default="2025")
     ap.add_argument("--fresh", type=int, default=20, help="messages for the freshness measurement")
     ap.add_argument("--pipeline-rounds", type=int, default=10)
+    ap.add_argument("--content-rounds", type=int, default=3,
+                    help="deliveries per row mode into the extension's tab: the content figures are the median round's")
     ap.add_argument("--before", type=Path, help="another build's dist/: its pipeline measured in the same run")
     ap.add_argument("--pairs", type=int, default=4, help="with --before: pipelines of both builds taken in turns")
     ap.add_argument("--save-baseline", action="store_true")
@@ -392,8 +407,15 @@ def main() -> None:
         install_routes(context)
         core_page = browser.open_page(context, ext_id)
         assert browser.wait_core_ready(core_page)["stage"] == "ready"
-        delivered, stored_s, ext_cost, stats = run_page(context, a.gen, a.messages, a.chunk, "3EB0E47E", core_page)
-        _, _, kept_cost, kept_stats = run_page(context, a.gen, a.messages, a.chunk, "3EB0E47F", core_page, rows="kept")
+        # the modes in turns, so that the machine's drift over the run touches both alike
+        redrawn_runs, kept_runs = [], []
+        for r in range(a.content_rounds):
+            redrawn_runs.append(run_page(context, a.gen, a.messages, a.chunk, f"3EB0E4{r:X}E", core_page))
+            kept_runs.append(run_page(context, a.gen, a.messages, a.chunk, f"3EB0E4{r:X}F", core_page, rows="kept"))
+        redrawn_figures = [content_figures(run[2], run[3], base_cost, a.messages) for run in redrawn_runs]
+        kept_figures = [content_figures(run[2], run[3], base_kept, a.messages) for run in kept_runs]
+        delivered, stored_s, ext_cost, stats = redrawn_runs[median_round(redrawn_figures)]
+        _, _, kept_cost, kept_stats = kept_runs[median_round(kept_figures)]
         fresh = freshness(context, core_page, a.gen, a.fresh)
         pipe = pipeline(context, core_page, a.gen, 500, a.pipeline_rounds)
         idb_floor = core_page.evaluate(IDB_FLOOR, 500 * a.pipeline_rounds)
@@ -418,6 +440,7 @@ def main() -> None:
         extra_main_thread_ms_per_100={k: round((ext_cost[k] - base_cost[k]) * per100, 1)
                                       for k in ("ScriptDuration", "TaskDuration")},
         **figures,
+        content_with_connection_ms_per_100_rounds=[with_connection(f) for f in redrawn_figures],
         content_reads=stats["reads"],
         batches=stats["batches"],
         freshness=fresh,
@@ -430,6 +453,7 @@ def main() -> None:
     # anew on each message, so every read there compares the newest rows' markup again.
     out["rows_kept"] = {**content_figures(kept_cost, kept_stats, base_kept, a.messages),
                         "content_reads": kept_stats["reads"],
+                        "content_with_connection_ms_per_100_rounds": [with_connection(f) for f in kept_figures],
                         "page_without_extension_ms": base_kept, "page_with_extension_ms": kept_cost}
     pipe_rate = pipe["pipeline_msgs_per_s"]
     page_task_per100 = base_cost["TaskDuration"] * per100
@@ -440,10 +464,9 @@ def main() -> None:
         "idb_messages_store_floor_over_throughput": round(idb_floor_messages / pipe_rate, 2),
         "content_ms_per_100_msgs": out["content_ms_per_100"],
         # with its connection checks (timed since this stop; 0 in older builds, which ran them untimed)
-        "content_with_connection_ms_per_100_msgs": round(out["content_ms_per_100"]
-                                                         + out["content_connection_ms_per_100"], 1),
-        "rows_kept_content_with_connection_ms_per_100_msgs": round(out["rows_kept"]["content_ms_per_100"]
-                                                                   + out["rows_kept"]["content_connection_ms_per_100"], 1),
+        "content_with_connection_ms_per_100_msgs": with_connection(out),
+        "rows_kept_content_with_connection_ms_per_100_msgs": with_connection(out["rows_kept"]),
+        "content_rounds": a.content_rounds,
         "longest_mettri_task_ms": out["content_longest_task_ms"],
         "long_tasks_without_extension": base_cost["long_tasks"],
         "long_tasks_with_extension": ext_cost["long_tasks"],
@@ -451,7 +474,7 @@ def main() -> None:
         "longest_task_with_extension_ms": ext_cost["longest_task_ms"],
     }
     out["targets"] = {"pipeline_ge_3000_msgs_per_s": pipe_rate >= 3000,
-                      "content_le_5ms_per_100": out["content_ms_per_100"] + out["content_connection_ms_per_100"] <= 5,
+                      "content_le_5ms_per_100": with_connection(out) <= 5,
                       # the same with the replica keeping its rows, as WhatsApp's keyed list does
                       "rows_kept_content_le_5ms_per_100": out["target4"]["rows_kept_content_with_connection_ms_per_100_msgs"] <= 5,
                       "no_mettri_task_over_50ms": out["content_longest_task_ms"] <= 50}

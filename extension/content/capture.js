@@ -70,8 +70,8 @@ var MettriCapture = (() => {
     const sent = new Map();
     /** @type {Map<string, Pending>} nodeKey -> {chat, facts, batch, session} */
     const pending = new Map();
-    // readMs / maxReadMs: the reads; observeMs: the observer's callbacks; sendMs: handing each batch
-    // to Chrome (it copies the message on the sender's thread); maxTaskMs: the longest of these
+    // readMs / maxReadMs: the reads; observeMs: the observer's callbacks; sendMs: making each batch,
+    // handing it to Chrome (it copies the message on the sender's thread) and taking in its reply; maxTaskMs: the longest of these
     // (each is one stretch of Mettri's work on WhatsApp's main thread); rowChecks: how often the
     // whole conversation was asked whether at most one row is left; rowsLooked: rows the reads looked
     // at (those a read left done are not looked at again).
@@ -447,8 +447,14 @@ var MettriCapture = (() => {
       let chatSig = null;
       /** @type {[string, Pending][]} */
       const entries = [];
+      /** @type {Chat | null} */
+      let lastChat = null; // a read's rows share its chat object: its JSON is made once per run of them
+      let sig = "";
       for (const [key, entry] of pending) {
-        const sig = JSON.stringify(entry.chat);
+        if (entry.chat !== lastChat) {
+          lastChat = entry.chat;
+          sig = JSON.stringify(entry.chat);
+        }
         if (chatSig === null) chatSig = sig;
         if (sig !== chatSig) continue;
         entries.push([key, entry]);
@@ -457,11 +463,21 @@ var MettriCapture = (() => {
       return entries;
     }
 
+    // A stretch of a batch's work on WhatsApp's thread, from t0: making it and handing it to Chrome,
+    // or taking in its reply.
+    /** @param {number} t0 */
+    function batchWork(t0) {
+      const ms = performance.now() - t0;
+      stats.sendMs += ms;
+      stats.maxTaskMs = Math.max(stats.maxTaskMs, ms);
+    }
+
     async function flush() {
       if (flushing || stopped) return;
       flushing = true;
       try {
         while (pending.size) {
+          const t0 = performance.now();
           const entries = nextBatch();
           const base = entries[0][1].batch;
           const args = {
@@ -472,12 +488,10 @@ var MettriCapture = (() => {
             locale: base.locale,
             utc_offset_min: base.utc_offset_min,
           };
-          const t0 = performance.now();
           const asked = api.capture.batch.request(args, { timeoutMs: 60_000 });
-          const sendMs = performance.now() - t0;
-          stats.sendMs += sendMs;
-          stats.maxTaskMs = Math.max(stats.maxTaskMs, sendMs);
+          batchWork(t0);
           const reply = await asked;
+          const t1 = performance.now();
           if (reply.ok) {
             for (const [key, entry] of entries) {
               if (pending.get(key) === entry) pending.delete(key);
@@ -494,6 +508,7 @@ var MettriCapture = (() => {
             stats.nodes += entries.length;
             retry = 0;
             onStats(stats, reply.result);
+            batchWork(t1);
             continue;
           }
           stats.errors += 1;
@@ -602,11 +617,20 @@ var MettriCapture = (() => {
     // again. The walk stops at an element already marked, so a burst costs one walk per subtree.
     // Only changes in the open conversation (or around it) are kept: the chat list redraws its rows
     // on every message, and marking those cost more than reading the new messages.
-    /** @param {MutationRecord[]} records */
+    /**
+     * @param {MutationRecord[]} records
+     * @returns {{ panel: Element, records: MutationRecord[] } | null} the records inside the panel the
+     *   changes were kept for (the observer's callback asks the same of them), when there is one
+     */
     function markDirty(records) {
       const inside = sessionPanel && sessionPanel === panel && sessionPanel.isConnected ? sessionPanel : null;
+      /** @type {MutationRecord[]} */
+      const within = [];
       for (const r of records) {
-        if (inside && !inside.contains(r.target) && !r.target.contains(inside)) continue;
+        if (inside) {
+          if (inside.contains(r.target)) within.push(r);
+          else if (!r.target.contains(inside)) continue;
+        }
         for (let n = /** @type {{ parentNode: object | null } | null} */ (r.target); n && !dirty.has(n);
           n = /** @type {{ parentNode: object | null } | null} */ (n.parentNode)) dirty.add(n);
         // A subtree put back (a list that moves rows around) may hold rows changed while it was out.
@@ -617,6 +641,7 @@ var MettriCapture = (() => {
         addedLists = [];
         forgetRows();
       }
+      return inside ? { panel: inside, records: within } : null;
     }
 
     // Only mutations inside the open conversation (or a new conversation) matter:
@@ -625,15 +650,17 @@ var MettriCapture = (() => {
     function onMutations(records) {
       const t0 = performance.now();
       const reading = stats.readMs;
-      markDirty(records);
-      mutated(records);
+      mutated(records, markDirty(records));
       const ms = performance.now() - t0 - (stats.readMs - reading); // a read it ran is counted as a read
       stats.observeMs += ms;
       stats.maxTaskMs = Math.max(stats.maxTaskMs, ms);
     }
 
-    /** @param {MutationRecord[]} records */
-    function mutated(records) {
+    /**
+     * @param {MutationRecord[]} records
+     * @param {ReturnType<typeof markDirty>} marked
+     */
+    function mutated(records, marked) {
       const now = panelNow();
       if (now !== panel) {
         panel = now;
@@ -641,7 +668,7 @@ var MettriCapture = (() => {
         return;
       }
       const inPanel = panel;
-      const mine = inPanel ? records.filter((r) => inPanel.contains(r.target)) : [];
+      const mine = !inPanel ? [] : marked && marked.panel === inPanel ? marked.records : records.filter((r) => inPanel.contains(r.target));
       if (!inPanel || !mine.length) return;
       // A hidden tab renders only the last message and replaces it with the next one:
       // read it now, before it is gone, instead of after the debounce. (Asked whatever the page's

@@ -212,17 +212,24 @@ var MettriContent = (() => {
   // seen by the one-second poll. Their redraws on every message were most of this work.
   /** @type {ReturnType<typeof setTimeout> | null} */
   let factsTimer = null;
+  // Whether a changed node lies in a part never read for warnings. The same nodes change on every
+  // message (a list's container, a row's preview): asked once per node, not once per change. Made
+  // anew on each one-second poll, so a node moved elsewhere is asked again within a second.
+  /** @type {WeakMap<Node, boolean>} */
+  let skipped = new WeakMap();
   /** @param {MutationRecord[]} records */
   function factsMayHaveChanged(records) {
     if (factsTimer) return;
     const t0 = performance.now();
     const skip = readDom.anyOf(state.selectors, "shell_skip");
-    let last = /** @type {Node | null} */ (null); // a burst's records mostly share their target: asked once
     const elsewhere = !skip || records.some((r) => {
-      if (r.target === last) return false;
-      last = r.target;
-      const el = r.target.nodeType === 1 ? /** @type {Element} */ (r.target) : r.target.parentElement;
-      return !el || !el.closest(skip);
+      let inSkip = skipped.get(r.target);
+      if (inSkip === undefined) {
+        const el = r.target.nodeType === 1 ? /** @type {Element} */ (r.target) : r.target.parentElement;
+        inSkip = !!el && !!el.closest(skip);
+        skipped.set(r.target, inSkip);
+      }
+      return !inSkip;
     });
     watchStats.connectionMs += performance.now() - t0;
     if (!elsewhere) return;
@@ -235,7 +242,10 @@ var MettriContent = (() => {
   new MutationObserver(factsMayHaveChanged).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 
   // Every second: connection facts, and the self-test (safe mode lifts as soon as a chat opens).
-  setInterval(() => reportConnection(false), CONNECTION_POLL_MS);
+  setInterval(() => {
+    skipped = new WeakMap();
+    reportConnection(false);
+  }, CONNECTION_POLL_MS);
   setInterval(() => reportConnection(true), HEARTBEAT_MS);
   // The CRM badge under the open chat's header (crm-badge.js); off in read-only safe mode.
   const badge = MettriCrmBadge.createBadge({ api, onEvent, selectors: () => state.selectors });

@@ -53,8 +53,9 @@ var MettriReadDom = (function () {
   /**
    * What is worked out once per selector table (each is asked for on every row): per feature, its
    * candidates this browser accepts as one list (`any`; `joined` only for two or more, where the list
-   * saves a walk); the wanted classes as one query; the "read more" labels in lower case.
-   * @typedef {{ lists: Map<string, { joined: string | null, any: string }>, classCss: string | null,
+   * saves a walk); the query for a row's classes and attributes; the "read more" labels in lower case.
+   * @typedef {{ lists: Map<string, { joined: string | null, any: string }>,
+   *             attrs: { css: string, classes: Set<string> } | null,
    *             readMoreWords: string[] | null }} Derived
    */
   /** @type {WeakMap<Selectors, Derived>} */
@@ -63,7 +64,7 @@ var MettriReadDom = (function () {
   /** @param {Selectors} sel */
   function derived(sel) {
     var d = derivedOf.get(sel);
-    if (!d) derivedOf.set(sel, (d = { lists: new Map(), classCss: null, readMoreWords: null }));
+    if (!d) derivedOf.set(sel, (d = { lists: new Map(), attrs: null, readMoreWords: null }));
     return d;
   }
 
@@ -317,17 +318,19 @@ var MettriReadDom = (function () {
   var ATTRS_CSS = "[data-icon], [aria-label], [title], title, [data-testid]";
 
   /**
-   * The wanted classes as one query, by name (on WhatsApp nearly every element has classes: visiting
-   * every element with a class attribute was most of a row's read).
+   * The query a row's attributes are read with: the wanted classes by name (on WhatsApp nearly every
+   * element has classes: visiting every element with a class attribute was most of a row's read)
+   * and the attributes, as one list (one walk of the row instead of two), and the classes as a set.
    * @param {Selectors} sel
    */
-  function classCss(sel) {
+  function attrsQuery(sel) {
     var d = derived(sel);
-    if (d.classCss === null) {
-      d.classCss = (sel.classes || []).filter(function (c) { return !!c; })
-        .map(function (c) { return "." + CSS.escape(c); }).join(", ");
+    if (d.attrs === null) {
+      var wanted = (sel.classes || []).filter(function (c) { return !!c; });
+      var css = wanted.map(function (c) { return "." + CSS.escape(c); }).concat([ATTRS_CSS]).join(", ");
+      d.attrs = { css: accepted(css) ? css : ATTRS_CSS, classes: new Set(wanted) };
     }
-    return d.classCss;
+    return d.attrs;
   }
 
   /**
@@ -344,23 +347,19 @@ var MettriReadDom = (function () {
 
   /**
    * A row's classes (those the table lists in `classes`), icons, labels (aria-label, title, svg <title>) and testids, each in
-   * document order, and its 2026 conv-msg testid: two queries for all of them (a read of a row
+   * document order, and its 2026 conv-msg testid: one query for all of them (a read of a row
    * is a dozen queries; each costs about as much as the walk it saves).
    * @param {Element} el
    * @param {Selectors} sel
    */
   function rowAttributes(el, sel) {
-    var wanted = sel.classes || [];
     var out = { classes: /** @type {string[]} */ ([]), icons: /** @type {(string | null)[]} */ ([]),
       labels: /** @type {(string | null)[]} */ ([]), testids: /** @type {(string | null)[]} */ ([]),
       convMsg: /** @type {string | null} */ (null) };
-    var css = classCss(sel);
-    if (css) {
-      eachSelfAndBelow(el, css, function (n) {
-        for (var i = 0; i < n.classList.length; i++) if (wanted.indexOf(n.classList[i]) >= 0) out.classes.push(n.classList[i]);
-      });
-    }
-    eachSelfAndBelow(el, ATTRS_CSS, function (n) {
+    var query = attrsQuery(sel);
+    eachSelfAndBelow(el, query.css, function (n) {
+      var classes = n.classList;
+      for (var i = 0; i < classes.length; i++) if (query.classes.has(classes[i])) out.classes.push(classes[i]);
       var icon = n.getAttribute("data-icon");
       if (icon !== null) out.icons.push(icon);
       if (n.localName === "title") out.labels.push((n.textContent || "").trim()); // svg <title>: wds-ic-read …
