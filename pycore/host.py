@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Collection, Sequence
 
 from pycore.app import Core, Services
 from pycore.clock import SystemClock
@@ -79,27 +79,30 @@ class IndexedDBStorage(Storage):
         assert last is not None
         raise last
 
-    async def put_blob(self, store: str, key: str, head: dict[str, Any], data: bytes) -> None:
+    async def put_blob(self, store: str, key: str, head: dict[str, Any], data: bytes,
+                       parts: Collection[int] | None = None) -> None:
         """As Storage.put_blob, each part crossing once as a Uint8Array (a copy out of wasm memory),
         never as JSON text: a part's write names its place in that list ("blob")."""
         from pyodide.ffi import to_js  # Pyodide only, like this module
 
         view = memoryview(data)
-        await self._put_parts(store, key, head, len(data), lambda start, end: to_js(view[start:end]))
+        await self._put_parts(store, key, head, len(data), lambda start, end: to_js(view[start:end]), parts)
 
-    async def put_blob_file(self, store: str, key: str, head: dict[str, Any], path: str) -> None:
+    async def put_blob_file(self, store: str, key: str, head: dict[str, Any], path: str,
+                            parts: Collection[int] | None = None) -> None:
         """As Storage.put_blob_file: the parts are views of the file's bytes in Pyodide's in-memory file
         system, which IndexedDB copies as it takes them; nothing crosses into or out of wasm memory."""
         from pyodide_js import FS  # Pyodide only, like this module
 
         node = FS.lookupPath(path).node
         contents, size = node.contents, node.usedBytes
-        await self._put_parts(store, key, head, size, lambda start, end: contents.subarray(start, end))
+        await self._put_parts(store, key, head, size, lambda start, end: contents.subarray(start, end), parts)
 
-    async def _put_parts(self, store: str, key: str, head: dict[str, Any], size: int, part: Callable[[int, int], Any]) -> None:
+    async def _put_parts(self, store: str, key: str, head: dict[str, Any], size: int, part: Callable[[int, int], Any],
+                         parts: Collection[int] | None) -> None:
         from pyodide.ffi import to_js  # Pyodide only, like this module
 
-        ops, spans = blob_writes(store, key, head, size)
+        ops, spans = blob_writes(store, key, head, size, parts)
         payload = [op.as_json() for op in ops]
         for n in range(len(spans)):
             payload[1 + n]["blob"] = n

@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from typing import Any, Awaitable, Callable, Protocol
 
 from pycore.clock import Clock
@@ -359,7 +360,16 @@ class SearchEngine:
 
     async def save_snapshot(self) -> snapshot.SnapshotInfo:
         began = self.clock.now()
-        self.snapshot_info = await snapshot.save(self.storage, self.index, began, lambda: self.clock.sleep(0), self.removals_checked)
+        stored = self.snapshot_info.part_crcs if self.snapshot_info else None
+        try:
+            self.snapshot_info = await snapshot.save(self.storage, self.index, began, lambda: self.clock.sleep(0),
+                                                     self.removals_checked, stored)
+        except BaseException:
+            # Whether the write reached storage is unknown (a reply lost after the commit): the
+            # next save compares with nothing and writes every part.
+            if self.snapshot_info is not None:
+                self.snapshot_info = replace(self.snapshot_info, part_crcs=None)
+            raise
         self.snapshot_cost = self.clock.now() - began
         self.unsaved = 0
         return self.snapshot_info

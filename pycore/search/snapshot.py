@@ -1,17 +1,20 @@
 """Persisting the index so a start-up with a large history does not re-index it.
 
 The index's database is stored as a blob of the ``search_snapshot`` store: a head record with the
-change sequence the snapshot covers, the index version and a CRC of the bytes, and the bytes
-themselves in parts (BLOB_PART), raw. An index kept in a file (always, under Pyodide: see
-Index.new) is stored from the file and read back into one (``Storage.put_blob_file``,
+change sequence the snapshot covers, the index version and a CRC of each part of the bytes, and the
+bytes themselves in parts (BLOB_PART), raw. A save writes only the parts whose CRC changed since the
+blob stored now (the engine keeps their CRCs, SnapshotInfo.part_crcs), with the head, in one
+transaction: SQLite changes a few pages when a few messages are indexed, and saving the whole
+database (343 MB at a million messages) held capture up for seconds. An index kept in a file
+(always, under Pyodide: see Index.new) is stored from the file and read back into one (``Storage.put_blob_file``,
 ``get_blob_file``), so neither copies the database into the wasm heap; one in memory is serialized
 (``Connection.serialize()``, ``Storage.put_blob``). Raw, not compressed: at a million messages
 inflating a zlib stream alone took ~2 s of the core's thread in Pyodide and base64 another ~1 s, against
 the start's budget for search (issue 16: searchable ≤ 2 s after the core is ready). Over IndexedDB each
 part is a Blob (extension/offscreen/idb-shim.js): the parts are read in parallel, and the core's worker
 starts reading them while the runtime loads (``early-reads.js``, generated from STORE and KEY here),
-so that a start after a browser start finds them read. The CRC detects a damaged blob before SQLite
-reads it.
+so that a start after a browser start finds them read. The CRCs detect a damaged blob before SQLite
+reads it (a head written before part CRCs has one CRC of the whole file: still read).
 
 A snapshot written before blobs (one record: base64 text of the zlib stream, in ``data``) is still
 read, once: it is written again as a blob as soon as it is read. Anything wrong -> ``None`` and the
@@ -29,6 +32,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable
 
 from pycore.search.index import INDEX_VERSION, Index, IndexError_, remove_file, scratch_file
+from pycore.storage import base
 from pycore.storage.base import Storage, StorageError, read_file_parts
 
 log = logging.getLogger("mettri.search")
@@ -50,16 +54,78 @@ class SnapshotInfo:
     removals: int | None = None
     # Its bytes were read by the core's worker while the runtime loaded (IdbShim.readEarly). Not stored.
     read_early: bool = False
+    # The CRC of each part (BLOB_PART bytes) of the blob stored now: the next save writes only the
+    # parts that differ. None when unknown (a head of an older format, another part size, a failed
+    # save): the next save writes every part. Stored in the head; not part of search.status.
+    part_crcs: tuple[int, ...] | None = None
 
     def status(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "removals"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("removals", "part_crcs")}
 
 
-def decode(head: dict[str, Any] | None, path: str, crc: int | None = None) -> tuple[Index, SnapshotInfo] | None:
-    """The index in a snapshot: its head record, and its bytes in the file at ``path`` with their CRC
-    taken as they were read; or None when it is missing, damaged or of another version. A usable
-    index in the file takes the file over (Index.open); otherwise the file is removed."""
+class PartCrcs:
+    """The CRC of each ``part``-sized slice of bytes shown in order, in chunks of any size."""
+
+    def __init__(self, part: int) -> None:
+        self.part, self.crcs, self.crc, self.filled = part, [], 0, 0
+
+    def add(self, chunk: memoryview | bytes) -> None:
+        view = memoryview(chunk)
+        while len(view):
+            take = min(len(view), self.part - self.filled)
+            self.crc = zlib.crc32(view[:take], self.crc)
+            self.filled += take
+            view = view[take:]
+            if self.filled == self.part:
+                self.crcs.append(self.crc)
+                self.crc = self.filled = 0
+
+    def done(self) -> list[int]:
+        if self.filled:
+            self.crcs.append(self.crc)
+            self.crc = self.filled = 0
+        return self.crcs
+
+
+def whole_crc(path: str) -> int:
+    """The CRC of a whole file (heads written before part CRCs)."""
+    crc = 0
+
+    def add(part: memoryview) -> None:
+        nonlocal crc
+        crc = zlib.crc32(part, crc)
+
+    read_file_parts(path, add)
+    return crc
+
+
+def checked_file(head: dict[str, Any], path: str) -> tuple[int, ...] | None:
+    """Whether the file holds the bytes the head describes (its size, its CRCs): ValueError when not.
+    Returns the part CRCs a next save can compare with, when they are of today's part size."""
+    size = os.path.getsize(path)
+    if size != head["raw_bytes"]:
+        raise ValueError(f"{size} bytes stored, {head['raw_bytes']} written")
+    stated = head.get("part_crcs")
+    if stated is None:  # written before part CRCs: one CRC of the whole file
+        if whole_crc(path) != head["crc"]:
+            raise ValueError("checksum mismatch")
+        return None
+    part = head["part_bytes"]
+    if type(part) is not int or part <= 0 or not isinstance(stated, list):
+        raise ValueError("part checksums unreadable")
+    crcs = PartCrcs(part)
+    read_file_parts(path, crcs.add)
+    if crcs.done() != stated:
+        raise ValueError("checksum mismatch")
+    return tuple(stated) if part == base.BLOB_PART else None
+
+
+def decode(head: dict[str, Any] | None, path: str) -> tuple[Index, SnapshotInfo] | None:
+    """The index in a snapshot: its head record, and its bytes in the file at ``path``; or None when
+    it is missing, damaged or of another version. A usable index in the file takes the file over
+    (Index.open); otherwise the file is removed."""
     index: Index | None = None
+    part_crcs: tuple[int, ...] | None = None
     try:
         if not head:
             return None
@@ -73,11 +139,8 @@ def decode(head: dict[str, Any] | None, path: str, crc: int | None = None) -> tu
             index = Index.deserialize(raw)
             size = len(raw)
         else:
-            size = os.path.getsize(path)
-            if size != head["raw_bytes"]:
-                raise ValueError(f"{size} bytes stored, {head['raw_bytes']} written")
-            if crc != head["crc"]:
-                raise ValueError("checksum mismatch")
+            part_crcs = checked_file(head, path)
+            size = head["raw_bytes"]
             index = Index.open(path)
         if index.seq != head["seq"]:
             raise ValueError("sequence mismatch")
@@ -85,7 +148,7 @@ def decode(head: dict[str, Any] | None, path: str, crc: int | None = None) -> tu
         removals = head.get("removals")
         info = SnapshotInfo(seq=index.seq, docs=index.count(), bytes=size, raw_bytes=size,
                             created_at=float(head.get("created_at") or 0.0), version=INDEX_VERSION,
-                            removals=removals if type(removals) is int else None)
+                            removals=removals if type(removals) is int else None, part_crcs=part_crcs)
         return index, info
     except (KeyError, TypeError, ValueError, binascii.Error, zlib.error, IndexError_) as exc:
         log.warning("search snapshot unusable (%s): rebuilding", exc)
@@ -97,20 +160,14 @@ def decode(head: dict[str, Any] | None, path: str, crc: int | None = None) -> tu
 
 
 async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
-    crc = 0
-
-    def checked(part: memoryview) -> None:  # while the next part is read
-        nonlocal crc
-        crc = zlib.crc32(part, crc)
-
     path = scratch_file()
-    try:
-        head = await storage.get_blob_file(STORE, KEY, path, checked)
+    try:  # the CRCs are taken from the file once it is read (a head says how it was cut in parts)
+        head = await storage.get_blob_file(STORE, KEY, path)
     except StorageError as exc:
         remove_file(path)
         log.warning("search snapshot unreadable (%s): rebuilding", exc)
         return None
-    restored = decode(head, path, crc)
+    restored = decode(head, path)
     if restored and storage.read_early(STORE, KEY):
         restored = restored[0], replace(restored[1], read_early=True)
     if restored and head and "parts" not in head:  # the old format: written once more, as a blob
@@ -126,38 +183,48 @@ async def _no_pause() -> None:
 
 
 async def save(storage: Storage, index: Index, now: float, pause: Callable[[], Awaitable[Any]],
-               removals: int | None = None) -> SnapshotInfo:
-    """``removals``: see SnapshotInfo.removals. The caller holds the index still (the engine's lock) until
-    this returns: an index in a file is stored from the file itself."""
+               removals: int | None = None, stored: tuple[int, ...] | None = None) -> SnapshotInfo:
+    """``removals``: see SnapshotInfo.removals. ``stored``: the part CRCs of the blob stored now
+    (SnapshotInfo.part_crcs); only the parts that differ are written, every part when None. The
+    caller holds the index still (the engine's lock) until this returns: an index in a file is
+    stored from the file itself."""
+    # The documents per day travel with the bytes: a start would otherwise count them on its first
+    # large search (0.7 s at a million in Pyodide).
+    seq, docs, days = index.seq, index.count(), index.day_counts()
     if index.path is None:
         raw = index.serialize()
-        size, crc = len(raw), zlib.crc32(raw)
-    else:  # no copy of the database into memory: the file is read for its CRC, then stored as it is
+        crcs = PartCrcs(base.BLOB_PART)
+        crcs.add(raw)
+        size, part_crcs = len(raw), crcs.done()
+    else:  # no copy of the database into memory: the file is read for its CRCs, then stored as it is
         index.conn.commit()
-        size, crc = file_crc(index.path)
-    # Read before yielding: the bytes are of this moment. The documents per day travel with them: a
-    # start would otherwise count them on its first large search (0.7 s at a million in Pyodide).
-    seq, docs, days = index.seq, index.count(), index.day_counts()
+        size, part_crcs = await file_part_crcs(index.path, pause)
     await pause()
+    changed = None if stored is None else [n for n, crc in enumerate(part_crcs) if n >= len(stored) or stored[n] != crc]
     info = SnapshotInfo(seq=seq, docs=docs, bytes=size, raw_bytes=size, created_at=now, version=INDEX_VERSION,
-                        removals=removals)
-    head = {"crc": crc, "days": sorted(days.items()), **{k: v for k, v in info.__dict__.items() if k != "read_early"}}
+                        removals=removals, part_crcs=tuple(part_crcs))
+    kept = {k: v for k, v in info.__dict__.items() if k not in ("read_early", "part_crcs")}
+    head = {"part_crcs": part_crcs, "part_bytes": base.BLOB_PART, "days": sorted(days.items()), **kept}
     if index.path is None:
-        await storage.put_blob(STORE, KEY, head, raw)
+        await storage.put_blob(STORE, KEY, head, raw, changed)
     else:
-        await storage.put_blob_file(STORE, KEY, head, index.path)
+        await storage.put_blob_file(STORE, KEY, head, index.path, changed)
     return info
 
 
-def file_crc(path: str) -> tuple[int, int]:
-    """The size and CRC of a file."""
-    crc = 0
-
-    def add(part: memoryview) -> None:
-        nonlocal crc
-        crc = zlib.crc32(part, crc)
-
-    return read_file_parts(path, add), crc
+async def file_part_crcs(path: str, pause: Callable[[], Awaitable[Any]]) -> tuple[int, list[int]]:
+    """A file's size and the CRC of each of its parts, yielding to the loop after each part: at a
+    million messages the file is 343 MB, and other requests (capture) go on meanwhile."""
+    crcs = PartCrcs(base.BLOB_PART)
+    buf = bytearray(base.BLOB_PART)
+    view = memoryview(buf)
+    size = 0
+    with open(path, "rb", buffering=0) as f:
+        while n := f.readinto(buf):
+            crcs.add(view[:n])
+            size += n
+            await pause()
+    return size, crcs.done()
 
 
 async def drop(storage: Storage) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Callable, Collection, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -61,15 +61,19 @@ def blob_parts(key: str) -> Range:
     return Range(lower=f"{key}#", upper=f"{key}#\uffff")
 
 
-def blob_writes(store: str, key: str, head: dict[str, Any], size: int) -> tuple[list[WriteOp], list[tuple[int, int]]]:
+def blob_writes(store: str, key: str, head: dict[str, Any], size: int,
+                parts: Collection[int] | None = None) -> tuple[list[WriteOp], list[tuple[int, int]]]:
     """A blob's writes (its earlier parts deleted, a record per part without its bytes, its head) and
-    where each part's bytes start and end, in order: the second to the (n+1)th write hold them
-    (Storage.put_blob)."""
+    where each written part's bytes start and end, in order: the second to the (n+1)th write hold them
+    (Storage.put_blob). ``parts``: only those parts are written, the others kept as stored (a blob
+    whose other parts hold these bytes already); the parts past its end are deleted."""
     spans = [(i, min(size, i + BLOB_PART)) for i in range(0, size, BLOB_PART)]
-    ops = [WriteOp(op="delete", store=store, range=blob_parts(key)),
-           *(WriteOp(op="put", store=store, record={"key": f"{key}#{n:05d}"}) for n in range(len(spans))),
+    wanted = range(len(spans)) if parts is None else sorted({n for n in parts if 0 <= n < len(spans)})
+    gone = blob_parts(key) if parts is None else Range(lower=f"{key}#{len(spans):05d}", upper=f"{key}#\uffff")
+    ops = [WriteOp(op="delete", store=store, range=gone),
+           *(WriteOp(op="put", store=store, record={"key": f"{key}#{n:05d}"}) for n in wanted),
            WriteOp(op="put", store=store, record={**head, "key": key, "parts": len(spans), "size": size})]
-    return ops, spans
+    return ops, [spans[n] for n in wanted]
 
 
 class StorageError(Exception):
@@ -186,21 +190,23 @@ class Storage(ABC):
     async def put(self, store: str, record: dict[str, Any]) -> None:
         await self.apply([WriteOp(op="put", store=store, record=record)])
 
-    async def put_blob(self, store: str, key: str, head: dict[str, Any], data: bytes) -> None:
+    async def put_blob(self, store: str, key: str, head: dict[str, Any], data: bytes,
+                       parts: Collection[int] | None = None) -> None:
         """Bytes kept as records of ``store`` (key path "key"): ``head`` under ``key`` with the number of
         parts and the size, the bytes in parts of BLOB_PART. Replaces the key's earlier blob in the same
-        transaction: a reader sees the old blob or the new one, whole."""
-        ops, spans = blob_writes(store, key, head, len(data))
+        transaction: a reader sees the old blob or the new one, whole. ``parts``: see blob_writes."""
+        ops, spans = blob_writes(store, key, head, len(data), parts)
         view = memoryview(data)
         for op, (start, end) in zip(ops[1:], spans):
             assert op.record is not None
             op.record["data"] = bytes(view[start:end])
         await self.apply(ops)
 
-    async def put_blob_file(self, store: str, key: str, head: dict[str, Any], path: str) -> None:
+    async def put_blob_file(self, store: str, key: str, head: dict[str, Any], path: str,
+                            parts: Collection[int] | None = None) -> None:
         """As put_blob, the bytes those of the file at ``path`` as it is now."""
         with open(path, "rb") as f:
-            await self.put_blob(store, key, head, f.read())
+            await self.put_blob(store, key, head, f.read(), parts)
 
     async def get_blob(self, store: str, key: str, each: PartSeen | None = None) -> tuple[dict[str, Any], bytearray] | None:
         """A blob's head and its bytes (empty for a head without parts: a record written otherwise);

@@ -10,6 +10,7 @@ import pytest
 
 from pycore.search import snapshot
 from pycore.search.index import INDEX_VERSION
+from pycore.storage.base import BLOB_PART, StorageError
 from tests.core.test_search_support import BETO, World
 
 
@@ -56,7 +57,8 @@ def test_stored_head_carries_seq_version_and_the_database_in_parts(w, tmp_path):
     head, raw = stored(w)
     assert head["seq"] == 41 and head["version"] == INDEX_VERSION and head["docs"] == 41
     assert raw.startswith(b"SQLite format 3\x00") and head["raw_bytes"] == head["size"] == len(raw)
-    assert head["parts"] == 1 and "data" not in head and head["crc"] == zlib.crc32(raw)
+    assert head["parts"] == 1 and "data" not in head and head["part_crcs"] == [zlib.crc32(raw)]
+    assert head["part_bytes"] == BLOB_PART and "crc" not in head
     assert sum(n for _, n in head["days"]) == 41  # documents per day: a start need not count them
     # read as a start reads it, into a file: the same bytes
     path = tmp_path / "index.db"
@@ -99,7 +101,7 @@ def test_a_snapshot_written_before_blobs_is_read_once_and_replaced(w):
     """Stored by an earlier version: base64 text of a zlib stream in one record. A relaunch reads it
     (re-indexing a million messages takes minutes) and writes it again as a blob at once."""
     head, raw = stored(w)
-    old = {k: v for k, v in head.items() if k not in ("parts", "size")}
+    old = {**{k: v for k, v in head.items() if k not in ("parts", "size", "part_crcs", "part_bytes")}, "crc": zlib.crc32(raw)}
     asyncio.run(snapshot.drop(w.storage))
     asyncio.run(w.storage.put(snapshot.STORE, {**old, "data": base64.b64encode(zlib.compress(raw)).decode()}))
     before = results(w)
@@ -107,6 +109,7 @@ def test_a_snapshot_written_before_blobs_is_read_once_and_replaced(w):
     assert w.engine.started_from == "snapshot" and results(w) == before
     head, raw = stored(w)
     assert head["parts"] == 1 and "data" not in head and head["seq"] == old["seq"] and zlib.crc32(raw) == old["crc"]
+    assert head["part_crcs"] == [old["crc"]]
     restart(w)
     assert w.engine.started_from == "snapshot" and results(w) == before
 
@@ -125,7 +128,7 @@ def damage(w: World, part: bytes | None = b"keep", **changes) -> None:
 
 def garbage_with_valid_crc() -> dict:
     raw = b"SQLite format 3\x00" + bytes(range(256)) * 20
-    return {"part": raw, "crc": zlib.crc32(raw), "raw_bytes": len(raw)}
+    return {"part": raw, "part_crcs": [zlib.crc32(raw)], "raw_bytes": len(raw)}
 
 
 def flipped(w: World) -> dict:
@@ -136,8 +139,11 @@ def flipped(w: World) -> dict:
 @pytest.mark.parametrize("changes", [
     {"part": b"short"},
     {"part": None},
-    {"crc": 12345},
-    {"crc": None},
+    {"part_crcs": [12345]},
+    {"part_crcs": None},
+    {"part_crcs": "many"},
+    {"part_bytes": 0},
+    {"part_bytes": None},
     {"raw_bytes": "many"},
     {"version": "mettri-search-0"},
     {"seq": 3},
@@ -431,8 +437,106 @@ def test_an_index_restored_into_a_file_is_saved_from_the_file(w):
     head, raw = stored(w)
     with open(path, "rb") as f:
         assert f.read() == raw
-    assert head["crc"] == zlib.crc32(raw) and head["seq"] == 42 and head["docs"] == 42
+    assert head["part_crcs"] == [zlib.crc32(raw)] and head["seq"] == 42 and head["docs"] == 42
     restart(w)
     assert w.engine.started_from == "snapshot" and w.engine.index.count() == 42
     assert results(w) == before and w.texts("orcamento") == ["orçamento novo"]
     assert not os.path.exists(path)  # the first index went, and its file with it
+
+
+def small_parts(w: World, monkeypatch) -> list[list[str]]:
+    """Parts of 4 KB (the database is then tens of parts) and a record of the parts each write puts."""
+    from pycore.storage import base
+
+    monkeypatch.setattr(base, "BLOB_PART", 4096)
+    w.add(*[(f"conversa longa {i} sobre entrega de camisetas e bonés número {i}", {"ago_days": i % 30}) for i in range(400)])
+    w.catch_up()
+    written: list[list[str]] = []
+    real = w.storage.apply
+
+    async def apply(ops):
+        parts = [op.record["key"] for op in ops if op.store == snapshot.STORE and op.op == "put" and "#" in op.record["key"]]
+        if any(op.store == snapshot.STORE for op in ops):
+            written.append(parts)
+        return await real(ops)
+
+    monkeypatch.setattr(w.storage, "apply", apply)
+    return written
+
+
+def test_a_save_writes_only_the_parts_that_changed(w, monkeypatch):
+    """At a million messages the index is 343 MB: a save after a few new messages writes a few parts."""
+    written = small_parts(w, monkeypatch)
+    asyncio.run(w.engine.save_snapshot())
+    head, raw = stored(w)
+    assert len(written[-1]) == head["parts"] > 20  # the first save of this engine writes every part
+    restart(w)  # a start knows the stored parts from the head
+    w.add("orçamento de bonés azuis")
+    assert w.catch_up() == 1
+    asyncio.run(w.engine.save_snapshot())
+    head, raw = stored(w)
+    assert 0 < len(written[-1]) < head["parts"] / 2
+    assert head["part_crcs"] == [zlib.crc32(raw[i:i + 4096]) for i in range(0, len(raw), 4096)]
+    with open(w.engine.index.path, "rb") as f:
+        assert f.read() == raw  # the parts kept and the parts written make the database as it is
+    expected = results(w, ("bones azuis", "camisetas", "entrega 17"))
+    restart(w)
+    assert w.engine.started_from == "snapshot" and w.engine.index.count() == 442
+    assert results(w, ("bones azuis", "camisetas", "entrega 17")) == expected
+    asyncio.run(w.engine.save_snapshot())
+    assert written[-1] == []  # nothing changed: the head alone
+
+
+def test_a_damaged_later_part_makes_the_start_rebuild(w, monkeypatch):
+    small_parts(w, monkeypatch)
+    asyncio.run(w.engine.save_snapshot())
+    head, raw = stored(w)
+    part = bytearray(raw[3 * 4096:4 * 4096])
+    part[10] ^= 1
+    asyncio.run(w.storage.put_many(snapshot.STORE, [{"key": "index#00003", "data": bytes(part)}]))
+    restart(w)
+    assert w.engine.started_from == "empty" and w.engine.rebuild_reason == "snapshot_unusable"
+    assert w.catch_up() == 441
+
+
+def test_a_head_with_one_crc_of_the_whole_file_still_loads_and_the_next_save_writes_every_part(w, monkeypatch):
+    """Stored by the version before part CRCs."""
+    written = small_parts(w, monkeypatch)
+    asyncio.run(w.engine.save_snapshot())
+    head, raw = stored(w)
+    damage(w, part_crcs=None, part_bytes=None, crc=zlib.crc32(raw))
+    expected = results(w)
+    restart(w)
+    assert w.engine.started_from == "snapshot" and results(w) == expected
+    assert w.engine.snapshot_info.part_crcs is None
+    w.add("orçamento novo")
+    w.catch_up()
+    asyncio.run(w.engine.save_snapshot())
+    head, raw = stored(w)
+    assert len(written[-1]) == head["parts"] and "crc" not in head
+
+
+def test_a_failed_save_makes_the_next_one_write_every_part(w, monkeypatch):
+    """A write whose outcome is unknown: what is stored may be either blob, so nothing is assumed."""
+    written = small_parts(w, monkeypatch)
+    asyncio.run(w.engine.save_snapshot())
+    w.add("primeira mensagem nova")
+    w.catch_up()
+    failing = w.storage.apply
+
+    async def refuse(ops):
+        if any(op.store == snapshot.STORE for op in ops):
+            raise StorageError("QuotaExceededError: the disk is full")
+        return await failing(ops)
+
+    monkeypatch.setattr(w.storage, "apply", refuse)
+    with pytest.raises(StorageError):
+        asyncio.run(w.engine.save_snapshot())
+    assert w.engine.snapshot_info is not None and w.engine.snapshot_info.part_crcs is None
+    monkeypatch.setattr(w.storage, "apply", failing)
+    asyncio.run(w.engine.save_snapshot())
+    head, raw = stored(w)
+    assert len(written[-1]) == head["parts"]
+    expected = results(w, ("primeira mensagem", "camisetas"))
+    restart(w)
+    assert w.engine.started_from == "snapshot" and results(w, ("primeira mensagem", "camisetas")) == expected

@@ -174,6 +174,24 @@ def test_a_blob_with_a_part_lost_is_an_error_not_a_short_file(db, tmp_path):
         read_file_blob(db, tmp_path)
 
 
+def test_a_blob_written_in_part_keeps_its_other_parts_and_loses_those_past_its_end(db, tmp_path):
+    """The search snapshot writes only the parts that changed (the others hold their bytes already)."""
+    data = bytearray(put_file_blob(db, tmp_path, 3 * BLOB_PART + 100))
+    data[BLOB_PART + 5] ^= 1  # part 1 changes
+    src = tmp_path / "src.db"
+    src.write_bytes(data)
+    run(db.put_blob_file(BLOB_STORE, BLOB_KEY, {"seq": 8}, str(src), [1]))
+    head, got, _ = read_file_blob(db, tmp_path)
+    assert head["seq"] == 8 and head["parts"] == 4 and got == data
+    shorter = bytes(data[:BLOB_PART + 7])  # two parts now, the second shorter: written; the rest deleted
+    src.write_bytes(shorter)
+    run(db.put_blob_file(BLOB_STORE, BLOB_KEY, {"seq": 9}, str(src), [1]))
+    head, got, _ = read_file_blob(db, tmp_path)
+    assert head["parts"] == 2 and got == shorter
+    keys = [r["key"] for r in run(db.query(BLOB_STORE)) if r["key"].startswith(BLOB_KEY)]
+    assert keys == [BLOB_KEY, f"{BLOB_KEY}#00000", f"{BLOB_KEY}#00001"]
+
+
 def read_early(db) -> None:
     """What the core's worker does at its start (extension/offscreen/core-worker.js)."""
     import js
