@@ -102,7 +102,7 @@ class IndexedDBStorage(Storage):
                          parts: Collection[int] | None) -> None:
         from pyodide.ffi import to_js  # Pyodide only, like this module
 
-        ops, spans = blob_writes(store, key, head, size, parts)
+        ops, spans = blob_writes(store, key, head, size, parts, self.blob_part)
         payload = [op.as_json() for op in ops]
         for n in range(len(spans)):
             payload[1 + n]["blob"] = n

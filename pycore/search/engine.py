@@ -361,15 +361,16 @@ class SearchEngine:
     async def save_snapshot(self) -> snapshot.SnapshotInfo:
         began = self.clock.now()
         stored = self.snapshot_info.part_crcs if self.snapshot_info else None
-        try:
-            self.snapshot_info = await snapshot.save(self.storage, self.index, began, lambda: self.clock.sleep(0),
-                                                     self.removals_checked, stored)
-        except BaseException:
-            # Whether the write reached storage is unknown (a reply lost after the commit): the
-            # next save compares with nothing and writes every part.
+
+        def writing(known: snapshot.Crcs | None) -> None:
+            # Until the write returns its outcome is unknown (and stays so if it fails: a reply lost
+            # after the commit, a cancelled task): the parts it writes are not trusted, the others
+            # are, so the next save writes what this one would have, not every part.
             if self.snapshot_info is not None:
-                self.snapshot_info = replace(self.snapshot_info, part_crcs=None)
-            raise
+                self.snapshot_info = replace(self.snapshot_info, part_crcs=known)
+
+        self.snapshot_info = await snapshot.save(self.storage, self.index, began, lambda: self.clock.sleep(0),
+                                                 self.removals_checked, stored, writing)
         self.snapshot_cost = self.clock.now() - began
         self.unsaved = 0
         return self.snapshot_info

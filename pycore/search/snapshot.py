@@ -2,15 +2,16 @@
 
 The index's database is stored as a blob of the ``search_snapshot`` store: a head record with the
 change sequence the snapshot covers, the index version and a CRC of each part of the bytes, and the
-bytes themselves in parts (BLOB_PART), raw. A save writes only the parts whose CRC changed since the
-blob stored now (the engine keeps their CRCs, SnapshotInfo.part_crcs), with the head, in one
-transaction: SQLite changes a few pages when a few messages are indexed, and saving the whole
-database (343 MB at a million messages) held capture up for seconds. An index kept in a file
-(always, under Pyodide: see Index.new) is stored from the file and read back into one (``Storage.put_blob_file``,
-``get_blob_file``), so neither copies the database into the wasm heap; one in memory is serialized
-(``Connection.serialize()``, ``Storage.put_blob``). Raw, not compressed: at a million messages
-inflating a zlib stream alone took ~2 s of the core's thread in Pyodide and base64 another ~1 s, against
-the start's budget for search (issue 16: searchable ≤ 2 s after the core is ready). Over IndexedDB each
+bytes themselves in parts (Storage.blob_part), raw. A save writes only the parts whose CRC changed
+since the blob stored now (the engine keeps their CRCs, SnapshotInfo.part_crcs), with the head, in
+one transaction: SQLite changes a few pages when a few messages are indexed, and saving the whole
+database (343 MB at a million messages) held capture up for seconds. Until a write returns, the CRCs
+of the parts it writes are not trusted (a reply lost after the commit): the next save writes those.
+An index kept in a file (always, under Pyodide: see Index.new) is stored from the file and read back
+into one (``Storage.put_blob_file``, ``get_blob_file``), so neither copies the database into the
+wasm heap; one in memory is serialized (``Connection.serialize()``, ``Storage.put_blob``). Raw, not
+compressed: at a million messages inflating a zlib stream alone took ~2 s of the core's thread in
+Pyodide and base64 another ~1 s, against the start's budget for search (issue 16: searchable ≤ 2 s after the core is ready). Over IndexedDB each
 part is a Blob (extension/offscreen/idb-shim.js): the parts are read in parallel, and the core's worker
 starts reading them while the runtime loads (``early-reads.js``, generated from STORE and KEY here),
 so that a start after a browser start finds them read. The CRCs detect a damaged blob before SQLite
@@ -29,16 +30,18 @@ import logging
 import os
 import zlib
 from dataclasses import dataclass, replace
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Collection
 
 from pycore.search.index import INDEX_VERSION, Index, IndexError_, remove_file, scratch_file
-from pycore.storage import base
 from pycore.storage.base import Storage, StorageError, read_file_parts
 
 log = logging.getLogger("mettri.search")
 
 STORE = "search_snapshot"
 KEY = "index"
+
+# The CRC of each part of a stored blob; None for a part whose stored bytes are unknown.
+Crcs = tuple[int | None, ...]
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,11 @@ class SnapshotInfo:
     removals: int | None = None
     # Its bytes were read by the core's worker while the runtime loaded (IdbShim.readEarly). Not stored.
     read_early: bool = False
-    # The CRC of each part (BLOB_PART bytes) of the blob stored now: the next save writes only the
-    # parts that differ. None when unknown (a head of an older format, another part size, a failed
-    # save): the next save writes every part. Stored in the head; not part of search.status.
-    part_crcs: tuple[int, ...] | None = None
+    # The CRC of each part (Storage.blob_part bytes) of the blob stored now: the next save writes only
+    # the parts that differ. None when unknown (a head of an older format or of another part size, no
+    # save yet since a rebuild): the next save writes every part; a None in the tuple, that part (a
+    # write that failed may have made it or not). Stored in the head; not part of search.status.
+    part_crcs: Crcs | None = None
 
     def status(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k not in ("removals", "part_crcs")}
@@ -99,9 +103,10 @@ def whole_crc(path: str) -> int:
     return crc
 
 
-def checked_file(head: dict[str, Any], path: str) -> tuple[int, ...] | None:
+def checked_file(head: dict[str, Any], path: str, part_now: int) -> Crcs | None:
     """Whether the file holds the bytes the head describes (its size, its CRCs): ValueError when not.
-    Returns the part CRCs a next save can compare with, when they are of today's part size."""
+    Returns the part CRCs a next save can compare with, when they are of the parts written now
+    (``part_now`` bytes each). One pass over the file once it is read: the head says how it was cut."""
     size = os.path.getsize(path)
     if size != head["raw_bytes"]:
         raise ValueError(f"{size} bytes stored, {head['raw_bytes']} written")
@@ -117,15 +122,15 @@ def checked_file(head: dict[str, Any], path: str) -> tuple[int, ...] | None:
     read_file_parts(path, crcs.add)
     if crcs.done() != stated:
         raise ValueError("checksum mismatch")
-    return tuple(stated) if part == base.BLOB_PART else None
+    return tuple(stated) if part == part_now else None
 
 
-def decode(head: dict[str, Any] | None, path: str) -> tuple[Index, SnapshotInfo] | None:
+def decode(head: dict[str, Any] | None, path: str, part_now: int) -> tuple[Index, SnapshotInfo] | None:
     """The index in a snapshot: its head record, and its bytes in the file at ``path``; or None when
     it is missing, damaged or of another version. A usable index in the file takes the file over
     (Index.open); otherwise the file is removed."""
     index: Index | None = None
-    part_crcs: tuple[int, ...] | None = None
+    part_crcs: Crcs | None = None
     try:
         if not head:
             return None
@@ -139,7 +144,7 @@ def decode(head: dict[str, Any] | None, path: str) -> tuple[Index, SnapshotInfo]
             index = Index.deserialize(raw)
             size = len(raw)
         else:
-            part_crcs = checked_file(head, path)
+            part_crcs = checked_file(head, path, part_now)
             size = head["raw_bytes"]
             index = Index.open(path)
         if index.seq != head["seq"]:
@@ -167,12 +172,13 @@ async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
         remove_file(path)
         log.warning("search snapshot unreadable (%s): rebuilding", exc)
         return None
-    restored = decode(head, path)
+    restored = decode(head, path, storage.blob_part)
     if restored and storage.read_early(STORE, KEY):
         restored = restored[0], replace(restored[1], read_early=True)
     if restored and head and "parts" not in head:  # the old format: written once more, as a blob
-        try:
-            await save(storage, restored[0], restored[1].created_at, _no_pause)  # not compared yet: no removals
+        try:  # not compared yet: no removals
+            saved = await save(storage, restored[0], restored[1].created_at, _no_pause)
+            restored = restored[0], replace(restored[1], part_crcs=saved.part_crcs)
         except StorageError as exc:  # the old record stays; it is still read next time
             log.warning("search snapshot not rewritten (%s)", exc)
     return restored
@@ -183,28 +189,34 @@ async def _no_pause() -> None:
 
 
 async def save(storage: Storage, index: Index, now: float, pause: Callable[[], Awaitable[Any]],
-               removals: int | None = None, stored: tuple[int, ...] | None = None) -> SnapshotInfo:
+               removals: int | None = None, stored: Crcs | None = None,
+               writing: Callable[[Crcs | None], None] | None = None) -> SnapshotInfo:
     """``removals``: see SnapshotInfo.removals. ``stored``: the part CRCs of the blob stored now
-    (SnapshotInfo.part_crcs); only the parts that differ are written, every part when None. The
-    caller holds the index still (the engine's lock) until this returns: an index in a file is
-    stored from the file itself."""
+    (SnapshotInfo.part_crcs); only the parts that differ are written, every part when None.
+    ``writing`` is told, as the write begins, the CRCs still true of the blob stored whatever the
+    write's outcome (``unsure``): the caller keeps those until this returns. The caller holds the
+    index still (the engine's lock) until this returns: an index in a file is stored from the file
+    itself."""
     # The documents per day travel with the bytes: a start would otherwise count them on its first
     # large search (0.7 s at a million in Pyodide).
     seq, docs, days = index.seq, index.count(), index.day_counts()
+    part = storage.blob_part
     if index.path is None:
         raw = index.serialize()
-        crcs = PartCrcs(base.BLOB_PART)
+        crcs = PartCrcs(part)
         crcs.add(raw)
         size, part_crcs = len(raw), crcs.done()
     else:  # no copy of the database into memory: the file is read for its CRCs, then stored as it is
         index.conn.commit()
-        size, part_crcs = await file_part_crcs(index.path, pause)
+        size, part_crcs = await file_part_crcs(index.path, part, pause)
     await pause()
     changed = None if stored is None else [n for n, crc in enumerate(part_crcs) if n >= len(stored) or stored[n] != crc]
     info = SnapshotInfo(seq=seq, docs=docs, bytes=size, raw_bytes=size, created_at=now, version=INDEX_VERSION,
                         removals=removals, part_crcs=tuple(part_crcs))
     kept = {k: v for k, v in info.__dict__.items() if k not in ("read_early", "part_crcs")}
-    head = {"part_crcs": part_crcs, "part_bytes": base.BLOB_PART, "days": sorted(days.items()), **kept}
+    head = {"part_crcs": part_crcs, "part_bytes": part, "days": sorted(days.items()), **kept}
+    if writing:
+        writing(unsure(stored, len(part_crcs), changed))
     if index.path is None:
         await storage.put_blob(STORE, KEY, head, raw, changed)
     else:
@@ -212,11 +224,21 @@ async def save(storage: Storage, index: Index, now: float, pause: Callable[[], A
     return info
 
 
-async def file_part_crcs(path: str, pause: Callable[[], Awaitable[Any]]) -> tuple[int, list[int]]:
+def unsure(stored: Crcs | None, parts: int, written: Collection[int] | None) -> Crcs | None:
+    """The part CRCs still true of the blob stored while a write of the parts ``written`` (None:
+    every part) of a blob of ``parts`` parts may or may not have been made: those of the parts it
+    neither writes nor deletes (past its end). None when nothing is known."""
+    if stored is None or written is None:
+        return None
+    gone = set(written)
+    return tuple(None if n in gone or n >= parts else crc for n, crc in enumerate(stored))
+
+
+async def file_part_crcs(path: str, part: int, pause: Callable[[], Awaitable[Any]]) -> tuple[int, list[int]]:
     """A file's size and the CRC of each of its parts, yielding to the loop after each part: at a
     million messages the file is 343 MB, and other requests (capture) go on meanwhile."""
-    crcs = PartCrcs(base.BLOB_PART)
-    buf = bytearray(base.BLOB_PART)
+    crcs = PartCrcs(part)
+    buf = bytearray(part)
     view = memoryview(buf)
     size = 0
     with open(path, "rb", buffering=0) as f:

@@ -61,13 +61,14 @@ def blob_parts(key: str) -> Range:
     return Range(lower=f"{key}#", upper=f"{key}#\uffff")
 
 
-def blob_writes(store: str, key: str, head: dict[str, Any], size: int,
-                parts: Collection[int] | None = None) -> tuple[list[WriteOp], list[tuple[int, int]]]:
+def blob_writes(store: str, key: str, head: dict[str, Any], size: int, parts: Collection[int] | None = None,
+                part: int = BLOB_PART) -> tuple[list[WriteOp], list[tuple[int, int]]]:
     """A blob's writes (its earlier parts deleted, a record per part without its bytes, its head) and
     where each written part's bytes start and end, in order: the second to the (n+1)th write hold them
     (Storage.put_blob). ``parts``: only those parts are written, the others kept as stored (a blob
-    whose other parts hold these bytes already); the parts past its end are deleted."""
-    spans = [(i, min(size, i + BLOB_PART)) for i in range(0, size, BLOB_PART)]
+    whose other parts hold these bytes already, cut at the same ``part`` size); the parts past its end
+    are deleted (the range's lower bound is inclusive: "<key>#<n>" on, n the new number of parts)."""
+    spans = [(i, min(size, i + part)) for i in range(0, size, part)]
     wanted = range(len(spans)) if parts is None else sorted({n for n in parts if 0 <= n < len(spans)})
     gone = blob_parts(key) if parts is None else Range(lower=f"{key}#{len(spans):05d}", upper=f"{key}#\uffff")
     ops = [WriteOp(op="delete", store=store, range=gone),
@@ -140,6 +141,9 @@ class BlobBuffer:
 
 
 class Storage(ABC):
+    # The bytes per part of the blobs this storage writes (put_blob): BLOB_PART; smaller in tests
+    # that want a database of a few hundred KB in many parts.
+    blob_part = BLOB_PART
     # Whether reads asked for together are served together: IndexedDB reads while Python waits, so a
     # start asks for several at once; a store in memory answers each at once, and running them as
     # tasks would only reorder its answers (and leave them to the loop's turns).
@@ -193,9 +197,9 @@ class Storage(ABC):
     async def put_blob(self, store: str, key: str, head: dict[str, Any], data: bytes,
                        parts: Collection[int] | None = None) -> None:
         """Bytes kept as records of ``store`` (key path "key"): ``head`` under ``key`` with the number of
-        parts and the size, the bytes in parts of BLOB_PART. Replaces the key's earlier blob in the same
+        parts and the size, the bytes in parts of ``blob_part``. Replaces the key's earlier blob in the same
         transaction: a reader sees the old blob or the new one, whole. ``parts``: see blob_writes."""
-        ops, spans = blob_writes(store, key, head, len(data), parts)
+        ops, spans = blob_writes(store, key, head, len(data), parts, self.blob_part)
         view = memoryview(data)
         for op, (start, end) in zip(ops[1:], spans):
             assert op.record is not None

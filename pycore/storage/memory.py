@@ -12,7 +12,7 @@ import copy
 import json
 from typing import Any, Sequence
 
-from pycore.storage.base import Key, Range, Storage, StorageError, WriteOp
+from pycore.storage.base import BLOB_PART, Key, Range, Storage, StorageError, WriteOp
 from pycore.storage.schema import SCHEMA_VERSION, STORES, StoreSpec
 
 
@@ -57,7 +57,9 @@ def clone(record: dict[str, Any]) -> dict[str, Any]:
 
 
 class MemoryStorage(Storage):
-    def __init__(self, stores: dict[str, StoreSpec] | None = None, version: int = SCHEMA_VERSION) -> None:
+    def __init__(self, stores: dict[str, StoreSpec] | None = None, version: int = SCHEMA_VERSION,
+                 blob_part: int = BLOB_PART) -> None:
+        self.blob_part = blob_part
         self._specs = dict(stores or STORES)
         self._version = version
         self._data: dict[str, dict[tuple, dict[str, Any]]] = {}

@@ -23,9 +23,9 @@ _ids = itertools.count(1)
 class World:
     """A storage with messages and chats, a fake clock and an engine over them."""
 
-    def __init__(self) -> None:
+    def __init__(self, storage: MemoryStorage | None = None) -> None:
         self.clock = FakeClock(NOW)
-        self.storage = MemoryStorage()
+        self.storage = storage or MemoryStorage()
         asyncio.run(self.storage.open())
         self.seq = 0
         self.engine = self.new_engine()
