@@ -111,7 +111,17 @@ def crm_pages(context, ext_id, panel, wa) -> None:
     vip = browser.core_call(panel, "crm.tag.create", {"label": "Encomenda", "color": "#8e24aa"})
     tag = vip["result"]["id"] if vip["ok"] else None
     stages = browser.core_call(panel, "crm.defs", {})["result"]["pipelines"][0]["stages"]
-    for n, chat in enumerate(wa.evaluate("() => __replica.chats()")[1:9]):
+    people = [c for c in wa.evaluate("() => __replica.chats()") if c.get("kind") != "newsletter"]  # a channel is no customer
+    for n, chat in enumerate(people[1:9]):
+        # As a user does: the chat is opened (and so captured, under the key Mettri gives it, with
+        # its name) before its card is used. The replica's own ids are not what Mettri sees.
+        wa.evaluate("id => __replica.openChat(id)", chat["id"])
+        deadline = time.monotonic() + 30
+        while (now := browser.core_call(panel, "capture.open_chat", {})["result"])["title"] != chat["name"]:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"demo: {chat['name']} was not captured (the open chat is {now})")
+            time.sleep(0.2)
+        chat = {**chat, "id": now["chat"]}
         key = browser.core_call(panel, "crm.card", {"chat": chat["id"]})
         if not key["ok"]:
             continue
