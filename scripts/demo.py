@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests import browser  # noqa: E402
+from tests.conftest import wait_for  # noqa: E402
 from tests.replica.site import install_routes  # noqa: E402
 
 SHOTS = ROOT / "build" / "screenshots"
@@ -116,21 +117,17 @@ def crm_pages(context, ext_id, panel, wa) -> None:
         # As a user does: the chat is opened (and so captured, under the key Mettri gives it, with
         # its name) before its card is used. The replica's own ids are not what Mettri sees.
         wa.evaluate("id => __replica.openChat(id)", chat["id"])
-        deadline = time.monotonic() + 30
-        while (now := browser.core_call(panel, "capture.open_chat", {})["result"])["title"] != chat["name"]:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"demo: {chat['name']} was not captured (the open chat is {now})")
-            time.sleep(0.2)
-        chat = {**chat, "id": now["chat"]}
-        key = browser.core_call(panel, "crm.card", {"chat": chat["id"]})
-        if not key["ok"]:
-            continue
-        row = key["result"]["row"]
+        name = chat["name"]
+        key = wait_for(lambda: (now := browser.core_call(panel, "capture.open_chat")["result"])["title"] == name  # noqa: B023 (called at once)
+                       and now["chat"], message=f"{name} captured")
+        card = browser.core_call(panel, "crm.card", {"chat": key})
+        assert card["ok"], card
+        row = card["result"]["row"]
         if tag and n % 2 == 0:
-            done = browser.core_call(panel, "crm.record.update", {"chat": chat["id"], "version": row["version"], "tags": [tag]})
+            done = browser.core_call(panel, "crm.record.update", {"chat": key, "version": row["version"], "tags": [tag]})
             assert done["ok"], done
-            row = done["result"]["row"] if "row" in done["result"] else browser.core_call(panel, "crm.card", {"chat": chat["id"]})["result"]["row"]
-        done = browser.core_call(panel, "crm.deal.set", {"chat": chat["id"], "version": row["version"],
+            row = done["result"]["row"] if "row" in done["result"] else browser.core_call(panel, "crm.card", {"chat": key})["result"]["row"]
+        done = browser.core_call(panel, "crm.deal.set", {"chat": key, "version": row["version"],
                                                          "stage": stages[n % 4]["id"], "value": 12_000 * (n + 1)})
         assert done["ok"], done
     for page_path, shot, ready in (("extension/pages/contacts/contacts.html", "10-contacts.png", "#records-body tr"),
@@ -177,12 +174,8 @@ def main() -> None:
         wa.screenshot(path=str(SHOTS / "1-whatsapp.png"))
 
         key = f"title:{chat['name']}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            got = browser.core_call(panel, "messages.list", {"chat": key, "limit": 10})
-            if got["ok"] and any(m["text"] == CUSTOMER_MESSAGES[-1] for m in got["result"]["messages"]):
-                break
-            time.sleep(0.3)
+        wait_for(lambda: (got := browser.core_call(panel, "messages.list", {"chat": key, "limit": 10}))["ok"]
+                 and any(m["text"] == CUSTOMER_MESSAGES[-1] for m in got["result"]["messages"]), message="the last message stored")
         say("captured and stored in IndexedDB")
         panel.reload()
         panel.locator("#chat-list li").first.wait_for()
