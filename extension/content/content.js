@@ -11,8 +11,9 @@ var MettriContent = (() => {
   const CONNECTION_POLL_MS = 1_000;
   const PORT_BEAT_MS = 20_000; // keeps the worker awake, so it sees this page's port drop at once
   const PROBE_EVERY_MS = 10_000;
-  // This script's own time on WhatsApp's main thread for its connection checks (capture keeps its own).
-  const watchStats = { connectionMs: 0, probeMs: 0 };
+  // This script's own time on WhatsApp's main thread for its connection checks and the suggestion
+  // bar's (capture keeps its own).
+  const watchStats = { connectionMs: 0, probeMs: 0, suggestionsMs: 0 };
   // This page (a reload keeps the tab, not the page): the worker says bye for it when its port drops.
   const doc = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
@@ -59,6 +60,7 @@ var MettriContent = (() => {
     state.sender.start();
     state.suggestions = MettriSuggestions.createSuggestions({
       api, onEvent, selectors: state.selectors, currentKey: () => (state.capture ? state.capture.chatKey() : null),
+      onTime: (ms) => { watchStats.suggestionsMs += ms; },
     });
     state.suggestions.start();
     state.picker = MettriPicker.createPicker({ api, selectors: state.selectors, chatKey: () => state.capture?.chatKey() ?? null });

@@ -45,9 +45,10 @@ var MettriSuggestions = (() => {
    *   selectors: Mettri.whatsapp.SelectorTable,
    *   actions?: typeof MettriActions,
    *   currentKey: () => string | null,
-   * }} deps
+   *   onTime?: (ms: number) => void,
+   * }} deps onTime: each check's time on WhatsApp's main thread (the content script counts its own)
    */
-  function createSuggestions({ api, onEvent, selectors, actions = MettriActions, currentKey }) {
+  function createSuggestions({ api, onEvent, selectors, actions = MettriActions, currentKey, onTime = () => {} }) {
     /** @type {Map<string, Suggestion>} chat key -> suggestion */
     const byChat = new Map();
     /** @type {HTMLElement | null} the zero-height box in the footer */
@@ -232,17 +233,24 @@ var MettriSuggestions = (() => {
     const status = { checks: 0, key: /** @type {string | null} */ (null), shown: /** @type {string | null} */ (null) };
 
     function check() {
-      const key = currentKey();
-      const s = key ? byChat.get(key) : null;
-      Object.assign(status, { checks: status.checks + 1, key, shown: s ? s.chat : null });
-      const composer = actions.firstMatch(selectors, "composer");
-      const footer = composer && composer.closest("footer");
-      if (!s || !footer) {
-        if (host && !busy) removeBar();
-        return;
+      const t0 = performance.now();
+      try {
+        const key = currentKey();
+        const s = key ? byChat.get(key) : null;
+        Object.assign(status, { checks: status.checks + 1, key, shown: s ? s.chat : null });
+        // The composer is looked for only when the open chat has a suggestion: the query walks the
+        // page (a candidate absent from this generation walks all of it), every CHECK_MS.
+        const composer = s ? actions.firstMatch(selectors, "composer") : null;
+        const footer = composer && composer.closest("footer");
+        if (!s || !footer) {
+          if (host && !busy) removeBar();
+          return;
+        }
+        if (shown === s && host && host.isConnected && footer.contains(host)) return;
+        render(s, footer);
+      } finally {
+        onTime(performance.now() - t0);
       }
-      if (shown === s && host && host.isConnected && footer.contains(host)) return;
-      render(s, footer);
     }
 
     const unsubscribe = onEvent((envelope) => {

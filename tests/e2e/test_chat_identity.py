@@ -82,6 +82,8 @@ def test_a_stranger_who_takes_a_customers_name_gets_none_of_the_customers(routed
     assert wa.locator('[data-mettri="suggestion"]').count() == 0
     wa.evaluate("id => __replica.openChat(id)", cust)
     wa.locator('[data-mettri="suggestion"]').wait_for(state="attached")
+    # the checks that drew it count in the content script's time on WhatsApp's thread (bench_capture)
+    assert world.evaluate("MettriContent.watchStats.suggestionsMs") > 0
     call(core_page, "suggestion.dismiss", {"chat": cust})
 
     # The side panel says the stranger's chat shares a name Mettri cannot tell apart by a phone.
