@@ -29,9 +29,8 @@ plus the floor of a store shaped like Mettri's messages store (six indexes, stri
 "target4" gathers issue 16's target 4: throughput (the pipeline, msgs/s) with both floors' ratios;
 the content script's ms per 100 messages delivered (its reads, its observer's callbacks and its
 hand-over of each batch to Chrome, timed by itself), steady and for its first reads; the longest
-of those stretches (a task of
-Mettri's on WhatsApp's thread) and the tab's long tasks (Long Tasks API, > 50 ms) with and without
-the extension.
+of those stretches (a task of Mettri's on WhatsApp's thread) and the tab's long tasks (Long Tasks
+API, > 50 ms) with and without the extension.
 
     .venv/bin/python scripts/bench_capture.py [--messages 500] [--chunk 10] [--gen 2025] [--content-rounds 3] [--before DIST [--pairs 4]] [--save-baseline]
 
