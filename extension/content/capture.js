@@ -17,6 +17,7 @@ var MettriCapture = (() => {
   const MAX_SENT = 10_000; // acknowledged signatures kept (least recently seen dropped first)
   const MAX_ADDED_LISTS = 20_000; // records' added-node lists kept until the next read
   const FOLLOWING = 4; // Node.DOCUMENT_POSITION_FOLLOWING
+  const NO_LABELS = /** @type {string[]} */ ([]); // of rows under no divider: shared, never written
   const TAIL_ROWS = 100; // a row drawn anew is compared by its markup only among the newest rows: ticks and deletions change there
   // Attributes the reader looks at: a change to one of them inside a row makes the row read again.
   const WATCHED = ["data-id", "data-testid", "data-icon", "aria-label", "title", "class", "data-pre-plain-text",
@@ -74,9 +75,10 @@ var MettriCapture = (() => {
     // handing it to Chrome (it copies the message on the sender's thread) and taking in its reply; maxTaskMs: the longest of these
     // (each is one stretch of Mettri's work on WhatsApp's main thread); rowChecks: how often the
     // whole conversation was asked whether at most one row is left; rowsLooked: rows the reads looked
-    // at (those a read left done are not looked at again).
+    // at (those a read left done are not looked at again); rowsKnown: rows among them taken as the
+    // core has them by their key (drawn anew, not among the newest, read and acknowledged as labelled now).
     const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, maxReadMs: 0, reads: 0, dropped: 0, observeMs: 0, sendMs: 0, maxTaskMs: 0,
-      rowChecks: 0, rowsLooked: 0 };
+      rowChecks: 0, rowsLooked: 0, rowsKnown: 0 };
     /** @type {ReturnType<typeof setTimeout> | null} */
     let timer = null;
     let firstDirtyAt = 0;
@@ -217,15 +219,35 @@ var MettriCapture = (() => {
         const droppedBefore = stats.dropped;
         const unread = unreadSig(chat);
         stats.rowsLooked += rows.length - from;
+        const tailFrom = rows.length - TAIL_ROWS;
+        // Rows between two dividers share their labels (one list): sliced and joined once per run of them.
+        /** @type {string[] | null} */
+        let listNow = null;
+        /** @type {string[]} */
+        let labels = [];
+        let labelsKey = "";
         for (let i = from; i < rows.length; i++) {
           const el = rows[i];
           const raw = keys[i];
           const key = nodeKey(chat, raw);
-          const dayList = days.get(el) || [];
+          const dayList = days.get(el) || NO_LABELS;
+          if (dayList !== listNow) {
+            listNow = dayList;
+            labels = dayList.slice(0, 3);
+            labelsKey = labels.join("\u0000");
+          }
+          // A row drawn anew above the newest rows, whose key was read and acknowledged with these
+          // labels: rowRead would take it as read by its key, and the core has it as it is. A page
+          // that draws its rows anew puts back hundreds of them per render: nothing of them is kept.
+          if (i < tailFrom && raw !== null && !rowCache.has(el)) {
+            const before = byKey.get(raw);
+            if (before && before.days === labelsKey && sameFacts(sent.get(key), before)) {
+              stats.rowsKnown += 1;
+              continue;
+            }
+          }
           labelsOf.set(el, dayList);
-          const labels = dayList.slice(0, 3);
-          const labelsKey = labels.join("\u0000");
-          const entry = rowRead(el, raw, i >= rows.length - TAIL_ROWS, labels, labelsKey);
+          const entry = rowRead(el, raw, i >= tailFrom, labels, labelsKey);
           const facts = withDays(entry, labels, labelsKey);
           const node = facts.node;
           if (!node.data_id && !node.testid && !node.pre_plain_text && !node.text) continue; // separators without facts

@@ -203,6 +203,33 @@ def test_rows_a_read_left_done_are_not_looked_at_again_until_a_divider_above_the
     wa.close()
 
 
+
+REDRAWN = "5511977770007@c.us"
+
+
+def test_rows_drawn_anew_above_the_newest_are_taken_by_their_key_until_their_labels_change(routed, core_page):
+    """A page that draws its whole window anew on each render: a read after new messages does not
+    read again, nor send, the older rows (above the newest 100) the core acknowledged with the labels
+    they carry now; a day divider re-texted above them makes every row below it sent again."""
+    wa, world, key, before = chat_read_and_idle(routed[0], core_page, "gen=2025&lang=pt-BR&rows=redrawn", REDRAWN, "redesenho", 130)
+    first = wa.evaluate_handle("() => document.querySelector('#main [data-id]')")
+    more = wa.evaluate("id => [0, 1, 2].map(k => __replica.deliver(id, {text: 'depois ' + k}).id)", REDRAWN)
+    wait_for(lambda: set(more) <= {r["id"] for r in all_stored(core_page, key)}, timeout=60, message="3 more stored")
+    assert not first.evaluate("el => el.isConnected"), "the replica kept its rows: the check below proves nothing"
+    after = idle_stats(world)
+    reads = after["reads"] - before["reads"]
+    assert reads >= 1
+    # each read: 133 rows drawn, of them the 33 above the newest 100 known by their key
+    assert after["rowsKnown"] - before["rowsKnown"] >= 30 * reads, (after["rowsKnown"] - before["rowsKnown"], reads)
+    assert after["nodes"] - before["nodes"] <= 3 + 2 * reads, "rows the core had were sent again"
+
+    wa.evaluate(RETEXT_FIRST_DIVIDER)
+    wait_for(lambda: world.evaluate("MettriContent.capture.stats.nodes") - after["nodes"] >= 133, timeout=30,
+             message="every row below the re-texted divider sent again with its new label")
+    rows = all_stored(core_page, key)
+    assert len(rows) == len({r["id"] for r in rows}) == 133, "a message lost, duplicated or invented"
+    wa.close()
+
 WINDOWED = "5511977770006@c.us"
 # A virtualized list at the bottom of a long chat: the three oldest rows drawn (and the day divider
 # above them) go at the top while a new message is drawn at the end, the rows between kept.
