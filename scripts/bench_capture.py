@@ -359,6 +359,8 @@ def content_figures(cost: dict, stats: dict, base_cost: dict, messages: int) -> 
         # times the whole conversation was asked whether one row is left (builds before this field: absent)
         "row_checks": stats.get("rowChecks"),
         "rows_looked": stats.get("rowsLooked"),
+        # of them, rows drawn anew taken as the core has them by their key (builds before: absent)
+        "rows_known": stats.get("rowsKnown"),
     }
 
 
