@@ -236,18 +236,17 @@ var MettriCapture = (() => {
             labels = dayList.slice(0, 3);
             labelsKey = labels.join("\u0000");
           }
-          // A row drawn anew above the newest rows, whose key was read and acknowledged with these
-          // labels: rowRead would take it as read by its key, and the core has it as it is. A page
-          // that draws its rows anew puts back hundreds of them per render: nothing of them is kept.
-          if (i < tailFrom && raw !== null && !rowCache.has(el)) {
-            const before = byKey.get(raw);
-            if (before && before.days === labelsKey && sameFacts(sent.get(key), before)) {
-              stats.rowsKnown += 1;
-              continue;
-            }
+          const tail = i >= tailFrom;
+          // Taken by its key, read with these labels, and the core has it as it is: the loop would
+          // send nothing. A page that draws its rows anew puts back hundreds of them per render:
+          // nothing of them is kept.
+          const taken = readByKey(el, raw, tail);
+          if (taken && taken.days === labelsKey && sameFacts(sent.get(key), taken)) {
+            stats.rowsKnown += 1;
+            continue;
           }
           labelsOf.set(el, dayList);
-          const entry = rowRead(el, raw, i >= tailFrom, labels, labelsKey);
+          const entry = rowRead(el, raw, tail, labels, labelsKey);
           const facts = withDays(entry, labels, labelsKey);
           const node = facts.node;
           if (!node.data_id && !node.testid && !node.pre_plain_text && !node.text) continue; // separators without facts
@@ -405,6 +404,21 @@ var MettriCapture = (() => {
     }
 
     /**
+     * The last read of the row's key when the row is taken as read by it: drawn anew (no read of this
+     * element) above the newest rows, its key read before with some content. Older rows drawn anew
+     * are not compared by their markup: ticks and deletions change the newest ones.
+     * @param {Element} el
+     * @param {string | null} key
+     * @param {boolean} tail among the newest rows
+     * @returns {Read | undefined}
+     */
+    function readByKey(el, key, tail) {
+      if (tail || key === null || rowCache.has(el)) return undefined;
+      const before = byKey.get(key);
+      return before && !readDom.isBlank(before.node) ? before : undefined;
+    }
+
+    /**
      * What the reader makes of a row: remembered while it does not change.
      * @param {Element} el
      * @param {string | null} key
@@ -416,11 +430,12 @@ var MettriCapture = (() => {
     function rowRead(el, key, tail, labels, labelsKey) {
       const known = rowCache.get(el);
       if (known && !changed(el)) return known;
-      const before = key !== null ? byKey.get(key) : undefined;
-      if (!tail && !known && before && !readDom.isBlank(before.node)) {
-        rowCache.set(el, before);
-        return before;
+      const taken = readByKey(el, key, tail);
+      if (taken) {
+        rowCache.set(el, taken);
+        return taken;
       }
+      const before = key !== null ? byKey.get(key) : undefined;
       // Markup is kept from a row's second read on: most rows are read once, and serializing them
       // cost a third of the read; a row read again (redrawn, ticked) is likely to be read again.
       const html = known || before ? el.outerHTML : null;

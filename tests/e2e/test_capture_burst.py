@@ -203,7 +203,6 @@ def test_rows_a_read_left_done_are_not_looked_at_again_until_a_divider_above_the
     wa.close()
 
 
-
 REDRAWN = "5511977770007@c.us"
 
 
@@ -229,6 +228,7 @@ def test_rows_drawn_anew_above_the_newest_are_taken_by_their_key_until_their_lab
     rows = all_stored(core_page, key)
     assert len(rows) == len({r["id"] for r in rows}) == 133, "a message lost, duplicated or invented"
     wa.close()
+
 
 WINDOWED = "5511977770006@c.us"
 # A virtualized list at the bottom of a long chat: the three oldest rows drawn (and the day divider
