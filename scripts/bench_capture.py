@@ -39,7 +39,9 @@ pipelines in turns (--pairs, the order swapped each pair), reported as after/bef
 (`pipeline_pairs`): the machine drifts between the two builds' first measures. And both builds'
 content-script readers in one replica page, reading the same deliveries in turns (`reader_pairs`,
 --pairs pages): the in-extension figures above carry the load of the core and of Chrome's other
-processes on this 2-core machine, which moves them by 2x between runs.
+processes on this 2-core machine, which moves them by 2x between runs. The same pages with the
+build before read by two copies of itself (`reader_pairs_control`) show the spread a ratio has
+when nothing changed: a change smaller than it is not measured.
 
 Prints one JSON object (regressions against scripts/baselines/capture.json, see benchlib).
 Needs dist/ (python scripts/build.py).
@@ -464,6 +466,7 @@ def main() -> None:
         context.close()
         if a.before:
             out["reader_pairs"] = reader_pairs(pw, a.before.resolve(), ROOT / "dist", a.gen, a.pairs)
+            out["reader_pairs_control"] = reader_pairs(pw, a.before.resolve(), a.before.resolve(), a.gen, a.pairs)
     per100 = 100 / a.messages
     figures = content_figures(ext_cost, stats, base_cost, a.messages)
     out.update(
