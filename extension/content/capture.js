@@ -246,7 +246,7 @@ var MettriCapture = (() => {
             continue;
           }
           labelsOf.set(el, dayList);
-          const entry = rowRead(el, raw, tail, labels, labelsKey);
+          const entry = rowRead(el, raw, taken, labels, labelsKey);
           const facts = withDays(entry, labels, labelsKey);
           const node = facts.node;
           if (!node.data_id && !node.testid && !node.pre_plain_text && !node.text) continue; // separators without facts
@@ -422,15 +422,14 @@ var MettriCapture = (() => {
      * What the reader makes of a row: remembered while it does not change.
      * @param {Element} el
      * @param {string | null} key
-     * @param {boolean} tail among the newest rows (older ones drawn anew are taken as read by their key)
+     * @param {Read | undefined} taken readByKey's answer for the row (asked once, by the read loop)
      * @param {string[]} labels the day labels above it now (a new read carries them)
      * @param {string} labelsKey those labels joined (Read.days)
      * @returns {Read}
      */
-    function rowRead(el, key, tail, labels, labelsKey) {
+    function rowRead(el, key, taken, labels, labelsKey) {
       const known = rowCache.get(el);
       if (known && !changed(el)) return known;
-      const taken = readByKey(el, key, tail);
       if (taken) {
         rowCache.set(el, taken);
         return taken;
