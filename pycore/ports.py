@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from pycore.protocol.decisions import Check, Decision
 from pycore.storage.base import WriteOp
@@ -21,6 +21,15 @@ class AuditWriter(Protocol):
 class ChatNames(Protocol):
     async def title(self, chat: str) -> str:
         """The chat's name as WhatsApp shows it (how the tab finds the chat)."""
+
+    async def shown(self, chat: str) -> str:
+        """The chat's name as pages show it: title(), but a number never seen with a name is written
+        as people write it (title() gives its digits)."""
+
+
+async def shown_titles(names: ChatNames, chats: Iterable[str]) -> dict[str, str]:
+    """The names pages show for these chats, each once: pages never parse a chat key."""
+    return {chat: await names.shown(chat) for chat in dict.fromkeys(chats)}
 
 
 class Presence(Protocol):

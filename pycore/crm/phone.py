@@ -119,6 +119,18 @@ def of_chat(chat: str) -> Phone | None:
         return None
 
 
+def shown_title(chat: str, title: str) -> str:
+    """A chat's name as pages show it: ``title``, unless it is only the id's digits (what a chat never
+    seen with a name is called: a number typed or imported), then the number as people write it.
+    Only for showing: the tab looks a chat up by the title WhatsApp draws, never by this."""
+    try:
+        fallback = ChatKey.parse(chat).fallback_title()
+    except ValueError:
+        return title
+    ph = of_chat(chat) if title == fallback else None
+    return ph.display() if ph is not None else title
+
+
 def chat_of(phone: Phone) -> str:
     """The chat key to file a new person under: the E.164 number's WhatsApp id."""
     jid = phone_jid(phone.e164)

@@ -37,6 +37,7 @@ from pycore.connection.protocol import BanSignal, ConnectionChanged
 from pycore.connection.service import Connection
 from pycore.contacts import handlers as contact_handlers
 from pycore.contacts.service import Contacts
+from pycore.crm.phone import shown_title
 from pycore.identity import handlers as identity_handlers
 from pycore.identity.protocol import ChatsLinked
 from pycore.identity.service import ChatIdentity
@@ -168,6 +169,20 @@ class RecipientFacts:
         return await self.queries.outgoing_since(since)
 
 
+class ChatTitles:
+    """A chat's name as the tab finds it (the title WhatsApp shows, else the id's digits) and as pages
+    show it (such digits written as a phone number)."""
+
+    def __init__(self, queries: MessageQueries) -> None:
+        self.queries = queries
+
+    async def title(self, chat: str) -> str:
+        return await self.queries.title(chat)
+
+    async def shown(self, chat: str) -> str:
+        return shown_title(chat, await self.queries.title(chat))
+
+
 class PageState:
     """Whether the gate may hand out a job: the self-test's verdict and the connection."""
 
@@ -220,16 +235,17 @@ def build(kernel, overrides: dict[str, Any]) -> Features:
                           records=CrmForSearch(later_set), changes=store)
     indexer = search_handlers.BackgroundIndexer(search, kernel.tasks.spawn)
     audit = AuditLog(st, rng)
-    consent = Consent(st, clock, rng, emit, audit=audit, names=queries)
+    names = ChatTitles(queries)
+    consent = Consent(st, clock, rng, emit, audit=audit, names=names)
     gate = SendGate(
         st, clock, rng, emit,
         recipients=overrides.get("recipients") or RecipientFacts(queries, contacts, identity),
         evidence=overrides.get("evidence") or queries,
-        names=queries, suppression=consent, audit=audit, page=PageState(page, connection),
+        names=names, suppression=consent, audit=audit, page=PageState(page, connection),
     )
     if "pacing" in overrides:
         gate.handout.pacing_model = overrides["pacing"]
-    suggestions = Suggestions(st, clock, emit, names=queries, sender=gate)
+    suggestions = Suggestions(st, clock, emit, names=names, sender=gate)
     keyed += [capturer, gate, consent, suggestions, contacts]
 
     capture_handlers.register(on, capturer, queries)

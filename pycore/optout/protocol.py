@@ -20,7 +20,8 @@ class OptoutRecord(Model):
 class OptoutListResult(Model):
     records: list[OptoutRecord]
     titles: dict[str, str] = Field(
-        default_factory=dict, description="each listed chat's name as WhatsApp shows it, by chat key (pages never parse keys)"
+        default_factory=dict, description="each listed chat's name as WhatsApp shows it (a number never seen with a name: "
+        "as people write it), by chat key (pages never parse keys)"
     )
 
 

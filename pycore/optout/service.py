@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Literal
 from pycore.clock import Clock
 from pycore.ids import sortable_id
 from pycore.optout.protocol import ConsentEvent, OptoutChanged, OptoutRecord
-from pycore.ports import AuditWriter, ChatNames
+from pycore.ports import AuditWriter, ChatNames, shown_titles
 from pycore.protocol.records import MessageRecord
 from pycore.reasons import REASONS, check
 from pycore.storage.base import Range, Storage, WriteOp
@@ -110,7 +110,8 @@ class Consent:
         return [r for r in map(OptoutRecord.model_validate, rows) if r.opted_out]
 
     async def titles(self, chats: list[str]) -> dict[str, str]:
-        return {chat: await self.names.title(chat) for chat in dict.fromkeys(chats)}
+        """The names pages show for these chats: a number never seen with a name as people write it."""
+        return await shown_titles(self.names, chats)
 
     async def get(self, chat: str) -> OptoutRecord | None:
         rec = await self.storage.get("optouts", chat)

@@ -21,6 +21,7 @@ import random
 from typing import Callable
 
 from pycore.clock import Clock
+from pycore.ports import shown_titles
 from pycore.protocol.decisions import Decision
 from pycore.sending import outbox
 from pycore.sending import settings as settings_mod
@@ -84,8 +85,8 @@ class SendGate:
         return await settings_mod.load(self.storage)
 
     async def titles(self, chats: list[str]) -> dict[str, str]:
-        """The names pages show for these chats (the gate's own lookup: how the tab finds them)."""
-        return {chat: await self.names.title(chat) for chat in dict.fromkeys(chats)}
+        """The names pages show for these chats: a number never seen with a name as people write it."""
+        return await shown_titles(self.names, chats)
 
     # -- requests and the user's moves ---------------------------------------------------
     @serialized

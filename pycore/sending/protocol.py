@@ -103,7 +103,8 @@ class OutboxListResult(Model):
     entries: list[OutboxEntry]
     next_cursor: str | None = None
     titles: dict[str, str] = Field(
-        default_factory=dict, description="each listed chat's name as WhatsApp shows it, by chat key (pages never parse keys)"
+        default_factory=dict, description="each listed chat's name as WhatsApp shows it (a number never seen with a name: "
+        "as people write it), by chat key (pages never parse keys)"
     )
 
 

@@ -293,6 +293,21 @@ def test_the_outbox_names_each_chat_so_pages_never_parse_keys(gcore, clock, stor
     assert set(listed["titles"]) == {e["chat"] for e in listed["entries"]}
 
 
+def test_a_number_never_seen_with_a_name_is_listed_as_people_write_it_and_looked_up_by_its_digits(gcore, clock, storage):
+    # A campaign to numbers from a spreadsheet: no chat record, or one named by the id's digits.
+    asyncio.run(storage.put("chats", {"key": "5537999227293@c.us", "title": "5537999227293"}))
+    for chat in ("5511987654321@c.us", "5537999227293@c.us", "14155550123@c.us", "5511900001111@c.us"):
+        request(gcore, chat, "Promoção de sábado")
+    asyncio.run(storage.put("chats", {"key": "5511900001111@c.us", "title": "Seu Jorge"}))
+    assert call(gcore, "outbox.list", {})["result"]["titles"] == {
+        "5511987654321@c.us": "+55 11 98765-4321", "5537999227293@c.us": "+55 37 99922-7293",
+        "14155550123@c.us": "+14155550123", "5511900001111@c.us": "Seu Jorge"}
+    job = next_job(gcore, clock)["job"]  # the tab still looks the chat up by the name stored, or the id's digits
+    lookup = {"5511987654321@c.us": "5511987654321", "5537999227293@c.us": "5537999227293",
+              "14155550123@c.us": "14155550123", "5511900001111@c.us": "Seu Jorge"}
+    assert job["chat_title"] == lookup[job["chat"]]
+
+
 def test_suggestion_insert_sends_nothing_and_send_goes_through_the_gate(gcore, clock):
     ins = call(gcore, "suggestion.approve", {"chat": "a@c.us", "text": "Claro, posso ajudar!", "mode": "insert"})["result"]
     assert ins == {"mode": "insert", "text": "Claro, posso ajudar!", "send": None}

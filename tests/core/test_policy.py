@@ -240,6 +240,15 @@ def scan(core, records):
     return [c.model_dump() for c in changes]
 
 
+def test_opt_outs_of_numbers_never_seen_with_a_name_are_listed_as_people_write_them(core, clock):
+    chats = ["5511987654321@c.us", "5521999990000@c.us"]
+    put(core, "chats", {"key": chats[1], "title": "5521999990000"})  # named by its digits when first stored
+    scan(core, [inbound(chats[0], "PARAR", clock.now() - 100, 1), inbound(chats[1], "sair", clock.now() - 90, 2)])
+    listed = call(core, "optout.list")["result"]
+    assert {r["chat"] for r in listed["records"]} == set(chats)
+    assert listed["titles"] == {chats[0]: "+55 11 98765-4321", chats[1]: "+55 21 99999-0000"}
+
+
 def test_opt_out_scan_suppresses_and_keeps_the_history(core, clock, events):
     chat = "5511@c.us"
     records = [inbound(chat, "Oi, quanto custa?", clock.now() - 300, 1), inbound(chat, "PARAR", clock.now() - 200, 2)]

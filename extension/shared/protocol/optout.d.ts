@@ -27,7 +27,7 @@ declare namespace Mettri.optout {
   type OptoutList = Record<string, never>;
   interface OptoutListResult {
     records: OptoutRecord[];
-    /** each listed chat's name as WhatsApp shows it, by chat key (pages never parse keys) */
+    /** each listed chat's name as WhatsApp shows it (a number never seen with a name: as people write it), by chat key (pages never parse keys) */
     titles: { [key: string]: string };
   }
   interface OptoutRecord {

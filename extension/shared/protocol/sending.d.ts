@@ -119,7 +119,7 @@ declare namespace Mettri.sending {
   interface OutboxListResult {
     entries: OutboxEntry[];
     next_cursor: string | null;
-    /** each listed chat's name as WhatsApp shows it, by chat key (pages never parse keys) */
+    /** each listed chat's name as WhatsApp shows it (a number never seen with a name: as people write it), by chat key (pages never parse keys) */
     titles: { [key: string]: string };
   }
   /** The user settles an entry in 'verify' the lookup could not decide: it was sent, or send it again. */
