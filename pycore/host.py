@@ -80,30 +80,30 @@ class IndexedDBStorage(Storage):
         raise last
 
     async def put_blob(self, store: str, key: str, head: dict[str, Any], data: bytes,
-                       parts: Collection[int] | None = None) -> None:
+                       parts: Collection[int] | None = None, also: Sequence[WriteOp] = ()) -> None:
         """As Storage.put_blob, each part crossing once as a Uint8Array (a copy out of wasm memory),
         never as JSON text: a part's write names its place in that list ("blob")."""
         from pyodide.ffi import to_js  # Pyodide only, like this module
 
         view = memoryview(data)
-        await self._put_parts(store, key, head, len(data), lambda start, end: to_js(view[start:end]), parts)
+        await self._put_parts(store, key, head, len(data), lambda start, end: to_js(view[start:end]), parts, also)
 
     async def put_blob_file(self, store: str, key: str, head: dict[str, Any], path: str,
-                            parts: Collection[int] | None = None) -> None:
+                            parts: Collection[int] | None = None, also: Sequence[WriteOp] = ()) -> None:
         """As Storage.put_blob_file: the parts are views of the file's bytes in Pyodide's in-memory file
         system, which IndexedDB copies as it takes them; nothing crosses into or out of wasm memory."""
         from pyodide_js import FS  # Pyodide only, like this module
 
         node = FS.lookupPath(path).node
         contents, size = node.contents, node.usedBytes
-        await self._put_parts(store, key, head, size, lambda start, end: contents.subarray(start, end), parts)
+        await self._put_parts(store, key, head, size, lambda start, end: contents.subarray(start, end), parts, also)
 
     async def _put_parts(self, store: str, key: str, head: dict[str, Any], size: int, part: Callable[[int, int], Any],
-                         parts: Collection[int] | None) -> None:
+                         parts: Collection[int] | None, also: Sequence[WriteOp]) -> None:
         from pyodide.ffi import to_js  # Pyodide only, like this module
 
         ops, spans = blob_writes(store, key, head, size, parts, self.blob_part)
-        payload = [op.as_json() for op in ops]
+        payload = [op.as_json() for op in [*ops, *also]]
         for n in range(len(spans)):
             payload[1 + n]["blob"] = n
         await self._write(json.dumps(payload, ensure_ascii=False), to_js([part(start, end) for start, end in spans]))

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from search_queries import QUERIES, resolve  # noqa: E402  (scripts/ is on sys.path)
 
 from pycore.clock import FakeClock  # noqa: E402
-from pycore.search import snapshot  # noqa: E402
+from pycore.search import pagelog, snapshot  # noqa: E402
 from pycore.search.engine import SearchEngine  # noqa: E402
 from pycore.search.index import Index  # noqa: E402
 from pycore.search.protocol import SearchFilters  # noqa: E402
@@ -126,11 +126,14 @@ async def bench(n: int, repeat: int) -> dict:
 
 
 async def incremental_save(storage: MemoryStorage, restored, msgs: list[dict], clock: FakeClock) -> dict:
-    """New messages indexed into the restored index (a file, as under Pyodide), 1 then 20, each time
-    saved twice: only the parts whose CRC changed, then every part (the in-run baseline). The parts
-    and bytes each save puts are counted at storage.apply; the CRC pass is in both times."""
+    """New messages indexed into the restored index (a file, as under Pyodide), 1, 20 more, then 2,000
+    more (SNAPSHOT_EVERY: a save during a long scroll back), each time saved three ways: the pages
+    changed since the last save (the page log, what a save does while they fit in it), only the parts
+    whose CRC changed (what saves did before the log), then every part (the in-run baseline). The
+    parts and bytes each save puts are counted at storage.apply; each save makes its own CRC pass
+    (the parts' saves one more than the log's)."""
     index, info = restored
-    stored = info.part_crcs
+    stored, base = info.part_crcs, info.base
     put: list[tuple[int, int]] = []  # (parts, bytes) of each save
     real = storage.apply
 
@@ -141,26 +144,28 @@ async def incremental_save(storage: MemoryStorage, restored, msgs: list[dict], c
 
     storage.apply = apply  # type: ignore[method-assign]
     out: dict = {}
-    for new in (1, 20):
+    for new in (1, 20, 2000):
         seq = index.seq
         fresh = [{**m, "key": f"{m['key']}-new{seq}", "id": f"{m['id']}-new{seq}", "seq": seq + i + 1,
                   "text": f"mensagem nova {i} sobre o pedido"} for i, m in enumerate(msgs[-new:])]
         index.upsert(fresh, fresh[-1]["seq"])
-        timed: dict[str, list[float]] = {"changed_parts": [], "whole": []}
+        timed: dict[str, list[float]] = {"page_log": [], "changed_parts": [], "whole": []}
         for _ in range(3):  # in turns, the median of each: a save here takes tens of milliseconds
             put.clear()
-            for label, against in (("changed_parts", stored), ("whole", None)):
+            for label, against, on in (("page_log", stored, base), ("changed_parts", stored, None), ("whole", None, None)):
                 t = time.perf_counter()
-                saved = await snapshot.save(storage, index, clock.now(), lambda: clock.sleep(0), stored=against)
+                saved = await snapshot.save(storage, index, clock.now(), lambda: clock.sleep(0), stored=against, base=on)
                 timed[label].append(time.perf_counter() - t)
-        stored = saved.part_crcs
-        (changed_parts, changed_bytes), (whole_parts, whole_bytes) = put
-        changed_s, whole_s = statistics.median(timed["changed_parts"]), statistics.median(timed["whole"])
+        stored, base = saved.part_crcs, saved.base
+        (_, log_bytes), (changed_parts, changed_bytes), (whole_parts, whole_bytes) = put
+        log_s, changed_s, whole_s = (statistics.median(timed[k]) for k in ("page_log", "changed_parts", "whole"))
         out[f"after_{new}_new"] = {
             "parts": whole_parts, "parts_written_changed": changed_parts,
+            "mb_written_log": round(log_bytes / 1e6, 3), "pages_in_log": log_bytes // pagelog.PAGE,
             "mb_written_changed": round(changed_bytes / 1e6, 2), "mb_written_whole": round(whole_bytes / 1e6, 2),
-            "save_changed_parts_s": round(changed_s, 3), "save_whole_s": round(whole_s, 3),
-            "changed_over_whole_s": round(changed_s / whole_s, 3),
+            "save_log_s": round(log_s, 3), "save_changed_parts_s": round(changed_s, 3), "save_whole_s": round(whole_s, 3),
+            "log_over_whole_s": round(log_s / whole_s, 3), "changed_over_whole_s": round(changed_s / whole_s, 3),
+            "log_over_whole_bytes": round(log_bytes / whole_bytes, 4),
             "changed_over_whole_bytes": round(changed_bytes / whole_bytes, 3)}
     storage.apply = real  # type: ignore[method-assign]
     return out

@@ -102,6 +102,7 @@ class SearchEngine:
         batch: int = indexer.BATCH,
         records: RecordSource | None = None,
         changes: indexer.Changes | None = None,
+        log_parts: int = snapshot.LOG_PARTS,  # the page log's bound (snapshot.save); 0: parts only
     ) -> None:
         self.storage = storage
         self.changes = changes  # the message store's newest writes: catching up reads them from memory
@@ -111,6 +112,7 @@ class SearchEngine:
         self.window = window
         self.snapshot_every = snapshot_every
         self.snapshot_idle = snapshot_idle
+        self.log_parts = log_parts
         self.batch = batch
         self.index = Index.new()
         self.directory = Directory()
@@ -361,16 +363,18 @@ class SearchEngine:
     async def save_snapshot(self) -> snapshot.SnapshotInfo:
         began = self.clock.now()
         stored = self.snapshot_info.part_crcs if self.snapshot_info else None
+        base = self.snapshot_info.base if self.snapshot_info else None
 
         def writing(known: snapshot.Crcs | None) -> None:
-            # Until the write returns its outcome is unknown (and stays so if it fails: a reply lost
-            # after the commit, a cancelled task): the parts it writes are not trusted, the others
-            # are, so the next save writes what this one would have, not every part.
+            # Until a write of parts returns its outcome is unknown (and stays so if it fails: a reply
+            # lost after the commit, a cancelled task): the parts it writes are not trusted, the others
+            # are, so the next save writes what this one would have, not every part; and no page log
+            # is written until parts are again (it would name a base that may not be the one stored).
             if self.snapshot_info is not None:
-                self.snapshot_info = replace(self.snapshot_info, part_crcs=known)
+                self.snapshot_info = replace(self.snapshot_info, part_crcs=known, base=None)
 
         self.snapshot_info = await snapshot.save(self.storage, self.index, began, lambda: self.clock.sleep(0),
-                                                 self.removals_checked, stored, writing)
+                                                 self.removals_checked, stored, writing, base, self.log_parts)
         self.snapshot_cost = self.clock.now() - began
         self.unsaved = 0
         return self.snapshot_info

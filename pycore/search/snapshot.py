@@ -17,9 +17,14 @@ starts reading them while the runtime loads (``early-reads.js``, generated from 
 so that a start after a browser start finds them read. The CRCs detect a damaged blob before SQLite
 reads it (a head written before part CRCs has one CRC of the whole file: still read).
 
+Most saves write neither: they write the pages changed since the parts were written, as a log
+(``pycore.search.pagelog``, the blob LOG_KEY), which a start applies over the parts; a save whose
+log would pass LOG_PARTS parts writes the changed parts instead (the new base) and drops the log.
+
 A snapshot written before blobs (one record: base64 text of the zlib stream, in ``data``) is still
 read, once: it is written again as a blob as soon as it is read. Anything wrong -> ``None`` and the
-caller rebuilds; never an exception.
+caller rebuilds; never an exception (a log that does not fit its base is left out: the base alone is
+an older snapshot, which the catch-up brings up to date).
 """
 
 from __future__ import annotations
@@ -32,13 +37,22 @@ import zlib
 from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable, Collection
 
+from pycore.search import pagelog
 from pycore.search.index import INDEX_VERSION, Index, IndexError_, remove_file, scratch_file
-from pycore.storage.base import Storage, StorageError, read_file_parts
+from pycore.search.pagelog import PAGE, Base
+from pycore.storage.base import Storage, StorageError, blob_deletes, read_file_parts
 
 log = logging.getLogger("mettri.search")
 
 STORE = "search_snapshot"
 KEY = "index"
+LOG_KEY = "index~log"  # outside KEY's parts ("index#..."): '~' sorts after '#'
+EARLY_KEYS = (KEY, LOG_KEY)  # read by the core's worker while the runtime loads (early-reads.js)
+# A log holds at most this many parts' worth of pages (8 MiB), or a sixteenth of the database when
+# that is more (24 MB at a million messages): each save writes the whole log, and a save past it
+# writes the changed parts (after 20 new messages at a million, 30 % of 380 MB) and starts anew.
+LOG_PARTS = 2
+LOG_SHARE = 16
 
 # The CRC of each part of a stored blob; None for a part whose stored bytes are unknown.
 Crcs = tuple[int | None, ...]
@@ -62,9 +76,12 @@ class SnapshotInfo:
     # save yet since a rebuild): the next save writes every part; a None in the tuple, that part (a
     # write that failed may have made it or not). Stored in the head; not part of search.status.
     part_crcs: Crcs | None = None
+    # The parts' bytes as pages (pagelog.Base): what a log is written against. None when unknown (a
+    # head written before logs, a write of parts whose outcome is unknown): the next save writes parts.
+    base: Base | None = None
 
     def status(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("removals", "part_crcs")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("removals", "part_crcs", "base")}
 
 
 class PartCrcs:
@@ -75,6 +92,11 @@ class PartCrcs:
 
     def add(self, chunk: memoryview | bytes) -> None:
         view = memoryview(chunk)
+        if not self.filled:  # whole parts at once (a page pass makes ~100,000 of them at a million messages)
+            whole = len(view) - len(view) % self.part
+            crc32, part = zlib.crc32, self.part
+            self.crcs += [crc32(view[i:i + part]) for i in range(0, whole, part)]
+            view = view[whole:]
         while len(view):
             take = min(len(view), self.part - self.filled)
             self.crc = zlib.crc32(view[:take], self.crc)
@@ -125,12 +147,15 @@ def checked_file(head: dict[str, Any], path: str, part_now: int) -> Crcs | None:
     return tuple(stated) if part == part_now else None
 
 
-def decode(head: dict[str, Any] | None, path: str, part_now: int) -> tuple[Index, SnapshotInfo] | None:
-    """The index in a snapshot: its head record, and its bytes in the file at ``path``; or None when
-    it is missing, damaged or of another version. A usable index in the file takes the file over
+def decode(head: dict[str, Any] | None, path: str, part_now: int,
+           page_log: tuple[dict[str, Any], bytes] | None = None) -> tuple[Index, SnapshotInfo] | None:
+    """The index in a snapshot: its head record, and its bytes in the file at ``path``, with the
+    pages of ``page_log`` (its head and bytes) applied when it is a log of these; or None when it is
+    missing, damaged or of another version. A usable index in the file takes the file over
     (Index.open); otherwise the file is removed."""
     index: Index | None = None
     part_crcs: Crcs | None = None
+    base: Base | None = None
     try:
         if not head:
             return None
@@ -146,6 +171,9 @@ def decode(head: dict[str, Any] | None, path: str, part_now: int) -> tuple[Index
         else:
             part_crcs = checked_file(head, path, part_now)
             size = head["raw_bytes"]
+            base = Base.from_head(head)
+            if base is not None and page_log is not None:
+                size, head = applied(page_log, base, path, size, head)
             index = Index.open(path)
         if index.seq != head["seq"]:
             raise ValueError("sequence mismatch")
@@ -153,7 +181,7 @@ def decode(head: dict[str, Any] | None, path: str, part_now: int) -> tuple[Index
         removals = head.get("removals")
         info = SnapshotInfo(seq=index.seq, docs=index.count(), bytes=size, raw_bytes=size,
                             created_at=float(head.get("created_at") or 0.0), version=INDEX_VERSION,
-                            removals=removals if type(removals) is int else None, part_crcs=part_crcs)
+                            removals=removals if type(removals) is int else None, part_crcs=part_crcs, base=base)
         return index, info
     except (KeyError, TypeError, ValueError, binascii.Error, zlib.error, IndexError_) as exc:
         log.warning("search snapshot unusable (%s): rebuilding", exc)
@@ -164,6 +192,38 @@ def decode(head: dict[str, Any] | None, path: str, part_now: int) -> tuple[Index
             remove_file(path)
 
 
+def applied(page_log: tuple[dict[str, Any], bytes], base: Base, path: str, size: int,
+            head: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The database's size and the head to describe it after the log is applied to the base's bytes
+    in the file; the base's own when the log is not one of this base (left out, with a warning)."""
+    log_head, data = page_log
+    try:
+        pages, new_size = pagelog.check(log_head, data, base)
+        if log_head.get("version") != INDEX_VERSION:
+            raise ValueError(f"a log of version {log_head.get('version')!r}")
+    except ValueError as exc:
+        log.warning("search snapshot's page log left out (%s): the parts alone", exc)
+        return size, head
+    pagelog.apply(path, pages, new_size, data)
+    return new_size, log_head
+
+
+async def read_log(storage: Storage) -> tuple[dict[str, Any], bytes] | None:
+    """The page log's head and bytes (None when there is none, or it cannot be read: the parts alone)."""
+    path = scratch_file()
+    try:
+        head = await storage.get_blob_file(STORE, LOG_KEY, path)
+        if head is None:
+            return None
+        with open(path, "rb") as f:
+            return head, f.read()
+    except (StorageError, OSError) as exc:
+        log.warning("search snapshot's page log unreadable (%s): the parts alone", exc)
+        return None
+    finally:
+        remove_file(path)
+
+
 async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
     path = scratch_file()
     try:  # the CRCs are taken from the file once it is read (a head says how it was cut in parts)
@@ -172,13 +232,14 @@ async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
         remove_file(path)
         log.warning("search snapshot unreadable (%s): rebuilding", exc)
         return None
-    restored = decode(head, path, storage.blob_part)
+    found = await read_log(storage) if head and "base" in head else None
+    restored = decode(head, path, storage.blob_part, found)
     if restored and storage.read_early(STORE, KEY):
         restored = restored[0], replace(restored[1], read_early=True)
     if restored and head and "parts" not in head:  # the old format: written once more, as a blob
         try:  # not compared yet: no removals
             saved = await save(storage, restored[0], restored[1].created_at, _no_pause)
-            restored = restored[0], replace(restored[1], part_crcs=saved.part_crcs)
+            restored = restored[0], replace(restored[1], part_crcs=saved.part_crcs, base=saved.base)
         except StorageError as exc:  # the old record stays; it is still read next time
             log.warning("search snapshot not rewritten (%s)", exc)
     return restored
@@ -190,37 +251,48 @@ async def _no_pause() -> None:
 
 async def save(storage: Storage, index: Index, now: float, pause: Callable[[], Awaitable[Any]],
                removals: int | None = None, stored: Crcs | None = None,
-               writing: Callable[[Crcs | None], None] | None = None) -> SnapshotInfo:
-    """``removals``: see SnapshotInfo.removals. ``stored``: the part CRCs of the blob stored now
-    (SnapshotInfo.part_crcs); only the parts that differ are written, every part when None.
-    ``writing`` is told, as the write begins, the CRCs still true of the blob stored whatever the
-    write's outcome (``unsure``): the caller keeps those until this returns. The caller holds the
-    index still (the engine's lock) until this returns: an index in a file is stored from the file
-    itself."""
+               writing: Callable[[Crcs | None], None] | None = None, base: Base | None = None,
+               log_parts: int = LOG_PARTS) -> SnapshotInfo:
+    """``removals``: see SnapshotInfo.removals. ``base``: the pages of the parts stored now
+    (SnapshotInfo.base): the pages that differ from it are written as the page log when they fit in
+    ``log_parts`` parts or LOG_SHARE of the database (``log_parts`` 0: never). Otherwise the parts are written: ``stored``, their CRCs (SnapshotInfo.part_crcs), and only
+    those that differ are written, every part when None; ``writing`` is told, as that write begins,
+    the CRCs still true of the blob stored whatever the write's outcome (``unsure``): the caller keeps
+    those, and no base, until this returns. The caller holds the index still (the engine's lock)
+    until this returns: an index in a file is stored from the file itself."""
     # The documents per day travel with the bytes: a start would otherwise count them on its first
     # large search (0.7 s at a million in Pyodide).
     seq, docs, days = index.seq, index.count(), index.day_counts()
     part = storage.blob_part
     if index.path is None:
-        raw = index.serialize()
-        crcs = PartCrcs(part)
-        crcs.add(raw)
-        size, part_crcs = len(raw), crcs.done()
+        source: str | bytes = index.serialize()
     else:  # no copy of the database into memory: the file is read for its CRCs, then stored as it is
         index.conn.commit()
-        size, part_crcs = await file_part_crcs(index.path, part, pause)
-    await pause()
-    changed = None if stored is None else [n for n, crc in enumerate(part_crcs) if n >= len(stored) or stored[n] != crc]
+        source = index.path
+    size, pages = await part_crcs_of(source, PAGE, pause, part)
     info = SnapshotInfo(seq=seq, docs=docs, bytes=size, raw_bytes=size, created_at=now, version=INDEX_VERSION,
-                        removals=removals, part_crcs=tuple(part_crcs))
-    kept = {k: v for k, v in info.__dict__.items() if k not in ("read_early", "part_crcs")}
-    head = {"part_crcs": part_crcs, "part_bytes": part, "days": sorted(days.items()), **kept}
+                        removals=removals, part_crcs=stored, base=base)
+    kept = {k: v for k, v in info.__dict__.items() if k not in ("read_early", "part_crcs", "base")}
+    described = {"days": sorted(days.items()), **kept}
+    changed = base.changed(pages) if base is not None else None
+    if changed is not None and log_parts > 0 and len(changed) * PAGE <= max(log_parts * part, size // LOG_SHARE):
+        data = pagelog.read_pages(source, changed, size)
+        await pause()
+        head = {"base": base.id, "pages": changed, "page_bytes": PAGE, "crc": zlib.crc32(data), **described}
+        await storage.put_blob(STORE, LOG_KEY, head, data)
+        return info
+    size, part_crcs = await part_crcs_of(source, part, pause, part)
+    touched = None if stored is None else [n for n, crc in enumerate(part_crcs) if n >= len(stored) or stored[n] != crc]
+    new_base = Base.of(seq, size, pages)
+    info = replace(info, part_crcs=tuple(part_crcs), base=new_base)
+    head = {"part_crcs": part_crcs, "part_bytes": part, "base": new_base.id, "page_crcs": new_base.packed(), **described}
     if writing:
-        writing(unsure(stored, len(part_crcs), changed))
-    if index.path is None:
-        await storage.put_blob(STORE, KEY, head, raw, changed)
+        writing(unsure(stored, len(part_crcs), touched))
+    drop_log = blob_deletes(STORE, LOG_KEY)  # in the same transaction: a log stands on the base before
+    if isinstance(source, bytes):
+        await storage.put_blob(STORE, KEY, head, source, touched, drop_log)
     else:
-        await storage.put_blob_file(STORE, KEY, head, index.path, changed)
+        await storage.put_blob_file(STORE, KEY, head, source, touched, drop_log)
     return info
 
 
@@ -234,14 +306,19 @@ def unsure(stored: Crcs | None, parts: int, written: Collection[int] | None) -> 
     return tuple(None if n in gone or n >= parts else crc for n, crc in enumerate(stored))
 
 
-async def file_part_crcs(path: str, part: int, pause: Callable[[], Awaitable[Any]]) -> tuple[int, list[int]]:
-    """A file's size and the CRC of each of its parts, yielding to the loop after each part: at a
-    million messages the file is 343 MB, and other requests (capture) go on meanwhile."""
-    crcs = PartCrcs(part)
-    buf = bytearray(part)
+async def part_crcs_of(source: str | bytes, unit: int, pause: Callable[[], Awaitable[Any]],
+                       chunk: int) -> tuple[int, list[int]]:
+    """A database's size and the CRC of each ``unit`` bytes of it (a file's path, or its bytes), read
+    ``chunk`` bytes at a time, yielding to the loop after each: at a million messages the file is
+    380 MB, and other requests (capture) go on meanwhile."""
+    crcs = PartCrcs(unit)
+    if isinstance(source, (bytes, bytearray)):
+        crcs.add(source)
+        return len(source), crcs.done()
+    buf = bytearray(chunk)
     view = memoryview(buf)
     size = 0
-    with open(path, "rb", buffering=0) as f:
+    with open(source, "rb", buffering=0) as f:
         while n := f.readinto(buf):
             crcs.add(view[:n])
             size += n
@@ -250,4 +327,4 @@ async def file_part_crcs(path: str, part: int, pause: Callable[[], Awaitable[Any
 
 
 async def drop(storage: Storage) -> None:
-    await storage.delete_blob(STORE, KEY)
+    await storage.apply(blob_deletes(STORE, KEY) + blob_deletes(STORE, LOG_KEY))

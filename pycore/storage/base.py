@@ -77,6 +77,11 @@ def blob_writes(store: str, key: str, head: dict[str, Any], size: int, parts: Co
     return ops, [spans[n] for n in wanted]
 
 
+def blob_deletes(store: str, key: str) -> list[WriteOp]:
+    """The writes that delete a blob: its head and its parts."""
+    return [WriteOp(op="delete", store=store, key=key), WriteOp(op="delete", store=store, range=blob_parts(key))]
+
+
 class StorageError(Exception):
     """A read or write the database refused (quota, closed database, bad key)."""
 
@@ -195,22 +200,23 @@ class Storage(ABC):
         await self.apply([WriteOp(op="put", store=store, record=record)])
 
     async def put_blob(self, store: str, key: str, head: dict[str, Any], data: bytes,
-                       parts: Collection[int] | None = None) -> None:
+                       parts: Collection[int] | None = None, also: Sequence[WriteOp] = ()) -> None:
         """Bytes kept as records of ``store`` (key path "key"): ``head`` under ``key`` with the number of
         parts and the size, the bytes in parts of ``blob_part``. Replaces the key's earlier blob in the same
-        transaction: a reader sees the old blob or the new one, whole. ``parts``: see blob_writes."""
+        transaction: a reader sees the old blob or the new one, whole. ``parts``: see blob_writes.
+        ``also``: other writes made in the same transaction."""
         ops, spans = blob_writes(store, key, head, len(data), parts, self.blob_part)
         view = memoryview(data)
         for op, (start, end) in zip(ops[1:], spans):
             assert op.record is not None
             op.record["data"] = bytes(view[start:end])
-        await self.apply(ops)
+        await self.apply([*ops, *also])
 
     async def put_blob_file(self, store: str, key: str, head: dict[str, Any], path: str,
-                            parts: Collection[int] | None = None) -> None:
+                            parts: Collection[int] | None = None, also: Sequence[WriteOp] = ()) -> None:
         """As put_blob, the bytes those of the file at ``path`` as it is now."""
         with open(path, "rb") as f:
-            await self.put_blob(store, key, head, f.read(), parts)
+            await self.put_blob(store, key, head, f.read(), parts, also)
 
     async def get_blob(self, store: str, key: str, each: PartSeen | None = None) -> tuple[dict[str, Any], bytearray] | None:
         """A blob's head and its bytes (empty for a head without parts: a record written otherwise);
@@ -236,7 +242,7 @@ class Storage(ABC):
         return found[0]
 
     async def delete_blob(self, store: str, key: str) -> None:
-        await self.apply([WriteOp(op="delete", store=store, key=key), WriteOp(op="delete", store=store, range=blob_parts(key))])
+        await self.apply(blob_deletes(store, key))
 
     async def delete_many(self, store: str, keys: Sequence[Key]) -> None:
         if keys:

@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from pycore.search import snapshot
+from pycore.search import pagelog, snapshot
 from pycore.search.index import INDEX_VERSION
 from pycore.storage.base import BLOB_PART, StorageError
 from pycore.storage.memory import MemoryStorage
@@ -34,8 +34,7 @@ def restart(w: World, **kw) -> World:
 def w() -> World:
     w = World()
     corpus(w)
-    w.catch_up()
-    asyncio.run(w.engine.save_snapshot())
+    w.catch_up()  # the first save, straight away: the parts, and no page log yet
     return w
 
 
@@ -83,7 +82,7 @@ def test_a_start_knows_the_documents_per_day_from_the_snapshot(w, monkeypatch):
 
 
 def test_a_large_snapshot_is_kept_in_parts_and_a_smaller_one_leaves_none_behind():
-    w = World(MemoryStorage(blob_part=4096))
+    w = World(MemoryStorage(blob_part=4096), log_parts=0)
     corpus(w)
     w.catch_up()
     before = results(w)
@@ -428,7 +427,7 @@ def test_an_index_restored_into_a_file_is_saved_from_the_file(w):
     import os
 
     before = results(w)
-    restart(w)
+    restart(w, log_parts=0)  # the parts: the page log is read from the file too (tests below)
     path = w.engine.index.path
     assert path is not None and os.path.getsize(path) == stored(w)[0]["size"]
     w.add("orçamento novo")
@@ -471,7 +470,7 @@ QUERIES = ("bones azuis", "camisetas", "entrega 17", "pedido", "boleto", "primei
 @pytest.fixture
 def big() -> World:
     """``w``'s messages and 400 longer ones, indexed and saved in parts of PART bytes."""
-    w = World(PartsSeen())
+    w = World(PartsSeen(), log_parts=0)  # the parts alone: the page log is tested below
     corpus(w)
     w.add(*[(f"conversa longa {i} sobre entrega de camisetas e bonés número {i}", {"ago_days": i % 30}) for i in range(400)])
     w.catch_up()  # the first save, straight away
@@ -556,12 +555,17 @@ def test_a_save_after_a_rebuild_writes_every_part(big):
     assert w.engine.started_from == "snapshot" and results(w, QUERIES) == expected == from_scratch(w)
 
 
+def flip_part(w: World, n: int) -> None:
+    """One bit of the stored part ``n`` flipped."""
+    _, raw = stored(w)
+    part = bytearray(raw[n * PART:(n + 1) * PART])
+    part[10] ^= 1
+    asyncio.run(w.storage.put_many(snapshot.STORE, [{"key": f"index#{n:05d}", "data": bytes(part)}]))
+
+
 def test_a_damaged_later_part_makes_the_start_rebuild(big):
     w = big
-    head, raw = stored(w)
-    part = bytearray(raw[3 * PART:4 * PART])
-    part[10] ^= 1
-    asyncio.run(w.storage.put_many(snapshot.STORE, [{"key": "index#00003", "data": bytes(part)}]))
+    flip_part(w, 3)
     restart(w)
     assert w.engine.started_from == "empty" and w.engine.rebuild_reason == "snapshot_unusable"
     assert w.catch_up() == 441
@@ -672,3 +676,152 @@ def test_the_crc_pass_lets_other_requests_run_between_parts(big):
 
     turns = asyncio.run(save_beside_others())
     assert turns >= stored(w)[0]["parts"]
+
+
+# -- the page log ---------------------------------------------------------------------------------
+
+def log_of(w: World) -> tuple[dict, bytes] | None:
+    found = asyncio.run(w.storage.get_blob(snapshot.STORE, snapshot.LOG_KEY))
+    return None if found is None else (found[0], bytes(found[1]))
+
+
+def pages_of(raw: bytes) -> list[int]:
+    return [zlib.crc32(raw[i:i + pagelog.PAGE]) for i in range(0, len(raw), pagelog.PAGE)]
+
+
+def index_bytes(w: World) -> bytes:
+    """The engine's database as it is (a rebuilt index lives in memory on CPython)."""
+    if w.engine.index.path is None:
+        return bytes(w.engine.index.serialize())
+    with open(w.engine.index.path, "rb") as f:
+        return f.read()
+
+
+def saved_with_a_log(w: World) -> None:
+    """A start from the parts, a new message, a save: the page log."""
+    restart(w)
+    w.add("orçamento de bonés azuis")
+    w.catch_up()
+    asyncio.run(w.engine.save_snapshot())
+
+
+@pytest.fixture
+def logged() -> World:
+    """``big``'s messages with the page log on: up to 16 parts' worth of pages (64 KB)."""
+    w = World(PartsSeen(), log_parts=16)
+    corpus(w)
+    w.add(*[(f"conversa longa {i} sobre entrega de camisetas e bonés número {i}", {"ago_days": i % 30}) for i in range(400)])
+    w.catch_up()  # the first save: every part, and the base's pages in the head
+    return w
+
+
+def test_a_save_after_a_few_new_messages_writes_their_pages_as_a_log_over_the_parts(logged):
+    """At a million messages a new message changes pages in a third of the parts: a save writes the
+    pages alone, and a start puts them back over the parts."""
+    w = logged
+    head, raw = stored(w)
+    assert written(w)[-1] == list(range(head["parts"])) and head["base"] and log_of(w) is None
+    assert list(pagelog.Base.from_head(head).pages) == pages_of(raw)  # the base's pages, in its head
+    restart(w)
+    w.add("orçamento de bonés azuis")
+    w.catch_up()
+    asyncio.run(w.engine.save_snapshot())
+    now = index_bytes(w)
+    changed = [n for n, crc in enumerate(pages_of(now)) if n >= len(pages_of(raw)) or crc != pages_of(raw)[n]]
+    log_head, data = log_of(w)
+    assert stored(w) == (head, raw)  # the parts and their head as they were
+    assert log_head["pages"] == changed and 0 < len(changed) < head["parts"] / 4 and log_head["base"] == head["base"]
+    assert data == b"".join(now[n * pagelog.PAGE:(n + 1) * pagelog.PAGE] for n in changed)
+    assert log_head["seq"] == head["seq"] + 1 and log_head["raw_bytes"] == len(now)
+    assert written(w)[-1] == list(range(-(-len(data) // PART)))  # the log's own parts, nothing of the base's
+    expected = results(w, QUERIES)
+    assert expected == from_scratch(w) and expected[0]
+    restart(w)
+    assert w.engine.started_from == "snapshot" and w.engine.index.count() == 442 and w.catch_up() == 0
+    assert index_bytes(w) == now and results(w, QUERIES) == expected
+
+
+def test_each_log_holds_every_page_changed_since_the_parts_and_one_past_its_bound_writes_parts(logged):
+    w = logged
+    head, raw = stored(w)
+    restart(w)
+    firsts = []
+    for text in ("orçamento de bonés azuis", "segunda mensagem sobre boleto"):
+        w.add(text)
+        w.catch_up()
+        asyncio.run(w.engine.save_snapshot())
+        firsts.append(set(log_of(w)[0]["pages"]))
+    assert firsts[0] <= firsts[1] and stored(w) == (head, raw)  # the second log stands on the parts alone
+    w.add(*[(f"pedido {i} com entrega urgente de {i} camisetas", {"ago_days": 1}) for i in range(300)])
+    w.catch_up()
+    asyncio.run(w.engine.save_snapshot())  # past the bound: the parts that changed, the log deleted with it
+    new_head, new_raw = stored(w)
+    assert log_of(w) is None and new_head["seq"] == head["seq"] + 302 and new_head["base"] != head["base"]
+    assert 0 < len(written(w)[-1]) and new_raw == index_bytes(w)
+    assert stored_keys(w) == ["index", *(f"index#{n:05d}" for n in range(new_head["parts"]))]
+    expected = results(w, QUERIES)
+    assert expected == from_scratch(w)
+    restart(w)
+    assert w.engine.started_from == "snapshot" and w.catch_up() == 0 and results(w, QUERIES) == expected
+
+
+@pytest.mark.parametrize("damage_log", ["flipped byte", "another base", "short", "past the end", "other version"])
+def test_a_log_that_does_not_fit_its_parts_is_left_out_and_the_catch_up_brings_the_rest(logged, damage_log, caplog):
+    w = logged
+    saved_with_a_log(w)
+    expected = results(w, QUERIES)
+    log_head, data = log_of(w)
+    if damage_log == "flipped byte":
+        data = data[:5] + bytes([data[5] ^ 1]) + data[6:]
+    elif damage_log == "another base":
+        log_head["base"] = "1:2:3"
+    elif damage_log == "short":
+        data = data[:-1]
+    elif damage_log == "past the end":
+        log_head["pages"] = log_head["pages"] + [log_head["raw_bytes"] // pagelog.PAGE + 5]
+    else:
+        log_head["version"] = "mettri-search-0"
+    asyncio.run(w.storage.put_blob(snapshot.STORE, snapshot.LOG_KEY, log_head, data))
+    restart(w)
+    assert w.engine.started_from == "snapshot" and w.engine.index.seq == stored(w)[0]["seq"]  # the parts alone
+    assert "page log left out" in caplog.text
+    assert w.catch_up() == 1 and results(w, QUERIES) == expected == from_scratch(w)
+
+
+def test_after_a_write_of_parts_that_failed_the_next_save_writes_parts_not_a_log(logged):
+    """A log names the base it stands on; while the parts stored may be the old or the new ones, no
+    log is written."""
+    w = logged
+    restart(w)
+    w.add(*[(f"pedido {i} com entrega urgente de {i} camisetas", {"ago_days": 1}) for i in range(300)])
+    w.catch_up()
+    w.storage.fail_writes = StorageError("QuotaExceededError: the disk is full")
+    with pytest.raises(StorageError):
+        asyncio.run(w.engine.save_snapshot())
+    assert w.engine.snapshot_info.base is None
+    w.storage.fail_writes = None
+    w.add("orçamento de bonés azuis")
+    w.catch_up()
+    asyncio.run(w.engine.save_snapshot())
+    assert log_of(w) is None and stored(w)[1] == index_bytes(w) and stored(w)[0]["seq"] == w.engine.index.seq
+    expected = results(w, QUERIES)
+    restart(w)
+    assert w.engine.started_from == "snapshot" and w.catch_up() == 0 and results(w, QUERIES) == expected == from_scratch(w)
+
+
+def test_dropping_the_snapshot_drops_its_log(logged):
+    w = logged
+    saved_with_a_log(w)
+    assert log_of(w) is not None
+    asyncio.run(w.engine.rebuild())  # drops both, then saves the new index's parts
+    assert log_of(w) is None and stored(w)[1] == index_bytes(w)
+
+
+def test_a_damaged_part_is_found_with_a_log_over_it(logged):
+    """The log holds only the pages changed since the parts: the parts' CRCs are still checked."""
+    w = logged
+    saved_with_a_log(w)
+    flip_part(w, 5)
+    restart(w)
+    assert w.engine.started_from == "empty" and w.engine.rebuild_reason == "snapshot_unusable"
+    assert w.catch_up() == 442 and results(w, QUERIES) == from_scratch(w)

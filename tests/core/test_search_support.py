@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from typing import Any
 
 from pycore.clock import FakeClock
 from pycore.protocol.records import ChatRecord, MessageRecord
@@ -23,7 +24,8 @@ _ids = itertools.count(1)
 class World:
     """A storage with messages and chats, a fake clock and an engine over them."""
 
-    def __init__(self, storage: MemoryStorage | None = None) -> None:
+    def __init__(self, storage: MemoryStorage | None = None, **engine: Any) -> None:
+        self.engine_kw = engine  # every engine of this world is made with these (SearchEngine's keywords)
         self.clock = FakeClock(NOW)
         self.storage = storage or MemoryStorage()
         asyncio.run(self.storage.open())
@@ -32,7 +34,8 @@ class World:
 
     def new_engine(self, **kw) -> SearchEngine:
         self.progress: list[tuple[int, int]] = []
-        return SearchEngine(self.storage, self.clock, progress=lambda d, t: self.progress.append((d, t)), **kw)
+        return SearchEngine(self.storage, self.clock, progress=lambda d, t: self.progress.append((d, t)),
+                            **{**self.engine_kw, **kw})
 
     def message(self, text: str, *, chat: str = ANA, ago_days: float = 0.0, direction: str = "in",
                 type: str = "text", id: str | None = None) -> dict:
