@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from pycore.storage.base import BLOB_PART, Range, StorageError, WriteOp, blob_parts
+from pycore.storage.base import BLOB_PART, Range, StorageError, WriteOp, blob_deletes, blob_parts
 from pycore.storage.memory import MemoryStorage
 
 IMPLEMENTATIONS = ["memory"] + (["indexeddb"] if sys.platform == "emscripten" else [])
@@ -190,6 +190,23 @@ def test_a_blob_written_in_part_keeps_its_other_parts_and_loses_those_past_its_e
     assert head["parts"] == 2 and got == shorter
     keys = [r["key"] for r in run(db.query(BLOB_STORE)) if r["key"].startswith(BLOB_KEY)]
     assert keys == [BLOB_KEY, f"{BLOB_KEY}#00000", f"{BLOB_KEY}#00001"]
+
+
+def test_a_blob_and_the_writes_beside_it_are_made_together_or_not_at_all(db, tmp_path):
+    """The search snapshot writes its parts and deletes its page log in one transaction."""
+    data = put_file_blob(db, tmp_path, BLOB_PART + 10)
+    run(db.put_blob(BLOB_STORE, "t~log", {"seq": 7}, b"pages"))
+    newer = bytes(reversed(data))
+    (tmp_path / "src.db").write_bytes(newer)
+    broken = [WriteOp(op="put", store="messages", record={"no": "key"})]
+    with pytest.raises(StorageError):
+        run(db.put_blob_file(BLOB_STORE, BLOB_KEY, {"seq": 8}, str(tmp_path / "src.db"), None, blob_deletes(BLOB_STORE, "t~log") + broken))
+    head, got, _ = read_file_blob(db, tmp_path)
+    assert head["seq"] == 7 and got == data and run(db.get(BLOB_STORE, "t~log"))["seq"] == 7  # none of it
+    run(db.put_blob_file(BLOB_STORE, BLOB_KEY, {"seq": 8}, str(tmp_path / "src.db"), None, blob_deletes(BLOB_STORE, "t~log")))
+    head, got, _ = read_file_blob(db, tmp_path)
+    assert head["seq"] == 8 and got == newer
+    assert [r["key"] for r in run(db.query(BLOB_STORE)) if r["key"].startswith("t~")] == []
 
 
 def read_early(db) -> None:
