@@ -17,14 +17,15 @@ starts reading them while the runtime loads (``early-reads.js``, generated from 
 so that a start after a browser start finds them read. The CRCs detect a damaged blob before SQLite
 reads it (a head written before part CRCs has one CRC of the whole file: still read).
 
-Most saves write neither: they write the pages changed since the parts were written, as a log
-(``pycore.search.pagelog``, the blob LOG_KEY), which a start applies over the parts; a save whose
-log would pass LOG_PARTS parts writes the changed parts instead (the new base) and drops the log.
+Most saves write no part at all: they write the pages changed since the parts were written, as a
+log (``pycore.search.pagelog``, the blob LOG_KEY), which a start applies over the parts; a save whose
+log would pass its bound (LOG_PARTS, LOG_SHARE) writes the changed parts instead (the new base) and
+deletes the log in the same transaction.
 
 A snapshot written before blobs (one record: base64 text of the zlib stream, in ``data``) is still
 read, once: it is written again as a blob as soon as it is read. Anything wrong -> ``None`` and the
-caller rebuilds; never an exception (a log that does not fit its base is left out: the base alone is
-an older snapshot, which the catch-up brings up to date).
+caller rebuilds; never an exception. That holds for the log too: the parts alone are an older
+snapshot, which may hold messages erased since.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ def decode(head: dict[str, Any] | None, path: str, part_now: int,
             size = head["raw_bytes"]
             base = Base.from_head(head)
             if base is not None and page_log is not None:
-                size, head = applied(page_log, base, path, size, head)
+                size, head = applied(page_log, base, path)
             index = Index.open(path)
         if index.seq != head["seq"]:
             raise ValueError("sequence mismatch")
@@ -183,7 +184,7 @@ def decode(head: dict[str, Any] | None, path: str, part_now: int,
                             created_at=float(head.get("created_at") or 0.0), version=INDEX_VERSION,
                             removals=removals if type(removals) is int else None, part_crcs=part_crcs, base=base)
         return index, info
-    except (KeyError, TypeError, ValueError, binascii.Error, zlib.error, IndexError_) as exc:
+    except (KeyError, TypeError, ValueError, OSError, binascii.Error, zlib.error, IndexError_) as exc:
         log.warning("search snapshot unusable (%s): rebuilding", exc)
         index = None  # an index that took the file over removes it as it goes
         return None
@@ -192,24 +193,20 @@ def decode(head: dict[str, Any] | None, path: str, part_now: int,
             remove_file(path)
 
 
-def applied(page_log: tuple[dict[str, Any], bytes], base: Base, path: str, size: int,
-            head: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    """The database's size and the head to describe it after the log is applied to the base's bytes
-    in the file; the base's own when the log is not one of this base (left out, with a warning)."""
+def applied(page_log: tuple[dict[str, Any], bytes], base: Base, path: str) -> tuple[int, dict[str, Any]]:
+    """The database's size and the head that describes it once the log is applied to the base's bytes
+    in the file. ValueError when the log is not one of this base, whole: never the parts alone, which
+    may hold messages erased since (a save after an erase is a log), so the caller rebuilds."""
     log_head, data = page_log
-    try:
-        pages, new_size = pagelog.check(log_head, data, base)
-        if log_head.get("version") != INDEX_VERSION:
-            raise ValueError(f"a log of version {log_head.get('version')!r}")
-    except ValueError as exc:
-        log.warning("search snapshot's page log left out (%s): the parts alone", exc)
-        return size, head
-    pagelog.apply(path, pages, new_size, data)
-    return new_size, log_head
+    pages, size = pagelog.check(log_head, data, base)
+    if log_head.get("version") != INDEX_VERSION:
+        raise ValueError(f"a page log of version {log_head.get('version')!r}")
+    pagelog.apply(path, pages, size, data)
+    return size, log_head
 
 
 async def read_log(storage: Storage) -> tuple[dict[str, Any], bytes] | None:
-    """The page log's head and bytes (None when there is none, or it cannot be read: the parts alone)."""
+    """The page log's head and bytes; None when there is none (the parts are the snapshot)."""
     path = scratch_file()
     try:
         head = await storage.get_blob_file(STORE, LOG_KEY, path)
@@ -217,9 +214,6 @@ async def read_log(storage: Storage) -> tuple[dict[str, Any], bytes] | None:
             return None
         with open(path, "rb") as f:
             return head, f.read()
-    except (StorageError, OSError) as exc:
-        log.warning("search snapshot's page log unreadable (%s): the parts alone", exc)
-        return None
     finally:
         remove_file(path)
 
@@ -228,11 +222,11 @@ async def load(storage: Storage) -> tuple[Index, SnapshotInfo] | None:
     path = scratch_file()
     try:  # the CRCs are taken from the file once it is read (a head says how it was cut in parts)
         head = await storage.get_blob_file(STORE, KEY, path)
-    except StorageError as exc:
+        found = await read_log(storage) if head and "base" in head else None
+    except (StorageError, OSError) as exc:
         remove_file(path)
         log.warning("search snapshot unreadable (%s): rebuilding", exc)
         return None
-    found = await read_log(storage) if head and "base" in head else None
     restored = decode(head, path, storage.blob_part, found)
     if restored and storage.read_early(STORE, KEY):
         restored = restored[0], replace(restored[1], read_early=True)
@@ -255,11 +249,12 @@ async def save(storage: Storage, index: Index, now: float, pause: Callable[[], A
                log_parts: int = LOG_PARTS) -> SnapshotInfo:
     """``removals``: see SnapshotInfo.removals. ``base``: the pages of the parts stored now
     (SnapshotInfo.base): the pages that differ from it are written as the page log when they fit in
-    ``log_parts`` parts or LOG_SHARE of the database (``log_parts`` 0: never). Otherwise the parts are written: ``stored``, their CRCs (SnapshotInfo.part_crcs), and only
-    those that differ are written, every part when None; ``writing`` is told, as that write begins,
-    the CRCs still true of the blob stored whatever the write's outcome (``unsure``): the caller keeps
-    those, and no base, until this returns. The caller holds the index still (the engine's lock)
-    until this returns: an index in a file is stored from the file itself."""
+    ``log_parts`` parts or a LOG_SHARE-th of the database (``log_parts`` 0: never). Otherwise the parts
+    are written: ``stored``, their CRCs (SnapshotInfo.part_crcs), and only those that differ are
+    written, every part when None; ``writing`` is told, as that write begins, the CRCs still true of
+    the blob stored whatever the write's outcome (``unsure``): the caller keeps those, and no base,
+    until this returns. The caller holds the index still (the engine's lock) until this returns: an
+    index in a file is stored from the file itself."""
     # The documents per day travel with the bytes: a start would otherwise count them on its first
     # large search (0.7 s at a million in Pyodide).
     seq, docs, days = index.seq, index.count(), index.day_counts()

@@ -766,7 +766,8 @@ def test_each_log_holds_every_page_changed_since_the_parts_and_one_past_its_boun
 
 
 @pytest.mark.parametrize("damage_log", ["flipped byte", "another base", "short", "past the end", "other version"])
-def test_a_log_that_does_not_fit_its_parts_is_left_out_and_the_catch_up_brings_the_rest(logged, damage_log, caplog):
+def test_a_log_that_does_not_fit_its_parts_makes_the_start_rebuild(logged, damage_log, caplog):
+    """Never the parts alone: an erase since them is saved as a log, and they would bring it back."""
     w = logged
     saved_with_a_log(w)
     expected = results(w, QUERIES)
@@ -783,9 +784,9 @@ def test_a_log_that_does_not_fit_its_parts_is_left_out_and_the_catch_up_brings_t
         log_head["version"] = "mettri-search-0"
     asyncio.run(w.storage.put_blob(snapshot.STORE, snapshot.LOG_KEY, log_head, data))
     restart(w)
-    assert w.engine.started_from == "snapshot" and w.engine.index.seq == stored(w)[0]["seq"]  # the parts alone
-    assert "page log left out" in caplog.text
-    assert w.catch_up() == 1 and results(w, QUERIES) == expected == from_scratch(w)
+    assert w.engine.started_from == "empty" and w.engine.rebuild_reason == "snapshot_unusable"
+    assert "search snapshot unusable" in caplog.text
+    assert w.catch_up() == 442 and results(w, QUERIES) == expected == from_scratch(w)
 
 
 def test_after_a_write_of_parts_that_failed_the_next_save_writes_parts_not_a_log(logged):
@@ -825,3 +826,19 @@ def test_a_damaged_part_is_found_with_a_log_over_it(logged):
     restart(w)
     assert w.engine.started_from == "empty" and w.engine.rebuild_reason == "snapshot_unusable"
     assert w.catch_up() == 442 and results(w, QUERIES) == from_scratch(w)
+
+
+def test_messages_erased_stay_erased_after_a_start_from_a_log(logged):
+    """forget() saves at once, as a log: a start must not bring the erased messages back."""
+    w = logged
+    restart(w)
+    head, raw = stored(w)
+    erased = "conversa longa 7 sobre entrega de camisetas e bonés número 7"
+    assert erased in w.texts("longa 7")
+    gone = [r["key"] for r in asyncio.run(w.storage.query("messages")) if r["text"] == erased]
+    asyncio.run(w.storage.delete_many("messages", gone))
+    assert asyncio.run(w.engine.forget(gone)) == len(gone) == 1
+    assert stored(w) == (head, raw) and log_of(w) is not None  # saved as a log
+    restart(w)
+    assert w.engine.started_from == "snapshot" and erased not in w.texts("longa 7")
+    assert results(w, QUERIES) == from_scratch(w)
