@@ -312,14 +312,16 @@ class SearchEngine:
 
     async def forget(self, keys: list[str] | None = None, chats: list[str] | None = None) -> int:
         """Drop messages that were deleted from storage (an erase, a rolled-back import) from the
-        index, and save the snapshot at once: a relaunch must not bring them back."""
+        index, and save the snapshot at once: a relaunch must not bring them back. Saved as parts,
+        never as a page log: the parts written before hold the erased texts whole, and a log would
+        leave them stored beneath it."""
         await self.loaded()
         async with self._lock:
             n = self.index.delete(keys or (), chats or ())
             self.cache.clear()
             self._changed()
             await self.refresh_directory()
-            await self.save_snapshot()
+            await self.save_snapshot(parts=True)
             return n
 
     async def reset(self) -> None:
@@ -360,7 +362,8 @@ class SearchEngine:
         async with self._lock:
             return await self._maybe_snapshot()
 
-    async def save_snapshot(self) -> snapshot.SnapshotInfo:
+    async def save_snapshot(self, parts: bool = False) -> snapshot.SnapshotInfo:
+        """``parts``: the changed parts written even when a page log would do (see forget)."""
         began = self.clock.now()
         stored = self.snapshot_info.part_crcs if self.snapshot_info else None
         base = self.snapshot_info.base if self.snapshot_info else None
@@ -374,7 +377,8 @@ class SearchEngine:
                 self.snapshot_info = replace(self.snapshot_info, part_crcs=known, base=None)
 
         self.snapshot_info = await snapshot.save(self.storage, self.index, began, lambda: self.clock.sleep(0),
-                                                 self.removals_checked, stored, writing, base, self.log_parts)
+                                                 self.removals_checked, stored, writing, base,
+                                                 0 if parts else self.log_parts)
         self.snapshot_cost = self.clock.now() - began
         self.unsaved = 0
         return self.snapshot_info
