@@ -88,10 +88,15 @@ def scratch_file() -> str:
 
 
 def _connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path)
+    """A connection to the database at ``path`` (":memory:": one in memory), set up as the index wants."""
+    return _set_up(sqlite3.connect(path))
+
+
+def _set_up(conn: sqlite3.Connection) -> sqlite3.Connection:
     # Nothing needs the file to survive a crash (the snapshot in storage does): no journal file, no
-    # syncs; the journal in memory still rolls a failed batch back.
-    for pragma in ("journal_mode=MEMORY", "synchronous=OFF", "temp_store=MEMORY"):
+    # syncs; the journal in memory still rolls a failed batch back. What is deleted is overwritten
+    # (secure_delete): an erased message's text must not stay in the pages the snapshot stores.
+    for pragma in ("journal_mode=MEMORY", "synchronous=OFF", "temp_store=MEMORY", "secure_delete=ON"):
         conn.execute(f"PRAGMA {pragma}")
     return conn
 
@@ -143,7 +148,7 @@ class Index:
         self.path: str | None = None  # the database file, for an index kept in one
         if conn is None:
             self._days, self._chat_ns = {}, {}
-            conn = _connect(path) if path is not None else sqlite3.connect(":memory:")
+            conn = _connect(path if path is not None else ":memory:")
             conn.executescript(SCHEMA)
             conn.execute("INSERT INTO meta VALUES('version', ?), ('seq', '0')", (INDEX_VERSION,))
             conn.commit()
@@ -175,6 +180,7 @@ class Index:
         conn = sqlite3.connect(":memory:")
         try:
             conn.deserialize(data)
+            _set_up(conn)  # the database deserialized is a new one: set up after it
         except sqlite3.Error as exc:
             conn.close()
             raise IndexError_(f"unreadable index: {exc}") from exc
