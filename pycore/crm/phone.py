@@ -124,11 +124,10 @@ def shown_title(chat: str, title: str) -> str:
     seen with a name is called: a number typed or imported), then the number as people write it.
     Only for showing: the tab looks a chat up by the title WhatsApp draws, never by this."""
     try:
-        fallback = ChatKey.parse(chat).fallback_title()
+        ph = of_chat(chat)  # cached; None unless the key is a person's number
     except ValueError:
         return title
-    ph = of_chat(chat) if title == fallback else None
-    return ph.display() if ph is not None else title
+    return ph.display() if ph is not None and title == chat.partition("@")[0] else title
 
 
 def chat_of(phone: Phone) -> str:

@@ -155,10 +155,7 @@ class Roster:
                 return rec["name"]
             if rec.get("title"):
                 return rec["title"]
-        ph = phones.of_chat(key)
-        if ph is not None:
-            return ph.display()
-        return ChatKey.parse(key).fallback_title()
+        return phones.shown_title(key, ChatKey.parse(key).fallback_title())
 
     def folded_name(self, key: str) -> str:
         name = self._folded.get(key)
