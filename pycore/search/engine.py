@@ -314,10 +314,19 @@ class SearchEngine:
         """Drop messages that were deleted from storage (an erase, a rolled-back import) from the
         index, and save the snapshot at once: a relaunch must not bring them back. Saved as parts,
         never as a page log: the parts written before hold the erased texts whole, and a log would
-        leave them stored beneath it."""
+        leave them stored beneath it. The full-text index is merged first (Index.purge): its segments
+        would still hold the erased messages' words."""
         await self.loaded()
         async with self._lock:
             n = self.index.delete(keys or (), chats or ())
+            if n:
+                self.index.purge()
+                # Erased messages may have been the newest stored: a start would then find the
+                # snapshot ahead of storage (as if storage were wiped) and rebuild it. The index covers
+                # every message up to the newest still stored, and none above exists.
+                stored = await self._stored(count=False)
+                if stored is not None and stored[0] < self.index.seq:
+                    self.index.cover_upto(stored[0])
             self.cache.clear()
             self._changed()
             await self.refresh_directory()
