@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from dataclasses import replace
 from typing import Any, Awaitable, Callable, Protocol
@@ -320,7 +321,10 @@ class SearchEngine:
         async with self._lock:
             n = self.index.delete(keys or (), chats or ())
             if n:
-                self.index.purge()
+                try:
+                    self.index.purge()
+                except sqlite3.Error as exc:  # out of memory for the merged segment: the erase itself stands
+                    log.warning("search: the erased messages' words stay in the index until a later merge (%s)", exc)
                 # Erased messages may have been the newest stored: a start would then find the
                 # snapshot ahead of storage (as if storage were wiped) and rebuild it. The index covers
                 # every message up to the newest still stored, and none above exists.

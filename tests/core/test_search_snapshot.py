@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import sqlite3
 import zlib
 
 import pytest
@@ -845,6 +846,24 @@ def test_an_erased_message_leaves_none_of_its_words_in_storage(logged):
     everything = stored(w)[1] + index_bytes(w)
     assert log_of(w) is None and not any(word in everything for word in words)
     assert w.texts("zorbafruta") == [] and w.texts("camisetas 7")  # the rest is still found
+
+
+def test_an_erase_stands_when_the_merge_fails(logged, monkeypatch, caplog):
+    """The merge needs room for a whole new segment: when SQLite has none, the messages are still
+    gone from the index and its snapshot, and the log says their words stay until a later merge."""
+    from pycore.search.index import Index
+
+    def full(self):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    w = logged
+    monkeypatch.setattr(Index, "purge", full)
+    gone = [r["key"] for r in asyncio.run(w.storage.query("messages")) if r["text"].startswith("conversa longa 7 ")]
+    asyncio.run(w.storage.delete_many("messages", gone))
+    assert asyncio.run(w.engine.forget(gone)) == 1 and "until a later merge" in caplog.text
+    assert "conversa longa 7 sobre" not in " ".join(w.texts("longa 7"))
+    restart(w)
+    assert w.engine.started_from == "snapshot" and results(w, QUERIES) == from_scratch(w)
 
 
 def test_erasing_the_newest_messages_leaves_the_snapshot_usable(logged):
