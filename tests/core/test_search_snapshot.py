@@ -9,6 +9,7 @@ import zlib
 
 import pytest
 
+from pycore.capture.store import MessageStore
 from pycore.search import pagelog, snapshot
 from pycore.search.index import INDEX_VERSION
 from pycore.storage.base import BLOB_PART, StorageError
@@ -334,24 +335,27 @@ def test_new_work_is_indexed_at_once_while_a_save_is_held_back(monkeypatch):
     assert w.texts("chegou") == ["chegou depois"] and w.engine.snapshot_info.seq == 1
 
 
-def test_a_start_counts_the_messages_only_after_a_removal(w, monkeypatch):
-    """Comparing the snapshot with storage counts the stored messages (~1.4 s in IndexedDB at a
-    million). The message store counts its removals in their own transactions; the snapshot carries
-    the number it was compared at. A removal the index never heard of (the browser closed before search
-    forgot it) still makes the next start count, and find the snapshot ahead of storage."""
-    from pycore.capture.store import MessageStore
-    from pycore.storage.memory import MemoryStorage
-
-    store = MessageStore(w.storage)
-    counted: list[str] = []
+@pytest.fixture
+def counted(monkeypatch) -> list[str]:
+    """The stores whose every message MemoryStorage counts from now on, in order."""
+    seen: list[str] = []
     real = MemoryStorage.count
 
     async def count(self, name, *, index=None, range=None):
         if index is None and range is None:
-            counted.append(name)
+            seen.append(name)
         return await real(self, name, index=index, range=range)
 
     monkeypatch.setattr(MemoryStorage, "count", count)
+    return seen
+
+
+def test_a_start_counts_the_messages_only_after_a_removal(w, counted):
+    """Comparing the snapshot with storage counts the stored messages (~1.4 s in IndexedDB at a
+    million). The message store counts its removals in their own transactions; the snapshot carries
+    the number it was compared at. A removal the index never heard of (the browser closed before search
+    forgot it) still makes the next start count, and find the snapshot ahead of storage."""
+    store = MessageStore(w.storage)
     restart(w, changes=store)  # the fixture's snapshot was saved without a comparison: counted
     assert counted == ["messages"] and w.engine.started_from == "snapshot"
     asyncio.run(w.engine.save_snapshot())  # now carries the removals it was compared at
@@ -369,23 +373,11 @@ def test_a_start_counts_the_messages_only_after_a_removal(w, monkeypatch):
     assert w.catch_up() == 40 and gone not in {h["key"] for h in w.search("pedido", limit=50)["hits"]}
 
 
-def test_the_start_after_an_erase_does_not_count_the_messages(w, monkeypatch):
+def test_the_start_after_an_erase_does_not_count_the_messages(w, counted):
     """forget() compares the index with storage as the start after a removal would (the count, 1.4 s
     at a million before search is ready): that start skips it. A removal made after that comparison,
     which search never heard of, still makes the next start count."""
-    from pycore.capture.store import MessageStore
-    from pycore.storage.memory import MemoryStorage
-
     store = MessageStore(w.storage)
-    counted: list[str] = []
-    real = MemoryStorage.count
-
-    async def count(self, name, *, index=None, range=None):
-        if index is None and range is None:
-            counted.append(name)
-        return await real(self, name, index=index, range=range)
-
-    monkeypatch.setattr(MemoryStorage, "count", count)
     restart(w, changes=store)
     first, second = [r["key"] for r in asyncio.run(w.storage.query("messages", limit=2))]
     asyncio.run(store.remove([first]))
@@ -403,7 +395,7 @@ def test_the_start_after_an_erase_does_not_count_the_messages(w, monkeypatch):
 
 
 def test_every_removal_of_messages_is_counted_in_its_own_transaction(w):
-    from pycore.capture.store import REMOVALS_META_KEY, MessageStore
+    from pycore.capture.store import REMOVALS_META_KEY
 
     store = MessageStore(w.storage)
     keys = [r["key"] for r in asyncio.run(w.storage.query("messages"))]
@@ -417,9 +409,6 @@ def test_a_start_over_indexeddb_reads_the_removals_and_chat_names_while_the_part
     """Over a storage that reads while Python waits (IndexedDB: ``overlaps``), the removals number and
     the chat names are asked for before the snapshot's parts are in; the start is the same as one
     reading them in turn."""
-    from pycore.capture.store import MessageStore
-    from pycore.storage.memory import MemoryStorage
-
     log: list[str] = []
 
     class Reading(MemoryStorage):
