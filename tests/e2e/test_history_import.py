@@ -209,9 +209,14 @@ def test_the_archive_restores_into_an_empty_profile_and_an_erased_person_stays_e
         page.locator("#privacy-erase-person").click()
         assert_accessible(page, what="the data page with the erase question")
         assert_readable(page)
+        # every text the status line shows, as it shows it: the erase says it is under way (seconds at a million)
+        page.evaluate("""() => { const line = document.querySelector('#privacy-person-status'); window.__statuses = [];
+            new MutationObserver(() => window.__statuses.push(line.textContent)).observe(line, {childList: true, characterData: true, subtree: true}); }""")
         page.locator("#privacy-erase-yes").click()
         wait_for(lambda: "apagados" in (page.locator("#privacy-person-status").text_content() or ""), timeout=60,
                  message="the person erased")
+        shown = page.evaluate("() => window.__statuses")
+        assert shown[0].startswith("Apagando os dados de ") and shown[0].endswith("…") and "apagados" in shown[-1], shown
         assert call(page, "search.messages", query)["total"] == 0
         assert call(page, "messages.list", {"chat": target["key"]})["messages"] == []
     finally:

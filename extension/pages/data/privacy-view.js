@@ -104,6 +104,7 @@ function person() {
         no.addEventListener("click", () => { box.remove(); erase.focus(); });
         yes.addEventListener("click", async () => {
           yes.disabled = true;
+          status.set(t("privErasing", [s.title])); // at a million messages it takes seconds
           try {
             await api.privacy.erase_person({ chat, confirm: true }, { timeoutMs: 600_000 });
             details.replaceChildren();
@@ -146,6 +147,7 @@ function eraseAll() {
   });
   button.addEventListener("click", async () => {
     button.disabled = true;
+    status.set(t("privErasingAll"));
     try {
       await api.privacy.erase_all({ confirm: word.value }, { timeoutMs: 600_000 });
       status.set(t("privAllDone"));
