@@ -319,16 +319,20 @@ class Index:
         return found
 
     def delete(self, keys: Iterable[str] = (), chats: Iterable[str] = ()) -> int:
-        """Drop the documents of message ``keys`` and of whole ``chats``; how many were dropped."""
+        """Drop the documents of message ``keys`` and of whole ``chats``; how many were dropped. A
+        chat left without documents is dropped too: its key (a person's number) would stay in the
+        database, and so in the snapshot, after their messages were erased."""
         before = self.count()
         try:
             with self.conn:
                 cur = self.conn.cursor()
                 known = self._chats()
+                touched: set[int] = set()
                 for key in keys:
                     chat, _, _ = key.rpartition("|")
                     if chat in known:
                         self._remove(cur, known[chat], split_key(key, chat))
+                        touched.add(known[chat])
                 for chat in chats:
                     n = known.get(chat)
                     if n is None:
@@ -338,9 +342,14 @@ class Index:
                         cur.execute("INSERT INTO fts(fts, rowid, text, tags) VALUES('delete', ?, ?, ?)", (rowid, text, f"c{n}"))
                         self._count_day(rowid, -1)
                     cur.execute("DELETE FROM docs WHERE chat=?", (n,))
+                    touched.add(n)
+                empty = [n for n in touched if cur.execute("SELECT 1 FROM docs WHERE chat=? LIMIT 1", (n,)).fetchone() is None]
+                cur.executemany("DELETE FROM chats WHERE n=?", [(n,) for n in empty])
         except BaseException:
             self._chat_ns = self._days = None
             raise
+        if empty:
+            self._chat_ns = None  # reloaded when next needed
         return before - self.count()
 
     def purge(self) -> None:

@@ -870,6 +870,27 @@ def test_an_erased_message_leaves_none_of_its_words_in_storage(logged):
     assert w.texts("zorbafruta") == [] and w.texts("camisetas 7")  # the rest is still found
 
 
+def test_an_erased_chat_leaves_no_trace_of_its_key_in_storage(logged):
+    """The index numbers each chat once (its key, a person's number, in a table of its own): a chat
+    whose messages are all erased, by their keys or as a whole chat, is dropped from that table."""
+    w = logged
+    ana, bia = "5511900007777@c.us", "5511900008888@c.us"
+    w.add(*[(f"pedido {i} da Ana", {"chat": ana}) for i in range(3)], *[(f"pedido {i} da Bia", {"chat": bia}) for i in range(2)])
+    w.catch_up()
+    asyncio.run(w.engine.save_snapshot())
+    hers = [r["key"] for r in asyncio.run(w.storage.query("messages")) if r["chat"] in (ana, bia)]
+    asyncio.run(w.storage.delete_many("messages", hers))
+    bias = [k for k in hers if k.startswith(bia)]
+    assert asyncio.run(w.engine.forget(bias, chats=[ana])) == 5  # Bia's messages by key, Ana's chat whole
+    everything = stored(w)[1] + index_bytes(w)
+    assert b"5511900007777" not in everything and b"5511900008888" not in everything
+    w.add(("outro pedido da Ana", {"chat": ana}))  # she writes again: a chat of its own again
+    w.catch_up()
+    assert w.texts("outro pedido", chats=[ana]) == ["outro pedido da Ana"] and w.texts("pedido", chats=[bia]) == []
+    restart(w)
+    assert w.engine.started_from == "snapshot" and w.catch_up() == 1 and results(w, QUERIES) == from_scratch(w)
+
+
 def test_an_erase_stands_when_the_merge_fails(logged, monkeypatch, caplog):
     """The merge needs room for a whole new segment: when SQLite has none, the messages are still
     gone from the index and its snapshot, and the log says their words stay until a later merge."""
