@@ -169,6 +169,31 @@ IMPORT = """async ([b64, name, chat]) => {
 }"""
 
 
+# Which of Mettri's stores (every record and key, blobs read as bytes) and chrome.storage.local hold
+# any of these strings: {store: [strings]}.
+HELD_ANYWHERE = """async (needles) => {
+  const db = await new Promise((ok, no) => { const r = indexedDB.open("mettri"); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+  const latin = new TextDecoder("latin1");
+  const texts = async (v, out) => {
+    if (v instanceof Blob) out.push(latin.decode(await v.arrayBuffer()));
+    else if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) out.push(latin.decode(v));
+    else if (v && typeof v === "object") for (const x of Object.values(v)) await texts(x, out);
+    else out.push(String(v));
+  };
+  const ask = (store, what) => new Promise((ok, no) => { const r = db.transaction(store).objectStore(store)[what](); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+  const found = {};
+  const look = (name, text) => { for (const n of needles) if (text.includes(n)) (found[name] = found[name] || []).push(n); };
+  for (const store of db.objectStoreNames) {
+    const out = [JSON.stringify(await ask(store, "getAllKeys"))];
+    for (const v of await ask(store, "getAll")) await texts(v, out);
+    look(store, out.join(" "));
+  }
+  db.close();
+  look("chrome.storage.local", JSON.stringify(await chrome.storage.local.get(null)));
+  return found;
+}"""
+
+
 def import_file(page, export, chat: str) -> tuple[str, str]:
     key, job = page.evaluate(IMPORT, [base64.b64encode(export.data).decode(), export.file_name, chat])
     wait_for(lambda: any(j["id"] == job and j["state"] == "done" for j in call(page, "history_import.jobs")["jobs"]),
@@ -206,6 +231,8 @@ def test_the_archive_restores_into_an_empty_profile_and_an_erased_person_stays_e
         assert browser.wait_core_ready(page)["stage"] == "ready"
         page.locator(f'#privacy-person option[value="{target["key"]}"]').wait_for(state="attached", timeout=30_000)
         page.locator("#privacy-person").select_option(target["key"])
+        held = page.evaluate(HELD_ANYWHERE, ["5511912345000", text])
+        assert {"messages", "search_snapshot"} <= held.keys(), held  # what the erase must take out
         page.locator("#privacy-erase-person").click()
         assert_accessible(page, what="the data page with the erase question")
         assert_readable(page)
@@ -219,6 +246,8 @@ def test_the_archive_restores_into_an_empty_profile_and_an_erased_person_stays_e
         assert shown[0].startswith("Apagando os dados de ") and shown[0].endswith("…") and "apagados" in shown[-1], shown
         assert call(page, "search.messages", query)["total"] == 0
         assert call(page, "messages.list", {"chat": target["key"]})["messages"] == []
+        # nothing stored holds her number or her words: the search snapshot kept both before
+        assert page.evaluate(HELD_ANYWHERE, ["5511912345000", text]) == {}
     finally:
         other.close()
 
