@@ -192,11 +192,14 @@ class SearchEngine:
             return None
 
     async def _stored(self, count: bool) -> tuple[int, int | None] | None:
-        """The newest message's seq and the number of messages stored (None unless ``count``); None
-        when storage is unreadable."""
+        """The newest seq storage has given a message, and the number of messages stored (None
+        unless ``count``); None when storage is unreadable. The newest seq is the message store's
+        counter when there is one: erased messages may have been the newest stored, and the index
+        that covered them is not ahead of storage (as if it were wiped) for that."""
         try:
             newest = await self.storage.query(indexer.STORE, index="by_seq", limit=1, reverse=True)
-            return (newest[0]["seq"] if newest else 0), (await self.storage.count(indexer.STORE) if count else None)
+            top = max(newest[0]["seq"] if newest else 0, await self.changes.seq() if self.changes is not None else 0)
+            return top, (await self.storage.count(indexer.STORE) if count else None)
         except StorageError as exc:
             log.warning("search start: storage unreadable (%s)", exc)
             return None
@@ -330,13 +333,7 @@ class SearchEngine:
                 # here instead, as that start would make it, while the erase is under way. The
                 # removals are read first: one made meanwhile still makes the start count.
                 removals = await self._removals()
-                stored = await self._stored(count=True)
-                # Erased messages may have been the newest stored: a start would then find the
-                # snapshot ahead of storage (as if storage were wiped) and rebuild it. The index covers
-                # every message up to the newest still stored, and none above exists.
-                if stored is not None and stored[0] < self.index.seq:
-                    self.index.cover_upto(stored[0])
-                if self._stale(self.index, stored) is None:
+                if self._stale(self.index, await self._stored(count=True)) is None:
                     self.removals_checked = removals
             self.cache.clear()
             self._changed()

@@ -231,12 +231,6 @@ class Index:
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
-    def cover_upto(self, seq: int) -> None:
-        """Say the index covers the messages up to ``seq`` (lower than before: every message above
-        it is gone from storage)."""
-        with self.conn:
-            self.conn.execute("UPDATE meta SET value=? WHERE key='seq'", (str(seq),))
-
     def _chats(self) -> dict[str, int]:
         if self._chat_ns is None:
             self._chat_ns = dict(self.conn.execute("SELECT key, n FROM chats").fetchall())

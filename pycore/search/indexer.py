@@ -23,6 +23,10 @@ class Changes(Protocol):
     async def removals(self) -> int:
         """How many removals of messages there have been (each counted in its own transaction)."""
 
+    async def seq(self) -> int:
+        """The change number of the newest message ever stored (kept in "meta"; never lowered, so
+        an erase or a rolled-back import does not move it)."""
+
 
 def usable(rec: Any) -> bool:
     return isinstance(rec, dict) and isinstance(rec.get("key"), str) and isinstance(rec.get("chat"), str)

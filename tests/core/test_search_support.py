@@ -6,6 +6,7 @@ import asyncio
 import itertools
 from typing import Any
 
+from pycore.capture.store import SEQ_META_KEY
 from pycore.clock import FakeClock
 from pycore.protocol.records import ChatRecord, MessageRecord
 from pycore.search.engine import SearchEngine
@@ -49,13 +50,19 @@ class World:
         """Store messages: each spec is text or (text, {options})."""
         recs = [self.message(s) if isinstance(s, str) else self.message(s[0], **s[1]) for s in specs]
         asyncio.run(self.storage.put_many("messages", recs))
+        self._counted()
         return recs
 
     def update(self, rec: dict, **changes) -> dict:
         self.seq += 1
         new = {**rec, **changes, "seq": self.seq}
         asyncio.run(self.storage.put("messages", new))
+        self._counted()
         return new
+
+    def _counted(self) -> None:
+        """The message store's counter, as the store keeps it with every write (never lowered by it)."""
+        asyncio.run(self.storage.put("meta", {"key": SEQ_META_KEY, "value": self.seq}))
 
     def chats(self, *records: dict) -> None:
         asyncio.run(self.storage.put_many("chats", [ChatRecord(**r).model_dump() for r in records]))
