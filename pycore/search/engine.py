@@ -194,11 +194,15 @@ class SearchEngine:
     async def _stored(self, count: bool) -> tuple[int, int | None] | None:
         """The newest seq storage has given a message, and the number of messages stored (None
         unless ``count``); None when storage is unreadable. The newest seq is the message store's
-        counter when there is one: erased messages may have been the newest stored, and the index
-        that covered them is not ahead of storage (as if it were wiped) for that."""
+        counter (never lowered: erased messages may have been the newest stored, and the index that
+        covered them is not ahead of storage, as if it were wiped, for that); without a store, the
+        newest message's."""
         try:
-            newest = await self.storage.query(indexer.STORE, index="by_seq", limit=1, reverse=True)
-            top = max(newest[0]["seq"] if newest else 0, await self.changes.seq() if self.changes is not None else 0)
+            if self.changes is not None:
+                top = await self.changes.seq()
+            else:
+                newest = await self.storage.query(indexer.STORE, index="by_seq", limit=1, reverse=True)
+                top = newest[0]["seq"] if newest else 0
             return top, (await self.storage.count(indexer.STORE) if count else None)
         except StorageError as exc:
             log.warning("search start: storage unreadable (%s)", exc)

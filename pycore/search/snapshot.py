@@ -195,8 +195,9 @@ def decode(head: dict[str, Any] | None, path: str, part_now: int,
 
 def applied(page_log: tuple[dict[str, Any], bytes], base: Base, path: str) -> tuple[int, dict[str, Any]]:
     """The database's size and the head that describes it once the log is applied to the base's bytes
-    in the file. ValueError when the log is not one of this base, whole: never the parts alone, which
-    may hold messages erased since (a save after an erase is a log), so the caller rebuilds."""
+    in the file. ValueError when the log is not one of this base, whole: never the parts alone, an
+    older snapshot (a catch-up only adds, so what was removed since would come back): the caller
+    rebuilds."""
     log_head, data = page_log
     pages, size = pagelog.check(log_head, data, base)
     if log_head.get("version") != INDEX_VERSION:
