@@ -8,9 +8,11 @@
   the WhatsApp tab: the content script reading the rendered rows (MettriReadDom.readBatch, per
   message) and the core taking batches of 500 new rows from the content script to IndexedDB
   (capture.batch, one in flight at a time as the capture loop sends them); messages per second;
-- main-thread cost: the same delivery in a browser without the extension and with it,
-  compared by CDP Performance.getMetrics (ScriptDuration, TaskDuration) of the WhatsApp
-  tab; plus the content script's own time reading the DOM (MettriCapture stats.readMs) and its
+- main-thread cost: the same delivery in a browser without the extension and with it (the page
+  equally warm: the same deliveries before), compared by CDP Performance.getMetrics of the
+  WhatsApp tab (ScriptDuration and TaskDuration, wall time; ThreadTime, the main thread's CPU
+  time, which a wait for the CPU does not inflate; the page's own CPU time moves by 10-20 %
+  between deliveries, so a few ms per 100 messages are below what this comparison resolves); plus the content script's own time reading the DOM (MettriCapture stats.readMs) and its
   longest single read (stats.maxReadMs: a task of Mettri's on WhatsApp's main thread). Long tasks
   (Long Tasks API, > 50 ms) of the tab are counted with and without the extension.
   Reported per 100 messages, from the median of --content-rounds deliveries per row mode (every
