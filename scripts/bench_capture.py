@@ -12,7 +12,8 @@
   equally warm: the same deliveries before), compared by CDP Performance.getMetrics of the
   WhatsApp tab (ScriptDuration and TaskDuration, wall time; ThreadTime, the main thread's CPU
   time, which a wait for the CPU does not inflate; the page's own CPU time moves by 10-20 %
-  between deliveries, so a few ms per 100 messages are below what this comparison resolves); plus the content script's own time reading the DOM (MettriCapture stats.readMs) and its
+  between deliveries, so a few ms per 100 messages are below what this comparison resolves);
+  plus the content script's own time reading the DOM (MettriCapture stats.readMs) and its
   longest single read (stats.maxReadMs: a task of Mettri's on WhatsApp's main thread). Long tasks
   (Long Tasks API, > 50 ms) of the tab are counted with and without the extension.
   Reported per 100 messages, from the median of --content-rounds deliveries per row mode (every
@@ -502,7 +503,7 @@ def main() -> None:
         page_without_extension_ms=base_cost,
         page_with_extension_ms=ext_cost,
         extra_main_thread_ms_per_100={k: round((ext_cost[k] - base_cost[k]) * per100, 1)
-                                      for k in ("ScriptDuration", "TaskDuration", "ThreadTime")},
+                                      for k in ("ScriptDuration", "TaskDuration")},
         **figures,
         content_with_connection_ms_per_100_rounds=[f["content_with_connection_ms_per_100"] for f in redrawn_figures],
         # the first messages the content script read in its tab (another chat, just before)
