@@ -506,9 +506,11 @@ def test_placeholder_rows_fill_when_scrolled_into_view(page, gen):
     load(page, f"gen={gen}&lang=pt-BR&placeholders=5")
     page.evaluate("""() => { const r = __replica; r.createChat({ id: '5511911110000@c.us', name: 'Ana' });
         for (let i = 0; i < 30; i++) r.deliver('5511911110000@c.us', { text: 'm' + i, ts: 1781380000 + i * 60 });
-        r.openChat('5511911110000@c.us'); }""")
-    # Read in one go: rows filled near the bottom change heights, and more placeholders come into view.
+    }""")
+    # Open and read in one task, before the rows in view are watched: each row filled near the
+    # bottom changes its height and brings more into view, so a later read may find none left.
     empty, text, pre, wrapped = page.evaluate("""() => {
+        __replica.openChat('5511911110000@c.us');
         const ids = __replica.placeholders();
         const row = [...document.querySelectorAll('#main [data-id]')].find((r) => r.getAttribute('data-id').endsWith(ids[0]));
         return [ids, row.innerText, row.querySelectorAll('[data-pre-plain-text]').length,
