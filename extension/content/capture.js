@@ -19,9 +19,11 @@ var MettriCapture = (() => {
   const FOLLOWING = 4; // Node.DOCUMENT_POSITION_FOLLOWING
   const NO_LABELS = /** @type {string[]} */ ([]); // of rows under no divider: shared, never written
   const TAIL_ROWS = 100; // a row drawn anew is compared by its markup only among the newest rows: ticks and deletions change there
+  const MAX_TRACKED = 2_000; // changes followed between two reads for a read of the rows put in at the end (more: every row is queried)
+  const TRACKED_ELEMENTS = 400; // elements of the nodes taken out looked through for rows read before
   // Attributes the reader looks at: a change to one of them inside a row makes the row read again.
   const WATCHED = ["data-id", "data-testid", "data-icon", "aria-label", "title", "class", "data-pre-plain-text",
-    "data-plain-text", "alt", "src", "data-virtualized"];
+    "data-plain-text", "alt", "src", "data-virtualized", "role"];
 
   /**
    * @typedef {Mettri.capture.ChatFacts & { title: string }} Chat
@@ -64,9 +66,11 @@ var MettriCapture = (() => {
    *   selectors: Mettri.whatsapp.SelectorTable,
    *   readDom?: typeof MettriReadDom,
    *   onStats?: (stats: object, result: Mettri.Result<"capture.batch">) => void,
-   * }} deps
+   *   grow?: boolean,
+   * }} deps grow: whether a read may take only the rows put in at the end (false: every read queries
+   *   every row; the tests compare both)
    */
-  function createCapture({ api, selectors, readDom = MettriReadDom, onStats = () => {} }) {
+  function createCapture({ api, selectors, readDom = MettriReadDom, onStats = () => {}, grow = true }) {
     /** @type {Map<string, Facts>} nodeKey -> facts acknowledged by the core (LRU, cleared per chat) */
     const sent = new Map();
     /** @type {Map<string, Pending>} nodeKey -> {chat, facts, batch, session} */
@@ -77,8 +81,9 @@ var MettriCapture = (() => {
     // whole conversation was asked whether at most one row is left; rowsLooked: rows the reads looked
     // at (those a read left done are not looked at again); rowsKnown: rows among them taken as the
     // core has them by their key (drawn anew, not among the newest, read and acknowledged as labelled now).
+    // readsGrown: reads that took the rows read before and those put in after them without querying every row.
     const stats = { batches: 0, nodes: 0, errors: 0, readMs: 0, maxReadMs: 0, reads: 0, dropped: 0, observeMs: 0, sendMs: 0, maxTaskMs: 0,
-      rowChecks: 0, rowsLooked: 0, rowsKnown: 0 };
+      rowChecks: 0, rowsLooked: 0, rowsKnown: 0, readsGrown: 0 };
     /** @type {ReturnType<typeof setTimeout> | null} */
     let timer = null;
     let firstDirtyAt = 0;
@@ -156,7 +161,7 @@ var MettriCapture = (() => {
     function read() {
       const t0 = performance.now();
       const ctx = context();
-      const chat = readDom.readChatHeader(document, selectors);
+      const chat = readDom.readChatHeader(document, selectors, { panel: panelNow(), skip: rowsHolder() });
       /** @type {BatchContext & { chat: Chat }} */
       const batch = {
         chat,
@@ -169,7 +174,18 @@ var MettriCapture = (() => {
       if (observer) markDirty(observer.takeRecords());
       if (!observer) forgetRows();
       if (chat.title) {
-        const rows = readDom.messageRows(document, selectors);
+        // Another chat is open when its name or panel changed, or when none of the rows read last
+        // time is still there (two chats of one name look alike: their messages never do). A burst
+        // of new messages leaves the older rows in place.
+        const sig = JSON.stringify([chat.title, chat.header_testid, chat.composer_label]);
+        const panelEl = panelNow();
+        panel = panelEl; // the changes after this read are inside it (markDirty), as the observer would find
+        const sameChat = sig === chatSig && panelEl === sessionPanel;
+        const addedNow = addedLists; // before changed() folds them
+        const grown = sameChat ? grownRows() : null;
+        /** @type {{ css: string | null }} */
+        const used = { css: null };
+        const rows = grown ? grown.rows : readDom.messageRows(document, selectors, used);
         drawnRows = rows.length;
         /** @type {(el: Element) => string | null} */
         const keyOf = (el) => {
@@ -178,14 +194,8 @@ var MettriCapture = (() => {
           keyCache.set(el, k);
           return k;
         };
-        // Another chat is open when its name or panel changed, or when none of the rows read last
-        // time is still there (two chats of one name look alike: their messages never do). A burst
-        // of new messages leaves the older rows in place.
-        const sig = JSON.stringify([chat.title, chat.header_testid, chat.composer_label]);
-        const panelEl = panelNow();
         // The rows the last read left done (see `settled`), and the dividers above them.
-        const addedNow = addedLists; // before changed() folds them
-        const same = sig === chatSig && panelEl === sessionPanel ? settledRows(rows) : { done: 0, shifted: false };
+        const same = grown ? { done: grown.done, shifted: false } : sameChat ? settledRows(rows) : { done: 0, shifted: false };
         const kept = same.done ? dividersAbove(rows[same.done - 1], addedNow, same.shifted) : null;
         const done = kept ? same.done : 0;
         // The newest row is looked at even when done: the unread badge may send it again.
@@ -215,7 +225,11 @@ var MettriCapture = (() => {
         });
         /** @type {Element[]} */
         const scanned = [];
-        const days = readDom.dayLabels(document, selectors, rows, keyOf, from, from ? labelsOf.get(rows[from - 1]) : undefined, scanned);
+        const seed = from ? labelsOf.get(rows[from - 1]) : undefined;
+        /** @type {{ css: string | null, parent: Element | null }} */
+        const shape = { css: null, parent: null };
+        const given = grown && grown.flat && seed ? conversationFrom(rows[from - 1]) : undefined;
+        const days = readDom.dayLabels(document, selectors, rows, keyOf, from, seed, scanned, shape, given);
         const droppedBefore = stats.dropped;
         const unread = unreadSig(chat);
         stats.rowsLooked += rows.length - from;
@@ -262,11 +276,19 @@ var MettriCapture = (() => {
           fresh += 1;
         }
         // A row dropped (pending full) is read again next time, so that read looks at every row.
-        settled = stats.dropped === droppedBefore ? { rows, dividers: [...new Set((kept || []).concat(scanned))] } : null;
+        const rowCss = grown && settled ? settled.rowCss : used.css;
+        const conv = given && settled ? { css: settled.convCss, parent: settled.convParent } : shape;
+        settled = stats.dropped === droppedBefore ? {
+          rows, dividers: [...new Set((kept || []).concat(scanned))], rowCss, higher: higherThan(rowCss),
+          convCss: conv.css, convParent: conv.parent, index: grown ? grown.index : null,
+          attrs: rowCss ? namedAttributes([rowCss, ...higherThan(rowCss), ...(conv.css ? [conv.css] : [])]) : null,
+        } : null;
+        if (grown) stats.readsGrown += 1;
         dirty = new WeakSet(); // every row drawn now was read as it is
         added = new WeakSet();
         addedLists = [];
         underAdded = null;
+        untracked();
       }
       const ms = performance.now() - t0;
       stats.readMs += ms;
@@ -317,7 +339,11 @@ var MettriCapture = (() => {
     // A conversation that keeps its rows (WhatsApp's keyed list) grows at its end while messages
     // arrive: its older rows are not keyed, read, compared or labelled again; with hundreds on
     // screen that cost each read more than the new rows did.
-    /** @type {{ rows: Element[], dividers: Element[] } | null} */
+    // For a read of the rows put in at the end (grownRows): the candidate that found the rows and those
+    // before it, the candidate that found the conversation's rows and their one parent (null: they
+    // have several), and each row's place (made on the first such read).
+    /** @type {{ rows: Element[], dividers: Element[], rowCss: string | null, higher: string[], convCss: string | null,
+     *   convParent: Element | null, index: Map<Element, number> | null, attrs: Set<string> | null } | null} */
     let settled = null;
     /** @type {WeakMap<Element, string[]>} the day labels each row was last read with */
     let labelsOf = new WeakMap();
@@ -366,8 +392,177 @@ var MettriCapture = (() => {
       return kept;
     }
 
+    // What changed in the open conversation since the last read, for grownRows: the nodes taken out,
+    // where each change was (the records' targets), and whether a change was one it cannot follow.
+    /** @type {globalThis.Node[]} */
+    let takenOut = [];
+    /** @type {globalThis.Node[]} */
+    let targets = [];
+    let untrackable = false;
+    function untracked() {
+      takenOut = [];
+      targets = [];
+      untrackable = false;
+    }
+
+    /**
+     * A record markDirty kept: what grownRows needs of it.
+     * @param {MutationRecord} r
+     * @param {boolean} inside its target lies in the open conversation
+     */
+    function track(r, inside) {
+      const named = settled && settled.attrs;
+      if (!inside || (r.type === "attributes" && (!named || named.has(/** @type {string} */ (r.attributeName))))) untrackable = true;
+      if (targets[targets.length - 1] !== r.target) targets.push(r.target);
+      for (const n of r.removedNodes) if (n.nodeType === 1) takenOut.push(n);
+      if (targets.length > MAX_TRACKED || takenOut.length > MAX_TRACKED) untrackable = true;
+    }
+
+    /**
+     * @param {Element} el
+     * @param {string} css
+     * @returns {Element[]} el when it matches, then what matches under it, in document order
+     */
+    function matchesIn(el, css) {
+      try {
+        const out = el.matches(css) ? [el] : [];
+        el.querySelectorAll(css).forEach((m) => out.push(m));
+        return out;
+      } catch (e) {
+        return []; // a candidate this browser rejects finds nothing
+      }
+    }
+
+    /**
+     * The attributes these candidates name: a change to one can make an element a row, or not one.
+     * Null when a candidate's matches can change otherwise (a relational pseudo-class, a sibling
+     * combinator: an element put in beside or under another) or it names an attribute the observer
+     * does not watch; then every read queries every row. An id is taken as an element's for good.
+     * @param {string[]} list
+     * @returns {Set<string> | null}
+     */
+    function namedAttributes(list) {
+      /** @type {Set<string>} */
+      const out = new Set();
+      for (const css of list) {
+        if (/:has\(|:not\(|:nth|:first|:last|:only|:empty|[+~]/.test(css)) return null;
+        for (const m of css.matchAll(/\[\s*([\w-]+)/g)) out.add(m[1]);
+        if (/\.[A-Za-z_-]/.test(css)) out.add("class");
+      }
+      for (const a of out) if (!WATCHED.includes(a)) return null;
+      return out;
+    }
+
+    /** @param {string | null} css the candidate that found the rows @returns {string[]} the candidates before it */
+    function higherThan(css) {
+      const candidates = (selectors.features.message_row || { candidates: [] }).candidates.map((c) => c.css);
+      const at = css === null ? -1 : candidates.indexOf(css);
+      return at < 0 ? [] : candidates.slice(0, at);
+    }
+
+    /**
+     * The rows of a read that queries no row it does not need: the rows the last read left, less those
+     * taken out at their end, then the rows in what was put in after them. Only when nothing else
+     * touched which elements are rows: no row taken out or moved before that end, nothing with a row
+     * in it put in before it, no attribute a row candidate names changed, no row found by a candidate
+     * before the one in use. Then it is exactly what messageRows would return, and `done` what
+     * settledRows would (a row read before lies in nothing put in since: only a row taken out can be
+     * put back). Null: query every row. A conversation that keeps its rows (WhatsApp's keyed list)
+     * holds hundreds or thousands of them, and a read on each new message queried them all: with the
+     * header looked for around the rows, a read took 0.8 ms with 130 rows drawn and 8-10 ms with
+     * 3,000; this way 0.5 and 0.7 ms (a replica page, one message per read).
+     * @returns {{ rows: Element[], done: number, index: Map<Element, number>, flat: boolean } | null}
+     *   index: each row's place; flat: the conversation's rows still have one parent
+     */
+    function grownRows() {
+      const s = settled;
+      if (!grow || !s || !observer || untrackable || !s.rowCss || !s.attrs || !s.rows.length) return null;
+      const index = s.index || new Map(s.rows.map((el, i) => [el, i]));
+      let k = s.rows.length;
+      while (k > 0 && !s.rows[k - 1].isConnected) k--;
+      if (!k) return null;
+      // A row read before that is gone is one taken out before the end; one that is back was moved
+      // (a node taken out and put back may hold it). A node taken out for good is not looked into.
+      for (let i = 0; i < k; i++) if (!s.rows[i].isConnected) return null;
+      let looked = 0;
+      for (const n of takenOut) {
+        if (!n.isConnected) continue;
+        const at = index.get(/** @type {Element} */ (n));
+        if (at !== undefined && at < k) return null;
+        const inner = /** @type {Element} */ (n).getElementsByTagName("*");
+        looked += inner.length;
+        if (looked > TRACKED_ELEMENTS) return null;
+        for (const e of inner) {
+          const i = index.get(e);
+          if (i !== undefined && i < k) return null;
+        }
+      }
+      const last = s.rows[k - 1];
+      /** @type {Element[]} */
+      const fresh = [];
+      let flat = !!s.convCss && !!s.convParent;
+      for (const list of addedLists) {
+        for (const n of list) {
+          if (n.nodeType !== 1 || !n.isConnected) continue;
+          const el = /** @type {Element} */ (n);
+          if (s.higher.some((css) => matchesIn(el, css).length)) return null; // the rows are found otherwise now
+          const rowsIn = matchesIn(el, s.rowCss);
+          const conv = s.convCss ? matchesIn(el, s.convCss) : [];
+          if (!(last.compareDocumentPosition(el) & FOLLOWING) || last.contains(el)) {
+            if (rowsIn.length || conv.length) return null; // a row or a divider put in above the end
+            continue;
+          }
+          if (conv.length && (conv.length > 1 || conv[0] !== el || el.parentElement !== s.convParent)) flat = false;
+          fresh.push(...rowsIn);
+        }
+      }
+      fresh.sort((a, b) => (a === b ? 0 : a.compareDocumentPosition(b) & FOLLOWING ? -1 : 1));
+      const added = readDom.outermost(fresh);
+      // The first row read before that changed since (its element or something in it).
+      let done = k;
+      for (const t of targets) {
+        for (let p = /** @type {globalThis.Node | null} */ (t); p && p !== sessionPanel; p = p.parentNode) {
+          const at = index.get(/** @type {Element} */ (p));
+          if (at === undefined) continue;
+          if (at < done) done = at;
+          break;
+        }
+      }
+      for (let i = k; i < s.rows.length; i++) index.delete(s.rows[i]);
+      added.forEach((el, i) => index.set(el, k + i));
+      return { rows: s.rows.slice(0, k).concat(added), done, index, flat };
+    }
+
+    /**
+     * The conversation's rows from the one holding `row` on (it and its siblings after it that are
+     * conversation rows), when they all have one parent; else undefined (dayLabels queries them all).
+     * @param {Element} row
+     */
+    function conversationFrom(row) {
+      const s = settled;
+      if (!s || !s.convCss || !s.convParent) return undefined;
+      const own = row.closest(s.convCss);
+      if (!own || own.parentElement !== s.convParent) return undefined;
+      /** @type {Element[]} */
+      const els = [];
+      for (let n = /** @type {Element | null} */ (own); n; n = n.nextElementSibling) if (n.matches(s.convCss)) els.push(n);
+      return { css: s.convCss, els };
+    }
+
+    /** @returns {Element | null} the element holding the rows the last read found, while they are there */
+    function rowsHolder() {
+      const rows = settled ? settled.rows : [];
+      const a = rows[0];
+      const b = rows[rows.length - 1];
+      if (!a || !a.isConnected || !b.isConnected) return null;
+      let holder = a.parentElement;
+      while (holder && !holder.contains(b)) holder = holder.parentElement;
+      return holder;
+    }
+
     function forgetRows() {
       settled = null;
+      untracked();
       labelsOf = new WeakMap();
       rowCache = new WeakMap();
       keyCache = new WeakMap();
@@ -667,6 +862,7 @@ var MettriCapture = (() => {
           if (inside.contains(r.target)) within.push(r);
           else if (!r.target.contains(inside)) continue;
         }
+        track(r, !!inside && within[within.length - 1] === r);
         for (let n = /** @type {{ parentNode: object | null } | null} */ (r.target); n && !dirty.has(n);
           n = /** @type {{ parentNode: object | null } | null} */ (n.parentNode)) dirty.add(n);
         // A subtree put back (a list that moves rows around) may hold rows changed while it was out.

@@ -175,6 +175,51 @@ var MettriReadDom = (function () {
   }
 
   /**
+   * @typedef {{ panel: Element | null, skip: Element | null }} Around the conversation panel and the
+   *   element in it that holds the message rows
+   */
+
+  /**
+   * first(), for a feature that lies in the conversation panel beside its rows (the header, the
+   * composer): looked for in the panel outside the element holding the rows, then, when not there,
+   * in the whole root. A query that finds nothing walks everything under where it starts: with
+   * thousands of rows drawn, each candidate of another WhatsApp generation walked all of them on
+   * every read (2 ms a read with 3,000 rows, measured in a replica page).
+   * @param {Root} root
+   * @param {Selectors} sel
+   * @param {string} feature
+   * @param {Around} [around]
+   * @returns {Element | null}
+   */
+  function firstAround(root, sel, feature, around) {
+    var panel = around && around.panel;
+    var skip = around && around.skip;
+    if (panel && skip && panel !== skip && panel.contains(skip)) {
+      /** @type {Element[]} the elements beside skip and beside each of its ancestors up to the panel */
+      var beside = [];
+      for (var a = /** @type {Element | null} */ (skip); a && a !== panel; a = a.parentElement) {
+        for (var b = a.parentElement ? a.parentElement.firstElementChild : null; b; b = b.nextElementSibling) {
+          if (b !== a) beside.push(b);
+        }
+      }
+      var spec = sel.features[feature];
+      var candidates = spec ? spec.candidates : [];
+      for (var i = 0; i < candidates.length; i++) {
+        for (var j = 0; j < beside.length; j++) {
+          try {
+            if (beside[j].matches(candidates[i].css)) return beside[j];
+            var found = beside[j].querySelector(candidates[i].css);
+            if (found) return found;
+          } catch (e) {
+            break; // a selector this browser rejects counts as "not found"
+          }
+        }
+      }
+    }
+    return first(root, sel, feature);
+  }
+
+  /**
    * first(), and the candidate that found it (a caller keeping the element checks it still matches).
    * @param {Root} root
    * @param {Selectors} sel
@@ -463,13 +508,25 @@ var MettriReadDom = (function () {
    * @param {number} [from] label rows[from] onwards only
    * @param {string[]} [seed] the labels of rows[from - 1]
    * @param {Element[]} [dividers]
+   * @param {{ css: string | null, parent: Element | null }} [shape] told the candidate that found the
+   *   conversation's rows and, when they all have one parent (none inside another), that parent
+   * @param {{ css: string, els: Element[] }} [given] the conversation's rows from the one holding
+   *   rows[from - 1] on, found by the caller (capture's read of rows put in at the end), instead of
+   *   querying every row
    * @returns {Map<Element, string[]>}
    */
-  function dayLabels(root, sel, rows, keyOf = rowKey, from = 0, seed = undefined, dividers = undefined) {
+  function dayLabels(root, sel, rows, keyOf = rowKey, from = 0, seed = undefined, dividers = undefined,
+    shape = undefined, given = undefined) {
     /** @type {Map<Element, string[]>} */
     var out = new Map();
-    var found = match(root, sel, "conversation_row");
+    var found = given || match(root, sel, "conversation_row");
     var all = found.els;
+    if (shape && !given) {
+      var parent = all.length ? all[0].parentElement : null;
+      for (var j = 1; parent && j < all.length; j++) if (all[j].parentElement !== parent) parent = null;
+      shape.css = found.css;
+      shape.parent = parent;
+    }
     if (!all.length || !rows.length) return out;
     var begin = 0;
     /** @type {string[]} */
@@ -507,13 +564,24 @@ var MettriReadDom = (function () {
    * Linear in the matches: a backfilled chat renders thousands of rows.
    * @param {Root} root
    * @param {Selectors} sel
+   * @param {{ css: string | null }} [used] told the candidate that found them
    */
-  function messageRows(root, sel) {
+  function messageRows(root, sel, used) {
+    var found = match(root, sel, "message_row");
+    if (used) used.css = found.css;
+    return outermost(found.els);
+  }
+
+  /**
+   * The elements of a list in document order that lie inside none of the others.
+   * @param {Element[]} els
+   */
+  function outermost(els) {
     /** @type {Element | null} */
     var outer = null;
     // In document order a row's descendants come right after it: a match inside an earlier
     // outermost row lies inside the last one kept.
-    return match(root, sel, "message_row").els.filter(function (el) {
+    return els.filter(function (el) {
       if (outer && outer.contains(el)) return false;
       outer = el;
       return true;
@@ -622,15 +690,17 @@ var MettriReadDom = (function () {
   /**
    * @param {Root} root
    * @param {Selectors} sel
+   * @param {Around} [around] where the conversation's rows are: the header and the composer are
+   *   looked for around them first
    * @returns {Mettri.capture.ChatFacts & { title: string }}
    */
-  function readChatHeader(root, sel) {
-    var header = first(root, sel, "chat_header");
+  function readChatHeader(root, sel, around) {
+    var header = firstAround(root, sel, "chat_header", around);
     // The header's parts are looked for inside it (a query that finds nothing walks the whole page,
     // thousands of message elements, on every read); the title anywhere when it is not there.
     var within = header || root;
     var title = first(within, sel, "chat_header_title") || (header ? first(root, sel, "chat_header_title") : null);
-    var composer = first(root, sel, "composer");
+    var composer = firstAround(root, sel, "composer", around);
     var name = title ? nameOf(title) : "";
     var subtitle = match(within, sel, "chat_header_subtitle").els.filter(function (s) {
       return !(title && (title === s || title.contains(s) || s.contains(title))) && s.getAttribute("title") !== name;
@@ -854,6 +924,7 @@ var MettriReadDom = (function () {
     warningTexts: warningTexts,
     anyOf: anyOf,
     messageRows: messageRows,
+    outermost: outermost,
     atMostOneRow: atMostOneRow,
     rowKey: rowKey,
     rowKeysIn: rowKeysIn,
