@@ -392,9 +392,11 @@ var MettriCapture = (() => {
       return kept;
     }
 
-    // What changed in the open conversation since the last read, for grownRows: the nodes taken out,
-    // where each change was (the records' targets), and whether a change was one it cannot follow.
-    /** @type {globalThis.Node[]} */
+    // What changed in the open conversation since the last read, for grownRows: the records' lists of
+    // nodes taken out (kept as lists: a page that draws its rows anew takes out hundreds per render,
+    // and going through them is left to a read that needs it), where each change was (the records'
+    // targets), and whether a change was one it cannot follow (then nothing more is kept).
+    /** @type {NodeList[]} */
     let takenOut = [];
     /** @type {globalThis.Node[]} */
     let targets = [];
@@ -411,11 +413,17 @@ var MettriCapture = (() => {
      * @param {boolean} inside its target lies in the open conversation
      */
     function track(r, inside) {
+      if (untrackable) return;
       const named = settled && settled.attrs;
-      if (!inside || (r.type === "attributes" && (!named || named.has(/** @type {string} */ (r.attributeName))))) untrackable = true;
+      if (!inside || (r.type === "attributes" && (!named || named.has(/** @type {string} */ (r.attributeName))))
+        || targets.length >= MAX_TRACKED || takenOut.length >= MAX_TRACKED) {
+        untrackable = true;
+        takenOut = [];
+        targets = [];
+        return;
+      }
       if (targets[targets.length - 1] !== r.target) targets.push(r.target);
-      for (const n of r.removedNodes) if (n.nodeType === 1) takenOut.push(n);
-      if (targets.length > MAX_TRACKED || takenOut.length > MAX_TRACKED) untrackable = true;
+      if (r.removedNodes.length) takenOut.push(r.removedNodes);
     }
 
     /**
@@ -485,16 +493,18 @@ var MettriCapture = (() => {
       // (a node taken out and put back may hold it). A node taken out for good is not looked into.
       for (let i = 0; i < k; i++) if (!s.rows[i].isConnected) return null;
       let looked = 0;
-      for (const n of takenOut) {
-        if (!n.isConnected) continue;
-        const at = index.get(/** @type {Element} */ (n));
-        if (at !== undefined && at < k) return null;
-        const inner = /** @type {Element} */ (n).getElementsByTagName("*");
-        looked += inner.length;
-        if (looked > TRACKED_ELEMENTS) return null;
-        for (const e of inner) {
-          const i = index.get(e);
-          if (i !== undefined && i < k) return null;
+      for (const list of takenOut) {
+        for (const n of list) {
+          if (n.nodeType !== 1 || !n.isConnected) continue;
+          const at = index.get(/** @type {Element} */ (n));
+          if (at !== undefined && at < k) return null;
+          const inner = /** @type {Element} */ (n).getElementsByTagName("*");
+          looked += inner.length;
+          if (looked > TRACKED_ELEMENTS) return null;
+          for (const e of inner) {
+            const i = index.get(e);
+            if (i !== undefined && i < k) return null;
+          }
         }
       }
       const last = s.rows[k - 1];
