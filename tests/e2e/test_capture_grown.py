@@ -97,7 +97,7 @@ def step(page, change: str | None = None, arg=None) -> bool:
     return out["grown"]
 
 
-@pytest.mark.parametrize("gen", ["2025", "2026"])
+@pytest.mark.parametrize("gen", ["2024", "2025", "2026"])
 def test_a_read_of_the_rows_put_in_at_the_end_tells_the_core_what_a_read_of_every_row_does(plain, gen):
     ctx = plain.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR", timezone_id="America/Sao_Paulo")
     install_routes(ctx)
