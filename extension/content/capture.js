@@ -376,7 +376,8 @@ var MettriCapture = (() => {
      * @param {boolean} shifted
      */
     function dividersAbove(last, addedNow, shifted) {
-      const above = (/** @type {{ compareDocumentPosition(other: Element): number }} */ n) => (n.compareDocumentPosition(last) & FOLLOWING) !== 0;
+      const place = placesAgainst(last);
+      const above = (/** @type {globalThis.Node} */ n) => place(n) < 0;
       for (const list of addedNow) for (const n of list) if (n.isConnected && above(n)) return null;
       /** @type {Element[]} */
       const kept = [];
@@ -390,6 +391,48 @@ var MettriCapture = (() => {
         kept.push(d);
       }
       return kept;
+    }
+
+    /**
+     * Where nodes lie against `last` (a row), found without comparing document positions: Chrome
+     * orders two siblings by walking the siblings from one of them towards the list's start, so
+     * comparing each of hundreds of nodes put in with a row among hundreds walked the list each time
+     * (25 ms of a 500-message burst's 40, in a replica page that keeps its rows). Here a node walks up
+     * to an ancestor of `last`, and the siblings on the far side of `last` are listed once per ancestor.
+     * @param {Element} last
+     * @returns {(n: globalThis.Node) => number} -1: above `last` or holding it; 0: `last` or inside
+     *   it; above 0: below it, the number growing in document order (nodes under one sibling share it)
+     */
+    function placesAgainst(last) {
+      /** @type {Map<globalThis.Node, { child: globalThis.Node, level: number }>} each ancestor: its child towards last */
+      const chain = new Map();
+      let level = 0;
+      for (let c = /** @type {globalThis.Node} */ (last), p = c.parentNode; p; c = p, p = p.parentNode) chain.set(p, { child: c, level: level++ });
+      /** @type {Map<globalThis.Node, Map<globalThis.Node, number>>} per ancestor: its children after last's side, numbered */
+      const after = new Map();
+      return (n) => {
+        if (n === last) return 0;
+        if (chain.has(n)) return -1;
+        let c = n;
+        let p = n.parentNode;
+        while (p && p !== last && !chain.has(p)) {
+          c = p;
+          p = p.parentNode;
+        }
+        if (!p) return -1; // not in last's tree
+        if (p === last) return 0;
+        const at = /** @type {{ child: globalThis.Node, level: number }} */ (chain.get(p));
+        let order = after.get(p);
+        if (!order) {
+          order = new Map();
+          let i = 0;
+          for (let sib = at.child.nextSibling; sib; sib = sib.nextSibling) order.set(sib, ++i);
+          after.set(p, order);
+        }
+        const i = order.get(c);
+        // what lies after last under a nearer ancestor comes first in the document
+        return i === undefined ? -1 : at.level * 1e7 + i;
+      };
     }
 
     // What changed in the open conversation since the last read, for grownRows: the records' lists of
@@ -450,6 +493,14 @@ var MettriCapture = (() => {
      * @returns {Set<string> | null}
      */
     function namedAttributes(list) {
+      const key = list.join("\n");
+      if (!attributesOf.has(key)) attributesOf.set(key, attributesNamed(list));
+      return /** @type {Set<string> | null} */ (attributesOf.get(key));
+    }
+    /** @type {Map<string, Set<string> | null>} per list of candidates (asked on every read) */
+    const attributesOf = new Map();
+    /** @param {string[]} list */
+    function attributesNamed(list) {
       /** @type {Set<string>} */
       const out = new Set();
       for (const css of list) {
@@ -513,7 +564,8 @@ var MettriCapture = (() => {
         }
       }
       const last = s.rows[k - 1];
-      /** @type {Element[]} */
+      const place = placesAgainst(last);
+      /** @type {[number, Element][]} the rows put in below last, with their place */
       const fresh = [];
       let flat = !!s.convCss && !!s.convParent;
       for (const list of addedLists) {
@@ -523,16 +575,18 @@ var MettriCapture = (() => {
           if (s.higher.some((css) => matchesIn(el, css).length)) return null; // the rows are found otherwise now
           const rowsIn = matchesIn(el, s.rowCss);
           const conv = s.convCss ? matchesIn(el, s.convCss) : [];
-          if (!(last.compareDocumentPosition(el) & FOLLOWING) || last.contains(el)) {
+          const at = place(el);
+          if (at <= 0) {
             if (rowsIn.length || conv.length) return null; // a row or a divider put in above the end
             continue;
           }
           if (conv.length && (conv.length > 1 || conv[0] !== el || el.parentElement !== s.convParent)) flat = false;
-          fresh.push(...rowsIn);
+          for (const r of rowsIn) fresh.push([at, r]);
         }
       }
-      fresh.sort((a, b) => (a === b ? 0 : a.compareDocumentPosition(b) & FOLLOWING ? -1 : 1));
-      const added = readDom.outermost(fresh);
+      // In document order; rows under one sibling are few, and compared directly.
+      fresh.sort((a, b) => a[0] - b[0] || (a[1] === b[1] ? 0 : a[1].compareDocumentPosition(b[1]) & FOLLOWING ? -1 : 1));
+      const added = readDom.outermost(fresh.map((f) => f[1]));
       // The first row read before that changed since (its element or something in it).
       let done = k;
       for (const t of targets) {
