@@ -536,7 +536,8 @@ var MettriCapture = (() => {
     function grownRows() {
       const s = settled;
       if (!grow || !s || !observer || untrackable || !s.rowCss || !s.attrs || !s.rows.length) return null;
-      const index = s.index || new Map(s.rows.map((el, i) => [el, i]));
+      // The first row gone: taken out before the end, or all of them (a page drawing its rows anew).
+      if (!s.rows[0].isConnected) return null;
       let k = s.rows.length;
       while (k > 0 && !s.rows[k - 1].isConnected) k--;
       if (!k) return null;
@@ -548,6 +549,7 @@ var MettriCapture = (() => {
       // A row read before that is gone is one taken out before the end; one that is back was moved
       // (a node taken out and put back may hold it). A node taken out for good is not looked into.
       for (let i = 0; i < k; i++) if (!s.rows[i].isConnected) return null;
+      const index = s.index || new Map(s.rows.map((el, i) => [el, i]));
       let looked = 0;
       for (const list of takenOut) {
         for (const n of list) {
