@@ -161,7 +161,8 @@ var MettriCapture = (() => {
     function read() {
       const t0 = performance.now();
       const ctx = context();
-      const chat = readDom.readChatHeader(document, selectors, { panel: panelNow(), skip: rowsHolder() });
+      const panelEl = panelNow();
+      const chat = readDom.readChatHeader(document, selectors, { panel: panelEl, skip: rowsHolder() });
       /** @type {BatchContext & { chat: Chat }} */
       const batch = {
         chat,
@@ -178,7 +179,6 @@ var MettriCapture = (() => {
         // time is still there (two chats of one name look alike: their messages never do). A burst
         // of new messages leaves the older rows in place.
         const sig = JSON.stringify([chat.title, chat.header_testid, chat.composer_label]);
-        const panelEl = panelNow();
         panel = panelEl; // the changes after this read are inside it (markDirty), as the observer would find
         const sameChat = sig === chatSig && panelEl === sessionPanel;
         const addedNow = addedLists; // before changed() folds them
@@ -277,11 +277,12 @@ var MettriCapture = (() => {
         }
         // A row dropped (pending full) is read again next time, so that read looks at every row.
         const rowCss = grown && settled ? settled.rowCss : used.css;
+        const higher = grown && settled ? settled.higher : higherThan(rowCss);
         const conv = given && settled ? { css: settled.convCss, parent: settled.convParent } : shape;
         settled = stats.dropped === droppedBefore ? {
-          rows, dividers: [...new Set((kept || []).concat(scanned))], rowCss, higher: higherThan(rowCss),
+          rows, dividers: [...new Set((kept || []).concat(scanned))], rowCss, higher,
           convCss: conv.css, convParent: conv.parent, index: grown ? grown.index : null,
-          attrs: rowCss ? namedAttributes([rowCss, ...higherThan(rowCss), ...(conv.css ? [conv.css] : [])]) : null,
+          attrs: rowCss ? namedAttributes([rowCss, ...higher, ...(conv.css ? [conv.css] : [])]) : null,
         } : null;
         if (grown) stats.readsGrown += 1;
         dirty = new WeakSet(); // every row drawn now was read as it is
@@ -470,21 +471,6 @@ var MettriCapture = (() => {
     }
 
     /**
-     * @param {Element} el
-     * @param {string} css
-     * @returns {Element[]} el when it matches, then what matches under it, in document order
-     */
-    function matchesIn(el, css) {
-      try {
-        const out = el.matches(css) ? [el] : [];
-        el.querySelectorAll(css).forEach((m) => out.push(m));
-        return out;
-      } catch (e) {
-        return []; // a candidate this browser rejects finds nothing
-      }
-    }
-
-    /**
      * The attributes these candidates name: a change to one can make an element a row, or not one.
      * Null when a candidate's matches can change otherwise (a relational pseudo-class, a sibling
      * combinator: an element put in beside or under another) or it names an attribute the observer
@@ -512,11 +498,21 @@ var MettriCapture = (() => {
       return out;
     }
 
-    /** @param {string | null} css the candidate that found the rows @returns {string[]} the candidates before it */
+    /**
+     * @param {string | null} css the candidate that found the rows
+     * @returns {string[]} the candidates before it that this browser accepts (one it rejects finds nothing)
+     */
     function higherThan(css) {
       const candidates = (selectors.features.message_row || { candidates: [] }).candidates.map((c) => c.css);
       const at = css === null ? -1 : candidates.indexOf(css);
-      return at < 0 ? [] : candidates.slice(0, at);
+      return (at < 0 ? [] : candidates.slice(0, at)).filter((c) => {
+        try {
+          document.createDocumentFragment().querySelector(c); // an empty fragment: no walk
+          return true;
+        } catch (e) {
+          return false;
+        }
+      });
     }
 
     /**
@@ -574,9 +570,9 @@ var MettriCapture = (() => {
         for (const n of list) {
           if (n.nodeType !== 1 || !n.isConnected) continue;
           const el = /** @type {Element} */ (n);
-          if (s.higher.some((css) => matchesIn(el, css).length)) return null; // the rows are found otherwise now
-          const rowsIn = matchesIn(el, s.rowCss);
-          const conv = s.convCss ? matchesIn(el, s.convCss) : [];
+          if (s.higher.some((css) => readDom.selfAndBelow(el, css).length)) return null; // the rows are found otherwise now
+          const rowsIn = readDom.selfAndBelow(el, s.rowCss);
+          const conv = s.convCss ? readDom.selfAndBelow(el, s.convCss) : [];
           const at = place(el);
           if (at <= 0) {
             if (rowsIn.length || conv.length) return null; // a row or a divider put in above the end

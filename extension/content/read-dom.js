@@ -925,6 +925,7 @@ var MettriReadDom = (function () {
     anyOf: anyOf,
     messageRows: messageRows,
     outermost: outermost,
+    selfAndBelow: selfAndBelow,
     atMostOneRow: atMostOneRow,
     rowKey: rowKey,
     rowKeysIn: rowKeysIn,
