@@ -53,24 +53,25 @@ STEP = """async () => {
         .map((around) => JSON.stringify(MettriReadDom.readChatHeader(document, MettriSelectors, around || undefined)));
     return {grown, short: told(__grown), full: told(__full), header};
 }"""
-# A copy of a drawn message's row, under another id, put in above it.
-CLONE_ABOVE = """([mid, other]) => {
-    const row = [...document.querySelectorAll('#main [data-id]')].find((el) => el.getAttribute('data-id').endsWith(mid)).closest('[role=row]');
+# A copy of a row whose ids name message `other` instead of `mid`.
+RENAMED = """(row, mid, other) => {
     const copy = row.cloneNode(true);
     for (const el of [copy, ...copy.querySelectorAll('*')]) for (const a of ['data-id', 'data-testid'])
         if (el.getAttribute(a)) el.setAttribute(a, el.getAttribute(a).replace(mid, other));
-    row.parentElement.insertBefore(copy, row);
+    return copy;
+}"""
+# A copy of a drawn message's row, under another id, put in above it.
+CLONE_ABOVE = """([mid, other]) => {
+    const row = [...document.querySelectorAll('#main [data-id]')].find((el) => el.getAttribute('data-id').endsWith(mid)).closest('[role=row]');
+    row.parentElement.insertBefore((""" + RENAMED + """)(row, mid, other), row);
 }"""
 # The oldest four rows (and what lies between them) taken out, a new message's row put in at the end.
 SLIDE = """(other) => {
     const list = document.querySelector('#main [data-id]').closest('[role=row]').parentElement;
     const rows = [...list.children];
-    const copy = rows[rows.length - 1].cloneNode(true);
-    const idEl = copy.matches('[data-id]') ? copy : copy.querySelector('[data-id]');
-    const mid = idEl.getAttribute('data-id').match(/[0-9A-F]{16,}/)[0];
-    for (const el of [copy, ...copy.querySelectorAll('*')]) for (const a of ['data-id', 'data-testid'])
-        if (el.getAttribute(a)) el.setAttribute(a, el.getAttribute(a).replace(mid, other));
-    list.append(copy);
+    const newest = rows[rows.length - 1];
+    const mid = (newest.matches('[data-id]') ? newest : newest.querySelector('[data-id]')).getAttribute('data-id').match(/[0-9A-F]{16,}/)[0];
+    list.append((""" + RENAMED + """)(newest, mid, other));
     for (const r of rows.slice(0, 4)) r.remove();
 }"""
 ROW = "(mid) => [...document.querySelectorAll('#main [data-id]')].find((el) => el.getAttribute('data-id').endsWith(mid))"
