@@ -772,7 +772,45 @@ var MettriReadDom = (function () {
       });
     }
     // Drawn order, not DOM order: a virtualized list positions its rows.
-    return out.sort(function (a, b) { return a.el.getBoundingClientRect().top - b.el.getBoundingClientRect().top; });
+    var tops = placedTops(out.map(function (r) { return r.el; }));
+    var order = out.map(function (_, i) { return i; });
+    order.sort(function (a, b) { return tops[a] - tops[b] || a - b; });
+    return order.map(function (i) { return out[i]; });
+  }
+
+  // The offset a virtualized list gives a row in its inline style: WhatsApp positions each chat row
+  // with transform: translateY(Ypx) (docs/whatsapp-dom.md), on the row or a wrapper a few levels up.
+  var PLACED = /translate(?:Y\(|3d\([^,()]*,\s*|\([^,()]*,\s*)(-?\d+(?:\.\d+)?)px/;
+  var PLACED_DEPTH = 6;
+
+  /**
+   * Each element's vertical place in its list: read from the inline transforms when every element has
+   * one of its own (no layout: a read asks for the list while WhatsApp is still changing the page, and
+   * a measure there makes the browser lay the page out at once), else measured, once per element.
+   * @param {Element[]} els
+   * @returns {number[]}
+   */
+  function placedTops(els) {
+    /** @type {number[]} */
+    var tops = [];
+    var holders = new Set();
+    for (var i = 0; i < els.length; i++) {
+      var e = /** @type {Element | null} */ (els[i]);
+      var found = null;
+      for (var depth = 0; e && depth < PLACED_DEPTH && found === null; depth++, e = e.parentElement) {
+        var style = e.getAttribute("style");
+        var m = style && style.indexOf("translate") >= 0 ? PLACED.exec(style) : null;
+        if (m) {
+          found = Number(m[1]);
+          holders.add(e);
+        }
+      }
+      if (found === null) break;
+      tops.push(found);
+    }
+    // A transform shared by two rows places their list, not them.
+    if (tops.length === els.length && holders.size === els.length) return tops;
+    return els.map(function (el) { return el.getBoundingClientRect().top; });
   }
 
   /**
@@ -937,6 +975,7 @@ var MettriReadDom = (function () {
     readChatHeader: readChatHeader,
     readDrawer: readDrawer,
     chatRows: chatRows,
+    placedTops: placedTops,
     listTitles: listTitles,
     rowKeys: rowKeys,
     readBatch: readBatch,

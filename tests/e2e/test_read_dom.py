@@ -115,6 +115,16 @@ def test_chat_rows(facts, core):
     assert (got["bundaa"]["preview"], got["+55 37 9922-7293"]["unread"]) == ("ok", 9)
 
 
+def test_chat_list_order_is_read_from_the_rows_places_without_a_layout(facts):
+    order = facts["order"]
+    # each row placed by its own transform (docs/whatsapp-dom.md): read from its style, nothing measured
+    assert order["placed"] == {"titles": ["Ana", "Bruno", "Carla"], "measures": 0}
+    assert order["placed3d"] == {"titles": ["Ana", "Bruno", "Carla"], "measures": 0}
+    # rows without places of their own are measured, once each (not once per comparison of the sort)
+    for name in ("unplaced", "shared", "mixed"):
+        assert order[name] == {"titles": ["Ana", "Bruno", "Carla"], "measures": 3}, name
+
+
 def test_probe_and_selftest(facts, core):
     p24, p25, p26 = (facts[g]["probe"] for g in ("2024", "2025", "2026"))
     assert p24["send_button"] == {"matched": '#main footer button[aria-label="Send"]', "count": 1}
