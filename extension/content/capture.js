@@ -229,7 +229,7 @@ var MettriCapture = (() => {
         /** @type {{ css: string | null, parent: Element | null }} */
         const shape = { css: null, parent: null };
         const given = grown && grown.flat && seed ? conversationFrom(rows[from - 1]) : undefined;
-        const days = readDom.dayLabels(document, selectors, rows, keyOf, from, seed, scanned, shape, given);
+        const days = readDom.dayLabels(document, selectors, rows, { keyOf, from, seed, dividers: scanned, shape, given });
         const droppedBefore = stats.dropped;
         const unread = unreadSig(chat);
         stats.rowsLooked += rows.length - from;

@@ -202,19 +202,8 @@ var MettriReadDom = (function () {
           if (b !== a) beside.push(b);
         }
       }
-      var spec = sel.features[feature];
-      var candidates = spec ? spec.candidates : [];
-      for (var i = 0; i < candidates.length; i++) {
-        for (var j = 0; j < beside.length; j++) {
-          try {
-            if (beside[j].matches(candidates[i].css)) return beside[j];
-            var found = beside[j].querySelector(candidates[i].css);
-            if (found) return found;
-          } catch (e) {
-            break; // a selector this browser rejects counts as "not found"
-          }
-        }
-      }
+      var near = firstIn(beside, sel, feature, true).el;
+      if (near) return near;
     }
     return first(root, sel, feature);
   }
@@ -227,14 +216,32 @@ var MettriReadDom = (function () {
    * @returns {{ el: Element | null, css: string | null }}
    */
   function firstWithCss(root, sel, feature) {
+    return firstIn([root], sel, feature, false);
+  }
+
+  /**
+   * The first element the feature's candidates find, candidate by candidate, each looked for in the
+   * regions in turn (a region itself counts when `withSelf`), and the candidate that found it.
+   * @param {Root[]} regions
+   * @param {Selectors} sel
+   * @param {string} feature
+   * @param {boolean} withSelf
+   * @returns {{ el: Element | null, css: string | null }}
+   */
+  function firstIn(regions, sel, feature, withSelf) {
     var spec = sel.features[feature];
     var candidates = spec ? spec.candidates : [];
     for (var i = 0; i < candidates.length; i++) {
-      try {
-        var found = root.querySelector(candidates[i].css); // stops at the first: a read runs often
-        if (found) return { el: found, css: candidates[i].css };
-      } catch (e) {
-        // a selector this browser rejects counts as "not found"
+      var css = candidates[i].css;
+      for (var j = 0; j < regions.length; j++) {
+        try {
+          var region = regions[j];
+          // querySelector stops at the first: a read runs often
+          var found = withSelf && region.nodeType === 1 && /** @type {Element} */ (region).matches(css) ? region : region.querySelector(css);
+          if (found) return { el: /** @type {Element} */ (found), css: css };
+        } catch (e) {
+          break; // a selector this browser rejects counts as "not found"
+        }
       }
     }
     return { el: null, css: null };
@@ -499,24 +506,37 @@ var MettriReadDom = (function () {
   // dividers, the unread divider), nearest first: the core reads dates from them.
   // A caller that labelled the rows before `from` in an earlier read passes the labels of
   // rows[from - 1] (`seed`): the conversation's rows are then walked from that row's on, not from
-  // the top. `dividers`, when given, gets the rows that are not messages the walk met.
+  // the top.
+  /**
+   * @typedef {{
+   *   keyOf?: (el: Element) => string | null,
+   *   from?: number,
+   *   seed?: string[],
+   *   dividers?: Element[],
+   *   shape?: { css: string | null, parent: Element | null },
+   *   given?: { css: string, els: Element[] },
+   * }} DayOptions
+   *   keyOf: rowKey, or a cache of it; from: label rows[from] onwards only; seed: the labels of
+   *   rows[from - 1]; dividers: gets the rows that are not messages the walk met; shape: told the
+   *   candidate that found the conversation's rows and, when they all have one parent (none inside
+   *   another), that parent; given: the conversation's rows from the one holding rows[from - 1] on,
+   *   found by the caller (capture's read of rows put in at the end), instead of querying every row
+   */
   /**
    * @param {Root} root
    * @param {Selectors} sel
    * @param {Element[]} rows
-   * @param {(el: Element) => string | null} [keyOf] rowKey, or a cache of it
-   * @param {number} [from] label rows[from] onwards only
-   * @param {string[]} [seed] the labels of rows[from - 1]
-   * @param {Element[]} [dividers]
-   * @param {{ css: string | null, parent: Element | null }} [shape] told the candidate that found the
-   *   conversation's rows and, when they all have one parent (none inside another), that parent
-   * @param {{ css: string, els: Element[] }} [given] the conversation's rows from the one holding
-   *   rows[from - 1] on, found by the caller (capture's read of rows put in at the end), instead of
-   *   querying every row
+   * @param {DayOptions} [options]
    * @returns {Map<Element, string[]>}
    */
-  function dayLabels(root, sel, rows, keyOf = rowKey, from = 0, seed = undefined, dividers = undefined,
-    shape = undefined, given = undefined) {
+  function dayLabels(root, sel, rows, options) {
+    var o = options || {};
+    var keyOf = o.keyOf || rowKey;
+    var from = o.from || 0;
+    var seed = o.seed;
+    var dividers = o.dividers;
+    var shape = o.shape;
+    var given = o.given;
     /** @type {Map<Element, string[]>} */
     var out = new Map();
     var found = given || match(root, sel, "conversation_row");
