@@ -35,7 +35,7 @@ hand-over of each batch to Chrome, timed by itself), steady and for its first re
 of those stretches (a task of Mettri's on WhatsApp's thread) and the tab's long tasks (Long Tasks
 API, > 50 ms) with and without the extension.
 
-    .venv/bin/python scripts/bench_capture.py [--messages 500] [--chunk 10] [--gen 2025] [--content-rounds 3] [--before DIST [--pairs 4]] [--save-baseline]
+    .venv/bin/python scripts/bench_capture.py [--messages 500] [--chunk 10] [--gen 2025] [--content-rounds 3] [--before DIST [--pairs 4] [--turns 8]] [--save-baseline]
 
 --before DIST measures another build (e.g. main's dist/) in the same run, first; then both builds'
 pipelines in turns (--pairs, the order swapped each pair), reported as after/before per pair
@@ -44,7 +44,11 @@ content-script readers in one replica page, reading the same deliveries in turns
 --pairs pages): the in-extension figures above carry the load of the core and of Chrome's other
 processes on this 2-core machine, which moves them by 2x between runs. The same pages with the
 build before read by two copies of itself (`reader_pairs_control`) show the spread a ratio has
-when nothing changed: a change smaller than it is not measured.
+when nothing changed: a change smaller than it is not measured. `reader_pairs` reads a chat opened
+before its figures start, with the core's replies at once; `reader_turns` (--turns rounds per row mode,
+and `reader_turns_control`, the build before against itself) runs each build's loop alone in a chat
+opened just before, on its own debounce, with the reply 150 ms after each batch as from the core: the
+reads of a chat just opened count, as in every chat the user opens.
 
 Prints one JSON object (regressions against scripts/baselines/capture.json, see benchlib).
 Needs dist/ (python scripts/build.py).
@@ -228,14 +232,17 @@ READERS = """async ([id, n, chunk, first]) => {
 }"""
 
 
+def reader_script(dist: Path, file: str, name: str) -> str:
+    """A build's content-script file under a name of its own, for two builds in one page."""
+    text = (dist / "extension" / "content" / f"{file}.js").read_text()
+    return text.replace(f"var Mettri{'ReadDom' if file == 'read-dom' else 'Capture'} =", f"var {name} =", 1)
+
+
 def reader_pairs(pw, before: Path, after: Path, gen: str, rounds: int, n: int = 500, chunk: int = 50) -> dict:
     """The content script's reading (capture.js + read-dom.js) of two builds in one page (READERS):
     ms per 100 messages for each and their ratio per round, which loop starts first swapped each
     round; rows drawn anew and rows kept alternate. Without the core, the extension's messaging and
     the other processes' load, the figure is the readers' own."""
-    def script(dist: Path, file: str, name: str) -> str:
-        text = (dist / "extension" / "content" / f"{file}.js").read_text()
-        return text.replace(f"var Mettri{'ReadDom' if file == 'read-dom' else 'Capture'} =", f"var {name} =", 1)
     plain = pw.chromium.launch(executable_path=browser.CHROMIUM, args=browser.BASE_ARGS)
     ctx = plain.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR")
     install_routes(ctx)
@@ -249,8 +256,8 @@ def reader_pairs(pw, before: Path, after: Path, gen: str, rounds: int, n: int = 
         for f in ("protocol", "selectors"):
             wa.add_script_tag(content=(after / "extension" / "shared" / f"{f}.js").read_text())
         for name, dist in (("before", before), ("after", after)):
-            wa.add_script_tag(content=script(dist, "read-dom", f"ReadDom_{name}"))
-            wa.add_script_tag(content=script(dist, "capture", f"Capture_{name}"))
+            wa.add_script_tag(content=reader_script(dist, "read-dom", f"ReadDom_{name}"))
+            wa.add_script_tag(content=reader_script(dist, "capture", f"Capture_{name}"))
         res = wa.evaluate(READERS, [CHAT, n, chunk, "before" if r % 4 < 2 else "after"])
         wa.close()
         for name in got:
@@ -262,6 +269,62 @@ def reader_pairs(pw, before: Path, after: Path, gen: str, rounds: int, n: int = 
     return {**{f"{k}_ms_per_100": [round(v, 2) for v in got[k]] for k in got},
             "after_over_before": [round(x, 3) for x in ratios],
             "after_over_before_median": round(statistics.median(ratios), 3)}
+
+
+# One build's content-script loop in a chat opened just before, as in the extension's tab: the
+# loop's own debounce decides when it reads, and the core's reply comes after reply_ms (a batch of
+# hundreds of rows takes the core about that long), so the reads of a chat just opened (before the
+# core has named it) count, as they do in every chat the user opens.
+TURN = """async ([build, id, n, chunk, prefix, replyMs]) => {
+    let sent = 0;
+    const api = {capture: {batch: {request: (args) => new Promise((r) => setTimeout(() => {
+        sent += args.nodes.length; r({ok: true, result: {chat: id, expand: [], read_drawer: false}}); }, replyMs))}}};
+    const loop = window["Capture_" + build].createCapture({api, selectors: MettriSelectors, readDom: window["ReadDom_" + build]});
+    __replica.createChat({id, name: "Leitura " + prefix});
+    __replica.openChat(id);
+    loop.start();
+    for (let i = 0; i < n; i += chunk) {
+        for (let j = i; j < Math.min(n, i + chunk); j++) __replica.deliver(id, {id: prefix + String(j).padStart(10, "0"), text: "mensagem de teste número " + j});
+        await new Promise((r) => setTimeout(r, 0));
+    }
+    while (loop.busy() || sent < n) await new Promise((r) => setTimeout(r, 5));
+    loop.stop();
+    return loop.stats.readMs + loop.stats.observeMs + loop.stats.sendMs;
+}"""
+
+
+def reader_turns(pw, before: Path, after: Path, gen: str, rounds: int, n: int = 500, chunk: int = 10,
+                 reply_ms: int = 150) -> dict:
+    """Both builds' content-script loops in one replica page per row mode, in turns (TURN), each
+    turn in a chat of its own opened just before, which build goes first swapped each round: ms per
+    100 messages (reads, observer, batches made) and after/before per round."""
+    plain = pw.chromium.launch(executable_path=browser.CHROMIUM, args=browser.BASE_ARGS)
+    ctx = plain.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR")
+    install_routes(ctx)
+    out: dict = {}
+    k = 0
+    for rows in ("redrawn", "kept"):
+        wa = ctx.new_page()
+        wa.goto(f"https://web.whatsapp.com/?gen={gen}&lang=pt-BR&rows={rows}")
+        wa.evaluate("() => __replica.ready")
+        for f in ("protocol", "selectors"):
+            wa.add_script_tag(content=(after / "extension" / "shared" / f"{f}.js").read_text())
+        for name, dist in (("before", before), ("after", after)):
+            wa.add_script_tag(content=reader_script(dist, "read-dom", f"ReadDom_{name}"))
+            wa.add_script_tag(content=reader_script(dist, "capture", f"Capture_{name}"))
+        got: dict[str, list[float]] = {"before": [], "after": []}
+        for r in range(rounds):
+            for name in (("before", "after") if r % 2 == 0 else ("after", "before")):
+                k += 1
+                ms = wa.evaluate(TURN, [name, f"55119{k:06d}@c.us", n, chunk, f"3EB0D{k:03X}", reply_ms])
+                got[name].append(ms * 100 / n)
+        wa.close()
+        ratios = [x / y for x, y in zip(got["after"], got["before"])]
+        out[rows] = {**{f"{b}_ms_per_100": [round(v, 2) for v in got[b]] for b in got},
+                     "after_over_before": [round(x, 3) for x in ratios],
+                     "after_over_before_median": round(statistics.median(ratios), 3)}
+    plain.close()
+    return out
 
 
 def metrics(cdp) -> dict:
@@ -439,6 +502,8 @@ def main() -> None:
                     help="deliveries per row mode into the extension's tab: the content figures are the median round's")
     ap.add_argument("--before", type=Path, help="another build's dist/: its pipeline measured in the same run")
     ap.add_argument("--pairs", type=int, default=4, help="with --before: pipelines of both builds taken in turns")
+    ap.add_argument("--turns", type=int, default=8,
+                    help="with --before: rounds of both builds' loops in chats opened just before (reader_turns)")
     ap.add_argument("--save-baseline", action="store_true")
     a = ap.parse_args()
     out: dict = {"messages": a.messages, "chunk": a.chunk, "gen": a.gen}
@@ -491,6 +556,8 @@ def main() -> None:
         if a.before:
             out["reader_pairs"] = reader_pairs(pw, a.before.resolve(), ROOT / "dist", a.gen, a.pairs)
             out["reader_pairs_control"] = reader_pairs(pw, a.before.resolve(), a.before.resolve(), a.gen, a.pairs)
+            out["reader_turns"] = reader_turns(pw, a.before.resolve(), ROOT / "dist", a.gen, a.turns)
+            out["reader_turns_control"] = reader_turns(pw, a.before.resolve(), a.before.resolve(), a.gen, a.turns)
     per100 = 100 / a.messages
     figures = content_figures(ext_cost, stats, base_cost, a.messages)
     out.update(
