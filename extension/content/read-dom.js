@@ -995,7 +995,6 @@ var MettriReadDom = (function () {
     readChatHeader: readChatHeader,
     readDrawer: readDrawer,
     chatRows: chatRows,
-    placedTops: placedTops,
     listTitles: listTitles,
     rowKeys: rowKeys,
     readBatch: readBatch,
