@@ -800,7 +800,8 @@ var MettriReadDom = (function () {
 
   // The offset a virtualized list gives a row in its inline style: WhatsApp positions each chat row
   // with transform: translateY(Ypx) (docs/whatsapp-dom.md), on the row or a wrapper a few levels up.
-  var PLACED = /translate(?:Y\(|3d\([^,()]*,\s*|\([^,()]*,\s*)(-?\d+(?:\.\d+)?)px/;
+  // The y offset in pixels (a bare 0 is one too); a percentage or another unit is not read.
+  var PLACED = /translate(?:Y\(|3d\([^,()]*,\s*|\([^,()]*,\s*)\s*(-?\d+(?:\.\d+)?)(?:px)?\s*[),]/;
   var PLACED_DEPTH = 6;
 
   /**

@@ -120,8 +120,10 @@ def test_chat_list_order_is_read_from_the_rows_places_without_a_layout(facts):
     # each row placed by its own transform (docs/whatsapp-dom.md): read from its style, nothing measured
     assert order["placed"] == {"titles": ["Ana", "Bruno", "Carla"], "measures": 0}
     assert order["placed3d"] == {"titles": ["Ana", "Bruno", "Carla"], "measures": 0}
-    # rows without places of their own are measured, once each (not once per comparison of the sort)
-    for name in ("unplaced", "shared", "mixed"):
+    assert order["placedZero"] == {"titles": ["Ana", "Bruno", "Carla"], "measures": 0}
+    # rows without places of their own (or placed in another unit) are measured, once each (not once
+    # per comparison of the sort)
+    for name in ("unplaced", "shared", "mixed", "percent"):
         assert order[name] == {"titles": ["Ana", "Bruno", "Carla"], "measures": 3}, name
 
 
