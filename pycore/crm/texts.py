@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pycore.bilingual import filled
 from pycore.protocol.base import CoreError, ErrorCode
 
 # reason code -> (pt_BR, en); ``{}`` fields are filled by ``texts(code, **values)``.
@@ -180,10 +181,7 @@ HEADERS: dict[str, tuple[str, str]] = {
 
 def texts(code: str, **values: Any) -> dict[str, str]:
     """Both texts of a reason; a value given as a (pt_BR, en) pair is written in each language."""
-    pt, en = REASONS[code]
-    in_pt = {k: v[0] if isinstance(v, tuple) else v for k, v in values.items()}
-    in_en = {k: v[1] if isinstance(v, tuple) else v for k, v in values.items()}
-    return {"pt_BR": pt.format(**in_pt), "en": en.format(**in_en)}
+    return filled(REASONS[code], **values)
 
 
 def fail(error: ErrorCode, reason: str, **values: Any) -> CoreError:
