@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from benchlib import finish, log, median, spread, summary  # noqa: E402
+from benchlib import PING_LOOP, finish, log, median, spread, summary  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests import browser  # noqa: E402
@@ -66,17 +66,6 @@ WAIT_SNAPSHOT = """async () => {
         await new Promise((res) => setTimeout(res, 50));
     }
     return "timeout";
-}"""
-
-PING_LOOP = """async (n) => {
-    const out = [];
-    for (let i = 0; i < n; i++) {
-        const t0 = performance.now();
-        const r = await MettriCore.request("core.ping", {echo: "x"});
-        if (!r.ok) throw new Error(JSON.stringify(r));
-        out.push(performance.now() - t0);
-    }
-    return out;
 }"""
 
 ECHO_SERVER = """() => { chrome.runtime.onMessage.addListener((m, s, send) => {

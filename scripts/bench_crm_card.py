@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -27,21 +28,7 @@ from tests import browser  # noqa: E402
 from tests.conftest import open_whatsapp, wait_for  # noqa: E402
 from tests.replica.site import install_routes  # noqa: E402
 
-PING_LOOP = """async (n) => {
-    const out = [];
-    for (let i = 0; i < n; i++) {
-        const t0 = performance.now();
-        const r = await MettriCore.request("core.ping", {echo: "x"});
-        if (!r.ok) throw new Error(JSON.stringify(r));
-        out.push(performance.now() - t0);
-    }
-    return out;
-}"""
-
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return round(s[min(len(s) - 1, int(p / 100 * len(s)))], 2)
+from benchlib import PING_LOOP, pct  # noqa: E402
 
 
 def call(page, type_, args=None):

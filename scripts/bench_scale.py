@@ -47,7 +47,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 import vendor  # noqa: E402
 from bench_capture import IDB_FLOOR_MESSAGES, pipeline  # noqa: E402
 from bench_search import CORE_LOOP, MINI_LOOP, MINISEARCH, PANEL_LOOP, DEBOUNCE_MS, OffscreenProbe, by_label, free_port  # noqa: E402
-from benchlib import finish, log, summary  # noqa: E402
+from benchlib import PING_LOOP, finish, log, summary  # noqa: E402
 from search_queries import QUERIES, resolve  # noqa: E402
 from tests import browser  # noqa: E402
 from tests.history_import import import_records, records  # noqa: E402
@@ -57,17 +57,6 @@ from tests.replica.site import install_routes  # noqa: E402
 PANEL = "extension/pages/sidepanel/sidepanel.html"
 DIST: Path | None = None  # --dist: another build (its path names the extension id a kept profile belongs to)
 SLICE = 50_000  # records per evaluate when a baseline library is fed
-
-PING_LOOP = """async (n) => {
-    const out = [];
-    for (let i = 0; i < n; i++) {
-        const t0 = performance.now();
-        const r = await MettriCore.request("core.ping", {});
-        if (!r.ok) throw new Error(JSON.stringify(r.error));
-        out.push(performance.now() - t0);
-    }
-    return out;
-}"""
 
 # messages.list for each chat (newest first: what a chat view asks for), and the panel's chats.list.
 LIST_LOOP = """async ([chats, rounds]) => {

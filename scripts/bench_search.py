@@ -29,8 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchlib import pct  # noqa: E402  (scripts/ is on sys.path)
 from playwright.sync_api import sync_playwright  # noqa: E402
-from search_queries import QUERIES, resolve  # noqa: E402  (scripts/ is on sys.path)
+from search_queries import QUERIES, resolve  # noqa: E402
 
 from tests import browser  # noqa: E402
 from tests.history_import import import_records, records  # noqa: E402
@@ -132,11 +133,6 @@ MINI_LOOP = """([queries, rounds, now]) => {
 
 def log(*a) -> None:
     print(*a, file=sys.stderr, flush=True)
-
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return round(s[min(len(s) - 1, int(p / 100 * len(s)))], 2)
 
 
 def summary(values: list[float]) -> dict:

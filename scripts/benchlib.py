@@ -22,6 +22,20 @@ BASELINES = ROOT / "scripts" / "baselines"
 TOLERANCE = 0.20
 
 
+# n core.ping round trips from an extension page (MettriCore), each in ms: the in-run baseline of
+# the benchmarks that time the core from a page.
+PING_LOOP = """async (n) => {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        const r = await MettriCore.request("core.ping", {echo: "x"});
+        if (!r.ok) throw new Error(JSON.stringify(r));
+        out.push(performance.now() - t0);
+    }
+    return out;
+}"""
+
+
 def log(*a) -> None:
     print(*a, file=sys.stderr, flush=True)
 
