@@ -4,6 +4,7 @@ benchmarks and the demo."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -86,6 +87,17 @@ def wait_core_ready(page, timeout_ms: int = 120_000) -> dict:
 def core_call(page, type_: str, args: dict | None = None) -> dict:
     """Send one protocol request from an extension page; returns the reply envelope."""
     return page.evaluate("([t, a]) => MettriCore.request(t, a)", [type_, args or {}])
+
+
+def core_result(page, type_: str, args: dict | None = None) -> dict:
+    """core_call's result, asserting the reply is ok."""
+    reply = core_call(page, type_, args)
+    assert reply["ok"], reply
+    return reply["result"]
+
+
+# What no view may ever show: an empty value's name where a text should be.
+BAD_WORDS = re.compile(r"\b(null|undefined|NaN)\b")
 
 
 def content_script_world(page, timeout: float = 10.0):

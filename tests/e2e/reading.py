@@ -8,10 +8,7 @@ from tests import browser
 from tests.conftest import open_whatsapp, wait_for
 
 
-def call(page, type_: str, args: dict | None = None) -> dict:
-    reply = browser.core_call(page, type_, args)
-    assert reply["ok"], reply
-    return reply["result"]
+call = browser.core_result
 
 
 def all_stored(page, chat: str) -> list[dict]:

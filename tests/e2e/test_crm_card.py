@@ -17,13 +17,10 @@ from tests.e2e.a11y import serious_violations
 pytestmark = pytest.mark.e2e
 
 PANEL = "extension/pages/sidepanel/sidepanel.html"
-BAD_WORDS = re.compile(r"\b(null|undefined|NaN)\b")
+BAD_WORDS = browser.BAD_WORDS
 
 
-def call(page, type_, args=None):
-    reply = browser.core_call(page, type_, args)
-    assert reply["ok"], reply
-    return reply["result"]
+call = browser.core_result
 
 
 def open_panel(context, ext_id, tab="card"):

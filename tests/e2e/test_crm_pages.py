@@ -21,13 +21,10 @@ pytestmark = pytest.mark.e2e
 
 CONTACTS = "extension/pages/contacts/contacts.html"
 BOARD = "extension/pages/board/board.html"
-BAD_WORDS = re.compile(r"\b(undefined|null|NaN)\b")
+BAD_WORDS = browser.BAD_WORDS
 
 
-def ok(page, type_, args=None):
-    reply = browser.core_call(page, type_, args or {})
-    assert reply["ok"], reply
-    return reply["result"]
+ok = browser.core_result
 
 
 def row(core_page, chat):

@@ -22,13 +22,10 @@ pytestmark = pytest.mark.e2e
 
 ALARM = "mettri-reminders"
 PANEL = "extension/pages/sidepanel/sidepanel.html"
-BAD_WORDS = re.compile(r"\b(null|undefined|NaN)\b")
+BAD_WORDS = browser.BAD_WORDS
 
 
-def call(page, type_, args=None):
-    reply = browser.core_call(page, type_, args)
-    assert reply["ok"], reply
-    return reply["result"]
+call = browser.core_result
 
 
 def core_now(page) -> float:

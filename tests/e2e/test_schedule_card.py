@@ -17,7 +17,7 @@ from tests.e2e.sending_support import call, known_chat
 pytestmark = pytest.mark.e2e
 
 PANEL = "extension/pages/sidepanel/sidepanel.html"
-BAD_WORDS = re.compile(r"\b(null|undefined|NaN)\b")
+BAD_WORDS = browser.BAD_WORDS
 
 
 def test_send_at_from_the_card_lists_and_cancels_the_persons_scheduled_messages(routed, core_page):
