@@ -150,12 +150,16 @@ class ChatKey:
         return self.value if self.kind == "title" else self.user
 
 
+_PHONE_TEXT = re.compile(r"\+?[\d\s().\-]{8,24}")
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def phone_jid(text: str | None) -> str | None:
     """'+55 37 9922-7293' -> '553799227293@c.us'; None unless the text is only a phone number."""
     text = (text or "").translate(_MARKS).strip()
-    if not re.fullmatch(r"\+?[\d\s().\-]{8,24}", text):
+    if not _PHONE_TEXT.fullmatch(text):  # compiled once: every captured message's sender is asked
         return None
-    digits = re.sub(r"\D", "", text)
+    digits = _NOT_DIGIT.sub("", text)
     return f"{digits}@c.us" if 8 <= len(digits) <= 15 else None
 
 

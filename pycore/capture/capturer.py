@@ -289,13 +289,17 @@ class Capturer:
         h.hidden_batches += int(batch.hidden)
         h.last_capture = now
         h.count += len(new)
+        # Found in locals, set once: each assignment to the model is a pydantic call (a batch's 500 new
+        # messages made 1,000 of them).
+        oldest, oldest_id, newest, newest_id = h.oldest_ts, h.oldest_id, h.newest_ts, h.newest_id
         for rec in new:
             ts = rec["ts"]
             if ts is None:
                 continue
-            if h.oldest_ts is None or ts < h.oldest_ts:
-                h.oldest_ts, h.oldest_id = ts, rec["id"]
-            if h.newest_ts is None or ts >= h.newest_ts:
-                h.newest_ts, h.newest_id = ts, rec["id"]
+            if oldest is None or ts < oldest:
+                oldest, oldest_id = ts, rec["id"]
+            if newest is None or ts >= newest:
+                newest, newest_id = ts, rec["id"]
+        h.oldest_ts, h.oldest_id, h.newest_ts, h.newest_id = oldest, oldest_id, newest, newest_id
         # What WhatsApp counted but capture has not stored yet makes the figure fall below 100 %.
         h.clean_share = round(h.nodes_clean / (h.nodes_seen + h.missing), 4) if h.nodes_seen else None
