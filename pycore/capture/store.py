@@ -382,8 +382,10 @@ class MessageStore:
                 changed[chat] = dict(old) if old else self._new_chat(chat, hints.get(chat))
             return changed[chat]
 
+        for chat in dict.fromkeys(r["chat"] for r in out.new + out.updated):
+            await record(chat)  # once per chat, not once per message: a batch's records share one or two
         for rec, is_new in [(r, True) for r in out.new] + [(r, False) for r in out.updated]:
-            c = await record(rec["chat"])
+            c = changed[rec["chat"]]
             c["message_count"] += int(is_new)
             if rec["ts"] is not None and (c.get("last_ts") is None or rec["ts"] >= c["last_ts"]):
                 c["last_ts"] = rec["ts"]
