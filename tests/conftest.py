@@ -16,6 +16,15 @@ def ext(playwright, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def plain_browser(playwright):
+    """One Chromium without the extension for the session: the replica's own tests and the tests
+    that run the content script's readers in a replica page share it."""
+    b = playwright.chromium.launch(executable_path=browser.CHROMIUM, headless=True, args=browser.BASE_ARGS)
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="session")
 def core_page(ext):
     """An extension page whose core is ready; used to speak the protocol."""
     context, ext_id = ext

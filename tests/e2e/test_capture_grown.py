@@ -77,13 +77,6 @@ SLIDE = """(other) => {
 ROW = "(mid) => [...document.querySelectorAll('#main [data-id]')].find((el) => el.getAttribute('data-id').endsWith(mid))"
 
 
-@pytest.fixture(scope="module")
-def plain(playwright):
-    b = playwright.chromium.launch(executable_path=browser.CHROMIUM, headless=True, args=browser.BASE_ARGS)
-    yield b
-    b.close()
-
-
 def step(page, change: str | None = None, arg=None) -> bool:
     """Makes a change (JS run in the page), reads with both loops and compares what their cores hold;
     True when the first read after the change took only the rows put in at the end."""
@@ -99,8 +92,8 @@ def step(page, change: str | None = None, arg=None) -> bool:
 
 
 @pytest.mark.parametrize("gen", ["2024", "2025", "2026"])
-def test_a_read_of_the_rows_put_in_at_the_end_tells_the_core_what_a_read_of_every_row_does(plain, gen):
-    ctx = plain.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR", timezone_id="America/Sao_Paulo")
+def test_a_read_of_the_rows_put_in_at_the_end_tells_the_core_what_a_read_of_every_row_does(plain_browser, gen):
+    ctx = plain_browser.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR", timezone_id="America/Sao_Paulo")
     install_routes(ctx)
     page = ctx.new_page()
     page.goto(f"https://web.whatsapp.com/?gen={gen}&lang=pt-BR&rows=kept")

@@ -1,21 +1,15 @@
-"""Session-scoped plain Chromium (no extension) for the replica tests."""
+"""The session's plain Chromium (no extension; tests/conftest.py plain_browser) for the replica tests."""
 from __future__ import annotations
 
 import pytest
 
 from .site import install_routes
 
-CHROMIUM = "/usr/lib/chromium/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
-
 
 @pytest.fixture(scope="session")
-def browser(playwright):
-    # pytest-playwright's session `playwright`: one Playwright driver for the whole suite.
-    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-    yield b
-    b.close()
+def browser(plain_browser):
+    # pytest-playwright defines `browser` too: the suite's one plain Chromium stands in for it here.
+    return plain_browser
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from .conftest import ARGS, CHROMIUM
+from tests.browser import BASE_ARGS, CHROMIUM
+
 from .site import install_routes
 
 
@@ -17,7 +18,7 @@ def main(outdir: str = "replica-shots") -> None:
     out = Path(outdir)
     out.mkdir(exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BASE_ARGS)
         ctx = browser.new_context(viewport={"width": 1280, "height": 720}, timezone_id="America/Sao_Paulo")
         install_routes(ctx)
         page = ctx.new_page()
