@@ -232,10 +232,32 @@ READERS = """async ([id, n, chunk, first]) => {
 }"""
 
 
+def plain_replica(pw):
+    """A Chromium without the extension and a context of it where web.whatsapp.com is the replica."""
+    plain = pw.chromium.launch(executable_path=browser.CHROMIUM, args=browser.BASE_ARGS)
+    ctx = plain.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR")
+    install_routes(ctx)
+    return plain, ctx
+
+
 def reader_script(dist: Path, file: str, name: str) -> str:
     """A build's content-script file under a name of its own, for two builds in one page."""
     text = (dist / "extension" / "content" / f"{file}.js").read_text()
     return text.replace(f"var Mettri{'ReadDom' if file == 'read-dom' else 'Capture'} =", f"var {name} =", 1)
+
+
+def readers_page(ctx, before: Path, after: Path, gen: str, rows: str):
+    """A replica page (its rows drawn anew or kept) with both builds' readers in it: ReadDom_before,
+    Capture_before, ReadDom_after, Capture_after."""
+    wa = ctx.new_page()
+    wa.goto(f"https://web.whatsapp.com/?gen={gen}&lang=pt-BR&rows={rows}")
+    wa.evaluate("() => __replica.ready")
+    for f in ("protocol", "selectors"):
+        wa.add_script_tag(content=(after / "extension" / "shared" / f"{f}.js").read_text())
+    for name, dist in (("before", before), ("after", after)):
+        wa.add_script_tag(content=reader_script(dist, "read-dom", f"ReadDom_{name}"))
+        wa.add_script_tag(content=reader_script(dist, "capture", f"Capture_{name}"))
+    return wa
 
 
 def reader_pairs(pw, before: Path, after: Path, gen: str, rounds: int, n: int = 500, chunk: int = 50) -> dict:
@@ -243,21 +265,11 @@ def reader_pairs(pw, before: Path, after: Path, gen: str, rounds: int, n: int = 
     ms per 100 messages for each and their ratio per round, which loop starts first swapped each
     round; rows drawn anew and rows kept alternate. Without the core, the extension's messaging and
     the other processes' load, the figure is the readers' own."""
-    plain = pw.chromium.launch(executable_path=browser.CHROMIUM, args=browser.BASE_ARGS)
-    ctx = plain.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR")
-    install_routes(ctx)
+    plain, ctx = plain_replica(pw)
     got: dict[str, list[float]] = {"before": [], "after": []}
     for r in range(rounds):
-        rows = "kept" if r % 2 else "redrawn"
-        wa = ctx.new_page()
-        wa.goto(f"https://web.whatsapp.com/?gen={gen}&lang=pt-BR&rows={rows}")
-        wa.evaluate("() => __replica.ready")
+        wa = readers_page(ctx, before, after, gen, "kept" if r % 2 else "redrawn")
         wa.evaluate("id => { __replica.createChat({id, name: 'Leitura'}); __replica.openChat(id); }", CHAT)
-        for f in ("protocol", "selectors"):
-            wa.add_script_tag(content=(after / "extension" / "shared" / f"{f}.js").read_text())
-        for name, dist in (("before", before), ("after", after)):
-            wa.add_script_tag(content=reader_script(dist, "read-dom", f"ReadDom_{name}"))
-            wa.add_script_tag(content=reader_script(dist, "capture", f"Capture_{name}"))
         res = wa.evaluate(READERS, [CHAT, n, chunk, "before" if r % 4 < 2 else "after"])
         wa.close()
         for name in got:
@@ -298,20 +310,11 @@ def reader_turns(pw, before: Path, after: Path, gen: str, rounds: int, n: int = 
     """Both builds' content-script loops in one replica page per row mode, in turns (TURN), each
     turn in a chat of its own opened just before, which build goes first swapped each round: ms per
     100 messages (reads, observer, batches made) and after/before per round."""
-    plain = pw.chromium.launch(executable_path=browser.CHROMIUM, args=browser.BASE_ARGS)
-    ctx = plain.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR")
-    install_routes(ctx)
+    plain, ctx = plain_replica(pw)
     out: dict = {}
     k = 0
     for rows in ("redrawn", "kept"):
-        wa = ctx.new_page()
-        wa.goto(f"https://web.whatsapp.com/?gen={gen}&lang=pt-BR&rows={rows}")
-        wa.evaluate("() => __replica.ready")
-        for f in ("protocol", "selectors"):
-            wa.add_script_tag(content=(after / "extension" / "shared" / f"{f}.js").read_text())
-        for name, dist in (("before", before), ("after", after)):
-            wa.add_script_tag(content=reader_script(dist, "read-dom", f"ReadDom_{name}"))
-            wa.add_script_tag(content=reader_script(dist, "capture", f"Capture_{name}"))
+        wa = readers_page(ctx, before, after, gen, rows)
         got: dict[str, list[float]] = {"before": [], "after": []}
         for r in range(rounds):
             for name in (("before", "after") if r % 2 == 0 else ("after", "before")):
@@ -508,9 +511,7 @@ def main() -> None:
     a = ap.parse_args()
     out: dict = {"messages": a.messages, "chunk": a.chunk, "gen": a.gen}
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
-        plain = pw.chromium.launch(executable_path=browser.CHROMIUM, args=browser.BASE_ARGS)
-        ctx = plain.new_context(viewport={"width": 1280, "height": 800}, locale="pt-BR")
-        install_routes(ctx)
+        plain, ctx = plain_replica(pw)
         # as many deliveries as the extension's rounds, per mode: each figure their median (the page's
         # own CPU time for one delivery moves by 10-20 %)
         plain_runs = {"redrawn": [], "kept": []}
