@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pycore.crm import views
 from pycore.crm.context import NOTES, Context
+from pycore.crm.cursor import cursor_at, parse_cursor
 from pycore.crm.protocol import NOTE_MAX, CrmNote, NoteDoc
 from pycore.crm.records import new_record, record_range
 from pycore.crm.roster import Roster
@@ -29,20 +30,6 @@ def clean(text: str) -> str:
     if len(out) > NOTE_MAX:
         raise fail("invalid_args", "note_too_long", length=len(out), limit=NOTE_MAX)
     return out
-
-
-def cursor_of(doc: dict) -> str:
-    return f"{doc['created_at']!r}|{doc['id']}"
-
-
-def parse_cursor(cursor: str | None) -> tuple[float, str] | None:
-    if not cursor:
-        return None
-    ts, _, ident = cursor.partition("|")
-    try:
-        return float(ts), ident
-    except ValueError:
-        raise fail("invalid_args", "unknown_note") from None
 
 
 @dataclass
@@ -129,7 +116,7 @@ class Notes:
             want *= 4  # many deleted notes (or equal times) in the window: read further
         page = out[:limit]
         more = len(out) > limit
-        return [views.note(d) for d in page], cursor_of(page[-1]) if more and page else None
+        return [views.note(d) for d in page], cursor_at(page[-1]["created_at"], page[-1]["id"]) if more and page else None
 
     async def list(self, chat: str, cursor: str | None, limit: int) -> tuple[list[CrmNote], str | None]:
         r = await self.ctx.ready()

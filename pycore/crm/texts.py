@@ -109,6 +109,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "The note has {length} characters; the maximum is {limit}.",
     ),
     "unknown_note": ("A nota não existe mais.", "The note no longer exists."),
+    "bad_cursor": (
+        "Não foi possível continuar a lista deste ponto; abra-a de novo.",
+        "The list could not go on from this point; open it again.",
+    ),
     "note_deleted": ("A nota foi excluída; desfaça a exclusão para editá-la.", "The note was deleted; undo the deletion to edit it."),
     "reminder_empty": ("Escreva o que deve ser lembrado.", "Write what to be reminded of."),
     "reminder_too_long": ("O lembrete tem no máximo {limit} caracteres.", "A reminder has at most {limit} characters."),

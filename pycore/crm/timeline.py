@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pycore.crm.context import EVENTS, NOTES, REMINDERS, Context
+from pycore.crm.cursor import cursor_at, parse_cursor
 from pycore.crm.protocol import CrmLabel, CrmTimeline, CrmTimelineItem
 from pycore.crm.records import LOW, record_range
 from pycore.crm.texts import TIMELINE
@@ -32,16 +33,6 @@ def summary(kind: str, data: dict[str, Any]) -> CrmLabel:
         return text.format(**values)
 
     return CrmLabel(pt_BR=fill(pt, "pt"), en=fill(en, "en"))
-
-
-def parse_cursor(cursor: str | None) -> tuple[float, str] | None:
-    if not cursor:
-        return None
-    ts, _, ident = cursor.partition("|")
-    try:
-        return float(ts), ident
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -90,4 +81,4 @@ class Timeline:
         items.sort(key=lambda i: (i.ts, i.id), reverse=True)
         page = items[:limit]
         more = len(items) > limit
-        return CrmTimeline(items=page, next_cursor=f"{page[-1].ts!r}|{page[-1].id}" if more and page else None)
+        return CrmTimeline(items=page, next_cursor=cursor_at(page[-1].ts, page[-1].id) if more and page else None)

@@ -70,6 +70,8 @@ def test_notes_are_paged_newest_first(core, clock):
     assert [n["text"] for n in c["notes"]] == [f"nota {i}" for i in range(23, 3, -1)]
     rest = ok(core, "crm.notes.list", {"chat": ANA, "cursor": c["notes_cursor"]})
     assert [n["text"] for n in rest["notes"]] == ["nota 3", "nota 2", "nota 1", "nota 0"] and rest["next_cursor"] is None
+    code, detail = err(core, "crm.notes.list", {"chat": ANA, "cursor": "ontem|x"})  # not a cursor the core made
+    assert (code, detail["reason"]) == ("invalid_args", "bad_cursor") and detail["pt_BR"].startswith("Não foi possível")
 
 
 def test_two_pages_never_overwrite_each_other(core):

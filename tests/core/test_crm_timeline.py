@@ -2,7 +2,7 @@
 
 import asyncio
 
-from tests.core.crm_support import ANA, b64, card, deal, messages, ok, restart
+from tests.core.crm_support import ANA, b64, card, deal, err, messages, ok, restart
 
 MIN = 60.0
 
@@ -64,6 +64,9 @@ def test_every_source_merged_newest_first_and_paged(core, clock):
         if cursor is None:
             break
     assert seen == [i["id"] for i in items]
+    # a cursor the core did not make is refused, not read as "from the top" (the first page again)
+    code, detail = err(core, "crm.timeline", {"chat": ANA, "limit": 3, "cursor": "x|y"})
+    assert (code, detail["reason"]) == ("invalid_args", "bad_cursor") and detail["en"].startswith("The list could not")
 
 
 def test_a_send_is_written_once_even_if_heard_twice(core, clock):
