@@ -20,7 +20,6 @@ Prints one JSON object. Needs dist/ (python scripts/build.py).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -30,19 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from benchlib import PING_LOOP, finish, log, median, spread, summary  # noqa: E402
+from benchlib import PING_LOOP, bare_load, finish, log, median, spread, summary  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests import browser  # noqa: E402
-
-BARE = """async () => {
-    const base = new URL("/vendor/pyodide/", location.href).href;
-    const { loadPyodide } = await import("/vendor/pyodide/pyodide.mjs");
-    const t0 = performance.now();
-    const py = await loadPyodide({ indexURL: base, lockFileURL: base + "mettri-lock.json" });
-    py.runPython("1 + 1");
-    return performance.now() - t0;
-}"""
 
 POLL_READY = """async () => {
     const ask = (type) => chrome.runtime.sendMessage({to: "core", request: {id: "bench-" + Math.random(), type, args: {}}})
@@ -83,17 +73,6 @@ ECHO_LOOP = """async (n) => {
 }"""
 
 BLANK_WHATSAPP = "<!doctype html><html id='whatsapp-web'><body><div id='app'></div></body></html>"
-
-
-def bare_load(context, ext_id: str) -> float:
-    """A bare loadPyodide() in an extension tab of this browser, twice: the median (ms)."""
-    times = []
-    for _ in range(2):
-        page = context.new_page()
-        page.goto(f"chrome-extension://{ext_id}/manifest.json")
-        times.append(page.evaluate(BARE))
-        page.close()
-    return round(statistics.median(times))
 
 
 def ext_start(p, dist: Path, profile: Path, *, keep: bool = False):

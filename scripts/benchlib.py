@@ -36,6 +36,29 @@ PING_LOOP = """async (n) => {
 }"""
 
 
+# A bare loadPyodide() of the build's own runtime files, timed in an extension page: the in-run
+# baseline of the benchmarks that time the core's start.
+BARE_LOAD = """async () => {
+    const base = new URL("/vendor/pyodide/", location.href).href;
+    const { loadPyodide } = await import("/vendor/pyodide/pyodide.mjs");
+    const t0 = performance.now();
+    const py = await loadPyodide({ indexURL: base, lockFileURL: base + "mettri-lock.json" });
+    py.runPython("1 + 1");
+    return performance.now() - t0;
+}"""
+
+
+def bare_load(context, ext_id: str) -> float:
+    """A bare loadPyodide() in an extension tab of this browser, twice: the median (ms)."""
+    times = []
+    for _ in range(2):
+        page = context.new_page()
+        page.goto(f"chrome-extension://{ext_id}/manifest.json")
+        times.append(page.evaluate(BARE_LOAD))
+        page.close()
+    return round(statistics.median(times))
+
+
 def log(*a) -> None:
     print(*a, file=sys.stderr, flush=True)
 
