@@ -55,8 +55,8 @@ var MettriReadDom = (function () {
    * candidates this browser accepts as one list (`any`; `joined` only for two or more, where the list
    * saves a walk); the query for a row's classes and attributes; the "read more" labels in lower case.
    * @typedef {{ lists: Map<string, { joined: string | null, any: string }>,
-   *             attrs: { css: string, classes: Set<string> } | null,
-   *             readMoreWords: string[] | null }} Derived
+   *             attrs: { css: string, classes: Set<string>, wanted: string[] } | null,
+   *             rare: string | null, readMoreWords: string[] | null }} Derived
    */
   /** @type {WeakMap<Selectors, Derived>} */
   var derivedOf = new WeakMap();
@@ -64,7 +64,7 @@ var MettriReadDom = (function () {
   /** @param {Selectors} sel */
   function derived(sel) {
     var d = derivedOf.get(sel);
-    if (!d) derivedOf.set(sel, (d = { lists: new Map(), attrs: null, readMoreWords: null }));
+    if (!d) derivedOf.set(sel, (d = { lists: new Map(), attrs: null, rare: null, readMoreWords: null }));
     return d;
   }
 
@@ -130,6 +130,22 @@ var MettriReadDom = (function () {
   function absent(root, sel, feature) {
     var css = joined(sel, feature);
     return css !== null && !root.querySelector(css);
+  }
+
+  // The features most rows lack (a quote, a "Read more" control, media, a virtualized wrapper),
+  // every candidate this browser accepts as one list: one walk of a row answers for all of them.
+  var RARE = ["quoted", "read_more", "media", "virtualized"];
+
+  /**
+   * True when no candidate of any RARE feature matches under el: one walk of the row instead of
+   * one per feature (each walks the whole row when it finds nothing, as it does on most rows).
+   * @param {Element} el
+   * @param {Selectors} sel
+   */
+  function noneRare(el, sel) {
+    var d = derived(sel);
+    if (d.rare === null) d.rare = RARE.map(function (f) { return anyOf(sel, f); }).filter(Boolean).join(", ");
+    return d.rare === "" || !el.querySelector(d.rare);
   }
 
   /**
@@ -380,9 +396,21 @@ var MettriReadDom = (function () {
     if (d.attrs === null) {
       var wanted = (sel.classes || []).filter(function (c) { return !!c; });
       var css = wanted.map(function (c) { return "." + CSS.escape(c); }).concat([ATTRS_CSS]).join(", ");
-      d.attrs = { css: accepted(css) ? css : ATTRS_CSS, classes: new Set(wanted) };
+      d.attrs = { css: accepted(css) ? css : ATTRS_CSS, classes: new Set(wanted), wanted: wanted };
     }
     return d.attrs;
+  }
+
+  var SPACES = /[ \t\n\f\r]+/; // how a class attribute splits into tokens (classList's ASCII whitespace)
+
+  /**
+   * Whether a class attribute may hold one of the wanted classes (a substring test, before splitting it).
+   * @param {string} cls
+   * @param {string[]} wanted
+   */
+  function holdsAny(cls, wanted) {
+    for (var i = 0; i < wanted.length; i++) if (cls.indexOf(wanted[i]) >= 0) return true;
+    return false;
   }
 
   /**
@@ -410,8 +438,12 @@ var MettriReadDom = (function () {
       convMsg: /** @type {string | null} */ (null) };
     var query = attrsQuery(sel);
     eachSelfAndBelow(el, query.css, function (n) {
-      var classes = n.classList;
-      for (var i = 0; i < classes.length; i++) if (query.classes.has(classes[i])) out.classes.push(classes[i]);
+      var cls = query.wanted.length ? n.getAttribute("class") : null;
+      // WhatsApp's elements carry many hashed classes: split only the attribute holding a wanted one
+      if (cls && holdsAny(cls, query.wanted)) {
+        var tokens = cls.split(SPACES);
+        for (var i = 0; i < tokens.length; i++) if (query.classes.has(tokens[i])) out.classes.push(tokens[i]);
+      }
       var icon = n.getAttribute("data-icon");
       if (icon !== null) out.icons.push(icon);
       if (n.localName === "title") out.labels.push((n.textContent || "").trim()); // svg <title>: wds-ic-read …
@@ -470,10 +502,11 @@ var MettriReadDom = (function () {
     var idEl = el.hasAttribute("data-id") ? el : el.querySelector("[data-id]");
     var attrs = rowAttributes(el, sel);
     var pre = first(el, sel, "pre_plain_text");
-    var quoted = absent(el, sel, "quoted") ? null : first(el, sel, "quoted");
+    var plain = noneRare(el, sel); // most rows: none of a quote, "Read more", media, a virtualized part
+    var quoted = plain || absent(el, sel, "quoted") ? null : first(el, sel, "quoted");
     var quote = quoted ? readQuote(quoted, sel) : null;
     var texts = match(el, sel, "message_text").els.filter(function (t) { return !(quoted && quoted.contains(t)); });
-    var more = readMoreOf(el, sel);
+    var more = plain ? null : readMoreOf(el, sel);
     var skip = /** @type {Element[]} */ ([texts[0], quoted, more].filter(Boolean));
     return {
       data_id: idEl ? cut(idEl.getAttribute("data-id"), MAX_ATTR) : null,
@@ -487,8 +520,8 @@ var MettriReadDom = (function () {
       icons: distinct(attrs.icons, MAX_LIST),
       labels: distinct(attrs.labels, MAX_LIST),
       testids: distinct(attrs.testids, MAX_LIST),
-      has_media: !absent(el, sel, "media") && first(el, sel, "media") !== null,
-      virtualized: first(el, sel, "virtualized") !== null || (el.matches && el.matches('[data-virtualized="true"]')),
+      has_media: !plain && !absent(el, sel, "media") && first(el, sel, "media") !== null,
+      virtualized: (!plain && first(el, sel, "virtualized") !== null) || (el.matches && el.matches('[data-virtualized="true"]')),
       texts: textBlocks(el, skip, MAX_LIST),
       day_labels: (dayLabels || []).slice(0, 3),
       truncated: !!more,
