@@ -10,7 +10,10 @@ acknowledges every batch: the figure is the read's own time on WhatsApp's main t
     .venv/bin/python scripts/build.py && .venv/bin/python scripts/bench_long_chat.py [--gen 2025] [--rounds 2]
 
 Prints one JSON object: per size, the rows drawn, each round's median read (ms) for both reads,
-the reads that took the short way, and `grown_over_full` (mean over the rounds).
+the reads that took the short way, and `grown_over_full` (mean over the rounds). Also per size,
+in the pages that keep their rows: the connection facts' read (asked every second) told which
+element holds the message rows, as the content script asks it, against the same read of the
+whole page in the same page (`connection_told_over_whole`).
 """
 
 from __future__ import annotations
@@ -61,6 +64,23 @@ SINGLE = """async ([id, k]) => {
 }"""
 
 
+# The connection facts read told where the rows are, then of the whole page, in turns: batches of
+# 20 reads each (a page's clock ticks in 0.1 ms), the median batch per read (ms).
+CONNECTION = """() => {
+    const holder = __loop.rowsHolder();
+    const told = [], whole = [];
+    for (let r = 0; r < 9; r++) {
+        for (const [rows, into] of [[holder, told], [null, whole]]) {
+            const t0 = performance.now();
+            for (let i = 0; i < 20; i++) MettriReadDom.readConnection(document, MettriSelectors, rows);
+            into.push((performance.now() - t0) / 20);
+        }
+    }
+    const mid = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+    return {told: mid(told), whole: mid(whole), holder: !!holder};
+}"""
+
+
 def one(ctx, dist: Path, gen: str, size: int, grow: bool) -> dict:
     page = ctx.new_page()
     try:
@@ -71,7 +91,10 @@ def one(ctx, dist: Path, gen: str, size: int, grow: bool) -> dict:
             page.add_script_tag(content=(dist / "extension" / f"{name}.js").read_text(encoding="utf-8"))
         rows = page.evaluate(FILL, [CHAT, size, grow])
         got = page.evaluate(SINGLE, [CHAT, SINGLES])
-        return {"rows": rows, "read_ms": round(statistics.median(got["ms"][5:]), 2), "grown": got["grown"]}
+        out = {"rows": rows, "read_ms": round(statistics.median(got["ms"][5:]), 2), "grown": got["grown"]}
+        if grow:
+            out["connection"] = page.evaluate(CONNECTION)
+        return out
     finally:
         page.close()
 
@@ -94,6 +117,7 @@ def main() -> None:
             install_routes(ctx)
             for size in SIZES:
                 full, grown, row = [], [], {}
+                told, whole = [], []
                 for _ in range(args.rounds):
                     for grow, into in ((False, full), (True, grown)):
                         r = one(ctx, dist, args.gen, size, grow)
@@ -101,11 +125,17 @@ def main() -> None:
                         row["rows"] = r["rows"]
                         if grow:
                             row.setdefault("short_reads", []).append(r["grown"])
+                            assert r["connection"]["holder"], "the loop named no element holding the rows"
+                            told.append(r["connection"]["told"])
+                            whole.append(r["connection"]["whole"])
                     benchlib.log(f"{size}: full {full} grown {grown}")
                 row.update({"full_read_ms": full, "grown_read_ms": grown,
-                            "grown_over_full": round(statistics.fmean(grown) / statistics.fmean(full), 3)})
+                            "grown_over_full": round(statistics.fmean(grown) / statistics.fmean(full), 3),
+                            "connection_whole_ms": [round(x, 3) for x in whole], "connection_told_ms": [round(x, 3) for x in told],
+                            "connection_told_over_whole": round(statistics.fmean(told) / statistics.fmean(whole), 3)})
                 out["sizes"][str(size)] = row
                 ratios[f"grown_over_full_{size}"] = row["grown_over_full"]
+                ratios[f"connection_told_over_whole_{size}"] = row["connection_told_over_whole"]
         finally:
             chromium.close()
     benchlib.finish("long_chat", out, ratios, save=args.save_baseline)

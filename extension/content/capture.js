@@ -1046,7 +1046,7 @@ var MettriCapture = (() => {
       schedule();
     }
 
-    return { start, stop, read, flush, resync, stats, pending, sent, busy, chatKey: () => chatKey };
+    return { start, stop, read, flush, resync, stats, pending, sent, busy, rowsHolder, chatKey: () => chatKey };
   }
 
   return Object.freeze({ createCapture, lean });

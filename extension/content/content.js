@@ -125,7 +125,9 @@ var MettriContent = (() => {
   /** The connection facts, timed: a share of this script's time on WhatsApp's main thread. */
   function readFacts() {
     const t0 = performance.now();
-    const facts = readDom.readConnection(document, state.selectors);
+    // the message rows are never where these facts are drawn: with thousands of them, leaving them
+    // out is most of the work
+    const facts = readDom.readConnection(document, state.selectors, state.capture ? state.capture.rowsHolder() : null);
     watchStats.connectionMs += performance.now() - t0;
     return facts;
   }

@@ -211,17 +211,28 @@ var MettriReadDom = (function () {
     var panel = around && around.panel;
     var skip = around && around.skip;
     if (panel && skip && panel !== skip && panel.contains(skip)) {
-      /** @type {Element[]} the elements beside skip and beside each of its ancestors up to the panel */
-      var beside = [];
-      for (var a = /** @type {Element | null} */ (skip); a && a !== panel; a = a.parentElement) {
-        for (var b = a.parentElement ? a.parentElement.firstElementChild : null; b; b = b.nextElementSibling) {
-          if (b !== a) beside.push(b);
-        }
-      }
-      var near = firstIn(beside, sel, feature, true).el;
+      var near = firstIn(besideOf(skip, panel), sel, feature, true).el;
       if (near) return near;
     }
     return first(root, sel, feature);
+  }
+
+  /**
+   * The elements beside `skip` and beside each of its ancestors below `top`: together with them,
+   * everything under `top` but `skip`'s own subtree.
+   * @param {Element} skip
+   * @param {Element} top an ancestor of skip
+   * @returns {Element[]}
+   */
+  function besideOf(skip, top) {
+    /** @type {Element[]} */
+    var beside = [];
+    for (var a = /** @type {Element | null} */ (skip); a && a !== top; a = a.parentElement) {
+      for (var b = a.parentElement ? a.parentElement.firstElementChild : null; b; b = b.nextElementSibling) {
+        if (b !== a) beside.push(b);
+      }
+    }
+    return beside;
   }
 
   /**
@@ -992,18 +1003,87 @@ var MettriReadDom = (function () {
   }
 
   /**
+   * @typedef {{ regions: Element[], chain: Element[] }} Apart everything under a root but one
+   *   element's subtree: the regions beside it (queried with what they hold) and its ancestors up to
+   *   the root (asked only whether they match themselves)
+   */
+  /**
+   * @param {Root} root
+   * @param {Element | null} skip
+   * @returns {Apart | null} null when skip is not under root (then root is queried whole)
+   */
+  function apartFrom(root, skip) {
+    var top = root.nodeType === 9 ? /** @type {Document} */ (root).documentElement : /** @type {Element} */ (root);
+    if (!skip || !top || skip === top || !skip.isConnected || !top.contains(skip)) return null;
+    /** @type {Element[]} */
+    var chain = [];
+    for (var a = skip.parentElement; a; a = a.parentElement) {
+      chain.unshift(a);
+      if (a === top) break;
+    }
+    var regions = besideOf(skip, top).sort(function (x, y) {
+      return x.compareDocumentPosition(y) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+    });
+    return { regions: regions, chain: chain };
+  }
+
+  /**
+   * Whether a candidate of the feature matches anything under root (outside `apart`'s skipped subtree).
+   * @param {Root} root
+   * @param {Apart | null} apart
+   * @param {Selectors} sel
+   * @param {string} feature
+   */
+  function foundApart(root, apart, sel, feature) {
+    if (!apart) return first(root, sel, feature) !== null; // single queries: Chrome's fast paths (an id)
+    if (firstIn(apart.regions, sel, feature, true).el) return true;
+    var css = anyOf(sel, feature);
+    return !!css && apart.chain.some(function (el) { return el.matches(css); });
+  }
+
+  /**
+   * matchAll(), outside `apart`'s skipped subtree.
+   * @param {Root} root
+   * @param {Apart | null} apart
+   * @param {Selectors} sel
+   * @param {string} feature
+   */
+  function everyApart(root, apart, sel, feature) {
+    if (!apart) return matchAll(root, sel, feature);
+    var spec = sel.features[feature];
+    /** @type {Element[]} */
+    var out = [];
+    /** @param {Element} el */
+    var add = function (el) { if (out.indexOf(el) < 0) out.push(el); };
+    (spec ? spec.candidates : []).forEach(function (c) {
+      if (!accepted(c.css)) return; // a selector this browser rejects counts as "not found"
+      apart.chain.forEach(function (el) { if (el.matches(c.css)) add(el); });
+      apart.regions.forEach(function (region) {
+        if (region.matches(c.css)) add(region);
+        queryAll(region, c.css).forEach(add);
+      });
+    });
+    return out;
+  }
+
+  /**
    * Facts for connection.report (tab_id and observed_at are the caller's).
    * @param {Root} root
    * @param {Selectors} sel
+   * @param {Element | null} [rows] the element holding the open conversation's message rows, if known
    */
-  function readConnection(root, sel) {
+  function readConnection(root, sel, rows) {
+    // Asked every second: with thousands of message rows drawn, each query that finds nothing (the
+    // QR code, the offline banner, most of the time) walked all of them. None of these is drawn
+    // among the messages: the element holding them, when the caller knows it, is left out.
+    var apart = apartFrom(root, rows || null);
     // Popups and in-app alert banners: the core matches their text against ban signals.
-    var popups = matchAll(root, sel, "popups").concat(matchAll(root, sel, "alerts"));
+    var popups = everyApart(root, apart, sel, "popups").concat(everyApart(root, apart, sel, "alerts"));
     var texts = popups.map(function (p) { return textOf(p).trim(); }).concat(warningTexts(root, sel));
     return {
-      logged_in: !!first(root, sel, "logged_in"),
-      qr: !!first(root, sel, "qr_code"),
-      offline: !!first(root, sel, "offline_banner"),
+      logged_in: foundApart(root, apart, sel, "logged_in"),
+      qr: foundApart(root, apart, sel, "qr_code"),
+      offline: foundApart(root, apart, sel, "offline_banner"),
       banners: distinct(texts, MettriProtocol.connection.bounds.ConnectionReport.banners.maxItems),
     };
   }

@@ -142,9 +142,20 @@ def test_probe_and_selftest(facts, core):
 
 def test_connection_facts(facts, core, events):
     assert facts["qr"]["connection"] == {"logged_in": False, "qr": True, "offline": False, "banners": []}
+    # told which element holds the rows (every second, in the content script), the same facts
+    for gen in ("2024", "2025", "2026", "qr"):
+        assert facts[gen]["connectionApart"] == facts[gen]["connection"], gen
     conn = facts["2026"]["connection"]
     # the warning's words typed in the composer (a text box is never read for warnings) are not one
     assert conn["logged_in"] and conn["banners"] == ["You're sending too many messages"]
     out = call(core, "connection.report", {"tab_id": "t", "observed_at": 0, **conn}, source="content")["result"]
     assert out["state"] == "connected"
     assert events.of("connection.ban_signal")[0]["code"] == "too_many_messages"
+
+
+def test_the_connection_read_leaves_out_what_is_drawn_among_the_messages(facts):
+    # An alert inside a message is the message's, not WhatsApp's (the whole-page read took it);
+    # the alert beside the rows, the logged-in pane and an offline icon around the rows are read.
+    told, whole = facts["apart"]["told"], facts["apart"]["whole"]
+    assert told == {"logged_in": True, "qr": False, "offline": True, "banners": ["Sem conexão com a internet"]}
+    assert whole["banners"] == ["Sem conexão com a internet", "Você está enviando muitas mensagens"]
