@@ -285,6 +285,8 @@ var MettriCapture = (() => {
           attrs: rowCss ? namedAttributes([rowCss, ...higher, ...(conv.css ? [conv.css] : [])]) : null,
         } : null;
         if (grown) stats.readsGrown += 1;
+        holderSeen = null;
+        rowsHolder(); // where these rows are, for what asks before the next read
         dirty = new WeakSet(); // every row drawn now was read as it is
         added = new WeakSet();
         addedLists = [];
@@ -616,15 +618,28 @@ var MettriCapture = (() => {
       return { css: s.convCss, els };
     }
 
-    /** @returns {Element | null} the element holding the rows the last read found, while they are there */
+    /** @type {Element | null} the element that held the rows at the last read */
+    let holderSeen = null;
+
+    /**
+     * The element holding the rows the last read found, while they are there; when they are gone, the
+     * element that held them, while it is still in the open conversation: a page that draws its rows
+     * anew puts the next ones in the same place (until the next read, which is every time read()
+     * starts in such a page).
+     * @returns {Element | null}
+     */
     function rowsHolder() {
       const rows = settled ? settled.rows : [];
       const a = rows[0];
       const b = rows[rows.length - 1];
-      if (!a || !a.isConnected || !b.isConnected) return null;
-      let holder = a.parentElement;
-      while (holder && !holder.contains(b)) holder = holder.parentElement;
-      return holder;
+      if (a && a.isConnected && b.isConnected) {
+        let holder = a.parentElement;
+        while (holder && !holder.contains(b)) holder = holder.parentElement;
+        holderSeen = holder;
+        return holder;
+      }
+      const inPanel = !!holderSeen && !!sessionPanel && holderSeen !== sessionPanel && holderSeen.isConnected && sessionPanel.contains(holderSeen);
+      return inPanel ? holderSeen : null;
     }
 
     function forgetRows() {
