@@ -132,9 +132,10 @@ var MettriReadDom = (function () {
     return css !== null && !root.querySelector(css);
   }
 
-  // The features most rows lack (a quote, a "Read more" control, media, a virtualized wrapper),
-  // every candidate this browser accepts as one list: one walk of a row answers for all of them.
-  var RARE = ["quoted", "read_more", "media", "virtualized"];
+  // The features most rows lack (a quote, media, a virtualized wrapper), every candidate this
+  // browser accepts as one list: one walk of a row answers for all of them. ("Read more" is not one:
+  // its candidates are any button, and WhatsApp's rows hold buttons of their own.)
+  var RARE = ["quoted", "media", "virtualized"];
 
   /**
    * True when no candidate of any RARE feature matches under el: one walk of the row instead of
@@ -513,11 +514,11 @@ var MettriReadDom = (function () {
     var idEl = el.hasAttribute("data-id") ? el : el.querySelector("[data-id]");
     var attrs = rowAttributes(el, sel);
     var pre = first(el, sel, "pre_plain_text");
-    var plain = noneRare(el, sel); // most rows: none of a quote, "Read more", media, a virtualized part
+    var plain = noneRare(el, sel); // most rows: no quote, no media, no virtualized part
     var quoted = plain || absent(el, sel, "quoted") ? null : first(el, sel, "quoted");
     var quote = quoted ? readQuote(quoted, sel) : null;
     var texts = match(el, sel, "message_text").els.filter(function (t) { return !(quoted && quoted.contains(t)); });
-    var more = plain ? null : readMoreOf(el, sel);
+    var more = readMoreOf(el, sel);
     var skip = /** @type {Element[]} */ ([texts[0], quoted, more].filter(Boolean));
     return {
       data_id: idEl ? cut(idEl.getAttribute("data-id"), MAX_ATTR) : null,
@@ -1070,13 +1071,13 @@ var MettriReadDom = (function () {
    * Facts for connection.report (tab_id and observed_at are the caller's).
    * @param {Root} root
    * @param {Selectors} sel
-   * @param {Element | null} [rows] the element holding the open conversation's message rows, if known
+   * @param {Element | null} [holder] the element holding the open conversation's message rows, if known
    */
-  function readConnection(root, sel, rows) {
+  function readConnection(root, sel, holder) {
     // Asked every second: with thousands of message rows drawn, each query that finds nothing (the
     // QR code, the offline banner, most of the time) walked all of them. None of these is drawn
     // among the messages: the element holding them, when the caller knows it, is left out.
-    var apart = apartFrom(root, rows || null);
+    var apart = apartFrom(root, holder || null);
     // Popups and in-app alert banners: the core matches their text against ban signals.
     var popups = everyApart(root, apart, sel, "popups").concat(everyApart(root, apart, sel, "alerts"));
     var texts = popups.map(function (p) { return textOf(p).trim(); }).concat(warningTexts(root, sel));
