@@ -635,6 +635,9 @@ var MettriCapture = (() => {
       if (a && a.isConnected && b.isConnected) {
         let holder = a.parentElement;
         while (holder && !holder.contains(b)) holder = holder.parentElement;
+        // Rows found on both sides of the panel (a match outside the message list) name no list:
+        // what is left out of a read beside them would be the whole conversation panel.
+        if (holder && sessionPanel && holder.contains(sessionPanel)) holder = null;
         holderSeen = holder;
         return holder;
       }

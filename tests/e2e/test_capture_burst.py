@@ -243,6 +243,37 @@ def test_rows_drawn_anew_above_the_newest_are_taken_by_their_key_until_their_lab
     wa.close()
 
 
+BESIDE = "5511977770008@c.us"
+
+
+def test_rows_matched_beside_the_message_list_name_no_holder(routed, core_page):
+    """A row candidate that also matches in the conversation's header: the rows' common ancestor is
+    then the whole panel, and the capture names no element holding them, so that nothing in the
+    panel is left out of the connection facts' read (an alert drawn there is still read)."""
+    wa, world, key, before = chat_read_and_idle(routed[0], core_page, "gen=2025&lang=pt-BR&rows=kept", BESIDE, "painel", 5)
+    assert world.evaluate("!!MettriContent.capture.rowsHolder()"), "the list's holder was not named: the check below proves nothing"
+    wa.evaluate("""() => {
+        const head = document.querySelector('#main header');
+        const row = document.createElement('div');
+        row.setAttribute('data-id', 'false_5511977770008@c.us_3EB0HEADER0001');
+        head.prepend(row);
+        const alert = document.createElement('div');
+        alert.setAttribute('role', 'alert');
+        alert.textContent = 'Aviso no painel';
+        head.after(alert);
+    }""")
+    more = wa.evaluate("id => __replica.deliver(id, {text: 'depois'}).id", BESIDE)
+    wait_for(lambda: more in {r["id"] for r in all_stored(core_page, key)}, timeout=60, message="1 more stored")
+    idle_stats(world)
+    seen = world.evaluate("""(() => {
+        const holder = MettriContent.capture.rowsHolder();
+        const facts = MettriReadDom.readConnection(document, MettriSelectors, holder);
+        return {holder: holder ? holder.tagName : null, alert: facts.banners.includes('Aviso no painel')};
+    })()""")
+    assert seen == {"holder": None, "alert": True}, seen
+    wa.close()
+
+
 WINDOWED = "5511977770006@c.us"
 # A virtualized list at the bottom of a long chat: the three oldest rows drawn (and the day divider
 # above them) go at the top while a new message is drawn at the end, the rows between kept.
