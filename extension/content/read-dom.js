@@ -173,11 +173,31 @@ var MettriReadDom = (function () {
    * @param {string} feature
    */
   function matchAll(root, sel, feature) {
+    return matchEach([root], [], sel, feature);
+  }
+
+  /**
+   * Every element any candidate matches under the regions (a region that is an element counts
+   * itself) and among `selves` (asked only whether they match themselves), candidate by candidate.
+   * @param {Root[]} regions
+   * @param {Element[]} selves
+   * @param {Selectors} sel
+   * @param {string} feature
+   */
+  function matchEach(regions, selves, sel, feature) {
     var spec = sel.features[feature];
     /** @type {Element[]} */
     var out = [];
+    /** @param {Element} el */
+    var add = function (el) { if (out.indexOf(el) < 0) out.push(el); };
     (spec ? spec.candidates : []).forEach(function (c) {
-      queryAll(root, c.css).forEach(function (el) { if (out.indexOf(el) < 0) out.push(el); });
+      try {
+        selves.forEach(function (el) { if (el.matches(c.css)) add(el); });
+        regions.forEach(function (r) { if (r.nodeType === 1 && /** @type {Element} */ (r).matches(c.css)) add(/** @type {Element} */ (r)); });
+      } catch (e) {
+        return; // a selector this browser rejects counts as "not found"
+      }
+      regions.forEach(function (r) { queryAll(r, c.css).forEach(add); });
     });
     return out;
   }
@@ -1043,31 +1063,6 @@ var MettriReadDom = (function () {
   }
 
   /**
-   * matchAll(), outside `apart`'s skipped subtree.
-   * @param {Root} root
-   * @param {Apart | null} apart
-   * @param {Selectors} sel
-   * @param {string} feature
-   */
-  function everyApart(root, apart, sel, feature) {
-    if (!apart) return matchAll(root, sel, feature);
-    var spec = sel.features[feature];
-    /** @type {Element[]} */
-    var out = [];
-    /** @param {Element} el */
-    var add = function (el) { if (out.indexOf(el) < 0) out.push(el); };
-    (spec ? spec.candidates : []).forEach(function (c) {
-      if (!accepted(c.css)) return; // a selector this browser rejects counts as "not found"
-      apart.chain.forEach(function (el) { if (el.matches(c.css)) add(el); });
-      apart.regions.forEach(function (region) {
-        if (region.matches(c.css)) add(region);
-        queryAll(region, c.css).forEach(add);
-      });
-    });
-    return out;
-  }
-
-  /**
    * Facts for connection.report (tab_id and observed_at are the caller's).
    * @param {Root} root
    * @param {Selectors} sel
@@ -1079,7 +1074,9 @@ var MettriReadDom = (function () {
     // among the messages: the element holding them, when the caller knows it, is left out.
     var apart = apartFrom(root, holder || null);
     // Popups and in-app alert banners: the core matches their text against ban signals.
-    var popups = everyApart(root, apart, sel, "popups").concat(everyApart(root, apart, sel, "alerts"));
+    /** @param {string} f */
+    var every = function (f) { return apart ? matchEach(apart.regions, apart.chain, sel, f) : matchAll(root, sel, f); };
+    var popups = every("popups").concat(every("alerts"));
     var texts = popups.map(function (p) { return textOf(p).trim(); }).concat(warningTexts(root, sel));
     return {
       logged_in: foundApart(root, apart, sel, "logged_in"),

@@ -10,7 +10,7 @@ import pytest
 from pycore.backfill.service import SILENT_S
 from tests import browser
 from tests.conftest import wait_for
-from tests.e2e.chat_list import FIRST, scroll_to_end
+from tests.e2e.chat_list import row_of, scroll_to_end
 from tests.e2e.reading import all_stored, backfill_stopped, call, deliver_all, open_connected
 from tests.e2e.test_reading_contacts import ALL_TITLES, clean
 
@@ -37,22 +37,9 @@ def make_chat(wa, jid: str, name: str, tag: str) -> list[str]:
 
 
 def open_in_panel(panel, jid: str) -> None:
-    """Click the chat's row in the panel's list. The list draws the FIRST chats of newest activity,
-    and this chat's history is older than the chats the session's other tests made: the list is
-    scrolled to its end (where it asks the core for more), as a user would, until the row is drawn."""
-    item = panel.locator(f'#chat-list li[data-chat="{jid}"]')
-    panel.wait_for_function("() => { const l = document.getElementById('chat-list');"
-                            " return !l.dataset.cached && l.children.length > 0; }", timeout=60_000)
-    while not item.count():
-        had = panel.evaluate("() => document.getElementById('chat-list').children.length")
-        if had < FIRST:
-            break  # every chat is drawn: the row comes with the list's next redraw
-        panel.locator("#chat-list-end").scroll_into_view_if_needed()
-        panel.wait_for_function("([n, css]) => document.getElementById('chat-list').children.length > n"
-                                " || !!document.querySelector(css)", arg=[had, f'#chat-list li[data-chat="{jid}"]'],
-                                timeout=20_000)
-    item.wait_for(timeout=20_000)
-    item.click()
+    """Click the chat's row in the panel's list (its history is older than the chats the session's
+    other tests made: it may lie past the list's first rows)."""
+    row_of(panel, jid).click()
     panel.locator("#backfill-start").wait_for()
 
 
