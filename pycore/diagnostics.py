@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from pycore.host import IndexedDBStorage
-from pycore.storage.base import Range
+from pycore.storage.ranges import in_time_order
 
 
 async def run(shim: Any) -> str:
@@ -18,7 +18,7 @@ async def run(shim: Any) -> str:
         {"key": f"selfcheck|{i}", "chat": "selfcheck", "id": str(i), "seq": i, "ts": 1_700_000_000 + i} for i in range(500)
     ]
     await storage.put_many("messages", records)
-    back = await storage.query("messages", index="by_chat_ts", range=Range(lower=["selfcheck", 0], upper=["selfcheck", 2e9]))
+    back = await storage.query("messages", index="by_chat_ts_seq", range=in_time_order("selfcheck", 0, 2e9))
     if [r["key"] for r in back] != [r["key"] for r in records]:
         raise AssertionError("IndexedDB returned different records than were written")
     if await storage.count("messages") != 500:

@@ -57,6 +57,7 @@ Needs dist/ (python scripts/build.py).
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -68,6 +69,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from benchlib import finish  # noqa: E402
+from pycore.storage.schema import STORES  # noqa: E402
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -100,13 +102,15 @@ IDB_FLOOR = """async (n) => {
     return n / (ms / 1000);
 }"""
 
-# The same, into a store shaped like Mettri's messages store (its six indexes) with the durability
-# Mettri's writes use: the floor for storing messages, as opposed to IndexedDB's bare speed above.
+# The same, into a store shaped like Mettri's messages store (its indexes, from pycore's schema) with
+# the durability Mettri's writes use: the floor for storing messages, as opposed to IndexedDB's bare
+# speed above.
+MESSAGE_INDEXES = json.dumps([[name, list(path) if isinstance(path, tuple) else path]
+                              for name, path in STORES["messages"].indexes.items()])
 IDB_FLOOR_MESSAGES = """async (n) => {
     const db = await new Promise((res, rej) => { const r = indexedDB.open("bench-floor-" + Math.random(), 1);
         r.onupgradeneeded = () => { const s = r.result.createObjectStore("m", {keyPath: "key"});
-            for (const [name, path] of [["by_chat_ts", ["chat", "ts"]], ["by_ts", "ts"], ["by_seq", "seq"],
-                ["by_chat_ts_seq", ["chat", "ts", "seq"]], ["by_chat_seq", ["chat", "seq"]], ["by_id", "id"]]) s.createIndex(name, path); };
+            for (const [name, path] of INDEXES) s.createIndex(name, path); };
         r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
     const t0 = performance.now();
     await new Promise((res, rej) => { const tx = db.transaction("m", "readwrite", {durability: "strict"}); const st = tx.objectStore("m");
@@ -118,7 +122,7 @@ IDB_FLOOR_MESSAGES = """async (n) => {
         tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
     const ms = performance.now() - t0; const name = db.name; db.close(); indexedDB.deleteDatabase(name);
     return n / (ms / 1000);
-}"""
+}""".replace("INDEXES", MESSAGE_INDEXES)
 
 # In the content script's world: read the open chat's rows once (timed), then send them to the
 # core `rounds` times as new messages (fresh ids), one batch in flight at a time.

@@ -223,8 +223,13 @@ export class IdbShim {
         const store = db.objectStoreNames.contains(storeName)
           ? tx.objectStore(storeName)
           : db.createObjectStore(storeName, { keyPath: spec.keyPath });
-        for (const [indexName, keyPath] of Object.entries(spec.indexes || {})) {
+        const wanted = spec.indexes || {};
+        for (const [indexName, keyPath] of Object.entries(wanted)) {
           if (!store.indexNames.contains(indexName)) store.createIndex(indexName, keyPath);
+        }
+        // An index the schema no longer lists would still cost every write to its store.
+        for (const indexName of Array.from(store.indexNames)) {
+          if (!(indexName in wanted)) store.deleteIndex(indexName);
         }
       }
     };

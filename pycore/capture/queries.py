@@ -12,6 +12,7 @@ from pycore.chatkey import ChatKey
 from pycore.clock import Clock
 from pycore.protocol.records import ChatRecord
 from pycore.storage.base import Range, Storage
+from pycore.storage.ranges import in_time_order
 from pycore.textfold import fold
 
 TOP = []  # sorts after every number and string in an IndexedDB key (arrays sort last)
@@ -21,10 +22,6 @@ MINUTE = 60.0  # captured message times have minute precision
 class ScannedChats(Protocol):
     async def scanned_only(self, captured: list[dict], limit: int) -> list[dict]:
         """Chat records for chats known only from the chat-list scan (none of ``captured``)."""
-
-
-def _chat_range(chat: str, lower: float = -1e18, upper: float = 1e18) -> Range:
-    return Range(lower=[chat, lower], upper=[chat, upper])
 
 
 @dataclass
@@ -76,7 +73,7 @@ class MessageQueries:
         return ChatKey.parse(chat).fallback_title()
 
     async def has_inbound(self, chat: str) -> bool:
-        rows = await self.storage.query("messages", index="by_chat_ts", range=_chat_range(chat))
+        rows = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat))
         return any(r.get("direction") == "in" for r in rows)
 
     async def outgoing_since(self, since: float) -> list[tuple[str, str]]:
@@ -88,7 +85,7 @@ class MessageQueries:
         """"sent" when an outgoing message with this text was captured in the chat between after and
         before (core times), else "unknown": absence is no proof, the capture may not have seen the chat."""
         lo, hi = self.clock.wall(after), self.clock.wall(before)
-        rows = await self.storage.query("messages", index="by_chat_ts", range=_chat_range(chat, lo - MINUTE, hi + MINUTE))
+        rows = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat, lo - MINUTE, hi + MINUTE))
         want = fold(text)
         if any(r.get("direction") == "out" and fold(r.get("text", "")) == want for r in rows):
             return "sent"

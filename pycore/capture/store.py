@@ -41,6 +41,7 @@ from pycore.capture.protocol import ChatHint
 from pycore.chatkey import ChatKey, display_title, normalize_title
 from pycore.protocol.records import ChatRecord, MessageRecord
 from pycore.storage.base import Range, Storage, WriteOp
+from pycore.storage.ranges import in_time_order
 
 SEQ_META_KEY = "messages.seq"
 # How many removals of messages there have been, counted in each removal's own transaction: search's
@@ -343,7 +344,7 @@ class MessageStore:
             if old is None:
                 continue
             count = await self.storage.count("messages", index="by_chat_seq", range=in_capture_order(chat))
-            newest = await self.storage.query("messages", index="by_chat_ts", range=Range(lower=[chat, -1e18], upper=[chat, 1e18]),
+            newest = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat),
                                               limit=1, reverse=True)
             rec = {**old, "message_count": count, "last_ts": newest[0]["ts"] if newest else None,
                    "preview": (newest[0]["text"][:200] or None) if newest else None}

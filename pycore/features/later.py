@@ -32,7 +32,8 @@ from pycore.privacy.service import Privacy
 from pycore.search.engine import SearchEngine
 from pycore.sending import outbox
 from pycore.sending.protocol import OutboxChanged
-from pycore.storage.base import Range, Storage
+from pycore.storage.base import Storage
+from pycore.storage.ranges import in_time_order
 from pycore.suggest import handlers as suggest_handlers
 from pycore.suggest.engine import SuggestEngine
 from pycore.suggest.model import ModelSource
@@ -157,12 +158,12 @@ class StoredMessages:
         self.storage = storage
 
     async def newest(self, chat: str) -> dict | None:
-        rows = await self.storage.query("messages", index="by_chat_ts", range=Range(lower=[chat, -1e18], upper=[chat, 1e18]),
+        rows = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat),
                                         reverse=True, limit=1)
         return rows[0] if rows else None
 
     async def recent(self, chat: str, limit: int) -> list[dict]:
-        rows = await self.storage.query("messages", index="by_chat_ts", range=Range(lower=[chat, -1e18], upper=[chat, 1e18]),
+        rows = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat),
                                         reverse=True, limit=limit)
         return rows[::-1]
 

@@ -31,6 +31,7 @@ from pycore.ports import AuditWriter
 from pycore.protocol.base import CoreError
 from pycore.reasons import check
 from pycore.storage.base import Range, Storage, StorageError, WriteOp
+from pycore.storage.ranges import in_time_order
 
 log = logging.getLogger("mettri.history_import")
 
@@ -159,8 +160,8 @@ class HistoryImports:
     async def _stored(self, chat: str, rows: rows_.Rows, start: int, end: int) -> list[dict]:
         """The stored messages of ``chat`` that may match rows start..end (their minutes and the texts around)."""
         lo, hi = matching.window(rows, start, end)
-        return await self.storage.query("messages", index="by_chat_ts",
-                                        range=Range(lower=[chat, lo // 60 * 60 - 60], upper=[chat, hi // 60 * 60 + 120]))
+        return await self.storage.query("messages", index="by_chat_ts_seq",
+                                        range=in_time_order(chat, lo // 60 * 60 - 60, hi // 60 * 60 + 120))
 
     async def _captured_span(self, chat: str) -> tuple[float, float] | None:
         """The first and last times capture stored in this chat (its health record), if any."""

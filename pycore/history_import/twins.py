@@ -21,7 +21,8 @@ from pycore.chatkey import ChatKey
 from pycore.history_import.identity import ME, is_imported, of_fields
 from pycore.chat_export.identity import DELETED_TOKEN, MEDIA_TOKEN
 from pycore.history_import.matching import SLACK
-from pycore.storage.base import Range, Storage, WriteOp
+from pycore.storage.base import Storage, WriteOp
+from pycore.storage.ranges import in_time_order
 
 STORE = "imports"
 LOOK_AROUND = 50  # stored rows read on each side of an untimed row to find the text messages around it
@@ -64,15 +65,15 @@ class ImportedCopies:
     async def _nearest(self, chat: str, group: bool, fields: dict, used: set[str]) -> dict | None:
         """The imported untimed row an untimed sighting is, if any (see the module's docstring)."""
         t = fields["ts"]
-        after = await self.storage.query("messages", index="by_chat_ts", range=Range(lower=[chat, t // 60 * 60 + 60], upper=[chat, 1e18]),
+        after = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat, t // 60 * 60 + 60),
                                          limit=LOOK_AROUND)
-        before = await self.storage.query("messages", index="by_chat_ts", range=Range(lower=[chat, -1e18], upper=[chat, t // 60 * 60 - 1]),
+        before = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat, until=t // 60 * 60 - 1),
                                           limit=LOOK_AROUND, reverse=True)
         nxt = next((r["ts"] for r in after if _is_text(r)), after[-1]["ts"] if after else t)
         prv = next((r["ts"] for r in before if _is_text(r)), before[-1]["ts"] if before else t)
         family = _family(of_fields(fields, group))
-        near = [r for r in await self.storage.query("messages", index="by_chat_ts",
-                                                    range=Range(lower=[chat, prv - SLACK], upper=[chat, nxt + SLACK]))
+        near = [r for r in await self.storage.query("messages", index="by_chat_ts_seq",
+                                                    range=in_time_order(chat, prv - SLACK, nxt + SLACK))
                 if is_imported(r["id"]) and r["key"] not in used and _family(of_fields(r, group)) == family]
         return min(near, key=lambda r: (abs(r["ts"] - t), r["ts"], r["key"])) if near else None
 
@@ -87,7 +88,7 @@ class ImportedCopies:
             group = group_of(chat, await self.storage.get("chats", chat))
             stamps = [f["ts"] for _, f in items]
             lo, hi = min(stamps) // 60 * 60 - 60, max(stamps) // 60 * 60 + 120
-            stored = await self.storage.query("messages", index="by_chat_ts", range=Range(lower=[chat, lo], upper=[chat, hi]))
+            stored = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat, lo, hi))
             pool: dict = defaultdict(list)
             for rec in stored:
                 if is_imported(rec["id"]):

@@ -1,8 +1,9 @@
 """The database schema, as data: both storage implementations build from it.
 
-Bump SCHEMA_VERSION when a store or index is added; add a data migration in
+Bump SCHEMA_VERSION when a store or index is added or removed; add a data migration in
 migrations.py when existing records must change shape. IndexedDB creates missing
-stores and indexes on upgrade (extension/offscreen/idb-shim.js).
+stores and indexes on upgrade, and drops the indexes of a store no longer listed here
+(extension/offscreen/idb-shim.js).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ class StoreSpec:
     indexes: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
 
 
-SCHEMA_VERSION = 4  # 2: the CRM's stores (crm_*); 3: one chat under one key (pycore.identity): message ids, normalised titles, aliases; 4: imports and transfers
+# 2: the CRM's stores (crm_*); 3: one chat under one key (pycore.identity): message ids, normalised titles,
+# aliases; 4: imports and transfers; 5: messages lose by_chat_ts (by_chat_ts_seq answers the same ranges)
+SCHEMA_VERSION = 5
 
 STORES: dict[str, StoreSpec] = {
     # key/value settings and bookkeeping (schema version, watermarks, ...)
@@ -26,10 +29,11 @@ STORES: dict[str, StoreSpec] = {
     "messages": StoreSpec(
         key_path="key",
         indexes={
-            "by_chat_ts": ("chat", "ts"),
             "by_ts": "ts",
             "by_seq": "seq",
-            # capture: stable paging of one chat in conversation order, and in capture order
+            # one chat in conversation order (messages of one minute in the order they were stored;
+            # pycore.storage.ranges.in_time_order), and in capture order. Every index costs each put:
+            # a (chat, ts) index beside the first made 500 puts take 1.16x as long (docs/decisions.md).
             "by_chat_ts_seq": ("chat", "ts", "seq"),
             "by_chat_seq": ("chat", "seq"),
             # identity: the chats already holding a message seen under another key (one message, one chat)

@@ -293,7 +293,7 @@ def test_an_erase_reads_her_chats_and_the_groups_not_everyone_elses_messages(cor
 
         async def counted(store, index=None, range=None, **kw):
             if store == "messages":
-                read.append(range.lower[0] if index in ("by_chat_seq", "by_chat_ts") and range else None)
+                read.append(range.lower[0] if index in ("by_chat_seq", "by_chat_ts_seq") and range else None)
             return await query(store, index=index, range=range, **kw)
 
         store = core.features.store

@@ -13,6 +13,7 @@ import uuid
 import pytest
 
 from pycore.storage.base import BLOB_PART, Range, StorageError, WriteOp, blob_deletes, blob_parts
+from pycore.storage.ranges import in_time_order
 from pycore.storage.memory import MemoryStorage
 
 IMPLEMENTATIONS = ["memory"] + (["indexeddb"] if sys.platform == "emscripten" else [])
@@ -58,11 +59,21 @@ def test_put_overwrites_by_key_never_duplicates(db):
 
 def test_compound_index_range_and_order(db):
     run(db.put_many("messages", [msg("b", i, 100.0 - i) for i in range(10)] + [msg("a", 99, 5.0)]))
-    rows = run(db.query("messages", index="by_chat_ts", range=Range(lower=["b", 0], upper=["b", 1e12])))
+    rows = run(db.query("messages", index="by_chat_ts_seq", range=in_time_order("b", 0, 1e12)))
     assert [r["ts"] for r in rows] == sorted(r["ts"] for r in rows)
     assert {r["chat"] for r in rows} == {"b"} and len(rows) == 10
-    newest = run(db.query("messages", index="by_chat_ts", range=Range(lower=["b", 0], upper=["b", 1e12]), reverse=True, limit=3))
+    newest = run(db.query("messages", index="by_chat_ts_seq", range=in_time_order("b", 0, 1e12), reverse=True, limit=3))
     assert [r["ts"] for r in newest] == [100.0, 99.0, 98.0]
+
+
+def test_a_chats_time_range_includes_both_ends_and_keeps_one_minutes_messages_in_the_order_stored(db):
+    # One minute's messages sort by seq: "9" (seq 9) was stored before "10" (seq 10), though its key
+    # sorts after as text. The range's end is included, though each key there is [chat, until, seq].
+    run(db.put_many("messages", [msg("c", 10, 120.0), msg("c", 9, 120.0), msg("c", 5, 60.0), msg("c", 4, 59.0),
+                                 msg("c", 11, 121.0), msg("d", 1, 120.0)]))
+    rows = run(db.query("messages", index="by_chat_ts_seq", range=in_time_order("c", 60.0, 120.0)))
+    assert [r["id"] for r in rows] == ["5", "9", "10"]
+    assert run(db.count("messages", index="by_chat_ts_seq", range=in_time_order("c"))) == 5
 
 
 def test_seq_index_lower_bound_for_incremental_readers(db):
