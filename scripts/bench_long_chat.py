@@ -11,9 +11,10 @@ acknowledges every batch: the figure is the read's own time on WhatsApp's main t
 
 Prints one JSON object: per size, the rows drawn, each round's median read (ms) for both reads,
 the reads that took the short way, and `grown_over_full` (mean over the rounds). Also per size,
-in the pages that keep their rows: the connection facts' read (asked every second) told which
-element holds the message rows, as the content script asks it, against the same read of the
-whole page in the same page (`connection_told_over_whole`).
+in the pages that keep their rows: the connection facts' read (asked every second) and the
+self-test's probe (every 10 s), told which element holds the message rows, as the content script
+asks them, against the same read of the whole page in the same page (`connection_told_over_whole`,
+`probe_told_over_whole`).
 """
 
 from __future__ import annotations
@@ -64,20 +65,26 @@ SINGLE = """async ([id, k]) => {
 }"""
 
 
-# The connection facts read told where the rows are, then of the whole page, in turns: batches of
-# 20 reads each (a page's clock ticks in 0.1 ms), the median batch per read (ms).
-CONNECTION = """() => {
+# The connection facts read (every second) and the self-test's probe (every 10 s and on each chat
+# switch), each told where the rows are, then of the whole page, in turns: batches of `k` reads (a
+# page's clock ticks in 0.1 ms), the median batch per read (ms).
+APART = """() => {
     const holder = __loop.rowsHolder();
-    const told = [], whole = [];
-    for (let r = 0; r < 9; r++) {
-        for (const [rows, into] of [[holder, told], [null, whole]]) {
-            const t0 = performance.now();
-            for (let i = 0; i < 20; i++) MettriReadDom.readConnection(document, MettriSelectors, rows);
-            into.push((performance.now() - t0) / 20);
-        }
-    }
     const mid = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
-    return {told: mid(told), whole: mid(whole), holder: !!holder};
+    const timed = (read, k) => {
+        const told = [], whole = [];
+        for (let r = 0; r < 9; r++) {
+            for (const [rows, into] of [[holder, told], [null, whole]]) {
+                const t0 = performance.now();
+                for (let i = 0; i < k; i++) read(rows);
+                into.push((performance.now() - t0) / k);
+            }
+        }
+        return {told: mid(told), whole: mid(whole)};
+    };
+    return {holder: !!holder,
+            connection: timed((rows) => MettriReadDom.readConnection(document, MettriSelectors, rows), 20),
+            probe: timed((rows) => MettriReadDom.probe(document, MettriSelectors, rows), 4)};
 }"""
 
 
@@ -93,7 +100,7 @@ def one(ctx, dist: Path, gen: str, size: int, grow: bool) -> dict:
         got = page.evaluate(SINGLE, [CHAT, SINGLES])
         out = {"rows": rows, "read_ms": round(statistics.median(got["ms"][5:]), 2), "grown": got["grown"]}
         if grow:
-            out["connection"] = page.evaluate(CONNECTION)
+            out["apart"] = page.evaluate(APART)
         return out
     finally:
         page.close()
@@ -117,7 +124,8 @@ def main() -> None:
             install_routes(ctx)
             for size in SIZES:
                 full, grown, row = [], [], {}
-                told, whole = [], []
+                apart: dict[str, dict[str, list[float]]] = {"connection": {"told": [], "whole": []},
+                                                            "probe": {"told": [], "whole": []}}
                 for _ in range(args.rounds):
                     for grow, into in ((False, full), (True, grown)):
                         r = one(ctx, dist, args.gen, size, grow)
@@ -125,17 +133,20 @@ def main() -> None:
                         row["rows"] = r["rows"]
                         if grow:
                             row.setdefault("short_reads", []).append(r["grown"])
-                            assert r["connection"]["holder"], "the loop named no element holding the rows"
-                            told.append(r["connection"]["told"])
-                            whole.append(r["connection"]["whole"])
+                            assert r["apart"]["holder"], "the loop named no element holding the rows"
+                            for read, times in apart.items():
+                                for way in ("told", "whole"):
+                                    times[way].append(r["apart"][read][way])
                     benchlib.log(f"{size}: full {full} grown {grown}")
                 row.update({"full_read_ms": full, "grown_read_ms": grown,
-                            "grown_over_full": round(statistics.fmean(grown) / statistics.fmean(full), 3),
-                            "connection_whole_ms": [round(x, 3) for x in whole], "connection_told_ms": [round(x, 3) for x in told],
-                            "connection_told_over_whole": round(statistics.fmean(told) / statistics.fmean(whole), 3)})
-                out["sizes"][str(size)] = row
+                            "grown_over_full": round(statistics.fmean(grown) / statistics.fmean(full), 3)})
                 ratios[f"grown_over_full_{size}"] = row["grown_over_full"]
-                ratios[f"connection_told_over_whole_{size}"] = row["connection_told_over_whole"]
+                for read, times in apart.items():
+                    row.update({f"{read}_whole_ms": [round(x, 3) for x in times["whole"]],
+                                f"{read}_told_ms": [round(x, 3) for x in times["told"]],
+                                f"{read}_told_over_whole": round(statistics.fmean(times["told"]) / statistics.fmean(times["whole"]), 3)})
+                    ratios[f"{read}_told_over_whole_{size}"] = row[f"{read}_told_over_whole"]
+                out["sizes"][str(size)] = row
         finally:
             chromium.close()
     benchlib.finish("long_chat", out, ratios, save=args.save_baseline)

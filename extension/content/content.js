@@ -165,7 +165,7 @@ var MettriContent = (() => {
     probedPanel = panel;
     probedFacts = facts;
     probedAt = t0;
-    const results = readDom.probe(document, state.selectors);
+    const results = readDom.probe(document, state.selectors, state.capture ? state.capture.rowsHolder() : null);
     watchStats.probeMs += performance.now() - t0;
     const chatOpen = !!(results.conversation_panel && results.conversation_panel.count);
     // In 2026 builds the send button exists only after text is typed: not a failure.

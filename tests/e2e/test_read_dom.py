@@ -138,6 +138,21 @@ def test_probe_and_selftest(facts, core):
         assert (out["safe_mode"], out["read_ok"], out["generation"]) == (False, True, gen), out
     out = call(core, "selftest.report", {"results": p26, "chat_open": True}, source="content")["result"]
     assert (out["safe_mode"], out["read_ok"], out["generation"]) == (True, True, "2026")
+    # told which element holds the rows (the content script's self-test), the same answers
+    for gen in ("2024", "2025", "2026", "qr"):
+        assert facts[gen]["probeApart"] == facts[gen]["probe"], gen
+
+
+def test_the_probe_told_where_the_rows_are_counts_the_rows_and_what_lies_around_them(facts):
+    told, whole = facts["apart"]["probeTold"], facts["apart"]["probeWhole"]
+    assert told["message_row"] == whole["message_row"] and told["message_row"]["count"] == 2
+    assert told["conversation_row"] == whole["conversation_row"] and told["conversation_row"]["count"] == 2
+    # an ancestor of the rows (the offline icon) and what is beside them (the pane, an alert) count;
+    # an alert inside a message is the message's
+    assert told["offline_banner"] == whole["offline_banner"] and told["offline_banner"]["count"] == 1
+    assert told["logged_in"] == whole["logged_in"] and told["logged_in"]["count"] == 1
+    assert (told["alerts"]["count"], whole["alerts"]["count"]) == (1, 2)
+    assert {k: v for k, v in told.items() if k != "alerts"} == {k: v for k, v in whole.items() if k != "alerts"}
 
 
 def test_connection_facts(facts, core, events):
