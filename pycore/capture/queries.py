@@ -17,6 +17,7 @@ from pycore.textfold import fold
 
 TOP = []  # sorts after every number and string in an IndexedDB key (arrays sort last)
 MINUTE = 60.0  # captured message times have minute precision
+INBOUND_PAGE = 100  # messages read at a time, newest first, looking for one the contact sent
 
 
 class ScannedChats(Protocol):
@@ -73,8 +74,18 @@ class MessageQueries:
         return ChatKey.parse(chat).fallback_title()
 
     async def has_inbound(self, chat: str) -> bool:
-        rows = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat))
-        return any(r.get("direction") == "in" for r in rows)
+        """Whether the contact ever wrote in this chat (the send gate asks before each send). Read
+        newest first, a page at a time, until one is found: a chat the contact writes in has one among
+        its newest, and reading a long chat whole held each send up (0.4 s at 20,000 messages)."""
+        upper: list = [chat, TOP]
+        while True:
+            rows = await self.storage.query("messages", index="by_chat_seq", range=Range(lower=[chat], upper=upper),
+                                            reverse=True, limit=INBOUND_PAGE)
+            if any(r.get("direction") == "in" for r in rows):
+                return True
+            if len(rows) < INBOUND_PAGE:
+                return False
+            upper = [chat, rows[-1]["seq"] - 1]  # seqs are whole numbers: the page's last one is left out
 
     async def outgoing_since(self, since: float) -> list[tuple[str, str]]:
         """Captured outgoing texts since ``since`` (core time; page times are wall-clock times)."""
