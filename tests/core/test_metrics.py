@@ -28,3 +28,17 @@ def test_blocked_decisions_are_counted(core):
     assert blocked["result"]["decision"]["verdict"] == "block"
     result = call(core, "metrics.summary", {})["result"]
     assert result["audit_block"] == 1 and sum(d["blocked"] for d in result["days"]) == 1
+
+
+def test_each_message_falls_in_its_local_day_at_the_windows_edges(core, clock, storage):
+    now = clock.now()
+    offset = -180 * 60  # Brasília
+    today = ((now + offset) // 86_400) * 86_400 - offset  # local midnight
+    first = today - 86_400 * 2  # a window of 3 days
+    stamps = {"before the window": first - 1, "its first second": first, "a day's last second": first + 86_400 - 1,
+              "the next day's first": first + 86_400, "today": today + 5, "tomorrow": today + 86_400}
+    run(storage.put_many("messages", [
+        {"key": f"c|{i}", "chat": "c", "id": str(i), "seq": i + 1, "ts": ts, "direction": "in" if i % 2 else "out"}
+        for i, ts in enumerate(stamps.values())]))
+    days = call(core, "metrics.summary", {"days": 3, "utc_offset_min": -180})["result"]["days"]
+    assert [(d["captured_in"], d["captured_out"]) for d in days] == [(1, 1), (1, 0), (0, 1)]
