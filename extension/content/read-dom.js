@@ -1033,8 +1033,8 @@ var MettriReadDom = (function () {
 
   /**
    * match(), counted: the list's length is read without an element of it made in the caller's world
-   * (the content script's isolated world makes an object for each element it first meets: 3,000
-   * rows counted that way cost more than the query).
+   * (the content script's isolated world makes an object for each element it first meets, and the
+   * rows are thousands).
    * @param {Root} root
    * @param {Selectors} sel
    * @param {string} feature
