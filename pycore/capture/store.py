@@ -194,6 +194,12 @@ class MessageStore:
                 found[key] = rec
         return found
 
+    def remembered(self, keys: list[str]) -> list[dict] | None:
+        """The records of ``keys`` as this store last wrote or read them, from its memory alone; None
+        when one of them is not there (then storage has to be asked)."""
+        found = [r for k in keys if (r := self._records.get(k)) is not None]
+        return found if len(found) == len(keys) else None
+
     async def chat(self, key: str) -> dict | None:
         if key not in self._chats:
             self._chats[key] = await self.storage.get("chats", key)

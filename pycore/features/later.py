@@ -154,8 +154,12 @@ class SearchHistory:
 
 
 class StoredMessages:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, store: MessageStore) -> None:
         self.storage = storage
+        self.store = store
+
+    def remembered(self, keys: list[str]) -> list[dict] | None:
+        return self.store.remembered(keys)
 
     async def newest(self, chat: str) -> dict | None:
         rows = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat),
@@ -219,7 +223,7 @@ def build(kernel, g: Features) -> Later:
     ]
     privacy = Privacy(st, clock, emit, files=transfers, search=search, audit=audit, parts=archive_parts)
     replies = SuggestTexts(templates)
-    stored = StoredMessages(st)
+    stored = StoredMessages(st, store)
     model = ModelSource(st, kernel.model_client, conversation=stored, facts=CardFacts(CrmCards(crm), templates))
     suggest = SuggestEngine(clock, history=SearchHistory(search), messages=stored, contacts=replies,
                             texts=replies, offers=g.suggestions, model=model)

@@ -54,15 +54,16 @@ class SuggestEngine:
         message is one of them, incoming, text, and fresh. True when replies were offered."""
         if not new_keys:
             return False
+        # A batch of history being read (none of its new messages is fresh incoming text) is settled
+        # from the records the store just wrote: a backfill's batches asked storage twice each for nothing.
+        written = self.messages.remembered(new_keys)
+        if written is not None and not any(self._news(r) for r in written):
+            return False
         waiting = await self.offers.current(chat)  # first: any other offer made after this is newer
         newest = await self.messages.newest(chat)
-        if newest is None or newest.get("key") not in set(new_keys):
+        if newest is None or newest.get("key") not in set(new_keys) or not self._news(newest):
             return False
-        if newest.get("direction") != "in" or newest.get("type", "text") != "text" or not (newest.get("text") or "").strip():
-            return False
-        ts = newest.get("ts")
-        if ts is None or ts < self.clock.wall(self.clock.now()) - FRESH_S:
-            return False
+        ts = newest["ts"]
         replies = await self.propose(chat, newest["text"], before_ts=ts)
         if await self.offered_since(chat, waiting):
             return False  # someone offered a reply while these were ranked: theirs is the newer word
@@ -72,6 +73,13 @@ class SuggestEngine:
             await self.offers.offer_replies(chat, replies)
             return True
         return await self.with_model(chat, replies, waiting)
+
+    def _news(self, rec: dict) -> bool:
+        """An incoming text, captured while fresh: what a reply can be proposed to."""
+        if rec.get("direction") != "in" or rec.get("type", "text") != "text" or not (rec.get("text") or "").strip():
+            return False
+        ts = rec.get("ts")
+        return ts is not None and ts >= self.clock.wall(self.clock.now()) - FRESH_S
 
     async def offered_since(self, chat: str, waiting: Suggestion | None) -> bool:
         """Another offer replaced ``waiting`` (the chat's suggestion when the engine began)."""

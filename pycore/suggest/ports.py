@@ -23,6 +23,10 @@ class Messages(Protocol):
     async def newest(self, chat: str) -> dict[str, Any] | None:
         """The chat's newest stored message (by time)."""
 
+    def remembered(self, keys: list[str]) -> list[dict[str, Any]] | None:
+        """These messages as the store last wrote them, from its memory (no read); None when one of
+        them is not there."""
+
 
 class ContactWords(Protocol):
     """Whom a chat is, in the words a reply would use (the templates' variables)."""

@@ -118,6 +118,24 @@ def test_history_being_read_or_an_answered_chat_offers_nothing(core, clock):
     assert pending(core, ANA) == []
 
 
+def test_a_batch_of_history_being_read_is_settled_without_asking_storage(core, clock):
+    # A backfill stores old messages batch after batch: the records just written say there is no
+    # news in them, and the chat's newest message is not read again for each batch.
+    engine = core.features.suggest
+    asked = []
+    newest = engine.messages.newest
+
+    async def counted(chat):
+        asked.append(chat)
+        return await newest(chat)
+
+    engine.messages.newest = counted
+    capture(core, BIA, "Beatriz Lima", "Quanto custa o bolo de cenoura?", clock.now() - 3600, "OLD")
+    assert asked == [] and pending(core, BIA) == []
+    capture(core, BIA, "Beatriz Lima", "Quanto custa o bolo de cenoura?", clock.now(), "NEW")
+    assert asked == [BIA]  # a fresh question still looks at the chat's newest message
+
+
 def test_a_failing_engine_never_stops_capture(core, clock):
     ana_history(core, clock)
 
