@@ -36,7 +36,7 @@ IMPORT_BATCH = 5_000  # messages.import's most records a call
 def fill(page, chat: str, n: int) -> None:
     for start in range(0, n, IMPORT_BATCH):
         records = [{"chat": chat, "id": f"M{i:07d}", "ts": 1_781_000_000 + 60 * i, "type": "text", "text": f"mensagem {i}",
-                    "direction": "in" if (n - 1 - i) % 7 == 0 else "out", "author": "Cliente" if (n - 1 - i) % 7 == 0 else None,
+                    **({"direction": "in", "author": "Cliente"} if (n - 1 - i) % 7 == 0 else {"direction": "out"}),
                     "chat_title": f"Cliente {n}"} for i in range(start, min(n, start + IMPORT_BATCH))]
         browser.core_result(page, "messages.import", {"records": records})
 

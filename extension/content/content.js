@@ -122,12 +122,17 @@ var MettriContent = (() => {
     }
   }
 
+  /** The element holding the open conversation's message rows, as capture's last read found it. */
+  function rowsHolder() {
+    return state.capture ? state.capture.rowsHolder() : null;
+  }
+
   /** The connection facts, timed: a share of this script's time on WhatsApp's main thread. */
   function readFacts() {
     const t0 = performance.now();
     // the message rows are never where these facts are drawn: with thousands of them, leaving them
     // out is most of the work
-    const facts = readDom.readConnection(document, state.selectors, state.capture ? state.capture.rowsHolder() : null);
+    const facts = readDom.readConnection(document, state.selectors, rowsHolder());
     watchStats.connectionMs += performance.now() - t0;
     return facts;
   }
@@ -165,7 +170,7 @@ var MettriContent = (() => {
     probedPanel = panel;
     probedFacts = facts;
     probedAt = t0;
-    const results = readDom.probe(document, state.selectors, state.capture ? state.capture.rowsHolder() : null);
+    const results = readDom.probe(document, state.selectors, rowsHolder());
     watchStats.probeMs += performance.now() - t0;
     const chatOpen = !!(results.conversation_panel && results.conversation_panel.count);
     // In 2026 builds the send button exists only after text is typed: not a failure.

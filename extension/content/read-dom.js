@@ -195,27 +195,9 @@ var MettriReadDom = (function () {
   }
 
   /**
-   * match() under the regions and among `selves` (see matchEach): the first candidate that matches
-   * anything there, with what it matches.
-   * @param {Root[]} regions
-   * @param {Element[]} selves
-   * @param {Selectors} sel
-   * @param {string} feature
-   * @returns {{ css: string | null, els: Element[] }}
-   */
-  function matchIn(regions, selves, sel, feature) {
-    var spec = sel.features[feature];
-    var candidates = spec ? spec.candidates : [];
-    for (var i = 0; i < candidates.length; i++) {
-      var found = matchedBy(regions, selves, candidates[i].css);
-      if (found.length) return { css: candidates[i].css, els: found };
-    }
-    return { css: null, els: [] };
-  }
-
-  /**
    * What one selector matches under the regions (a region that is an element counts itself) and
-   * among `selves`.
+   * among `selves`. Callers give regions that do not hold one another and selves outside them (a
+   * root, or apartFrom's parts): nothing is found twice.
    * @param {Root[]} regions
    * @param {Element[]} selves
    * @param {string} css
@@ -223,15 +205,13 @@ var MettriReadDom = (function () {
   function matchedBy(regions, selves, css) {
     /** @type {Element[]} */
     var out = [];
-    /** @param {Element} el */
-    var add = function (el) { if (out.indexOf(el) < 0) out.push(el); };
     try {
-      selves.forEach(function (el) { if (el.matches(css)) add(el); });
-      regions.forEach(function (r) { if (r.nodeType === 1 && /** @type {Element} */ (r).matches(css)) add(/** @type {Element} */ (r)); });
+      selves.forEach(function (el) { if (el.matches(css)) out.push(el); });
+      regions.forEach(function (r) { if (r.nodeType === 1 && /** @type {Element} */ (r).matches(css)) out.push(/** @type {Element} */ (r)); });
     } catch (e) {
-      return out; // a selector this browser rejects counts as "not found"
+      return []; // a selector this browser rejects counts as "not found"
     }
-    regions.forEach(function (r) { queryAll(r, css).forEach(add); });
+    regions.forEach(function (r) { queryAll(r, css).forEach(function (el) { out.push(el); }); });
     return out;
   }
 
@@ -1016,41 +996,39 @@ var MettriReadDom = (function () {
     // Each candidate that finds nothing walks every row drawn (a fallback of another generation, a
     // banner that is not there): 5-11 ms a probe with 3,000 rows. Told where the rows are, only the
     // rows' own features are looked for among them; the element holding them and its ancestors are
-    // asked whether they match themselves (the message list, the panel).
+    // asked only whether they match themselves (the message list, the panel).
     var apart = apartFrom(root, holder || null);
-    var selves = apart && holder ? apart.chain.concat([holder]) : [];
     /** @type {Record<string, Mettri.whatsapp.ProbeResult & { count: number }>} */
     var out = {};
     Object.keys(sel.features).forEach(function (name) {
       if (sel.features[name].scope !== "page") return;
-      if (apart && ROW_FEATURES.indexOf(name) < 0) {
-        var m = matchIn(apart.regions, selves, sel, name);
-        out[name] = { matched: m.css, count: m.els.length };
-      } else out[name] = counted(root, sel, name);
+      out[name] = probed(root, apart && ROW_FEATURES.indexOf(name) < 0 ? apart : null, sel, name);
     });
     return out;
   }
 
   /**
-   * match(), counted: the list's length is read without an element of it made in the caller's world
-   * (the content script's isolated world makes an object for each element it first meets, and the
-   * rows are thousands).
+   * match(), counted: apart from the rows when `apart` is given, else in the whole root, where the
+   * list's length is read without an element of it made in the caller's world (the content script's
+   * isolated world makes an object for each element it first meets, and the rows are thousands).
    * @param {Root} root
+   * @param {Apart | null} apart
    * @param {Selectors} sel
    * @param {string} feature
    * @returns {Mettri.whatsapp.ProbeResult & { count: number }}
    */
-  function counted(root, sel, feature) {
+  function probed(root, apart, sel, feature) {
     var spec = sel.features[feature];
     var candidates = spec ? spec.candidates : [];
     for (var i = 0; i < candidates.length; i++) {
+      var css = candidates[i].css;
       var n = 0;
       try {
-        n = root.querySelectorAll(candidates[i].css).length;
+        n = apart ? matchedBy(apart.regions, apart.chain, css).length : root.querySelectorAll(css).length;
       } catch (e) {
         continue; // a selector this browser rejects counts as "not found"
       }
-      if (n) return { matched: candidates[i].css, count: n };
+      if (n) return { matched: css, count: n };
     }
     return { matched: null, count: 0 };
   }
@@ -1094,9 +1072,9 @@ var MettriReadDom = (function () {
   }
 
   /**
-   * @typedef {{ regions: Element[], chain: Element[] }} Apart everything under a root but one
-   *   element's subtree: the regions beside it (queried with what they hold) and its ancestors up to
-   *   the root (asked only whether they match themselves)
+   * @typedef {{ regions: Element[], chain: Element[] }} Apart everything under a root but what one
+   *   element holds: the regions beside it (queried with what they hold), and that element with its
+   *   ancestors up to the root (asked only whether they match themselves)
    */
   /**
    * @param {Root} root
@@ -1107,7 +1085,7 @@ var MettriReadDom = (function () {
     var top = root.nodeType === 9 ? /** @type {Document} */ (root).documentElement : /** @type {Element} */ (root);
     if (!skip || !top || skip === top || !skip.isConnected || !top.contains(skip)) return null;
     /** @type {Element[]} */
-    var chain = [];
+    var chain = [skip];
     for (var a = skip.parentElement; a; a = a.parentElement) {
       chain.unshift(a);
       if (a === top) break;

@@ -33,7 +33,8 @@ from pycore.capture.timestamps import fill_times
 from pycore.chatkey import ChatKey
 from pycore.clock import Clock
 from pycore.protocol.base import CoreError
-from pycore.storage.base import Range, Storage, WriteOp
+from pycore.storage.base import Storage, WriteOp
+from pycore.storage.ranges import in_time_order
 
 MEMO_SIZE = 2_000  # interpretations of recently seen rows, with their facts (2 KB each): a chat reopened resends its window
 HEALTH_FLUSH_SECONDS = 60.0  # problems seen on otherwise unchanged batches are written at most this often
@@ -242,8 +243,8 @@ class Capturer:
         if not open_quotes:
             return
         newest = max((f["ts"] for f in open_quotes if f["ts"] is not None), default=None)
-        upper = [chat, newest + 60] if newest is not None else [chat, []]
-        stored = await self.storage.query("messages", index="by_chat_ts_seq", range=Range(lower=[chat], upper=upper),
+        until = newest + 60 if newest is not None else 1e18
+        stored = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat, until=until),
                                           limit=QUOTE_LOOKBACK, reverse=True)
         candidates = stored + list(seen.values())
         for fields in open_quotes:

@@ -12,10 +12,9 @@ from pycore.chatkey import ChatKey
 from pycore.clock import Clock
 from pycore.protocol.records import ChatRecord
 from pycore.storage.base import Range, Storage
-from pycore.storage.ranges import in_time_order
+from pycore.storage.ranges import TOP, in_capture_order, in_time_order
 from pycore.textfold import fold
 
-TOP = []  # sorts after every number and string in an IndexedDB key (arrays sort last)
 MINUTE = 60.0  # captured message times have minute precision
 INBOUND_PAGE = 100  # messages read at a time, newest first, looking for one the contact sent
 
@@ -77,15 +76,15 @@ class MessageQueries:
         """Whether the contact ever wrote in this chat (the send gate asks before each send). Read
         newest first, a page at a time, until one is found: a chat the contact writes in has one among
         its newest, and reading a long chat whole held each send up (0.4 s at 20,000 messages)."""
-        upper: list = [chat, TOP]
+        through = None
         while True:
-            rows = await self.storage.query("messages", index="by_chat_seq", range=Range(lower=[chat], upper=upper),
+            rows = await self.storage.query("messages", index="by_chat_seq", range=in_capture_order(chat, through),
                                             reverse=True, limit=INBOUND_PAGE)
             if any(r.get("direction") == "in" for r in rows):
                 return True
             if len(rows) < INBOUND_PAGE:
                 return False
-            upper = [chat, rows[-1]["seq"] - 1]  # seqs are whole numbers: the page's last one is left out
+            through = rows[-1]["seq"] - 1  # seqs are whole numbers: the page's last one is left out
 
     async def outgoing_since(self, since: float) -> list[tuple[str, str]]:
         """Captured outgoing texts since ``since`` (core time; page times are wall-clock times)."""

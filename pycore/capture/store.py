@@ -41,7 +41,7 @@ from pycore.capture.protocol import ChatHint
 from pycore.chatkey import ChatKey, display_title, normalize_title
 from pycore.protocol.records import ChatRecord, MessageRecord
 from pycore.storage.base import Range, Storage, WriteOp
-from pycore.storage.ranges import in_time_order
+from pycore.storage.ranges import in_capture_order, in_time_order
 
 SEQ_META_KEY = "messages.seq"
 # How many removals of messages there have been, counted in each removal's own transaction: search's
@@ -89,11 +89,6 @@ def chat_of(key: str) -> str:
 def chat_messages(chat: str) -> Range:
     """Every message key of one chat, as a primary-key range ("<chat>|" up to "<chat>}")."""
     return Range(lower=chat + "|", upper=chat + "}")
-
-
-def in_capture_order(chat: str) -> Range:
-    """Every message of one chat on the ``by_chat_seq`` index (in the order they were stored)."""
-    return Range(lower=[chat], upper=[chat, []])
 
 
 class MessageStore:

@@ -1,8 +1,7 @@
 """metrics.summary: the numbers behind the side panel's charts.
 
 The window's messages are read once (their direction is in the records, not in an index) and
-each is put in its local day in one pass; the totals come from kept counts, not from walking
-the stores.
+each is put in its local day in one pass; the messages' total is the count the store keeps.
 """
 
 from __future__ import annotations
