@@ -156,8 +156,9 @@ class IndexedDBStorage(Storage):
         q = {"store": store, "index": index, "range": range.model_dump() if range else None, **extra}
         return json.dumps(q, ensure_ascii=False)
 
-    async def query(self, store, *, index=None, range=None, limit=None, reverse=False):
-        return await self._call("query", self._q(store, index, range, limit=limit, reverse=reverse))
+    async def query(self, store, *, index=None, range=None, limit=None, reverse=False, fields=None):
+        return await self._call("query", self._q(store, index, range, limit=limit, reverse=reverse,
+                                                 fields=list(fields) if fields is not None else None))
 
     async def count(self, store, *, index=None, range=None) -> int:
         return int(await self._call("count", self._q(store, index, range)))

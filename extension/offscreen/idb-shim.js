@@ -10,7 +10,8 @@ const DB_NAME = "mettri";
  * @typedef {{ version: number, stores: Record<string, { keyPath: string, indexes?: Record<string, string | string[]> }> }} Schema
  * @typedef {{ eq?: IDBValidKey | null, lower?: IDBValidKey | null, upper?: IDBValidKey | null }} RangeSpec
  * @typedef {{ op: "put" | "delete" | "clear", store: string, record?: any, key?: IDBValidKey, range?: RangeSpec, blob?: number }} WriteOp
- * @typedef {{ store: string, index?: string | null, range?: RangeSpec | null, limit?: number | null, reverse?: boolean }} Query
+ * @typedef {{ store: string, index?: string | null, range?: RangeSpec | null, limit?: number | null, reverse?: boolean,
+ *   fields?: string[] | null }} Query fields: only these of each record (Storage.query)
  * @typedef {{ store: string, key: string, parts: RangeSpec }} EarlyBlob a blob to read before the core asks (early-reads.js)
  * @typedef {"size" | "missing" | "larger" | "smaller"} Fault what keeps a blob from being whole
  * @typedef {{ head: string, data: Uint8Array | null, fault: Fault | null }} WholeBlob its head record
@@ -26,6 +27,22 @@ function requestToPromise(req) {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
+  });
+}
+
+/**
+ * Records with only the fields asked for (all of them when none are): what is not asked for is
+ * not turned into JSON text here and parsed again in Python (pycore/storage/base.py picked).
+ * @param {any[]} records
+ * @param {string[] | null | undefined} fields
+ */
+function picked(records, fields) {
+  if (!fields) return records;
+  return records.map((rec) => {
+    /** @type {Record<string, unknown>} */
+    const out = {};
+    for (const f of fields) if (f in rec) out[f] = rec[f];
+    return out;
   });
 }
 
@@ -343,26 +360,31 @@ export class IdbShim {
     return (await readWhole(db, { store, key: JSON.parse(keyJson), parts: JSON.parse(partsJson) })) ?? undefined;
   }
 
-  /** q: {store, index?, range?, limit?, reverse?} */
-  /** @param {string} qJson */
+  /** @param {string} qJson a Query */
   async query(qJson) {
     /** @type {Query} */
     const q = JSON.parse(qJson);
+    return JSON.stringify(picked(await this._records(q), q.fields));
+  }
+
+  /**
+   * @param {Query} q
+   * @returns {Promise<any[]>}
+   */
+  async _records(q) {
     const db = await this._ensureOpen();
     /** @type {IDBObjectStore | IDBIndex} */
     let source = db.transaction(q.store, "readonly").objectStore(q.store);
     if (q.index) source = source.index(q.index);
     const r = range(q.range);
-    if (!q.reverse) {
-      return JSON.stringify(await requestToPromise(source.getAll(r, q.limit ?? undefined)));
-    }
+    if (!q.reverse) return requestToPromise(source.getAll(r, q.limit ?? undefined));
     // Newest first in one request where the browser has it (getAllRecords, Chrome 141): a cursor costs
     // a task per record (500 for the side panel's chat list, 200 for an open chat).
     const all = /** @type {any} */ (source).getAllRecords;
     if (typeof all === "function") {
       /** @type {{ value: unknown }[]} */
       const found = await requestToPromise(all.call(source, { query: r, count: q.limit ?? undefined, direction: "prev" }));
-      return JSON.stringify(found.map((rec) => rec.value));
+      return found.map((rec) => rec.value);
     }
     /** @type {unknown[]} */
     const out = [];
@@ -376,7 +398,7 @@ export class IdbShim {
         cursor.continue();
       };
     });
-    return JSON.stringify(out);
+    return out;
   }
 
   /** @param {string} qJson */

@@ -79,7 +79,7 @@ class MessageQueries:
         through = None
         while True:
             rows = await self.storage.query("messages", index="by_chat_seq", range=in_capture_order(chat, through),
-                                            reverse=True, limit=INBOUND_PAGE)
+                                            reverse=True, limit=INBOUND_PAGE, fields=("direction", "seq"))
             if any(r.get("direction") == "in" for r in rows):
                 return True
             if len(rows) < INBOUND_PAGE:
@@ -88,14 +88,16 @@ class MessageQueries:
 
     async def outgoing_since(self, since: float) -> list[tuple[str, str]]:
         """Captured outgoing texts since ``since`` (core time; page times are wall-clock times)."""
-        rows = await self.storage.query("messages", index="by_ts", range=Range(lower=self.clock.wall(since) - MINUTE))
+        rows = await self.storage.query("messages", index="by_ts", range=Range(lower=self.clock.wall(since) - MINUTE),
+                                        fields=("chat", "text", "direction", "type"))
         return [(r["chat"], r.get("text") or "") for r in rows if r.get("direction") == "out" and r.get("type") == "text"]
 
     async def was_sent(self, chat: str, text: str, after: float, before: float) -> str:
         """"sent" when an outgoing message with this text was captured in the chat between after and
         before (core times), else "unknown": absence is no proof, the capture may not have seen the chat."""
         lo, hi = self.clock.wall(after), self.clock.wall(before)
-        rows = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat, lo - MINUTE, hi + MINUTE))
+        rows = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat, lo - MINUTE, hi + MINUTE),
+                                        fields=("direction", "text"))
         want = fold(text)
         if any(r.get("direction") == "out" and fold(r.get("text", "")) == want for r in rows):
             return "sent"

@@ -324,7 +324,8 @@ class ChatIdentity:
         holders: dict[str, set[str]] = {}
         after: str | None = None
         while True:
-            page = await self.storage.query("messages", range=Range(lower=after) if after else None, limit=PAGE + 1)
+            page = await self.storage.query("messages", range=Range(lower=after) if after else None, limit=PAGE + 1,
+                                            fields=("key", "id", "chat"))
             page = [r for r in page if r["key"] != after]
             for rec in page:
                 holders.setdefault(rec["id"], set()).add(rec["chat"])

@@ -56,6 +56,11 @@ class WriteOp:
 BLOB_PART = 4 << 20
 
 
+def picked(record: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    """A record with only these fields (Storage.query's ``fields``; the IndexedDB shim's pick)."""
+    return {f: record[f] for f in fields if f in record}
+
+
 def blob_parts(key: str) -> Range:
     """The primary keys of a blob's parts, "<key>#00000" on: never its head's key."""
     return Range(lower=f"{key}#", upper=f"{key}#\uffff")
@@ -182,8 +187,11 @@ class Storage(ABC):
         range: Range | None = None,
         limit: int | None = None,
         reverse: bool = False,
+        fields: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """Records in key order (of the index when given), optionally reversed and limited."""
+        """Records in key order (of the index when given), optionally reversed and limited.
+        ``fields``: only these top-level fields of each record (one it lacks stays absent): a reader
+        of thousands of records for one or two of their fields does not carry the rest across."""
 
     @abstractmethod
     async def count(self, store: str, *, index: str | None = None, range: Range | None = None) -> int: ...

@@ -12,7 +12,7 @@ import copy
 import json
 from typing import Any, Sequence
 
-from pycore.storage.base import BLOB_PART, Key, Range, Storage, StorageError, WriteOp
+from pycore.storage.base import BLOB_PART, Key, Range, Storage, StorageError, WriteOp, picked
 from pycore.storage.schema import SCHEMA_VERSION, STORES, StoreSpec
 
 
@@ -141,13 +141,13 @@ class MemoryStorage(Storage):
         rows.sort(key=lambda t: (t[0], t[1]))
         return rows
 
-    async def query(self, store, *, index=None, range=None, limit=None, reverse=False):
+    async def query(self, store, *, index=None, range=None, limit=None, reverse=False, fields=None):
         rows = self._select(store, index, range)
         if reverse:
             rows.reverse()
         if limit is not None:
             rows = rows[:limit]
-        return [copy.deepcopy(r) for _, _, r in rows]
+        return [copy.deepcopy(r if fields is None else picked(r, fields)) for _, _, r in rows]
 
     async def count(self, store, *, index=None, range=None) -> int:
         return len(self._select(store, index, range))

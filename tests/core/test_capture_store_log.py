@@ -23,10 +23,10 @@ class CountingStorage(MemoryStorage):
         super().__init__()
         self.by_seq_reads = 0
 
-    async def query(self, store, *, index=None, range=None, limit=None, reverse=False):
+    async def query(self, store, *, index=None, range=None, limit=None, reverse=False, fields=None):
         if store == "messages" and index == "by_seq":
             self.by_seq_reads += 1
-        return await super().query(store, index=index, range=range, limit=limit, reverse=reverse)
+        return await super().query(store, index=index, range=range, limit=limit, reverse=reverse, fields=fields)
 
 
 def sighting(chat: str, n: int, status: str = "sent") -> tuple[str, dict]:

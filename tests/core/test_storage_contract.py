@@ -91,6 +91,17 @@ def test_records_without_the_indexed_field_are_not_in_the_index(db):
     assert run(db.count("messages")) == 1
 
 
+def test_a_query_for_some_fields_gives_those_of_each_record_in_the_same_order(db):
+    run(db.put_many("messages", [{**msg("a", i, 100.0 - i), "direction": "in" if i % 2 else "out",
+                                  "quoted": {"text": "x", "ts": 1.0}} for i in range(6)]))
+    whole = run(db.query("messages", index="by_ts", range=Range(lower=96.0), reverse=True, limit=3))
+    some = run(db.query("messages", index="by_ts", range=Range(lower=96.0), reverse=True, limit=3,
+                        fields=("direction", "ts", "quoted", "absent")))
+    assert some == [{"direction": r["direction"], "ts": r["ts"], "quoted": r["quoted"]} for r in whole]
+    assert [r["ts"] for r in some] == [100.0, 99.0, 98.0]
+    assert run(db.query("messages", fields=())) == [{}] * 6
+    assert run(db.get("messages", "a|1"))["text"] == "m1 ação"  # the stored record keeps every field
+
 def test_batch_is_all_or_nothing(db):
     run(db.put("messages", msg("a", 1, 1.0)))
     bad = [WriteOp(op="put", store="messages", record=msg("a", 2, 2.0)), WriteOp(op="put", store="messages", record={"no": "key"})]
