@@ -114,7 +114,6 @@ var MettriCapture = (() => {
     /** @type {Map<string, Read>} row key -> its last read (a page that draws its rows anew) */
     const byKey = new Map();
     /** @type {WeakMap<Element, string | null>} */
-    let keyCache = new WeakMap(); // rowKey() of rows and dividers
     // (DOM nodes: "Node" names the captured row's facts in this file)
     /** @type {WeakSet<object>} */
     let dirty = new WeakSet(); // changed since the last read, or above a change
@@ -187,13 +186,9 @@ var MettriCapture = (() => {
         const used = { css: null };
         const rows = grown ? grown.rows : readDom.messageRows(document, selectors, used);
         drawnRows = rows.length;
-        /** @type {(el: Element) => string | null} */
-        const keyOf = (el) => {
-          if (keyCache.has(el) && !changed(el)) return /** @type {string | null} */ (keyCache.get(el));
-          const k = readDom.rowKey(el);
-          keyCache.set(el, k);
-          return k;
-        };
+        // A row's key is read again at each read: remembering it by element cost more (a cache entry
+        // per row drawn anew, and asking whether it changed) than its one or two attributes.
+        const keyOf = readDom.rowKey;
         // The rows the last read left done (see `settled`), and the dividers above them.
         const same = grown ? { done: grown.done, shifted: false } : sameChat ? settledRows(rows) : { done: 0, shifted: false };
         const kept = same.done ? dividersAbove(rows[same.done - 1], addedNow, same.shifted) : null;
@@ -229,7 +224,7 @@ var MettriCapture = (() => {
         /** @type {{ css: string | null, parent: Element | null }} */
         const shape = { css: null, parent: null };
         const given = grown && grown.flat && seed ? conversationFrom(rows[from - 1]) : undefined;
-        const days = readDom.dayLabels(document, selectors, rows, { keyOf, from, seed, dividers: scanned, shape, given });
+        const days = readDom.dayLabels(document, selectors, rows, { keys, from, seed, dividers: scanned, shape, given });
         const droppedBefore = stats.dropped;
         const unread = unreadSig(chat);
         stats.rowsLooked += rows.length - from;
@@ -650,7 +645,6 @@ var MettriCapture = (() => {
       untracked();
       labelsOf = new WeakMap();
       rowCache = new WeakMap();
-      keyCache = new WeakMap();
       byKey.clear();
     }
 

@@ -587,14 +587,15 @@ var MettriReadDom = (function () {
   // the top.
   /**
    * @typedef {{
-   *   keyOf?: (el: Element) => string | null,
+   *   keys?: (string | null)[],
    *   from?: number,
    *   seed?: string[],
    *   dividers?: Element[],
    *   shape?: { css: string | null, parent: Element | null },
    *   given?: { css: string, els: Element[] },
    * }} DayOptions
-   *   keyOf: rowKey, or a cache of it; from: label rows[from] onwards only; seed: the labels of
+   *   keys: the rows' keys (rowKey), where the caller has them (from `from` on);
+   *   from: label rows[from] onwards only; seed: the labels of
    *   rows[from - 1]; dividers: gets the rows that are not messages the walk met; shape: told the
    *   candidate that found the conversation's rows and, when they all have one parent (none inside
    *   another), that parent; given: the conversation's rows from the one holding rows[from - 1] on,
@@ -609,7 +610,9 @@ var MettriReadDom = (function () {
    */
   function dayLabels(root, sel, rows, options) {
     var o = options || {};
-    var keyOf = o.keyOf || rowKey;
+    var keys = o.keys;
+    /** @param {number} k */
+    var keyAt = function (k) { return keys ? keys[k] : rowKey(rows[k]); };
     var from = o.from || 0;
     var seed = o.seed;
     var dividers = o.dividers;
@@ -619,12 +622,14 @@ var MettriReadDom = (function () {
     var out = new Map();
     var found = given || match(root, sel, "conversation_row");
     var all = found.els;
+    // given: siblings by the caller's making
+    var parent = given ? null : all.length ? all[0].parentElement : null;
+    for (var j = 1; parent && j < all.length; j++) if (all[j].parentElement !== parent) parent = null;
     if (shape && !given) {
-      var parent = all.length ? all[0].parentElement : null;
-      for (var j = 1; parent && j < all.length; j++) if (all[j].parentElement !== parent) parent = null;
       shape.css = found.css;
       shape.parent = parent;
     }
+    var siblings = !!given || parent !== null;
     if (!all.length || !rows.length) return out;
     var begin = 0;
     /** @type {string[]} */
@@ -639,15 +644,23 @@ var MettriReadDom = (function () {
     }
     /** @type {Map<Element, string[]>} */
     var labelsAt = new Map();
+    // Sibling conversation rows hold the message rows in their order: a row holding the next
+    // message row, which has a key, is a message's without asking for its own (a query per row
+    // drawn; a row holding a keyed element has a key).
+    var next = from;
     for (var i = begin; i < all.length; i++) {
       var r = all[i];
-      if (keyOf(r) === null) {
+      if (siblings && next < rows.length && keyAt(next) !== null && (rows[next] === r || r.contains(rows[next]))) {
+        do out.set(rows[next++], recent); while (next < rows.length && (rows[next] === r || r.contains(rows[next])));
+        continue;
+      }
+      if (rowKey(r) === null) {
         if (dividers) dividers.push(r);
         var text = textOf(r).trim();
         if (text && text.length <= 64) recent = [text].concat(recent).slice(0, 3);
       } else labelsAt.set(r, recent);
     }
-    for (var k = from; k < rows.length; k++) {
+    for (var k = next; k < rows.length; k++) {
       for (var p = /** @type {Element | null} */ (rows[k]); p; p = p.parentElement) {
         var labels = labelsAt.get(p);
         if (labels) { out.set(rows[k], labels); break; }

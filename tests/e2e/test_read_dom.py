@@ -98,6 +98,21 @@ def test_rows_inside_rows_are_not_rows(facts):
     assert facts["nested"] == ["outer1", "outer2", "outer3"]
 
 
+def test_each_message_row_has_the_dividers_above_it_nearest_first(facts):
+    week = ["ONTEM"]
+    expected = {
+        "siblings": {"a1": week, "a2": week, "a3": ["1 MENSAGEM NÃO LIDA", "HOJE", "ONTEM"]},
+        # a message row in no conversation row has no labels; the rows after it still do
+        "loose": {"b0": None, "b1": week, "b2": ["HOJE", "ONTEM"]},
+        # a divider drawn inside a message's row labels the rows after it, inside that row too
+        "nested": {"c1": week, "c2": ["HOJE", "ONTEM"], "c3": ["HOJE", "ONTEM"]},
+        # rows without a key are all read as dividers (WhatsApp's rows have one): none is labelled
+        "unkeyed": {"ONTEM": None, "um": None},
+    }
+    for name, labels in expected.items():
+        assert facts["days"][name] == {"told": labels, "untold": labels}, name
+
+
 def test_a_candidate_the_browser_rejects_counts_as_not_found(facts):
     panel = selectors_json()["features"]["conversation_panel"]["candidates"]
     assert facts["rejected"]["css"] in [c["css"] for c in panel]
