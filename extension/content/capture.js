@@ -113,7 +113,6 @@ var MettriCapture = (() => {
     let rowCache = new WeakMap();
     /** @type {Map<string, Read>} row key -> its last read (a page that draws its rows anew) */
     const byKey = new Map();
-    /** @type {WeakMap<Element, string | null>} */
     // (DOM nodes: "Node" names the captured row's facts in this file)
     /** @type {WeakSet<object>} */
     let dirty = new WeakSet(); // changed since the last read, or above a change

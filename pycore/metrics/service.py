@@ -1,7 +1,8 @@
 """metrics.summary: the numbers behind the side panel's charts.
 
 The window's messages are read once, only their direction and time (the direction is in the
-records, not in an index), and each is put in its local day in one pass; the messages' total is the count the store keeps.
+records, not in an index), and each is put in its local day in one pass; the messages' total is
+the count the store keeps.
 """
 
 from __future__ import annotations
