@@ -37,7 +37,6 @@ sys.path.insert(0, str(ROOT))
 
 from pycore.app import Core, Services  # noqa: E402
 from pycore.clock import FakeClock  # noqa: E402
-from pycore.storage.base import picked  # noqa: E402
 from pycore.storage.memory import MemoryStorage, sort_key  # noqa: E402
 from pycore.storage.schema import STORES  # noqa: E402
 
@@ -76,13 +75,8 @@ class SortedMemory(MemoryStorage):
             for k in [k for k in self.sorted if k[0] == op.store]:
                 del self.sorted[k]
 
-    async def query(self, store, *, index=None, range=None, limit=None, reverse=False, fields=None):
-        rows = self._select(store, index, range)
-        if reverse:
-            rows = rows[::-1]
-        if limit is not None:
-            rows = rows[:limit]
-        return json.loads(json.dumps([r if fields is None else picked(r, fields) for _, _, r in rows]))  # what IndexedDB's shim hands over: JSON text
+    def _handed(self, record):
+        return json.loads(json.dumps(record))  # what IndexedDB's shim hands over: JSON text
 
     def _select(self, store, index, rng):
         key = (store, index)

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 import benchlib  # noqa: E402
+from pycore.metrics.service import day_starts  # noqa: E402
 from tests import browser  # noqa: E402
 
 DAYS = 14
@@ -42,8 +43,7 @@ def fill(page, per_day: int) -> int:
     outgoing."""
     n = per_day * DAYS
     now = time.time()
-    offset = ARGS["utc_offset_min"] * 60
-    first = ((now + offset) // 86_400) * 86_400 - offset - (DAYS - 1) * 86_400
+    first = day_starts(now, ARGS["utc_offset_min"], DAYS)[0]
     for start in range(0, n, IMPORT_BATCH):
         records = [{"chat": f"55119{i % CHATS:08d}@c.us", "id": f"M{i:08d}", "ts": first + (i + 0.5) * (now - first) / n,
                     "type": "text", "text": f"mensagem {i}", "chat_title": f"Cliente {i % CHATS}",

@@ -243,8 +243,8 @@ class Capturer:
         if not open_quotes:
             return
         newest = max((f["ts"] for f in open_quotes if f["ts"] is not None), default=None)
-        until = newest + 60 if newest is not None else 1e18
-        stored = await self.storage.query("messages", index="by_chat_ts_seq", range=in_time_order(chat, until=until),
+        window = in_time_order(chat) if newest is None else in_time_order(chat, until=newest + 60)
+        stored = await self.storage.query("messages", index="by_chat_ts_seq", range=window,
                                           limit=QUOTE_LOOKBACK, reverse=True)
         candidates = stored + list(seen.values())
         for fields in open_quotes:

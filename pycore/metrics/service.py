@@ -27,11 +27,15 @@ class Counted(Protocol):
         """How many there are, without walking them (the message store keeps its count)."""
 
 
+def day_starts(now: float, utc_offset_min: int, days: int) -> list[float]:
+    """The local midnights (epoch seconds) that begin the window's days, oldest first, today last."""
+    offset = utc_offset_min * 60
+    today = ((now + offset) // DAY) * DAY - offset
+    return [today - DAY * i for i in range(days - 1, -1, -1)]
+
+
 async def summary(storage: Storage, clock: Clock, cmd: GetMetrics, messages: Counted) -> MetricsSummary:
-    now = clock.now()
-    offset = cmd.utc_offset_min * 60
-    today = ((now + offset) // DAY) * DAY - offset  # local midnight, as epoch seconds
-    starts = [today - DAY * i for i in range(cmd.days - 1, -1, -1)]
+    starts = day_starts(clock.now(), cmd.utc_offset_min, cmd.days)
     first = starts[0]
     audit = await storage.query("audit", index="by_ts", range=Range(lower=first), limit=AUDIT_SCAN_LIMIT, fields=("verdict", "ts"))
     # What really went out: outbox entries confirmed sent (the rate limiter's log is pruned after 2 days).

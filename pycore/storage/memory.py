@@ -147,7 +147,11 @@ class MemoryStorage(Storage):
             rows.reverse()
         if limit is not None:
             rows = rows[:limit]
-        return [copy.deepcopy(r if fields is None else picked(r, fields)) for _, _, r in rows]
+        return [self._handed(r if fields is None else picked(r, fields)) for _, _, r in rows]
+
+    def _handed(self, record: dict[str, Any]) -> dict[str, Any]:
+        """What a query gives of a stored record: a copy the caller may change."""
+        return copy.deepcopy(record)
 
     async def count(self, store, *, index=None, range=None) -> int:
         return len(self._select(store, index, range))
