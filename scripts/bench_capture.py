@@ -354,6 +354,12 @@ def open_and_settle(wa, world, chat: str, name: str | None = None) -> None:
     wait_for(lambda: (k := world.evaluate("MettriContent.capture.chatKey()")) and k != before, timeout=60)
 
 
+def settle_deferred(world) -> None:
+    """Wait until the work the delivery made due and the content script put off until the page is
+    idle (a self-test probe) has run: it is the delivery's cost too. Builds before it ran at once."""
+    wait_for(lambda: not world.evaluate("!!MettriContent.probeQueued"), timeout=30, interval=0.05)
+
+
 def run_page(context, gen: str, n: int, chunk: int, prefix: str, core_page=None, rows: str = "redrawn"):
     """One delivery of n messages into the open chat, measured. With the extension, the content
     script first reads as many in another chat (its first messages since the tab loaded: `cold`,
@@ -373,6 +379,7 @@ def run_page(context, gen: str, n: int, chunk: int, prefix: str, core_page=None,
         world.evaluate(RESET_STATS)
         wa.evaluate(DELIVER, [WARM_CHAT, n, chunk, prefix + "C"])
         wait_for(lambda: stored_last(core_page, WARM_CHAT, f"{prefix}C{n - 1:08d}"), timeout=300, interval=0.05)
+        settle_deferred(world)
         cold = world.evaluate(TAKE_STATS)
         open_and_settle(wa, world, CHAT)
         world.evaluate(RESET_STATS)  # every counter from here: the burst's own
@@ -391,6 +398,7 @@ def run_page(context, gen: str, n: int, chunk: int, prefix: str, core_page=None,
     if core_page is not None:
         wait_for(lambda: stored_last(core_page, CHAT, f"{prefix}{n - 1:08d}"), timeout=300, interval=0.05)
         stored_s = time.monotonic() - t0
+        settle_deferred(world)
     else:
         wa.wait_for_timeout(1000)  # the same idle tail the extension run has
     after = metrics(cdp)

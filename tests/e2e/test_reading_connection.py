@@ -92,3 +92,40 @@ def test_broken_selectors_drive_the_self_test_into_safe_mode(routed, core_page):
         wa.close()
     finally:
         call(core_page, "selectors.override", {"table": None})
+
+
+# Tasks back to back for `ms` (a MessageChannel's messages are not throttled like nested timers): the
+# page is never idle meanwhile. Sets __busyEnd when done; returns when it began.
+BUSY = """(ms) => { const end = performance.now() + ms; const ch = new MessageChannel(); window.__busyEnd = null;
+    ch.port1.onmessage = () => { const t = performance.now(); while (performance.now() - t < 4) {}
+        if (performance.now() < end) ch.port2.postMessage(0); else window.__busyEnd = performance.now(); };
+    ch.port2.postMessage(0); return performance.now(); }"""
+
+
+def test_self_test_probe_waits_until_the_page_is_idle(routed, core_page):
+    """A chat opened while WhatsApp is busy makes a probe due at the next connection poll; the probe
+    runs once the page is idle, and its report reaches the core."""
+    context, _ = routed
+    wa, world = open_active(context, "gen=2025&lang=pt-BR")
+    wait_for(lambda: call(core_page, "selftest.last")["outcome"] and not world.evaluate("MettriContent.probeQueued"),
+             timeout=30, message="the first probe")
+    # When each probe and each connection poll began, by the page's clock (both worlds share it).
+    world.evaluate("""(() => { globalThis.__probes = []; globalThis.__polls = [];
+        const probe = MettriReadDom.probe, facts = MettriReadDom.readConnection;
+        MettriReadDom.probe = function (...a) { __probes.push(performance.now()); return probe.apply(this, a); };
+        MettriReadDom.readConnection = function (...a) { __polls.push(performance.now()); return facts.apply(this, a); }; })()""")
+    began = wa.evaluate(BUSY, 2500)
+    opened = wa.evaluate("""() => { __replica.createChat({id: '5511900000321@c.us', name: 'Ocupada'});
+        __replica.openChat('5511900000321@c.us'); return performance.now(); }""")
+    busy_end = wait_for(lambda: wa.evaluate("() => window.__busyEnd"), timeout=15, message="the busy stretch to end")
+    ran = wait_for(lambda: [t for t in world.evaluate("__probes") if t >= busy_end][:1], timeout=15,
+                   message="the probe after it")[0]
+    polls = [t for t in world.evaluate("__polls") if opened < t < busy_end]
+    assert polls, "no connection poll while the page was busy: the probe was not due then"
+    early = [t - began for t in world.evaluate("__probes") if began <= t < busy_end]
+    assert not early, f"probes ran while the page was busy (ms after it began): {early}"
+    assert ran >= busy_end
+    outcome = wait_for(lambda: (o := call(core_page, "selftest.last")["outcome"]) and o["features"]["composer"] == "ok" and o,
+                       timeout=15, message="the chat's probe reported")
+    assert not outcome["safe_mode"]
+    wa.close()
