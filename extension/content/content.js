@@ -160,7 +160,7 @@ var MettriContent = (() => {
   // changed (another conversation panel, new connection facts) and every PROBE_EVERY_MS besides, not
   // on each one-second poll. A probe due waits for the page to be idle (at most PROBE_IDLE_WAIT_MS):
   // it is due most often just after a chat opens, while WhatsApp draws it and messages come in, and
-  // there the same probe took 2-20 ms where it takes 0.5-2 ms once the page is still.
+  // there the same probe took 2-22 ms where it takes 0.5-1.8 ms once the page is still.
   let probedPanel = /** @type {Element | null} */ (null);
   let probedAt = -Infinity;
   let probedFacts = "";
@@ -171,12 +171,10 @@ var MettriContent = (() => {
     watchStats.probeMs += performance.now() - t0;
     if (!due || state.probeQueued) return;
     state.probeQueued = true;
-    const run = () => {
+    requestIdleCallback(() => {
       state.probeQueued = false;
       probeNow();
-    };
-    if (typeof requestIdleCallback === "function") requestIdleCallback(run, { timeout: PROBE_IDLE_WAIT_MS });
-    else setTimeout(run, 0);
+    }, { timeout: PROBE_IDLE_WAIT_MS });
   }
 
   async function probeNow() {
