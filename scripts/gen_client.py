@@ -455,9 +455,16 @@ declare namespace Mettri {
     | { to: "core-direct"; request: Request | string }
     | { to: "core"; request: Request | string }
     | { to: "offscreen"; request: StampedRequest; text?: boolean }
-    | { to: "broadcast"; envelope: Event }
-    | { to: "content"; envelope: Event }
+    | { to: "broadcast"; envelope: Event; key?: string }
+    | { to: "content"; envelope: Event; key?: string }
     | { to: "sw"; kind: "ensure_core" | "restart_core" | "model_key" };
+  /** Messages on a line, the port a page or the content script holds to the offscreen document
+   *  (docs/protocol.md, "Transport"). */
+  type LineMessage =
+    | { request: Request | string }
+    | { hello: true }
+    | { id: string | null; reply: Reply | string }
+    | { event: Event; key: string };
 """
 
 

@@ -49,11 +49,12 @@ async function whatsappTabs() {
 /**
  * Deliver a core event to every WhatsApp tab (pages get it from the broadcast itself).
  * @param {Mettri.Event} envelope
+ * @param {string | undefined} key the event's key: a tab that heard it on its line drops this copy
  */
-export async function relayEventToTabs(envelope) {
+export async function relayEventToTabs(envelope, key) {
   const tabs = await whatsappTabs();
   /** @type {Mettri.Message} */
-  const message = { to: "content", envelope };
+  const message = { to: "content", envelope, key };
   await Promise.all(
     tabs.map((tab) => (tab.id == null ? undefined : chrome.tabs.sendMessage(tab.id, message).catch(() => undefined))),
   );

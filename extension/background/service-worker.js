@@ -7,7 +7,6 @@ import "../shared/protocol.js"; // MettriProtocol: the envelope builders
 import { classifySender, encodeReply, stampRequest } from "./sender-check.js";
 import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
 import { forwardToCore, relayEventToTabs } from "./router.js";
-import { watchTabs } from "./tab-ports.js";
 import { check as checkReminders, onCoreEvent as remindersHear } from "./reminders.js";
 import { onCoreEvent as panelCacheHears } from "./panel-cache.js";
 import { check as checkSchedule, onCoreEvent as scheduleHears } from "./schedule.js";
@@ -41,7 +40,7 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
     }
     case "broadcast": // an event from the core; pages hear it directly
       if (source === "offscreen" && message.envelope) {
-        relayEventToTabs(message.envelope);
+        relayEventToTabs(message.envelope, message.key);
         remindersHear(message.envelope);
         panelCacheHears(message.envelope);
         scheduleHears(message.envelope);
@@ -69,7 +68,6 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
   }
 });
 
-watchTabs(); // a WhatsApp page that is gone hands the active role over at once
 
 // Start the core early so it is warm when WhatsApp's page sends its first batch.
 ensureOffscreen().catch((err) => console.error("mettri: offscreen start failed", err));

@@ -24,5 +24,6 @@ const workerCore = Object.freeze({
   onEvent: () => () => false,
   ensureCore: async () => undefined,
   restartCore: async () => undefined,
+  lineLive: () => false, // the worker relays by runtime messages: it holds no line
 });
 globalThis.MettriCore = workerCore;

@@ -9,7 +9,6 @@ var MettriContent = (() => {
   const readDom = MettriReadDom;
   const HEARTBEAT_MS = 30_000; // the core hands the active role over after 90 s of silence
   const CONNECTION_POLL_MS = 1_000;
-  const PORT_BEAT_MS = 20_000; // keeps the worker awake, so it sees this page's port drop at once
   const PROBE_EVERY_MS = 10_000;
   const PROBE_IDLE_WAIT_MS = 3_000; // a probe due waits for the page to be idle at most this long
   // This script's own time on WhatsApp's main thread for its connection checks and the suggestion
@@ -209,7 +208,8 @@ var MettriContent = (() => {
     api.tabs.bye.request({ tab_id: null, doc }, { timeoutMs: 2_000 });
   });
 
-  // The worker learns this page is gone when this port drops (closed, reloaded, crashed).
+  // The core's document learns this page is gone when this port drops (closed, reloaded, crashed):
+  // offscreen/tab-ports.js.
   function holdPort() {
     /** @type {chrome.runtime.Port} */
     let port;
@@ -218,10 +218,9 @@ var MettriContent = (() => {
     } catch (err) {
       return; // the extension was reloaded: this page's script is orphaned
     }
-    const beat = setInterval(() => port.postMessage(0), PORT_BEAT_MS);
     port.onDisconnect.addListener(() => {
-      clearInterval(beat);
-      setTimeout(holdPort, 500); // the worker stopped: connecting wakes it again
+      void chrome.runtime.lastError; // no document yet, or it closed: expected
+      setTimeout(holdPort, 500); // the worker makes the document again; connect to the new one
     });
   }
   holdPort();

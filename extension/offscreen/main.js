@@ -8,6 +8,8 @@
 import { version as pyodideVersion } from "/vendor/pyodide/pyodide.mjs";
 import { makeSnapshot } from "./runtime-snapshot.js";
 import { makeLink } from "./link.js";
+import { makeLines } from "./lines.js";
+import { makeTabPorts } from "./tab-ports.js";
 import { modelChat } from "./model-request.js";
 import { encodeReply, stampRequest } from "../background/sender-check.js";
 
@@ -28,8 +30,24 @@ const ready = new Promise((r) => (resolveReady = r));
 /** @param {Mettri.Message} message */
 const send = (message) => chrome.runtime.sendMessage(message);
 
+// Pages and the content script hold a line to this document (lines.js), answered as a message is.
+const lines = makeLines(answer);
+
+// Each event's key: this document's life and its number in it (a page hears an event on its line
+// and by the broadcast, and keeps the first: lines.js).
+const life = Math.random().toString(36).slice(2, 10);
+let published = 0;
+
+/** @param {Mettri.Event} envelope */
+function publish(envelope) {
+  published += 1;
+  const key = `${life}-${published}`;
+  lines.publish(envelope, key);
+  send({ to: "broadcast", envelope, key }).catch(() => undefined);
+}
+
 function broadcastBoot() {
-  send({ to: "broadcast", envelope: { event: "core.boot", data: { ...state } } }).catch(() => undefined);
+  publish({ event: "core.boot", data: { ...state } });
 }
 
 /** The offscreen document has no chrome.runtime.getManifest(): read the file. */
@@ -64,7 +82,7 @@ const core = makeLink(worker, {
   },
   /** @param {string} envelopeJson */
   emit(envelopeJson) {
-    send({ to: "broadcast", envelope: JSON.parse(envelopeJson) }).catch(() => undefined);
+    publish(JSON.parse(envelopeJson));
   },
   /** @param {string} requestJson */
   async modelChat(requestJson) {
@@ -167,6 +185,12 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
     return answer(message.request, !!message.text, sendResponse);
   }
   return false;
+});
+
+// The WhatsApp pages' ports, whose drop says a page is gone (tab-ports.js).
+const tabPorts = makeTabPorts((request) => handle(request).catch(() => undefined));
+chrome.runtime.onConnect.addListener((port) => {
+  if (!lines.accept(port)) tabPorts.accept(port);
 });
 
 Object.assign(globalThis, { mettriCoreState: state }); // for diagnostics from DevTools

@@ -1,11 +1,15 @@
 // @ts-check
 // The transport under the generated client (MettriApi, shared/protocol.js): sends a request
 // envelope to the core and hears the core's events. A request goes to the offscreen document
-// directly (it checks the sender itself, by the worker's rule); when no document answers (not
-// created yet, closed, still loading), it goes through the service worker, which (re)creates it.
+// directly (it checks the sender itself, by the worker's rule): on the line this context holds open
+// to it (offscreen/lines.js) once the document has said hello, as a runtime message before that;
+// when no document answers (not created yet, closed, still loading), it goes through the service
+// worker, which (re)creates it.
 // A classic script: the content script and the extension pages both load it.
 var MettriCore = (() => {
   const DEFAULT_TIMEOUT_MS = 30_000;
+  const LINE_NAME = "mettri-core"; // offscreen/lines.js
+  const HEARD_KEPT = 512; // keys of events heard lately: an event comes twice within milliseconds
   let counter = 0;
 
   function newId() {
@@ -45,6 +49,75 @@ var MettriCore = (() => {
   const decode = (reply) => (typeof reply === "string" ? JSON.parse(reply) : reply);
 
   /**
+   * A runtime message to the offscreen document; through the worker when no document took it.
+   * @param {Mettri.Request} envelope
+   * @param {string} text the envelope as JSON text
+   * @returns {Promise<any>}
+   */
+  function viaMessage(envelope, text) {
+    return chrome.runtime.sendMessage(/** @type {Mettri.Message} */ ({ to: "core-direct", request: text })).then(
+      (reply) => decode(reply) ?? viaWorker(envelope),
+      (err) => (undelivered(err) ? viaWorker(envelope) : MettriProtocol.errorReply(envelope.id, "not_ready", String(err))),
+    );
+  }
+
+  /** @typedef {{ port: chrome.runtime.Port, live: boolean, waiting: Map<string, (reply: any) => void> }} Line */
+  /** @type {Line | null} */
+  let line = null;
+
+  /** The line to the offscreen document, opened when there is none. The document is the only
+   *  context that listens for connections: it takes the line and says hello. With no document
+   *  (not made yet, closed, still loading) the line drops at once, and the next request opens it
+   *  again. */
+  function openLine() {
+    if (line) return line;
+    /** @type {chrome.runtime.Port} */
+    let port;
+    try {
+      port = chrome.runtime.connect({ name: LINE_NAME });
+    } catch {
+      return null; // the extension was reloaded under this page: runtime messages say so
+    }
+    /** @type {Line} */
+    const opened = { port, live: false, waiting: new Map() };
+    port.onMessage.addListener((/** @type {Mettri.LineMessage} */ message) => {
+      if ("hello" in message) opened.live = true;
+      else if ("event" in message) hear(message.event, message.key);
+      else if ("reply" in message && message.id !== null) {
+        const resolve = opened.waiting.get(message.id);
+        opened.waiting.delete(message.id);
+        if (resolve) resolve(decode(message.reply));
+      }
+    });
+    port.onDisconnect.addListener(() => {
+      void chrome.runtime.lastError; // "Receiving end does not exist" when no document took it: expected
+      if (line === opened) line = null;
+      // The document took these and closed: they may have run, so they are never sent again.
+      for (const [id, resolve] of opened.waiting) resolve(MettriProtocol.errorReply(id, "not_ready", "the core closed while answering"));
+      opened.waiting.clear();
+    });
+    line = opened;
+    return opened;
+  }
+
+  /**
+   * The request on the line, if it is live; null: send it as a runtime message.
+   * @param {string} id
+   * @param {string} text the request envelope as JSON text
+   * @returns {Promise<any> | null}
+   */
+  function onLine(id, text) {
+    const open = openLine();
+    if (!open || !open.live) return null;
+    try {
+      open.port.postMessage(/** @type {Mettri.LineMessage} */ ({ request: text }));
+    } catch {
+      return null; // it dropped this instant: not sent, so the runtime message may carry it
+    }
+    return new Promise((resolve) => open.waiting.set(id, resolve));
+  }
+
+  /**
    * Send one command; resolves with the reply envelope ({id, ok, result|error}).
    * Never rejects: transport failures become {ok:false, error:{code:"not_ready"}}.
    * @template {Mettri.CommandName} K
@@ -63,18 +136,14 @@ var MettriCore = (() => {
       timer = setTimeout(() => resolve(errorReply(id, "not_ready", `no reply within ${timeoutMs} ms`)), timeoutMs);
     });
     const envelope = MettriProtocol.request(id, type, /** @type {Mettri.Args<K>} */ (args));
+    const text = JSON.stringify(envelope);
     /** @type {Promise<Mettri.Reply<Mettri.Result<K>>>} */
-    const send = chrome.runtime
-      .sendMessage(/** @type {Mettri.Message} */ ({ to: "core-direct", request: JSON.stringify(envelope) }))
-      .then(
-        (reply) => decode(reply) ?? viaWorker(envelope),
-        (err) => (undelivered(err) ? viaWorker(envelope) : errorReply(id, "not_ready", String(err))),
-      )
-      .catch((err) => errorReply(id, "not_ready", String(err)));
+    const send = (onLine(id, text) ?? viaMessage(envelope, text)).catch((err) => errorReply(id, "not_ready", String(err)));
     try {
       return await Promise.race([send, timeout]);
     } finally {
       clearTimeout(timer);
+      line?.waiting.delete(id); // a reply that never came (timed out) is no longer waited for
     }
   }
 
@@ -96,18 +165,34 @@ var MettriCore = (() => {
 
   /** @type {Set<(event: Mettri.Event) => void>} */
   const listeners = new Set();
+  /** @type {Set<string>} */
+  const heard = new Set();
+
+  /**
+   * One event to every listener, once: a page hears the document's events on its line and by the
+   * broadcast, with the same key, and keeps whichever comes first.
+   * @param {Mettri.Event} envelope
+   * @param {string | undefined} key
+   */
+  function hear(envelope, key) {
+    if (key !== undefined) {
+      if (heard.has(key)) return;
+      heard.add(key);
+      if (heard.size > HEARD_KEPT) heard.delete(/** @type {string} */ (heard.values().next().value));
+    }
+    for (const fn of listeners) {
+      try {
+        fn(envelope);
+      } catch (err) {
+        console.error("mettri: event listener failed", err);
+      }
+    }
+  }
+
   chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sender) => {
     if (sender.id !== chrome.runtime.id || !message) return false;
     // Pages hear broadcasts directly; the content script gets them relayed by the worker.
-    if ((message.to === "broadcast" || message.to === "content") && message.envelope) {
-      for (const fn of listeners) {
-        try {
-          fn(message.envelope);
-        } catch (err) {
-          console.error("mettri: event listener failed", err);
-        }
-      }
-    }
+    if ((message.to === "broadcast" || message.to === "content") && message.envelope) hear(message.envelope, message.key);
     return false;
   });
 
@@ -134,5 +219,8 @@ var MettriCore = (() => {
     return toWorker({ to: "sw", kind: "restart_core" });
   }
 
-  return Object.freeze({ request, call, onEvent, ensureCore, restartCore });
+  /** Whether requests go on the line now (the diagnostics page and the tests ask). */
+  const lineLive = () => !!line && line.live;
+
+  return Object.freeze({ request, call, onEvent, ensureCore, restartCore, lineLive });
 })();

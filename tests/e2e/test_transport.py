@@ -1,6 +1,8 @@
-"""Pages and the content script reach the core directly (issue 16): the offscreen document
-checks each sender by the service worker's own rule (extension/background/sender-check.js), stamps the
-source itself, and the worker's relay remains for when no document answers."""
+"""Pages and the content script reach the core directly (issue 16): on the line each holds to the
+offscreen document once it said hello (extension/offscreen/lines.js), by a runtime message before
+that. The document checks each sender by the service worker's own rule
+(extension/background/sender-check.js) and stamps the source itself; the worker's relay remains for
+when no document answers. Events come on the lines, in order with the replies, and once."""
 
 from __future__ import annotations
 
@@ -15,6 +17,19 @@ pytestmark = pytest.mark.e2e
 
 # The reply as it crossed (a request sent as JSON text is answered in JSON text), and decoded.
 DIRECT = "async m => { const r = await chrome.runtime.sendMessage(m); return [typeof r, typeof r === 'string' ? JSON.parse(r) : r]; }"
+
+
+def service_worker(context):
+    return next(w for w in context.service_workers if w.url.startswith("chrome-extension://"))
+
+
+def whatsapp_tab(context):
+    """A WhatsApp tab, its content script's world, and the ids of every WhatsApp tab (the worker's)."""
+    wa = open_whatsapp(context)
+    world = browser.content_script_world(wa)
+    tab_ids = service_worker(context).evaluate(
+        "async () => (await chrome.tabs.query({url: 'https://web.whatsapp.com/*'})).map(t => t.id)")
+    return wa, world, tab_ids
 
 
 def direct(page, request):
@@ -97,23 +112,51 @@ def test_the_one_sender_rule_refuses_every_foreign_sender(core_page):
 
 def test_without_a_document_the_worker_recreates_it_and_relays(ext, core_page):
     context, _ = ext
-    worker = next(w for w in context.service_workers if w.url.startswith("chrome-extension://"))
+    worker = service_worker(context)
     worker.evaluate("() => chrome.offscreen.closeDocument()")
     reply = core_page.evaluate("() => MettriCore.request('core.ping', {echo: 'de volta'}, {timeoutMs: 120000})")
     assert reply["ok"] and reply["result"]["echo"] == "de volta", reply
     assert worker.evaluate(
         "async () => (await chrome.runtime.getContexts({contextTypes: ['OFFSCREEN_DOCUMENT']})).length"
     ) == 1
+    # The page's line dropped with the old document; it comes back on the new one.
+    assert core_page.evaluate(UNTIL_LIVE) >= 0
+    reply = core_page.evaluate(ON_LINE_ONLY, ["core.ping", {"echo": "linha nova"}])
+    assert reply["ok"] and reply["result"]["echo"] == "linha nova", reply
+
+
+def test_a_request_on_a_line_whose_document_closes_is_answered_and_never_sent_again(ext, core_page):
+    context, _ = ext
+    worker = service_worker(context)
+    # A new document whose core is still starting (a second or more): a request there waits for it.
+    worker.evaluate("""async () => { await chrome.offscreen.closeDocument();
+        await chrome.offscreen.createDocument({url: "extension/offscreen/offscreen.html", reasons: ["WORKERS"],
+                                               justification: "test: a document closed under a request"}); }""")
+    asked = core_page.evaluate("""async () => {
+        const first = MettriCore.request("core.ping", {echo: "primeiro"}, {timeoutMs: 120000}); // opens the line
+        while (!MettriCore.lineLive()) await new Promise((r) => setTimeout(r, 5));
+        window.__onLine = MettriCore.request("core.ping", {echo: "na linha"}, {timeoutMs: 120000});
+        window.__first = first;
+        const state = await chrome.runtime.sendMessage({to: "core", request: {id: "s", type: "core.boot_state", args: {}}});
+        return state.result.stage;
+    }""")
+    assert asked != "ready", asked  # the core was still starting when the request went on the line
+    worker.evaluate("() => chrome.offscreen.closeDocument()")
+    reply = core_page.evaluate("() => window.__onLine")
+    assert reply["ok"] is False and reply["error"]["code"] == "not_ready", reply
+    assert reply["error"]["message"] == "the core closed while answering", reply
+    first = core_page.evaluate("() => window.__first")
+    assert first["ok"] or first["error"]["code"] == "not_ready", first
+    # The next request makes the document again, through the worker.
+    again = core_page.evaluate("() => MettriCore.request('core.ping', {echo: 'de novo'}, {timeoutMs: 120000})")
+    assert again["ok"] and again["result"]["echo"] == "de novo", again
 
 
 def test_the_content_script_reaches_the_core_directly_as_itself(ext, core_page, routed):
     # A real content script in a WhatsApp tab: the offscreen document stamps "content" and the
     # tab's real id from Chrome's sender, whatever the request claims.
     context, _ = ext
-    wa = open_whatsapp(context)
-    world = browser.content_script_world(wa)
-    worker = next(w for w in context.service_workers if w.url.startswith("chrome-extension://"))
-    tab_ids = worker.evaluate("async () => (await chrome.tabs.query({url: 'https://web.whatsapp.com/*'})).map(t => t.id)")
+    wa, world, tab_ids = whatsapp_tab(context)
     reply = world.evaluate(
         """chrome.runtime.sendMessage({to: "core-direct",
             request: {id: "c1", type: "tabs.hello", args: {}, source: "page", tab_id: 424242}})"""
@@ -121,3 +164,164 @@ def test_the_content_script_reaches_the_core_directly_as_itself(ext, core_page, 
     wa.close()
     assert reply["id"] == "c1" and reply["ok"], reply
     assert int(reply["result"]["tab_id"]) in tab_ids and reply["result"]["tab_id"] != "424242"
+
+
+# Lines (extension/offscreen/lines.js): a port each page and content script holds to the document.
+# Ask until the line is live: each ask is a real round trip, and the document's hello comes within a few.
+UNTIL_LIVE = """async () => {
+    for (let i = 0; i < 200; i++) {
+        if (MettriCore.lineLive()) return i;
+        const r = await MettriCore.request("core.ping", {echo: "até a linha"});
+        if (!r.ok) throw new Error(JSON.stringify(r));
+    }
+    return -1;
+}"""
+# With chrome.runtime.sendMessage broken, only the line can carry a request.
+ON_LINE_ONLY = """async ([type, args]) => {
+    const real = chrome.runtime.sendMessage;
+    chrome.runtime.sendMessage = () => Promise.reject(new Error("runtime messages are off in this test"));
+    try { return await MettriCore.request(type, args); } finally { chrome.runtime.sendMessage = real; }
+}"""
+# A line opened by hand: what the document says on it, and its answer to a request written raw.
+RAW_LINE = """async (request) => {
+    const port = chrome.runtime.connect({name: "mettri-core"});
+    const said = [];
+    const reply = await new Promise((resolve) => port.onMessage.addListener((m) => {
+        said.push(Object.keys(m).sort().join(","));
+        if ("hello" in m) port.postMessage({request: JSON.stringify(request)});
+        if ("reply" in m) resolve(JSON.parse(m.reply));
+    }));
+    port.disconnect();
+    return {said, reply};
+}"""
+
+
+def test_a_page_asks_on_its_line_once_the_document_said_hello(core_page):
+    assert core_page.evaluate(UNTIL_LIVE) >= 0
+    reply = core_page.evaluate(ON_LINE_ONLY, ["core.ping", {"echo": "pela linha ✓"}])
+    assert reply["ok"] and reply["result"]["echo"] == "pela linha ✓", reply
+    # Stamped from the port's sender, whatever the request claims: a page is a page.
+    claim = {"id": "l1", "type": "capture.batch", "source": "content", "tab_id": 7,
+             "args": {"chat": {"key": "5511911112222@c.us", "title": "X"}, "nodes": [], "observed_at": 1.0}}
+    raw = core_page.evaluate(RAW_LINE, claim)
+    assert raw["said"][0] == "hello", raw
+    assert raw["reply"]["id"] == "l1" and raw["reply"]["error"]["code"] == "forbidden", raw
+
+
+def test_the_content_script_asks_on_its_line_as_its_own_tab(ext, core_page, routed):
+    context, _ = ext
+    wa, world, tab_ids = whatsapp_tab(context)
+    assert world.evaluate(f"({UNTIL_LIVE})()") >= 0
+    ping = world.evaluate(f"({ON_LINE_ONLY})(['core.ping', {{echo: 'aba'}}])")
+    raw = world.evaluate(f"({RAW_LINE})({json.dumps({'id': 'c2', 'type': 'tabs.hello', 'args': {}, 'source': 'page', 'tab_id': 424242})})")
+    wa.close()
+    assert ping["ok"] and ping["result"]["echo"] == "aba", ping
+    assert raw["reply"]["id"] == "c2" and raw["reply"]["ok"], raw
+    assert int(raw["reply"]["result"]["tab_id"]) in tab_ids and raw["reply"]["result"]["tab_id"] != "424242"
+
+
+def test_a_line_is_refused_to_every_foreign_sender(core_page):
+    # The document's own acceptance (lines.js), with Chrome-shaped ports: the sender rule of stampRequest.
+    verdicts = core_page.evaluate(
+        """async () => {
+            const { makeLines, LINE_NAME } = await import("/extension/offscreen/lines.js");
+            const own = chrome.runtime.id, base = chrome.runtime.getURL("");
+            const answered = [];
+            const lines = makeLines((request, text, reply) => { answered.push([request.source, request.tab_id, text]); reply("{}"); });
+            const port = (name, sender) => {
+                const p = {name, sender, said: [], cut: false, heard: [],
+                           postMessage(m) { p.said.push(m); }, disconnect() { p.cut = true; },
+                           onMessage: {addListener(fn) { p.heard.push(fn); }}, onDisconnect: {addListener() {}}};
+                return p;
+            };
+            const senders = {
+                other_extension: {id: "abcdefghijklmnopabcdefghijklmnop", url: "chrome-extension://abcdefghijklmnopabcdefghijklmnop/x.html"},
+                content_elsewhere: {id: own, tab: {id: 3}, url: "https://evil.example/"},
+                content_lookalike: {id: own, tab: {id: 3}, url: "https://web.whatsapp.com.evil.example/"},
+                offscreen_itself: {id: own, url: base + "extension/offscreen/offscreen.html"},
+                page: {id: own, url: base + "extension/pages/sidepanel/sidepanel.html"},
+                content: {id: own, tab: {id: 5}, url: "https://web.whatsapp.com/"},
+            };
+            const out = {};
+            for (const [name, sender] of Object.entries(senders)) {
+                const p = port(LINE_NAME, sender);
+                const took = lines.accept(p);
+                for (const fn of p.heard) fn({request: JSON.stringify({id: "r", type: "core.ping", args: {}, source: "content", tab_id: 99})});
+                out[name] = {took, cut: p.cut, hello: p.said.some((m) => m.hello === true)};
+            }
+            const other = port("mettri-tab:x", senders.page);
+            out.other_name = {took: lines.accept(other), cut: other.cut};
+            lines.publish({event: "core.boot", data: {}}, "k-1");
+            out.answered = answered;
+            out.served = lines.served.size;
+            return out;
+        }"""
+    )
+    for foreign in ("other_extension", "content_elsewhere", "content_lookalike", "offscreen_itself"):
+        assert verdicts[foreign] == {"took": False, "cut": True, "hello": False}, (foreign, verdicts[foreign])
+    assert verdicts["page"] == {"took": True, "cut": False, "hello": True}
+    assert verdicts["content"] == {"took": True, "cut": False, "hello": True}
+    assert verdicts["other_name"] == {"took": False, "cut": False}  # another port: not the document's to take
+    assert verdicts["answered"] == [["page", None, True], ["content", 5, True]]  # only the two taken, each as itself
+    assert verdicts["served"] == 2
+
+
+def test_a_page_hears_the_event_of_its_own_write_before_the_reply_and_once(core_page):
+    """A page's reply never overtakes the event its write caused (both come on its line, in order),
+    and the broadcast's copy of each event is dropped."""
+    out = core_page.evaluate(
+        """async (n) => {
+            const heard = [], copies = new Set();
+            MettriCore.onEvent((e) => { if (e.event === "crm.changed" && e.data.defs) heard.push(e.data.seq); });
+            // The broadcast's copies, as they reach this page (after MettriCore's own listener).
+            let copiesDone = null;
+            chrome.runtime.onMessage.addListener((m) => {
+                if (m && m.to === "broadcast" && m.envelope.event === "crm.changed" && m.envelope.data.defs) {
+                    copies.add(m.envelope.data.seq);
+                    if (copiesDone && copies.size >= n) copiesDone();
+                }
+                return false;
+            });
+            for (let i = 0; i < 20 && !MettriCore.lineLive(); i++) await MettriCore.request("core.ping");
+            const suffix = Math.random().toString(36).slice(2, 7);
+            const before = [], made = [];
+            for (let i = 0; i < n; i++) {
+                const count = heard.length;
+                const tag = await MettriApi.crm.tag.create({label: `Linha ${suffix} ${i}`});
+                before.push(heard.length - count);
+                made.push(tag);
+            }
+            await new Promise((resolve) => { copiesDone = resolve; if (copies.size >= n) resolve(); });
+            const out = {before, heard: heard.length, copies: copies.size, distinct: new Set(heard).size};
+            for (const tag of made) await MettriApi.crm.tag.delete({id: tag.id, version: tag.version});
+            return out;
+        }""",
+        10,
+    )
+    assert out["before"] == [1] * 10, out  # each write's event was heard before its reply resolved
+    assert out["copies"] >= 10 and out["heard"] == out["distinct"] == 10, out  # the copies came, and were dropped
+
+
+def test_the_content_script_hears_the_event_of_its_own_write_before_the_reply(ext, core_page, routed):
+    """Events come on the content script's line too, in order with its replies: the worker's relay
+    of the same event (one hop more, and the worker may be asleep) is the copy that is dropped."""
+    context, _ = ext
+    wa = open_whatsapp(context)
+    world = browser.content_script_world(wa)
+    out = world.evaluate("""(async () => {
+        for (let i = 0; i < 50 && !MettriCore.lineLive(); i++) await MettriCore.request("core.ping");
+        const heard = [];
+        MettriCore.onEvent((e) => { if (e.event === "contacts.changed") heard.push(...e.data.keys); });
+        const suffix = Math.random().toString(36).slice(2, 7), writes = [];
+        for (let i = 0; i < 5; i++) {
+            const n = heard.length;
+            const result = await MettriApi.contacts.upsert_rows({rows: [{title: `Linha ${suffix} ${i}`}]});
+            writes.push({result, heard: heard.slice(n)});
+        }
+        return {writes, suffix};
+    })()""")
+    wa.close()
+    for i, write in enumerate(out["writes"]):
+        assert write["result"]["new"] == 1, write
+        # Its own event, before its reply, and no copy of an earlier one since.
+        assert [k for k in write["heard"] if out["suffix"] in k] == [f"title:Linha {out['suffix']} {i}"], (i, out)
