@@ -8,8 +8,9 @@
 // event its own write caused. Every event keeps going out as the runtime broadcast too (pages
 // without a line yet, the worker, the WhatsApp tabs by the worker's relay), with the same key, so a
 // client that hears it twice keeps the first (core-client.js).
-// Only this document listens for connections (a receiver that disconnects a port closes it for
-// every receiver, and one that is gone keeps it open for the others: a line must have one end).
+// Only this document listens for connections. Chrome offers a port to every context that listens;
+// one of them disconnecting closes it for all, and while one still holds it the port stays open
+// after the others are gone. So a line must have this document as its only end.
 
 import { classifySender, encodeReply, stampRequest } from "../background/sender-check.js";
 

@@ -33,8 +33,8 @@ const send = (message) => chrome.runtime.sendMessage(message);
 // Pages and the content script hold a line to this document (lines.js), answered as a message is.
 const lines = makeLines(answer);
 
-// Each event's key: this document's life and its number in it (a page hears an event on its line
-// and by the broadcast, and keeps the first: lines.js).
+// Each event's key: this document's life and its number in it (a client hears an event on its
+// line and by the broadcast, and keeps the first: lines.js).
 const life = Math.random().toString(36).slice(2, 10);
 let published = 0;
 
