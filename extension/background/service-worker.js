@@ -1,7 +1,8 @@
 // @ts-check
-// Service worker: the router between the WhatsApp tab, the extension's pages and
-// the Python core. It holds no state that matters: Chrome may stop it at any
-// time, and every message it relays can be retried by its sender.
+// Service worker: makes the offscreen document (the Python core) and relays requests to it when the
+// WhatsApp tab or a page finds none (they talk to it directly otherwise, on their lines); relays the
+// core's events to WhatsApp tabs. It holds no state that matters: Chrome may stop it at any time,
+// and every message it relays can be retried by its sender.
 
 import "../shared/protocol.js"; // MettriProtocol: the envelope builders
 import { classifySender, encodeReply, stampRequest } from "./sender-check.js";
@@ -67,7 +68,6 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
       return false;
   }
 });
-
 
 // Start the core early so it is warm when WhatsApp's page sends its first batch.
 ensureOffscreen().catch((err) => console.error("mettri: offscreen start failed", err));
