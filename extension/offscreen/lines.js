@@ -74,5 +74,5 @@ export function makeLines(answer) {
     for (const port of served) post(port, { event: envelope, key });
   }
 
-  return { accept, publish, served };
+  return { accept, publish };
 }

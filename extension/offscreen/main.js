@@ -8,7 +8,7 @@
 import { version as pyodideVersion } from "/vendor/pyodide/pyodide.mjs";
 import { makeSnapshot } from "./runtime-snapshot.js";
 import { makeLink } from "./link.js";
-import { makeLines } from "./lines.js";
+import { LINE_NAME, makeLines } from "./lines.js";
 import { makeTabPorts } from "./tab-ports.js";
 import { modelChat } from "./model-request.js";
 import { encodeReply, stampRequest } from "../background/sender-check.js";
@@ -190,7 +190,8 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
 // The WhatsApp pages' ports, whose drop says a page is gone (tab-ports.js).
 const tabPorts = makeTabPorts((request) => handle(request).catch(() => undefined));
 chrome.runtime.onConnect.addListener((port) => {
-  if (!lines.accept(port)) tabPorts.accept(port);
+  if (port.name === LINE_NAME) lines.accept(port);
+  else tabPorts.accept(port);
 });
 
 Object.assign(globalThis, { mettriCoreState: state }); // for diagnostics from DevTools

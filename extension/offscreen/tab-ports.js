@@ -29,20 +29,18 @@ export function makeTabPorts(tell) {
   }
 
   /**
-   * Take a page's port, or refuse it.
+   * Take a page's port, or refuse it; a port of another name is not this module's.
    * @param {chrome.runtime.Port} port
-   * @returns {boolean} whether it was a tab's port (taken or refused)
    */
   function accept(port) {
-    if (!port.name.startsWith(PORT_PREFIX)) return false;
+    if (!port.name.startsWith(PORT_PREFIX)) return;
     const tabId = port.sender?.tab?.id;
     if (classifySender(/** @type {chrome.runtime.MessageSender} */ (port.sender)) !== "content" || tabId == null) {
       port.disconnect();
-      return true;
+      return;
     }
     const doc = port.name.slice(PORT_PREFIX.length) || null;
     port.onDisconnect.addListener(() => bye(tabId, doc));
-    return true;
   }
 
   return { accept };

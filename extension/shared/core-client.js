@@ -33,11 +33,12 @@ var MettriCore = (() => {
   /**
    * Through the service worker, which creates the offscreen document when it is missing.
    * @param {Mettri.Request} envelope
+   * @param {string} text the envelope as JSON text
    * @returns {Promise<any>}
    */
-  function viaWorker(envelope) {
+  function viaWorker(envelope, text) {
     return chrome.runtime
-      .sendMessage(/** @type {Mettri.Message} */ ({ to: "core", request: JSON.stringify(envelope) }))
+      .sendMessage(/** @type {Mettri.Message} */ ({ to: "core", request: text }))
       .then((reply) => decode(reply) ?? MettriProtocol.errorReply(envelope.id, "not_ready", "no reply"));
   }
 
@@ -56,8 +57,8 @@ var MettriCore = (() => {
    */
   function viaMessage(envelope, text) {
     return chrome.runtime.sendMessage(/** @type {Mettri.Message} */ ({ to: "core-direct", request: text })).then(
-      (reply) => decode(reply) ?? viaWorker(envelope),
-      (err) => (undelivered(err) ? viaWorker(envelope) : MettriProtocol.errorReply(envelope.id, "not_ready", String(err))),
+      (reply) => decode(reply) ?? viaWorker(envelope, text),
+      (err) => (undelivered(err) ? viaWorker(envelope, text) : MettriProtocol.errorReply(envelope.id, "not_ready", String(err))),
     );
   }
 

@@ -242,9 +242,9 @@ def test_a_line_is_refused_to_every_foreign_sender(core_page):
                 page: {id: own, url: base + "extension/pages/sidepanel/sidepanel.html"},
                 content: {id: own, tab: {id: 5}, url: "https://web.whatsapp.com/"},
             };
-            const out = {};
+            const out = {}, ports = {};
             for (const [name, sender] of Object.entries(senders)) {
-                const p = port(LINE_NAME, sender);
+                const p = ports[name] = port(LINE_NAME, sender);
                 const took = lines.accept(p);
                 for (const fn of p.heard) fn({request: JSON.stringify({id: "r", type: "core.ping", args: {}, source: "content", tab_id: 99})});
                 out[name] = {took, cut: p.cut, hello: p.said.some((m) => m.hello === true)};
@@ -253,7 +253,7 @@ def test_a_line_is_refused_to_every_foreign_sender(core_page):
             out.other_name = {took: lines.accept(other), cut: other.cut};
             lines.publish({event: "core.boot", data: {}}, "k-1");
             out.answered = answered;
-            out.served = lines.served.size;
+            out.event_to = Object.entries(ports).filter(([, p]) => p.said.some((m) => m.key === "k-1")).map(([n]) => n);
             return out;
         }"""
     )
@@ -263,7 +263,7 @@ def test_a_line_is_refused_to_every_foreign_sender(core_page):
     assert verdicts["content"] == {"took": True, "cut": False, "hello": True}
     assert verdicts["other_name"] == {"took": False, "cut": False}  # another port: not the document's to take
     assert verdicts["answered"] == [["page", None, True], ["content", 5, True]]  # only the two taken, each as itself
-    assert verdicts["served"] == 2
+    assert verdicts["event_to"] == ["page", "content"]  # events go on every line taken, and only there
 
 
 def test_a_page_hears_the_event_of_its_own_write_before_the_reply_and_once(core_page):
