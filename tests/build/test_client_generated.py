@@ -188,7 +188,6 @@ def test_the_lint_finds_what_it_looks_for(protocol, client, tmp_path, monkeypatc
 # shortens the list.
 NO_CALLER_IN_EXTENSION = {
     "campaign.list": "a list of past campaigns comes with the CRM's bulk campaigns (issue 13)",
-    "core.ping": "round trips of the tests and scripts/bench_bridge.py",
     "debug.clock.advance": "development builds only: the tests move the core's clock",
     "messages.import": "the chat-export import page (issue 15); today tests and benchmarks import",
     "search.reindex": "the background indexer catches up by itself; kept for support from DevTools",

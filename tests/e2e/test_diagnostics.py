@@ -60,3 +60,65 @@ def test_the_accessibility_check_sees_a_planted_violation(ext):
     page.evaluate("() => document.querySelector('main').append(document.createElement('button'))")
     assert "button-name" in {v["id"] for v in serious_violations(page)}
     page.close()
+
+
+def core_texts(pt: bool, boot: dict) -> dict:
+    """What the core section says for this boot state, in the page's language."""
+    seconds = f"{boot['readyMs'] / 1000:.1f}".replace(".", "," if pt else ".")
+    start = (f"pronto em {seconds} s, a partir da memória salva" if pt else f"ready in {seconds} s, from the saved memory") \
+        if boot["runtimeFrom"] == "snapshot" else \
+        (f"pronto em {seconds} s, carregado do zero" if pt else f"ready in {seconds} s, loaded from scratch")
+    snapshot = {
+        ("snapshot", None): ("em uso nesta partida", "in use for this start"),
+        ("fresh", None): ("será salva em instantes", "will be saved shortly"),
+        ("fresh", "making"): ("sendo salva agora", "being saved now"),
+        ("fresh", "saved"): ("salva", "saved"),
+        ("fresh", "failed"): ("não foi salva: a próxima partida carrega do zero", "not saved: the next start loads from scratch"),
+    }
+    return {"state": "Pronto" if pt else "Ready", "start": start,
+            "snapshot": {s[0 if pt else 1] for (frm, _), s in snapshot.items() if frm == boot["runtimeFrom"]}}
+
+
+ROUND_TRIP = {True: re.compile(r"^\d+(,\d)? ms \(mediana de 20\)$"), False: re.compile(r"^\d+(\.\d)? ms \(median of 20\)$")}
+
+
+def test_diagnostics_shows_the_core_and_follows_a_restart(ext, core_page):
+    """The core's section: ready, how its start went, how this page reaches it and a measured round
+    trip; a restart is followed through its stages to the new start, measured again."""
+    context, ext_id = ext
+    page = browser.open_page(context, ext_id, PAGE)
+    pt = page.evaluate("() => chrome.i18n.getMessage('@@ui_locale')").lower().startswith("pt")
+    text = lambda sel: page.locator(sel).inner_text()  # noqa: E731
+    round_trip = page.locator("#diag-core-round-trip")
+    wait_for(lambda: ROUND_TRIP[pt].match(round_trip.inner_text()), message="a measured round trip")
+    boot = browser.core_result(page, "core.boot_state")
+    want = core_texts(pt, boot)
+    assert text("#diag-core-state") == want["state"]
+    assert text("#diag-core-start") == want["start"]
+    # the snapshot may be saved meanwhile (a fresh start saves one shortly): any state of this start's
+    assert text("#diag-core-snapshot") in want["snapshot"]
+    assert page.evaluate("() => MettriCore.lineLive()") is True
+    assert text("#diag-core-path") == ("por uma linha direta" if pt else "over a direct line")
+    assert not re.search(r"\b(null|undefined|NaN)\b", text("#core-state"))
+    assert serious_violations(page) == []
+
+    # "Measure again" measures again: the button is off and the value says so while it does (read in
+    # the click's own task, before the first ping is answered), the new median drawn after.
+    during = page.evaluate("""() => { const b = document.getElementById("diag-core-measure"); b.click();
+        return [b.disabled, document.getElementById("diag-core-round-trip").textContent]; }""")
+    assert during == [True, "medindo…" if pt else "measuring…"]
+    button = page.locator("#diag-core-measure")
+    wait_for(lambda: button.is_enabled() and ROUND_TRIP[pt].match(round_trip.inner_text()), message="the round trip measured again")
+
+    # A restart: the section goes through the start-up stages and shows the new start.
+    page.evaluate("() => chrome.runtime.sendMessage({to: 'sw', kind: 'restart_core'})")
+    starting = ("Iniciando o núcleo…" if pt else "Starting the core…")
+    wait_for(lambda: text("#diag-core-state").startswith(starting), message="the restart's stages")
+    assert text("#diag-core-start") == ("ainda em andamento" if pt else "still under way")
+    new = browser.wait_core_ready(page)
+    assert new["startedAt"] != boot["startedAt"]
+    wait_for(lambda: text("#diag-core-state") == want["state"] and text("#diag-core-start") == core_texts(pt, new)["start"],
+             message="the new start")
+    wait_for(lambda: ROUND_TRIP[pt].match(round_trip.inner_text()), message="the round trip measured after the restart")
+    assert not re.search(r"\b(null|undefined|NaN)\b", text("#core-state"))
+    page.close()

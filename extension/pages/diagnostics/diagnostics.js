@@ -5,6 +5,7 @@
 // also uses its runtime to run the core's own tests inside Pyodide.
 import { loadRuntime } from "../../offscreen/runtime.js";
 import { IdbShim } from "../../offscreen/idb-shim.js";
+import { mountCoreView } from "./core-view.js";
 import { mountLogView } from "./log-view.js";
 import { mountPageState } from "./page-state-view.js";
 
@@ -52,6 +53,8 @@ await run(js.mettriScratchShim)
 document.getElementById("run")?.addEventListener("click", selfCheck);
 Object.assign(globalThis, { mettriDiagnostics: { getRuntime, IdbShim, selfCheck } }); // for tests and DevTools
 
+// The core's own state first: it is drawn while the core starts, and when it failed.
+mountCoreView(/** @type {HTMLElement} */ (document.getElementById("core-state")));
 MettriCore.ensureCore().then(() => {
   mountPageState(/** @type {HTMLElement} */ (document.getElementById("page-state")));
   mountLogView(/** @type {HTMLElement} */ (document.getElementById("log")));
