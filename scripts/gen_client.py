@@ -388,6 +388,8 @@ def constants(c: Client) -> dict:
         "version": c.p.PROTOCOL_VERSION,
         "commands": {name: sorted(cls.sources) for name, cls in sorted(c.p.COMMANDS.items())},
         "events": sorted(c.p.EVENTS),
+        # the events a WhatsApp tab hears: the document's lines and the worker's relay send it no other
+        "tab_events": sorted(name for name, cls in c.p.EVENTS.items() if cls.to_tabs),
     }
     for name, f in sorted(c.features.items()):
         part = {k: v for k, v in sorted(f.literals.items())}

@@ -69,7 +69,8 @@ def render_doc() -> str:
         "accepted only from the worker). A request on a line whose document closes is answered `not_ready` and never",
         "sent again (it may have run). Events travel as `{to: \"broadcast\", envelope, key}`, relayed to WhatsApp tabs",
         "by the worker; every line also carries them as `{event, key}`, in order with its replies, and a client keeps",
-        "the first copy of each key.",
+        "the first copy of each key. A WhatsApp tab gets only the events its content script hears",
+        "(`MettriProtocol.tab_events`, marked below), by the relay and on its line alike.",
         "The client sends the request as JSON text and gets the reply as JSON text: Chrome copies a string across",
         "contexts far faster than it converts an object (a 500-message capture batch: about a fifth of the sender's",
         "time), and the sender is WhatsApp's own main thread. An object request is still accepted and answered as an",
@@ -116,7 +117,8 @@ def render_doc() -> str:
     lines += ["## Events", ""]
     for name in sorted(p.EVENTS):
         cls = p.EVENTS[name]
-        lines += [f"### `{name}`", "", (cls.__doc__ or "").strip(), "", "```json", _schema(cls), "```", ""]
+        heard = "Heard by the WhatsApp tab too." if cls.to_tabs else "Not sent to WhatsApp tabs."
+        lines += [f"### `{name}`", "", (cls.__doc__ or "").strip(), "", heard, "", "```json", _schema(cls), "```", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

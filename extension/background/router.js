@@ -5,6 +5,7 @@
 
 import { ensureOffscreen } from "./offscreen-manager.js";
 import { encodeReply } from "./sender-check.js";
+import { forTabs } from "../shared/tab-events.js";
 
 const RETRY_DELAYS_MS = [50, 100, 200, 400, 800, 1600];
 /** @param {number} ms */
@@ -47,11 +48,12 @@ async function whatsappTabs() {
 }
 
 /**
- * Deliver a core event to every WhatsApp tab (pages get it from the broadcast itself).
+ * Deliver a core event to every WhatsApp tab, if they hear it (pages get it from the broadcast itself).
  * @param {Mettri.Event} envelope
  * @param {string | undefined} key the event's key: a tab that heard it on its line drops this copy
  */
 export async function relayEventToTabs(envelope, key) {
+  if (!forTabs(envelope.event)) return;
   const tabs = await whatsappTabs();
   /** @type {Mettri.Message} */
   const message = { to: "content", envelope, key };

@@ -5,7 +5,7 @@
 // falls from about 1.7 to 0.7 ms (issue 16, target 3). Each request is checked and stamped from the
 // port's sender by the worker's own rule (stampRequest), message by message.
 // Every line also gets the core's events, in order with its replies: a reply never overtakes the
-// event its own write caused. Every event keeps going out as the runtime broadcast too (pages
+// event its own write caused. A WhatsApp tab's line gets only the events its content script hears. Every event keeps going out as the runtime broadcast too (pages
 // without a line yet, the worker, the WhatsApp tabs by the worker's relay), with the same key, so a
 // client that hears it twice keeps the first (core-client.js).
 // Only this document listens for connections. Chrome offers a port to every context that listens;
@@ -13,6 +13,7 @@
 // after the others are gone. So a line must have this document as its only end.
 
 import { classifySender, encodeReply, stampRequest } from "../background/sender-check.js";
+import { forTabs } from "../shared/tab-events.js";
 
 export const LINE_NAME = "mettri-core";
 
@@ -22,8 +23,8 @@ export const LINE_NAME = "mettri-core";
  *   already in the request's encoding
  */
 export function makeLines(answer) {
-  /** @type {Set<chrome.runtime.Port>} the lines served now: each hears the events */
-  const served = new Set();
+  /** @type {Map<chrome.runtime.Port, "page" | "content">} the lines served now, by who holds them: each hears the events */
+  const served = new Map();
 
   /** @param {chrome.runtime.Port} port @param {unknown} message */
   function post(port, message) {
@@ -59,19 +60,21 @@ export function makeLines(answer) {
       const id = typeof stamped.request.id === "string" ? stamped.request.id : null;
       answer(stamped.request, stamped.text, (reply) => post(port, { id, reply }));
     });
-    served.add(port);
+    served.set(port, source);
     port.onDisconnect.addListener(() => served.delete(port));
     post(port, { hello: true }); // the line is served: the client sends on it from now on
     return true;
   }
 
   /**
-   * An event to every line (the caller broadcasts it too, with the same key).
+   * An event to every page's line, and to the WhatsApp tabs' lines if they hear it (the caller
+   * broadcasts it too, with the same key).
    * @param {Mettri.Event} envelope
    * @param {string} key unique to this event
    */
   function publish(envelope, key) {
-    for (const port of served) post(port, { event: envelope, key });
+    const tabs = forTabs(envelope.event);
+    for (const [port, source] of served) if (source === "page" || tabs) post(port, { event: envelope, key });
   }
 
   return { accept, publish };

@@ -156,6 +156,7 @@
       "transfer.put": ["page"],
     },
     "events": ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "connection.ban_signal", "connection.changed", "contacts.changed", "contacts.scan_progress", "contacts.scan_requested", "core.boot", "core.log", "crm.changed", "crm.import.progress", "crm.reminders.changed", "history_import.progress", "messages.captured", "messages.imported", "optout.changed", "outbox.changed", "outbox.due", "privacy.erased", "search.progress", "selftest.result", "sending.paused", "sending.resumed", "storage.error", "suggestion.cleared", "suggestion.offered", "tabs.role", "templates.changed"],
+    "tab_events": ["backfill.progress", "backfill.requested", "campaign.progress", "capture.chat_opened", "chat.open_requested", "chats.linked", "clock.moved", "contacts.scan_requested", "core.boot", "crm.changed", "outbox.changed", "outbox.due", "selftest.result", "sending.paused", "sending.resumed", "suggestion.cleared", "suggestion.offered", "tabs.role"],
     "audit": {
       "bounds": {
         "AuditList": {

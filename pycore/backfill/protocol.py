@@ -67,7 +67,7 @@ class ReportBackfill(Command):
     error: str | None = Field(default=None, max_length=64, description="why the content script cannot go on")
 
 
-@event("backfill.requested")
+@event("backfill.requested", tabs=True)
 class BackfillRequested(Event):
     """To the WhatsApp tabs: the active one scrolls the chat's history (if it is open there)."""
 
@@ -75,6 +75,6 @@ class BackfillRequested(Event):
     chat: str
 
 
-@event("backfill.progress")
+@event("backfill.progress", tabs=True)
 class BackfillProgress(BackfillStatus):
     """For the UI; also tells the content script that a job was cancelled."""

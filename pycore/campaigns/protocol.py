@@ -122,7 +122,7 @@ class CampaignList(Command):
     """Campaigns, newest first (without their plans)."""
 
 
-@event("campaign.progress")
+@event("campaign.progress", tabs=True)
 class CampaignProgress(Event):
     id: str
     state: CampaignState

@@ -175,7 +175,7 @@ class GetOpenChat(Command):
     capture since the core started). Pages follow it with the event ``capture.chat_opened``."""
 
 
-@event("capture.chat_opened")
+@event("capture.chat_opened", tabs=True)
 class ChatOpened(OpenChatNow):
     """The active tab's capture names another conversation than before: the user opened it (or the
     core just started). Emitted once per change, after the batch is stored."""

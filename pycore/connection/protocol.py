@@ -100,7 +100,7 @@ class TabBye(Command):
     doc: str | None = Doc
 
 
-@event("tabs.role")
+@event("tabs.role", tabs=True)
 class TabRoleChanged(TabRole):
     """Sent to the tab whose role changed: idle tabs stop capturing and sending."""
 

@@ -132,7 +132,7 @@ class ScanContacts(Command):
     pace: float = Field(default=1.0, ge=0.001, le=10.0, description="multiplies every pause (support and tests)")
 
 
-@event("contacts.scan_requested")
+@event("contacts.scan_requested", tabs=True)
 class ScanRequested(Event):
     scan_id: str
     pace: float

@@ -723,7 +723,7 @@ class ExportCsv(Command):
 
 
 # -- events ----------------------------------------------------------------------------------------
-@event("crm.changed")
+@event("crm.changed", tabs=True)
 class CrmChanged(Event):
     """Records (``keys``) or definitions (``defs``) changed; ``many``: too many keys to list: reload.
     ``activity_only``: only their last message / waiting state changed (new messages).

@@ -20,7 +20,7 @@ from pycore.protocol.base import Command, Cut, Event, Model, command, event
 How = Literal["jid", "phone", "drawer", "overlap", "hint", "title", "minted", "unique_title", "none"]
 
 
-@event("chats.linked")
+@event("chats.linked", tabs=True)
 class ChatsLinked(Event):
     """Two keys named one chat: everything stored under ``alias`` now lives under ``canonical``
     (messages, chat record, health, outbox, opt-outs, consent, suggestions). Features that key

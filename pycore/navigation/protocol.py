@@ -26,7 +26,7 @@ class OpenChat(Command):
     message_key: str | None = Field(default=None, max_length=KEY_MAX + 1 + MAX_ATTR, description='"<chat>|<message id>"')
 
 
-@event("chat.open_requested")
+@event("chat.open_requested", tabs=True)
 class ChatOpenRequested(Event):
     """For the active WhatsApp tab: open the chat titled ``title`` and scroll to ``message_id``."""
 

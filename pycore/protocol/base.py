@@ -104,6 +104,8 @@ class Command(Model):
 
 class Event(Model):
     name: ClassVar[str] = ""
+    # Heard by the WhatsApp tab's content script: only these events reach the tabs.
+    to_tabs: ClassVar[bool] = False
 
 
 COMMANDS: dict[str, type[Command]] = {}
@@ -129,11 +131,14 @@ def command(name: str, result: type[BaseModel] = Empty, *, sources: set[str] | N
     return register
 
 
-def event(name: str) -> Callable[[E], E]:
+def event(name: str, *, tabs: bool = False) -> Callable[[E], E]:
+    """Register an event by its wire name; ``tabs``: the WhatsApp tab's content script hears it (the
+    others never reach the tab: WhatsApp's main thread would take in each one for nothing)."""
     def register(cls: E) -> E:
         if name in EVENTS and EVENTS[name] is not cls:
             raise ValueError(f"event {name!r} registered twice")
         cls.name = name
+        cls.to_tabs = tabs
         EVENTS[name] = cls
         return cls
 

@@ -20,7 +20,7 @@ class ClockAdvance(Command):
     seconds: float = Field(ge=0, le=30 * 86400)
 
 
-@event("clock.moved")
+@event("clock.moved", tabs=True)
 class ClockMoved(Event):
     """The core's clock jumped forward: whoever waits on it (the send loop) asks again."""
 

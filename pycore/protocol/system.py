@@ -61,7 +61,7 @@ class GetBootState(Command):
     Python is still loading or after it failed; once the core runs, Python answers "ready"."""
 
 
-@event("core.boot")
+@event("core.boot", tabs=True)
 class Boot(Event):
     """Sent by the offscreen document at each start-up stage (same fields as BootState)."""
 

@@ -316,7 +316,7 @@ class RateLimitHit(Command):
 
 
 # -- events ----------------------------------------------------------------------------
-@event("sending.paused")
+@event("sending.paused", tabs=True)
 class SendingPaused(Event):
     reason: PauseReason
     detail: str
@@ -325,19 +325,19 @@ class SendingPaused(Event):
     reason_en: str
 
 
-@event("sending.resumed")
+@event("sending.resumed", tabs=True)
 class SendingResumed(Event):
     ts: float
 
 
-@event("outbox.due")
+@event("outbox.due", tabs=True)
 class OutboxDue(Event):
     """Scheduled messages came due (the worker's alarm): the tab asks sender.next now."""
 
     count: int
 
 
-@event("outbox.changed")
+@event("outbox.changed", tabs=True)
 class OutboxChanged(Event):
     """An entry changed state; the tab asks sender.next again."""
 

@@ -86,12 +86,12 @@ class SuggestionDismiss(Command):
     chat: ChatKeyStr
 
 
-@event("suggestion.offered")
+@event("suggestion.offered", tabs=True)
 class SuggestionOffered(Event):
     suggestion: Suggestion
 
 
-@event("suggestion.cleared")
+@event("suggestion.cleared", tabs=True)
 class SuggestionCleared(Event):
     """Approved or dismissed: the tab removes its bar."""
 

@@ -104,6 +104,6 @@ class GetLastSelfTest(Command):
     """The last stored self-test outcome (meta 'whatsapp.selftest')."""
 
 
-@event("selftest.result")
+@event("selftest.result", tabs=True)
 class SelfTestResult(SelfTestOutcome):
     """What works on this WhatsApp Web build; the sender must honour safe_mode."""

@@ -183,6 +183,23 @@ def test_the_lint_finds_what_it_looks_for(protocol, client, tmp_path, monkeypatc
     assert "planted.js:1" not in str(failed.value)
 
 
+def test_whatsapp_tabs_get_exactly_the_events_their_content_script_hears(protocol):
+    """MettriProtocol.tab_events (pycore's @event(..., tabs=True)) decides which events reach a
+    WhatsApp tab: an event a content script compares against but not listed would never come; one
+    listed that no content script names costs WhatsApp's thread for nothing."""
+    manifest = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
+    files = [ROOT / f for entry in manifest["content_scripts"] for f in entry["js"]]
+    heard = set()
+    for path in files:
+        if path in GENERATED:
+            continue
+        for _, text in _code_strings(path.read_text(encoding="utf-8")):
+            if text in protocol.EVENTS:
+                heard.add(text)
+    listed = {name for name, cls in protocol.EVENTS.items() if cls.to_tabs}
+    assert heard == listed, {"heard, not listed": heard - listed, "listed, not heard": listed - heard}
+
+
 # Commands no script in extension/ calls today, each with why (issue 10, point 5: wire each or
 # delete it). Listed so that a new command without a caller fails here, and so that wiring one
 # shortens the list.

@@ -252,8 +252,11 @@ def test_a_line_is_refused_to_every_foreign_sender(core_page):
             const other = port("mettri-tab:x", senders.page);
             out.other_name = {took: lines.accept(other), cut: other.cut};
             lines.publish({event: "core.boot", data: {}}, "k-1");
+            lines.publish({event: "messages.captured", data: {}}, "k-2");
             out.answered = answered;
-            out.event_to = Object.entries(ports).filter(([, p]) => p.said.some((m) => m.key === "k-1")).map(([n]) => n);
+            const to = (key) => Object.entries(ports).filter(([, p]) => p.said.some((m) => m.key === key)).map(([n]) => n);
+            out.event_to = to("k-1");
+            out.untold_event_to = to("k-2");
             return out;
         }"""
     )
@@ -264,6 +267,7 @@ def test_a_line_is_refused_to_every_foreign_sender(core_page):
     assert verdicts["other_name"] == {"took": False, "cut": False}  # another port: not the document's to take
     assert verdicts["answered"] == [["page", None, True], ["content", 5, True]]  # only the two taken, each as itself
     assert verdicts["event_to"] == ["page", "content"]  # events go on every line taken, and only there
+    assert verdicts["untold_event_to"] == ["page"]  # one the content script does not hear: pages only
 
 
 def test_a_page_hears_the_event_of_its_own_write_before_the_reply_and_once(core_page):
@@ -302,6 +306,27 @@ def test_a_page_hears_the_event_of_its_own_write_before_the_reply_and_once(core_
     assert out["copies"] >= 10 and out["heard"] == out["distinct"] == 10, out  # the copies came, and were dropped
 
 
+def test_the_worker_relays_to_whatsapp_tabs_only_the_events_they_hear(core_page):
+    """The worker's relay (router.relayEventToTabs) sends a tab an event of MettriProtocol.tab_events
+    and nothing else: a capture batch's messages.captured never reaches WhatsApp's main thread."""
+    sent = core_page.evaluate(
+        """async () => {
+            const { relayEventToTabs } = await import("/extension/background/router.js");
+            const sent = [], query = chrome.tabs.query, sendMessage = chrome.tabs.sendMessage;
+            chrome.tabs.query = async () => [{id: 7}, {id: 8}];
+            chrome.tabs.sendMessage = async (id, m) => { sent.push([id, m.envelope.event, m.key]); };
+            try {
+                for (const [event, key] of [["messages.captured", "k-1"], ["tabs.role", "k-2"], ["search.progress", "k-3"], ["outbox.due", "k-4"]])
+                    await relayEventToTabs({event, data: {}}, key);
+            } finally {
+                Object.assign(chrome.tabs, {query, sendMessage});
+            }
+            return sent;
+        }"""
+    )
+    assert sent == [[7, "tabs.role", "k-2"], [8, "tabs.role", "k-2"], [7, "outbox.due", "k-4"], [8, "outbox.due", "k-4"]]
+
+
 def test_the_content_script_hears_the_event_of_its_own_write_before_the_reply(ext, core_page, routed):
     """Events come on the content script's line too, in order with its replies: the worker's relay
     of the same event (one hop more, and the worker may be asleep) is the copy that is dropped."""
@@ -311,17 +336,19 @@ def test_the_content_script_hears_the_event_of_its_own_write_before_the_reply(ex
     out = world.evaluate("""(async () => {
         for (let i = 0; i < 50 && !MettriCore.lineLive(); i++) await MettriCore.request("core.ping");
         const heard = [];
-        MettriCore.onEvent((e) => { if (e.event === "contacts.changed") heard.push(...e.data.keys); });
+        MettriCore.onEvent((e) => { if (e.event === "capture.chat_opened") heard.push(e.data.title); });
         const suffix = Math.random().toString(36).slice(2, 7), writes = [];
         for (let i = 0; i < 5; i++) {
             const n = heard.length;
-            const result = await MettriApi.contacts.upsert_rows({rows: [{title: `Linha ${suffix} ${i}`}]});
+            // A batch naming another open chat (no rows): the core tells capture.chat_opened.
+            const result = await MettriApi.capture.batch({chat: {title: `Linha ${suffix} ${i}`, jid: `55119${suffix.length}7${i}0000@c.us`},
+                nodes: [], hidden: false, observed_at: Date.now() / 1000, locale: "pt-BR", utc_offset_min: -180});
             writes.push({result, heard: heard.slice(n)});
         }
         return {writes, suffix};
     })()""")
     wa.close()
     for i, write in enumerate(out["writes"]):
-        assert write["result"]["new"] == 1, write
+        assert write["result"]["new"] == 0, write
         # Its own event, before its reply, and no copy of an earlier one since.
-        assert [k for k in write["heard"] if out["suffix"] in k] == [f"title:Linha {out['suffix']} {i}"], (i, out)
+        assert [t for t in write["heard"] if out["suffix"] in t] == [f"Linha {out['suffix']} {i}"], (i, out)
