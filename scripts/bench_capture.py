@@ -191,6 +191,21 @@ def pipeline(context, core_page, gen: str, n: int, rounds: int, chat: str = "551
             "pipeline_msgs_per_s": round(1000 / max(read_per_msg, core_per_msg))}
 
 
+def pipeline_median(context, core_page, a) -> tuple[dict, float, float]:
+    """The pipeline moves by up to 1.5x between measures minutes apart in one browser: its figure is
+    the median of --pipeline-repeats, each with IndexedDB's floors (bare, and a messages store's)
+    taken right after it. Returns (the median pipeline with every repeat's figure, its floors)."""
+    repeats = []
+    for r in range(a.pipeline_repeats):
+        got = pipeline(context, core_page, a.gen, 500, a.pipeline_rounds, chat=f"55119000005{r}@c.us", prefix=f"3EB0C1{r:02X}")
+        repeats.append((got, core_page.evaluate(IDB_FLOOR, 500 * a.pipeline_rounds), core_page.evaluate(IDB_FLOOR_MESSAGES, 500)))
+    repeats.sort(key=lambda rep: rep[0]["pipeline_msgs_per_s"])
+    pipe, floor, floor_messages = repeats[len(repeats) // 2]
+    pipe = {**pipe, "repeats_msgs_per_s": [rep[0]["pipeline_msgs_per_s"] for rep in repeats],
+            "repeats_idb_floor_over_throughput": [round(rep[1] / rep[0]["pipeline_msgs_per_s"], 2) for rep in repeats]}
+    return pipe, floor, floor_messages
+
+
 def paired_pipelines(before, after, a) -> dict:
     """The two builds' pipelines taken in turns, the order swapped each pair (before first, then after
     first...): the machine's drift over the run falls on both alike, which one measure of each, minutes
@@ -545,8 +560,9 @@ def main() -> None:
             core_page = browser.open_page(context, ext_id)
             assert browser.wait_core_ready(core_page)["stage"] == "ready"
             _, _, cost_b, stats_b = run_page(context, a.gen, a.messages, a.chunk, "3EB0B4F0", core_page)
-            out["pipeline_before"] = pipeline(context, core_page, a.gen, 500, a.pipeline_rounds)
-            out["idb_floor_before_puts_per_s"] = round(core_page.evaluate(IDB_FLOOR, 500 * a.pipeline_rounds))
+            # as many pipelines as the build after gets: both hold as many messages when their pairs start
+            out["pipeline_before"], floor_b, _ = pipeline_median(context, core_page, a)
+            out["idb_floor_before_puts_per_s"] = round(floor_b)
             out["before"] = content_figures(cost_b, stats_b, base_cost, a.messages)
             _, _, kept_b, kept_stats_b = run_page(context, a.gen, a.messages, a.chunk, "3EB0B4F1", core_page, rows="kept")
             out["before_rows_kept"] = content_figures(kept_b, kept_stats_b, base_kept, a.messages)
@@ -565,16 +581,7 @@ def main() -> None:
         delivered, stored_s, ext_cost, stats = redrawn_runs[median_round(redrawn_figures)]
         _, _, kept_cost, kept_stats = kept_runs[median_round(kept_figures)]
         fresh = freshness(context, core_page, a.gen, a.fresh)
-        # The pipeline moves by up to 1.5x between measures minutes apart in one browser: the figure is
-        # the median of --pipeline-repeats, each with IndexedDB's floors taken right after it.
-        repeats = []
-        for r in range(a.pipeline_repeats):
-            got = pipeline(context, core_page, a.gen, 500, a.pipeline_rounds, chat=f"55119000005{r}@c.us", prefix=f"3EB0C1{r:02X}")
-            repeats.append((got, core_page.evaluate(IDB_FLOOR, 500 * a.pipeline_rounds), core_page.evaluate(IDB_FLOOR_MESSAGES, 500)))
-        repeats.sort(key=lambda rep: rep[0]["pipeline_msgs_per_s"])
-        pipe, idb_floor, idb_floor_messages = repeats[len(repeats) // 2]
-        pipe = {**pipe, "repeats_msgs_per_s": [rep[0]["pipeline_msgs_per_s"] for rep in repeats],
-                "repeats_idb_floor_over_throughput": [round(rep[1] / rep[0]["pipeline_msgs_per_s"], 2) for rep in repeats]}
+        pipe, idb_floor, idb_floor_messages = pipeline_median(context, core_page, a)
         if a.before:
             out["pipeline_pairs"] = paired_pipelines(before_browser, (context, core_page), a)
             before_browser[0].close()
