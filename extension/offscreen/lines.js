@@ -5,8 +5,9 @@
 // falls from about 1.7 to 0.7 ms (issue 16, target 3). Each request is checked and stamped from the
 // port's sender by the worker's own rule (stampRequest), message by message.
 // Every line also gets the core's events, in order with its replies: a reply never overtakes the
-// event its own write caused. A WhatsApp tab's line gets only the events its content script hears. Every event keeps going out as the runtime broadcast too (pages
-// without a line yet, the worker, the WhatsApp tabs by the worker's relay), with the same key, so a
+// event its own write caused. A WhatsApp tab's line gets only the events its content script hears.
+// Every event keeps going out as the runtime broadcast too (pages without a line yet, the worker,
+// and by the worker's relay the WhatsApp tabs, again only what they hear), with the same key, so a
 // client that hears it twice keeps the first (core-client.js).
 // Only this document listens for connections. Chrome offers a port to every context that listens;
 // one of them disconnecting closes it for all, and while one still holds it the port stays open

@@ -5,7 +5,8 @@
 // document, or runtime messages until the line is up) and what a round trip costs now (the median
 // of a few pings, once per start and on demand). Followed live (core.boot, and asked every few
 // seconds); drawn as text.
-import { el, errorText, t } from "../sidepanel/dom.js";
+import { coreStateLabel } from "../sidepanel/boot-view.js";
+import { el, errorText, fact, t } from "../sidepanel/dom.js";
 
 const PINGS = 20;
 const REFRESH_MS = 5_000;
@@ -24,18 +25,12 @@ export function mountCoreView(root) {
   /** @type {string} the round trip as drawn: measured once the core is ready, and on demand */
   let roundTrip = t("diagCoreRoundTripWaiting");
 
-  /**
-   * @param {string} label
-   * @param {string} value
-   * @param {string} id
-   */
-  const fact = (label, value, id) => [el("dt", {}, label), el("dd", { id }, value)];
 
   function stateText() {
-    if (boot.stage === "ready") return t("coreReady");
-    if (boot.stage === "failed") return boot.error ? `${t("coreFailed")}: ${boot.error}` : t("coreFailed");
+    const label = coreStateLabel(boot.stage ?? "starting");
+    if (boot.stage === "failed") return boot.error ? `${label}: ${boot.error}` : label;
     const stage = MettriProtocol.system.BootStageName.find((name) => name === boot.stage);
-    return stage ? `${t("coreStarting")} ${t(`coreStage_${stage}`)}` : t("coreStarting");
+    return stage ? `${label} ${t(`coreStage_${stage}`)}` : label;
   }
 
   function startText() {
@@ -112,6 +107,6 @@ export function mountCoreView(root) {
     if (env.event === "core.boot") follow(env.data);
   });
   draw();
-  refresh();
+  refresh().catch(() => undefined);
   setInterval(() => refresh().catch(() => undefined), REFRESH_MS);
 }

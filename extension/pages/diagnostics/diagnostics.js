@@ -27,6 +27,7 @@ async function getRuntime() {
 
 async function selfCheck() {
   out.textContent = "";
+  pill.hidden = false; // shown from the first check on: an empty pill before it said nothing
   pill.textContent = "…";
   try {
     const pyodide = await getRuntime();

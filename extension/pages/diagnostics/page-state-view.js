@@ -2,7 +2,7 @@
 // What the core knows of WhatsApp Web right now: the connection (state, whether a tab is the
 // active one, when it last reported) and the last self-test (can Mettri read and send on this
 // WhatsApp build, or is it in read-only safe mode, and why). Followed live; drawn as text.
-import { el } from "../sidepanel/dom.js";
+import { el, fact } from "../sidepanel/dom.js";
 
 const api = MettriApi;
 const REFRESH_MS = 5_000;
@@ -21,12 +21,6 @@ export async function mountPageState(root) {
     el("h2", {}, t("diagSelftestTitle")), selftest,
   );
 
-  /**
-   * @param {string} label
-   * @param {string | Node} value
-   * @param {string} id
-   */
-  const fact = (label, value, id) => [el("dt", {}, label), el("dd", { id }, value)];
 
   async function showConnection() {
     const now = await api.connection.state({});

@@ -1,7 +1,7 @@
 // @ts-check
 // The search index: how many messages it holds, what is still waiting, where it started from
 // (its saved copy, or empty and why), and a rebuild for when search seems to miss something.
-import { el } from "../sidepanel/dom.js";
+import { el, fact } from "../sidepanel/dom.js";
 
 const api = MettriApi;
 const { t, tn, errorText } = MettriI18n;
@@ -20,12 +20,6 @@ export async function mountSearchIndex(root) {
   const message = el("p", { id: "search-rebuild-message", role: "status" });
   root.replaceChildren(el("p", { class: "note" }, t("searchIndexIntro")), facts, button, bar, message);
 
-  /**
-   * @param {string} label
-   * @param {string | Node} value
-   * @param {string} id
-   */
-  const fact = (label, value, id) => [el("dt", {}, label), el("dd", { id }, value)];
 
   async function refresh() {
     const s = await api.search.status({});

@@ -2,6 +2,12 @@
 // Shows the core's start-up stages, and a failure as a clear state with a retry.
 import { byId, t } from "./dom.js";
 
+/**
+ * The core's state in a word or two (the side panel's pill, the diagnostics page).
+ * @param {string} stage
+ */
+export const coreStateLabel = (stage) => t(stage === "ready" ? "coreReady" : stage === "failed" ? "coreFailed" : "coreStarting");
+
 /** @param {Partial<Mettri.Result<"core.boot_state">> | null | undefined} state */
 export function renderBoot(state) {
   const pill = byId("core-state");
@@ -11,7 +17,7 @@ export function renderBoot(state) {
   const retry = byId("boot-retry");
   const stage = state?.stage ?? "starting";
   pill.className = "pill " + (stage === "ready" ? "ready" : stage === "failed" ? "failed" : "");
-  pill.textContent = stage === "ready" ? t("coreReady") : stage === "failed" ? t("coreFailed") : t("coreStarting");
+  pill.textContent = coreStateLabel(stage);
   pill.dataset.stage = stage;
   box.hidden = stage === "ready";
   list.replaceChildren(

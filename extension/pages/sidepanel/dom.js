@@ -55,6 +55,14 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 /**
+ * One fact of a definition list: its label (<dt>) and its value (<dd id>), as text.
+ * @param {string} label
+ * @param {string | Node} value
+ * @param {string} id
+ */
+export const fact = (label, value, id) => [el("dt", {}, label), el("dd", { id }, value)];
+
+/**
  * "author · time", the author isolated in its own <bdi>: a name with a right-to-left override
  * (or in Arabic or Hebrew) never reorders the time drawn beside it.
  * @param {string} who
