@@ -192,7 +192,7 @@ def pipeline(context, core_page, gen: str, n: int, rounds: int, chat: str = "551
 
 
 def pipeline_median(context, core_page, a) -> tuple[dict, float, float]:
-    """The pipeline moves by up to 1.5x between measures minutes apart in one browser: its figure is
+    """The pipeline moves by 1.1-1.25x between measures minutes apart in one browser: its figure is
     the median of --pipeline-repeats, each with IndexedDB's floors (bare, and a messages store's)
     taken right after it. Returns (the median pipeline with every repeat's figure, its floors)."""
     repeats = []
