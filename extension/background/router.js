@@ -48,13 +48,15 @@ async function whatsappTabs() {
 }
 
 /**
- * Deliver a core event to every WhatsApp tab, if they hear it (pages get it from the broadcast itself).
+ * Deliver a core event to every WhatsApp tab, if they hear it (pages get it from the broadcast
+ * itself), except the tabs the document already gave it on their line.
  * @param {Mettri.Event} envelope
  * @param {string | undefined} key the event's key: a tab that heard it on its line drops this copy
+ * @param {number[]} [onLine] the tabs whose line carried it
  */
-export async function relayEventToTabs(envelope, key) {
+export async function relayEventToTabs(envelope, key, onLine = []) {
   if (!forTabs(envelope.event)) return;
-  const tabs = await whatsappTabs();
+  const tabs = (await whatsappTabs()).filter((tab) => !onLine.includes(/** @type {number} */ (tab.id)));
   /** @type {Mettri.Message} */
   const message = { to: "content", envelope, key };
   await Promise.all(

@@ -41,7 +41,7 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
     }
     case "broadcast": // an event from the core; pages hear it directly
       if (source === "offscreen" && message.envelope) {
-        relayEventToTabs(message.envelope, message.key);
+        relayEventToTabs(message.envelope, message.key, Array.isArray(message.lines) ? message.lines : []);
         remindersHear(message.envelope);
         panelCacheHears(message.envelope);
         scheduleHears(message.envelope);

@@ -7,8 +7,8 @@
 // Every line also gets the core's events, in order with its replies: a reply never overtakes the
 // event its own write caused. A WhatsApp tab's line gets only the events its content script hears.
 // Every event keeps going out as the runtime broadcast too (pages without a line yet, the worker,
-// and by the worker's relay the WhatsApp tabs, again only what they hear), with the same key, so a
-// client that hears it twice keeps the first (core-client.js).
+// and by the worker's relay the WhatsApp tabs without a line, again only what they hear), with the
+// same key, so a client that hears it twice keeps the first (core-client.js).
 // Only this document listens for connections. Chrome offers a port to every context that listens;
 // one of them disconnecting closes it for all, and while one still holds it the port stays open
 // after the others are gone. So a line must have this document as its only end.
@@ -72,10 +72,21 @@ export function makeLines(answer) {
    * broadcasts it too, with the same key).
    * @param {Mettri.Event} envelope
    * @param {string} key unique to this event
+   * @returns {number[]} the tabs whose content script got it on its line: the worker's relay skips them
    */
   function publish(envelope, key) {
     const tabs = forTabs(envelope.event);
-    for (const [port, source] of served) if (source === "page" || tabs) post(port, { event: envelope, key });
+    /** @type {number[]} */
+    const onLine = [];
+    for (const [port, source] of served) {
+      if (source === "page") post(port, { event: envelope, key });
+      else if (tabs) {
+        post(port, { event: envelope, key });
+        const tab = port.sender && port.sender.tab;
+        if (tab && tab.id != null && served.has(port)) onLine.push(tab.id);
+      }
+    }
+    return onLine;
   }
 
   return { accept, publish };

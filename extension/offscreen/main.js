@@ -42,8 +42,8 @@ let published = 0;
 function publish(envelope) {
   published += 1;
   const key = `${life}-${published}`;
-  lines.publish(envelope, key);
-  send({ to: "broadcast", envelope, key }).catch(() => undefined);
+  const onLine = lines.publish(envelope, key);
+  send({ to: "broadcast", envelope, key, lines: onLine }).catch(() => undefined);
 }
 
 function broadcastBoot() {

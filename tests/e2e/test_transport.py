@@ -251,8 +251,8 @@ def test_a_line_is_refused_to_every_foreign_sender(core_page):
             }
             const other = port("mettri-tab:x", senders.page);
             out.other_name = {took: lines.accept(other), cut: other.cut};
-            lines.publish({event: "core.boot", data: {}}, "k-1");
-            lines.publish({event: "messages.captured", data: {}}, "k-2");
+            out.on_line = [lines.publish({event: "core.boot", data: {}}, "k-1"),
+                           lines.publish({event: "messages.captured", data: {}}, "k-2")];
             out.answered = answered;
             const to = (key) => Object.entries(ports).filter(([, p]) => p.said.some((m) => m.key === key)).map(([n]) => n);
             out.event_to = to("k-1");
@@ -268,6 +268,7 @@ def test_a_line_is_refused_to_every_foreign_sender(core_page):
     assert verdicts["answered"] == [["page", None, True], ["content", 5, True]]  # only the two taken, each as itself
     assert verdicts["event_to"] == ["page", "content"]  # events go on every line taken, and only there
     assert verdicts["untold_event_to"] == ["page"]  # one the content script does not hear: pages only
+    assert verdicts["on_line"] == [[5], []]  # the tabs whose line carried it: the worker's relay skips them
 
 
 def test_a_page_hears_the_event_of_its_own_write_before_the_reply_and_once(core_page):
@@ -308,7 +309,8 @@ def test_a_page_hears_the_event_of_its_own_write_before_the_reply_and_once(core_
 
 def test_the_worker_relays_to_whatsapp_tabs_only_the_events_they_hear(core_page):
     """The worker's relay (router.relayEventToTabs) sends a tab an event of MettriProtocol.tab_events
-    and nothing else: a capture batch's messages.captured never reaches WhatsApp's main thread."""
+    and nothing else: a capture batch's messages.captured never reaches WhatsApp's main thread. A tab
+    whose line carried the event is left out."""
     sent = core_page.evaluate(
         """async () => {
             const { relayEventToTabs } = await import("/extension/background/router.js");
@@ -318,21 +320,29 @@ def test_the_worker_relays_to_whatsapp_tabs_only_the_events_they_hear(core_page)
             try {
                 for (const [event, key] of [["messages.captured", "k-1"], ["tabs.role", "k-2"], ["search.progress", "k-3"], ["outbox.due", "k-4"]])
                     await relayEventToTabs({event, data: {}}, key);
+                await relayEventToTabs({event: "tabs.role", data: {}}, "k-5", [8]);  // tab 8 got it on its line
             } finally {
                 Object.assign(chrome.tabs, {query, sendMessage});
             }
             return sent;
         }"""
     )
-    assert sent == [[7, "tabs.role", "k-2"], [8, "tabs.role", "k-2"], [7, "outbox.due", "k-4"], [8, "outbox.due", "k-4"]]
+    assert sent == [[7, "tabs.role", "k-2"], [8, "tabs.role", "k-2"], [7, "outbox.due", "k-4"], [8, "outbox.due", "k-4"],
+                    [7, "tabs.role", "k-5"]]
 
 
 def test_the_content_script_hears_the_event_of_its_own_write_before_the_reply(ext, core_page, routed):
-    """Events come on the content script's line too, in order with its replies: the worker's relay
-    of the same event (one hop more, and the worker may be asleep) is the copy that is dropped."""
+    """Events come on the content script's line too, in order with its replies, and the broadcast
+    names the tabs whose line carried each one, so the worker's relay skips them (one hop more, and
+    the worker may be asleep): the relay's own choice is tested above."""
     context, _ = ext
     wa = open_whatsapp(context)
     world = browser.content_script_world(wa)
+    # The broadcasts of capture.chat_opened, as a page hears them: their `lines`.
+    core_page.evaluate("""() => { window.__opened = [];
+        chrome.runtime.onMessage.addListener((m) => {
+            if (m && m.to === "broadcast" && m.envelope.event === "capture.chat_opened") __opened.push([m.envelope.data.title, m.lines]);
+            return false; }); }""")
     out = world.evaluate("""(async () => {
         for (let i = 0; i < 50 && !MettriCore.lineLive(); i++) await MettriCore.request("core.ping");
         const heard = [];
@@ -347,8 +357,16 @@ def test_the_content_script_hears_the_event_of_its_own_write_before_the_reply(ex
         }
         return {writes, suffix};
     })()""")
+    own_tab = world.evaluate(f"({RAW_LINE})({json.dumps({'id': 'c3', 'type': 'tabs.hello', 'args': {}, 'source': 'content'})})")
+    broadcasts = core_page.evaluate("""async (suffix) => {
+        while (__opened.filter(([title]) => title.includes(suffix)).length < 5) await new Promise((r) => setTimeout(r, 20));
+        return __opened.filter(([title]) => title.includes(suffix));
+    }""", out["suffix"])
     wa.close()
     for i, write in enumerate(out["writes"]):
         assert write["result"]["new"] == 0, write
         # Its own event, before its reply, and no copy of an earlier one since.
         assert [t for t in write["heard"] if out["suffix"] in t] == [f"Linha {out['suffix']} {i}"], (i, out)
+    tab_id = int(own_tab["reply"]["result"]["tab_id"])
+    for title, lines in broadcasts:
+        assert tab_id in lines, (title, lines, tab_id)  # the relay leaves this tab out

@@ -55,7 +55,7 @@ declare namespace Mettri {
     | { to: "core-direct"; request: Request | string }
     | { to: "core"; request: Request | string }
     | { to: "offscreen"; request: StampedRequest; text?: boolean }
-    | { to: "broadcast"; envelope: Event; key?: string }
+    | { to: "broadcast"; envelope: Event; key?: string; lines?: number[] }
     | { to: "content"; envelope: Event; key?: string }
     | { to: "sw"; kind: "ensure_core" | "restart_core" | "model_key" };
   /** Messages on a line, the port a page or the content script holds to the offscreen document
