@@ -79,12 +79,10 @@ export function makeLines(answer) {
     /** @type {number[]} */
     const onLine = [];
     for (const [port, source] of served) {
-      if (source === "page") post(port, { event: envelope, key });
-      else if (tabs) {
-        post(port, { event: envelope, key });
-        const tab = port.sender && port.sender.tab;
-        if (tab && tab.id != null && served.has(port)) onLine.push(tab.id);
-      }
+      if (source === "content" && !tabs) continue;
+      post(port, { event: envelope, key });
+      const tabId = source === "content" && served.has(port) ? port.sender?.tab?.id : undefined; // still served: posted
+      if (tabId != null) onLine.push(tabId);
     }
     return onLine;
   }

@@ -340,9 +340,10 @@ def test_the_content_script_hears_the_event_of_its_own_write_before_the_reply(ex
     world = browser.content_script_world(wa)
     # The broadcasts of capture.chat_opened, as a page hears them: their `lines`.
     core_page.evaluate("""() => { window.__opened = [];
-        chrome.runtime.onMessage.addListener((m) => {
+        window.__hearOpened = (m) => {
             if (m && m.to === "broadcast" && m.envelope.event === "capture.chat_opened") __opened.push([m.envelope.data.title, m.lines]);
-            return false; }); }""")
+            return false; };
+        chrome.runtime.onMessage.addListener(__hearOpened); }""")
     out = world.evaluate("""(async () => {
         for (let i = 0; i < 50 && !MettriCore.lineLive(); i++) await MettriCore.request("core.ping");
         const heard = [];
@@ -360,6 +361,7 @@ def test_the_content_script_hears_the_event_of_its_own_write_before_the_reply(ex
     own_tab = world.evaluate(f"({RAW_LINE})({json.dumps({'id': 'c3', 'type': 'tabs.hello', 'args': {}, 'source': 'content'})})")
     broadcasts = core_page.evaluate("""async (suffix) => {
         while (__opened.filter(([title]) => title.includes(suffix)).length < 5) await new Promise((r) => setTimeout(r, 20));
+        chrome.runtime.onMessage.removeListener(__hearOpened);  // the page is shared with later tests
         return __opened.filter(([title]) => title.includes(suffix));
     }""", out["suffix"])
     wa.close()

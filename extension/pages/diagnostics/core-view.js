@@ -25,7 +25,6 @@ export function mountCoreView(root) {
   /** @type {string} the round trip as drawn: measured once the core is ready, and on demand */
   let roundTrip = t("diagCoreRoundTripWaiting");
 
-
   function stateText() {
     const label = coreStateLabel(boot.stage ?? "starting");
     if (boot.stage === "failed") return boot.error ? `${label}: ${boot.error}` : label;

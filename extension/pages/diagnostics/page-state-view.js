@@ -21,7 +21,6 @@ export async function mountPageState(root) {
     el("h2", {}, t("diagSelftestTitle")), selftest,
   );
 
-
   async function showConnection() {
     const now = await api.connection.state({});
     const open = now.tabs.tabs.length;

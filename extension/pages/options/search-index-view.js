@@ -20,7 +20,6 @@ export async function mountSearchIndex(root) {
   const message = el("p", { id: "search-rebuild-message", role: "status" });
   root.replaceChildren(el("p", { class: "note" }, t("searchIndexIntro")), facts, button, bar, message);
 
-
   async function refresh() {
     const s = await api.search.status({});
     const snap = s.snapshot;
