@@ -122,3 +122,19 @@ def test_diagnostics_shows_the_core_and_follows_a_restart(ext, core_page):
     wait_for(lambda: ROUND_TRIP[pt].match(round_trip.inner_text()), message="the round trip measured after the restart")
     assert not re.search(r"\b(null|undefined|NaN)\b", text("#core-state"))
     page.close()
+
+
+def test_the_self_check_reports_in_the_pages_language(ext):
+    """"Verificar" loads a private runtime and writes and reads a scratch database; what it prints
+    is worded for the user (the stages by their names in the page's language), not internal names."""
+    context, ext_id = ext
+    page = browser.open_page(context, ext_id, PAGE)
+    page.click("#run")
+    wait_for(lambda: page.text_content("#state") in ("Tudo certo", "Falhou"), timeout=120, message="the check to end")
+    text = page.text_content("#out")
+    page.close()
+    lines = text.strip().split("\n")
+    assert re.fullmatch(r"Carregando o Python: [\d.]+ ms", lines[0]), text
+    assert re.fullmatch(r"Carregando os pacotes: [\d.]+ ms", lines[1]), text
+    assert re.fullmatch(r"Gravação e leitura de 500 registros: [\d.]+ ms", lines[2]), text
+    assert not re.search(r"\b(runtime|packages|ok|undefined|null|NaN)\b", text), text

@@ -15,12 +15,13 @@ const out = /** @type {HTMLElement} */ (document.getElementById("out"));
 const pill = /** @type {HTMLElement} */ (document.getElementById("state"));
 /** @param {string} line */
 const log = (line) => (out.textContent += line + "\n");
+const millis = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 0 });
 
 /** @type {ReturnType<typeof loadRuntime> | null} */
 let runtime = null;
 async function getRuntime() {
   if (!runtime) {
-    runtime = loadRuntime((stage, phase, ms = 0) => phase === "done" && log(`${stage}: ${Math.round(ms)} ms`));
+    runtime = loadRuntime((stage, phase, ms = 0) => phase === "done" && log(`${t(`coreStage_${stage}`)}: ${millis.format(ms)} ms`));
   }
   return runtime;
 }
@@ -39,7 +40,7 @@ import js
 from pycore.diagnostics import run
 await run(js.mettriScratchShim)
 `);
-    log(result);
+    log(t("diagStoreOk", [millis.format(result)]));
     shim.close();
     indexedDB.deleteDatabase(name);
     pill.textContent = t("diagOk");
