@@ -54,8 +54,9 @@ def open_whatsapp(context, query: str = "gen=2026&lang=pt-BR"):
     return page
 
 
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2, message: str = "condition"):
-    """Poll ``predicate`` until it returns a truthy value; return that value."""
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2, message="condition"):
+    """Poll ``predicate`` until it returns a truthy value; return that value. ``message`` names what
+    was awaited; a callable is asked at the timeout, so that it can say what was seen instead."""
     import time
 
     deadline = time.monotonic() + timeout
@@ -64,5 +65,6 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2, message: s
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+            said = message() if callable(message) else message
+            raise AssertionError(f"timed out after {timeout} s waiting for {said}")
         time.sleep(interval)
