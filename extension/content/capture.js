@@ -1057,7 +1057,7 @@ var MettriCapture = (() => {
       schedule();
     }
 
-    return { start, stop, read, flush, resync, stats, pending, sent, busy, rowsHolder, chatKey: () => chatKey };
+    return { start, stop, read, flush, resync, stats, pending, sent, busy, rowsHolder, panel: panelNow, chatKey: () => chatKey };
   }
 
   return Object.freeze({ createCapture, lean });

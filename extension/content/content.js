@@ -163,9 +163,15 @@ var MettriContent = (() => {
   let probedPanel = /** @type {Element | null} */ (null);
   let probedAt = -Infinity;
   let probedFacts = "";
+  /** The open conversation's panel. While capture runs, the one it keeps is checked (still in the
+   *  page, still matching) instead of querying the page for it each second. */
+  function conversationPanel() {
+    return state.capture ? state.capture.panel() : readDom.first(document, state.selectors, "conversation_panel");
+  }
+
   function selfTest() {
     const t0 = performance.now();
-    const panel = readDom.first(document, state.selectors, "conversation_panel");
+    const panel = conversationPanel();
     const due = panel !== probedPanel || state.lastConnectionFacts !== probedFacts || t0 - probedAt >= PROBE_EVERY_MS;
     watchStats.probeMs += performance.now() - t0;
     if (!due || state.probeQueued) return;
@@ -178,7 +184,7 @@ var MettriContent = (() => {
 
   async function probeNow() {
     const t0 = performance.now();
-    probedPanel = readDom.first(document, state.selectors, "conversation_panel"); // as it is now, after the wait
+    probedPanel = conversationPanel(); // as it is now, after the wait
     probedFacts = state.lastConnectionFacts;
     probedAt = t0;
     const results = readDom.probe(document, state.selectors, rowsHolder());
