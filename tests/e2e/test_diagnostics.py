@@ -127,8 +127,9 @@ def test_diagnostics_shows_the_core_and_follows_a_restart(ext, core_page):
     # Compared with the core's state when asked: a document Chrome closed and the worker made again
     # meanwhile is a newer start, and the page must follow that one.
     shown = lambda: (text("#diag-core-state"), text("#diag-core-start"))  # noqa: E731
-    latest = lambda: browser.core_result(page, "core.boot_state")  # noqa: E731
-    wait_for(lambda: (now := latest())["startedAt"] != boot["startedAt"] and shown() == (want["state"], core_texts(pt, now)["start"]),
+    latest = lambda: (r := browser.core_call(page, "core.boot_state"))["ok"] and r["result"]  # noqa: E731
+    wait_for(lambda: (now := latest()) and now["stage"] == "ready" and now["startedAt"] != boot["startedAt"]
+             and shown() == (want["state"], core_texts(pt, now)["start"]),
              message=lambda: f"the new start ({latest()}); the page shows {shown()}")
     wait_for(lambda: ROUND_TRIP[pt].match(round_trip.inner_text()), message="the round trip measured after the restart")
     assert not re.search(r"\b(null|undefined|NaN)\b", text("#core-state"))
