@@ -65,7 +65,7 @@ def test_the_accessibility_check_sees_a_planted_violation(ext):
 
 def core_texts(pt: bool, boot: dict) -> dict:
     """What the core section says for this boot state, in the page's language."""
-    # Intl rounds a tie up (1,250 ms: "1.3"); Python's format rounds it to even ("1.2")
+    # as Intl rounds: half up, from the shortest decimal form (1,150 ms: "1.2", where Python's format gives "1.1")
     tenths = (Decimal(boot["readyMs"]) / 1000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     seconds = str(tenths).replace(".", "," if pt else ".")
     start = (f"pronto em {seconds} s, a partir da memória salva" if pt else f"ready in {seconds} s, from the saved memory") \
@@ -92,10 +92,12 @@ def test_diagnostics_shows_the_core_and_follows_a_restart(ext, core_page):
     page = browser.open_page(context, ext_id, PAGE)
     pt = page.evaluate("() => chrome.i18n.getMessage('@@ui_locale')").lower().startswith("pt")
     text = lambda sel: page.locator(sel).inner_text()  # noqa: E731
-    # what this test expects rounds as the page does, a tie included (1,250 ms)
-    tie = page.evaluate("""() => new Intl.NumberFormat(document.documentElement.lang || undefined,
-        {minimumFractionDigits: 1, maximumFractionDigits: 1}).format(1.25)""")
-    assert f" {tie} s" in core_texts(pt, {"readyMs": 1250, "runtimeFrom": "fresh"})["start"]
+    # What this test expects rounds as the page does, for every start up to 10 s: Python's format
+    # rounds 0.15 s and 1.25 s down (to even, from the binary value), the page's Intl up.
+    formatted = page.evaluate("""() => { const f = new Intl.NumberFormat(document.documentElement.lang || undefined,
+        {minimumFractionDigits: 1, maximumFractionDigits: 1}); return Array.from({length: 10000}, (_, ms) => f.format(ms / 1000)); }""")
+    assert [ms for ms, s in enumerate(formatted)
+            if f" {s} s" not in core_texts(pt, {"readyMs": ms, "runtimeFrom": "fresh"})["start"]] == []
     round_trip = page.locator("#diag-core-round-trip")
     wait_for(lambda: ROUND_TRIP[pt].match(round_trip.inner_text()), message="a measured round trip")
     boot = browser.core_result(page, "core.boot_state")
