@@ -21,6 +21,7 @@ pytestmark = pytest.mark.e2e
 
 CONTACTS = "extension/pages/contacts/contacts.html"
 BOARD = "extension/pages/board/board.html"
+DIAGNOSTICS = "extension/pages/diagnostics/diagnostics.html"
 BAD_WORDS = browser.BAD_WORDS
 
 
@@ -503,9 +504,10 @@ def test_csv_export_and_import_with_mapping_preview_apply_and_reimport(ext, core
     page.close()
 
 
-def test_both_pages_in_english(playwright, tmp_path):
-    """A browser whose language is English: the pages speak English, money reads R$1,234.56, and
-    axe finds nothing serious; no undefined/null/NaN anywhere."""
+def test_the_pages_in_english(playwright, tmp_path):
+    """A browser whose language is English: the contacts and board pages speak English, money reads
+    R$1,234.56, and axe finds nothing serious; no undefined/null/NaN anywhere. The diagnostics
+    self-check, in the same browser, words its stages in English with English digit grouping."""
     context, ext_id = browser.launch(playwright, tmp_path / "profile-en", language="en")
     try:
         page = browser.open_page(context, ext_id, CONTACTS)
@@ -543,5 +545,18 @@ def test_both_pages_in_english(playwright, tmp_path):
         shot(board, "board-en")
         assert not BAD_WORDS.search(board.locator("body").inner_text())
         assert (v := serious_violations(board)) == [], v
+
+        diag = browser.open_page(context, ext_id, DIAGNOSTICS)
+        diag.click("#run")
+        wait_for(lambda: diag.text_content("#state") in ("All good", "Failed"), timeout=120, message="the check to end")
+        lines = diag.text_content("#out").strip().split("\n")
+        # whole milliseconds, grouped as English writes them (1,354 ms; pt-BR writes 1.354 ms)
+        number = r"\d{1,3}(,\d{3})*"
+        assert re.fullmatch(rf"Loading Python: {number} ms", lines[0]), lines
+        assert re.fullmatch(rf"Loading packages: {number} ms", lines[1]), lines
+        assert re.fullmatch(rf"500 records written and read back: {number} ms", lines[2]), lines
+        assert diag.text_content("#state") == "All good", lines
+        assert not BAD_WORDS.search(diag.locator("body").inner_text())
+        assert (v := serious_violations(diag)) == [], v
     finally:
         context.close()

@@ -94,7 +94,7 @@ def test_diagnostics_shows_the_core_and_follows_a_restart(ext, core_page):
     text = lambda sel: page.locator(sel).inner_text()  # noqa: E731
     # What this test expects rounds as the page does, for every start up to 10 s: Python's format
     # rounds 0.15 s and 1.25 s down (to even, from the binary value), the page's Intl up.
-    formatted = page.evaluate("""() => { const f = new Intl.NumberFormat(document.documentElement.lang || undefined,
+    formatted = page.evaluate("""() => { const f = new Intl.NumberFormat(chrome.i18n.getUILanguage(),
         {minimumFractionDigits: 1, maximumFractionDigits: 1}); return Array.from({length: 10000}, (_, ms) => f.format(ms / 1000)); }""")
     assert [ms for ms, s in enumerate(formatted)
             if f" {s} s" not in core_texts(pt, {"readyMs": ms, "runtimeFrom": "fresh"})["start"]] == []

@@ -4,18 +4,18 @@
 // Parsing what the user types is the core's job (it reads "1.234,56" in pt-BR): pages send
 // the text and the language (``lang``).
 
-export const locale = chrome.i18n.getUILanguage();
+import { locale } from "../sidepanel/dom.js";
+
+export { count, fmtTime as dateTime, locale } from "../sidepanel/dom.js";
 /** The language the core writes labels and reads typed numbers in: the page's. */
 export const lang = /** @type {Mettri.crm.Lang} */ (MettriI18n.pick("pt_BR", "en"));
 
 const moneyFormat = new Intl.NumberFormat(locale, { style: "currency", currency: "BRL" });
 const moneyPlain = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 6 });
-const countFormat = new Intl.NumberFormat(locale);
 const dayFormat = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
 const shortDay = new Intl.DateTimeFormat(locale, { day: "numeric", month: "short" });
 const timeFormat = new Intl.DateTimeFormat(locale, { timeStyle: "short" });
-const dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
 const relative = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
 
 /** @param {number | null | undefined} cents integer cents (BRL) */
@@ -24,8 +24,6 @@ export const money = (cents) => (cents == null ? "" : moneyFormat.format(cents /
 export const moneyInput = (/** @type {number | null | undefined} */ cents) => (cents == null ? "" : moneyPlain.format(cents / 100));
 /** @param {number | null | undefined} n */
 export const number = (n) => (n == null ? "" : numberFormat.format(n));
-/** @param {number} n */
-export const count = (n) => countFormat.format(n);
 
 /** "YYYY-MM-DD" -> a local Date at midnight (never through UTC, which moves the day). */
 export function isoDay(/** @type {string} */ iso) {
@@ -34,8 +32,6 @@ export function isoDay(/** @type {string} */ iso) {
 }
 /** @param {string | null | undefined} iso "YYYY-MM-DD" */
 export const day = (iso) => (iso ? dayFormat.format(isoDay(iso)) : "");
-/** @param {number | null | undefined} s epoch seconds */
-export const dateTime = (s) => (s ? dateTimeFormat.format(new Date(s * 1000)) : "");
 
 /**
  * When something happened or is due, as people say it: "14:32" today, "ontem", "3 de mar." ...

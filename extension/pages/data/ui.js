@@ -1,19 +1,13 @@
 // @ts-check
 // Small pieces shared by the import and privacy views: a progress bar, a status line, numbers and
 // dates in the page's language, and the core's errors in the user's language.
-import { el, t } from "../sidepanel/dom.js";
+import { count, el, fmtTime, locale, t } from "../sidepanel/dom.js";
 
-const locale = chrome.i18n.getUILanguage();
-const numbers = new Intl.NumberFormat(locale);
 const days = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
-const moments = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
 
-/** @param {number} n */
-export const num = (n) => numbers.format(n);
+export { count as num, fmtTime as moment };
 /** @param {string} isoLocal a wall-clock time without a zone, as the export wrote it */
 export const day = (isoLocal) => days.format(new Date(isoLocal));
-/** @param {number} seconds epoch seconds */
-export const moment = (seconds) => moments.format(new Date(seconds * 1000));
 /** @param {number} bytes */
 export const megabytes = (bytes) => `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(bytes / 1e6)} MB`;
 

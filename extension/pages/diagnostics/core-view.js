@@ -6,16 +6,15 @@
 // of a few pings, once per start and on demand). Followed live (core.boot, and asked every few
 // seconds); drawn as text.
 import { coreStateLabel } from "../sidepanel/boot-view.js";
-import { el, errorText, fact, t } from "../sidepanel/dom.js";
+import { el, errorText, fact, locale, t } from "../sidepanel/dom.js";
 
 const PINGS = 20;
 const REFRESH_MS = 5_000;
 
 /** @param {HTMLElement} root */
 export function mountCoreView(root) {
-  const lang = document.documentElement.lang || undefined;
-  const seconds = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  const millis = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  const seconds = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const millis = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   const facts = el("dl", { id: "diag-core" });
   const again = el("button", { type: "button", id: "diag-core-measure" }, t("diagCoreMeasure"));
   root.replaceChildren(el("h2", {}, t("diagCoreTitle")), facts, again);

@@ -8,6 +8,7 @@ import { IdbShim } from "../../offscreen/idb-shim.js";
 import { mountCoreView } from "./core-view.js";
 import { mountLogView } from "./log-view.js";
 import { mountPageState } from "./page-state-view.js";
+import { locale } from "../sidepanel/dom.js";
 
 const { t, apply } = MettriI18n;
 apply();
@@ -15,7 +16,7 @@ const out = /** @type {HTMLElement} */ (document.getElementById("out"));
 const pill = /** @type {HTMLElement} */ (document.getElementById("state"));
 /** @param {string} line */
 const log = (line) => (out.textContent += line + "\n");
-const millis = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 0 });
+const millis = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
 
 /** @type {ReturnType<typeof loadRuntime> | null} */
 let runtime = null;

@@ -1,14 +1,14 @@
 // @ts-check
 // The core's log (core.logs / core.log events): what happened and why, newest last, with a
 // level filter and an export support can ask for. Every value is drawn as text.
+import { count, fmtSecond } from "../sidepanel/dom.js";
+
 const { t, tn } = MettriI18n;
 
 /** @typedef {Mettri.logs.LogEntry} Entry */
 
 /** @param {HTMLElement} root */
 export function mountLogView(root) {
-  const lang = document.documentElement.lang || undefined;
-  const time = new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "medium" });
   const title = document.createElement("h2");
   title.textContent = t("diagLogTitle");
   const label = document.createElement("label");
@@ -38,7 +38,7 @@ export function mountLogView(root) {
     li.className = `log-${e.level}`;
     const when = document.createElement("time");
     when.dateTime = new Date(e.ts * 1000).toISOString();
-    when.textContent = time.format(new Date(e.ts * 1000));
+    when.textContent = fmtSecond(e.ts);
     const what = document.createElement("span");
     what.textContent = ` ${t(`logLevel_${e.level}`)} · ${e.kind}: ${e.message}`;
     li.append(when, what);
@@ -49,7 +49,7 @@ export function mountLogView(root) {
     const result = await MettriApi.core.logs({ level: /** @type {Entry["level"]} */ (level.value), limit: 500 });
     entries = result.entries;
     list.replaceChildren(...entries.map(row));
-    note.textContent = entries.length ? (result.dropped ? tn("diagLogDropped", result.dropped, [result.dropped.toLocaleString()]) : "") : t("diagLogEmpty");
+    note.textContent = entries.length ? (result.dropped ? tn("diagLogDropped", result.dropped, [count(result.dropped)]) : "") : t("diagLogEmpty");
   }
 
   exportButton.addEventListener("click", () => {

@@ -2,7 +2,7 @@
 // What the core knows of WhatsApp Web right now: the connection (state, whether a tab is the
 // active one, when it last reported) and the last self-test (can Mettri read and send on this
 // WhatsApp build, or is it in read-only safe mode, and why). Followed live; drawn as text.
-import { el, fact } from "../sidepanel/dom.js";
+import { count, el, fact, fmtSecond } from "../sidepanel/dom.js";
 
 const api = MettriApi;
 const REFRESH_MS = 5_000;
@@ -10,10 +10,8 @@ const { t, tn, pick } = MettriI18n;
 
 /** @param {HTMLElement} root */
 export async function mountPageState(root) {
-  const time = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "short", timeStyle: "medium" });
-  const count = new Intl.NumberFormat(document.documentElement.lang || undefined);
   /** @param {number} s epoch seconds */
-  const when = (s) => el("time", { datetime: new Date(s * 1000).toISOString() }, time.format(new Date(s * 1000)));
+  const when = (s) => el("time", { datetime: new Date(s * 1000).toISOString() }, fmtSecond(s));
   const connection = el("dl", { id: "diag-connection" });
   const selftest = el("div", { id: "diag-selftest" });
   root.replaceChildren(
@@ -26,7 +24,7 @@ export async function mountPageState(root) {
     const open = now.tabs.tabs.length;
     connection.replaceChildren(
       ...fact(t("diagConnectionState"), pick(now.status.pt_BR, now.status.en), "diag-connection-state"),
-      ...fact(t("diagActiveTab"), now.tabs.active ? tn("diagActiveTabYes", open, [count.format(open)]) : t("diagActiveTabNo", [count.format(open)]),
+      ...fact(t("diagActiveTab"), now.tabs.active ? tn("diagActiveTabYes", open, [count(open)]) : t("diagActiveTabNo", [count(open)]),
         "diag-active-tab"),
       ...fact(t("diagLastReport"), now.reported_at ? when(now.reported_at) : t("diagNever"), "diag-last-report"),
     );

@@ -1,6 +1,7 @@
 // @ts-check
 // Metrics: captured, sent and blocked messages per day, as a chart.
 import { barChart } from "../../shared/bar-chart.js";
+import { count } from "../sidepanel/dom.js";
 
 const { t } = MettriI18n;
 
@@ -20,6 +21,6 @@ export async function mountMetrics(root) {
   );
   const totals = document.createElement("p");
   const share = m.capture_clean_share == null ? "—" : `${Math.round(m.capture_clean_share * 100)}%`;
-  totals.textContent = t("metricsTotals", [m.messages_total.toLocaleString(), m.chats_total.toLocaleString(), share]);
+  totals.textContent = t("metricsTotals", [count(m.messages_total), count(m.chats_total), share]);
   root.replaceChildren(chart, totals);
 }

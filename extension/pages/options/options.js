@@ -6,6 +6,7 @@ import { mountOptouts } from "./optout-view.js";
 import { mountSearchIndex } from "./search-index-view.js";
 import { mountTemplates } from "./templates-view.js";
 import { mountModel } from "./model-view.js";
+import { count } from "../sidepanel/dom.js";
 const { onEvent, ensureCore, restartCore } = MettriCore;
 const { t, apply } = MettriI18n;
 apply();
@@ -39,10 +40,10 @@ async function showStatus() {
     let internal = 0;
     for (const [store, n] of Object.entries(s.counts)) {
       const name = chrome.i18n.getMessage(`store_${store}`);
-      if (name) row(list, name, n.toLocaleString());
+      if (name) row(list, name, count(n));
       else internal += n;
     }
-    row(list, t("store_internal"), internal.toLocaleString());
+    row(list, t("store_internal"), count(internal));
   } catch (err) {
     pill.textContent = /** @type {Mettri.CallError} */ (err).code === "not_ready" ? t("coreStarting") : t("coreFailed");
     pill.className = "pill";

@@ -3,16 +3,15 @@
 // them). The user adds someone by hand (they asked in person) or takes them off (they asked to
 // hear from the business again); each person's consent history says where every change came
 // from. Names and notes are drawn as text.
-import { el } from "../sidepanel/dom.js";
+import { el, fmtTime } from "../sidepanel/dom.js";
 
 const api = MettriApi;
 const { t, errorText } = MettriI18n;
 
 /** @param {HTMLElement} root */
 export async function mountOptouts(root) {
-  const time = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "short", timeStyle: "short" });
   /** @param {number} s epoch seconds */
-  const when = (s) => el("time", { datetime: new Date(s * 1000).toISOString() }, time.format(new Date(s * 1000)));
+  const when = (s) => el("time", { datetime: new Date(s * 1000).toISOString() }, fmtTime(s));
 
   const chat = el("select", { id: "optout-chat", name: "chat" });
   const note = el("input", { id: "optout-note", name: "note", type: "text", maxlength: 500, autocomplete: "off" });

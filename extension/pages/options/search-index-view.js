@@ -1,17 +1,14 @@
 // @ts-check
 // The search index: how many messages it holds, what is still waiting, where it started from
 // (its saved copy, or empty and why), and a rebuild for when search seems to miss something.
-import { el, fact } from "../sidepanel/dom.js";
+import { count, el, fact, fmtTime, locale } from "../sidepanel/dom.js";
 
 const api = MettriApi;
 const { t, tn, errorText } = MettriI18n;
 
 /** @param {HTMLElement} root */
 export async function mountSearchIndex(root) {
-  const lang = document.documentElement.lang || undefined;
-  const num = new Intl.NumberFormat(lang);
-  const time = new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "short" });
-  const size = new Intl.NumberFormat(lang, { style: "unit", unit: "kilobyte", maximumFractionDigits: 0 });
+  const size = new Intl.NumberFormat(locale, { style: "unit", unit: "kilobyte", maximumFractionDigits: 0 });
 
   const facts = el("dl", { id: "search-index-status" });
   const button = el("button", { type: "button", id: "search-rebuild" }, t("searchRebuild"));
@@ -24,10 +21,10 @@ export async function mountSearchIndex(root) {
     const s = await api.search.status({});
     const snap = s.snapshot;
     facts.replaceChildren(
-      ...fact(t("searchIndexed"), num.format(s.indexed), "search-indexed"),
-      ...fact(t("searchPending"), num.format(s.pending), "search-pending"),
-      ...fact(t("searchSnapshot"), snap ? t("searchSnapshotSaved", [time.format(new Date(snap.created_at * 1000)),
-        num.format(snap.docs), size.format(snap.bytes / 1024)]) : t("searchSnapshotNone"), "search-snapshot"),
+      ...fact(t("searchIndexed"), count(s.indexed), "search-indexed"),
+      ...fact(t("searchPending"), count(s.pending), "search-pending"),
+      ...fact(t("searchSnapshot"), snap ? t("searchSnapshotSaved", [fmtTime(snap.created_at),
+        count(snap.docs), size.format(snap.bytes / 1024)]) : t("searchSnapshotNone"), "search-snapshot"),
       ...fact(t("searchStartedFrom"), t(s.started_from === "snapshot" ? "searchFromSnapshot" : "searchFromEmpty"), "search-started"),
       ...(s.rebuild_reason ? fact(t("searchRebuildWhy"), t(`searchReason_${s.rebuild_reason}`), "search-reason") : []),
     );
@@ -41,7 +38,7 @@ export async function mountSearchIndex(root) {
     message.textContent = t("searchRebuilding");
     try {
       const r = await api.search.rebuild({}, { timeoutMs: 600_000 });
-      message.textContent = tn("searchRebuilt", r.indexed, [num.format(r.indexed), num.format(Math.round(r.took_ms / 100) / 10)]);
+      message.textContent = tn("searchRebuilt", r.indexed, [count(r.indexed), count(Math.round(r.took_ms / 100) / 10)]);
     } catch (err) {
       message.className = "error";
       message.textContent = errorText(/** @type {Mettri.CallError} */ (err));

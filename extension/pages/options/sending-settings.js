@@ -1,6 +1,8 @@
 // @ts-check
 // The send gate's settings: the recommended (safest) limits, what the user relaxed, and the
 // hard ceilings no setting can pass (the core clamps and says why).
+import { count } from "../sidepanel/dom.js";
+
 const api = MettriApi;
 const { t } = MettriI18n;
 
@@ -67,7 +69,7 @@ function input(name, kind, value, ceiling, options = []) {
  */
 function ceilingHint(ceiling) {
   if (!ceiling) return "";
-  const bound = ceiling.bound.toLocaleString(document.documentElement.lang || undefined);
+  const bound = count(ceiling.bound);
   return t(ceiling.side === "max" ? "ceilingMax" : "ceilingMin", [bound]);
 }
 

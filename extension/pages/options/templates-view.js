@@ -2,7 +2,7 @@
 // Templates (quick replies): create, edit, delete with undo, reorder, import and export as JSON, and
 // a preview filled in for a real contact. Every rule (variables, unique shortcuts, versions) is the
 // core's (pycore/templates); this view draws and forwards. Texts are drawn as text.
-import { el } from "../sidepanel/dom.js";
+import { count, el } from "../sidepanel/dom.js";
 
 const api = MettriApi;
 const { t, tn, errorText, pick } = MettriI18n;
@@ -194,7 +194,7 @@ export async function mountTemplates(root) {
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      say(tn("tpl_exported", file.count, [file.count.toLocaleString()]));
+      say(tn("tpl_exported", file.count, [count(file.count)]));
     } catch (err) {
       refused(err);
     }

@@ -3,9 +3,8 @@
 // as text nodes: never parsed as HTML. Every name and message sits in its own element with
 // dir="auto", isolated from what is drawn beside it: a name with a right-to-left override
 // (or an Arabic or Hebrew name) never reorders the time or the label next to it.
-import { byId, el, fmtTime, t, tn, when } from "./dom.js";
+import { byId, count, el, fmtTime, t, tn, when } from "./dom.js";
 
-const locale = chrome.i18n.getUILanguage();
 const FIRST_ROWS = 40; // drawn at once: three screens of the panel
 const MORE_ROWS = 100; // then this many per task
 let listDraws = 0;
@@ -20,7 +19,7 @@ const rowChat = new WeakMap();
 /** A row's texts, and a signature of them: a drawn row with the same signature is kept. @param {Chat} chat */
 function rowTexts(chat) {
   const meta = fmtTime(chat.last_ts);
-  const preview = chat.preview ?? tn("messagesCount", chat.message_count ?? 0, [(chat.message_count ?? 0).toLocaleString(locale)]);
+  const preview = chat.preview ?? tn("messagesCount", chat.message_count ?? 0, [count(chat.message_count ?? 0)]);
   return { meta, preview, sig: [chat.key, chat.title, chat.ambiguous ? 1 : 0, meta, preview].join("\u0000") };
 }
 
@@ -150,11 +149,11 @@ export function renderMessages(chat, messages, health) {
   figure.hidden = !health || (health.count === 0 && !(health.missing > 0));
   if (health && health.missing > 0) {
     // WhatsApp counted messages capture has not read yet (a hidden tab): never shown as 100 %.
-    figure.textContent = tn("captureMissing", health.missing, [health.missing.toLocaleString(locale)]);
+    figure.textContent = tn("captureMissing", health.missing, [count(health.missing)]);
     figure.className = "health poor";
   } else if (health && !figure.hidden) {
     const share = Math.round((health.clean_share ?? 1) * 100);
-    figure.textContent = t("captureHealth", [String(share), health.count.toLocaleString(locale)]);
+    figure.textContent = t("captureHealth", [String(share), count(health.count)]);
     figure.className = "health " + (share >= 99 ? "good" : share >= 90 ? "fair" : "poor");
   }
   byId("no-messages").hidden = messages.length > 0;

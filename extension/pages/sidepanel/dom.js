@@ -81,9 +81,20 @@ export const reason = (obj) => MettriI18n.pick(obj.reason_pt, obj.reason_en);
 /** A refused command, in the page's language (MettriI18n.errorText). */
 export const errorText = MettriI18n.errorText;
 
-const timeFormat = new Intl.DateTimeFormat(chrome.i18n.getUILanguage(), { dateStyle: "short", timeStyle: "short" });
+/**
+ * The page's locale for numbers and dates: the language its words are in (chrome.i18n), the one
+ * every page formats with (MettriI18n.apply writes it into <html lang> too, but only once it ran).
+ */
+export const locale = chrome.i18n.getUILanguage();
+const countFormat = new Intl.NumberFormat(locale);
+/** A number in the page's locale: 1.234 (pt-BR), 1,234 (en). @param {number} n */
+export const count = (n) => countFormat.format(n);
+const timeFormat = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
 /** @param {number | null | undefined} s epoch seconds */
 export const fmtTime = (s) => (s ? timeFormat.format(new Date(s * 1000)) : "");
+const secondFormat = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "medium" });
+/** To the second, for logs and reports support reads. @param {number} s epoch seconds */
+export const fmtSecond = (s) => secondFormat.format(new Date(s * 1000));
 /** @param {number} seconds */
 export function fmtDuration(seconds) {
   const h = Math.floor(seconds / 3600);

@@ -4,7 +4,7 @@
 // in the chats tab. The core paces both and the active WhatsApp tab does the
 // scrolling; this module only asks, shows progress and says what went wrong.
 // Text from WhatsApp goes in as textContent only (el() never parses HTML).
-import { api, el, onEvent, t, tn } from "./dom.js";
+import { api, count, el, onEvent, t, tn } from "./dom.js";
 
 // Multiplies the core's pauses; ?pace= on the page URL is for support and tests.
 const PACE = Math.min(10, Math.max(0.001, Number(new URLSearchParams(location.search).get("pace")) || 1));
@@ -94,7 +94,7 @@ export function mountBackfill(root) {
   function render(job) {
     if (shown && job.job_id === shown.job_id && job.updated_at < shown.updated_at) return;
     shown = job;
-    const n = job.loaded.toLocaleString();
+    const n = count(job.loaded);
     const running = job.state === "running";
     start.disabled = running;
     start.textContent = t(job.state === "cancelled" || job.state === "failed" ? "backfillResume" : "backfillStart");
@@ -196,7 +196,7 @@ export function mountScan(root, onDone) {
   let silence = null;
   /** @param {{ rows: number, done: boolean }} progress */
   function render({ rows, done }) {
-    const n = rows.toLocaleString();
+    const n = count(rows);
     start.disabled = !done;
     bar.set(rows, done ? rows : null, tn(done ? "scanDone" : "scanRunning", rows, [n]), !done);
     line.set(done ? "done" : "running", tn(done ? "scanDone" : "scanRunning", rows, [n]));
