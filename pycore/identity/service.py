@@ -35,7 +35,7 @@ from pycore.identity.signals import Sighting, sighting
 from pycore.msgids import MessageId, parse_node_id
 from pycore.storage.base import Range, Storage, WriteOp
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("mettri.identity")
 
 STRONG = ("jid", "phone", "drawer", "overlap", "hint")
 MAX_PHONE_CANDIDATES = 5

@@ -302,6 +302,7 @@ class SearchEngine:
             self.rebuild_reason = None
             await self.refresh_directory()
             await self.save_snapshot()
+            log.info("search index rebuilt: %d messages", n)  # asked for by the user (options page)
             return n
 
     async def index_written(self, records: list[dict[str, Any]], seq_from: int, seq_to: int) -> bool:

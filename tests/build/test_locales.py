@@ -45,3 +45,14 @@ def test_every_message_named_in_the_code_exists():
     assert len(used) > 100
     missing = sorted((f, k) for f, k in used if k not in pt)
     assert not missing, missing
+
+
+def test_every_kind_of_log_line_has_a_name_in_both_languages():
+    """The diagnostics page names the part of Mettri a log line is from in the user's language
+    (logKind_<kind>: the core's logger names under mettri)."""
+    from pycore.logs.service import ROOT as LOG_ROOT
+    from tests.core.test_log_names import core_loggers
+
+    kinds = {"core"} | {n.split(".")[1] for n in core_loggers() if n.startswith(LOG_ROOT + ".")}
+    for locale in ("pt_BR", "en"):
+        assert {f"logKind_{k}" for k in kinds} - set(messages(locale)) == set(), locale

@@ -117,6 +117,9 @@ def test_the_drawer_names_a_chat_and_its_records_follow(core, events):
                     drawer={"title": NAME, "texts": ["+55 11 98765-0001"]})
     assert (named["chat"], named["identity"], named["ambiguous"]) == (CUSTOMER, "drawer", False)
     assert events.of("chats.linked") == [{"alias": cust, "canonical": CUSTOMER, "how": "drawer"}]
+    # and the user's log (diagnostics) says so
+    logged = call(core, "core.logs", {"level": "info", "limit": 500})["result"]["entries"]
+    assert [e["message"] for e in logged if e["kind"] == "identity"] == [f"chat {cust} linked to {CUSTOMER} (drawer)"]
     assert len(messages(core, CUSTOMER)) == 3 and messages(core, cust) == []
     assert all(m["chat"] != cust for m in all_messages(core))
     chats = {c["key"]: c for c in call(core, "chats.list")["result"]["chats"]}

@@ -63,6 +63,26 @@ def test_the_accessibility_check_sees_a_planted_violation(ext):
     page.close()
 
 
+def test_the_log_names_each_line_in_the_pages_language(ext, core_page):
+    """The core's log: each line's level and the part of Mettri it is from in the page's language
+    (the internal name stays in the export), filtered by level."""
+    context, ext_id = ext
+    rebuilt = browser.core_call(core_page, "search.rebuild")["result"]["indexed"]
+    page = browser.open_page(context, ext_id, PAGE)
+    pt = page.evaluate("() => chrome.i18n.getMessage('@@ui_locale')").lower().startswith("pt")
+    lines = page.locator('ol.log li[data-kind="search"]')
+    lines.last.wait_for()
+    label = "Informação · Busca" if pt else "Information · Search"
+    assert lines.last.inner_text().endswith(f" {label}: search index rebuilt: {rebuilt} messages"), lines.last.inner_text()
+    assert lines.last.locator("time").get_attribute("datetime")
+    assert not re.search(r"\b(null|undefined|NaN)\b", page.locator("ol.log").inner_text())
+    # warnings and errors only: the rebuild's line goes
+    page.select_option("#diag-log-level", "warning")
+    wait_for(lambda: lines.count() == 0 and page.locator("ol.log li.log-info").count() == 0, message="info lines filtered out")
+    assert serious_violations(page) == []
+    page.close()
+
+
 def core_texts(pt: bool, boot: dict) -> dict:
     """What the core section says for this boot state, in the page's language."""
     # as Intl rounds: half up, from the shortest decimal form (1,150 ms: "1.2", where Python's format gives "1.1")

@@ -4,6 +4,8 @@
 import { count, fmtSecond } from "../sidepanel/dom.js";
 
 const { t, tn } = MettriI18n;
+/** The part of Mettri a line is from, in the page's language (its internal name, e.g. "search", stays in the export). */
+const kindLabel = (/** @type {string} */ kind) => chrome.i18n.getMessage(`logKind_${kind}`) || t("logKind_other");
 
 /** @typedef {Mettri.logs.LogEntry} Entry */
 
@@ -14,6 +16,7 @@ export function mountLogView(root) {
   const label = document.createElement("label");
   label.textContent = t("diagLogLevel") + " ";
   const level = document.createElement("select");
+  level.id = "diag-log-level";
   for (const name of /** @type {const} */ (["info", "warning", "error"])) {
     const o = document.createElement("option");
     o.value = name;
@@ -40,7 +43,8 @@ export function mountLogView(root) {
     when.dateTime = new Date(e.ts * 1000).toISOString();
     when.textContent = fmtSecond(e.ts);
     const what = document.createElement("span");
-    what.textContent = ` ${t(`logLevel_${e.level}`)} · ${e.kind}: ${e.message}`;
+    what.textContent = ` ${t(`logLevel_${e.level}`)} · ${kindLabel(e.kind)}: ${e.message}`;
+    li.dataset.kind = e.kind;
     li.append(when, what);
     return li;
   }
