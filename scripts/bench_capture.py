@@ -148,8 +148,9 @@ PIPELINE = """(async (rounds) => {
         // lean: as the capture loop hands them over (defaults left out; builds before it sent every field)
         const lean = MettriCapture.lean || ((nd) => nd);
         const nodes = args.nodes.map((nd) => lean({...nd, data_id: fresh(nd.data_id), testid: fresh(nd.testid)}));
-        // (builds before the key existed read no key_hint and their core refuses one)
-        const chat = "key_hint" in args.chat ? {...args.chat, key_hint: key} : args.chat;
+        // (the header's reader gives no key_hint: the loop adds it, as here; builds before the key
+        // existed have no such field and their core refuses one)
+        const chat = (MettriProtocol.capture.bounds.ChatFacts || {}).key_hint ? {...args.chat, key_hint: key} : args.chat;
         const reply = await MettriApi.capture.batch.request({...args, chat, nodes}, {timeoutMs: 120000});
         if (!reply.ok) throw new Error(JSON.stringify(reply.error));
         stored += reply.result.new;
