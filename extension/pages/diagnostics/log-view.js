@@ -4,8 +4,9 @@
 import { count, fmtSecond } from "../sidepanel/dom.js";
 
 const { t, tn } = MettriI18n;
-/** The part of Mettri a line is from, in the page's language (its internal name, e.g. "search", stays in the export). */
-const kindLabel = (/** @type {string} */ kind) => chrome.i18n.getMessage(`logKind_${kind}`) || t("logKind_other");
+/** The part of Mettri a line is from, in the page's language (its internal name, e.g. "search", stays in the export);
+ *  a logger below one ("search.snapshot") is named as its part. */
+const kindLabel = (/** @type {string} */ kind) => chrome.i18n.getMessage(`logKind_${kind.split(".")[0]}`) || t("logKind_other");
 
 /** @typedef {Mettri.logs.LogEntry} Entry */
 
