@@ -5,17 +5,13 @@ build checks) went uncollected that way, passing whenever run by name."""
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# pytest's own default, used when pyproject.toml names none
-PYTEST_DEFAULT = ["*.egg", ".*", "_darcs", "build", "CVS", "dist", "node_modules", "venv", "{arch}"]
 
 
-def test_every_folder_with_tests_is_collected():
-    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
-    skipped = options.get("norecursedirs", PYTEST_DEFAULT)
+def test_every_folder_with_tests_is_collected(pytestconfig):
+    skipped = pytestconfig.getini("norecursedirs")  # the list in force: pyproject's, else pytest's default
     folders = {p.parent for p in (ROOT / "tests").rglob("test_*.py") if "node_modules" not in p.parts}
     assert ROOT / "tests" / "build" in folders
     hidden = sorted(str(f.relative_to(ROOT)) for f in folders
