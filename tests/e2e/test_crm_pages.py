@@ -268,6 +268,13 @@ def test_board_moves_a_deal_by_drag_and_by_keyboard(ext, core_page):
     assert stage_of(core_page, chat) == proposal
     wait_for(lambda: page.evaluate("k => document.activeElement?.dataset?.key === k", chat), message="the focus on the moved card")
     assert page.locator(f'.column[data-stage="{proposal}"] .card[data-key="{chat}"]').count() == 1
+
+    # Beside WhatsApp (400 px) with no card shown, the columns still scroll sideways from the keyboard.
+    page.locator("#b-q").fill("Ninguém com este nome")
+    wait_for(lambda: page.locator(".column .card").count() == 0, message="no card shown")
+    settled(page)
+    assert fits(page) <= 400
+    assert (v := serious_violations(page)) == [], v
     page.close()
 
 
@@ -513,6 +520,15 @@ def test_the_pages_in_english(playwright, tmp_path):
         page = browser.open_page(context, ext_id, CONTACTS)
         assert browser.wait_core_ready(page)["stage"] == "ready"
         assert not page.evaluate("() => chrome.i18n.getMessage('@@ui_locale')").lower().startswith("pt")
+        # No contact yet, beside WhatsApp (400 px): the sentence saying so is read whole, not cut by the
+        # table's sideways scroll.
+        settled(page)
+        page.set_viewport_size({"width": 400, "height": 800})
+        empty = page.locator("#records-body td.empty span")
+        assert empty.inner_text().startswith("No contacts in the CRM yet.")
+        box = empty.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 400, box
+        page.set_viewport_size({"width": 1280, "height": 800})
         chat = "5511970060001@c.us"
         ok(page, "crm.record.update", {"chat": chat, "version": 0, "person_name": "English Ivo"})
         ok(page, "crm.deal.set", {"chat": chat, "version": row(page, chat)["version"], "value": 123456})

@@ -106,7 +106,7 @@ function draw() {
     onOpen: (r) => openInWhatsApp(r.key).catch((err) => toast(toasts, errorText(err))),
     actions: splitButtons(row, merged.get(row.key) ?? [], asks, (text) => { toast(toasts, text); load(); }, (text) => toast(toasts, text)),
   })));
-  if (!rows.length) body.append(el("tr", {}, el("td", { colspan: "9", class: "empty" }, t(total || hasFilters() ? "contacts_noMatch" : "contacts_none"))));
+  if (!rows.length) body.append(el("tr", {}, el("td", { colspan: "9", class: "empty" }, el("span", {}, t(total || hasFilters() ? "contacts_noMatch" : "contacts_none")))));
   selectAll.checked = rows.length > 0 && rows.every((r) => selection.has(r.key));
   const last = Math.min(state.offset + rows.length, total);
   caption.textContent = total ? tn("contacts_range", total, [count(state.offset + 1), count(last), count(total)]) : t("contacts_count0");
