@@ -2,10 +2,10 @@
 
 Two wheels instead of seven: the binary ``pydantic-core`` as published, and one ``mettri-core``
 wheel holding the core and every pure-Python dependency (pydantic, typing-extensions,
-annotated-types, typing-inspection), each with its own ``.dist-info``. Every module carries
+annotated-types, typing-inspection), each with its own ``.dist-info``. Every module ships as
 CPython 3.14 bytecode compiled by the very Pyodide runtime the extension ships (run in Node,
 scripts/pyc/), so the browser imports without compiling: measured, it halves the import of
-pydantic and the core. The sources stay in the wheels for tracebacks.
+pydantic and the core. The bytecode replaces the source (half the files to install at start).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def is_pure(wheel: Path) -> bool:
 
 
 def compile_bytecode(runtime: Path, wheels: list[Path], out: Path) -> dict[str, Path]:
-    """Each wheel with __pycache__/*.cpython-314.pyc beside its modules, written to ``out``."""
+    """Each wheel with its modules as bytecode (``mod.pyc`` in place of ``mod.py``), written to ``out``."""
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "in").mkdir()
         for w in wheels:

@@ -46,6 +46,14 @@ if "random" in sys.modules:
     sys.modules["random"].seed()
 `;
 
+// Mettri uses no pydantic plugin. Unless told so, pydantic's first model looks for plugins through
+// every installed distribution's entry points, the standard library's zip included: ~15 ms of each
+// start, and a way for a package to run code in the core.
+const NO_PYDANTIC_PLUGINS = `
+import os
+os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
+`;
+
 /**
  * The runtime from the stored snapshot when there is one that restores; otherwise null (and
  * a snapshot that does not restore is dropped, so the next start makes a new one). The snapshot
@@ -111,7 +119,9 @@ export async function loadRuntime(
   const pyodide = await run("runtime", async () => {
     const restored = snapshotKey ? await fromSnapshot(snapshotKey, config) : null;
     onRuntimeFrom(restored ? "snapshot" : "fresh");
-    return restored || loadPyodide(config);
+    const runtime = restored || (await loadPyodide(config));
+    runtime.runPython(NO_PYDANTIC_PLUGINS);
+    return runtime;
   });
 
   await run("packages", async () => {

@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import vendor  # noqa: E402
 
+from tests.build import bytecode  # noqa: E402
+
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
 
@@ -203,8 +205,9 @@ def test_dist_is_complete(rebuilt):
     for name, entry in ours.items():
         assert sha256(pyo / entry["file_name"]) == entry["sha256"], name
     # Shipped: each binary dependency on its own and mettri-core holding the core with every pure
-    # dependency, all with bytecode compiled at build time (scripts/wheels.py). What they were made
-    # from is the pinned wheels: every file of each (but its record of files) is shipped unchanged.
+    # dependency, all as bytecode compiled at build time (scripts/wheels.py). What they were made
+    # from is the pinned wheels: every file of each (but its record of files) is shipped unchanged,
+    # but a module, shipped as bytecode compiled from exactly its source.
     core = [w for w in lock["wheels"] if w["group"] == "core"]
     binary = {w["name"] for w in core if not w["file"].endswith("-none-any.whl")}
     assert binary | {"mettri-core"} == set(ours)
@@ -217,12 +220,18 @@ def test_dist_is_complete(rebuilt):
             for n in src.namelist():
                 if n.endswith("/RECORD") or ".dist-info/" in n and spec["name"] not in binary:
                     continue  # pure dependencies' metadata moves under bundled/ in mettri-core
+                if n.endswith(".py") and ".dist-info/" not in n:
+                    assert n not in shipped_names and bytecode.compiled_from(out.read(n + "c"), src.read(n)), (spec["name"], n)
+                    continue
                 assert n in shipped_names, (spec["name"], n)
                 assert src.read(n) == out.read(n), (spec["name"], n)
+    root = rebuilt["root"]
     with zipfile.ZipFile(pyo / ours["mettri-core"]["file_name"]) as wheel:
-        shipped = {n for n in wheel.namelist() if n.startswith("pycore/") and n.endswith(".py")}
-    sources = {p.relative_to(rebuilt["root"]).as_posix() for p in (rebuilt["root"] / "pycore").rglob("*.py")}
-    assert sources <= shipped, sorted(sources - shipped)
+        shipped = {n for n in wheel.namelist() if n.startswith("pycore/")}
+        sources = sorted(p.relative_to(root).as_posix() for p in (root / "pycore").rglob("*.py"))
+        assert sources and not [n for n in shipped if n.endswith(".py")]
+        stale = [n for n in sources if n + "c" not in shipped or not bytecode.compiled_from(wheel.read(n + "c"), (root / n).read_bytes())]
+        assert not stale, stale
 
 
 # -- no remote code ---------------------------------------------------------------------------------

@@ -91,7 +91,14 @@ str(int(code)) + chr(10) + buf.getvalue()
         }""",
         [wheels, _test_files(), _fixtures()],
     )
+    # The runtime as the extension loads it (extension/offscreen/runtime.js): the core installed as
+    # bytecode alone, and pydantic never looked for plugins, though the suite built its models.
+    shipped = page.evaluate("""async () => JSON.parse((await mettriDiagnostics.getRuntime()).runPython(`
+import json, os, pycore.app, pydantic.plugin._loader as plugins
+json.dumps([pycore.app.__spec__.origin, os.environ.get("PYDANTIC_DISABLE_PLUGINS"), plugins._plugins is None])
+`))""")
     page.close()
+    assert shipped[0].endswith("/site-packages/pycore/app.pyc") and shipped[1:] == ["__all__", True], shipped
     code, _, output = result.partition("\n")
     assert code == "0", output[-4000:]
     summary = output.strip().splitlines()[-1]
