@@ -16,8 +16,8 @@ async function exists() {
   return contexts.length > 0;
 }
 
-export async function ensureOffscreen() {
-  if (await exists()) return false;
+/** The one creation under way, shared by every caller (a document that exists already is fine). */
+function create() {
   if (!creating) {
     creating = chrome.offscreen
       .createDocument({
@@ -28,15 +28,27 @@ export async function ensureOffscreen() {
         justification: "Runs Mettri's local Python core (Pyodide): capture, search and the send gate.",
       })
       .catch((err) => {
-        // Another caller won the race: that is fine.
+        // It exists already, or another caller won the race: that is fine.
         if (!String(err).includes("Only a single offscreen")) throw err;
       })
       .finally(() => {
         creating = null;
       });
   }
-  await creating;
+  return creating;
+}
+
+export async function ensureOffscreen() {
+  if (await exists()) return false;
+  await create();
   return true;
+}
+
+/** At the worker's start: asks for the document at once, without asking first whether it exists.
+ *  The answer to that question would be taken only once all the worker's modules have run, which
+ *  took 60-80 ms at a browser's start. */
+export function startOffscreen() {
+  return create();
 }
 
 export async function closeOffscreen() {

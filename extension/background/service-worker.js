@@ -4,6 +4,7 @@
 // core's events to WhatsApp tabs. It holds no state that matters: Chrome may stop it at any time,
 // and every message it relays can be retried by its sender.
 
+import "./start-core.js"; // first: the core starts early so it is warm when WhatsApp's page sends its first batch
 import "../shared/protocol.js"; // MettriProtocol: the envelope builders
 import { classifySender, encodeReply, stampRequest } from "./sender-check.js";
 import { ensureOffscreen, closeOffscreen } from "./offscreen-manager.js";
@@ -69,8 +70,6 @@ chrome.runtime.onMessage.addListener((/** @type {Mettri.Message} */ message, sen
   }
 });
 
-// Start the core early so it is warm when WhatsApp's page sends its first batch.
-ensureOffscreen().catch((err) => console.error("mettri: offscreen start failed", err));
 // Reminders that came due while the browser was closed are shown now; the alarm is set again.
 checkReminders();
 checkSchedule(); // and the alarm of the next scheduled message

@@ -4,7 +4,7 @@
 // and the other extension pages share with the offscreen document (issue 16, target 6).
 
 import { loadRuntime } from "./runtime.js";
-import { STDLIB_LOADED } from "./runtime-snapshot.js";
+import { STDLIB_LOADED, snapshotKey } from "./runtime-snapshot.js";
 import { createHost } from "./host.js";
 import { makeLink } from "./link.js";
 import { IdbShim } from "./idb-shim.js";
@@ -24,14 +24,11 @@ idb.readEarly(EARLY_BLOBS);
 
 const link = makeLink(/** @type {any} */ (self), {
   /**
-   * Load the runtime and start the core; stages are reported as notices while it works.
-   * @param {{ snapshotKey: string, dev: boolean }} options
+   * Start the core once the runtime is in; stages are reported as notices while it works.
+   * @param {{ dev: boolean }} options
    */
-  async boot({ snapshotKey, dev }) {
-    pyodide = await loadRuntime(
-      (stage, phase, ms = 0) => link.notify("stage", { stage, phase, ms }),
-      { snapshotKey, onRuntimeFrom: (from) => link.notify("runtimeFrom", from) },
-    );
+  async boot({ dev }) {
+    pyodide = await runtime;
     const t0 = performance.now();
     link.notify("stage", { stage: "core", phase: "start", ms: 0 });
     core = await pyodide.pyimport("pycore.host").start(createHost(link, { idb }), dev);
@@ -68,3 +65,13 @@ const link = makeLink(/** @type {any} */ (self), {
     return bytes;
   },
 });
+
+// The runtime and the packages load from this worker's start on, without waiting for the
+// document's call (a round trip, and the document's own read of the manifest, before).
+const runtime = snapshotKey().then((key) =>
+  loadRuntime((stage, phase, ms = 0) => link.notify("stage", { stage, phase, ms }), {
+    snapshotKey: key,
+    onRuntimeFrom: (from) => link.notify("runtimeFrom", from),
+  }),
+);
+runtime.catch(() => undefined); // its failure is boot's answer

@@ -5,8 +5,7 @@
 // answered once it is ready (or with a clear not_ready error if start-up failed); none is dropped.
 // This document keeps what needs chrome.runtime: the sender checks, events and model requests.
 
-import { version as pyodideVersion } from "/vendor/pyodide/pyodide.mjs";
-import { makeSnapshot } from "./runtime-snapshot.js";
+import { makeSnapshot, snapshotKey } from "./runtime-snapshot.js";
 import { makeLink } from "./link.js";
 import { LINE_NAME, makeLines } from "./lines.js";
 import { makeTabPorts } from "./tab-ports.js";
@@ -62,12 +61,7 @@ async function isDevelopmentBuild() {
   return m !== null && !("update_url" in m);
 }
 
-/** The snapshot belongs to this runtime and this release (whose core chose what it pre-imports). */
-async function snapshotKey() {
-  const m = await manifest;
-  return `pyodide-${pyodideVersion}/mettri-${m ? m.version : "unknown"}`;
-}
-
+// The worker loads the runtime from its start on (core-worker.js); boot() then starts the core.
 const worker = new Worker(new URL("./core-worker.js", import.meta.url), { type: "module" });
 const core = makeLink(worker, {
   /** @param {{ stage: Mettri.system.BootStageName, phase: "start" | "done", ms: number }} note */
@@ -97,7 +91,7 @@ worker.onerror = (e) => {
 
 async function boot() {
   try {
-    await core.call("boot", { snapshotKey: await snapshotKey(), dev: await isDevelopmentBuild() });
+    await core.call("boot", { dev: await isDevelopmentBuild() });
     started = true;
     state.stage = "ready";
     state.readyMs = Math.round(performance.now() - startedAt);

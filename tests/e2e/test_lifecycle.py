@@ -1,7 +1,10 @@
 """The core's lifecycle: requests made while it starts wait and are answered; a
-closed offscreen document or a stopped service worker is recovered on demand."""
+closed offscreen document or a stopped service worker is recovered on demand; a core whose worker
+cannot run fails its start with the reason, and requests are answered with it."""
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 
@@ -54,3 +57,22 @@ def test_a_restarted_core_learns_the_open_chat_again_without_a_change_on_the_pag
                    message="the restarted core told the open chat")
     assert now["title"] == name and now["chat"]
     wa.close()
+
+
+def test_a_core_worker_that_cannot_run_fails_the_start_with_its_reason(playwright, tmp_path):
+    """The worker loads the runtime on its own from its start (core-worker.js); if it cannot run,
+    the start fails with the browser's reason instead of waiting forever, and requests get it."""
+    dist = tmp_path / "dist"
+    shutil.copytree(browser.DIST, dist)
+    (dist / "extension" / "offscreen" / "core-worker.js").write_text('throw new Error("planted worker failure");\n')
+    context, ext_id = browser.launch(playwright, tmp_path / "profile", dist=dist)
+    try:
+        page = browser.open_page(context, ext_id)
+        state = browser.wait_core_ready(page, timeout_ms=60_000)
+        assert state["stage"] == "failed", state
+        assert "the core's worker failed" in state["error"] and "planted worker failure" in state["error"], state
+        reply = browser.core_call(page, "core.ping", {"echo": "x"})
+        assert not reply["ok"] and reply["error"]["code"] == "not_ready", reply
+        assert "planted worker failure" in reply["error"]["message"], reply
+    finally:
+        context.close()
