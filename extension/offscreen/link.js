@@ -18,8 +18,6 @@ export function makeLink(endpoint, handlers) {
   /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
   const pending = new Map();
   let next = 0;
-  /** @type {string | null} set once the other side cannot run: every call fails with it */
-  let failed = null;
   /** @param {string} name @param {unknown} arg */
   const run = (name, arg) => {
     const fn = handlers[name];
@@ -51,7 +49,6 @@ export function makeLink(endpoint, handlers) {
     /** @param {string} name @param {unknown} [arg] @returns {Promise<any>} */
     call(name, arg) {
       const n = ++next;
-      if (failed !== null) return Promise.reject(new Error(failed));
       return new Promise((resolve, reject) => {
         pending.set(n, { resolve, reject });
         endpoint.postMessage({ t: "call", n, name, arg });
@@ -61,10 +58,8 @@ export function makeLink(endpoint, handlers) {
     notify(name, arg) {
       endpoint.postMessage({ t: "note", name, arg });
     },
-    /** Every call still waiting, and every later one, fails with this reason (the worker could
-     *  not run). @param {string} reason */
+    /** Every call still waiting fails with this reason (the worker could not run). @param {string} reason */
     failAll(reason) {
-      failed = reason;
       for (const waiter of pending.values()) waiter.reject(new Error(reason));
       pending.clear();
     },

@@ -83,15 +83,21 @@ const core = makeLink(worker, {
     return JSON.stringify(await modelChat(JSON.parse(requestJson)));
   },
 });
-// A worker that cannot load or run (its script failed) fails the start with the browser's reason.
+// A worker that cannot load or run (its script failed) fails the start with the browser's reason,
+// also when that comes before the document asks it to boot (the worker starts on its own).
+/** @type {string | null} */
+let workerError = null;
 worker.onerror = (e) => {
   e.preventDefault();
-  core.failAll(`the core's worker failed: ${e.message || "no reason given"}`);
+  workerError = `the core's worker failed: ${e.message || "no reason given"}`;
+  core.failAll(workerError);
 };
 
 async function boot() {
   try {
-    await core.call("boot", { dev: await isDevelopmentBuild() });
+    const dev = await isDevelopmentBuild();
+    if (workerError !== null) throw new Error(workerError);
+    await core.call("boot", { dev });
     started = true;
     state.stage = "ready";
     state.readyMs = Math.round(performance.now() - startedAt);
