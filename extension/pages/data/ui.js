@@ -8,8 +8,6 @@ const days = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
 export { count as num, fmtTime as moment };
 /** @param {string} isoLocal a wall-clock time without a zone, as the export wrote it */
 export const day = (isoLocal) => days.format(new Date(isoLocal));
-/** @param {number} bytes */
-export const megabytes = (bytes) => `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(bytes / 1e6)} MB`;
 
 /**
  * A determinate progress bar (role=progressbar with its numbers and a text for screen readers).
