@@ -113,6 +113,10 @@ export async function loadRuntime(
   const config = {
     indexURL: base,
     lockFileURL: base + "mettri-lock.json",
+    // Pyodide fetches and installs them while the runtime itself starts (as soon as it has read
+    // the lock file): measured 25-40 ms sooner than loading them once it is up. The packages stage
+    // then finds them in (or loads them again, reporting why they were not) and imports them.
+    packages,
     stdout: (line) => console.log("[py]", line),
     stderr: (line) => console.warn("[py]", line),
   };
@@ -127,8 +131,9 @@ export async function loadRuntime(
   await run("packages", async () => {
     /** @type {string[]} */
     const problems = [];
-    // loadPackage logs instead of throwing when a file is missing or fails its
-    // integrity check: collect the errors and verify the imports ourselves.
+    // Loaded with the runtime already, unless that failed: then this loads them again, and
+    // loadPackage logs instead of throwing when a file is missing or fails its integrity check:
+    // collect the errors and verify the imports ourselves.
     await pyodide.loadPackage(packages, {
       messageCallback: () => undefined,
       errorCallback: (msg) => problems.push(msg),

@@ -1,6 +1,7 @@
 """The core's lifecycle: requests made while it starts wait and are answered; a
 closed offscreen document or a stopped service worker is recovered on demand; a core whose worker
-cannot run fails its start with the reason, and requests are answered with it."""
+cannot run, or whose wheel is not the one built, fails its start with the reason, and requests are
+answered with it."""
 
 from __future__ import annotations
 
@@ -74,5 +75,24 @@ def test_a_core_worker_that_cannot_run_fails_the_start_with_its_reason(playwrigh
         reply = browser.core_call(page, "core.ping", {"echo": "x"})
         assert not reply["ok"] and reply["error"]["code"] == "not_ready", reply
         assert "planted worker failure" in reply["error"]["message"], reply
+    finally:
+        context.close()
+
+
+def test_a_wheel_that_fails_its_integrity_check_fails_the_packages_stage(playwright, tmp_path):
+    """The packages load while the runtime starts (runtime.js); one that did not load is loaded
+    again by the packages stage, which names it and why, instead of a bare import error."""
+    dist = tmp_path / "dist"
+    shutil.copytree(browser.DIST, dist)
+    wheel = next((dist / "vendor" / "pyodide").glob("mettri_core-*.whl"))
+    wheel.write_bytes(wheel.read_bytes() + b"tampered")  # no longer the sha256 the lock file names
+    context, ext_id = browser.launch(playwright, tmp_path / "profile", dist=dist)
+    try:
+        page = browser.open_page(context, ext_id)
+        state = browser.wait_core_ready(page, timeout_ms=90_000)
+        assert state["stage"] == "failed" and "runtime" in state["stages"], state
+        assert state["error"].startswith("packages: ") and "loading mettri-core" in state["error"], state
+        reply = browser.core_call(page, "chats.list", {})
+        assert not reply["ok"] and reply["error"]["code"] == "not_ready" and "mettri-core" in reply["error"]["message"], reply
     finally:
         context.close()
