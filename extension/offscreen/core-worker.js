@@ -4,7 +4,8 @@
 // and the other extension pages share with the offscreen document (issue 16, target 6).
 
 import { loadRuntime } from "./runtime.js";
-import { STDLIB_LOADED, snapshotKey } from "./runtime-snapshot.js";
+import { STDLIB_LOADED } from "./runtime-snapshot.js";
+import { release } from "./release.js";
 import { createHost } from "./host.js";
 import { makeLink } from "./link.js";
 import { IdbShim } from "./idb-shim.js";
@@ -23,12 +24,10 @@ const idb = new IdbShim();
 idb.readEarly(EARLY_BLOBS);
 
 const link = makeLink(/** @type {any} */ (self), {
-  /**
-   * Start the core once the runtime is in; stages are reported as notices while it works.
-   * @param {{ dev: boolean }} options
-   */
-  async boot({ dev }) {
+  /** Start the core once the runtime is in; stages are reported as notices while it works. */
+  async boot() {
     pyodide = await runtime;
+    const { dev } = await release();
     const t0 = performance.now();
     link.notify("stage", { stage: "core", phase: "start", ms: 0 });
     core = await pyodide.pyimport("pycore.host").start(createHost(link, { idb }), dev);
@@ -68,9 +67,9 @@ const link = makeLink(/** @type {any} */ (self), {
 
 // The runtime and the packages load from this worker's start on, without waiting for the
 // document's call (a round trip, and the document's own read of the manifest, before).
-const runtime = snapshotKey().then((key) =>
+const runtime = release().then(({ snapshotKey }) =>
   loadRuntime((stage, phase, ms = 0) => link.notify("stage", { stage, phase, ms }), {
-    snapshotKey: key,
+    snapshotKey,
     onRuntimeFrom: (from) => link.notify("runtimeFrom", from),
   }),
 );

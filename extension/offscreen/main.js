@@ -5,7 +5,8 @@
 // answered once it is ready (or with a clear not_ready error if start-up failed); none is dropped.
 // This document keeps what needs chrome.runtime: the sender checks, events and model requests.
 
-import { makeSnapshot, snapshotKey } from "./runtime-snapshot.js";
+import { makeSnapshot } from "./runtime-snapshot.js";
+import { release } from "./release.js";
 import { makeLink } from "./link.js";
 import { LINE_NAME, makeLines } from "./lines.js";
 import { makeTabPorts } from "./tab-ports.js";
@@ -49,18 +50,6 @@ function broadcastBoot() {
   publish({ event: "core.boot", data: { ...state } });
 }
 
-/** The offscreen document has no chrome.runtime.getManifest(): read the file. */
-const manifest = fetch(chrome.runtime.getURL("manifest.json"))
-  .then((r) => r.json())
-  .catch(() => null);
-
-/** Unpacked (development) builds have no update_url (the store adds it): only they let tests
- *  move the core's clock. */
-async function isDevelopmentBuild() {
-  const m = await manifest;
-  return m !== null && !("update_url" in m);
-}
-
 // The worker loads the runtime from its start on (core-worker.js); boot() then starts the core.
 const worker = new Worker(new URL("./core-worker.js", import.meta.url), { type: "module" });
 const core = makeLink(worker, {
@@ -95,9 +84,8 @@ worker.onerror = (e) => {
 
 async function boot() {
   try {
-    const dev = await isDevelopmentBuild();
     if (workerError !== null) throw new Error(workerError);
-    await core.call("boot", { dev });
+    await core.call("boot");
     started = true;
     state.stage = "ready";
     state.readyMs = Math.round(performance.now() - startedAt);
@@ -119,7 +107,7 @@ async function snapshotForNextStart() {
   try {
     /** @type {string[]} */
     const modules = await core.call("stdlib");
-    const made = await makeSnapshot(await snapshotKey(), modules);
+    const made = await makeSnapshot((await release()).snapshotKey, modules);
     state.snapshotState = "saved";
     console.info(`mettri: runtime snapshot saved (${Math.round(made.bytes / 2 ** 20)} MB, ${made.preimported} modules, ${made.ms} ms)`);
   } catch (err) {

@@ -12,8 +12,6 @@
 // session are imported into the snapshot too (they are pure Python or built in), so the next start
 // neither reads nor runs them.
 
-import { version as pyodideVersion } from "/vendor/pyodide/pyodide.mjs";
-
 const DB_NAME = "mettri-runtime";
 const STORE = "snapshots";
 const PAGE = 4096;
@@ -85,15 +83,6 @@ export async function decode(stored) {
   }
   if (at !== data.byteLength) throw new Error("runtime snapshot: stored pages do not add up");
   return out;
-}
-
-/** The key of this runtime's snapshot: it belongs to this runtime and this release (whose core
- *  chose what it pre-imports). Read from the files: a worker has no chrome.runtime. */
-export async function snapshotKey() {
-  const m = await fetch(new URL("/manifest.json", location.href))
-    .then((r) => r.json())
-    .catch(() => null);
-  return `pyodide-${pyodideVersion}/mettri-${m ? m.version : "unknown"}`;
 }
 
 /**

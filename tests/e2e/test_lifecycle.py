@@ -60,39 +60,42 @@ def test_a_restarted_core_learns_the_open_chat_again_without_a_change_on_the_pag
     wa.close()
 
 
-def test_a_core_worker_that_cannot_run_fails_the_start_with_its_reason(playwright, tmp_path):
-    """The worker loads the runtime on its own from its start (core-worker.js); if it cannot run,
-    the start fails with the browser's reason instead of waiting forever, and requests get it."""
+
+def _start_spoiled(playwright, tmp_path, spoil, request: str) -> tuple[dict, dict]:
+    """Start a copy of the build that ``spoil(dist)`` changed: the boot state it ends in, and the
+    reply to one request made after."""
     dist = tmp_path / "dist"
     shutil.copytree(browser.DIST, dist)
-    (dist / "extension" / "offscreen" / "core-worker.js").write_text('throw new Error("planted worker failure");\n')
+    spoil(dist)
     context, ext_id = browser.launch(playwright, tmp_path / "profile", dist=dist)
     try:
         page = browser.open_page(context, ext_id)
-        state = browser.wait_core_ready(page, timeout_ms=60_000)
-        assert state["stage"] == "failed", state
-        assert "the core's worker failed" in state["error"] and "planted worker failure" in state["error"], state
-        reply = browser.core_call(page, "core.ping", {"echo": "x"})
-        assert not reply["ok"] and reply["error"]["code"] == "not_ready", reply
-        assert "planted worker failure" in reply["error"]["message"], reply
+        return browser.wait_core_ready(page, timeout_ms=90_000), browser.core_call(page, request, {})
     finally:
         context.close()
+
+
+def test_a_core_worker_that_cannot_run_fails_the_start_with_its_reason(playwright, tmp_path):
+    """The worker loads the runtime on its own from its start (core-worker.js); if it cannot run,
+    the start fails with the browser's reason instead of waiting forever, and requests get it."""
+    def spoil(dist):
+        (dist / "extension" / "offscreen" / "core-worker.js").write_text('throw new Error("planted worker failure");\n')
+
+    state, reply = _start_spoiled(playwright, tmp_path, spoil, "core.ping")
+    assert state["stage"] == "failed", state
+    assert "the core's worker failed" in state["error"] and "planted worker failure" in state["error"], state
+    assert not reply["ok"] and reply["error"]["code"] == "not_ready", reply
+    assert "planted worker failure" in reply["error"]["message"], reply
 
 
 def test_a_wheel_that_fails_its_integrity_check_fails_the_packages_stage(playwright, tmp_path):
     """The packages load while the runtime starts (runtime.js); one that did not load is loaded
     again by the packages stage, which names it and why, instead of a bare import error."""
-    dist = tmp_path / "dist"
-    shutil.copytree(browser.DIST, dist)
-    wheel = next((dist / "vendor" / "pyodide").glob("mettri_core-*.whl"))
-    wheel.write_bytes(wheel.read_bytes() + b"tampered")  # no longer the sha256 the lock file names
-    context, ext_id = browser.launch(playwright, tmp_path / "profile", dist=dist)
-    try:
-        page = browser.open_page(context, ext_id)
-        state = browser.wait_core_ready(page, timeout_ms=90_000)
-        assert state["stage"] == "failed" and "runtime" in state["stages"], state
-        assert state["error"].startswith("packages: ") and "loading mettri-core" in state["error"], state
-        reply = browser.core_call(page, "chats.list", {})
-        assert not reply["ok"] and reply["error"]["code"] == "not_ready" and "mettri-core" in reply["error"]["message"], reply
-    finally:
-        context.close()
+    def spoil(dist):
+        wheel = next((dist / "vendor" / "pyodide").glob("mettri_core-*.whl"))
+        wheel.write_bytes(wheel.read_bytes() + b"tampered")  # no longer the sha256 the lock file names
+
+    state, reply = _start_spoiled(playwright, tmp_path, spoil, "chats.list")
+    assert state["stage"] == "failed" and "runtime" in state["stages"], state
+    assert state["error"].startswith("packages: ") and "loading mettri-core" in state["error"], state
+    assert not reply["ok"] and reply["error"]["code"] == "not_ready" and "mettri-core" in reply["error"]["message"], reply
