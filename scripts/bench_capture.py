@@ -370,13 +370,21 @@ RESET_STATS = """(() => { const s = MettriContent.capture.stats;
 TAKE_STATS = "(() => ({...MettriContent.capture.stats, ...(MettriContent.watchStats || {})}))()"
 
 
+# The self-test has probed the conversation open now (builds before this field: not waited for).
+PROBED_OPEN = """(() => !("probedPanel" in MettriContent)
+    || (MettriContent.probedPanel !== null && MettriContent.probedPanel === MettriContent.capture.panel()))()"""
+
+
 def open_and_settle(wa, world, chat: str, name: str | None = None) -> None:
     """Open a chat (made first when named), deliver one message into it and wait until the content
-    script took its key."""
+    script took its key and its self-test probed the chat's panel (a probe made due by opening the
+    chat, on the next one-second poll once the page is idle: counted in the delivery after it, it
+    was the opening's cost, not the messages')."""
     wa.evaluate("([id, name]) => { if (name) __replica.createChat({id, name}); __replica.openChat(id); }", [chat, name])
     before = world.evaluate("MettriContent.capture.chatKey()")
     wa.evaluate("id => __replica.deliver(id, {text: 'aquecimento'})", chat)
     wait_for(lambda: (k := world.evaluate("MettriContent.capture.chatKey()")) and k != before, timeout=60)
+    wait_for(lambda: world.evaluate(PROBED_OPEN), timeout=30, interval=0.05)
 
 
 def settle_deferred(world) -> None:

@@ -27,6 +27,7 @@ var MettriContent = (() => {
    *   lastConnectionFacts: string,
    *   lastProbe: string,
    *   probeQueued: boolean,
+   *   probedPanel: Element | null,
    *   capture: ReturnType<typeof MettriCapture.createCapture> | null,
    *   backfill: ReturnType<typeof MettriBackfill.createBackfill> | null,
    *   scraper: ReturnType<typeof MettriScraper.createScraper> | null,
@@ -45,6 +46,7 @@ var MettriContent = (() => {
     lastConnectionFacts: "",
     lastProbe: "",
     probeQueued: false, // a self-test probe waits for the page to be idle
+    probedPanel: null, // the conversation panel the last probe saw (null: none open, or no probe yet)
     capture: null,
     backfill: null,
     scraper: null,
@@ -160,7 +162,6 @@ var MettriContent = (() => {
   // on each one-second poll. A probe due waits for the page to be idle (at most PROBE_IDLE_WAIT_MS):
   // it is due most often just after a chat opens, while WhatsApp draws it and messages come in, and
   // there the same probe took 2-22 ms where it takes 0.5-1.8 ms once the page is still.
-  let probedPanel = /** @type {Element | null} */ (null);
   let probedAt = -Infinity;
   let probedFacts = "";
   /** The open conversation's panel. While capture runs, the one it keeps is checked (still in the
@@ -172,7 +173,7 @@ var MettriContent = (() => {
   function selfTest() {
     const t0 = performance.now();
     const panel = conversationPanel();
-    const due = panel !== probedPanel || state.lastConnectionFacts !== probedFacts || t0 - probedAt >= PROBE_EVERY_MS;
+    const due = panel !== state.probedPanel || state.lastConnectionFacts !== probedFacts || t0 - probedAt >= PROBE_EVERY_MS;
     watchStats.probeMs += performance.now() - t0;
     if (!due || state.probeQueued) return;
     state.probeQueued = true;
@@ -184,7 +185,7 @@ var MettriContent = (() => {
 
   async function probeNow() {
     const t0 = performance.now();
-    probedPanel = conversationPanel(); // as it is now, after the wait
+    state.probedPanel = conversationPanel(); // as it is now, after the wait
     probedFacts = state.lastConnectionFacts;
     probedAt = t0;
     const results = readDom.probe(document, state.selectors, rowsHolder());
