@@ -12,6 +12,11 @@ Pure: no storage, no clock, no other feature package. The formats and the decisi
 where the file is unclear are in docs/chat-export-formats.md.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from pycore.chat_export.errors import ChatExportError
 from pycore.chat_export.identity import (
     Identity, export_ids, identity, identity_id, identity_text, normalize_text, ordinals,
@@ -19,8 +24,23 @@ from pycore.chat_export.identity import (
 from pycore.chat_export.model import (
     Attachment, Author, ChatExport, ExportedMessage, ExportFormat, Media,
 )
-from pycore.chat_export.parser import parse_export, parse_text
 from pycore.chat_export.timeconv import to_epoch
+
+if TYPE_CHECKING:
+    from pycore.chat_export.parser import parse_export, parse_text
+
+# The parser (with the zip reader and the header and date rules under it) is imported when first
+# asked for: the core's start imports this package for its identities and models only, and reading
+# a file comes later (issue 16, start time).
+_PARSER = ("parse_export", "parse_text")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PARSER:
+        value = getattr(importlib.import_module("pycore.chat_export.parser"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Attachment", "Author", "ChatExport", "ChatExportError", "ExportFormat", "ExportedMessage", "Identity",
