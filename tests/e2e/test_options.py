@@ -180,3 +180,42 @@ def test_local_storage_is_listed_by_names_people_know(ext, core_page):
     page.set_viewport_size({"width": 400, "height": 800})
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 400
     page.close()
+
+
+# Counts the page's requests to the core by command, as sent and as answered: the page's scripts
+# reach the core through the global MettriCore, which this puts a counting wrapper around when it
+# is defined (run before them).
+COUNT_REQUESTS = """(() => {
+    const sent = {}, answered = {};
+    const add = (tally, type) => { tally[type] = (tally[type] || 0) + 1; };
+    let wrapped;
+    Object.defineProperty(globalThis, "MettriCore", { configurable: true, get: () => wrapped, set(core) {
+        const counted = (fn) => (type, ...rest) => {
+            add(sent, type);
+            return fn(type, ...rest).finally(() => add(answered, type));
+        };
+        wrapped = { ...core, request: counted(core.request), call: counted(core.call) };
+    } });
+    globalThis.__requests = { sent, answered };
+})()"""
+
+
+def test_the_views_are_mounted_once_when_the_core_says_ready_again(ext, core_page):
+    """A page that hears "ready" (opened while the core starts, or across a restart) draws its status
+    again but keeps its views: each asked the core for its data a second time and kept a second
+    listener to the core's events from then on."""
+    context, ext_id = ext
+    page = context.new_page()
+    page.add_init_script(COUNT_REQUESTS)
+    page.goto(f"chrome-extension://{ext_id}/extension/pages/options/options.html")
+    page.locator("#search-index dl").wait_for(state="attached")  # the last view mounted
+    assert page.evaluate("() => __requests.sent['metrics.summary']") == 1
+    statuses = page.evaluate("() => __requests.answered['core.status']")
+    page.locator("#restart").click()
+    # The button's status, then the one the page draws when it hears the new core's "ready": both
+    # answered, so the page has gone on from the second (a mount would ask for the metrics at once).
+    page.wait_for_function("n => (__requests.answered['core.status'] || 0) >= n + 2", arg=statuses, timeout=120_000)
+    assert page.evaluate("() => __requests.sent['metrics.summary']") == 1
+    assert page.locator("#core-state").inner_text() != ""
+    browser.wait_core_ready(core_page)
+    page.close()

@@ -54,8 +54,8 @@ byId("restart").addEventListener("click", async () => {
   await restartCore();
   showStatus();
 });
-async function showAll() {
-  await showStatus();
+/** @returns {Promise<boolean>} whether every view is mounted */
+async function mountViews() {
   try {
     await mountMetrics(byId("metrics"));
     await mountSendingSettings(byId("sending-settings"));
@@ -63,9 +63,22 @@ async function showAll() {
     await mountModel(byId("model"));
     await mountOptouts(byId("optouts"));
     await mountSearchIndex(byId("search-index"));
+    return true;
   } catch (err) {
     console.warn("mettri: settings unavailable", err);
+    return false;
   }
+}
+
+// The views are mounted once: each keeps itself current from the core's events. A page opened while
+// the core starts hears its "ready" too, and mounted them twice (each view's requests twice, and its
+// listeners twice from then on). A mount that failed is tried again at the next "ready".
+/** @type {Promise<boolean> | null} */
+let views = null;
+async function showAll() {
+  await showStatus();
+  views = views || mountViews();
+  if (!(await views)) views = null;
 }
 onEvent((e) => e.event === "core.boot" && e.data.stage === "ready" && showAll());
 ensureCore().then(showAll);
