@@ -441,9 +441,8 @@ def run_page(context, gen: str, n: int, chunk: int, prefix: str, core_page=None,
     after = metrics(cdp)
     traced = None
     if tracing is not None:
-        ext = core_page.url.split("/")[2] if core_page is not None else None
-        traced = tasktrace.long_tasks(tasktrace.stop(cdp, wa, tracing), "https://web.whatsapp.com",
-                                      f"chrome-extension://{ext}/" if ext else None)
+        scripts = f"chrome-extension://{browser.extension_id(context)}/" if core_page is not None else None
+        traced = tasktrace.long_tasks(tasktrace.stop(cdp, wa, tracing), "https://web.whatsapp.com", scripts)
     # ThreadTime: the CPU time of the tab's main thread. The durations are wall time: a task that
     # loses the CPU to the core or to Chrome's other processes (2 cores here) counts its wait too.
     cost = {k: round((after[k] - before[k]) * 1000, 1) for k in ("ScriptDuration", "TaskDuration", "ThreadTime")}

@@ -47,16 +47,10 @@ def stop(cdp, page, done: dict) -> list[dict]:
 
 def main_thread(events: list[dict], origin: str) -> tuple[int, int]:
     """(pid, tid) of the renderer main thread that ran the page at ``origin``."""
-    for e in events:
-        if e.get("name") == "TracingStartedInBrowser":
-            for frame in e.get("args", {}).get("data", {}).get("frames", []):
-                if str(frame.get("url", "")).startswith(origin) and "processId" in frame:
-                    pid = frame["processId"]
-                    break
-            else:
-                continue
-            break
-    else:  # older traces: the process whose script calls name the page's origin
+    frames = (f for e in events if e.get("name") == "TracingStartedInBrowser"
+              for f in e.get("args", {}).get("data", {}).get("frames", []))
+    pid = next((f["processId"] for f in frames if str(f.get("url", "")).startswith(origin) and "processId" in f), None)
+    if pid is None:  # older traces: the process whose script calls name the page's origin
         pid = next(e["pid"] for e in events if e.get("name") == "FunctionCall"
                    and str(e.get("args", {}).get("data", {}).get("url", "")).startswith(origin))
     for e in events:

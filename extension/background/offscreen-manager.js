@@ -16,8 +16,10 @@ async function exists() {
   return contexts.length > 0;
 }
 
-/** The one creation under way, shared by every caller (a document that exists already is fine). */
-function create() {
+/** The one creation under way, shared by every caller (a document that exists already is fine).
+ *  The worker's first module calls it at once, without asking first whether the document exists:
+ *  that answer would come only once all the worker's modules have run (60-80 ms at a browser's start). */
+export function startOffscreen() {
   if (!creating) {
     creating = chrome.offscreen
       .createDocument({
@@ -40,15 +42,8 @@ function create() {
 
 export async function ensureOffscreen() {
   if (await exists()) return false;
-  await create();
+  await startOffscreen();
   return true;
-}
-
-/** At the worker's start: asks for the document at once, without asking first whether it exists.
- *  The answer to that question would be taken only once all the worker's modules have run, which
- *  took 60-80 ms at a browser's start. */
-export function startOffscreen() {
-  return create();
 }
 
 export async function closeOffscreen() {
