@@ -23,9 +23,10 @@ function node(tag, attrs, text) {
 /**
  * @param {Row[]} rows
  * @param {Series[]} series
- * @param {{ width?: number, height?: number, title?: string }} [options]
+ * @param {{ width?: number, height?: number, title?: string, format?: (n: number) => string }} [options]
+ *   format: how a number is written (the page's locale: 1.234 in pt-BR, 1,234 in English)
  */
-export function barChart(rows, series, { width = 640, height = 180, title = "" } = {}) {
+export function barChart(rows, series, { width = 640, height = 180, title = "", format = String } = {}) {
   const pad = { top: 10, right: 8, bottom: 24, left: 32 };
   /** @param {Row} row @param {Series} s */
   const value = (row, s) => Number(row[s.key]) || 0;
@@ -39,7 +40,7 @@ export function barChart(rows, series, { width = 640, height = 180, title = "" }
   for (const tick of [0, Math.ceil(max / 2), max]) {
     const y = pad.top + innerH - (tick / max) * innerH;
     svg.append(node("line", { x1: pad.left, x2: width - pad.right, y1: y, y2: y, class: "grid" }));
-    svg.append(node("text", { x: pad.left - 4, y: y + 4, "text-anchor": "end", class: "axis" }, tick));
+    svg.append(node("text", { x: pad.left - 4, y: y + 4, "text-anchor": "end", class: "axis" }, format(tick)));
   }
   rows.forEach((row, i) => {
     const x0 = pad.left + i * group + 2;
@@ -47,7 +48,7 @@ export function barChart(rows, series, { width = 640, height = 180, title = "" }
       const v = value(row, s);
       const h = (v / max) * innerH;
       const rect = node("rect", { x: x0 + j * bar, y: pad.top + innerH - h, width: bar - 1, height: h, fill: s.color });
-      rect.append(node("title", {}, `${row.label} · ${s.label}: ${v}`));
+      rect.append(node("title", {}, `${row.label} · ${s.label}: ${format(v)}`));
       svg.append(rect);
     });
     if (rows.length <= 16 || i % 2 === 0) {

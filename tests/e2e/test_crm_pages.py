@@ -22,6 +22,7 @@ pytestmark = pytest.mark.e2e
 CONTACTS = "extension/pages/contacts/contacts.html"
 BOARD = "extension/pages/board/board.html"
 DIAGNOSTICS = "extension/pages/diagnostics/diagnostics.html"
+OPTIONS = "extension/pages/options/options.html"
 BAD_WORDS = browser.BAD_WORDS
 
 
@@ -514,7 +515,8 @@ def test_csv_export_and_import_with_mapping_preview_apply_and_reimport(ext, core
 def test_the_pages_in_english(playwright, tmp_path):
     """A browser whose language is English: the contacts and board pages speak English, money reads
     R$1,234.56, and axe finds nothing serious; no undefined/null/NaN anywhere. The diagnostics
-    self-check, in the same browser, words its stages in English with English digit grouping."""
+    self-check, in the same browser, words its stages in English with English digit grouping, and the
+    options page's metrics chart writes its days as English does (month first)."""
     context, ext_id = browser.launch(playwright, tmp_path / "profile-en", language="en")
     try:
         page = browser.open_page(context, ext_id, CONTACTS)
@@ -574,5 +576,13 @@ def test_the_pages_in_english(playwright, tmp_path):
         assert diag.text_content("#state") == "All good", lines
         assert not BAD_WORDS.search(diag.locator("body").inner_text())
         assert (v := serious_violations(diag)) == [], v
+
+        options = browser.open_page(context, ext_id, OPTIONS)
+        options.locator("#metrics svg.chart rect").last.wait_for(state="attached")
+        today = options.evaluate("() => new Intl.DateTimeFormat('en-US', {month: '2-digit', day: '2-digit'}).format(new Date())")
+        last = options.locator("#metrics svg.chart rect title").last.text_content()
+        assert last.startswith(f"{today} · "), (last, today)  # 12/07 on 7 December; pt-BR writes 07/12
+        assert not BAD_WORDS.search(options.locator("body").inner_text())
+        assert (v := serious_violations(options)) == [], v
     finally:
         context.close()
