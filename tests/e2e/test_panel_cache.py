@@ -4,6 +4,8 @@ core's list. The list is kept by the worker from the core's own answers."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests import browser
@@ -43,6 +45,9 @@ def test_a_new_panel_paints_the_last_known_chats_while_the_core_starts(routed, c
     row = panel.locator(f'#chat-list li[data-chat="{chat}"]')
     assert title in row.inner_text()
     assert panel.locator("#chats-updating").is_hidden()
+    # The start's stages it showed meanwhile, each with its time as pt-BR writes it (1,5 s, not 1.5 s).
+    stages = panel.evaluate("() => [...document.querySelectorAll('#boot-stages li.done')].map(li => li.textContent)")
+    assert stages and all(re.search(r" \(\d+,\d s\)$", s) for s in stages), stages
     panel.close()
     # The worker writes the cache again a few seconds after the core is back (core.boot ready): wait
     # for that write, so it cannot land in the middle of the next test's damaged cache.

@@ -1,6 +1,9 @@
 // @ts-check
 // Shows the core's start-up stages, and a failure as a clear state with a retry.
-import { byId, t } from "./dom.js";
+import { byId, locale, t } from "./dom.js";
+
+// A stage's time as the page's locale writes it: 1,5 s in pt-BR, 1.5 sec in English.
+const seconds = new Intl.NumberFormat(locale, { style: "unit", unit: "second", unitDisplay: "short", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 /**
  * The core's state in a word or two (the side panel's pill, the diagnostics page).
@@ -27,7 +30,7 @@ export function renderBoot(state) {
       const ms = state?.stages?.[name];
       if (ms != null) {
         li.className = "done";
-        li.textContent += ` (${(ms / 1000).toFixed(1)} s)`;
+        li.textContent += ` (${seconds.format(ms / 1000)})`;
       } else if (name === stage) li.className = "active";
       return li;
     }),
