@@ -5,6 +5,8 @@ even when it was not rendered yet."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests import browser
@@ -74,5 +76,16 @@ def test_search_view_finds_and_opens_the_message_in_whatsapp(routed, core_page):
              timeout=10, message="the next page")
     second = panel.locator("#search-results li.hit").evaluate_all("els => els.map(e => e.dataset.key)")
     assert not set(second) & set(first_page)
+
+    # More than a thousand hits (counted up to 1,000, then estimated): the count is grouped as pt-BR
+    # writes it (1.200, not 1200).
+    base = history[0]
+    many = [{**base, "id": f"3EB0ZB{i:08d}", "ts": base["ts"] + i, "text": f"zabumba número {i}"} for i in range(1200)]
+    import_records(core_page, many)
+    panel.locator("#search-q").fill("zabumba")
+    wait_for(lambda: int(panel.locator("#search-summary").get_attribute("data-total") or 0) >= 1000, timeout=20,
+             message="the zabumba messages found")
+    said = panel.locator("#search-summary").inner_text()
+    assert re.search(r"\b1\.\d{3}\b", said) and not re.search(r"\b1\d{3}\b", said), said
     panel.close()
     wa.close()

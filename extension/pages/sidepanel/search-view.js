@@ -5,7 +5,7 @@
 // custom field values) open the record's card; tag and stage filters narrow both.
 // Text from messages is only ever set as text nodes; highlights are <mark>
 // elements built with createElement (never innerHTML).
-import { api, el, fmtTime, onEvent, t, tn, when } from "./dom.js";
+import { api, count, el, fmtTime, onEvent, t, tn, when } from "./dom.js";
 import { defs, onDefs, pipelineName, stageName } from "../crm/defs.js";
 
 const DEBOUNCE_MS = 180;
@@ -204,8 +204,10 @@ export function mount(root) {
 
   /** @param {Mettri.Result<"search.messages">} found */
   function renderHits(found) {
-    const count = found.total_exact ? String(found.total) : `${found.total}+`;
-    summary.textContent = found.total_exact ? tn("searchSummary", found.total, [count, String(found.took_ms)]) : t("searchSummaryApprox", [count, String(found.took_ms)]);
+    // Numbers as the page's locale groups them: 1.234 in pt-BR, 1,234 in English.
+    const total = found.total_exact ? count(found.total) : `${count(found.total)}+`;
+    const took = count(found.took_ms);
+    summary.textContent = found.total_exact ? tn("searchSummary", found.total, [total, took]) : t("searchSummaryApprox", [total, took]);
     summary.dataset.total = String(found.total);
     summary.dataset.tookMs = String(found.took_ms);
     if (!found.hits.length) {
@@ -264,7 +266,7 @@ export function mount(root) {
     if (envelope.event !== "search.progress") return;
     const { done, total } = envelope.data;
     progress.hidden = done >= total;
-    progress.textContent = t("searchIndexing", [String(done), String(total)]);
+    progress.textContent = t("searchIndexing", [count(done), count(total)]);
   });
 }
 

@@ -1,7 +1,7 @@
 // @ts-check
 // Sends over time as a small inline SVG bar chart (per minute or per hour,
 // whichever gives a readable number of bars). Numbers people would rather see.
-import { t } from "../dom.js";
+import { count, t } from "../dom.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const MAX_BARS = 48;
@@ -40,7 +40,7 @@ export function sendsChart(times, { width = 300, height = 80 } = {}) {
   const root = svg("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart" });
   const unit = size >= 3600 ? t("chartPerHours", [String(size / 3600)]) : t("chartPerMinutes", [String(size / 60)]);
   const title = svg("title", {});
-  title.textContent = t("chartTitle", [String(times.length), unit]);
+  title.textContent = t("chartTitle", [count(times.length), unit]);
   root.setAttribute("aria-label", title.textContent);
   root.append(title);
   const top = Math.max(1, ...counts);
@@ -49,12 +49,12 @@ export function sendsChart(times, { width = 300, height = 80 } = {}) {
     const h = Math.round(((height - 12) * n) / top);
     const bar = svg("rect", { x: i * bw + 1, y: height - h, width: Math.max(1, bw - 2), height: h, class: "bar" });
     const tip = svg("title", {});
-    tip.textContent = String(n);
+    tip.textContent = count(n);
     bar.append(tip);
     root.append(bar);
   });
   const label = svg("text", { x: 2, y: 10, class: "chart-label" });
-  label.textContent = `${top} / ${unit}`;
+  label.textContent = `${count(top)} / ${unit}`;
   root.append(label);
   return root;
 }
