@@ -4,7 +4,7 @@
 import { reminderItem } from "../crm/card/reminders.js";
 import { refusal } from "../crm/card/context.js";
 import { utcOffsetMin } from "../crm/format.js";
-import { el, t } from "./dom.js";
+import { count, el, t } from "./dom.js";
 
 /** @type {HTMLElement | null} */
 let list = null;
@@ -22,7 +22,7 @@ function badge(n) {
   if (!b) tab.append((b = el("span", { class: "count" })));
   // The name is the visible text plus a word only screen readers hear ("Retornos 3 atrasados"):
   // an aria-label that rewords it would hide what sighted users see (axe: label-content-name-mismatch).
-  b.replaceChildren(...(n ? [String(n), el("span", { class: "visually-hidden" }, " " + t("followup_overdueWord"))] : []));
+  b.replaceChildren(...(n ? [count(n), el("span", { class: "visually-hidden" }, " " + t("followup_overdueWord"))] : []));
   /** @type {HTMLElement} */ (b).hidden = !n;
 }
 
@@ -46,9 +46,9 @@ export async function refresh() {
     badge(overdue.length);
     if (!list) return;
     list.replaceChildren(
-      el("h3", {}, t("followup_overdue"), ` (${overdue.length})`),
+      el("h3", {}, t("followup_overdue"), ` (${count(overdue.length)})`),
       el("ul", { class: "reminders", id: "followups-overdue" }, overdue.length ? overdue.map(item) : el("li", { class: "empty" }, t("followup_nothingOverdue"))),
-      el("h3", {}, t("followup_today"), ` (${today.length})`),
+      el("h3", {}, t("followup_today"), ` (${count(today.length)})`),
       el("ul", { class: "reminders", id: "followups-today" }, today.length ? today.map(item) : el("li", { class: "empty" }, t("followup_nothingToday"))),
     );
     if (total > reminders.length) list.append(el("p", { class: "meta" }, t("followup_more", [String(total - reminders.length)])));

@@ -3,7 +3,7 @@
 // chat's title), see the dry run per recipient with its reason, approve, follow
 // the progress (with a chart of sends over time), pause or cancel.
 import { sendsChart } from "./chart.js";
-import { api, el, fmtDuration, fmtTime, onEvent, reason, t } from "../dom.js";
+import { api, count, el, fmtDuration, fmtTime, onEvent, reason, t } from "../dom.js";
 
 /** @typedef {Mettri.records.ChatRecord} Chat */
 /** @typedef {Mettri.Args<"campaign.dry_run">} Spec */
@@ -52,7 +52,7 @@ export function mount(root) {
     const { campaign } = await api.campaign.status({ id });
     const { entries } = await api.outbox.list({ campaign_id: id, limit: 500 });
     const times = entries.flatMap((e) => (e.state === "sent" && e.sent_at ? [e.sent_at] : []));
-    const counts = Object.entries(campaign.counts).map(([s, n]) => `${t("state_" + s)}: ${n}`).join(" · ");
+    const counts = Object.entries(campaign.counts).map(([s, n]) => `${t("state_" + s)}: ${count(n)}`).join(" · ");
     const running = campaign.state === "running" || campaign.state === "paused";
     progress.replaceChildren(
       el("p", { id: "campaign-state" }, `${t("campaignState_" + campaign.state)} — ${counts}`),

@@ -1,6 +1,6 @@
 // @ts-check
 // Pause / resume of every queue, with the pause reason in plain words.
-import { api, el, fmtTime, onEvent, reason, t } from "../dom.js";
+import { api, count, el, fmtTime, onEvent, reason, t } from "../dom.js";
 
 /** @param {HTMLElement} root */
 export function mount(root) {
@@ -11,7 +11,7 @@ export function mount(root) {
   async function refresh(pausedEvent) {
     const s = await api.sending.status({});
     const msg = s.stats.find((x) => x.kind === "message");
-    const used = msg ? msg.windows.map((w) => `${t("window_" + w.name)}: ${w.used}/${w.limit}`).join(" · ") : "";
+    const used = msg ? msg.windows.map((w) => `${t("window_" + w.name)}: ${count(w.used)}/${count(w.limit)}`).join(" · ") : "";
     const why = pausedEvent ? reason(pausedEvent) : s.pause_reason ? t("pause_" + s.pause_reason) : "";
     box.replaceChildren(
       el("h2", {}, t("sendingStatusTitle")),
