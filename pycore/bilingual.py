@@ -4,10 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
+# The placeholders that hold a quantity: an int there is written with the language's digit grouping
+# (12.345 in pt-BR, 12,345 in English). Others are left as they are (a year or a code typed by the user
+# in a field's {value} must not become 2.024).
+QUANTITIES = frozenset({"limit", "count", "length", "minutes", "seconds", "added", "removed", "row"})
+
+
+def grouped(n: int, lang: str) -> str:
+    """n with the thousands grouped as ``lang`` ("pt" or "en") writes them."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "pt" else text
+
+
+def number(x: float, lang: str) -> str:
+    """A number as ``lang`` writes it: grouped thousands when whole (1.500 / 1,500), else its
+    decimal comma or point (0,5 / 0.5)."""
+    if float(x).is_integer():
+        return grouped(int(x), lang)
+    text = f"{x:g}"
+    return text.replace(".", ",") if lang == "pt" else text
+
+
+def _in(lang: str, values: dict[str, Any]) -> dict[str, Any]:
+    side = 0 if lang == "pt" else 1
+    out = {}
+    for k, v in values.items():
+        if isinstance(v, tuple):
+            v = v[side]
+        if k in QUANTITIES and isinstance(v, int) and not isinstance(v, bool):
+            v = grouped(v, lang)
+        out[k] = v
+    return out
+
 
 def filled(pair: tuple[str, str], **values: Any) -> dict[str, str]:
-    """Both texts of ``pair``; a value given as a (pt_BR, en) pair is written in each language."""
+    """Both texts of ``pair``; a value given as a (pt_BR, en) pair is written in each language, and a
+    quantity (QUANTITIES) with each language's digit grouping."""
     pt, en = pair
-    in_pt = {k: v[0] if isinstance(v, tuple) else v for k, v in values.items()}
-    in_en = {k: v[1] if isinstance(v, tuple) else v for k, v in values.items()}
-    return {"pt_BR": pt.format(**in_pt), "en": en.format(**in_en)}
+    return {"pt_BR": pt.format(**_in("pt", values)), "en": en.format(**_in("en", values))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pycore.bilingual import filled
 from pycore.protocol.decisions import Check, Decision, Verdict
 
 # code -> (pt_BR, en); ``{}`` fields are filled by ``check(code, **values)``.
@@ -138,8 +139,8 @@ RANK: dict[Verdict, int] = {"allow": 0, "warn": 1, "block": 2}
 
 
 def check(code: str, verdict: Verdict, **values: object) -> Check:
-    pt, en = REASONS[code]
-    return Check(code=code, verdict=verdict, reason_pt=pt.format(**values), reason_en=en.format(**values))
+    text = filled(REASONS[code], **values)
+    return Check(code=code, verdict=verdict, reason_pt=text["pt_BR"], reason_en=text["en"])
 
 
 def combine(checks: list[Check]) -> Decision:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pycore.bilingual import grouped
 from pycore.crm.context import EVENTS, NOTES, REMINDERS, Context
 from pycore.crm.cursor import cursor_at, parse_cursor
 from pycore.crm.protocol import CrmLabel, CrmTimeline, CrmTimelineItem
@@ -29,7 +30,9 @@ def summary(kind: str, data: dict[str, Any]) -> CrmLabel:
 
     def fill(text: str, lang: str) -> str:
         values = {k: data.get(f"{k}_{lang}", data.get(k, "")) for k in ("pipeline", "before", "after", "stage")}
-        values.update(file=data.get("file", ""), other=data.get("other", ""), count=data.get("count", ""))
+        count = data.get("count", "")
+        values.update(file=data.get("file", ""), other=data.get("other", ""),
+                      count=grouped(count, lang) if isinstance(count, int) and not isinstance(count, bool) else count)
         return text.format(**values)
 
     return CrmLabel(pt_BR=fill(pt, "pt"), en=fill(en, "en"))

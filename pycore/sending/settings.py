@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from pycore.bilingual import number
 from pycore.protocol.base import CoreError
 from pycore.sending.protocol import Ceiling, SendingSettings, SettingsAdjustment, SettingsPatch
 
@@ -47,8 +48,8 @@ def clamp(patch: SettingsPatch, current: SendingSettings, reset: bool = False) -
             word_pt, word_en = ("máximo", "maximum") if side == "max" else ("mínimo", "minimum")
             adjusted.append(SettingsAdjustment(
                 field=name, requested=value, applied=merged[name],
-                reason_pt=f"O {word_pt} permitido é {bound:g}; usei {merged[name]:g}.",
-                reason_en=f"The allowed {word_en} is {bound:g}; applied {merged[name]:g}.",
+                reason_pt=f"O {word_pt} permitido é {number(bound, 'pt')}; usei {number(merged[name], 'pt')}.",
+                reason_en=f"The allowed {word_en} is {number(bound, 'en')}; applied {number(merged[name], 'en')}.",
             ))
     try:
         return SendingSettings.model_validate(merged), adjusted

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from pycore.bilingual import filled
 from pycore.bridge import nested_deeper_than
 from pycore.protocol.base import CoreError
 from pycore.storage.base import Storage
@@ -67,8 +68,7 @@ SYSTEM = (
 
 
 def note(code: str, **values: Any) -> ModelNote:
-    pt, en = NOTES[code]
-    return ModelNote(code=code, pt_BR=pt.format(**values), en=en.format(**values))
+    return ModelNote(code=code, **filled(NOTES[code], **values))
 
 
 # -- settings --------------------------------------------------------------------------------------

@@ -172,6 +172,9 @@ def test_settings_are_clamped_to_hard_ceilings_with_reasons():
     assert {a.field for a in adjusted} == {"per_minute", "per_day", "strangers_per_day", "recipient_cooldown_s"}
     assert all(a.reason_pt and a.reason_en for a in adjusted)
     assert not any(a.field in a.reason_pt or a.field in a.reason_en for a in adjusted)  # no internal names
+    # Numbers as each language writes them: 1.500 and 5,0 in pt-BR, 1,500 and 5 in English.
+    day = next(a for a in adjusted if a.field == "per_day")
+    assert (day.reason_pt, day.reason_en) == ("O máximo permitido é 1.500; usei 1.500.", "The allowed maximum is 1,500; applied 1,500.")
 
 
 @pytest.mark.parametrize(
