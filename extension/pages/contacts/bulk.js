@@ -100,7 +100,7 @@ export function mountBulk(root, o) {
     } }, t("campaignApprove"));
     const names = new Map(o.selection);
     result.replaceChildren(
-      el("p", { id: "campaign-summary" }, t("planSummary", [String(plan.counts.allow || 0), String(plan.counts.warn || 0), String(plan.counts.block || 0)])),
+      el("p", { id: "campaign-summary" }, t("planSummary", [count(plan.counts.allow || 0), count(plan.counts.warn || 0), count(plan.counts.block || 0)])),
       el("p", {}, t("planRisk", [String(plan.risk_score)]), " · ", t("planDuration", [fmtDuration(plan.estimated_seconds), fmtTime(plan.estimated_finish_at)])),
       el("table", { class: "plan", id: "campaign-plan" },
         el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("planRecipient")), el("th", { scope: "col" }, t("planVerdict")), el("th", { scope: "col" }, t("planReason")))),

@@ -51,7 +51,7 @@ export async function refresh() {
       el("h3", {}, t("followup_today"), ` (${count(today.length)})`),
       el("ul", { class: "reminders", id: "followups-today" }, today.length ? today.map(item) : el("li", { class: "empty" }, t("followup_nothingToday"))),
     );
-    if (total > reminders.length) list.append(el("p", { class: "meta" }, t("followup_more", [String(total - reminders.length)])));
+    if (total > reminders.length) list.append(el("p", { class: "meta" }, t("followup_more", [count(total - reminders.length)])));
   } catch (err) {
     if (status) status.textContent = refusal(err).text;
   }

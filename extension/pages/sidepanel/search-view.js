@@ -228,7 +228,7 @@ export function mount(root) {
     pager.hidden = found.total <= PAGE && offset === 0;
     prev.disabled = offset === 0;
     next.disabled = offset + found.hits.length >= found.total;
-    pageLabel.textContent = t("searchPage", [String(offset + 1), String(offset + found.hits.length)]);
+    pageLabel.textContent = t("searchPage", [count(offset + 1), count(offset + found.hits.length)]);
   }
 
   /** @param {Mettri.search.MessageHit} h */

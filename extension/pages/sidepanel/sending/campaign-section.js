@@ -80,7 +80,7 @@ export function mount(root) {
       showProgress(campaign.id);
     } }, t("campaignApprove"));
     result.replaceChildren(
-      el("p", { id: "campaign-summary" }, t("planSummary", [String(plan.counts.allow || 0), String(plan.counts.warn || 0), String(plan.counts.block || 0)])),
+      el("p", { id: "campaign-summary" }, t("planSummary", [count(plan.counts.allow || 0), count(plan.counts.warn || 0), count(plan.counts.block || 0)])),
       el("p", { id: "campaign-risk" }, t("planRisk", [String(plan.risk_score)]), " · ",
         t("planDuration", [fmtDuration(plan.estimated_seconds), fmtTime(plan.estimated_finish_at)])),
       planTable(plan, chats),
