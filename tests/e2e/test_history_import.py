@@ -259,6 +259,8 @@ def test_the_archive_restores_into_an_empty_profile_and_an_erased_person_stays_e
         assert call(page, "search.messages", query)["total"] == 0
         assert call(page, "messages.list", {"chat": target["key"]})["messages"] == []
         assert call(page, "privacy.person", {"chat": target["key"]})["parts"][0]["records"] == 0
+        # The retention's bounds as pt-BR writes numbers.
+        assert page.locator('label[for="privacy-retention"]').inner_text() == "Prazo em dias (30 a 3.650)"
     finally:
         other.close()
 

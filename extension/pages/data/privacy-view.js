@@ -164,8 +164,11 @@ function eraseAll() {
     button, status);
 }
 
+// The core's bounds (pycore.privacy.protocol MIN/MAX_RETENTION_DAYS).
+const RETENTION = { min: 30, max: 3650 };
+
 function retention() {
-  const days = el("input", { type: "number", id: "privacy-retention", min: "30", max: "3650", step: "1" });
+  const days = el("input", { type: "number", id: "privacy-retention", min: String(RETENTION.min), max: String(RETENTION.max), step: "1" });
   const status = statusLine("privacy-retention-status");
   /** @param {Mettri.privacy.PrivacySettings} s */
   const draw = (s) => {
@@ -185,6 +188,6 @@ function retention() {
   return el("section", { id: "privacy-retention-section", "aria-labelledby": "privacy-retention-heading" },
     el("h2", { id: "privacy-retention-heading" }, t("privRetentionTitle")),
     el("p", {}, t("privRetentionIntro")),
-    el("p", {}, el("label", { for: "privacy-retention" }, t("privRetentionDays")), " ", days, " ", saveButton),
+    el("p", {}, el("label", { for: "privacy-retention" }, t("privRetentionDays", [num(RETENTION.min), num(RETENTION.max)])), " ", days, " ", saveButton),
     status);
 }
