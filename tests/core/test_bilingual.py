@@ -26,3 +26,5 @@ def test_timeline_and_model_notes_group_their_numbers():
     assert "12.345" in s.pt_BR and "12,345" in s.en
     n = note("model_timeout", seconds=1200)
     assert "1.200 s" in n.pt_BR and "1,200 s" in n.en
+    n = note("model_timeout", seconds=(number(7.5, "pt"), number(7.5, "en")))  # as the model's call gives it
+    assert "7,5 s" in n.pt_BR and "7.5 s" in n.en

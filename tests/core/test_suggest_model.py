@@ -141,7 +141,7 @@ def test_a_model_slower_than_the_timeout_times_out_into_the_local_replies(core, 
     [request] = model.requests
     assert request["timeout_ms"] == 500
     assert s["model"] == "failed" and s["note"]["code"] == "model_timeout"
-    assert "0.5 s" in s["note"]["pt_BR"] and "0.5 s" in s["note"]["en"]
+    assert "0,5 s" in s["note"]["pt_BR"] and "0.5 s" in s["note"]["en"]  # each language's decimal mark
     assert [r["source"] for r in s["replies"]] == ["template"]
 
 
