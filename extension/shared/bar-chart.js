@@ -21,6 +21,14 @@ function node(tag, attrs, text) {
 }
 
 /**
+ * The smallest of 1, 2, 5, 10, 20, 50... that is at least x (whole numbers: counts are whole).
+ * @param {number} x
+ */
+function niceStep(x) {
+  for (let p = 1; ; p *= 10) for (const m of [1, 2, 5]) if (m * p >= x) return m * p;
+}
+
+/**
  * @param {Row[]} rows
  * @param {Series[]} series
  * @param {{ width?: number, height?: number, title?: string, format?: (n: number) => string }} [options]
@@ -30,14 +38,18 @@ export function barChart(rows, series, { width = 640, height = 180, title = "", 
   const pad = { top: 10, right: 8, bottom: 24, left: 32 };
   /** @param {Row} row @param {Series} s */
   const value = (row, s) => Number(row[s.key]) || 0;
-  const max = Math.max(1, ...rows.flatMap((r) => series.map((s) => value(r, s))));
+  // The axis goes up to a round number in even steps (0, 1, 2, 3 or 0, 50, 100, 150): steps of 1, 2
+  // or 5 times a power of ten, at most three above zero.
+  const highest = Math.max(1, ...rows.flatMap((r) => series.map((s) => value(r, s))));
+  const step = niceStep(highest / 3);
+  const max = Math.ceil(highest / step) * step;
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
   const group = innerW / Math.max(1, rows.length);
   const bar = Math.max(1, (group - 4) / series.length);
   const svg = node("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart" });
   svg.append(node("title", {}, title));
-  for (const tick of [0, Math.ceil(max / 2), max]) {
+  for (let tick = 0; tick <= max; tick += step) {
     const y = pad.top + innerH - (tick / max) * innerH;
     svg.append(node("line", { x1: pad.left, x2: width - pad.right, y1: y, y2: y, class: "grid" }));
     svg.append(node("text", { x: pad.left - 4, y: y + 4, "text-anchor": "end", class: "axis" }, format(tick)));

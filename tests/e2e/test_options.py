@@ -56,6 +56,12 @@ def test_metrics_chart_shows_captured_messages_per_day(routed, core_page):
     page.locator("#metrics svg.chart rect").first.wait_for(state="attached")
     titles = page.locator("#metrics svg.chart rect title").evaluate_all("els => els.map(e => e.textContent)")
     assert any("Recebidas" in t and not t.endswith(": 0") for t in titles), titles
+    # The axis: 0 and even round steps up to at least the highest bar (it read 0, 2, 3 for 3 messages).
+    ticks = [int(t.replace(".", "")) for t in page.locator('#metrics svg.chart text[text-anchor="end"]').all_text_contents()]
+    highest = max(int(t.rsplit(": ", 1)[1].replace(".", "")) for t in titles)
+    step = ticks[1] - ticks[0]
+    assert ticks[0] == 0 and ticks == list(range(0, ticks[-1] + 1, step)) and ticks[-1] >= highest, (ticks, highest)
+    assert str(step).lstrip("0")[0] in "125" and set(str(step)[1:]) <= {"0"}, step
     page.close()
     wa.close()
 
