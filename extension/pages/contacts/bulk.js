@@ -3,7 +3,8 @@
 // to the selection through the same dry run, draft and explicit approval as the side panel's
 // (campaign.dry_run -> campaign.create -> campaign.approve: every message still goes through
 // the send gate and its limits).
-import { el, errorText, fmtDuration, fmtTime, reason, t } from "../sidepanel/dom.js";
+import { el, errorText, t } from "../sidepanel/dom.js";
+import { planView, sendable } from "../sidepanel/sending/plan-view.js";
 import { pipelineOf, pipelineName, stageName } from "../crm/defs.js";
 import { count } from "../crm/format.js";
 
@@ -99,16 +100,7 @@ export function mountBulk(root, o) {
       }
     } }, t("campaignApprove"));
     const names = new Map(o.selection);
-    result.replaceChildren(
-      el("p", { id: "campaign-summary" }, t("planSummary", [count(plan.counts.allow || 0), count(plan.counts.warn || 0), count(plan.counts.block || 0)])),
-      el("p", {}, t("planRisk", [String(plan.risk_score)]), " · ", t("planDuration", [fmtDuration(plan.estimated_seconds), fmtTime(plan.estimated_finish_at)])),
-      el("table", { class: "plan", id: "campaign-plan" },
-        el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("planRecipient")), el("th", { scope: "col" }, t("planVerdict")), el("th", { scope: "col" }, t("planReason")))),
-        el("tbody", {}, plan.recipients.map((p) => el("tr", { dataset: { chat: p.chat, verdict: p.decision.verdict } },
-          el("td", {}, names.get(p.chat) ?? ""),
-          el("td", {}, t("verdict_" + p.decision.verdict)),
-          el("td", {}, p.decision.verdict === "allow" ? "" : reason(p.decision)))))),
-      ...((plan.counts.allow || 0) + (plan.counts.warn || 0) ? [approve] : []));
+    result.replaceChildren(...planView(plan, (chat) => names.get(chat) ?? ""), ...(sendable(plan) ? [approve] : []));
   }
 
   /** Redraw for the current selection and definitions. */

@@ -3,7 +3,8 @@
 // chat's title), see the dry run per recipient with its reason, approve, follow
 // the progress (with a chart of sends over time), pause or cancel.
 import { sendsChart } from "./chart.js";
-import { api, count, el, fmtDuration, fmtTime, onEvent, reason, t } from "../dom.js";
+import { planView, sendable } from "./plan-view.js";
+import { api, count, el, onEvent, t } from "../dom.js";
 
 /** @typedef {Mettri.records.ChatRecord} Chat */
 /** @typedef {Mettri.Args<"campaign.dry_run">} Spec */
@@ -18,21 +19,6 @@ const title = (chat) => chat.title || chat.key.replace(/^title:/, "");
  */
 function recipientsOf(chats, picked) {
   return chats.filter((c) => picked.has(c.key)).map((c) => ({ chat: c.key, vars: { nome: title(c), name: title(c) } }));
-}
-
-/**
- * @param {Mettri.Result<"campaign.dry_run">} plan
- * @param {Chat[]} chats
- */
-function planTable(plan, chats) {
-  const names = new Map(chats.map((c) => [c.key, title(c)]));
-  return el("table", { class: "plan", id: "campaign-plan" },
-    el("thead", {}, el("tr", {}, el("th", {}, t("planRecipient")), el("th", {}, t("planVerdict")), el("th", {}, t("planReason")))),
-    el("tbody", {}, plan.recipients.map((p) =>
-      el("tr", { dataset: { chat: p.chat, verdict: p.decision.verdict } },
-        el("td", { dir: "auto" }, names.get(p.chat) || p.chat),
-        el("td", { class: `verdict verdict-${p.decision.verdict}` }, t("verdict_" + p.decision.verdict)),
-        el("td", {}, p.decision.verdict === "allow" ? "" : reason(p.decision))))));
 }
 
 /** @param {HTMLElement} root */
@@ -79,14 +65,9 @@ export function mount(root) {
       result.replaceChildren(el("p", {}, t("campaignApproved")));
       showProgress(campaign.id);
     } }, t("campaignApprove"));
-    result.replaceChildren(
-      el("p", { id: "campaign-summary" }, t("planSummary", [count(plan.counts.allow || 0), count(plan.counts.warn || 0), count(plan.counts.block || 0)])),
-      el("p", { id: "campaign-risk" }, t("planRisk", [String(plan.risk_score)]), " · ",
-        t("planDuration", [fmtDuration(plan.estimated_seconds), fmtTime(plan.estimated_finish_at)])),
-      planTable(plan, chats),
-      // Nothing to approve when every recipient is blocked (a null here was drawn as "null").
-      ...((plan.counts.allow || 0) + (plan.counts.warn || 0) ? [approve] : []),
-    );
+    const names = new Map(chats.map((c) => [c.key, title(c)]));
+    // Nothing to approve when every recipient is blocked (a null here was drawn as "null").
+    result.replaceChildren(...planView(plan, (chat) => names.get(chat) ?? ""), ...(sendable(plan) ? [approve] : []));
   }
 
   async function build() {
