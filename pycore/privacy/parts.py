@@ -106,6 +106,20 @@ def _puts(store: str, records: list[dict]) -> list[WriteOp]:
     return [WriteOp(op="put", store=store, record=r) for r in records]
 
 
+async def _deleted(storage: Storage, store: str, held: list[dict], key: str) -> int:
+    """Delete these records of one store (by their ``key`` field); how many there were."""
+    if held:
+        await storage.apply([WriteOp(op="delete", store=store, key=r[key]) for r in held])
+    return len(held)
+
+
+async def _cleared(storage: Storage, store: str) -> int:
+    """Empty one store; how many records it held."""
+    n = await storage.count(store)
+    await storage.apply([WriteOp(op="clear", store=store)])
+    return n
+
+
 async def _put_all(storage: Storage, stores: Stores) -> int:
     ops = [op for store, records in stores.items() for op in _puts(store, records)]
     if ops:
@@ -215,15 +229,10 @@ class ContactsPart:
         return {"contacts": [c for c in await self.storage.get_many("contacts", list(person.contacts)) if c]}
 
     async def erase(self, person: Person) -> int:
-        held = (await self.about(person))["contacts"]
-        if held:
-            await self.storage.apply([WriteOp(op="delete", store="contacts", key=c["key"]) for c in held])
-        return len(held)
+        return await _deleted(self.storage, "contacts", (await self.about(person))["contacts"], "key")
 
     async def erase_all(self) -> int:
-        n = await self.count()
-        await self.storage.apply([WriteOp(op="clear", store="contacts")])
-        return n
+        return await _cleared(self.storage, "contacts")
 
 
 def _anonymous_send(rec: dict) -> dict:
@@ -322,15 +331,10 @@ class AuditPart:
         return {"audit": [r for r in await _all(self.storage, "audit") if r.get("chat") in chats]}
 
     async def erase(self, person: Person) -> int:
-        held = (await self.about(person))["audit"]
-        if held:
-            await self.storage.apply([WriteOp(op="delete", store="audit", key=r["id"]) for r in held])
-        return len(held)
+        return await _deleted(self.storage, "audit", (await self.about(person))["audit"], "id")
 
     async def erase_all(self) -> int:
-        n = await self.count()
-        await self.storage.apply([WriteOp(op="clear", store="audit")])
-        return n
+        return await _cleared(self.storage, "audit")
 
 
 def _bare_optout(rec: dict) -> dict:
@@ -473,6 +477,4 @@ class ImportsPart:
         return len(jobs)
 
     async def erase_all(self) -> int:
-        n = await self.storage.count("imports")
-        await self.storage.apply([WriteOp(op="clear", store="imports")])
-        return n
+        return await _cleared(self.storage, "imports")
