@@ -297,6 +297,27 @@ def test_the_echo_of_the_cards_own_write_is_not_drawn_again(routed, core_page):
     wa.close()
 
 
+def test_a_tag_made_on_another_page_while_one_is_typed_here_is_added(routed, core_page):
+    """The user starts typing a tag in the card while another page makes a tag of that name. The card
+    is not redrawn under the typing, so its list of tags is older than the core's: the tag it does
+    not know yet is found in the core's, and added, not made again (refused as a duplicate)."""
+    context, ext_id = routed
+    wa = open_whatsapp(context, "gen=2026&lang=pt-BR")
+    panel, key = settled_card(context, ext_id, core_page, wa, 30)
+    box = panel.locator("#crm-tag-input")
+    box.press_sequentially("Feir")
+    assert not any(t["name"] == "Feirante" for t in call(core_page, "crm.defs")["tags"])
+    made = call(core_page, "crm.tag.create", {"label": "Feirante"})
+    box.press_sequentially("ante")
+    box.press("Enter")
+    panel.locator("#crm-tags .chip", has_text="Feirante").wait_for(timeout=10_000)
+    assert made["id"] in call(core_page, "crm.card", {"chat": key})["row"]["tags"]
+    assert [t["name"] for t in call(core_page, "crm.defs")["tags"]].count("Feirante") == 1
+    assert panel.locator("#crm-tag-error").text_content() == ""
+    panel.close()
+    wa.close()
+
+
 def test_an_answer_landing_while_a_button_is_held_waits_for_the_release(routed, core_page):
     """Another page changes the record; the card asks for it again, and the user presses
     "Adicionar nota" while that answer is on its way. Drawn on arrival, it would replace the button

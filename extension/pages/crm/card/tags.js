@@ -88,7 +88,11 @@ export function render(ctx) {
     if (!wanted) return;
     say("");
     try {
-      let tag = ctx.defs.tags.find((x) => fold(x.name) === fold(wanted));
+      const named = (/** @type {Mettri.crm.CrmDefs} */ d) => d.tags.find((x) => fold(x.name) === fold(wanted));
+      // The card's definitions can be older than the core's: a tag made on another page a moment ago,
+      // or while the user typed here (the card is not redrawn under their typing). Made again, it
+      // would be refused as a duplicate and never added: ask the core before making it.
+      let tag = named(ctx.defs) ?? named(await reloadDefs());
       if (!tag) {
         const color = TAG_COLORS[ctx.defs.tags.length % TAG_COLORS.length];
         tag = await MettriApi.crm.tag.create({ label: wanted, color });
