@@ -12,7 +12,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from pycore.bilingual import grouped
+from pycore.bilingual import number
 from pycore.chat_export.errors import ChatExportError
 from pycore.chat_export.header import DETECT
 from pycore.chat_export.markers import media_type_of
@@ -64,7 +64,7 @@ def open_zip(data: bytes, *, keep_media: bool, max_text_bytes: int, max_media_by
             kept += other.file_size
             if kept > max_media_bytes:
                 raise ChatExportError("too_large", detail=f"media over {max_media_bytes} bytes",
-                                      detail_pt=f"mídia acima de {grouped(max_media_bytes, 'pt')} bytes")
+                                      detail_pt=f"mídia acima de {number(max_media_bytes, 'pt')} bytes")
             payload = _read(zf, other, name)
         attachments.append(Attachment(name=name, size=other.file_size, type=media_type_of(name),
                                       referenced=False, data=payload))
@@ -100,7 +100,7 @@ def _pick_chat(zf: zipfile.ZipFile, files, max_text_bytes: int):
     info, name = candidates[0]
     if info.file_size > max_text_bytes:
         raise ChatExportError("too_large", detail=f"chat text over {max_text_bytes} bytes",
-                              detail_pt=f"texto da conversa acima de {grouped(max_text_bytes, 'pt')} bytes")
+                              detail_pt=f"texto da conversa acima de {number(max_text_bytes, 'pt')} bytes")
     return info, name
 
 

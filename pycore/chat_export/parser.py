@@ -26,7 +26,7 @@ import re
 from contextlib import contextmanager
 from datetime import datetime
 
-from pycore.bilingual import grouped
+from pycore.bilingual import number
 from pycore.chat_export import dates as dates_
 from pycore.chat_export.archive import is_zip, open_zip
 from pycore.chat_export.classify import classify, vote
@@ -76,7 +76,7 @@ def _parse_bytes(data: bytes, file_name: str, date_order, keep_media: bool, max_
     else:
         if len(data) > max_text_bytes:
             raise ChatExportError("too_large", detail=f"over {max_text_bytes} bytes",
-                                  detail_pt=f"acima de {grouped(max_text_bytes, 'pt')} bytes")
+                                  detail_pt=f"acima de {number(max_text_bytes, 'pt')} bytes")
         chat_file, raw, container = file_name, data, "txt"
     text, encoding = decode(raw)
     result = parse_text(text, file_name=file_name, date_order=date_order, encoding=encoding, container=container)

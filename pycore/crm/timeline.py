@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pycore.bilingual import grouped
+from pycore.bilingual import filled
 from pycore.crm.context import EVENTS, NOTES, REMINDERS, Context
 from pycore.crm.cursor import cursor_at, parse_cursor
 from pycore.crm.protocol import CrmLabel, CrmTimeline, CrmTimelineItem
@@ -26,16 +26,10 @@ PREVIEW = 200
 
 
 def summary(kind: str, data: dict[str, Any]) -> CrmLabel:
-    pt, en = TIMELINE[kind]
-
-    def fill(text: str, lang: str) -> str:
-        values = {k: data.get(f"{k}_{lang}", data.get(k, "")) for k in ("pipeline", "before", "after", "stage")}
-        count = data.get("count", "")
-        values.update(file=data.get("file", ""), other=data.get("other", ""),
-                      count=grouped(count, lang) if isinstance(count, int) and not isinstance(count, bool) else count)
-        return text.format(**values)
-
-    return CrmLabel(pt_BR=fill(pt, "pt"), en=fill(en, "en"))
+    named = {k: (data.get(f"{k}_pt", data.get(k, "")), data.get(f"{k}_en", data.get(k, "")))
+             for k in ("pipeline", "before", "after", "stage")}
+    return CrmLabel(**filled(TIMELINE[kind], **named, file=data.get("file", ""), other=data.get("other", ""),
+                             count=data.get("count", "")))
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from pycore.bilingual import number
+from pycore.bilingual import filled
 from pycore.protocol.base import CoreError
 from pycore.sending.protocol import Ceiling, SendingSettings, SettingsAdjustment, SettingsPatch
 
@@ -33,6 +33,10 @@ def at_defaults(s: SendingSettings) -> bool:
     return s == SendingSettings(warmup_started_at=s.warmup_started_at)
 
 
+# Why a setting was brought back within its ceiling, in both languages.
+CLAMPED = ("O {word} permitido é {limit}; usei {applied}.", "The allowed {word} is {limit}; applied {applied}.")
+
+
 def clamp(patch: SettingsPatch, current: SendingSettings, reset: bool = False) -> tuple[SendingSettings, list[SettingsAdjustment]]:
     """Merge ``patch`` into ``current`` (into the defaults when ``reset``); clamp to the ceilings and
     say what was changed."""
@@ -45,12 +49,10 @@ def clamp(patch: SettingsPatch, current: SendingSettings, reset: bool = False) -
         over = value > bound if side == "max" else value < bound
         if over:
             merged[name] = int(bound) if isinstance(value, int) and float(bound).is_integer() else bound
-            word_pt, word_en = ("máximo", "maximum") if side == "max" else ("mínimo", "minimum")
-            adjusted.append(SettingsAdjustment(
-                field=name, requested=value, applied=merged[name],
-                reason_pt=f"O {word_pt} permitido é {number(bound, 'pt')}; usei {number(merged[name], 'pt')}.",
-                reason_en=f"The allowed {word_en} is {number(bound, 'en')}; applied {number(merged[name], 'en')}.",
-            ))
+            word = ("máximo", "maximum") if side == "max" else ("mínimo", "minimum")
+            text = filled(CLAMPED, word=word, limit=bound, applied=merged[name])
+            adjusted.append(SettingsAdjustment(field=name, requested=value, applied=merged[name],
+                                               reason_pt=text["pt_BR"], reason_en=text["en"]))
     try:
         return SendingSettings.model_validate(merged), adjusted
     except ValidationError as exc:

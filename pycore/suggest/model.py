@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from pycore.bilingual import filled, number
+from pycore.bilingual import filled
 from pycore.bridge import nested_deeper_than
 from pycore.protocol.base import CoreError
 from pycore.storage.base import Storage
@@ -242,7 +242,7 @@ class ModelSource:
         msgs = await self.messages(chat)
         request = {"provider": s.provider, "url": url, "body": request_body(s, msgs),
                    "messages": [m.model_dump() for m in msgs], "timeout_ms": int(s.timeout_s * 1000)}
-        seconds = (number(s.timeout_s, "pt"), number(s.timeout_s, "en"))  # 7,5 s / 7.5 s
+        seconds = s.timeout_s  # a quantity: 7,5 s / 7.5 s (pycore.bilingual)
         try:
             # The port keeps the time (timeout_ms): it aborts the request and answers "timeout". Past a
             # margin the core stops waiting anyway (a port that hangs loses the model, never the bar).

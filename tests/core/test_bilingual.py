@@ -1,13 +1,13 @@
 """Numbers in the texts the core writes for people are written as each language writes them."""
 
-from pycore.bilingual import filled, grouped, number
+from pycore.bilingual import filled, number
 from pycore.crm.timeline import summary
 from pycore.reasons import check
 from pycore.suggest.model import note
 
 
 def test_quantities_are_grouped_in_each_language():
-    assert (grouped(1234567, "pt"), grouped(1234567, "en"), grouped(999, "pt")) == ("1.234.567", "1,234,567", "999")
+    assert (number(1234567, "pt"), number(1234567, "en"), number(999, "pt")) == ("1.234.567", "1,234,567", "999")
     assert (number(1500, "pt"), number(1500.0, "en"), number(0.5, "pt"), number(0.5, "en")) == ("1.500", "1,500", "0,5", "0.5")
     text = filled(("{count} de {limit}, ano {value}", "{count} of {limit}, year {value}"), count=12345, limit=1000, value=2024)
     # a quantity is grouped; a value the user typed (a year, a code) is not
@@ -26,5 +26,5 @@ def test_timeline_and_model_notes_group_their_numbers():
     assert "12.345" in s.pt_BR and "12,345" in s.en
     n = note("model_timeout", seconds=1200)
     assert "1.200 s" in n.pt_BR and "1,200 s" in n.en
-    n = note("model_timeout", seconds=(number(7.5, "pt"), number(7.5, "en")))  # as the model's call gives it
+    n = note("model_timeout", seconds=7.5)  # the model's timeout, as its settings hold it
     assert "7,5 s" in n.pt_BR and "7.5 s" in n.en
