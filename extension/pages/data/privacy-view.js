@@ -164,11 +164,11 @@ function eraseAll() {
     button, status);
 }
 
-// The core's bounds (pycore.privacy.protocol MIN/MAX_RETENTION_DAYS).
-const RETENTION = { min: 30, max: 3650 };
+// The core's bounds, from the protocol generated from its models (privacy.set_retention).
+const { minimum: RETENTION_MIN, maximum: RETENTION_MAX } = MettriProtocol.privacy.bounds.SetRetention.retention_days;
 
 function retention() {
-  const days = el("input", { type: "number", id: "privacy-retention", min: String(RETENTION.min), max: String(RETENTION.max), step: "1" });
+  const days = el("input", { type: "number", id: "privacy-retention", min: String(RETENTION_MIN), max: String(RETENTION_MAX), step: "1" });
   const status = statusLine("privacy-retention-status");
   /** @param {Mettri.privacy.PrivacySettings} s */
   const draw = (s) => {
@@ -188,6 +188,6 @@ function retention() {
   return el("section", { id: "privacy-retention-section", "aria-labelledby": "privacy-retention-heading" },
     el("h2", { id: "privacy-retention-heading" }, t("privRetentionTitle")),
     el("p", {}, t("privRetentionIntro")),
-    el("p", {}, el("label", { for: "privacy-retention" }, t("privRetentionDays", [num(RETENTION.min), num(RETENTION.max)])), " ", days, " ", saveButton),
+    el("p", {}, el("label", { for: "privacy-retention" }, t("privRetentionDays", [num(RETENTION_MIN), num(RETENTION_MAX)])), " ", days, " ", saveButton),
     status);
 }
