@@ -6,14 +6,13 @@
 // of a few pings, once per start and on demand). Followed live (core.boot, and asked every few
 // seconds); drawn as text.
 import { coreStateLabel } from "../sidepanel/boot-view.js";
-import { el, errorText, fact, locale, t } from "../sidepanel/dom.js";
+import { el, errorText, fact, locale, seconds, t } from "../sidepanel/dom.js";
 
 const PINGS = 20;
 const REFRESH_MS = 5_000;
 
 /** @param {HTMLElement} root */
 export function mountCoreView(root) {
-  const seconds = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const millis = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   const facts = el("dl", { id: "diag-core" });
   const again = el("button", { type: "button", id: "diag-core-measure" }, t("diagCoreMeasure"));
@@ -33,7 +32,7 @@ export function mountCoreView(root) {
 
   function startText() {
     if (boot.stage !== "ready" || boot.readyMs == null) return t("diagCoreStartPending");
-    const s = seconds.format(boot.readyMs / 1000);
+    const s = seconds(boot.readyMs);
     return t(boot.runtimeFrom === "snapshot" ? "diagCoreStartSnapshot" : "diagCoreStartFresh", [s]);
   }
 

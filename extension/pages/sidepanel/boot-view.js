@@ -1,9 +1,6 @@
 // @ts-check
 // Shows the core's start-up stages, and a failure as a clear state with a retry.
-import { byId, locale, t } from "./dom.js";
-
-// A stage's time as the page's locale writes it: 1,5 s in pt-BR, 1.5 sec in English.
-const seconds = new Intl.NumberFormat(locale, { style: "unit", unit: "second", unitDisplay: "short", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+import { byId, seconds, t } from "./dom.js";
 
 /**
  * The core's state in a word or two (the side panel's pill, the diagnostics page).
@@ -30,7 +27,7 @@ export function renderBoot(state) {
       const ms = state?.stages?.[name];
       if (ms != null) {
         li.className = "done";
-        li.textContent += ` (${seconds.format(ms / 1000)})`;
+        li.textContent += ` (${seconds(ms)} s)`; // 1,5 s in pt-BR, 1.5 s in English
       } else if (name === stage) li.className = "active";
       return li;
     }),

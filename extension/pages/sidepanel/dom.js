@@ -89,6 +89,9 @@ export const locale = chrome.i18n.getUILanguage();
 const countFormat = new Intl.NumberFormat(locale);
 /** A number in the page's locale: 1.234 (pt-BR), 1,234 (en). @param {number} n */
 export const count = (n) => countFormat.format(n);
+const secondsFormat = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+/** A duration in milliseconds as seconds to a tenth: 1,5 (pt-BR), 1.5 (en); the text adds " s". @param {number} ms */
+export const seconds = (ms) => secondsFormat.format(ms / 1000);
 const timeFormat = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
 /** @param {number | null | undefined} s epoch seconds */
 export const fmtTime = (s) => (s ? timeFormat.format(new Date(s * 1000)) : "");
