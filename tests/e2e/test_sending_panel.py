@@ -120,3 +120,23 @@ def test_outbox_approve_and_cancel_from_the_panel(routed, core_page):
     assert not re.search(r"\b(null|undefined|NaN)\b", panel.locator("#outbox-list").inner_text())
     assert serious_violations(panel) == []
     panel.close()
+
+
+def test_the_limits_are_written_in_the_page_language(routed, core_page):
+    # A daily limit past 999 (the user may raise it to 1,500 with the warm-up off) is grouped as the
+    # page's language writes numbers: "1.200" in pt-BR, "1,200" in English, not a bare "1200".
+    context, ext_id = routed
+    before = call(core_page, "sending.settings.get")["settings"]
+    call(core_page, "sending.settings.set", {"values": {"per_day": 1200, "warmup": False}})
+    try:
+        panel = browser.open_page(context, ext_id, "extension/pages/sidepanel/sidepanel.html")
+        pt = panel.evaluate("() => chrome.i18n.getMessage('@@ui_locale')").lower().startswith("pt")
+        panel.locator('.tabs [data-view="sending"]').click()
+        panel.locator("#sending-state").wait_for()
+        status = panel.locator("#sending-status").inner_text()
+        day = call(core_page, "sending.status")["stats"]
+        used = next(w["used"] for s in day if s["kind"] == "message" for w in s["windows"] if w["name"] == "day")
+        assert ("por dia: " if pt else "per day: ") + f"{used}/" + ("1.200" if pt else "1,200") in status, status
+        panel.close()
+    finally:
+        call(core_page, "sending.settings.set", {"values": {"per_day": before["per_day"], "warmup": before["warmup"]}})
