@@ -8,8 +8,11 @@ call by call (`after_over_before`): the machine's drift falls on both.
 
     .venv/bin/python scripts/build.py && .venv/bin/python scripts/bench_metrics.py [--per-day 3000] [--calls 7] [--before DIST] [--save-baseline]
 
-The first two calls of each browser are left out (warm-up). Prints one JSON object (regressions
-against scripts/baselines/metrics.json, see benchlib).
+The first two calls of each browser are left out (warm-up). Then, per build, how long one summary
+holds the core's thread, which nothing else it is asked meanwhile (a search) gets past: core.ping
+sent back to back while a summary runs, the longest of them per call (`longest_hold_ms`, the median
+over --calls; `longest_hold_over_ping`). Prints one JSON object (regressions against
+scripts/baselines/metrics.json, see benchlib).
 """
 
 from __future__ import annotations
@@ -59,6 +62,22 @@ def one_summary(page) -> tuple[float, int]:
     return (time.perf_counter() - t0) * 1000, sum(d["captured_in"] + d["captured_out"] for d in result["days"])
 
 
+# Pings back to back while one summary runs: the longest waited behind the summary's longest stretch.
+HOLD_LOOP = """async (args) => {
+    let done = false;
+    const summary = MettriCore.request("metrics.summary", args, {timeoutMs: 60000}).then((r) => { done = true; return r; });
+    let longest = 0;
+    while (!done) {
+        const t0 = performance.now();
+        await MettriCore.request("core.ping", {});
+        longest = Math.max(longest, performance.now() - t0);
+    }
+    const reply = await summary;
+    if (!reply.ok) throw new Error(JSON.stringify(reply.error));
+    return longest;
+}"""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dist", default=str(ROOT / "dist"))
@@ -85,15 +104,24 @@ def main() -> None:
                 if counted != stored:
                     raise SystemExit(f"{name}: the summary counted {counted} of {stored} messages")
                 times[name].append(ms)
+        holds: dict[str, list[float]] = {name: [] for name in pages}
+        for k in range(a.calls):
+            for name in (list(pages) if k % 2 == 0 else list(pages)[::-1]):
+                holds[name].append(pages[name].evaluate(HOLD_LOOP, ARGS))
         ping = statistics.median(pages["after"].evaluate(benchlib.PING_LOOP, 30))
     kept = {name: t[2:] for name, t in times.items()}
     out: dict = {"messages_in_window": stored, "calls": a.calls, "ping_ms": round(ping, 2),
                  "summary_ms": {name: benchlib.summary(t) for name, t in kept.items()},
-                 "summary_ms_each": {name: [round(x) for x in t] for name, t in times.items()}}
+                 "summary_ms_each": {name: [round(x) for x in t] for name, t in times.items()},
+                 "longest_hold_ms": {name: round(statistics.median(h), 1) for name, h in holds.items()},
+                 "longest_hold_ms_each": {name: [round(x) for x in h] for name, h in holds.items()}}
     after = statistics.median(kept["after"])
+    hold = statistics.median(holds["after"])
     if "before" in kept:
         out["after_over_before"] = round(after / statistics.median(kept["before"]), 3)
-    benchlib.finish("metrics", out, {"summary_over_ping": round(after / ping, 1)}, save=a.save_baseline)
+        out["longest_hold_after_over_before"] = round(hold / statistics.median(holds["before"]), 3)
+    benchlib.finish("metrics", out, {"summary_over_ping": round(after / ping, 1), "longest_hold_over_ping": round(hold / ping, 1)},
+                    save=a.save_baseline)
 
 
 if __name__ == "__main__":
