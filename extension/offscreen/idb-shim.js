@@ -31,6 +31,28 @@ function requestToPromise(req) {
 }
 
 /**
+ * One write op placed in a transaction; its request.
+ * @param {IDBTransaction} tx
+ * @param {WriteOp} o
+ * @param {Uint8Array<ArrayBuffer>[] | undefined} blobs
+ * @returns {IDBRequest}
+ */
+function placeOp(tx, o, blobs) {
+  const s = tx.objectStore(o.store);
+  // A part is stored as a Blob: a start reads those in parallel, twice as fast after a
+  // browser start as bytes that IndexedDB wraps in a blob of its own (and compresses).
+  if (o.op === "put" && o.blob !== undefined) return s.put({ ...o.record, data: new Blob([/** @type {Uint8Array<ArrayBuffer>[]} */ (blobs)[o.blob]]) });
+  if (o.op === "put") return s.put(o.record);
+  if (o.op === "delete" && o.range) return s.delete(/** @type {IDBKeyRange} */ (range(o.range)));
+  if (o.op === "delete") return s.delete(/** @type {IDBValidKey} */ (o.key));
+  if (o.op === "clear") return s.clear();
+  throw new TypeError(`unknown op ${o.op}`);
+}
+
+// Write ops placed in a transaction at a time (apply).
+const WRITE_CHUNK = 500;
+
+/**
  * Records with only the fields asked for (all of them when none are): what is not asked for is
  * not turned into JSON text here and parsed again in Python (pycore/storage/base.py picked).
  * @param {any[]} records
@@ -297,21 +319,34 @@ export class IdbShim {
     return new Promise((resolve, reject) => {
       /** @type {IDBTransaction | undefined} */
       let tx;
+      /** @param {unknown} err */
+      const fail = (err) => {
+        try {
+          if (tx) tx.abort();
+        } catch (e) {
+          // already finished or aborted: onabort has said so
+        }
+        reject(storageError(err, "write failed"));
+      };
+      // The ops are placed WRITE_CHUNK at a time, the next ones when the first of these is answered
+      // (a transaction takes new requests in its requests' callbacks): placing 5,000 puts at once
+      // (an import's batch, each record cloned as it is placed) held this thread, and every request
+      // to the core behind it, for about 200 ms. The rest of a chunk keeps IndexedDB busy meanwhile.
+      /** @param {number} from */
+      const place = (from) => {
+        try {
+          const s = /** @type {IDBTransaction} */ (tx);
+          const end = Math.min(ops.length, from + WRITE_CHUNK);
+          const first = placeOp(s, ops[from], blobs);
+          for (let i = from + 1; i < end; i++) placeOp(s, ops[i], blobs);
+          if (end < ops.length) first.onsuccess = first.onerror = () => place(end);
+        } catch (err) {
+          fail(err);
+        }
+      };
       try {
         tx = db.transaction(stores, "readwrite", { durability: "strict" });
-        for (const o of ops) {
-          const s = tx.objectStore(o.store);
-          // A part is stored as a Blob: a start reads those in parallel, twice as fast after a
-          // browser start as bytes that IndexedDB wraps in a blob of its own (and compresses).
-          if (o.op === "put" && o.blob !== undefined) s.put({ ...o.record, data: new Blob([/** @type {Uint8Array<ArrayBuffer>[]} */ (blobs)[o.blob]]) });
-          else if (o.op === "put") s.put(o.record);
-          else if (o.op === "delete" && o.range) s.delete(/** @type {IDBKeyRange} */ (range(o.range)));
-          else if (o.op === "delete") s.delete(/** @type {IDBValidKey} */ (o.key));
-          else if (o.op === "clear") s.clear();
-          else throw new TypeError(`unknown op ${o.op}`);
-        }
       } catch (err) {
-        if (tx) tx.abort();
         reject(storageError(err, "write failed"));
         return;
       }
@@ -319,6 +354,7 @@ export class IdbShim {
       done.oncomplete = () => resolve(String(ops.length));
       done.onabort = () => reject(storageError(done.error, "write aborted"));
       done.onerror = (e) => e.preventDefault(); // reported once, by onabort
+      place(0);
     });
   }
 
