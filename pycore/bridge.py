@@ -164,16 +164,16 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
 
 
 def dumps(reply: dict[str, Any]) -> str:
-    """A reply as JSON text JavaScript can parse: no NaN, no lone surrogates left raw."""
+    """A reply as JSON text JavaScript can parse: no NaN, every character past ASCII escaped (a lone
+    surrogate too, which JSON.parse reads back as it was). Escaped, it crosses to JavaScript in one
+    copy: Pyodide copies any other str character by character, 80-117 ms for 700,000 characters of
+    Portuguese text against 0.3-0.5 ms (pycore/host.py)."""
     try:
-        text = json.dumps(reply, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return json.dumps(reply, separators=(",", ":"), allow_nan=False)
     except (ValueError, TypeError, RecursionError) as exc:
         log.error("a reply could not be serialised: %s", exc)
-        text = json.dumps(error_reply(reply.get("id") if isinstance(reply.get("id"), str) else None,
+        return json.dumps(error_reply(reply.get("id") if isinstance(reply.get("id"), str) else None,
                                       "internal_error", f"the reply could not be serialised: {type(exc).__name__}"))
-    if _raw_surrogate(text):  # written with ensure_ascii=False: an escape here was in a string already
-        text = json.dumps(json.loads(text), ensure_ascii=True, separators=(",", ":"))  # escaped: JSON.parse reads it
-    return text
 
 
 class Dispatcher:

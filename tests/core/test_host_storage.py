@@ -9,7 +9,7 @@ import json
 import pytest
 
 from pycore.host import IndexedDBStorage
-from pycore.storage.base import StorageError
+from pycore.storage.base import Range, StorageError
 
 
 class FlakyShim:
@@ -57,3 +57,41 @@ def test_a_bad_record_is_not_retried():
     with pytest.raises(StorageError) as exc:
         asyncio.run(db.put("messages", {"nokey": 1}))
     assert not exc.value.retryable and shim.calls == 1
+
+
+class RecordingShim(FlakyShim):
+    """Keeps every text it is handed, as JavaScript would receive it."""
+
+    def __init__(self) -> None:
+        super().__init__(failures=0)
+        self.texts: list[str] = []
+
+    async def apply(self, ops: str) -> str:
+        self.texts.append(ops)
+        return await super().apply(ops)
+
+    async def query(self, q: str) -> str:
+        self.texts.append(q)
+        return "[]"
+
+    async def getMany(self, store: str, keys: str) -> str:
+        self.texts.append(keys)
+        return json.dumps([None] * len(json.loads(keys)))
+
+
+def test_text_handed_to_javascript_is_ascii_and_reads_back_whole():
+    # Pyodide copies a str holding anything past ASCII to JavaScript character by character (an
+    # import's batch of 5,000 records: 180-230 ms; escaped, under 10), so every text is escaped.
+    shim = RecordingShim()
+    db = IndexedDBStorage(shim)
+    record = {"key": "5511@c.us|1", "text": "Olá, preço “ok” 😀 \ud800"}
+
+    async def run() -> None:
+        await db.put_many("messages", [record])
+        await db.query("messages", index="by_chat", range=Range(eq="Conceição 😀"))
+        await db.get_many("messages", ["5511@c.us|ação"])
+
+    asyncio.run(run())
+    assert len(shim.texts) == 3 and all(t.isascii() for t in shim.texts)
+    assert shim.applied[0][0]["record"] == record
+    assert json.loads(shim.texts[1])["range"]["eq"] == "Conceição 😀"
