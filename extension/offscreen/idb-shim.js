@@ -339,7 +339,14 @@ export class IdbShim {
           const end = Math.min(ops.length, from + WRITE_CHUNK);
           const first = placeOp(s, ops[from], blobs);
           for (let i = from + 1; i < end; i++) placeOp(s, ops[i], blobs);
-          if (end < ops.length) first.onsuccess = first.onerror = () => place(end);
+          if (end < ops.length) {
+            first.onsuccess = () => place(end);
+            // A failed op leaves the transaction going (onerror below); an abort does not, and
+            // onabort then reports its cause (a full disk), which a refused placement would hide.
+            first.onerror = () => {
+              if (!first.error || first.error.name !== "AbortError") place(end);
+            };
+          }
         } catch (err) {
           fail(err);
         }
