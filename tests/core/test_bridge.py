@@ -58,7 +58,7 @@ def test_handle_json_is_json(core):
 
 def test_a_reply_is_ascii_text_that_reads_back_whole(core):
     # Escaped, a reply crosses from Pyodide to JavaScript in one copy; a str holding accents or emoji
-    # is copied character by character (80-117 ms for 700,000 characters). A lone surrogate made by
+    # is copied character by character (71-117 ms for 700,000 characters). A lone surrogate made by
     # the core itself is escaped too (JSON.parse reads it back; raw, the text would not encode).
     import asyncio
 
