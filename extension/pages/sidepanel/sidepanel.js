@@ -7,6 +7,7 @@ import { mountBackfill, mountScan } from "./history-controls.js";
 import { views } from "./views.js";
 import { api, byId, onEvent } from "./dom.js";
 import { cachedPainted, freshDrawn, takeOver } from "./first-paint.js";
+import { storageAlert } from "./storage-alert.js";
 
 MettriI18n.apply();
 
@@ -280,6 +281,7 @@ byId("back").addEventListener("click", () => show(null));
 byId("boot-retry").addEventListener("click", () => MettriCore.restartCore());
 
 onEvent((envelope) => {
+  storageAlert(envelope);
   if (envelope.event === "core.boot") {
     renderBoot(envelope.data);
     if (envelope.data.stage === "ready") refresh();
