@@ -31,10 +31,13 @@ def open_panel(context, ext_id, tab="card"):
 
 
 def card_of(panel) -> dict:
-    """What the card shows: its record key, version and name (empty until drawn)."""
+    """What the card shows from the core: its record key, version and name (empty until drawn).
+    The worker's copy, drawn read-only (inert) while the core answers, counts as not drawn yet: a
+    test that typed into it as soon as its key showed lost what it typed."""
     return panel.evaluate("""() => { const c = document.querySelector('#crm-card');
         const n = document.querySelector('#crm-card-name');
-        return {key: c?.dataset.key ?? '', version: Number(c?.dataset.version ?? -1), name: n?.textContent ?? ''}; }""")
+        if (!c || c.dataset.cached) return {key: '', version: -1, name: ''};
+        return {key: c.dataset.key ?? '', version: Number(c.dataset.version ?? -1), name: n?.textContent ?? ''}; }""")
 
 
 def wait_card(panel, name: str) -> dict:

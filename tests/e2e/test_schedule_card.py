@@ -30,6 +30,7 @@ def test_send_at_from_the_card_lists_and_cancels_the_persons_scheduled_messages(
     panel.set_viewport_size({"width": 380, "height": 900})
     panel.locator('.tabs [data-view="card"]').click()
     wait_for(lambda: panel.locator("#crm-card-name").text_content() == name, timeout=30, message="the card of the open chat")
+    panel.locator("#crm-card:not([data-cached])").wait_for()  # the core's card, not the worker's read-only copy
     key = panel.evaluate("() => document.querySelector('#crm-card').dataset.key")
     chat = call(core_page, "crm.card", {"chat": key})["chat"]
     panel.locator("#crm-schedule-list[data-ready]").wait_for()
