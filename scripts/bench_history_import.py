@@ -39,6 +39,7 @@ from pycore.storage.schema import schema_json  # noqa: E402
 from tests import browser  # noqa: E402
 from tests.chat_export import generate  # noqa: E402
 from tests.history_import import import_records  # noqa: E402
+from benchlib import PINGS_WHILE  # noqa: E402
 
 PAGE = "extension/pages/data/data.html"
 
@@ -70,14 +71,7 @@ IMPORT = """async ([b64, name]) => {
     // on the core's thread, which every other request (a search, the side panel) waits behind too.
     let ended = false;
     finished.then(() => { ended = true; });
-    const pings = [];
-    while (!ended) {
-        const a = performance.now();
-        await MettriCore.request("core.ping", {});
-        pings.push(performance.now() - a);
-        await new Promise((r) => setTimeout(r, 20));
-    }
-    pings.sort((a, b) => a - b);
+    const pings = (await (__PINGS_WHILE__)(() => ended, 20)).sort((a, b) => a - b);
     const job = await finished;
     stop();
     marks.stored = performance.now() - t0;
@@ -89,7 +83,7 @@ IMPORT = """async ([b64, name]) => {
     marks.searchable = performance.now() - t0;
     return {marks, job, to_add: preview.to_add, chat, indexed: status.indexed,
             pings: {n: pings.length, p50: pings[pings.length >> 1] || 0, longest: pings[pings.length - 1] || 0}};
-}"""
+}""".replace("__PINGS_WHILE__", PINGS_WHILE)
 
 IDB_BASELINE = """async ([schema, n, batch]) => {
     const name = "mettri-bench-" + Math.random().toString(36).slice(2);

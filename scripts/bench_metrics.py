@@ -66,16 +66,11 @@ def one_summary(page) -> tuple[float, int]:
 HOLD_LOOP = """async (args) => {
     let done = false;
     const summary = MettriCore.request("metrics.summary", args, {timeoutMs: 60000}).then((r) => { done = true; return r; });
-    let longest = 0;
-    while (!done) {
-        const t0 = performance.now();
-        await MettriCore.request("core.ping", {});
-        longest = Math.max(longest, performance.now() - t0);
-    }
+    const pings = await (__PINGS_WHILE__)(() => done, 0);
     const reply = await summary;
     if (!reply.ok) throw new Error(JSON.stringify(reply.error));
-    return longest;
-}"""
+    return Math.max(0, ...pings);
+}""".replace("__PINGS_WHILE__", benchlib.PINGS_WHILE)
 
 
 def main() -> None:

@@ -35,6 +35,20 @@ PING_LOOP = """async (n) => {
     return out;
 }"""
 
+# core.ping round trips from an extension page, one at a time (then paceMs of rest) until done()
+# says the work being watched has ended: the slowest waited behind the longest stretch the core's
+# thread was held meanwhile. A function's source, put in page scripts where they say __PINGS_WHILE__.
+PINGS_WHILE = """async (done, paceMs) => {
+    const pings = [];
+    while (!done()) {
+        const t0 = performance.now();
+        await MettriCore.request("core.ping", {});
+        pings.push(performance.now() - t0);
+        if (paceMs) await new Promise((r) => setTimeout(r, paceMs));
+    }
+    return pings;
+}"""
+
 
 # A bare loadPyodide() of the build's own runtime files, timed in an extension page: the in-run
 # baseline of the benchmarks that time the core's start.
