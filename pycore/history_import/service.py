@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Protocol
 
+from pycore import gcpause
 from pycore.capture.protocol import ChatHint
 from pycore.chat_export import ChatExport, ChatExportError, parse_export
 from pycore.clock import Clock
@@ -297,6 +298,10 @@ class HistoryImports:
 
     # -- the work -------------------------------------------------------------------------------
     async def _run(self, job_id: str) -> None:
+        with gcpause.paused():  # its rescans of the rows paused the core up to 60 ms at a time
+            await self._run_paused(job_id)
+
+    async def _run_paused(self, job_id: str) -> None:
         rec = await self._job(job_id)
         try:
             _, rows, _ = await self._plan_rows({

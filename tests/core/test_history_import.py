@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 from collections import Counter
 
@@ -11,6 +12,7 @@ import pytest
 
 from pycore.app import Core, Services
 from pycore.clock import FakeClock
+from pycore.storage.base import StorageError
 from pycore.storage.memory import MemoryStorage
 from tests.chat_export import generate as g
 from tests.core.conftest import Recorder
@@ -156,6 +158,42 @@ def test_an_import_indexes_its_batches_as_it_writes_them(corpus):
         assert not await engine.index_written([{"key": "x|1", "chat": "x", "ts": 1.0, "text": "a"}], top + 2, top + 2)
         assert (await ok(core, "search.status"))["last_seq"] == top
 
+    asyncio.run(scenario())
+
+
+def test_an_import_pauses_the_collector_while_it_runs_and_gives_it_back_done_or_failed(corpus):
+    # The collector's rescans of an import's rows held the core 83-161 ms at a time (pycore/gcpause.py).
+    async def scenario():
+        core = new_core()
+        await core.start()
+        imports = core.features.history_imports
+        imports.batch = 10
+        seen, writes = [], []
+        real_write = imports.writer.write
+
+        async def write(*args, **kw):
+            seen.append(gc.isenabled())
+            writes.append(1)
+            if fail_at and len(writes) == fail_at:
+                raise StorageError("the database was closed", retryable=False)
+            return await real_write(*args, **kw)
+
+        imports.writer.write = write
+        for k, fail_at in enumerate((None, 2)):
+            chat = g.pick_chat(corpus, "user", index=5 + k)
+            export = g.render(corpus, chat, g.STYLES["android_pt"], faithful=True)
+            up = await upload(core, export.data, export.file_name)
+            read = await ok(core, "history_import.read", {"upload_id": up})
+            seen.clear(), writes.clear()
+            assert gc.isenabled()
+            await ok(core, "history_import.start", plan(up, chat["id"], read))
+            await core.drain()
+            [job] = [j for j in (await ok(core, "history_import.jobs"))["jobs"] if j["chat"] == chat["id"]]
+            assert job["state"] == ("failed" if fail_at else "done")
+            assert len(seen) >= 2 and not any(seen)  # off through every batch
+            assert gc.isenabled()  # and back once the job ended
+
+    assert gc.isenabled()
     asyncio.run(scenario())
 
 
