@@ -13,8 +13,9 @@ Baseline, same run and page: a raw IndexedDB bulk put of the same number of mess
 "before": the import path that existed before this work (messages.import, 2,000 records a call,
 the way tests/history_import.py feeds it) on the same records, at the --before size.
 
-While it imports, the page pings the core every 20 ms (`ping_during_import_ms`): the slowest ping
-waited behind the import's longest stretch on the core's thread, as a search or the side panel would.
+While it reads the file, builds the preview and imports, the page pings the core every 20 ms
+(`ping_during_read_ms`, `ping_during_preview_ms`, `ping_during_import_ms`): the slowest ping waited
+behind that step's longest stretch on the core's thread, as a search or the side panel would.
 
 Prints one JSON object; progress goes to stderr. Needs dist/ (python scripts/build.py).
 """
@@ -51,14 +52,22 @@ IMPORT = """async ([b64, name]) => {
     const t0 = performance.now();
     const uploadId = await files.upload(file, "chat_export");
     marks.upload = performance.now() - t0;
-    const read = await MettriApi.history_import.read({upload_id: uploadId}, {timeoutMs: 300000});
+    // Pings every 20 ms while a step runs: the slowest waited behind its longest stretch on the
+    // core's thread, which every other request (a search, the side panel, capture) waits behind too.
+    const pinged = async (work) => {
+        let ended = false;
+        const running = work().finally(() => { ended = true; });
+        const pings = (await (__PINGS_WHILE__)(() => ended, 20)).sort((a, b) => a - b);
+        return [await running, {n: pings.length, longest: pings[pings.length - 1] || 0}];
+    };
+    const [read, readPings] = await pinged(() => MettriApi.history_import.read({upload_id: uploadId}, {timeoutMs: 300000}));
     marks.read = performance.now() - t0;
     if (!read.summary) throw new Error(JSON.stringify(read.problem));
     const chat = (read.candidates[0] || read.new_chat).chat;
     const plan = {upload_id: uploadId, chat, chat_title: read.summary.chat_name, is_group: read.summary.looks_like_group,
                   authors: read.summary.authors.map((a) => ({name: a.name, role: a.role})),
                   utc_offset_min: -new Date().getTimezoneOffset()};
-    const preview = await MettriApi.history_import.preview(plan, {timeoutMs: 300000});
+    const [preview, previewPings] = await pinged(() => MettriApi.history_import.preview(plan, {timeoutMs: 300000}));
     marks.preview = performance.now() - t0;
     let done;
     const finished = new Promise((resolve) => { done = resolve; });
@@ -67,8 +76,6 @@ IMPORT = """async ([b64, name]) => {
     });
     const started = await MettriApi.history_import.start(plan, {timeoutMs: 300000});
     marks.started = performance.now() - t0;
-    // While it imports, a ping every 20 ms: the slowest waited behind the import's longest stretch
-    // on the core's thread, which every other request (a search, the side panel) waits behind too.
     let ended = false;
     finished.then(() => { ended = true; });
     const pings = (await (__PINGS_WHILE__)(() => ended, 20)).sort((a, b) => a - b);
@@ -82,7 +89,8 @@ IMPORT = """async ([b64, name]) => {
     } while (status.pending > 0);
     marks.searchable = performance.now() - t0;
     return {marks, job, to_add: preview.to_add, chat, indexed: status.indexed,
-            pings: {n: pings.length, p50: pings[pings.length >> 1] || 0, longest: pings[pings.length - 1] || 0}};
+            pings: {n: pings.length, p50: pings[pings.length >> 1] || 0, longest: pings[pings.length - 1] || 0},
+            readPings, previewPings};
 }""".replace("__PINGS_WHILE__", PINGS_WHILE)
 
 IDB_BASELINE = """async ([schema, n, batch]) => {
@@ -175,6 +183,9 @@ def main() -> None:
                 # a ping every 20 ms while it imports: the slowest, and the median as the baseline
                 "ping_during_import_ms": {"n": r["pings"]["n"], "p50": round(r["pings"]["p50"], 1),
                                           "longest": round(r["pings"]["longest"], 1)},
+                # the same while the file is read (parsed) and while the preview builds its rows
+                "ping_during_read_ms": {"n": r["readPings"]["n"], "longest": round(r["readPings"]["longest"], 1)},
+                "ping_during_preview_ms": {"n": r["previewPings"]["n"], "longest": round(r["previewPings"]["longest"], 1)},
             }
             log(json.dumps(out["sizes"][str(n)]))
         if args.before:

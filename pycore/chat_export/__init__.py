@@ -27,12 +27,12 @@ from pycore.chat_export.model import (
 from pycore.chat_export.timeconv import to_epoch
 
 if TYPE_CHECKING:
-    from pycore.chat_export.parser import parse_export, parse_text
+    from pycore.chat_export.parser import parse_export, parse_export_steps, parse_text
 
 # The parser (with the zip reader and the header and date rules under it) is imported when first
 # asked for: the core's start imports this package for its identities and models only, and reading
 # a file comes later (issue 16, start time).
-_PARSER = ("parse_export", "parse_text")
+_PARSER = ("parse_export", "parse_export_steps", "parse_text")
 
 
 def __getattr__(name: str) -> Any:
@@ -45,5 +45,5 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Attachment", "Author", "ChatExport", "ChatExportError", "ExportFormat", "ExportedMessage", "Identity",
     "Media", "export_ids", "identity", "identity_id", "identity_text", "normalize_text", "ordinals",
-    "parse_export", "parse_text", "to_epoch",
+    "parse_export", "parse_export_steps", "parse_text", "to_epoch",
 ]

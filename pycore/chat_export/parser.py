@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pycore import gcpause
+from pycore import gcpause, steps
 from pycore.bilingual import number
 from pycore.chat_export import dates as dates_
 from pycore.chat_export.archive import is_zip, open_zip
@@ -36,6 +36,7 @@ from pycore.chat_export.markers import LRM, is_known_system, system_hint
 from pycore.chat_export.model import Author, ChatExport, DateOrder, ExportedMessage, ExportFormat, Locale, Media
 from pycore.chat_export.names import chat_name_from_file, phone_digits
 from pycore.chatkey import display_title
+from pycore.steps import Steps
 
 MAX_TEXT_BYTES = 256 * 1024 * 1024  # ~2 million messages; far above any phone's export
 MAX_MEDIA_BYTES = 2 * 1024 * 1024 * 1024
@@ -51,6 +52,14 @@ def parse_export(data: bytes, file_name: str = "", *, date_order: DateOrder | No
     """Read a .txt or .zip export (recognised by its content; the name only gives the chat's
     name). ``date_order``: the user's answer when an earlier call said ``needs_date_order``.
     ``keep_media``: also return the zip's media bytes. Raises ChatExportError."""
+    return steps.finish(parse_export_steps(data, file_name, date_order=date_order, keep_media=keep_media,
+                                           max_text_bytes=max_text_bytes, max_media_bytes=max_media_bytes))
+
+
+def parse_export_steps(data: bytes, file_name: str = "", *, date_order: DateOrder | None = None,
+                       keep_media: bool = False, max_text_bytes: int = MAX_TEXT_BYTES,
+                       max_media_bytes: int = MAX_MEDIA_BYTES) -> Steps[ChatExport]:
+    """parse_export() in steps (pycore/steps.py): the core reads a large export between other requests."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ChatExportError("bad_argument", detail="data must be bytes", detail_pt="os dados devem ser bytes")
     if date_order is not None and date_order not in _ORDERS:
@@ -62,11 +71,11 @@ def parse_export(data: bytes, file_name: str = "", *, date_order: DateOrder | No
     # Reading makes hundreds of thousands of objects and no cycles: the collector rescanning them
     # took a quarter of the time at 100k messages.
     with gcpause.paused():
-        return _parse_bytes(data, file_name, date_order, keep_media, max_text_bytes, max_media_bytes)
+        return (yield from _parse_bytes(data, file_name, date_order, keep_media, max_text_bytes, max_media_bytes))
 
 
 def _parse_bytes(data: bytes, file_name: str, date_order, keep_media: bool, max_text_bytes: int,
-                 max_media_bytes: int) -> ChatExport:
+                 max_media_bytes: int) -> Steps[ChatExport]:
     attachments = []
     if is_zip(data) or file_name.lower().endswith(".zip"):
         if not is_zip(data):
@@ -80,7 +89,7 @@ def _parse_bytes(data: bytes, file_name: str, date_order, keep_media: bool, max_
                                   detail_pt=f"acima de {number(max_text_bytes, 'pt')} bytes")
         chat_file, raw, container = file_name, data, "txt"
     text, encoding = decode(raw)
-    result = parse_text(text, file_name=file_name, date_order=date_order, encoding=encoding, container=container)
+    result = yield from _parse_text(text, file_name, date_order, encoding, container)
     result.chat_file = chat_file
     if container == "zip":
         named = chat_name_from_file(file_name) or chat_name_from_file(chat_file)
@@ -95,11 +104,11 @@ def parse_text(text: str, *, file_name: str = "", date_order: DateOrder | None =
                encoding: str = "utf-8", container: str = "txt") -> ChatExport:
     """Read an already decoded export text. Raises ChatExportError."""
     with gcpause.paused():
-        return _parse_text(text, file_name, date_order, encoding, container)
+        return steps.finish(_parse_text(text, file_name, date_order, encoding, container))
 
 
 def _parse_text(text: str, file_name: str, date_order: DateOrder | None, encoding: str,
-                container: str) -> ChatExport:
+                container: str) -> Steps[ChatExport]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
@@ -166,12 +175,12 @@ def _parse_text(text: str, file_name: str, date_order: DateOrder | None, encodin
     # build with d/m/y, then again only if another order is likelier (small files only).
     build_order = order or "dmy"
     locale_votes = dict(time_votes)
-    built = _build(pieces, first_line_no, parts_of, clock_of, build_order, ios, locale_votes)
+    built = yield from _build(pieces, first_line_no, parts_of, clock_of, build_order, ios, locale_votes)
     locale = _winner(locale_votes)
     if order is None:
         order = dates_.likely(seq) or ("mdy" if (locale == "en" and clock12) else "dmy")
         if order != build_order:
-            built = _build(pieces, first_line_no, parts_of, clock_of, order, ios, {})
+            built = yield from _build(pieces, first_line_no, parts_of, clock_of, order, ios, {})
     messages, suspect, system_authors, group_events = built
     _check_end(text, messages[-1], partial_pattern(ios, sep))
 
@@ -195,27 +204,29 @@ def _parse_text(text: str, file_name: str, date_order: DateOrder | None, encodin
 
 
 def _build(pieces, line, parts_of, clock_of, order, ios, votes):
-    """The messages of the file, read with one date order. ``line``: the first message's line."""
+    """The messages of the file, read with one date order. ``line``: the first message's line.
+    Steps: a step per piece of the file's lines, and per piece of its messages."""
     day_of = {raw: dates_.ymd(parts, order) for raw, parts in parts_of.items()}
     lines: list[int] = []
     stamps: list[datetime] = []
     bodies: list[str] = []
     suspect: list[int] = []
-    for header, date_raw, hm, sec, word, body in zip(pieces[1::6], pieces[2::6], pieces[3::6], pieces[4::6],
-                                                    pieces[5::6], pieces[6::6]):
-        day = day_of[date_raw]
-        clock = clock_of[hm, word]
-        s = int(sec) if sec else 0
-        if day is None or clock is None or s > 59:
-            if not bodies:
-                raise ChatExportError("not_chat_export", line=line, detail=excerpt(header + body.split("\n", 1)[0]))
-            bodies[-1] += header + body  # a line that cannot be a message line: text of the one before
-            suspect.append(line)
-        else:
-            lines.append(line)
-            stamps.append(datetime(day.year, day.month, day.day, clock[0], clock[1], s))
-            bodies.append(body)
-        line += body.count("\n")
+    for part in steps.parts(zip(pieces[1::6], pieces[2::6], pieces[3::6], pieces[4::6], pieces[5::6], pieces[6::6])):
+        for header, date_raw, hm, sec, word, body in part:
+            day = day_of[date_raw]
+            clock = clock_of[hm, word]
+            s = int(sec) if sec else 0
+            if day is None or clock is None or s > 59:
+                if not bodies:
+                    raise ChatExportError("not_chat_export", line=line, detail=excerpt(header + body.split("\n", 1)[0]))
+                bodies[-1] += header + body  # a line that cannot be a message line: text of the one before
+                suspect.append(line)
+            else:
+                lines.append(line)
+                stamps.append(datetime(day.year, day.month, day.day, clock[0], clock[1], s))
+                bodies.append(body)
+            line += body.count("\n")
+        yield
     if bodies:
         bodies[-1] = bodies[-1].rstrip("\n") + "\n"  # every body now ends with exactly its own newline
 
@@ -224,32 +235,34 @@ def _build(pieces, line, parts_of, clock_of, order, ios, votes):
     system_authors: dict[str, int] = {}
     group_events = False
     author_cache: dict[str, str] = {}
-    for line, local, body in zip(lines, stamps, bodies):
-        body = body[:-1]
-        nl = body.find("\n")
-        cut = body.find(": ", 0, nl) if nl >= 0 else body.find(": ")
-        if cut < 0 and nl < 0 and body[-1:] == ":":  # "Ana:" with its trailing space trimmed
-            cut = len(body) - 1
-        if cut >= 0:
-            author = body[:cut]
-            name = author_cache.get(author)
-            if name is None:
-                if not ios and _quoted(author) and is_known_system(body[:nl] if nl >= 0 else body):
-                    cut = -1  # a system wording with ": " inside quotes (a group renamed "Promo: hoje")
-                else:
-                    name = author_cache[author] = display_title(author) or author
-        if cut < 0:
-            text = body[1:] if body[:1] == LRM else body
-            hint, is_group = system_hint(text)
-            group_events |= is_group
-            vote(votes, hint)
-            append(ExportedMessage(line, local, None, "system", text, body))
-            continue
-        msg = classify(line, local, name, body[cut + 2:], ios, votes)
-        if msg.author is None:  # an iOS system line, under the chat's name
-            system_authors[name] = system_authors.get(name, 0) + 1
-            group_events |= system_hint(msg.text)[1]
-        append(msg)
+    for part in steps.parts(zip(lines, stamps, bodies)):
+        for line, local, body in part:
+            body = body[:-1]
+            nl = body.find("\n")
+            cut = body.find(": ", 0, nl) if nl >= 0 else body.find(": ")
+            if cut < 0 and nl < 0 and body[-1:] == ":":  # "Ana:" with its trailing space trimmed
+                cut = len(body) - 1
+            if cut >= 0:
+                author = body[:cut]
+                name = author_cache.get(author)
+                if name is None:
+                    if not ios and _quoted(author) and is_known_system(body[:nl] if nl >= 0 else body):
+                        cut = -1  # a system wording with ": " inside quotes (a group renamed "Promo: hoje")
+                    else:
+                        name = author_cache[author] = display_title(author) or author
+            if cut < 0:
+                text = body[1:] if body[:1] == LRM else body
+                hint, is_group = system_hint(text)
+                group_events |= is_group
+                vote(votes, hint)
+                append(ExportedMessage(line, local, None, "system", text, body))
+                continue
+            msg = classify(line, local, name, body[cut + 2:], ios, votes)
+            if msg.author is None:  # an iOS system line, under the chat's name
+                system_authors[name] = system_authors.get(name, 0) + 1
+                group_events |= system_hint(msg.text)[1]
+            append(msg)
+        yield
     return messages, suspect, system_authors, group_events
 
 

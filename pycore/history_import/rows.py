@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pycore import steps
 from pycore.capture.protocol import MAX_TEXT
 from pycore.chat_export import ChatExport, Identity, ordinals
 from pycore.chatkey import ChatKey, phone_jid
 from pycore.history_import.identity import epoch, imported_id, of_fields
+from pycore.steps import Steps
 
 MEDIA_TYPES = {"image", "video", "voice", "document", "sticker"}
 
@@ -36,39 +38,51 @@ def _contact_jid(chat: str) -> str | None:
 
 
 def build(export: ChatExport, chat: str, group: bool, roles: dict[str, str], utc_offset_min: int) -> Rows:
+    return steps.finish(build_steps(export, chat, group, roles, utc_offset_min))
+
+
+def build_steps(export: ChatExport, chat: str, group: bool, roles: dict[str, str], utc_offset_min: int) -> Steps[Rows]:
+    """build() in steps (pycore/steps.py): a step per piece of the export's messages."""
     contact_jid = None if group else _contact_jid(chat)
     jid_of: dict[str, str | None] = {}
     fields: list[dict] = []
-    for m in export.messages:
-        if m.kind == "system" or m.author is None:
-            direction, author, mtype = "system", None, "system"
-        else:
-            direction = "out" if roles.get(m.author) == "me" else "in"
-            author = m.author
-            if m.kind == "deleted":
-                mtype = "deleted"
-            elif m.kind == "media":
-                mtype = m.media.type if m.media and m.media.type in MEDIA_TYPES else "unknown"
+    for part in steps.parts(export.messages):
+        for m in part:
+            if m.kind == "system" or m.author is None:
+                direction, author, mtype = "system", None, "system"
             else:
-                mtype = "text"
-        if direction == "in":
-            if group:
-                if author not in jid_of:
-                    jid_of[author] = phone_jid(author)
-                author_jid = jid_of[author]
+                direction = "out" if roles.get(m.author) == "me" else "in"
+                author = m.author
+                if m.kind == "deleted":
+                    mtype = "deleted"
+                elif m.kind == "media":
+                    mtype = m.media.type if m.media and m.media.type in MEDIA_TYPES else "unknown"
+                else:
+                    mtype = "text"
+            if direction == "in":
+                if group:
+                    if author not in jid_of:
+                        jid_of[author] = phone_jid(author)
+                    author_jid = jid_of[author]
+                else:
+                    author_jid = contact_jid
             else:
-                author_jid = contact_jid
-        else:
-            author_jid = None
-        fields.append({
-            "chat": chat, "id": "", "ts": float(epoch(m.local, utc_offset_min)), "direction": direction,
-            "author": author, "author_jid": author_jid, "type": mtype,
-            "text": "" if mtype == "deleted" else m.text[:MAX_TEXT], "quoted": None, "forwarded": False, "status": None,
-        })
-    idents = [of_fields(f, group) for f in fields]
+                author_jid = None
+            fields.append({
+                "chat": chat, "id": "", "ts": float(epoch(m.local, utc_offset_min)), "direction": direction,
+                "author": author, "author_jid": author_jid, "type": mtype,
+                "text": "" if mtype == "deleted" else m.text[:MAX_TEXT], "quoted": None, "forwarded": False, "status": None,
+            })
+        yield
+    idents: list[Identity] = []
+    for part in steps.parts(fields):
+        idents += [of_fields(f, group) for f in part]
+        yield
     ords = ordinals(idents)
-    for f, ident, k in zip(fields, idents, ords):
-        f["id"] = imported_id(ident, k)
+    for some_fields, some_idents, some_ords in zip(steps.parts(fields), steps.parts(idents), steps.parts(ords)):
+        for f, ident, k in zip(some_fields, some_idents, some_ords):
+            f["id"] = imported_id(ident, k)
+        yield
     prev, nxt = [0.0] * len(fields), [0.0] * len(fields)
     last = None
     for i, f in enumerate(fields):

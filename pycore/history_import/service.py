@@ -17,9 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Protocol
 
-from pycore import gcpause
+from pycore import gcpause, steps
 from pycore.capture.protocol import ChatHint
-from pycore.chat_export import ChatExport, ChatExportError, parse_export
+from pycore.chat_export import ChatExport, ChatExportError, parse_export_steps
 from pycore.clock import Clock
 from pycore.history_import import matching, proposal
 from pycore.history_import import rows as rows_
@@ -116,7 +116,7 @@ class HistoryImports:
         if self._parsed is not None and self._parsed[0] == cache_key:
             return self._parsed[1]
         name, data = await self.files.read(upload_id)
-        export = parse_export(data, name, date_order=date_order)
+        export = await steps.in_turns(parse_export_steps(data, name, date_order=date_order), self.clock)
         self._parsed = (cache_key, export)
         return export
 
@@ -154,7 +154,7 @@ class HistoryImports:
         cache_key = (p["upload_id"], p["date_order"], p["chat"], group, tuple(sorted(roles.items())), p["utc_offset_min"])
         rows = self._rows.get(cache_key)
         if rows is None:
-            rows = rows_.build(export, p["chat"], group, roles, p["utc_offset_min"])
+            rows = await steps.in_turns(rows_.build_steps(export, p["chat"], group, roles, p["utc_offset_min"]), self.clock)
             self._rows = {cache_key: rows}  # one plan at a time
         return export, rows, group
 
