@@ -44,6 +44,7 @@ _ORDERS = ("dmy", "mdy")
 _AMBIGUOUS_SAMPLE = 5
 _VISIBLE = re.compile(r"\S")
 _VISIBLE_BYTES = re.compile(rb"\S")
+SPLIT_CHARS = 1_000_000  # the text split into lines a million characters at a time (~12,000 messages)
 
 
 def parse_export(data: bytes, file_name: str = "", *, date_order: DateOrder | None = None,
@@ -125,7 +126,7 @@ def _parse_text(text: str, file_name: str, date_order: DateOrder | None, encodin
         raise ChatExportError("not_chat_export", line=first_line_no, detail=excerpt(first))
     ios, sep = shape.group(1) is not None, shape.group(3)
     # split() does the line work in C: [before, (header, date, h:mm, ss, am/pm, text) * n]
-    pieces = line_pattern(ios, sep).split(text[start:] if start else text)
+    pieces = yield from _split(line_pattern(ios, sep), text[start:] if start else text)
     if pieces[0]:  # the first line matched the loose shape but not the file's own pattern
         raise ChatExportError("not_chat_export", line=first_line_no, detail=excerpt(first))
     date_raw = pieces[2::6]
@@ -135,17 +136,19 @@ def _parse_text(text: str, file_name: str, date_order: DateOrder | None, encodin
     counts: dict[dates_.Parts, int] = {}
     seq: list[dates_.Parts] = []
     last_raw = parts = None  # a repeated date reuses the parts of the line before
-    for raw in date_raw:
-        if raw == last_raw:
-            counts[parts] += 1
-            continue
-        parts = parts_of.get(raw)
-        if parts is None:
-            parts = parts_of[raw] = dates_.split_date(raw, sep)
-        counts[parts] = counts.get(parts, 0) + 1
-        if not seq or seq[-1] != parts:
-            seq.append(parts)
-        last_raw = raw
+    for some in steps.parts(date_raw):
+        for raw in some:
+            if raw == last_raw:
+                counts[parts] += 1
+                continue
+            parts = parts_of.get(raw)
+            if parts is None:
+                parts = parts_of[raw] = dates_.split_date(raw, sep)
+            counts[parts] = counts.get(parts, 0) + 1
+            if not seq or seq[-1] != parts:
+                seq.append(parts)
+            last_raw = raw
+        yield
     proven, source = dates_.decide(seq, counts)
     needs_order = False
     if date_order is not None and proven != "ymd":
@@ -201,6 +204,24 @@ def _parse_text(text: str, file_name: str, date_order: DateOrder | None, encodin
                       format=fmt, messages=messages, authors=authors, needs_date_order=needs_order,
                       ambiguous_dates=ambiguous, suspect_lines=suspect,
                       looks_like_group=group_events or len(authors) > 2)
+
+
+def _split(pattern: re.Pattern[str], text: str) -> Steps[list[str]]:
+    """``pattern.split(text)`` a piece of the text at a time (SPLIT_CHARS): every piece after the
+    first starts where a message line starts, where the split of the whole text cuts too, so the
+    pieces' splits joined are that split (a 100k-message file's was one stretch of the core's)."""
+    pieces: list[str] = []
+    at = 0
+    while at < len(text) or not pieces:
+        cut = len(text)
+        if cut - at > SPLIT_CHARS:
+            found = pattern.search(text, at + SPLIT_CHARS)
+            cut = found.start() if found else cut
+        part = pattern.split(text[at:cut] if at or cut < len(text) else text)
+        pieces += part[1:] if pieces else part  # a later piece starts with a message line: "" before it
+        at = cut
+        yield
+    return pieces
 
 
 def _build(pieces, line, parts_of, clock_of, order, ios, votes):

@@ -4,11 +4,12 @@ answered between the turns. The export's parser and its rows are written that wa
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from pycore import steps
-from pycore.chat_export import parse_export, parse_export_steps
+from pycore.chat_export import ChatExportError, parse_export, parse_export_steps, parser
 from pycore.clock import FakeClock
 from pycore.history_import import rows as rows_
 from tests.chat_export import generate as g
@@ -89,3 +90,43 @@ def test_a_bad_file_is_refused_in_steps_as_at_once():
     with pytest.raises(type(at_once.value)) as stepped:
         steps.finish(parse_export_steps(b"not an export at all\n", "x.txt"))
     assert stepped.value.code == at_once.value.code == "not_chat_export"
+
+
+FIXTURES = Path(g.__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def small_corpus():
+    return g.make_corpus(messages=300, chats=4)
+
+
+@pytest.mark.parametrize("style", sorted(g.STYLES))
+def test_the_text_split_a_piece_at_a_time_reads_as_the_whole_texts_split(style, small_corpus, monkeypatch):
+    # Pieces of 97 characters: cuts fall inside nearly every message, and every one must move to the
+    # next message line (multi-line texts, system lines, iOS and Android headers, every encoding).
+    chat = g.pick_chat(small_corpus, "group")
+    export = g.render(small_corpus, chat, g.STYLES[style], faithful=True)
+    whole = parse_export(export.data, export.file_name)
+    monkeypatch.setattr(parser, "SPLIT_CHARS", 97)
+    n, pieces = run_counted(parse_export_steps(export.data, export.file_name))
+    assert n > 20  # the text was split in many pieces
+    assert pieces.messages == whole.messages and pieces.suspect_lines == whole.suspect_lines
+    assert pieces.format == whole.format and pieces.authors == whole.authors
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.txt")))
+def test_real_shaped_files_split_a_piece_at_a_time_read_the_same(name, monkeypatch):
+    data = (FIXTURES / name).read_bytes()
+    try:
+        whole = parse_export(data, name)
+    except ChatExportError as err:
+        whole = err
+    monkeypatch.setattr(parser, "SPLIT_CHARS", 61)
+    try:
+        pieces = parse_export(data, name)
+    except ChatExportError as err:
+        pieces = err
+    if isinstance(whole, ChatExportError):
+        assert isinstance(pieces, ChatExportError) and (pieces.code, pieces.line) == (whole.code, whole.line)
+    else:
+        assert pieces.messages == whole.messages and pieces.needs_date_order == whole.needs_date_order
