@@ -58,7 +58,7 @@ IMPORT = """async ([b64, name]) => {
         let ended = false;
         const running = work().finally(() => { ended = true; });
         const pings = (await (__PINGS_WHILE__)(() => ended, 20)).sort((a, b) => a - b);
-        return [await running, {n: pings.length, longest: pings[pings.length - 1] || 0}];
+        return [await running, {n: pings.length, p50: pings[pings.length >> 1] || 0, longest: pings[pings.length - 1] || 0}];
     };
     const [read, readPings] = await pinged(() => MettriApi.history_import.read({upload_id: uploadId}, {timeoutMs: 300000}));
     marks.read = performance.now() - t0;
@@ -76,10 +76,7 @@ IMPORT = """async ([b64, name]) => {
     });
     const started = await MettriApi.history_import.start(plan, {timeoutMs: 300000});
     marks.started = performance.now() - t0;
-    let ended = false;
-    finished.then(() => { ended = true; });
-    const pings = (await (__PINGS_WHILE__)(() => ended, 20)).sort((a, b) => a - b);
-    const job = await finished;
+    const [job, pings] = await pinged(() => finished);
     stop();
     marks.stored = performance.now() - t0;
     let status;
@@ -89,8 +86,7 @@ IMPORT = """async ([b64, name]) => {
     } while (status.pending > 0);
     marks.searchable = performance.now() - t0;
     return {marks, job, to_add: preview.to_add, chat, indexed: status.indexed,
-            pings: {n: pings.length, p50: pings[pings.length >> 1] || 0, longest: pings[pings.length - 1] || 0},
-            readPings, previewPings};
+            pings, readPings, previewPings};
 }""".replace("__PINGS_WHILE__", PINGS_WHILE)
 
 IDB_BASELINE = """async ([schema, n, batch]) => {

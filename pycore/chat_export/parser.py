@@ -36,7 +36,6 @@ from pycore.chat_export.markers import LRM, is_known_system, system_hint
 from pycore.chat_export.model import Author, ChatExport, DateOrder, ExportedMessage, ExportFormat, Locale, Media
 from pycore.chat_export.names import chat_name_from_file, phone_digits
 from pycore.chatkey import display_title
-from pycore.steps import Steps
 
 MAX_TEXT_BYTES = 256 * 1024 * 1024  # ~2 million messages; far above any phone's export
 MAX_MEDIA_BYTES = 2 * 1024 * 1024 * 1024
@@ -59,7 +58,7 @@ def parse_export(data: bytes, file_name: str = "", *, date_order: DateOrder | No
 
 def parse_export_steps(data: bytes, file_name: str = "", *, date_order: DateOrder | None = None,
                        keep_media: bool = False, max_text_bytes: int = MAX_TEXT_BYTES,
-                       max_media_bytes: int = MAX_MEDIA_BYTES) -> Steps[ChatExport]:
+                       max_media_bytes: int = MAX_MEDIA_BYTES) -> steps.Steps[ChatExport]:
     """parse_export() in steps (pycore/steps.py): the core reads a large export between other requests."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ChatExportError("bad_argument", detail="data must be bytes", detail_pt="os dados devem ser bytes")
@@ -76,7 +75,7 @@ def parse_export_steps(data: bytes, file_name: str = "", *, date_order: DateOrde
 
 
 def _parse_bytes(data: bytes, file_name: str, date_order, keep_media: bool, max_text_bytes: int,
-                 max_media_bytes: int) -> Steps[ChatExport]:
+                 max_media_bytes: int) -> steps.Steps[ChatExport]:
     attachments = []
     if is_zip(data) or file_name.lower().endswith(".zip"):
         if not is_zip(data):
@@ -109,7 +108,7 @@ def parse_text(text: str, *, file_name: str = "", date_order: DateOrder | None =
 
 
 def _parse_text(text: str, file_name: str, date_order: DateOrder | None, encoding: str,
-                container: str) -> Steps[ChatExport]:
+                container: str) -> steps.Steps[ChatExport]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
@@ -206,7 +205,7 @@ def _parse_text(text: str, file_name: str, date_order: DateOrder | None, encodin
                       looks_like_group=group_events or len(authors) > 2)
 
 
-def _split(pattern: re.Pattern[str], text: str) -> Steps[list[str]]:
+def _split(pattern: re.Pattern[str], text: str) -> steps.Steps[list[str]]:
     """``pattern.split(text)`` a piece of the text at a time (SPLIT_CHARS): every piece after the
     first starts where a message line starts, where the split of the whole text cuts too, so the
     pieces' splits joined are that split (a 100k-message file's was one stretch of the core's)."""
@@ -217,7 +216,7 @@ def _split(pattern: re.Pattern[str], text: str) -> Steps[list[str]]:
         if cut - at > SPLIT_CHARS:
             found = pattern.search(text, at + SPLIT_CHARS)
             cut = found.start() if found else cut
-        part = pattern.split(text[at:cut] if at or cut < len(text) else text)
+        part = pattern.split(text[at:cut])  # the whole text's slice is the text itself: no copy
         pieces += part[1:] if pieces else part  # a later piece starts with a message line: "" before it
         at = cut
         yield

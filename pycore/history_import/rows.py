@@ -14,7 +14,6 @@ from pycore.capture.protocol import MAX_TEXT
 from pycore.chat_export import ChatExport, Identity, ordinals
 from pycore.chatkey import ChatKey, phone_jid
 from pycore.history_import.identity import epoch, imported_id, of_fields
-from pycore.steps import Steps
 
 MEDIA_TYPES = {"image", "video", "voice", "document", "sticker"}
 
@@ -41,7 +40,7 @@ def build(export: ChatExport, chat: str, group: bool, roles: dict[str, str], utc
     return steps.finish(build_steps(export, chat, group, roles, utc_offset_min))
 
 
-def build_steps(export: ChatExport, chat: str, group: bool, roles: dict[str, str], utc_offset_min: int) -> Steps[Rows]:
+def build_steps(export: ChatExport, chat: str, group: bool, roles: dict[str, str], utc_offset_min: int) -> steps.Steps[Rows]:
     """build() in steps (pycore/steps.py): a step per piece of the export's messages."""
     contact_jid = None if group else _contact_jid(chat)
     jid_of: dict[str, str | None] = {}

@@ -298,7 +298,7 @@ class HistoryImports:
 
     # -- the work -------------------------------------------------------------------------------
     async def _run(self, job_id: str) -> None:
-        with gcpause.paused():  # its rescans of the rows paused the core up to 60 ms at a time
+        with gcpause.paused():  # the collector's rescans of the rows paused the core up to 60 ms at a time
             await self._run_paused(job_id)
 
     async def _run_paused(self, job_id: str) -> None:
